@@ -1,0 +1,20 @@
+// Request identifiers: a random UUIDv4 for x-amzn-RequestId (what API Gateway sends) and a short
+// base64 id for x-amz-apigw-id. Not secrets: a fast per-thread generator seeded once from the OS.
+#pragma once
+
+#include <array>
+#include <string>
+
+namespace gatehouse::core {
+
+// 36 characters, lower-case hex, RFC 9562 version 4 layout.
+using RequestId = std::array<char, 36>;
+RequestId new_request_id();
+inline std::string to_string(const RequestId& id) {
+  return std::string(id.data(), id.size());
+}
+
+// 16 characters of base64 ending in '=', shaped like API Gateway's extendedRequestId.
+std::string new_extended_request_id();
+
+}  // namespace gatehouse::core

@@ -1,0 +1,32 @@
+#include "core/ids.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace gatehouse::core {
+namespace {
+
+// Request ids are UUIDv4-shaped and unique across many draws.
+TEST(RequestId, ShapeAndUniqueness) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    std::string id = to_string(new_request_id());
+    ASSERT_EQ(id.size(), 36u);
+    EXPECT_EQ(id[8], '-');
+    EXPECT_EQ(id[14], '4');
+    EXPECT_TRUE(id[19] == '8' || id[19] == '9' || id[19] == 'a' || id[19] == 'b');
+    seen.insert(id);
+  }
+  EXPECT_EQ(seen.size(), 1000u);
+}
+
+// Extended ids look like API Gateway's: 16 base64 characters ending in '='.
+TEST(ExtendedRequestId, Shape) {
+  std::string id = new_extended_request_id();
+  EXPECT_EQ(id.size(), 16u);
+  EXPECT_EQ(id.back(), '=');
+}
+
+}  // namespace
+}  // namespace gatehouse::core
