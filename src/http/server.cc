@@ -1,0 +1,522 @@
+#include "http/server.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <unordered_set>
+
+#include "http/detail/date.h"
+
+namespace gatehouse::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+using std::chrono::milliseconds;
+
+// ---------------------------------------------------------------------------------------------
+// IoPool
+
+IoPool::IoPool(unsigned threads) {
+  GH_CHECK(threads >= 1);
+  for (unsigned i = 0; i < threads; ++i) {
+    // Concurrency hint 1: each context is run by exactly one thread, so Asio can skip locking.
+    contexts_.push_back(std::make_unique<asio::io_context>(1));
+    guards_.push_back(std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
+        contexts_.back()->get_executor()));
+  }
+}
+
+IoPool::~IoPool() {
+  stop();
+}
+
+asio::io_context& IoPool::next() {
+  return *contexts_[next_.fetch_add(1, std::memory_order_relaxed) % contexts_.size()];
+}
+
+void IoPool::run() {
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < contexts_.size(); ++i) {
+    threads.emplace_back([this, i] { contexts_[i]->run(); });
+  }
+  contexts_[0]->run();
+  for (auto& t : threads)
+    t.join();
+}
+
+void IoPool::release() {
+  for (auto& c : contexts_) {
+    asio::post(*c, [this, ctx = c.get()] {
+      for (auto& g : guards_) {
+        if (g && &g->get_executor().context() == ctx) g->reset();
+      }
+    });
+  }
+}
+
+void IoPool::stop() {
+  for (auto& c : contexts_)
+    c->stop();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Session
+
+namespace {
+
+class Session;
+
+class ExchangeImpl final : public Exchange, public std::enable_shared_from_this<ExchangeImpl> {
+ public:
+  ExchangeImpl(std::shared_ptr<Session> session, Request req)
+      : session_(std::move(session)), req_(std::move(req)) {}
+  Request& request() override { return req_; }
+  void respond(Response res) override;
+
+  // Session-thread state.
+  std::optional<Response> response;
+  bool keep_alive = true;
+
+ private:
+  std::shared_ptr<Session> session_;
+  Request req_;
+};
+
+std::string_view head_prefix(const beast::flat_buffer& buf, size_t max_line) {
+  auto data = static_cast<const char*>(buf.data().data());
+  std::string_view view(data, buf.size());
+  return view.substr(0, std::min(view.size(), max_line + 2));
+}
+
+}  // namespace
+
+class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
+ public:
+  Impl(IoPool& pool, Handler& handler, Limits limits, ServerStats* stats)
+      : pool_(pool),
+        handler_(handler),
+        limits_(limits),
+        stats_(stats ? stats : &own_stats_),
+        acceptor_(pool.at(0)) {}
+
+  core::Status listen(const std::string& host, uint16_t port, uint16_t* bound);
+  void start() { do_accept(); }
+  void drain(std::function<void()> done);
+  void close_all();
+
+  void session_opened(const std::shared_ptr<Session>& s);
+  void session_closed(Session* s);
+
+  IoPool& pool_;
+  Handler& handler_;
+  const Limits limits_;
+  ServerStats own_stats_;
+  ServerStats* stats_;
+
+ private:
+  void do_accept();
+  void on_accept(beast::error_code ec, tcp::socket socket);
+
+  tcp::acceptor acceptor_;      // on context 0
+  bool accept_paused_ = false;  // context 0 only
+
+  std::mutex mu_;
+  // Guarded by mu_.
+  std::unordered_set<Session*> sessions_;
+  std::vector<std::weak_ptr<Session>> weak_sessions_;
+  bool draining_ = false;
+  std::function<void()> drained_;
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, std::shared_ptr<Server::Impl> server)
+      : stream_(std::move(socket)), server_(std::move(server)), limits_(server_->limits_) {
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) {
+      peer_ip_ = ep.address().to_string();
+      peer_port_ = ep.port();
+    }
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+  }
+
+  ~Session() { server_->session_closed(this); }
+
+  void start() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
+  }
+
+  // From any thread: stop reading new requests; close now if idle.
+  void begin_close() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      self->closing_ = true;
+      if (self->queue_.empty() && !self->in_request_) self->close();
+    });
+  }
+
+  void force_close() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->close(); });
+  }
+
+  // Session thread: a handler's answer for `ex`.
+  void on_response(ExchangeImpl* ex, Response res) {
+    if (closed_ || ex->response) return;  // connection gone, or answered twice
+    ex->response.emplace(std::move(res));
+    maybe_write();
+  }
+
+  auto executor() { return stream_.get_executor(); }
+
+ private:
+  void do_read() {
+    if (closed_ || closing_ || reading_ || !read_open_) return;
+    if (queue_.size() >= limits_.max_pipelined_requests) return;  // resumed after a write
+    reading_ = true;
+    parser_.emplace();
+    parser_->header_limit(
+        static_cast<std::uint32_t>(limits_.max_request_line_bytes + limits_.max_header_bytes));
+    parser_->body_limit(limits_.max_body_bytes);
+    if (buffer_.size() == 0) {
+      // Idle between requests: wait for the first byte with the idle timeout; the head then gets
+      // its own, shorter deadline.
+      stream_.expires_after(milliseconds(limits_.idle_timeout_ms));
+      stream_.async_read_some(buffer_.prepare(4096),
+                              [self = shared_from_this()](beast::error_code ec, size_t n) {
+                                self->on_first_bytes(ec, n);
+                              });
+    } else {
+      read_header();
+    }
+  }
+
+  void on_first_bytes(beast::error_code ec, size_t n) {
+    if (ec) {
+      reading_ = false;
+      if (ec == beast::error::timeout) server_->stats_->timeouts.inc();
+      read_open_ = false;
+      if (queue_.empty()) close();
+      return;
+    }
+    buffer_.commit(n);
+    read_header();
+  }
+
+  void read_header() {
+    in_request_ = true;
+    stream_.expires_after(milliseconds(limits_.header_timeout_ms));
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t n) { self->on_header(ec, n); });
+  }
+
+  void on_header(beast::error_code ec, size_t head_bytes) {
+    if (ec) return on_read_error(ec);
+    // Request line and header block have separate limits (414 vs 431); Beast enforces only
+    // their sum, so split it here.
+    auto& req = parser_->get();
+    size_t line_bytes = req.method_string().size() + 1 + req.target().size() + 1 + 8 + 2;
+    if (line_bytes > limits_.max_request_line_bytes + 2) {
+      return reject(ProtocolError::kRequestLineTooLong);
+    }
+    if (head_bytes - std::min(head_bytes, line_bytes) > limits_.max_header_bytes + 2) {
+      return reject(ProtocolError::kHeadersTooLarge);
+    }
+    if (parser_->is_done()) return on_request_complete();
+    // A client that sent `Expect: 100-continue` waits for our go-ahead before the body.
+    auto expect = req[bhttp::field::expect];
+    if (!expect.empty() && beast::iequals(expect, "100-continue")) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      stream_.expires_after(milliseconds(limits_.body_timeout_ms));
+      asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                        [self = shared_from_this()](beast::error_code ec, size_t) {
+                          if (ec) return self->on_read_error(ec);
+                          self->read_body();
+                        });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    stream_.expires_after(milliseconds(limits_.body_timeout_ms));
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                        if (ec) return self->on_read_error(ec);
+                        self->on_request_complete();
+                      });
+  }
+
+  void on_read_error(beast::error_code ec) {
+    reading_ = false;
+    read_open_ = false;
+    in_request_ = false;
+    if (ec == bhttp::error::header_limit) {
+      // Which limit: no line end within the request-line limit means the line was too long.
+      auto head = head_prefix(buffer_, limits_.max_request_line_bytes);
+      bool line_too_long = head.find("\r\n") == std::string_view::npos &&
+                           head.size() > limits_.max_request_line_bytes;
+      return reject(line_too_long ? ProtocolError::kRequestLineTooLong
+                                  : ProtocolError::kHeadersTooLarge);
+    }
+    if (ec == bhttp::error::body_limit) return reject(ProtocolError::kBodyTooLarge);
+    if (ec == beast::error::timeout) {
+      server_->stats_->timeouts.inc();
+    } else if (ec != bhttp::error::end_of_stream && ec != asio::error::eof &&
+               ec != asio::error::connection_reset && ec != asio::error::operation_aborted &&
+               ec != bhttp::error::partial_message &&
+               ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {
+      // A malformed request: answer 400 once, then close.
+      return reject(ProtocolError::kBadRequest);
+    }
+    if (queue_.empty()) close();
+  }
+
+  // Answers the current (unparsed or oversized) request ourselves and closes after the write.
+  void reject(ProtocolError error) {
+    reading_ = false;
+    read_open_ = false;
+    in_request_ = false;
+    server_->stats_->protocol_errors.inc();
+    Request partial;
+    if (parser_) partial.msg = parser_->release();
+    partial.id = core::new_request_id();
+    partial.peer_ip = peer_ip_;
+    auto ex = std::make_shared<ExchangeImpl>(shared_from_this(), std::move(partial));
+    ex->keep_alive = false;
+    ex->response.emplace(server_->handler_.protocol_error(error, ex->request()));
+    queue_.push_back(std::move(ex));
+    maybe_write();
+  }
+
+  void on_request_complete() {
+    reading_ = false;
+    in_request_ = false;
+    Request req;
+    req.msg = parser_->release();
+    parser_.reset();
+    req.peer_ip = peer_ip_;
+    req.peer_port = peer_port_;
+    req.id = core::new_request_id();
+    req.received_at = std::chrono::steady_clock::now();
+    auto ex = std::make_shared<ExchangeImpl>(shared_from_this(), std::move(req));
+    Request& r = ex->request();
+    std::string_view target = r.msg.target();
+    auto q = target.find('?');
+    r.path = target.substr(0, q);
+    r.query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+    ex->keep_alive = r.msg.keep_alive();
+    if (!ex->keep_alive) read_open_ = false;
+    queue_.push_back(ex);
+    server_->handler_.handle(ex);
+    do_read();
+  }
+
+  void maybe_write() {
+    if (writing_ || closed_ || queue_.empty() || !queue_.front()->response) return;
+    writing_ = true;
+    auto& ex = *queue_.front();
+    Response& res = *ex.response;
+    bool keep = ex.keep_alive && !closing_;
+    if (res.version() == 0) res.version(11);
+    res.keep_alive(keep);
+    if (res.find(bhttp::field::date) == res.end()) res.set(bhttp::field::date, detail::http_date());
+    res.prepare_payload();
+    stream_.expires_after(milliseconds(limits_.write_timeout_ms));
+    bhttp::async_write(stream_, res,
+                       [self = shared_from_this(), keep](beast::error_code ec, size_t) {
+                         self->on_write(ec, keep);
+                       });
+  }
+
+  void on_write(beast::error_code ec, bool keep) {
+    writing_ = false;
+    queue_.pop_front();
+    if (ec) return close();
+    if (!keep) {
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      return close();
+    }
+    if (closing_ && queue_.empty()) return close();
+    maybe_write();
+    do_read();
+  }
+
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    beast::error_code ignored;
+    stream_.socket().close(ignored);
+    // Break the session <-> exchange cycle; late responses are dropped by on_response.
+    queue_.clear();
+  }
+
+  beast::tcp_stream stream_;
+  std::shared_ptr<Server::Impl> server_;
+  const Limits& limits_;
+  std::string peer_ip_;
+  uint16_t peer_port_ = 0;
+
+  // Strand-confined (the session's io_context has one thread).
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::deque<std::shared_ptr<ExchangeImpl>> queue_;  // requests in order, awaiting responses
+  bool reading_ = false;
+  bool in_request_ = false;  // part of a request is in (between first byte and complete body)
+  bool read_open_ = true;    // false once the client can send no further request
+  bool writing_ = false;
+  bool closing_ = false;
+  bool closed_ = false;
+};
+
+void ExchangeImpl::respond(Response res) {
+  auto self = shared_from_this();
+  asio::dispatch(session_->executor(), [self, res = std::move(res)]() mutable {
+    self->session_->on_response(self.get(), std::move(res));
+  });
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Server::Impl
+
+core::Status Server::Impl::listen(const std::string& host, uint16_t port, uint16_t* bound) {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  if (ec) return core::invalid_argument("listen address '" + host + "' is not an IP address");
+  tcp::endpoint endpoint(address, port);
+  std::string where = host + ":" + std::to_string(port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return core::unavailable("cannot listen on " + where + ": " + ec.message());
+  *bound = acceptor_.local_endpoint(ec).port();
+  return {};
+}
+
+void Server::Impl::do_accept() {
+  acceptor_.async_accept(pool_.next(),
+                         [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+                           self->on_accept(ec, std::move(socket));
+                         });
+}
+
+void Server::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
+  if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+  if (!ec) {
+    stats_->connections_accepted.inc();
+    auto session = std::make_shared<Session>(std::move(socket), shared_from_this());
+    session_opened(session);
+    session->start();
+  }
+  // Out of file descriptors and similar: keep accepting; the next attempt may succeed.
+  if (static_cast<uint32_t>(stats_->connections_open.value()) >= limits_.max_connections) {
+    accept_paused_ = true;  // resumed by session_closed
+    return;
+  }
+  do_accept();
+}
+
+void Server::Impl::session_opened(const std::shared_ptr<Session>& s) {
+  stats_->connections_open.add(1);
+  std::lock_guard lock(mu_);
+  sessions_.insert(s.get());
+  weak_sessions_.push_back(s);
+  if (weak_sessions_.size() > 2 * sessions_.size() + 64) {
+    std::erase_if(weak_sessions_, [](auto& w) { return w.expired(); });
+  }
+}
+
+void Server::Impl::session_closed(Session* s) {
+  stats_->connections_open.add(-1);
+  std::function<void()> done;
+  {
+    std::lock_guard lock(mu_);
+    sessions_.erase(s);
+    if (draining_ && sessions_.empty() && drained_) done = std::move(drained_);
+  }
+  if (done) done();
+  asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+    if (self->accept_paused_ && self->acceptor_.is_open()) {
+      self->accept_paused_ = false;
+      self->do_accept();
+    }
+  });
+}
+
+void Server::Impl::drain(std::function<void()> done) {
+  asio::post(acceptor_.get_executor(),
+             [self = shared_from_this(), done = std::move(done)]() mutable {
+               beast::error_code ignored;
+               self->acceptor_.close(ignored);
+               std::vector<std::shared_ptr<Session>> live;
+               {
+                 std::lock_guard lock(self->mu_);
+                 self->draining_ = true;
+                 for (auto& w : self->weak_sessions_) {
+                   if (auto s = w.lock()) live.push_back(std::move(s));
+                 }
+                 if (self->sessions_.empty()) {
+                   if (done) asio::post(self->acceptor_.get_executor(), std::move(done));
+                   return;
+                 }
+                 self->drained_ = std::move(done);
+               }
+               for (auto& s : live)
+                 s->begin_close();
+             });
+}
+
+void Server::Impl::close_all() {
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& w : weak_sessions_) {
+      if (auto s = w.lock()) live.push_back(std::move(s));
+    }
+  }
+  for (auto& s : live)
+    s->force_close();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server
+
+Server::Server(IoPool& pool, Handler& handler, Limits limits, std::string name, ServerStats* stats)
+    : impl_(std::make_shared<Impl>(pool, handler, limits, stats)), name_(std::move(name)) {}
+
+Server::~Server() = default;
+
+core::Status Server::listen(const std::string& host, uint16_t port) {
+  return impl_->listen(host, port, &port_);
+}
+
+void Server::start() {
+  asio::post(impl_->pool_.at(0), [impl = impl_] { impl->start(); });
+}
+
+void Server::drain(std::function<void()> done) {
+  impl_->drain(std::move(done));
+}
+
+void Server::close_all() {
+  impl_->close_all();
+}
+
+}  // namespace gatehouse::http

@@ -1,0 +1,96 @@
+// The HTTP/1.1 listener: Asio acceptor plus one Beast session per connection.
+//
+// Usage:
+//   http::IoPool pool(2);                       // one io_context and thread per core
+//   http::Server server(pool, handler, limits, "api");
+//   if (auto s = server.listen("127.0.0.1", 8080); !s.ok()) ...
+//   server.start();
+//   pool.run();                                 // blocks until the pool stops
+//   // on SIGTERM: server.drain(then) stops accepting, lets in-flight requests finish and calls
+//   // `then` when no connection is left (or close_all() after the grace period).
+//
+// Thread safety: listen() and start() before pool.run(); drain() and close_all() from any thread.
+// Each connection lives on one io_context (one thread), so a session needs no strand.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/stats.h"
+#include "core/status.h"
+#include "http/limits.h"
+#include "http/message.h"
+
+namespace gatehouse::http {
+
+// N io_contexts, each run by one thread. Connections are spread over them round-robin.
+class IoPool {
+ public:
+  // Requires: threads >= 1.
+  explicit IoPool(unsigned threads);
+  ~IoPool();
+  IoPool(const IoPool&) = delete;
+  IoPool& operator=(const IoPool&) = delete;
+
+  size_t size() const { return contexts_.size(); }
+  boost::asio::io_context& at(size_t i) { return *contexts_[i]; }
+  // Round-robin pick for a new connection. Thread-safe.
+  boost::asio::io_context& next();
+  // Runs every context on its own thread (the caller's thread runs context 0) and returns when
+  // all of them have stopped.
+  void run();
+  // Lets the contexts return once they run out of work (graceful end).
+  void release();
+  // Stops every context now (forced end). Thread-safe.
+  void stop();
+
+ private:
+  std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+  std::vector<
+      std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>>
+      guards_;
+  std::atomic<size_t> next_{0};
+};
+
+struct ServerStats {
+  core::Counter connections_accepted;
+  core::Gauge connections_open;
+  core::Counter protocol_errors;
+  core::Counter timeouts;
+};
+
+class Server {
+ public:
+  Server(IoPool& pool, Handler& handler, Limits limits, std::string name, ServerStats* stats);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and listens. Errors name the address (e.g. "address already in use").
+  core::Status listen(const std::string& host, uint16_t port);
+  // The bound port (useful with port 0).
+  uint16_t port() const { return port_; }
+  const std::string& name() const { return name_; }
+  // Starts accepting. Requires: listen() succeeded.
+  void start();
+  // Stops accepting and closes idle connections; connections with requests in flight finish them
+  // (answered with `Connection: close`). `done` runs once no connection is left.
+  void drain(std::function<void()> done);
+  // Closes every connection now.
+  void close_all();
+
+  class Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+  std::string name_;
+  uint16_t port_ = 0;
+};
+
+}  // namespace gatehouse::http
