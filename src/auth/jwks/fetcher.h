@@ -1,0 +1,35 @@
+// The seam between key refresh and the network: KeyProvider asks a Fetcher for a URL's body.
+// The gateway implements it over Asio + HTTPS (http/ client); tests use a fake that answers when
+// told to.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "core/status.h"
+
+namespace gatehouse::auth::jwks {
+
+struct FetchOptions {
+  // Whole-request deadline, connect to last byte. API Gateway uses 1500 ms for JWKS and discovery.
+  int64_t timeout_ms = 1500;
+  // Larger bodies fail with kResourceExhausted (API Gateway: 150,000 bytes for a JWKS).
+  size_t max_bytes = 150'000;
+};
+
+class Fetcher {
+ public:
+  // The body of a 200 response, or kUnavailable (connect/TLS/HTTP status errors),
+  // kDeadlineExceeded (timeout) or kResourceExhausted (too large); messages name the URL.
+  using Done = std::function<void(core::Result<std::string>)>;
+
+  virtual ~Fetcher() = default;
+
+  // Starts a GET of `url` and returns without blocking. Calls `done` exactly once, on any
+  // thread, possibly before fetch() returns.
+  virtual void fetch(const std::string& url, FetchOptions options, Done done) = 0;
+};
+
+}  // namespace gatehouse::auth::jwks

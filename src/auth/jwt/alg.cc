@@ -1,0 +1,81 @@
+#include "auth/jwt/alg.h"
+
+namespace gatehouse::auth::jwt {
+
+std::string_view to_string(Alg alg) {
+  switch (alg) {
+    case Alg::kRs256:
+      return "RS256";
+    case Alg::kRs384:
+      return "RS384";
+    case Alg::kRs512:
+      return "RS512";
+    case Alg::kPs256:
+      return "PS256";
+    case Alg::kPs384:
+      return "PS384";
+    case Alg::kPs512:
+      return "PS512";
+    case Alg::kEs256:
+      return "ES256";
+    case Alg::kEs384:
+      return "ES384";
+    case Alg::kEdDsa:
+      return "EdDSA";
+    case Alg::kHs256:
+      return "HS256";
+    case Alg::kHs384:
+      return "HS384";
+    case Alg::kHs512:
+      return "HS512";
+  }
+  return "unknown";
+}
+
+std::optional<Alg> parse_alg(std::string_view name) {
+  for (Alg alg : kAllAlgs) {
+    if (to_string(alg) == name) return alg;
+  }
+  return std::nullopt;
+}
+
+std::string_view to_string(KeyType type) {
+  switch (type) {
+    case KeyType::kRsa:
+      return "RSA";
+    case KeyType::kEcP256:
+      return "EC P-256";
+    case KeyType::kEcP384:
+      return "EC P-384";
+    case KeyType::kEd25519:
+      return "OKP Ed25519";
+    case KeyType::kOct:
+      return "oct";
+  }
+  return "unknown";
+}
+
+KeyType key_type_for(Alg alg) {
+  switch (alg) {
+    case Alg::kRs256:
+    case Alg::kRs384:
+    case Alg::kRs512:
+    case Alg::kPs256:
+    case Alg::kPs384:
+    case Alg::kPs512:
+      return KeyType::kRsa;
+    case Alg::kEs256:
+      return KeyType::kEcP256;
+    case Alg::kEs384:
+      return KeyType::kEcP384;
+    case Alg::kEdDsa:
+      return KeyType::kEd25519;
+    case Alg::kHs256:
+    case Alg::kHs384:
+    case Alg::kHs512:
+      return KeyType::kOct;
+  }
+  return KeyType::kOct;
+}
+
+}  // namespace gatehouse::auth::jwt

@@ -1,0 +1,182 @@
+#include "auth/jwt/detail/crypto.h"
+
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+
+#include <cstring>
+#include <memory>
+
+#include "core/assert.h"
+
+namespace gatehouse::auth::jwt::detail {
+namespace {
+
+// Fetched once, freed at exit (after thread_local contexts on the main thread are gone).
+struct Algorithms {
+  Algorithms()
+      : sha256(EVP_MD_fetch(nullptr, "SHA256", nullptr)),
+        sha384(EVP_MD_fetch(nullptr, "SHA384", nullptr)),
+        sha512(EVP_MD_fetch(nullptr, "SHA512", nullptr)),
+        hmac(EVP_MAC_fetch(nullptr, "HMAC", nullptr)) {
+    GH_CHECK(sha256 != nullptr && sha384 != nullptr && sha512 != nullptr && hmac != nullptr);
+  }
+  ~Algorithms() {
+    EVP_MD_free(sha256);
+    EVP_MD_free(sha384);
+    EVP_MD_free(sha512);
+    EVP_MAC_free(hmac);
+  }
+  Algorithms(const Algorithms&) = delete;
+  Algorithms& operator=(const Algorithms&) = delete;
+
+  EVP_MD* sha256;
+  EVP_MD* sha384;
+  EVP_MD* sha512;
+  EVP_MAC* hmac;
+};
+
+const Algorithms& algorithms() {
+  static const Algorithms algs;
+  return algs;
+}
+
+// One HMAC context per hash per thread, created with its digest set once; EVP_MAC_init with a
+// new key and no parameters re-keys it without fetching the digest again.
+struct MacContexts {
+  MacContexts() {
+    const Algorithms& algs = algorithms();
+    const char* names[3] = {"SHA256", "SHA384", "SHA512"};
+    for (int i = 0; i < 3; ++i) {
+      ctx[i] = EVP_MAC_CTX_new(algs.hmac);
+      GH_CHECK(ctx[i] != nullptr);
+      OSSL_PARAM params[] = {
+          OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(names[i]), 0),
+          OSSL_PARAM_construct_end()};
+      GH_CHECK(EVP_MAC_CTX_set_params(ctx[i], params) == 1);
+    }
+  }
+  ~MacContexts() {
+    for (EVP_MAC_CTX* c : ctx)
+      EVP_MAC_CTX_free(c);
+  }
+  MacContexts(const MacContexts&) = delete;
+  MacContexts& operator=(const MacContexts&) = delete;
+
+  EVP_MAC_CTX* ctx[3] = {};
+};
+
+// Appends a DER INTEGER holding the unsigned big-endian `bytes`.
+unsigned char* put_der_integer(std::string_view bytes, unsigned char* out) {
+  size_t skip = 0;
+  while (skip + 1 < bytes.size() && bytes[skip] == 0)
+    ++skip;
+  bytes.remove_prefix(skip);
+  bool pad = (static_cast<unsigned char>(bytes[0]) & 0x80) != 0;
+  *out++ = 0x02;
+  *out++ = static_cast<unsigned char>(bytes.size() + (pad ? 1 : 0));
+  if (pad) *out++ = 0x00;
+  std::memcpy(out, bytes.data(), bytes.size());
+  return out + bytes.size();
+}
+
+}  // namespace
+
+const EVP_MD* digest_for(Alg alg) {
+  const Algorithms& algs = algorithms();
+  switch (alg) {
+    case Alg::kRs256:
+    case Alg::kPs256:
+    case Alg::kEs256:
+    case Alg::kHs256:
+      return algs.sha256;
+    case Alg::kRs384:
+    case Alg::kPs384:
+    case Alg::kEs384:
+    case Alg::kHs384:
+      return algs.sha384;
+    case Alg::kRs512:
+    case Alg::kPs512:
+    case Alg::kHs512:
+      return algs.sha512;
+    case Alg::kEdDsa:
+      return nullptr;
+  }
+  return nullptr;
+}
+
+size_t ecdsa_coordinate_bytes(Alg alg) {
+  return alg == Alg::kEs384 ? 48 : 32;
+}
+
+size_t ecdsa_raw_to_der(std::string_view raw, size_t coord_bytes, unsigned char* out) {
+  if (raw.size() != 2 * coord_bytes) return 0;
+  // Content is at most 2 * (2 + 1 + 48) = 102 bytes, so the short length form always fits.
+  unsigned char* p = out + 2;
+  p = put_der_integer(raw.substr(0, coord_bytes), p);
+  p = put_der_integer(raw.substr(coord_bytes), p);
+  out[0] = 0x30;
+  out[1] = static_cast<unsigned char>(p - out - 2);
+  return static_cast<size_t>(p - out);
+}
+
+std::optional<std::string> ecdsa_der_to_raw(std::string_view der, size_t coord_bytes) {
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  std::unique_ptr<ECDSA_SIG, decltype(&ECDSA_SIG_free)> sig(
+      d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())), &ECDSA_SIG_free);
+  if (!sig) return std::nullopt;
+  const BIGNUM* r = nullptr;
+  const BIGNUM* s = nullptr;
+  ECDSA_SIG_get0(sig.get(), &r, &s);
+  std::string raw(2 * coord_bytes, '\0');
+  auto* out = reinterpret_cast<unsigned char*>(raw.data());
+  if (BN_bn2binpad(r, out, static_cast<int>(coord_bytes)) < 0 ||
+      BN_bn2binpad(s, out + coord_bytes, static_cast<int>(coord_bytes)) < 0) {
+    return std::nullopt;
+  }
+  return raw;
+}
+
+size_t hmac(Alg alg, std::string_view secret, std::string_view data, unsigned char* out) {
+  thread_local MacContexts contexts;
+  int index = alg == Alg::kHs384 ? 1 : alg == Alg::kHs512 ? 2 : 0;
+  EVP_MAC_CTX* ctx = contexts.ctx[index];
+  size_t len = 0;
+  if (EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(secret.data()), secret.size(),
+                   nullptr) != 1 ||
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
+      EVP_MAC_final(ctx, out, &len, EVP_MAX_MD_SIZE) != 1) {
+    return 0;
+  }
+  return len;
+}
+
+VerifyContexts::VerifyContexts(EVP_PKEY* pkey, KeyType type, std::optional<Alg> only) {
+  for (Alg alg : kAllAlgs) {
+    if (alg == Alg::kEdDsa || key_type_for(alg) != type || (only && *only != alg)) continue;
+    EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr);
+    if (ctx == nullptr || EVP_PKEY_verify_init(ctx) != 1 ||
+        EVP_PKEY_CTX_set_signature_md(ctx, digest_for(alg)) != 1 || !set_padding(ctx, alg)) {
+      EVP_PKEY_CTX_free(ctx);
+      ERR_clear_error();
+      continue;
+    }
+    contexts_[static_cast<size_t>(alg)] = ctx;
+  }
+}
+
+VerifyContexts::~VerifyContexts() {
+  for (EVP_PKEY_CTX* ctx : contexts_)
+    EVP_PKEY_CTX_free(ctx);
+}
+
+bool set_padding(EVP_PKEY_CTX* pctx, Alg alg) {
+  if (alg != Alg::kPs256 && alg != Alg::kPs384 && alg != Alg::kPs512) return true;
+  return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+         EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1 &&
+         EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, digest_for(alg)) == 1;
+}
+
+}  // namespace gatehouse::auth::jwt::detail

@@ -1,0 +1,90 @@
+#include <boost/asio/io_context.hpp>
+#include <cstdio>
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "config/config.h"
+#include "core/clock.h"
+#include "gateway/build.h"
+
+namespace gatehouse::cli {
+
+namespace {
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+  std::string out;
+  for (auto& s : v) {
+    if (!out.empty()) out += sep;
+    out += s;
+  }
+  return out;
+}
+
+const char* key_source_name(config::JwtKeys::Source s) {
+  switch (s) {
+    case config::JwtKeys::Source::kJwksFile: return "jwks_file";
+    case config::JwtKeys::Source::kJwksUrl: return "jwks_url";
+    case config::JwtKeys::Source::kDiscoveryUrl: return "discovery_url";
+    case config::JwtKeys::Source::kPemFile: return "pem_file";
+    case config::JwtKeys::Source::kHmacSecret: return "hmac_secret";
+  }
+  return "?";
+}
+
+}  // namespace
+
+int check(const std::string& config_path) {
+  auto cfg = config::load(config_path);
+  if (!cfg) {
+    std::fprintf(stderr, "gatehouse check: %s\n", cfg.error().message().c_str());
+    return 2;
+  }
+  const config::Config& config = **cfg;
+  // Building the runtime also compiles the route table and reads key files, so every error a
+  // start would meet is found here; URL key sources are not fetched.
+  boost::asio::io_context ioc;
+  http::Client client(ioc);
+  gateway::BuildDeps deps{core::system_clock(), client};
+  auto runtime = gateway::build_runtime(config, deps);
+  if (!runtime) {
+    std::fprintf(stderr, "gatehouse check: %s\n", runtime.error().message().c_str());
+    return 2;
+  }
+
+  std::string out = fmt::format("{}: ok\napi '{}' stage '{}' on {}\n\nauthorizers:\n",
+                                config_path, config.api.name, config.api.stage,
+                                config.api.listen.to_string());
+  if (config.authorizers.empty()) out += "  (none)\n";
+  for (auto& a : config.authorizers) {
+    bool is_default = config.api.default_authorizer && *config.api.default_authorizer == a.name;
+    std::string algs;
+    for (auto alg : a.jwt.algorithms) {
+      if (!algs.empty()) algs += ",";
+      algs += config::to_string(alg);
+    }
+    out += fmt::format("  {}{}: jwt, identity {}, issuer {}, audiences {}, algorithms {}, "
+                       "keys {} {}, cache ttl {}s\n",
+                       a.name, is_default ? " (default)" : "", a.identity_source.to_string(),
+                       a.jwt.issuer, join(a.jwt.audiences, ","), algs,
+                       key_source_name(a.jwt.keys.source),
+                       a.jwt.keys.source == config::JwtKeys::Source::kHmacSecret
+                           ? std::string("(secret)")
+                           : a.jwt.keys.location,
+                       a.cache_ttl_s);
+  }
+
+  out += "\nroutes:\n";
+  out += fmt::format("  {:<24} {:<32} {:<20} {}\n", "METHODS", "PATH", "AUTHORIZER", "SCOPES");
+  size_t public_routes = 0;
+  for (auto& r : config.routes) {
+    std::string auth = r.authorizer ? *r.authorizer : std::string("none (PUBLIC)");
+    if (!r.authorizer) ++public_routes;
+    out += fmt::format("  {:<24} {:<32} {:<20} {}\n", join(r.methods, ","), r.path, auth,
+                       r.scopes.empty() ? std::string("-") : join(r.scopes, " | "));
+  }
+  out += fmt::format("\n{} routes, {} public\n", config.routes.size(), public_routes);
+  std::fputs(out.c_str(), stdout);
+  return 0;
+}
+
+}  // namespace gatehouse::cli

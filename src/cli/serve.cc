@@ -1,0 +1,169 @@
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdio>
+#include <thread>
+
+#include "cli/commands.h"
+#include "config/config.h"
+#include "core/clock.h"
+#include "gateway/build.h"
+#include "gateway/gateway.h"
+#include "http/client.h"
+#include "http/server.h"
+#include "observability/access_log.h"
+#include "observability/metrics.h"
+
+namespace gatehouse::cli {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Calls `tick` every second on `ioc` until `stop` is set.
+void schedule_poll(asio::steady_timer& timer, std::function<void()> tick) {
+  timer.expires_after(std::chrono::seconds(1));
+  timer.async_wait([&timer, tick = std::move(tick)](boost::system::error_code ec) mutable {
+    if (ec) return;
+    tick();
+    schedule_poll(timer, std::move(tick));
+  });
+}
+
+void register_server_stats(observability::Registry& r, const std::string& listener,
+                           const http::ServerStats& s) {
+  observability::Labels l = {{"listener", listener}};
+  r.add_counter("gatehouse_connections_accepted_total", "Connections accepted.", l,
+                &s.connections_accepted);
+  r.add_gauge("gatehouse_connections_open", "Connections open now.", l, &s.connections_open);
+  r.add_counter("gatehouse_protocol_errors_total",
+                "Requests rejected before routing (400, 413, 414, 431).", l, &s.protocol_errors);
+  r.add_counter("gatehouse_timeouts_total", "Connections closed by a read timeout.", l,
+                &s.timeouts);
+}
+
+}  // namespace
+
+int serve(const std::string& config_path) {
+  // Operational logs go to stderr; stdout carries the access log (when it is "-").
+  spdlog::set_default_logger(spdlog::stderr_color_mt("gatehouse"));
+  // 1. Configuration: everything that can be wrong with it is reported before anything starts.
+  auto cfg = config::load(config_path);
+  if (!cfg) {
+    std::fprintf(stderr, "gatehouse: %s\n", cfg.error().message().c_str());
+    return 2;
+  }
+  const config::Config& config = **cfg;
+
+  unsigned threads = config.api.io_threads;
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  http::IoPool pool(threads);
+  http::Client fetch_client(pool.at(0));
+
+  // 2. The runtime: routes, authorizers (key sources), responses.
+  gateway::BuildDeps deps{core::system_clock(), fetch_client};
+  auto runtime = gateway::build_runtime(config, deps);
+  if (!runtime) {
+    std::fprintf(stderr, "gatehouse: %s\n", runtime.error().message().c_str());
+    return 2;
+  }
+
+  std::unique_ptr<observability::AccessLog> access_log;
+  if (config.access_log.kind != config::AccessLog::Kind::kOff) {
+    auto log = observability::AccessLog::open(
+        config.access_log.kind == config::AccessLog::Kind::kStdout ? "-" : config.access_log.path);
+    if (!log) {
+      std::fprintf(stderr, "gatehouse: %s\n", log.error().message().c_str());
+      return 2;
+    }
+    access_log = std::move(*log);
+  }
+
+  gateway::Gateway gw(*runtime, core::system_clock(), access_log.get());
+  observability::Registry registry;
+  gw.register_metrics(registry);
+
+  // 3. Listeners.
+  http::ServerStats api_stats, admin_stats;
+  http::Server api(pool, gw, gateway::http_limits(config), "api", &api_stats);
+  if (auto s = api.listen(config.api.listen.host, config.api.listen.port); !s.ok()) {
+    std::fprintf(stderr, "gatehouse: api.listen: %s\n", s.message().c_str());
+    return 1;
+  }
+  register_server_stats(registry, "api", api_stats);
+  if (access_log) {
+    registry.add_counter("gatehouse_access_log_dropped_total",
+                         "Access log lines lost (buffer full or write failed).", {},
+                         &access_log->lines_dropped);
+  }
+
+  gateway::AdminHandler admin_handler(gw, registry);
+  std::unique_ptr<http::Server> admin;
+  if (config.admin.listen) {
+    admin = std::make_unique<http::Server>(pool, admin_handler, http::Limits{}, "admin",
+                                           &admin_stats);
+    if (auto s = admin->listen(config.admin.listen->host, config.admin.listen->port); !s.ok()) {
+      std::fprintf(stderr, "gatehouse: admin.listen: %s\n", s.message().c_str());
+      return 1;
+    }
+    register_server_stats(registry, "admin", admin_stats);
+  }
+
+  // 4. Start: key fetches, periodic work, accepting.
+  asio::steady_timer poll_timer(pool.at(0));
+  asio::post(pool.at(0), [&] { gw.start(); });
+  schedule_poll(poll_timer, [&] { gw.poll(); });
+  api.start();
+  if (admin) admin->start();
+  spdlog::info("gatehouse {}: api '{}' stage '{}' listening on http://{}:{}", kVersion,
+               config.api.name, config.api.stage, config.api.listen.host, api.port());
+  if (admin) {
+    spdlog::info("admin endpoints on http://{}:{} (/healthz /readyz /metrics)",
+                 config.admin.listen->host, admin->port());
+  }
+  // A machine-readable line for scripts and tests that start us on port 0.
+  std::fprintf(stdout, "{\"event\":\"listening\",\"api_port\":%u,\"admin_port\":%u}\n", api.port(),
+               admin ? admin->port() : 0u);
+  std::fflush(stdout);
+
+  // 5. Graceful shutdown: stop accepting, finish in-flight requests within the grace period,
+  //    then force-close what is left.
+  asio::signal_set signals(pool.at(0), SIGINT, SIGTERM);
+  asio::steady_timer grace_timer(pool.at(0));
+  bool stopping = false;
+  signals.async_wait([&](boost::system::error_code ec, int signo) {
+    if (ec) return;
+    stopping = true;
+    spdlog::info("received {}, draining (grace {} ms)", signo == SIGTERM ? "SIGTERM" : "SIGINT",
+                 config.api.shutdown_grace_ms);
+    admin_handler.set_draining();
+    poll_timer.cancel();
+    auto finish = [&] {
+      asio::post(pool.at(0), [&] {
+        grace_timer.cancel();
+        if (admin) admin->close_all();
+        if (admin) admin->drain(nullptr);
+        pool.release();
+      });
+    };
+    api.drain(finish);
+    grace_timer.expires_after(std::chrono::milliseconds(config.api.shutdown_grace_ms));
+    grace_timer.async_wait([&](boost::system::error_code ec) {
+      if (ec) return;
+      spdlog::warn("grace period over; closing remaining connections");
+      api.close_all();
+      if (admin) admin->close_all();
+      pool.stop();
+    });
+  });
+
+  pool.run();
+  if (access_log) access_log->flush();
+  spdlog::info("stopped");
+  return stopping ? 0 : 1;
+}
+
+}  // namespace gatehouse::cli

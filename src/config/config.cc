@@ -1,0 +1,1184 @@
+#include "config/config.h"
+
+#include <arpa/inet.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <exception>
+#include <filesystem>
+#include <initializer_list>
+#include <span>
+#include <utility>
+
+#include "core/files.h"
+
+namespace gatehouse::config {
+namespace {
+
+// Returns the Status from `expr` if it is an error.
+#define GH_CONFIG_TRY(expr)                \
+  do {                                     \
+    ::gatehouse::core::Status s_ = (expr); \
+    if (!s_.ok()) return s_;               \
+  } while (0)
+
+constexpr std::array<std::string_view, 8> kMethodNames = {"GET",    "POST", "PUT",     "PATCH",
+                                                          "DELETE", "HEAD", "OPTIONS", "ANY"};
+constexpr std::array<std::string_view, 12> kAlgNames = {"RS256", "RS384", "RS512", "PS256",
+                                                        "PS384", "PS512", "ES256", "ES384",
+                                                        "EdDSA", "HS256", "HS384", "HS512"};
+constexpr std::array<std::string_view, 18> kGatewayResponseNames = {
+    "ACCESS_DENIED",
+    "API_CONFIGURATION_ERROR",
+    "AUTHORIZER_CONFIGURATION_ERROR",
+    "AUTHORIZER_FAILURE",
+    "BAD_REQUEST_BODY",
+    "BAD_REQUEST_PARAMETERS",
+    "DEFAULT_4XX",
+    "DEFAULT_5XX",
+    "EXPIRED_TOKEN",
+    "INTEGRATION_FAILURE",
+    "INTEGRATION_TIMEOUT",
+    "MISSING_AUTHENTICATION_TOKEN",
+    "QUOTA_EXCEEDED",
+    "REQUEST_TOO_LARGE",
+    "RESOURCE_NOT_FOUND",
+    "THROTTLED",
+    "UNAUTHORIZED",
+    "UNSUPPORTED_MEDIA_TYPE",
+};
+constexpr std::array<std::string_view, 5> kKeySources = {"jwks_file", "jwks_url", "discovery_url",
+                                                         "pem_file", "hmac_secret"};
+
+constexpr std::array<std::string_view, 10> kJwtKeysKeys = {
+    "jwks_file",        "jwks_url",           "discovery_url",    "pem_file",
+    "hmac_secret",      "refresh_interval_s", "retry_interval_s", "refetch_min_interval_s",
+    "fetch_timeout_ms", "max_jwks_bytes"};
+
+// Names a config may not give an authorizer: "none" marks public routes.
+constexpr std::string_view kPublic = "none";
+
+std::string join(std::span<const std::string_view> names) {
+  std::string out;
+  for (std::string_view n : names) {
+    if (!out.empty()) out += ", ";
+    out += n;
+  }
+  return out;
+}
+
+std::string quote(std::string_view s) {
+  std::string out = "'";
+  out += s;
+  out += "'";
+  return out;
+}
+
+// Optimal string alignment distance (Levenshtein plus adjacent transpositions).
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) {
+    d[i][0] = i;
+  }
+  for (size_t j = 0; j <= b.size(); ++j) {
+    d[0][j] = j;
+  }
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// The closest name within edit distance 2, or empty.
+std::string_view suggest(std::string_view key, std::span<const std::string_view> names) {
+  std::string_view best;
+  size_t best_distance = 3;
+  for (std::string_view n : names) {
+    size_t longer = std::max(key.size(), n.size());
+    if (longer - std::min(key.size(), n.size()) >= best_distance) continue;  // cannot be closer
+    size_t d = edit_distance(key, n);
+    if (d < best_distance) {
+      best = n;
+      best_distance = d;
+    }
+  }
+  return best;
+}
+
+// Parsing context: the file name for messages and the directory relative paths resolve against.
+struct Ctx {
+  std::string file;
+  std::filesystem::path dir;
+};
+
+// A YAML value with its key path and the mark errors about it point at.
+struct Field {
+  std::string path;
+  YAML::Node value;
+  YAML::Mark mark;
+  YAML::Mark key_mark;  // for map entries: the key's, for errors about the name itself
+};
+
+// "<file>:<line>:<col>: <path>: <what>"
+core::Status fail(const Ctx& c, const YAML::Mark& m, std::string_view path, std::string_view what) {
+  std::string msg = c.file;
+  msg += ':';
+  msg += std::to_string(m.is_null() ? 1 : m.line + 1);
+  msg += ':';
+  msg += std::to_string(m.is_null() ? 1 : m.column + 1);
+  msg += ": ";
+  if (!path.empty()) {
+    msg += path;
+    msg += ": ";
+  }
+  msg += what;
+  return core::invalid_argument(std::move(msg));
+}
+
+core::Status fail(const Ctx& c, const Field& f, std::string_view what) {
+  return fail(c, f.mark, f.path, what);
+}
+
+// An error about a map entry's key (its name or its presence), pointing at the key.
+core::Status fail_key(const Ctx& c, const Field& f, std::string_view what) {
+  return fail(c, f.key_mark, f.path, what);
+}
+
+SourcePos source_pos(const Ctx& c, const YAML::Mark& m) {
+  return SourcePos{c.file, m.is_null() ? 1 : m.line + 1, m.is_null() ? 1 : m.column + 1};
+}
+
+// What a node is, for "expected X, got Y".
+std::string describe(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Null:
+      return "an empty value";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Scalar: {
+      const std::string& s = n.Scalar();
+      return s.size() <= 60 ? quote(s) : quote(s.substr(0, 57) + "...");
+    }
+    case YAML::NodeType::Undefined:
+      break;
+  }
+  return "nothing";
+}
+
+std::string child_path(const std::string& parent, std::string_view key) {
+  if (parent.empty()) return std::string(key);
+  return parent + "." + std::string(key);
+}
+
+Field item(const Field& list, size_t i, const YAML::Node& node) {
+  // yaml-cpp marks an empty value at the next token; the list's own mark is closer to the truth.
+  YAML::Mark mark = node.IsNull() ? list.mark : node.Mark();
+  return Field{list.path + "[" + std::to_string(i) + "]", node, mark, mark};
+}
+
+// A map's entries, checked: every key a scalar, at most once, and (unless any key is allowed)
+// one of the allowed names.
+class MapReader {
+ public:
+  // Fails unless f is a map whose keys are all in `allowed`.
+  static core::Result<MapReader> open(const Ctx& c, const Field& f,
+                                      std::span<const std::string_view> allowed) {
+    return open_impl(c, f, allowed, false);
+  }
+  static core::Result<MapReader> open(const Ctx& c, const Field& f,
+                                      std::initializer_list<std::string_view> allowed) {
+    return open_impl(c, f, std::span<const std::string_view>(allowed.begin(), allowed.size()),
+                     false);
+  }
+  // Any key names are allowed (authorizer names, header names).
+  static core::Result<MapReader> open_any(const Ctx& c, const Field& f) {
+    return open_impl(c, f, {}, true);
+  }
+
+  // The entry for key, or nullptr.
+  const Field* get(std::string_view key) const {
+    for (const auto& [k, field] : entries_) {
+      if (k == key) return &field;
+    }
+    return nullptr;
+  }
+  const std::vector<std::pair<std::string, Field>>& entries() const { return entries_; }
+  const Field& self() const { return self_; }
+  std::string path_of(std::string_view key) const { return child_path(self_.path, key); }
+
+  // "<path>.<key>: required key is missing<hint>", pointing at this map.
+  core::Status missing(const Ctx& c, std::string_view key, std::string_view hint = {}) const {
+    return fail(c, self_.mark, path_of(key), "required key is missing" + std::string(hint));
+  }
+
+ private:
+  static core::Result<MapReader> open_impl(const Ctx& c, const Field& f,
+                                           std::span<const std::string_view> allowed,
+                                           bool any_key) {
+    if (!f.value.IsMap()) {
+      return fail(c, f, "expected a map, got " + describe(f.value));
+    }
+    MapReader r;
+    r.self_ = f;
+    for (auto it = f.value.begin(); it != f.value.end(); ++it) {
+      // Copies: yaml-cpp iterators hand out proxies whose members die with the expression.
+      const YAML::Node key = it->first;
+      if (!key.IsScalar()) {
+        return fail(c, key.Mark(), f.path, "keys must be plain names, got " + describe(key));
+      }
+      const std::string& name = key.Scalar();
+      std::string path = child_path(f.path, name);
+      if (!any_key && std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+        std::string_view close = suggest(name, allowed);
+        if (!close.empty()) {
+          return fail(c, key.Mark(), path,
+                      "unknown key " + quote(name) + "; did you mean " + quote(close) + "?");
+        }
+        return fail(c, key.Mark(), path,
+                    "unknown key " + quote(name) + "; expected one of: " + join(allowed));
+      }
+      if (r.get(name) != nullptr) {
+        return fail(c, key.Mark(), path, "duplicate key " + quote(name) + "; give each key once");
+      }
+      const YAML::Node value = it->second;
+      r.entries_.emplace_back(name, Field{std::move(path), value,
+                                          value.IsNull() ? key.Mark() : value.Mark(), key.Mark()});
+    }
+    return r;
+  }
+
+  Field self_;
+  std::vector<std::pair<std::string, Field>> entries_;  // in file order
+};
+
+// ---------------------------------------------------------------------------------------------
+// Scalar readers
+
+// Any scalar, as written.
+core::Status read_string(const Ctx& c, const Field& f, std::string* out) {
+  if (!f.value.IsScalar()) return fail(c, f, "expected a string, got " + describe(f.value));
+  *out = f.value.Scalar();
+  return {};
+}
+
+core::Status read_nonempty_string(const Ctx& c, const Field& f, std::string* out) {
+  GH_CONFIG_TRY(read_string(c, f, out));
+  if (out->empty()) return fail(c, f, "expected a non-empty string, got an empty string");
+  return {};
+}
+
+core::Status read_uint(const Ctx& c, const Field& f, uint64_t min, uint64_t max, uint64_t* out) {
+  const std::string expected =
+      "expected an integer in " + std::to_string(min) + ".." + std::to_string(max);
+  if (!f.value.IsScalar()) return fail(c, f, expected + ", got " + describe(f.value));
+  const std::string& s = f.value.Scalar();
+  if (f.value.Tag() == "!") {
+    return fail(c, f, expected + ", got the quoted string " + quote(s) + "; remove the quotes");
+  }
+  bool negative = !s.empty() && s[0] == '-';
+  const char* first = s.data() + (negative ? 1 : 0);
+  const char* last = s.data() + s.size();
+  uint64_t v = 0;
+  auto [ptr, ec] = std::from_chars(first, last, v);
+  if (first == last || ptr != last || ec == std::errc::invalid_argument) {
+    return fail(c, f, expected + ", got " + describe(f.value));
+  }
+  if (ec == std::errc::result_out_of_range || negative || v < min || v > max) {
+    return fail(c, f, s + " is out of range; " + expected);
+  }
+  *out = v;
+  return {};
+}
+
+template <class T>
+core::Status read_number(const Ctx& c, const Field* f, uint64_t min, uint64_t max, T* out) {
+  if (f == nullptr) return {};  // absent: keep the default
+  uint64_t v = 0;
+  GH_CONFIG_TRY(read_uint(c, *f, min, max, &v));
+  *out = static_cast<T>(v);
+  return {};
+}
+
+// The index of the scalar in names.
+core::Status read_enum(const Ctx& c, const Field& f, std::span<const std::string_view> names,
+                       size_t* index) {
+  if (!f.value.IsScalar()) {
+    return fail(c, f, "expected one of: " + join(names) + "; got " + describe(f.value));
+  }
+  const std::string& s = f.value.Scalar();
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == s) {
+      *index = i;
+      return {};
+    }
+  }
+  return fail(c, f, "unknown value " + quote(s) + "; expected one of: " + join(names));
+}
+
+// A non-empty list of non-empty strings.
+core::Status read_string_list(const Ctx& c, const Field& f, std::vector<std::string>* out) {
+  if (!f.value.IsSequence()) {
+    return fail(c, f, "expected a list of strings, got " + describe(f.value));
+  }
+  if (f.value.size() == 0) return fail(c, f, "the list is empty; expected at least one entry");
+  out->clear();
+  for (size_t i = 0; i < f.value.size(); ++i) {
+    Field e = item(f, i, f.value[i]);
+    std::string s;
+    GH_CONFIG_TRY(read_nonempty_string(c, e, &s));
+    out->push_back(std::move(s));
+  }
+  return {};
+}
+
+bool all_of(std::string_view s, bool (*pred)(char)) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), pred);
+}
+bool is_alnum(char ch) {
+  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+}
+bool is_digit(char ch) {
+  return ch >= '0' && ch <= '9';
+}
+bool is_stage_char(char ch) {
+  return is_alnum(ch) || ch == '_';
+}
+bool is_lower_alnum(char ch) {
+  return (ch >= 'a' && ch <= 'z') || is_digit(ch);
+}
+bool is_region_char(char ch) {
+  return is_lower_alnum(ch) || ch == '-';
+}
+bool is_name_char(char ch) {
+  return is_alnum(ch) || ch == '_' || ch == '-';
+}
+bool is_env_char(char ch) {
+  return is_alnum(ch) || ch == '_';
+}
+// RFC 9110 token (header names).
+bool is_token_char(char ch) {
+  return is_alnum(ch) || std::string_view("!#$%&'*+-.^_`|~").find(ch) != std::string_view::npos;
+}
+bool has_control_char(std::string_view s) {
+  return std::any_of(s.begin(), s.end(),
+                     [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; });
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& ch : out) {
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  }
+  return out;
+}
+
+// "host:port" with an IP literal; IPv6 in brackets.
+core::Status read_listen(const Ctx& c, const Field& f, ListenAddress* out) {
+  std::string s;
+  GH_CONFIG_TRY(read_string(c, f, &s));
+  const std::string expected =
+      "; expected an IP address and port, e.g. 127.0.0.1:8080, 0.0.0.0:8080 or [::1]:8080";
+  std::string host;
+  std::string port;
+  if (!s.empty() && s[0] == '[') {
+    size_t close = s.find(']');
+    if (close == std::string::npos || close + 1 >= s.size() || s[close + 1] != ':') {
+      return fail(c, f, quote(s) + " is not a valid listen address" + expected);
+    }
+    host = s.substr(1, close - 1);
+    port = s.substr(close + 2);
+    in6_addr a6{};
+    if (inet_pton(AF_INET6, host.c_str(), &a6) != 1) {
+      return fail(c, f, quote(host) + " is not an IPv6 address" + expected);
+    }
+  } else {
+    size_t colon = s.rfind(':');
+    if (colon == std::string::npos) {
+      return fail(c, f, quote(s) + " has no port" + expected);
+    }
+    host = s.substr(0, colon);
+    port = s.substr(colon + 1);
+    if (host.find(':') != std::string::npos) {
+      return fail(c, f, quote(s) + ": an IPv6 address goes in brackets, e.g. [::1]:8080");
+    }
+    in_addr a4{};
+    if (inet_pton(AF_INET, host.c_str(), &a4) != 1) {
+      return fail(c, f, quote(host) + " is not an IP address" + expected);
+    }
+  }
+  unsigned value = 0;
+  auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (port.empty() || port.size() > 5 || ptr != port.data() + port.size() || ec != std::errc() ||
+      value > 65535) {
+    return fail(c, f, quote(port) + " is not a port number (0..65535)" + expected);
+  }
+  out->host = std::move(host);
+  out->port = static_cast<uint16_t>(value);
+  return {};
+}
+
+std::string resolve_path(const Ctx& c, const std::string& p) {
+  std::filesystem::path path(p);
+  if (path.is_absolute()) return path.lexically_normal().string();
+  return (c.dir / path).lexically_normal().string();
+}
+
+// A file path: non-empty, resolved against the config's directory.
+core::Status read_path(const Ctx& c, const Field& f, std::string* out) {
+  std::string p;
+  GH_CONFIG_TRY(read_nonempty_string(c, f, &p));
+  if (p.find('\0') != std::string::npos) return fail(c, f, "a path cannot contain NUL bytes");
+  *out = resolve_path(c, p);
+  return {};
+}
+
+core::Status read_url(const Ctx& c, const Field& f, std::string* out) {
+  GH_CONFIG_TRY(read_nonempty_string(c, f, out));
+  std::string_view u = *out;
+  size_t scheme = u.starts_with("https://") ? 8 : u.starts_with("http://") ? 7 : 0;
+  bool ok = scheme != 0 && u.size() > scheme && u[scheme] != '/' && !has_control_char(u) &&
+            u.find(' ') == std::string_view::npos;
+  if (!ok) {
+    return fail(c, f,
+                quote(u) +
+                    " is not a URL we can fetch; expected an http:// or https:// URL, e.g. "
+                    "https://issuer.example/.well-known/jwks.json");
+  }
+  return {};
+}
+
+// Headers of a response: a map of name -> value, names case-insensitively unique.
+core::Status read_headers(const Ctx& c, const Field& f, std::vector<Header>* out) {
+  auto m = MapReader::open_any(c, f);
+  if (!m) return m.error();
+  out->clear();
+  std::vector<std::string> seen;
+  for (const auto& [name, field] : m->entries()) {
+    if (!all_of(name, is_token_char)) {
+      return fail_key(c, field,
+                      quote(name) +
+                          " is not a valid header name; expected letters, digits and "
+                          "!#$%&'*+-.^_`|~");
+    }
+    std::string key = lower(name);
+    if (key == "content-length" || key == "transfer-encoding" || key == "connection") {
+      return fail_key(c, field, "the gateway sets " + quote(name) + " itself; remove it");
+    }
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+      return fail_key(
+          c, field,
+          "header " + quote(name) + " is given twice (header names are case-insensitive)");
+    }
+    seen.push_back(key);
+    std::string value;
+    GH_CONFIG_TRY(read_string(c, field, &value));
+    if (value.find_first_of("\r\n") != std::string::npos || value.find('\0') != std::string::npos) {
+      return fail(c, field, "a header value cannot contain line breaks or NUL bytes");
+    }
+    out->push_back({name, std::move(value)});
+  }
+  return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// One parse function per struct
+
+core::Status parse_limits(const Ctx& c, const Field& f, Limits* out) {
+  auto m = MapReader::open(
+      c, f,
+      {"max_request_line_bytes", "max_header_bytes", "max_body_bytes", "header_timeout_ms",
+       "body_timeout_ms", "idle_timeout_ms", "max_pipelined_requests", "max_connections"});
+  if (!m) return m.error();
+  GH_CONFIG_TRY(
+      read_number(c, m->get("max_request_line_bytes"), 256, 1 << 20, &out->max_request_line_bytes));
+  GH_CONFIG_TRY(read_number(c, m->get("max_header_bytes"), 1024, 1 << 20, &out->max_header_bytes));
+  GH_CONFIG_TRY(
+      read_number(c, m->get("max_body_bytes"), 0, uint64_t{1} << 30, &out->max_body_bytes));
+  GH_CONFIG_TRY(read_number(c, m->get("header_timeout_ms"), 1, 3'600'000, &out->header_timeout_ms));
+  GH_CONFIG_TRY(read_number(c, m->get("body_timeout_ms"), 1, 3'600'000, &out->body_timeout_ms));
+  GH_CONFIG_TRY(read_number(c, m->get("idle_timeout_ms"), 1, 86'400'000, &out->idle_timeout_ms));
+  GH_CONFIG_TRY(
+      read_number(c, m->get("max_pipelined_requests"), 1, 1024, &out->max_pipelined_requests));
+  GH_CONFIG_TRY(read_number(c, m->get("max_connections"), 1, 1'000'000, &out->max_connections));
+  return {};
+}
+
+core::Status parse_api(const Ctx& c, const Field& f, const std::vector<Authorizer>& authorizers,
+                       Api* out) {
+  auto m = MapReader::open(c, f,
+                           {"name", "stage", "listen", "region", "account_id", "api_id",
+                            "io_threads", "default_authorizer", "shutdown_grace_ms", "limits"});
+  if (!m) return m.error();
+  out->pos = source_pos(c, f.mark);
+
+  const Field* name = m->get("name");
+  if (name == nullptr) return m->missing(c, "name", "; expected the API's name, e.g. name: blog");
+  GH_CONFIG_TRY(read_nonempty_string(c, *name, &out->name));
+  if (has_control_char(out->name)) {
+    return fail(c, *name, "the name cannot contain control characters");
+  }
+
+  if (const Field* s = m->get("stage")) {
+    GH_CONFIG_TRY(read_nonempty_string(c, *s, &out->stage));
+    if (!all_of(out->stage, is_stage_char)) {
+      return fail(c, *s,
+                  quote(out->stage) +
+                      " is not a valid stage name; expected letters, digits and '_', "
+                      "e.g. prod");
+    }
+  }
+  if (const Field* l = m->get("listen")) GH_CONFIG_TRY(read_listen(c, *l, &out->listen));
+  if (const Field* r = m->get("region")) {
+    GH_CONFIG_TRY(read_nonempty_string(c, *r, &out->region));
+    if (!all_of(out->region, is_region_char)) {
+      return fail(c, *r,
+                  quote(out->region) +
+                      " is not a valid region; expected lower-case letters, digits and "
+                      "'-', e.g. us-east-1");
+    }
+  }
+  if (const Field* a = m->get("account_id")) {
+    GH_CONFIG_TRY(read_nonempty_string(c, *a, &out->account_id));
+    if (out->account_id.size() != 12 || !all_of(out->account_id, is_digit)) {
+      return fail(c, *a,
+                  quote(out->account_id) +
+                      " is not an account id; expected 12 digits in quotes, e.g. "
+                      "\"123456789012\"");
+    }
+  }
+  if (const Field* a = m->get("api_id")) {
+    GH_CONFIG_TRY(read_nonempty_string(c, *a, &out->api_id));
+    if (!all_of(out->api_id, is_lower_alnum)) {
+      return fail(c, *a,
+                  quote(out->api_id) +
+                      " is not a valid API id; expected lower-case letters and digits, "
+                      "e.g. abcdef1234");
+    }
+  }
+  GH_CONFIG_TRY(read_number(c, m->get("io_threads"), 0, 1024, &out->io_threads));
+  if (const Field* d = m->get("default_authorizer")) {
+    std::string name_value;
+    GH_CONFIG_TRY(read_nonempty_string(c, *d, &name_value));
+    if (name_value == kPublic) {
+      return fail(c, *d,
+                  "'none' cannot be the default: routes fail closed; mark each public route with "
+                  "auth: none instead");
+    }
+    bool found = std::any_of(authorizers.begin(), authorizers.end(),
+                             [&](const Authorizer& a) { return a.name == name_value; });
+    if (!found) {
+      std::vector<std::string_view> names;
+      for (const Authorizer& a : authorizers) {
+        names.push_back(a.name);
+      }
+      return fail(c, *d,
+                  "unknown authorizer " + quote(name_value) +
+                      (names.empty() ? "; no authorizers are defined (add one under authorizers:)"
+                                     : "; expected one of: " + join(names)));
+    }
+    out->default_authorizer = std::move(name_value);
+  }
+  GH_CONFIG_TRY(read_number(c, m->get("shutdown_grace_ms"), 0, 3'600'000, &out->shutdown_grace_ms));
+  if (const Field* l = m->get("limits")) GH_CONFIG_TRY(parse_limits(c, *l, &out->limits));
+  return {};
+}
+
+core::Status parse_identity_source(const Ctx& c, const Field& f, IdentitySource* out) {
+  std::string s;
+  GH_CONFIG_TRY(read_nonempty_string(c, f, &s));
+  constexpr std::string_view kHeader = "method.request.header.";
+  constexpr std::string_view kQuery = "method.request.querystring.";
+  const std::string expected =
+      "; expected method.request.header.<Name> or method.request.querystring.<name>";
+  if (s.starts_with(kHeader)) {
+    std::string name = s.substr(kHeader.size());
+    if (!all_of(name, is_token_char)) {
+      return fail(c, f, quote(name) + " is not a valid header name" + expected);
+    }
+    *out = IdentitySource{IdentitySource::Kind::kHeader, std::move(name)};
+    return {};
+  }
+  if (s.starts_with(kQuery)) {
+    std::string name = s.substr(kQuery.size());
+    if (name.empty() || has_control_char(name) || name.find_first_of("&=# ") != std::string::npos) {
+      return fail(c, f, quote(name) + " is not a valid query string parameter name" + expected);
+    }
+    *out = IdentitySource{IdentitySource::Kind::kQueryString, std::move(name)};
+    return {};
+  }
+  return fail(c, f, quote(s) + " is not an identity source" + expected);
+}
+
+core::Status parse_secret_ref(const Ctx& c, const Field& f, SecretRef* out) {
+  // Why: an inline secret ends up in version control and in every copy of the file. The value is
+  // deliberately not repeated in the message.
+  if (!f.value.IsMap()) {
+    return fail(c, f,
+                "a secret is never accepted inline; expected {env: VARIABLE} or {file: path} "
+                "(a file readable by its owner only)");
+  }
+  auto m = MapReader::open(c, f, {"env", "file"});
+  if (!m) return m.error();
+  const Field* env = m->get("env");
+  const Field* file = m->get("file");
+  if (env != nullptr && file != nullptr) {
+    return fail_key(c, *file, "env is already set; give either env or file");
+  }
+  if (env != nullptr) {
+    std::string name;
+    GH_CONFIG_TRY(read_nonempty_string(c, *env, &name));
+    if (!all_of(name, is_env_char) || is_digit(name[0])) {
+      return fail(c, *env,
+                  quote(name) +
+                      " is not an environment variable name; expected letters, digits "
+                      "and '_', e.g. JWT_SECRET");
+    }
+    *out = SecretRef{SecretRef::Kind::kEnv, std::move(name)};
+    return {};
+  }
+  if (file != nullptr) {
+    std::string path;
+    GH_CONFIG_TRY(read_path(c, *file, &path));
+    *out = SecretRef{SecretRef::Kind::kFile, std::move(path)};
+    return {};
+  }
+  return fail(c, f, "expected {env: VARIABLE} or {file: path}, got an empty map");
+}
+
+// *source_field: the entry that names the key source, for errors found later.
+core::Status parse_jwt_keys(const Ctx& c, const Field& f, JwtKeys* out, Field* source_field) {
+  auto m = MapReader::open(c, f, kJwtKeysKeys);
+  if (!m) return m.error();
+  // Exactly one source; the second one found is the error.
+  const Field* source = nullptr;
+  std::string_view source_name;
+  for (const auto& [name, field] : m->entries()) {
+    if (std::find(kKeySources.begin(), kKeySources.end(), name) == kKeySources.end()) continue;
+    if (source != nullptr) {
+      return fail_key(
+          c, field,
+          std::string(source_name) + " is already set; give exactly one of: " + join(kKeySources));
+    }
+    source = &field;
+    source_name = *std::find(kKeySources.begin(), kKeySources.end(), name);
+  }
+  if (source == nullptr) {
+    return fail(c, f, "no key source; expected exactly one of: " + join(kKeySources));
+  }
+  *source_field = *source;
+  if (source_name == "jwks_file") {
+    out->source = JwtKeys::Source::kJwksFile;
+    GH_CONFIG_TRY(read_path(c, *source, &out->location));
+  } else if (source_name == "jwks_url") {
+    out->source = JwtKeys::Source::kJwksUrl;
+    GH_CONFIG_TRY(read_url(c, *source, &out->location));
+  } else if (source_name == "discovery_url") {
+    out->source = JwtKeys::Source::kDiscoveryUrl;
+    GH_CONFIG_TRY(read_url(c, *source, &out->location));
+  } else if (source_name == "pem_file") {
+    out->source = JwtKeys::Source::kPemFile;
+    GH_CONFIG_TRY(read_path(c, *source, &out->location));
+  } else {
+    out->source = JwtKeys::Source::kHmacSecret;
+    GH_CONFIG_TRY(parse_secret_ref(c, *source, &out->hmac_secret));
+  }
+
+  // Fetch settings mean nothing for keys that are not fetched: refuse rather than ignore them.
+  bool fetched =
+      out->source == JwtKeys::Source::kJwksUrl || out->source == JwtKeys::Source::kDiscoveryUrl;
+  bool jwks = fetched || out->source == JwtKeys::Source::kJwksFile;
+  for (std::string_view knob :
+       {"refresh_interval_s", "retry_interval_s", "refetch_min_interval_s", "fetch_timeout_ms"}) {
+    if (const Field* k = m->get(knob); k != nullptr && !fetched) {
+      std::string what(knob);
+      what += " applies only to keys fetched from jwks_url or discovery_url, not to ";
+      what += source_name;
+      return fail_key(c, *k, what);
+    }
+  }
+  if (const Field* k = m->get("max_jwks_bytes"); k != nullptr && !jwks) {
+    std::string what =
+        "max_jwks_bytes applies only to jwks_file, jwks_url and discovery_url, not to ";
+    what += source_name;
+    return fail_key(c, *k, what);
+  }
+  GH_CONFIG_TRY(read_number(c, m->get("refresh_interval_s"), 1, 604'800, &out->refresh_interval_s));
+  GH_CONFIG_TRY(read_number(c, m->get("retry_interval_s"), 1, 86'400, &out->retry_interval_s));
+  GH_CONFIG_TRY(
+      read_number(c, m->get("refetch_min_interval_s"), 0, 86'400, &out->refetch_min_interval_s));
+  GH_CONFIG_TRY(read_number(c, m->get("fetch_timeout_ms"), 1, 60'000, &out->fetch_timeout_ms));
+  GH_CONFIG_TRY(read_number(c, m->get("max_jwks_bytes"), 1024, 16 << 20, &out->max_jwks_bytes));
+  return {};
+}
+
+core::Status parse_algorithms(const Ctx& c, const Field& f, std::vector<JwtAlg>* out) {
+  if (!f.value.IsSequence()) {
+    return fail(c, f, "expected a list of algorithms, e.g. [RS256]; got " + describe(f.value));
+  }
+  if (f.value.size() == 0) {
+    return fail(c, f, "the list is empty; expected at least one of: " + join(kAlgNames));
+  }
+  out->clear();
+  for (size_t i = 0; i < f.value.size(); ++i) {
+    Field e = item(f, i, f.value[i]);
+    if (e.value.IsScalar() && lower(e.value.Scalar()) == "none") {
+      // Why: "none" means an unsigned token; accepting it would let anyone mint tokens.
+      return fail(c, e,
+                  "'none' is never allowed: it would accept unsigned tokens that anyone can "
+                  "forge; expected one of: " +
+                      join(kAlgNames));
+    }
+    size_t index = 0;
+    GH_CONFIG_TRY(read_enum(c, e, kAlgNames, &index));
+    JwtAlg alg = static_cast<JwtAlg>(index);
+    if (std::find(out->begin(), out->end(), alg) != out->end()) {
+      return fail(c, e, quote(kAlgNames[index]) + " is listed twice");
+    }
+    out->push_back(alg);
+  }
+  return {};
+}
+
+core::Status parse_authorizer(const Ctx& c, const std::string& name, const Field& f,
+                              Authorizer* out) {
+  auto m =
+      MapReader::open(c, f,
+                      {"type", "identity_source", "issuer", "audiences", "algorithms", "leeway_s",
+                       "max_token_bytes", "cache_ttl_s", "cache_max_entries", "keys"});
+  if (!m) return m.error();
+  out->name = name;
+  out->pos = source_pos(c, f.mark);
+
+  const Field* type = m->get("type");
+  if (type == nullptr) return m->missing(c, "type", "; expected type: jwt");
+  static constexpr std::array<std::string_view, 1> kTypes = {"jwt"};
+  size_t type_index = 0;
+  GH_CONFIG_TRY(read_enum(c, *type, kTypes, &type_index));
+  out->type = AuthorizerType::kJwt;
+
+  if (const Field* s = m->get("identity_source")) {
+    GH_CONFIG_TRY(parse_identity_source(c, *s, &out->identity_source));
+  }
+  GH_CONFIG_TRY(read_number(c, m->get("cache_ttl_s"), 0, 3600, &out->cache_ttl_s));
+  GH_CONFIG_TRY(
+      read_number(c, m->get("cache_max_entries"), 1, 10'000'000, &out->cache_max_entries));
+
+  JwtSettings& jwt = out->jwt;
+  const Field* issuer = m->get("issuer");
+  if (issuer == nullptr) {
+    return m->missing(c, "issuer",
+                      "; expected the token issuer (iss), e.g. https://issuer.example/");
+  }
+  GH_CONFIG_TRY(read_nonempty_string(c, *issuer, &jwt.issuer));
+  const Field* audiences = m->get("audiences");
+  if (audiences == nullptr) {
+    return m->missing(c, "audiences",
+                      "; expected a list of accepted aud values, e.g. [https://my-api]");
+  }
+  GH_CONFIG_TRY(read_string_list(c, *audiences, &jwt.audiences));
+  const Field* algorithms = m->get("algorithms");
+  if (algorithms != nullptr) GH_CONFIG_TRY(parse_algorithms(c, *algorithms, &jwt.algorithms));
+  GH_CONFIG_TRY(read_number(c, m->get("leeway_s"), 0, 300, &jwt.leeway_s));
+  GH_CONFIG_TRY(read_number(c, m->get("max_token_bytes"), 256, 65536, &jwt.max_token_bytes));
+  const Field* keys = m->get("keys");
+  if (keys == nullptr) {
+    return m->missing(c, "keys", "; expected exactly one of: " + join(kKeySources));
+  }
+  Field source;
+  GH_CONFIG_TRY(parse_jwt_keys(c, *keys, &jwt.keys, &source));
+
+  // Why: mixing HMAC with public-key sources enables algorithm confusion (a token signed with HS256
+  // using the public key as the secret). HS* algorithms if and only if an HMAC secret.
+  bool hmac_keys = jwt.keys.source == JwtKeys::Source::kHmacSecret;
+  for (size_t i = 0; i < jwt.algorithms.size(); ++i) {
+    JwtAlg alg = jwt.algorithms[i];
+    if (is_hmac(alg) == hmac_keys) continue;
+    if (algorithms == nullptr) {  // the default [RS256] with an HMAC secret
+      return fail_key(
+          c, source,
+          "an HMAC secret verifies only HS256, HS384 or HS512, but algorithms defaults to "
+          "[RS256]; add algorithms: [HS256]");
+    }
+    Field e = item(*algorithms, i, algorithms->value[i]);
+    if (hmac_keys) {
+      return fail(c, e,
+                  std::string(to_string(alg)) +
+                      " needs a public key, but keys has hmac_secret; with an HMAC secret "
+                      "use only HS256, HS384 or HS512");
+    }
+    return fail(c, e,
+                std::string(to_string(alg)) +
+                    " needs keys.hmac_secret, but keys are public keys; use RS*, PS*, ES* or "
+                    "EdDSA with public keys");
+  }
+  return {};
+}
+
+core::Status parse_authorizers(const Ctx& c, const Field& f, std::vector<Authorizer>* out) {
+  auto m = MapReader::open_any(c, f);
+  if (!m) return m.error();
+  for (const auto& [name, field] : m->entries()) {
+    if (name == kPublic) {
+      return fail_key(c, field,
+                      "'none' is reserved for public routes (auth: none); pick another name");
+    }
+    if (!all_of(name, is_name_char)) {
+      return fail_key(c, field,
+                      quote(name) +
+                          " is not a valid authorizer name; expected letters, digits, '_' "
+                          "and '-'");
+    }
+    Authorizer a;
+    GH_CONFIG_TRY(parse_authorizer(c, name, field, &a));
+    out->push_back(std::move(a));
+  }
+  return {};
+}
+
+core::Status parse_mock_integration(const Ctx& c, const MapReader& m, MockIntegration* out) {
+  GH_CONFIG_TRY(read_number(c, m.get("status"), 100, 599, &out->status));
+  if (const Field* h = m.get("headers")) GH_CONFIG_TRY(read_headers(c, *h, &out->headers));
+  if (const Field* b = m.get("body")) GH_CONFIG_TRY(read_string(c, *b, &out->body));
+  return {};
+}
+
+core::Status parse_integration(const Ctx& c, const Field& f, Integration* out) {
+  auto m = MapReader::open(c, f, {"type", "status", "headers", "body"});
+  if (!m) return m.error();
+  out->pos = source_pos(c, f.mark);
+  const Field* type = m->get("type");
+  if (type == nullptr) return m->missing(c, "type", "; expected type: mock");
+  static constexpr std::array<std::string_view, 1> kTypes = {"mock"};
+  size_t index = 0;
+  GH_CONFIG_TRY(read_enum(c, *type, kTypes, &index));
+  out->type = IntegrationType::kMock;
+  return parse_mock_integration(c, *m, &out->mock);
+}
+
+core::Status parse_methods(const Ctx& c, const MapReader& m, std::vector<std::string>* out) {
+  const Field* one = m.get("method");
+  const Field* many = m.get("methods");
+  if (one != nullptr && many != nullptr) {
+    const Field* later = one->key_mark.pos > many->key_mark.pos ? one : many;
+    return fail_key(c, *later, "method and methods are both set; give one of them");
+  }
+  if (one == nullptr && many == nullptr) {
+    return m.missing(c, "methods", "; expected method: GET or methods: [GET, PUT]");
+  }
+  out->clear();
+  if (one != nullptr) {
+    size_t index = 0;
+    GH_CONFIG_TRY(read_enum(c, *one, kMethodNames, &index));
+    out->emplace_back(kMethodNames[index]);
+    return {};
+  }
+  if (!many->value.IsSequence()) {
+    return fail(c, *many,
+                "expected a list of methods, e.g. [GET, PUT]; got " + describe(many->value));
+  }
+  if (many->value.size() == 0) {
+    return fail(c, *many, "the list is empty; expected at least one of: " + join(kMethodNames));
+  }
+  for (size_t i = 0; i < many->value.size(); ++i) {
+    Field e = item(*many, i, many->value[i]);
+    size_t index = 0;
+    GH_CONFIG_TRY(read_enum(c, e, kMethodNames, &index));
+    std::string_view name = kMethodNames[index];
+    if (std::find(out->begin(), out->end(), name) != out->end()) {
+      return fail(c, e, quote(name) + " is listed twice");
+    }
+    out->emplace_back(name);
+  }
+  bool any = std::find(out->begin(), out->end(), "ANY") != out->end();
+  if (any && out->size() > 1) {
+    return fail(c, *many,
+                "ANY already covers every method; give either ANY alone or specific methods");
+  }
+  return {};
+}
+
+core::Status parse_route(const Ctx& c, const Field& f, const Api& api,
+                         const std::vector<Authorizer>& authorizers, Route* out) {
+  auto m = MapReader::open(c, f, {"path", "method", "methods", "auth", "scopes", "integration"});
+  if (!m) return m.error();
+  out->pos = source_pos(c, f.mark);
+
+  const Field* path = m->get("path");
+  if (path == nullptr) {
+    return m->missing(c, "path", "; expected a path template, e.g. /resource/{id}");
+  }
+  GH_CONFIG_TRY(read_nonempty_string(c, *path, &out->path));
+  out->path_pos = source_pos(c, path->mark);
+
+  GH_CONFIG_TRY(parse_methods(c, *m, &out->methods));
+
+  // Authorizer: explicit name, "none", or the API's default. Absent with no default fails closed.
+  if (const Field* auth = m->get("auth")) {
+    std::string name;
+    GH_CONFIG_TRY(read_nonempty_string(c, *auth, &name));
+    if (name != kPublic) {
+      bool found = std::any_of(authorizers.begin(), authorizers.end(),
+                               [&](const Authorizer& a) { return a.name == name; });
+      if (!found) {
+        std::vector<std::string_view> names = {kPublic};
+        for (const Authorizer& a : authorizers) {
+          names.push_back(a.name);
+        }
+        return fail(c, *auth,
+                    "unknown authorizer " + quote(name) + "; expected one of: " + join(names));
+      }
+      out->authorizer = std::move(name);
+    }
+  } else if (api.default_authorizer) {
+    out->authorizer = api.default_authorizer;
+  } else {
+    return m->missing(c, "auth",
+                      " and api.default_authorizer is not set; routes fail closed: write "
+                      "auth: none for a public route or name an authorizer");
+  }
+
+  if (const Field* scopes = m->get("scopes")) {
+    if (!out->authorizer) {
+      return fail(c, *scopes, "scopes need an authorizer, but this route is public (auth: none)");
+    }
+    const Authorizer* a = nullptr;
+    for (const Authorizer& candidate : authorizers) {
+      if (candidate.name == *out->authorizer) a = &candidate;
+    }
+    if (a == nullptr || a->type != AuthorizerType::kJwt) {  // scopes are JWT claims
+      return fail(c, *scopes, "scopes apply only to routes with a jwt authorizer");
+    }
+    GH_CONFIG_TRY(read_string_list(c, *scopes, &out->scopes));
+  }
+
+  const Field* integration = m->get("integration");
+  if (integration == nullptr) return m->missing(c, "integration", "; expected e.g. {type: mock}");
+  return parse_integration(c, *integration, &out->integration);
+}
+
+core::Status parse_routes(const Ctx& c, const Field& f, const Api& api,
+                          const std::vector<Authorizer>& authorizers, std::vector<Route>* out) {
+  if (!f.value.IsSequence()) {
+    return fail(c, f, "expected a list of routes, got " + describe(f.value));
+  }
+  if (f.value.size() == 0) return fail(c, f, "the list is empty; expected at least one route");
+  for (size_t i = 0; i < f.value.size(); ++i) {
+    Route r;
+    GH_CONFIG_TRY(parse_route(c, item(f, i, f.value[i]), api, authorizers, &r));
+    out->push_back(std::move(r));
+  }
+  return {};
+}
+
+core::Status parse_gateway_response(const Ctx& c, GatewayResponseType type, const Field& f,
+                                    GatewayResponse* out) {
+  auto m = MapReader::open(c, f, {"status", "headers", "body"});
+  if (!m) return m.error();
+  out->type = type;
+  out->pos = source_pos(c, f.mark);
+  if (const Field* s = m->get("status")) {
+    int status = 0;
+    GH_CONFIG_TRY(read_number(c, s, 100, 599, &status));
+    out->status = status;
+  }
+  if (const Field* h = m->get("headers")) GH_CONFIG_TRY(read_headers(c, *h, &out->headers));
+  if (const Field* b = m->get("body")) {
+    std::string body;
+    GH_CONFIG_TRY(read_string(c, *b, &body));
+    out->body = std::move(body);
+  }
+  return {};
+}
+
+core::Status parse_gateway_responses(const Ctx& c, const Field& f,
+                                     std::vector<GatewayResponse>* out) {
+  auto m = MapReader::open(c, f, kGatewayResponseNames);
+  if (!m) return m.error();
+  for (const auto& [name, field] : m->entries()) {
+    size_t index = static_cast<size_t>(
+        std::find(kGatewayResponseNames.begin(), kGatewayResponseNames.end(), name) -
+        kGatewayResponseNames.begin());
+    GatewayResponse r;
+    GH_CONFIG_TRY(parse_gateway_response(c, static_cast<GatewayResponseType>(index), field, &r));
+    out->push_back(std::move(r));
+  }
+  return {};
+}
+
+// Whether two listeners would want the same port (port 0 is always a fresh one).
+bool collides(const ListenAddress& a, const ListenAddress& b) {
+  auto unspecified = [](const std::string& host) { return host == "0.0.0.0" || host == "::"; };
+  return a.port != 0 && a.port == b.port &&
+         (a.host == b.host || unspecified(a.host) || unspecified(b.host));
+}
+
+std::string collision(const ListenAddress& admin, const ListenAddress& api) {
+  return "admin listens on " + admin.to_string() + ", which collides with api.listen " +
+         api.to_string() + "; use another port or off";
+}
+
+// The admin listener must not take the API's port: checked here with the API parsed.
+core::Status parse_admin(const Ctx& c, const Field& f, const ListenAddress& api_listen,
+                         Admin* out) {
+  auto m = MapReader::open(c, f, {"listen"});
+  if (!m) return m.error();
+  const Field* l = m->get("listen");
+  if (l == nullptr) {
+    if (collides(*out->listen, api_listen)) {
+      return fail(c, f.mark, m->path_of("listen"),
+                  collision(*out->listen, api_listen) + " (the default admin port is 9090)");
+    }
+    return {};
+  }
+  if (l->value.IsScalar() && l->value.Scalar() == "off") {
+    out->listen.reset();
+    return {};
+  }
+  ListenAddress a;
+  GH_CONFIG_TRY(read_listen(c, *l, &a));
+  if (collides(a, api_listen)) return fail(c, *l, collision(a, api_listen));
+  out->listen = std::move(a);
+  return {};
+}
+
+core::Status parse_access_log(const Ctx& c, const Field& f, AccessLog* out) {
+  auto m = MapReader::open(c, f, {"path"});
+  if (!m) return m.error();
+  if (const Field* p = m->get("path")) {
+    std::string path;
+    GH_CONFIG_TRY(read_nonempty_string(c, *p, &path));
+    if (path == "-") {
+      *out = AccessLog{AccessLog::Kind::kStdout, ""};
+    } else if (path == "off") {
+      *out = AccessLog{AccessLog::Kind::kOff, ""};
+    } else {
+      std::string resolved;
+      GH_CONFIG_TRY(read_path(c, *p, &resolved));
+      *out = AccessLog{AccessLog::Kind::kFile, std::move(resolved)};
+    }
+  }
+  return {};
+}
+
+core::Status parse_config(const Ctx& c, const YAML::Node& root, Config* out) {
+  Field top{"", root, root.Mark(), root.Mark()};
+  if (!root.IsMap()) {
+    return fail(c, root.Mark(), "",
+                "the top level must be a map with the keys api and routes, got " + describe(root));
+  }
+  auto m = MapReader::open(
+      c, top, {"api", "authorizers", "routes", "gateway_responses", "admin", "access_log"});
+  if (!m) return m.error();
+  out->file = c.file;
+  // Authorizers first: api.default_authorizer and routes refer to them.
+  if (const Field* a = m->get("authorizers")) {
+    GH_CONFIG_TRY(parse_authorizers(c, *a, &out->authorizers));
+  }
+  const Field* api = m->get("api");
+  if (api == nullptr) return m->missing(c, "api", "; expected at least api: {name: <name>}");
+  GH_CONFIG_TRY(parse_api(c, *api, out->authorizers, &out->api));
+  const Field* routes = m->get("routes");
+  if (routes == nullptr) return m->missing(c, "routes", "; expected a list of routes");
+  GH_CONFIG_TRY(parse_routes(c, *routes, out->api, out->authorizers, &out->routes));
+  if (const Field* g = m->get("gateway_responses")) {
+    GH_CONFIG_TRY(parse_gateway_responses(c, *g, &out->gateway_responses));
+  }
+  if (const Field* admin = m->get("admin")) {
+    GH_CONFIG_TRY(parse_admin(c, *admin, out->api.listen, &out->admin));
+  } else if (collides(*out->admin.listen, out->api.listen)) {
+    return fail(
+        c, top.mark, "admin.listen",
+        collision(*out->admin.listen, out->api.listen) + " (the default admin port is 9090)");
+  }
+  if (const Field* l = m->get("access_log")) {
+    GH_CONFIG_TRY(parse_access_log(c, *l, &out->access_log));
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string SourcePos::to_string() const {
+  return file + ":" + std::to_string(line) + ":" + std::to_string(column);
+}
+
+std::string ListenAddress::to_string() const {
+  std::string out = is_ipv6() ? "[" + host + "]" : host;
+  return out + ":" + std::to_string(port);
+}
+
+std::string IdentitySource::to_string() const {
+  return std::string(kind == Kind::kHeader ? "method.request.header."
+                                           : "method.request.querystring.") +
+         name;
+}
+
+std::string_view to_string(JwtAlg alg) {
+  return kAlgNames[static_cast<size_t>(alg)];
+}
+
+bool is_hmac(JwtAlg alg) {
+  return alg == JwtAlg::kHS256 || alg == JwtAlg::kHS384 || alg == JwtAlg::kHS512;
+}
+
+std::string_view to_string(GatewayResponseType type) {
+  return kGatewayResponseNames[static_cast<size_t>(type)];
+}
+
+const Authorizer* Config::find_authorizer(std::string_view name) const {
+  for (const Authorizer& a : authorizers) {
+    if (a.name == name) return &a;
+  }
+  return nullptr;
+}
+
+core::Result<std::shared_ptr<const Config>> parse(std::string_view yaml_text,
+                                                  std::string_view file_name) {
+  Ctx c;
+  c.file = std::string(file_name);
+  std::filesystem::path parent = std::filesystem::path(c.file).parent_path();
+  std::error_code ec;
+  std::filesystem::path dir = std::filesystem::absolute(parent.empty() ? "." : parent, ec);
+  c.dir = (ec ? parent : dir).lexically_normal();
+
+  // yaml-cpp reports errors by throwing; nothing escapes this function.
+  try {
+    std::vector<YAML::Node> docs = YAML::LoadAll(std::string(yaml_text));
+    if (docs.empty() || docs[0].IsNull()) {
+      return fail(c, YAML::Mark(), "",
+                  "the file is empty; expected a map with the keys api and routes");
+    }
+    if (docs.size() > 1) {
+      return fail(c, docs[1].Mark(), "",
+                  "found " + std::to_string(docs.size()) +
+                      " YAML documents; expected one (remove the '---' separators)");
+    }
+    auto config = std::make_shared<Config>();
+    core::Status s = parse_config(c, docs[0], config.get());
+    if (!s.ok()) return s;
+    return std::shared_ptr<const Config>(std::move(config));
+  } catch (const YAML::Exception& e) {
+    return fail(c, e.mark, "", "invalid YAML: " + e.msg);
+  } catch (const std::exception& e) {
+    return core::internal_error(c.file +
+                                ": unexpected error while reading the config: " + e.what());
+  }
+}
+
+core::Result<std::shared_ptr<const Config>> load(const std::string& path) {
+  auto text = core::read_file(path, kMaxConfigBytes);
+  if (!text) return text.error();
+  return parse(*text, path);
+}
+
+}  // namespace gatehouse::config

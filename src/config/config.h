@@ -1,0 +1,314 @@
+// The gateway's one YAML file, parsed into typed, immutable structs (docs/configuration.md is the
+// user-facing reference for every key).
+//
+// Rules (style.md §15, §16): defaults live in the structs below, each with its trade-off; there is
+// one parse function per struct (config.cc); unknown keys, wrong types, out-of-range numbers and
+// missing required keys are errors; every error reads
+//   "<file>:<line>:<col>: <key.path>: <what is wrong>; <what is expected>"
+// with 1-based positions, e.g.
+//   "gatehouse.yaml:12:13: routes[2].integration.type: unknown value 'mok'; expected one of: mock".
+// Cross-references are checked while parsing: api.default_authorizer and each route's `auth` name
+// an authorizer; scopes only on routes with a jwt authorizer; HS* algorithms if and only if
+// keys.hmac_secret; listen addresses parse; admin.listen differs from api.listen.
+//
+// Config does not know path templates: the gateway compiles them with router::compile() and reports
+// template errors at Route::path_pos. Areas never see this header's YAML side; the gateway maps
+// Config into each area's plain Options.
+//
+// Usage:
+//   auto cfg = config::load("gatehouse.yaml");
+//   if (!cfg) { std::cerr << cfg.error().message() << "\n"; return 2; }
+//   std::shared_ptr<const config::Config> snapshot = *cfg;  // share; a reload swaps the pointer
+//
+// Thread safety: a loaded Config is immutable and shared as shared_ptr<const Config>; load() and
+// parse() share no state and may run concurrently. resolve_secret() reads the environment.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace gatehouse::config {
+
+// Where something was written, so errors found after loading (route templates, key files, secrets)
+// can name it.
+struct SourcePos {
+  std::string file;  // the config file name as given to load() or parse()
+  int line = 0;      // 1-based
+  int column = 0;    // 1-based
+  // "<file>:<line>:<col>"
+  std::string to_string() const;
+};
+
+// A host and port to listen on.
+struct ListenAddress {
+  std::string host;   // an IP literal; IPv6 without brackets ("::1")
+  uint16_t port = 0;  // 0 = an ephemeral port chosen by the OS (tests)
+  bool is_ipv6() const { return host.find(':') != std::string::npos; }
+  // "127.0.0.1:8080" or "[::1]:8080"
+  std::string to_string() const;
+};
+
+// Request limits and timeouts of the API listener (api.limits).
+struct Limits {
+  // 8192: longer request lines get 414. API Gateway's own URL limit is about 8 KB (10 KB with
+  // headers); larger values let longer URLs through at the cost of memory per connection.
+  uint64_t max_request_line_bytes = 8192;
+  // 16384: a larger header block gets 431. JWTs with many claims need room; each connection may
+  // hold this much while its head arrives.
+  uint64_t max_header_bytes = 16384;
+  // 10485760 (10 MiB, API Gateway's payload limit): larger bodies get 413. Bodies are buffered,
+  // so this bounds memory per request.
+  uint64_t max_body_bytes = 10485760;
+  // 10000: the whole request head must arrive within this, against slowloris clients; too short
+  // cuts off slow mobile links.
+  uint32_t header_timeout_ms = 10000;
+  // 30000: the body must arrive within this once the head is in.
+  uint32_t body_timeout_ms = 30000;
+  // 60000: a keep-alive connection with no request in flight is closed after this; longer keeps
+  // more idle sockets open.
+  uint32_t idle_timeout_ms = 60000;
+  // 16: requests read ahead on one connection while earlier ones are in flight; bounds memory per
+  // connection.
+  uint32_t max_pipelined_requests = 16;
+  // 10000: connections beyond this wait in the kernel's accept queue; each costs a socket and
+  // buffers.
+  uint32_t max_connections = 10000;
+};
+
+// The API itself (api:).
+struct Api {
+  std::string name;  // required; shown in logs and metrics
+  // "prod": the stage in method ARNs and events; [A-Za-z0-9_]+.
+  std::string stage = "prod";
+  // 127.0.0.1:8080: loopback only by default; use 0.0.0.0 to serve other machines.
+  ListenAddress listen{"127.0.0.1", 8080};
+  // "us-east-1": only used in method ARNs; policies written for AWS keep matching.
+  std::string region = "us-east-1";
+  // "123456789012": the account id in method ARNs; 12 digits.
+  std::string account_id = "123456789012";
+  // "gatehouse": the REST API id in method ARNs and events; [a-z0-9]+.
+  std::string api_id = "gatehouse";
+  // 0 = one I/O thread per core; set lower to leave cores to function workers.
+  uint32_t io_threads = 0;
+  // Unset: every route must name its authorizer or say `auth: none` (fail closed).
+  std::optional<std::string> default_authorizer;
+  // 10000: on SIGTERM, in-flight requests get this long before the process stops anyway.
+  uint32_t shutdown_grace_ms = 10000;
+  Limits limits;
+  SourcePos pos;  // the api: map
+};
+
+// JWT signature algorithms we accept (never "none").
+enum class JwtAlg {
+  kRS256,
+  kRS384,
+  kRS512,
+  kPS256,
+  kPS384,
+  kPS512,
+  kES256,
+  kES384,
+  kEdDSA,
+  kHS256,
+  kHS384,
+  kHS512,
+};
+// "RS256", ...: the JOSE name.
+std::string_view to_string(JwtAlg alg);
+// HS256/HS384/HS512: verified with a shared secret rather than a public key.
+bool is_hmac(JwtAlg alg);
+
+// Where a secret lives. A secret is never written in the config file itself.
+struct SecretRef {
+  enum class Kind { kEnv, kFile };
+  Kind kind = Kind::kEnv;
+  // kEnv: the environment variable's name. kFile: the file's absolute path (a relative path in
+  // the config resolves against the config file's directory).
+  std::string name_or_path;
+};
+
+// The secret's value. kEnv: the variable's value. kFile: the file's contents without trailing
+// "\n"/"\r\n". Errors: kNotFound (variable unset, file missing), kPermissionDenied (the file's mode
+// grants any access to group or others, i.e. looser than 0600; or this process may not read it),
+// kIoError (not a regular file, read error), kResourceExhausted (file over 64 KiB),
+// kInvalidArgument (empty secret). Messages name the variable or file, never the secret's value.
+core::Result<std::string> resolve_secret(const SecretRef& ref);
+
+// Where the token is taken from (API Gateway's identitySource).
+struct IdentitySource {
+  enum class Kind { kHeader, kQueryString };
+  Kind kind = Kind::kHeader;
+  std::string name = "Authorization";  // header name (any case) or query string parameter name
+  // "method.request.header.Authorization" / "method.request.querystring.token"
+  std::string to_string() const;
+};
+
+// Where a JWT authorizer's verification keys come from (authorizers.<name>.keys).
+struct JwtKeys {
+  enum class Source { kJwksFile, kJwksUrl, kDiscoveryUrl, kPemFile, kHmacSecret };
+  Source source = Source::kJwksFile;
+  // kJwksFile/kPemFile: absolute path. kJwksUrl/kDiscoveryUrl: the http(s) URL. kHmacSecret: empty.
+  std::string location;
+  SecretRef hmac_secret;  // kHmacSecret only
+  // URL sources only:
+  // 3600: a successful fetch is refreshed this often; shorter picks up rotated keys sooner at the
+  // cost of more requests to the issuer.
+  uint32_t refresh_interval_s = 3600;
+  // 30: after a failed fetch, retry this soon (the last good keys stay in use meanwhile).
+  uint32_t retry_interval_s = 30;
+  // 30: a token with an unknown `kid` triggers a refetch at most this often, so forged kids cannot
+  // make us hammer the issuer.
+  uint32_t refetch_min_interval_s = 30;
+  // 1500: one fetch (connect to last byte) may take this long.
+  uint32_t fetch_timeout_ms = 1500;
+  // 150000: larger JWKS documents are refused (URL sources and jwks_file).
+  uint64_t max_jwks_bytes = 150000;
+};
+
+// Settings of a `type: jwt` authorizer.
+struct JwtSettings {
+  std::string issuer;                  // required; compared exactly with the token's `iss`
+  std::vector<std::string> audiences;  // required, non-empty; the token's `aud` must contain one
+  // [RS256]: the allow-list; a token's `alg` outside it is rejected before any key is looked up.
+  std::vector<JwtAlg> algorithms{JwtAlg::kRS256};
+  // 30: clock skew tolerated for exp/nbf/iat, 0..300; larger accepts expired tokens for longer.
+  uint32_t leeway_s = 30;
+  // 8192: longer tokens are rejected before decoding.
+  uint32_t max_token_bytes = 8192;
+  JwtKeys keys;
+};
+
+enum class AuthorizerType { kJwt };
+
+// One entry of `authorizers:`.
+struct Authorizer {
+  std::string name;  // the map key; routes refer to it
+  AuthorizerType type = AuthorizerType::kJwt;
+  // method.request.header.Authorization: where the token comes from.
+  IdentitySource identity_source;
+  // 300: decisions are cached this long per identity value, 0..3600 (API Gateway's default and
+  // maximum); 0 turns the cache off. Longer means fewer verifications but revocation lags.
+  uint32_t cache_ttl_s = 300;
+  // 10000: the decision cache holds at most this many entries.
+  uint32_t cache_max_entries = 10000;
+  JwtSettings jwt;  // type == kJwt
+  SourcePos pos;    // the authorizer's map (its value under its name)
+};
+
+struct Header {
+  std::string name;
+  std::string value;
+};
+
+enum class IntegrationType { kMock };
+
+// `integration:` with `type: mock`: a fixed response.
+struct MockIntegration {
+  int status = 200;             // 200; 100..599
+  std::vector<Header> headers;  // none; in file order
+  std::string body;             // empty; may use $context.* variables (gateway renders them)
+};
+
+struct Integration {
+  IntegrationType type = IntegrationType::kMock;
+  MockIntegration mock;  // type == kMock
+  SourcePos pos;         // the integration: map
+};
+
+// One entry of `routes:`.
+struct Route {
+  std::string path;  // the path template, unchecked here: router::compile() checks it
+  // Upper-case method names as written ("GET", "PUT", or just "ANY"); non-empty, no repeats, ANY
+  // alone.
+  std::vector<std::string> methods;
+  // Resolved: the authorizer's name, or nullopt for a public route (`auth: none`). An absent `auth`
+  // becomes api.default_authorizer.
+  std::optional<std::string> authorizer;
+  // Empty: any valid token will do. Otherwise the token needs at least one of these scopes.
+  std::vector<std::string> scopes;
+  Integration integration;
+  SourcePos pos;       // the route's map in the list
+  SourcePos path_pos;  // its `path:` value: where template errors point
+};
+
+// API Gateway's gateway response types that gatehouse can produce.
+enum class GatewayResponseType {
+  kAccessDenied,
+  kApiConfigurationError,
+  kAuthorizerConfigurationError,
+  kAuthorizerFailure,
+  kBadRequestBody,
+  kBadRequestParameters,
+  kDefault4xx,
+  kDefault5xx,
+  kExpiredToken,
+  kIntegrationFailure,
+  kIntegrationTimeout,
+  kMissingAuthenticationToken,
+  kQuotaExceeded,
+  kRequestTooLarge,
+  kResourceNotFound,
+  kThrottled,
+  kUnauthorized,
+  kUnsupportedMediaType,
+};
+// "ACCESS_DENIED", ...: the name used as the YAML key and by API Gateway.
+std::string_view to_string(GatewayResponseType type);
+
+// One entry of `gateway_responses:`: overrides for a response type; unset fields keep the default.
+struct GatewayResponse {
+  GatewayResponseType type = GatewayResponseType::kDefault4xx;
+  std::optional<int> status;        // 100..599
+  std::vector<Header> headers;      // added to the response, in file order
+  std::optional<std::string> body;  // a template with $context.* variables
+  SourcePos pos;
+};
+
+struct Admin {
+  // 127.0.0.1:9090 (health, metrics, reload): loopback so metrics are not public by default;
+  // nullopt when `listen: off`.
+  std::optional<ListenAddress> listen = ListenAddress{"127.0.0.1", 9090};
+};
+
+struct AccessLog {
+  enum class Kind { kStdout, kFile, kOff };
+  Kind kind = Kind::kStdout;  // "-": one JSON line per request on stdout
+  std::string path;           // kFile: absolute path
+};
+
+// The whole file.
+struct Config {
+  std::string file;  // as given to load() or parse()
+  Api api;
+  std::vector<Authorizer> authorizers;             // in file order
+  std::vector<Route> routes;                       // in file order; route_index = position here
+  std::vector<GatewayResponse> gateway_responses;  // in file order, one per type at most
+  Admin admin;
+  AccessLog access_log;
+
+  // The authorizer with this name, or nullptr.
+  const Authorizer* find_authorizer(std::string_view name) const;
+};
+
+// Config files larger than this are refused before parsing.
+inline constexpr size_t kMaxConfigBytes = 1 << 20;
+
+// Reads and parses the file at `path`. Relative paths inside it resolve against its directory.
+// Errors: those of core::read_file (kNotFound, kIoError, kResourceExhausted) and of parse().
+// Never throws.
+core::Result<std::shared_ptr<const Config>> load(const std::string& path);
+
+// Parses YAML text as if read from file_name: error messages name file_name, and relative paths
+// resolve against file_name's directory (the working directory if it has none). Errors:
+// kInvalidArgument with the message format above (YAML syntax errors included). Never throws.
+core::Result<std::shared_ptr<const Config>> parse(std::string_view yaml_text,
+                                                  std::string_view file_name);
+
+}  // namespace gatehouse::config

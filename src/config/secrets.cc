@@ -1,0 +1,94 @@
+// resolve_secret(): environment variables and secret files. Messages name the variable or the
+// file, never the value.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "config/config.h"
+
+namespace gatehouse::config {
+namespace {
+
+constexpr size_t kMaxSecretFileBytes = 64 * 1024;
+
+std::string octal_mode(mode_t mode) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
+  return buf;
+}
+
+core::Result<std::string> read_secret_file(const std::string& path) {
+  const std::string quoted = "'" + path + "'";
+  // Open once and check the mode on the same descriptor we read from (no stat/open race).
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    if (err == ENOENT) return core::not_found("secret file " + quoted + " does not exist");
+    if (err == EACCES) {
+      return core::Status(core::Code::kPermissionDenied,
+                          "secret file " + quoted + " is not readable by this process");
+    }
+    return core::io_error("cannot open secret file " + quoted + ": " + std::strerror(err));
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return core::io_error("secret file " + quoted + " is not a regular file");
+  }
+  // Why: a secret that group or others may read (or replace) is not a secret. Refuse rather than
+  // warn, so a deployment cannot run with it by accident.
+  if ((st.st_mode & 077) != 0) {
+    ::close(fd);
+    return core::Status(core::Code::kPermissionDenied,
+                        "secret file " + quoted + " has mode " + octal_mode(st.st_mode) +
+                            ", which lets group or others access it; expected 0600 or stricter "
+                            "(chmod 600 " +
+                            quoted + ")");
+  }
+  if (static_cast<size_t>(st.st_size) > kMaxSecretFileBytes) {
+    ::close(fd);
+    return core::resource_exhausted("secret file " + quoted + " is " + std::to_string(st.st_size) +
+                                    " bytes; the limit is " + std::to_string(kMaxSecretFileBytes));
+  }
+  std::string out(static_cast<size_t>(st.st_size), '\0');
+  size_t got = 0;
+  while (got < out.size()) {
+    ssize_t n = ::read(fd, out.data() + got, out.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int err = errno;
+      ::close(fd);
+      return core::io_error("cannot read secret file " + quoted + ": " +
+                            (n == 0 ? "short read" : std::strerror(err)));
+    }
+    got += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  // `echo secret > file` leaves a newline that is not part of the secret.
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r'))
+    out.pop_back();
+  if (out.empty()) return core::invalid_argument("secret file " + quoted + " is empty");
+  return out;
+}
+
+}  // namespace
+
+core::Result<std::string> resolve_secret(const SecretRef& ref) {
+  if (ref.kind == SecretRef::Kind::kFile) return read_secret_file(ref.name_or_path);
+  const char* value = std::getenv(ref.name_or_path.c_str());
+  if (value == nullptr) {
+    return core::not_found("environment variable " + ref.name_or_path + " is not set");
+  }
+  if (*value == '\0') {
+    return core::invalid_argument("environment variable " + ref.name_or_path + " is empty");
+  }
+  return std::string(value);
+}
+
+}  // namespace gatehouse::config

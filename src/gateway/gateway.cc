@@ -1,0 +1,399 @@
+#include "gateway/gateway.h"
+
+#include <boost/beast/http/field.hpp>
+
+#include "core/ids.h"
+
+namespace gatehouse::gateway {
+namespace {
+
+namespace bhttp = boost::beast::http;
+using std::chrono::duration_cast;
+using std::chrono::microseconds;
+
+uint64_t micros_since(core::MonoTime t) {
+  return static_cast<uint64_t>(
+      duration_cast<microseconds>(std::chrono::steady_clock::now() - t).count());
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The decoded value of query parameter `name` ('+' is a space, as in forms), or "" if absent or
+// badly encoded (an identity source that cannot be read is a missing one).
+std::string query_param(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    auto eq = pair.find('=');
+    if (pair.substr(0, eq) != name) continue;
+    if (eq == std::string_view::npos) return {};
+    std::string_view raw = pair.substr(eq + 1);
+    std::string out;
+    for (size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] == '+') {
+        out += ' ';
+      } else if (raw[i] == '%') {
+        if (i + 2 >= raw.size()) return {};
+        int hi = hex_value(raw[i + 1]), lo = hex_value(raw[i + 2]);
+        if (hi < 0 || lo < 0) return {};
+        out += static_cast<char>(hi * 16 + lo);
+        i += 2;
+      } else {
+        out += raw[i];
+      }
+    }
+    return out;
+  }
+  return {};
+}
+
+}  // namespace
+
+// One request's trip through the pipeline.
+struct Gateway::Call {
+  http::ExchangePtr exchange;
+  std::shared_ptr<const Runtime> runtime;
+  RouteRuntime* route = nullptr;
+  std::optional<router::Match> match;
+  auth::DecisionPtr decision;
+  std::string extended_id;
+  std::string_view cache_status;
+  std::string_view error_reason;
+  core::MonoTime auth_started{};
+  uint64_t authorizer_us = 0;
+  uint64_t integration_us = 0;
+};
+
+Gateway::Gateway(std::shared_ptr<const Runtime> runtime, const core::Clock& clock,
+                 observability::AccessLog* access_log)
+    : runtime_(std::move(runtime)), clock_(clock), access_log_(access_log) {}
+
+void Gateway::handle(http::ExchangePtr exchange) {
+  auto call = std::make_shared<Call>();
+  call->exchange = std::move(exchange);
+  call->runtime = runtime();
+  call->extended_id = core::new_extended_request_id();
+  http::Request& req = call->exchange->request();
+  const Runtime& rt = *call->runtime;
+
+  auto m = router::match(*rt.table, req.msg.method_string(), req.path);
+  if (!m) {
+    call->error_reason = router::to_string(m.error());
+    if (m.error() == router::MatchError::kBadPath) {
+      return finish(*call, error_response(*call, ResponseType::kDefault4xx,
+                                          {.message = "Bad Request", .status = 400}));
+    }
+    return finish(*call, error_response(*call, ResponseType::kMissingAuthenticationToken));
+  }
+  call->match.emplace(std::move(*m));
+  call->route = rt.routes[call->match->route_index].get();
+  if (call->route->authorizer) return authorize(std::move(call));
+  integrate(std::move(call));
+}
+
+void Gateway::authorize(std::shared_ptr<Call> call) {
+  AuthorizerRuntime& a = *call->route->authorizer;
+  http::Request& req = call->exchange->request();
+  std::string query_value;
+  std::string_view identity;
+  if (a.source_is_query) {
+    query_value = query_param(req.query, a.source_name);
+    identity = query_value;
+  } else {
+    identity = req.msg[a.source_name];
+  }
+  // A missing identity source is 401 before any cache lookup or authorizer call (API Gateway).
+  if (identity.empty()) {
+    a.stats.unauthorized.inc();
+    call->error_reason = auth::to_string(auth::AuthError::kTokenMissing);
+    return finish(*call, error_response(*call, ResponseType::kUnauthorized));
+  }
+
+  auto decide = [this](std::shared_ptr<Call> call, const auth::DecisionPtr& decision) {
+    RouteRuntime& route = *call->route;
+    AuthorizerRuntime& a = *route.authorizer;
+    if (!route.scopes.empty()) {
+      bool any = false;
+      for (auto& need : route.scopes) {
+        for (auto& have : decision->scopes) {
+          if (have == need) {
+            any = true;
+            break;
+          }
+        }
+        if (any) break;
+      }
+      if (!any) {
+        a.stats.forbidden.inc();
+        call->error_reason = auth::to_string(auth::AuthError::kInsufficientScope);
+        call->decision = decision;
+        return finish(*call, error_response(*call, ResponseType::kAccessDenied));
+      }
+    }
+    a.stats.allow.inc();
+    call->decision = decision;
+    integrate(std::move(call));
+  };
+
+  call->auth_started = std::chrono::steady_clock::now();
+  if (a.cache && a.cache->enabled()) {
+    if (auto hit = a.cache->get(identity)) {
+      call->cache_status = "hit";
+      call->authorizer_us = micros_since(call->auth_started);
+      return decide(std::move(call), hit);
+    }
+    call->cache_status = "miss";
+  }
+
+  // The request's views are valid only during authorize(); authorizers copy what they keep.
+  auth::AuthRequest areq{identity, {}, {}};
+  a.authorizer->authorize(
+      areq, [this, call, decide, identity_key = a.cache && a.cache->enabled()
+                                                     ? std::string(identity)
+                                                     : std::string()](auth::AuthResult r) mutable {
+        call->authorizer_us = micros_since(call->auth_started);
+        AuthorizerRuntime& a = *call->route->authorizer;
+        if (!r) {
+          call->error_reason = auth::to_string(r.error());
+          switch (r.error()) {
+            case auth::AuthError::kKeysUnavailable:
+              a.stats.failure.inc();
+              return finish(*call, error_response(*call, ResponseType::kAuthorizerFailure));
+            case auth::AuthError::kInsufficientScope:
+              a.stats.forbidden.inc();
+              return finish(*call, error_response(*call, ResponseType::kAccessDenied));
+            default:
+              a.stats.unauthorized.inc();
+              return finish(*call, error_response(*call, ResponseType::kUnauthorized));
+          }
+        }
+        if (!identity_key.empty()) a.cache->put(identity_key, *r, (*r)->expires_at);
+        decide(std::move(call), *r);
+      });
+}
+
+void Gateway::integrate(std::shared_ptr<Call> call) {
+  auto started = std::chrono::steady_clock::now();
+  const MockIntegration& mock = call->route->mock;
+  http::Request& req = call->exchange->request();
+  http::Response res{static_cast<bhttp::status>(mock.status), 11};
+  for (auto& [k, v] : mock.headers) res.set(k, v);
+  if (mock.has_variables) {
+    ResponseContext ctx{core::id_view(req.id), call->extended_id, req.msg.method_string(), req.path,
+                        call->runtime->stage, {}, nullptr};
+    if (call->decision) {
+      ctx.principal_id = call->decision->principal_id;
+      ctx.claims = &call->decision->claims;
+    }
+    res.body() = render_template(mock.body_template, ctx, {}, std::nullopt);
+  } else {
+    res.body() = mock.body_template;
+  }
+  call->integration_us = micros_since(started);
+  finish(*call, std::move(res));
+}
+
+http::Response Gateway::error_response(Call& call, ResponseType type, const ErrorDetail& detail) {
+  http::Request& req = call.exchange->request();
+  auto id = core::id_view(req.id);
+  ResponseContext ctx{id, call.extended_id, req.msg.method_string(), req.path,
+                      call.runtime->stage, {}, nullptr};
+  if (call.decision) ctx.principal_id = call.decision->principal_id;
+  return call.runtime->responses.render(type, ctx, detail);
+}
+
+void Gateway::finish(Call& call, http::Response res) {
+  http::Request& req = call.exchange->request();
+  if (res.find("x-amzn-RequestId") == res.end()) res.set("x-amzn-RequestId", core::id_view(req.id));
+  if (res.find("x-amz-apigw-id") == res.end()) res.set("x-amz-apigw-id", call.extended_id);
+  if (res.find(bhttp::field::content_type) == res.end()) {
+    res.set(bhttp::field::content_type, "application/json");
+  }
+  unsigned status = res.result_int();
+  uint64_t total_us = micros_since(req.received_at);
+  if (call.route) {
+    call.route->counters.count(status);
+    call.route->latency.observe_us(total_us);
+  } else {
+    call.runtime->unmatched.count(status);
+  }
+  if (access_log_) {
+    auto id = core::id_view(req.id);
+    observability::AccessRecord r;
+    r.request_id = id;
+    r.method = req.msg.method_string();
+    r.path = req.path;
+    r.route = call.route ? std::string_view(call.route->path_template) : std::string_view();
+    r.status = status;
+    r.principal = call.decision ? std::string_view(call.decision->principal_id) : std::string_view();
+    r.cache = call.cache_status;
+    r.error = call.error_reason;
+    r.peer = req.peer_ip;
+    r.authorizer_us = call.authorizer_us;
+    r.integration_us = call.integration_us;
+    r.total_us = total_us;
+    r.unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    clock_.now().time_since_epoch())
+                    .count();
+    access_log_->write(r);
+  }
+  call.exchange->respond(std::move(res));
+}
+
+http::Response Gateway::protocol_error(http::ProtocolError error, const http::Request& partial) {
+  auto rt = runtime();
+  auto id = core::id_view(partial.id);
+  ResponseContext ctx{id, {}, partial.msg.method_string(), {}, rt->stage, {}, nullptr};
+  ResponseType type = ResponseType::kDefault4xx;
+  ErrorDetail detail;
+  std::string_view reason;
+  switch (error) {
+    case http::ProtocolError::kBadRequest:
+      detail = {"Bad Request", 400};
+      reason = "bad_request";
+      break;
+    case http::ProtocolError::kRequestLineTooLong:
+      detail = {"Request URI too long", 414};
+      reason = "request_line_too_long";
+      break;
+    case http::ProtocolError::kHeadersTooLarge:
+      detail = {"Request Header Fields Too Large", 431};
+      reason = "headers_too_large";
+      break;
+    case http::ProtocolError::kBodyTooLarge:
+      type = ResponseType::kRequestTooLarge;
+      reason = "body_too_large";
+      break;
+  }
+  http::Response res = rt->responses.render(type, ctx, detail);
+  rt->unmatched.count(res.result_int());
+  if (access_log_) {
+    observability::AccessRecord r;
+    r.request_id = id;
+    r.method = partial.msg.method_string();
+    r.status = res.result_int();
+    r.error = reason;
+    r.peer = partial.peer_ip;
+    r.unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    clock_.now().time_since_epoch())
+                    .count();
+    access_log_->write(r);
+  }
+  return res;
+}
+
+void Gateway::register_metrics(observability::Registry& registry) {
+  auto rt = runtime();
+  auto add_status_counters = [&](const std::string& route, const StatusCounters& c) {
+    for (size_t i = 0; i <= kCountedStatuses.size(); ++i) {
+      std::string status =
+          i < kCountedStatuses.size() ? std::to_string(kCountedStatuses[i]) : "other";
+      registry.add_counter("gatehouse_requests_total", "Requests by route and response status.",
+                           {{"route", route}, {"status", status}}, &c.by_status[i]);
+    }
+  };
+  for (auto& r : rt->routes) {
+    add_status_counters(r->path_template, r->counters);
+    registry.add_histogram("gatehouse_request_duration_seconds",
+                           "Time from complete request head to response, by route.",
+                           {{"route", r->path_template}}, &r->latency);
+  }
+  add_status_counters("", rt->unmatched);
+  for (auto& a : rt->authorizers) {
+    const std::pair<const char*, const core::Counter*> outcomes[] = {
+        {"allow", &a->stats.allow},
+        {"unauthorized", &a->stats.unauthorized},
+        {"forbidden", &a->stats.forbidden},
+        {"failure", &a->stats.failure}};
+    for (auto& [outcome, counter] : outcomes) {
+      registry.add_counter("gatehouse_authorizer_decisions_total",
+                           "Authorizer decisions by outcome.",
+                           {{"authorizer", a->name}, {"outcome", outcome}}, counter);
+    }
+    registry.add_counter("gatehouse_authorizer_cache_hits_total", "Decision cache hits.",
+                         {{"authorizer", a->name}}, &a->cache_stats.hits);
+    registry.add_counter("gatehouse_authorizer_cache_misses_total", "Decision cache misses.",
+                         {{"authorizer", a->name}}, &a->cache_stats.misses);
+    registry.add_counter("gatehouse_authorizer_cache_evictions_total",
+                         "Decision cache entries evicted to make room.", {{"authorizer", a->name}},
+                         &a->cache_stats.evictions);
+    if (a->cache) {
+      auto* cache = a->cache.get();
+      registry.add_gauge_fn("gatehouse_authorizer_cache_entries", "Decision cache entries.",
+                            {{"authorizer", a->name}},
+                            [cache] { return static_cast<double>(cache->size()); });
+    }
+    for (auto& [suffix, counter] : a->authorizer->counters()) {
+      registry.add_counter("gatehouse_" + suffix, "Authorizer counter " + suffix + ".",
+                           {{"authorizer", a->name}}, counter);
+    }
+  }
+}
+
+void Gateway::start() {
+  auto rt = runtime();
+  for (auto& a : rt->authorizers) a->authorizer->start();
+}
+
+void Gateway::poll() {
+  auto rt = runtime();
+  for (auto& a : rt->authorizers) a->authorizer->poll();
+}
+
+bool Gateway::ready() const {
+  auto rt = runtime();
+  for (auto& a : rt->authorizers) {
+    if (!a->authorizer->ready()) return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+AdminHandler::AdminHandler(Gateway& gateway, observability::Registry& registry)
+    : gateway_(gateway), registry_(registry) {}
+
+void AdminHandler::handle(http::ExchangePtr exchange) {
+  auto& req = exchange->request();
+  http::Response res{bhttp::status::ok, 11};
+  res.set(bhttp::field::content_type, "application/json");
+  if (req.msg.method() != bhttp::verb::get && req.msg.method() != bhttp::verb::head) {
+    res.result(bhttp::status::method_not_allowed);
+    res.set(bhttp::field::allow, "GET, HEAD");
+    res.body() = R"({"message":"Method Not Allowed"})";
+  } else if (req.path == "/healthz") {
+    res.body() = R"({"status":"ok"})";
+  } else if (req.path == "/readyz") {
+    if (draining_.load()) {
+      res.result(bhttp::status::service_unavailable);
+      res.body() = R"({"status":"draining"})";
+    } else if (!gateway_.ready()) {
+      res.result(bhttp::status::service_unavailable);
+      res.body() = R"({"status":"starting","reason":"authorizer keys not loaded yet"})";
+    } else {
+      res.body() = R"({"status":"ready"})";
+    }
+  } else if (req.path == "/metrics") {
+    res.set(bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    res.body() = registry_.render();
+  } else {
+    res.result(bhttp::status::not_found);
+    res.body() = R"({"message":"Not Found","endpoints":["/healthz","/readyz","/metrics"]})";
+  }
+  exchange->respond(std::move(res));
+}
+
+http::Response AdminHandler::protocol_error(http::ProtocolError, const http::Request&) {
+  http::Response res{bhttp::status::bad_request, 11};
+  res.set(bhttp::field::content_type, "application/json");
+  res.body() = R"({"message":"Bad Request"})";
+  return res;
+}
+
+}  // namespace gatehouse::gateway

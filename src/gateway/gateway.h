@@ -1,0 +1,65 @@
+// The request pipeline: router -> authorizer (with its decision cache) -> integration, and the
+// admin endpoints. The only place where domain errors become HTTP responses (via responses.h).
+//
+// Thread safety: handle() runs on every I/O thread at once; the Runtime is immutable and
+// swapped whole on reload.
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include "core/clock.h"
+#include "gateway/runtime.h"
+#include "http/message.h"
+#include "observability/access_log.h"
+#include "observability/metrics.h"
+
+namespace gatehouse::gateway {
+
+class Gateway final : public http::Handler {
+ public:
+  // `access_log` may be null (logging off). Both must outlive the gateway.
+  Gateway(std::shared_ptr<const Runtime> runtime, const core::Clock& clock,
+          observability::AccessLog* access_log);
+
+  void handle(http::ExchangePtr exchange) override;
+  http::Response protocol_error(http::ProtocolError error, const http::Request& partial) override;
+
+  // Registers request, authorizer and cache metrics of the current runtime.
+  void register_metrics(observability::Registry& registry);
+  // Starts the authorizers' background work (first key fetches).
+  void start();
+  // Key refreshes and other periodic work; call about once a second.
+  void poll();
+  bool ready() const;
+
+  std::shared_ptr<const Runtime> runtime() const { return std::atomic_load(&runtime_); }
+
+ private:
+  struct Call;
+  void authorize(std::shared_ptr<Call> call);
+  void integrate(std::shared_ptr<Call> call);
+  void finish(Call& call, http::Response res);
+  http::Response error_response(Call& call, ResponseType type, const ErrorDetail& detail = {});
+
+  std::shared_ptr<const Runtime> runtime_;
+  const core::Clock& clock_;
+  observability::AccessLog* access_log_;
+};
+
+// /healthz, /readyz and /metrics on the admin listener.
+class AdminHandler final : public http::Handler {
+ public:
+  AdminHandler(Gateway& gateway, observability::Registry& registry);
+  void handle(http::ExchangePtr exchange) override;
+  http::Response protocol_error(http::ProtocolError error, const http::Request& partial) override;
+  // Set at shutdown so load balancers stop sending traffic before the listener closes.
+  void set_draining() { draining_.store(true); }
+
+ private:
+  Gateway& gateway_;
+  observability::Registry& registry_;
+  std::atomic<bool> draining_{false};
+};
+
+}  // namespace gatehouse::gateway

@@ -1,0 +1,209 @@
+#include "gateway/responses.h"
+
+#include <cctype>
+
+#include <boost/json/serialize.hpp>
+
+#include "core/json_text.h"
+
+namespace gatehouse::gateway {
+namespace {
+
+struct Default {
+  ResponseType type;
+  std::string_view name;
+  unsigned status;
+  const char* message;        // nullptr: $context.error.message is null
+  std::string_view error_type;  // x-amzn-ErrorType
+  // The exact default body when it is not `{"message":<messageString>}` (capital-M Message,
+  // or the integration path's "key": "value" spacing).
+  const char* body_key;       // "message" or "Message"
+  bool spaced;                // `{"message": "..."}` with a space after the colon
+};
+
+// aws-compat.md §5.1 (types, statuses) and §5.2 (observed wire bodies).
+constexpr Default kDefaults[kResponseTypeCount] = {
+    {ResponseType::kAccessDenied, "ACCESS_DENIED", 403,
+     "User is not authorized to access this resource", "AccessDeniedException", "Message", false},
+    {ResponseType::kApiConfigurationError, "API_CONFIGURATION_ERROR", 500, "Internal server error",
+     "InternalServerErrorException", "message", true},
+    {ResponseType::kAuthorizerConfigurationError, "AUTHORIZER_CONFIGURATION_ERROR", 500, nullptr,
+     "AuthorizerConfigurationException", "message", false},
+    {ResponseType::kAuthorizerFailure, "AUTHORIZER_FAILURE", 500, nullptr,
+     "AuthorizerConfigurationException", "message", false},
+    {ResponseType::kBadRequestBody, "BAD_REQUEST_BODY", 400, "Invalid request body",
+     "BadRequestException", "message", false},
+    {ResponseType::kBadRequestParameters, "BAD_REQUEST_PARAMETERS", 400,
+     "Missing required request parameters", "BadRequestException", "message", false},
+    {ResponseType::kDefault4xx, "DEFAULT_4XX", 400, "Bad Request", "BadRequestException", "message",
+     false},
+    {ResponseType::kDefault5xx, "DEFAULT_5XX", 500, "Internal server error",
+     "InternalServerErrorException", "message", false},
+    {ResponseType::kExpiredToken, "EXPIRED_TOKEN", 403,
+     "The security token included in the request is expired", "ExpiredTokenException", "message",
+     false},
+    {ResponseType::kIntegrationFailure, "INTEGRATION_FAILURE", 504, "Internal server error",
+     "InternalServerErrorException", "message", true},
+    {ResponseType::kIntegrationTimeout, "INTEGRATION_TIMEOUT", 504, "Endpoint request timed out",
+     "InternalServerErrorException", "message", true},
+    {ResponseType::kInvalidApiKey, "INVALID_API_KEY", 403, "Forbidden", "ForbiddenException",
+     "message", false},
+    {ResponseType::kInvalidSignature, "INVALID_SIGNATURE", 403, "Invalid signature",
+     "InvalidSignatureException", "message", false},
+    {ResponseType::kMissingAuthenticationToken, "MISSING_AUTHENTICATION_TOKEN", 403,
+     "Missing Authentication Token", "MissingAuthenticationTokenException", "message", false},
+    {ResponseType::kQuotaExceeded, "QUOTA_EXCEEDED", 429, "Limit Exceeded",
+     "LimitExceededException", "message", false},
+    {ResponseType::kRequestTooLarge, "REQUEST_TOO_LARGE", 413, "Request Too Long",
+     "RequestTooLongException", "message", false},
+    {ResponseType::kResourceNotFound, "RESOURCE_NOT_FOUND", 404, "Not Found", "NotFoundException",
+     "message", false},
+    {ResponseType::kThrottled, "THROTTLED", 429, "Too Many Requests", "TooManyRequestsException",
+     "message", false},
+    {ResponseType::kUnauthorized, "UNAUTHORIZED", 401, "Unauthorized", "UnauthorizedException",
+     "message", false},
+    {ResponseType::kUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", 415, "Unsupported Media Type",
+     "UnsupportedMediaTypeException", "message", false},
+    {ResponseType::kWafFiltered, "WAF_FILTERED", 403, "Forbidden", "ForbiddenException", "message",
+     false},
+};
+
+const Default& defaults_of(ResponseType t) { return kDefaults[static_cast<size_t>(t)]; }
+
+void append_message_string(std::string& out, const std::optional<std::string>& message) {
+  if (message) {
+    core::append_json_string(out, *message);
+  } else {
+    out += "null";
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(ResponseType t) { return defaults_of(t).name; }
+
+std::optional<ResponseType> response_type_from_string(std::string_view name) {
+  for (auto& d : kDefaults) {
+    if (d.name == name) return d.type;
+  }
+  return std::nullopt;
+}
+
+GatewayResponses::GatewayResponses(std::map<ResponseType, ResponseOverride> overrides) {
+  for (auto& [type, o] : overrides) overrides_[static_cast<size_t>(type)] = std::move(o);
+}
+
+std::string render_template(std::string_view tmpl, const ResponseContext& ctx,
+                            std::string_view response_type,
+                            const std::optional<std::string>& error_message) {
+  static constexpr std::string_view kPrefix = "$context.";
+  std::string out;
+  out.reserve(tmpl.size() + 64);
+  size_t i = 0;
+  while (i < tmpl.size()) {
+    size_t at = tmpl.find(kPrefix, i);
+    if (at == std::string_view::npos) {
+      out.append(tmpl.substr(i));
+      break;
+    }
+    out.append(tmpl.substr(i, at - i));
+    size_t name_start = at + kPrefix.size();
+    size_t name_end = name_start;
+    while (name_end < tmpl.size() &&
+           (std::isalnum(static_cast<unsigned char>(tmpl[name_end])) || tmpl[name_end] == '.' ||
+            tmpl[name_end] == '_')) {
+      ++name_end;
+    }
+    // A trailing '.' is punctuation, not part of the name.
+    while (name_end > name_start && tmpl[name_end - 1] == '.') --name_end;
+    std::string_view name = tmpl.substr(name_start, name_end - name_start);
+    if (name == "error.messageString") {
+      append_message_string(out, error_message);
+    } else if (name == "error.message") {
+      if (error_message) out += *error_message;
+    } else if (name == "error.responseType") {
+      out += response_type;
+    } else if (name == "requestId") {
+      out += ctx.request_id;
+    } else if (name == "extendedRequestId") {
+      out += ctx.extended_request_id;
+    } else if (name == "httpMethod") {
+      out += ctx.http_method;
+    } else if (name == "path" || name == "resourcePath") {
+      out += ctx.path;
+    } else if (name == "stage") {
+      out += ctx.stage;
+    } else if (name == "authorizer.principalId") {
+      out += ctx.principal_id;
+    } else if (name == "authorizer.claims") {
+      out += ctx.claims ? boost::json::serialize(*ctx.claims) : std::string("{}");
+    } else if (name.starts_with("authorizer.claims.")) {
+      // Claim values as API Gateway hands them to templates: strings verbatim, others as JSON.
+      if (ctx.claims) {
+        if (auto* v = ctx.claims->if_contains(name.substr(18))) {
+          if (v->is_string()) {
+            out += v->get_string();
+          } else {
+            out += boost::json::serialize(*v);
+          }
+        }
+      }
+    } else {
+      // Unknown variables render empty, as API Gateway's templates do.
+    }
+    i = name_end;
+  }
+  return out;
+}
+
+http::Response GatewayResponses::render(ResponseType type, const ResponseContext& ctx,
+                                        const ErrorDetail& detail) const {
+  const Default& d = defaults_of(type);
+  unsigned default_status = detail.status.value_or(d.status);
+  const auto& own = overrides_[static_cast<size_t>(type)];
+  const auto& fallback = overrides_[static_cast<size_t>(
+      default_status >= 500 ? ResponseType::kDefault5xx : ResponseType::kDefault4xx)];
+
+  unsigned status = default_status;
+  if (own && own->status) {
+    status = *own->status;
+  } else if (fallback && fallback->status && !detail.status) {
+    status = *fallback->status;
+  }
+
+  std::optional<std::string> message = detail.message;
+  if (!message && d.message) message = d.message;
+
+  http::Response res{static_cast<http::bhttp::status>(status), 11};
+  res.set("x-amzn-RequestId", ctx.request_id);
+  res.set("x-amzn-ErrorType", d.error_type);
+  if (!ctx.extended_request_id.empty()) res.set("x-amz-apigw-id", ctx.extended_request_id);
+  res.set(http::bhttp::field::content_type, "application/json");
+
+  const std::string* body_template = nullptr;
+  if (own && own->body_template) {
+    body_template = &*own->body_template;
+  } else if (fallback && fallback->body_template) {
+    body_template = &*fallback->body_template;
+  }
+  if (body_template) {
+    res.body() = render_template(*body_template, ctx, d.name, message);
+  } else {
+    std::string body = "{\"";
+    body += d.body_key;
+    body += d.spaced ? "\": " : "\":";
+    append_message_string(body, message);
+    body += '}';
+    res.body() = std::move(body);
+  }
+  // Owner headers last, so they may replace ours (e.g. a CORS header on DEFAULT_4XX).
+  if (fallback && &fallback != &own) {
+    for (auto& [k, v] : fallback->headers) res.set(k, v);
+  }
+  if (own) {
+    for (auto& [k, v] : own->headers) res.set(k, v);
+  }
+  return res;
+}
+
+}  // namespace gatehouse::gateway

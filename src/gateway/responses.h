@@ -1,0 +1,108 @@
+// API Gateway's gateway responses: the answers the gateway itself gives (401, 403, 413, 500, ...)
+// with AWS's default status, body and headers, each overridable by the API's owner. This is the
+// only place where domain errors become HTTP responses (style §4).
+//
+// Defaults are byte-exact with what REST APIs send (aws-compat.md §5.2, our choices in §13):
+// e.g. UNAUTHORIZED is 401 `{"message":"Unauthorized"}` with `x-amzn-ErrorType:
+// UnauthorizedException`; ACCESS_DENIED keeps AWS's capital-M `{"Message":...}` body.
+//
+// Overrides follow API Gateway: a type's own setting wins, then DEFAULT_4XX / DEFAULT_5XX
+// (whichever class the type's default status is in), then the built-in default, field by field
+// (status, headers, body template). Templates substitute `$context.error.message`,
+// `$context.error.messageString` (the message as a JSON string, or null), `$context.error.
+// responseType`, `$context.requestId`, `$context.httpMethod`, `$context.path`,
+// `$context.stage`, `$context.authorizer.principalId`, `$context.authorizer.claims.<name>`
+// and `$context.authorizer.claims` (the whole claims object as JSON).
+//
+// Thread safety: immutable after construction; render() from any thread.
+#pragma once
+
+#include <array>
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "http/message.h"
+
+namespace gatehouse::gateway {
+
+enum class ResponseType {
+  kAccessDenied,
+  kApiConfigurationError,
+  kAuthorizerConfigurationError,
+  kAuthorizerFailure,
+  kBadRequestBody,
+  kBadRequestParameters,
+  kDefault4xx,
+  kDefault5xx,
+  kExpiredToken,
+  kIntegrationFailure,
+  kIntegrationTimeout,
+  kInvalidApiKey,
+  kInvalidSignature,
+  kMissingAuthenticationToken,
+  kQuotaExceeded,
+  kRequestTooLarge,
+  kResourceNotFound,
+  kThrottled,
+  kUnauthorized,
+  kUnsupportedMediaType,
+  kWafFiltered,
+};
+inline constexpr size_t kResponseTypeCount = 21;
+
+// "ACCESS_DENIED" etc., as API Gateway names them.
+std::string_view to_string(ResponseType t);
+std::optional<ResponseType> response_type_from_string(std::string_view name);
+
+// One owner override (config's gateway_responses entry).
+struct ResponseOverride {
+  std::optional<unsigned> status;
+  std::vector<std::pair<std::string, std::string>> headers;  // added to the response
+  std::optional<std::string> body_template;
+};
+
+// What a particular error instance says; defaults come from the type.
+struct ErrorDetail {
+  // The $context.error.message. nullopt = the type's default message.
+  std::optional<std::string> message;
+  // Overrides the status (e.g. 400/414/431 for protocol errors answered through DEFAULT_4XX).
+  std::optional<unsigned> status;
+};
+
+// Request facts a template may reference.
+struct ResponseContext {
+  std::string_view request_id;
+  std::string_view extended_request_id;
+  std::string_view http_method;
+  std::string_view path;
+  std::string_view stage;
+  std::string_view principal_id;
+  const boost::json::object* claims = nullptr;  // the JWT's claims, when an authorizer ran
+};
+
+class GatewayResponses {
+ public:
+  GatewayResponses() = default;
+  explicit GatewayResponses(std::map<ResponseType, ResponseOverride> overrides);
+
+  // The full response for `type`, with x-amzn-RequestId, x-amzn-ErrorType and content-type set.
+  http::Response render(ResponseType type, const ResponseContext& ctx,
+                        const ErrorDetail& detail = {}) const;
+
+ private:
+  std::array<std::optional<ResponseOverride>, kResponseTypeCount> overrides_;
+};
+
+// Substitutes $context.* variables in `tmpl` (used by gateway responses and mock integrations).
+// `error_message` is nullopt when there is no error (messageString renders as null).
+std::string render_template(std::string_view tmpl, const ResponseContext& ctx,
+                            std::string_view response_type,
+                            const std::optional<std::string>& error_message);
+
+}  // namespace gatehouse::gateway

@@ -1,0 +1,84 @@
+// The gateway's compiled, immutable view of one configuration: route table, authorizers with
+// their caches, integrations and gateway responses. Built once per (re)load by build_runtime();
+// requests only read it.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "auth/authorizers/authorizer.h"
+#include "auth/cache/decision_cache.h"
+#include "auth/jwks/fetcher.h"
+#include "auth/jwks/key_provider.h"
+#include "core/stats.h"
+#include "gateway/responses.h"
+#include "router/method_arn.h"
+#include "router/router.h"
+
+namespace gatehouse::gateway {
+
+// Status codes counted per route; anything else lands in the last slot ("other").
+inline constexpr std::array<unsigned, 14> kCountedStatuses = {200, 201, 204, 400, 401, 403, 404,
+                                                              413, 415, 429, 500, 502, 503, 504};
+
+struct StatusCounters {
+  std::array<core::Counter, kCountedStatuses.size() + 1> by_status;
+  void count(unsigned status) {
+    size_t i = 0;
+    while (i < kCountedStatuses.size() && kCountedStatuses[i] != status) ++i;
+    by_status[i].inc();
+  }
+};
+
+struct AuthorizerStats {
+  core::Counter allow;         // authorized (fresh or cached)
+  core::Counter unauthorized;  // 401
+  core::Counter forbidden;     // 403 (scope)
+  core::Counter failure;       // 500
+};
+
+struct AuthorizerRuntime {
+  std::string name;
+  // Identity source: a request header (lower-case name) or a query-string parameter.
+  bool source_is_query = false;
+  std::string source_name;
+  // Key fetching state, owned here because the authorizer's key provider refers to it.
+  std::unique_ptr<auth::jwks::Fetcher> fetcher;
+  auth::jwks::KeyProviderStats key_stats;
+  std::unique_ptr<auth::Authorizer> authorizer;
+  auth::cache::CacheStats cache_stats;
+  std::unique_ptr<auth::cache::DecisionCache<auth::Decision>> cache;
+  AuthorizerStats stats;
+};
+
+struct MockIntegration {
+  unsigned status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body_template;
+  bool has_variables = false;  // false: the body is sent as is
+};
+
+struct RouteRuntime {
+  std::string path_template;
+  AuthorizerRuntime* authorizer = nullptr;  // nullptr: a public route (auth: none)
+  std::vector<std::string> scopes;          // any-of; empty = none required
+  MockIntegration mock;
+  StatusCounters counters;
+  core::Histogram latency;
+};
+
+struct Runtime {
+  std::string stage;
+  std::optional<router::RouteTable> table;  // always set once built
+  router::MethodArnPrefix arn_prefix{"", "", "", ""};
+  std::vector<std::unique_ptr<RouteRuntime>> routes;  // by RouteSpec::route_index
+  std::vector<std::unique_ptr<AuthorizerRuntime>> authorizers;
+  GatewayResponses responses;
+  mutable StatusCounters unmatched;  // requests that matched no route (atomic counters)
+};
+
+}  // namespace gatehouse::gateway

@@ -1,0 +1,52 @@
+#include "router/method_arn.h"
+
+#include "router/detail/percent.h"
+
+namespace gatehouse::router {
+
+MethodArnPrefix::MethodArnPrefix(std::string_view region, std::string_view account_id,
+                                 std::string_view api_id, std::string_view stage) {
+  constexpr std::string_view kHead = "arn:aws:execute-api:";
+  prefix_.reserve(kHead.size() + region.size() + account_id.size() + api_id.size() + stage.size() +
+                  4);
+  prefix_ += kHead;
+  prefix_ += region;
+  prefix_ += ':';
+  prefix_ += account_id;
+  prefix_ += ':';
+  prefix_ += api_id;
+  prefix_ += '/';
+  prefix_ += stage;
+  prefix_ += '/';
+}
+
+std::string_view to_string(MethodArnError e) {
+  switch (e) {
+    case MethodArnError::kTooLong:
+      return "method ARN too long";
+    case MethodArnError::kBadPath:
+      return "bad path";
+  }
+  return "unknown";
+}
+
+core::Result<std::string, MethodArnError> method_arn(const MethodArnPrefix& prefix,
+                                                     std::string_view method,
+                                                     std::string_view raw_path) {
+  if (raw_path.empty() || raw_path[0] != '/') return MethodArnError::kBadPath;
+  std::string_view path = raw_path.substr(1);
+  if (!path.empty() && path.back() == '/') path.remove_suffix(1);  // as routing ignores it
+  size_t decoded = detail::decoded_size(path);
+  if (decoded == std::string_view::npos) return MethodArnError::kBadPath;
+  size_t total = prefix.str().size() + method.size() + 1 + decoded;
+  if (total > kMaxMethodArnBytes) return MethodArnError::kTooLong;
+  std::string arn;
+  arn.reserve(total);
+  arn += prefix.str();
+  arn += method;
+  arn += '/';
+  detail::append_decoded(path, &arn);
+  return arn;
+}
+
+}  // namespace gatehouse::router
