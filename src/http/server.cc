@@ -93,11 +93,6 @@ class ExchangeImpl final : public Exchange, public std::enable_shared_from_this<
   Request req_;
 };
 
-std::string_view head_prefix(const beast::flat_buffer& buf, size_t max_line) {
-  auto data = static_cast<const char*>(buf.data().data());
-  std::string_view view(data, buf.size());
-  return view.substr(0, std::min(view.size(), max_line + 2));
-}
 
 }  // namespace
 
@@ -265,12 +260,10 @@ class Session : public std::enable_shared_from_this<Session> {
     read_open_ = false;
     in_request_ = false;
     if (ec == bhttp::error::header_limit) {
-      // Which limit: no line end within the request-line limit means the line was too long.
-      auto head = head_prefix(buffer_, limits_.max_request_line_bytes);
-      bool line_too_long = head.find("\r\n") == std::string_view::npos &&
-                           head.size() > limits_.max_request_line_bytes;
-      return reject(line_too_long ? ProtocolError::kRequestLineTooLong
-                                  : ProtocolError::kHeadersTooLarge);
+      // Which limit: the parser has seen the target only if the request line was complete.
+      bool line_complete = parser_ && !parser_->get().target().empty();
+      return reject(line_complete ? ProtocolError::kHeadersTooLarge
+                                  : ProtocolError::kRequestLineTooLong);
     }
     if (ec == bhttp::error::body_limit) return reject(ProtocolError::kBodyTooLarge);
     if (ec == beast::error::timeout) {

@@ -32,7 +32,7 @@ jwt::Key public_key(const char* file, const char* kid) {
 struct Fixture {
   Fixture()
       : hmac(*jwt::SigningKey::from_secret(gatehouse::fuzz::read_testdata("keys/hs256.secret"),
-                                           jwt::Alg::kHs256, "hs-1")) {
+                                           jwt::Alg::kHS256, "hs-1")) {
     keys.push_back(public_key("keys/rsa.pub.pem", "rsa-1"));
     keys.push_back(public_key("keys/ec256.pub.pem", "ec256-1"));
     keys.push_back(public_key("keys/ec384.pub.pem", "ec384-1"));

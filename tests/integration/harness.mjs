@@ -76,6 +76,8 @@ export function curl(args) {
   return new Promise((resolveCurl, reject) => {
     execFile('curl', ['-s', '-S', '-i', ...args], { encoding: 'utf8' }, (err, stdout, stderr) => {
       if (err && err.code !== 0 && !stdout) return reject(new Error(stderr || err.message));
+      // Skip interim 1xx responses (100 Continue).
+      while (/^HTTP\/1\.1 1\d\d /.test(stdout)) stdout = stdout.slice(stdout.indexOf('\r\n\r\n') + 4);
       const split = stdout.indexOf('\r\n\r\n');
       const head = stdout.slice(0, split).split('\r\n');
       const status = Number(head[0].split(' ')[1]);

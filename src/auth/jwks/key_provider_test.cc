@@ -304,7 +304,7 @@ TEST(KeyProviderStatic, ServesGivenKeys) {
 
 // A static HMAC source: the caller builds the KeySet from the configured secret.
 TEST(KeyProviderStatic, ServesSharedSecret) {
-  auto key = jwt::Key::from_secret(kHs256Secret, std::nullopt, jwt::Alg::kHs256);
+  auto key = jwt::Key::from_secret(kHs256Secret, std::nullopt, jwt::Alg::kHS256);
   ASSERT_TRUE(key.has_value());
   KeyProvider provider(
       std::make_shared<const KeySet>(std::vector<jwt::Key>{*key}, "shared secret"));

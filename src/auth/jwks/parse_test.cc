@@ -51,13 +51,13 @@ TEST(JwksParse, ParsesCommittedJwks) {
   const auto keys = set->keys();
   EXPECT_EQ(keys[0].kid(), "rsa-1");
   EXPECT_EQ(keys[0].type(), KeyType::kRsa);
-  EXPECT_EQ(keys[0].alg(), Alg::kRs256);
+  EXPECT_EQ(keys[0].alg(), Alg::kRS256);
   EXPECT_EQ(keys[1].kid(), "rsa-2");
   EXPECT_FALSE(keys[1].alg().has_value());
   EXPECT_EQ(keys[2].type(), KeyType::kEcP256);
   EXPECT_EQ(keys[3].type(), KeyType::kEcP384);
   EXPECT_EQ(keys[4].type(), KeyType::kEd25519);
-  EXPECT_EQ(keys[4].alg(), Alg::kEdDsa);
+  EXPECT_EQ(keys[4].alg(), Alg::kEdDSA);
 }
 
 // Tokens signed by the openssl CLI verify against the keys parsed from the committed JWKS.

@@ -4,29 +4,29 @@ namespace gatehouse::auth::jwt {
 
 std::string_view to_string(Alg alg) {
   switch (alg) {
-    case Alg::kRs256:
+    case Alg::kRS256:
       return "RS256";
-    case Alg::kRs384:
+    case Alg::kRS384:
       return "RS384";
-    case Alg::kRs512:
+    case Alg::kRS512:
       return "RS512";
-    case Alg::kPs256:
+    case Alg::kPS256:
       return "PS256";
-    case Alg::kPs384:
+    case Alg::kPS384:
       return "PS384";
-    case Alg::kPs512:
+    case Alg::kPS512:
       return "PS512";
-    case Alg::kEs256:
+    case Alg::kES256:
       return "ES256";
-    case Alg::kEs384:
+    case Alg::kES384:
       return "ES384";
-    case Alg::kEdDsa:
+    case Alg::kEdDSA:
       return "EdDSA";
-    case Alg::kHs256:
+    case Alg::kHS256:
       return "HS256";
-    case Alg::kHs384:
+    case Alg::kHS384:
       return "HS384";
-    case Alg::kHs512:
+    case Alg::kHS512:
       return "HS512";
   }
   return "unknown";
@@ -57,22 +57,22 @@ std::string_view to_string(KeyType type) {
 
 KeyType key_type_for(Alg alg) {
   switch (alg) {
-    case Alg::kRs256:
-    case Alg::kRs384:
-    case Alg::kRs512:
-    case Alg::kPs256:
-    case Alg::kPs384:
-    case Alg::kPs512:
+    case Alg::kRS256:
+    case Alg::kRS384:
+    case Alg::kRS512:
+    case Alg::kPS256:
+    case Alg::kPS384:
+    case Alg::kPS512:
       return KeyType::kRsa;
-    case Alg::kEs256:
+    case Alg::kES256:
       return KeyType::kEcP256;
-    case Alg::kEs384:
+    case Alg::kES384:
       return KeyType::kEcP384;
-    case Alg::kEdDsa:
+    case Alg::kEdDSA:
       return KeyType::kEd25519;
-    case Alg::kHs256:
-    case Alg::kHs384:
-    case Alg::kHs512:
+    case Alg::kHS256:
+    case Alg::kHS384:
+    case Alg::kHS512:
       return KeyType::kOct;
   }
   return KeyType::kOct;

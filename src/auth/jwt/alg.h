@@ -11,28 +11,28 @@
 namespace gatehouse::auth::jwt {
 
 enum class Alg : uint8_t {
-  kRs256,  // RSASSA-PKCS1-v1_5 with SHA-256
-  kRs384,
-  kRs512,
-  kPs256,  // RSASSA-PSS with SHA-256, MGF1 SHA-256, salt length 32
-  kPs384,
-  kPs512,
-  kEs256,  // ECDSA P-256 with SHA-256; signature is raw R||S (64 bytes)
-  kEs384,  // ECDSA P-384 with SHA-384; signature is raw R||S (96 bytes)
-  kEdDsa,  // Ed25519 (RFC 8037); Ed448 is not supported
-  kHs256,  // HMAC with SHA-256; only with a configured shared secret
-  kHs384,
-  kHs512,
+  kRS256,  // RSASSA-PKCS1-v1_5 with SHA-256
+  kRS384,
+  kRS512,
+  kPS256,  // RSASSA-PSS with SHA-256, MGF1 SHA-256, salt length 32
+  kPS384,
+  kPS512,
+  kES256,  // ECDSA P-256 with SHA-256; signature is raw R||S (64 bytes)
+  kES384,  // ECDSA P-384 with SHA-384; signature is raw R||S (96 bytes)
+  kEdDSA,  // Ed25519 (RFC 8037); Ed448 is not supported
+  kHS256,  // HMAC with SHA-256; only with a configured shared secret
+  kHS384,
+  kHS512,
 };
 
 inline constexpr std::array<Alg, 12> kAllAlgs = {
-    Alg::kRs256, Alg::kRs384, Alg::kRs512, Alg::kPs256, Alg::kPs384, Alg::kPs512,
-    Alg::kEs256, Alg::kEs384, Alg::kEdDsa, Alg::kHs256, Alg::kHs384, Alg::kHs512};
+    Alg::kRS256, Alg::kRS384, Alg::kRS512, Alg::kPS256, Alg::kPS384, Alg::kPS512,
+    Alg::kES256, Alg::kES384, Alg::kEdDSA, Alg::kHS256, Alg::kHS384, Alg::kHS512};
 
 // Everything verifiable with a public key: the default allow-list.
-inline constexpr std::array<Alg, 9> kAsymmetricAlgs = {Alg::kRs256, Alg::kRs384, Alg::kRs512,
-                                                       Alg::kPs256, Alg::kPs384, Alg::kPs512,
-                                                       Alg::kEs256, Alg::kEs384, Alg::kEdDsa};
+inline constexpr std::array<Alg, 9> kAsymmetricAlgs = {Alg::kRS256, Alg::kRS384, Alg::kRS512,
+                                                       Alg::kPS256, Alg::kPS384, Alg::kPS512,
+                                                       Alg::kES256, Alg::kES384, Alg::kEdDSA};
 
 // The RFC 7518 name, e.g. "RS256", "EdDSA".
 std::string_view to_string(Alg alg);
@@ -55,7 +55,7 @@ std::string_view to_string(KeyType type);
 KeyType key_type_for(Alg alg);
 
 inline bool is_hmac(Alg alg) {
-  return alg == Alg::kHs256 || alg == Alg::kHs384 || alg == Alg::kHs512;
+  return alg == Alg::kHS256 || alg == Alg::kHS384 || alg == Alg::kHS512;
 }
 
 }  // namespace gatehouse::auth::jwt

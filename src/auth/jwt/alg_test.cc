@@ -12,8 +12,8 @@ TEST(JwtAlg, NamesRoundTrip) {
     ASSERT_TRUE(parsed.has_value()) << to_string(alg);
     EXPECT_EQ(*parsed, alg);
   }
-  EXPECT_EQ(to_string(Alg::kEdDsa), "EdDSA");
-  EXPECT_EQ(to_string(Alg::kPs384), "PS384");
+  EXPECT_EQ(to_string(Alg::kEdDSA), "EdDSA");
+  EXPECT_EQ(to_string(Alg::kPS384), "PS384");
 }
 
 // Parsing is exact: no "none", no other case, no algorithms we do not implement.
@@ -25,15 +25,15 @@ TEST(JwtAlg, ParseIsExactAndRefusesNone) {
 
 // Each algorithm family needs its own key type; the default allow-list has no HMAC.
 TEST(JwtAlg, KeyTypeForEachFamily) {
-  EXPECT_EQ(key_type_for(Alg::kRs512), KeyType::kRsa);
-  EXPECT_EQ(key_type_for(Alg::kPs256), KeyType::kRsa);
-  EXPECT_EQ(key_type_for(Alg::kEs256), KeyType::kEcP256);
-  EXPECT_EQ(key_type_for(Alg::kEs384), KeyType::kEcP384);
-  EXPECT_EQ(key_type_for(Alg::kEdDsa), KeyType::kEd25519);
-  EXPECT_EQ(key_type_for(Alg::kHs384), KeyType::kOct);
+  EXPECT_EQ(key_type_for(Alg::kRS512), KeyType::kRsa);
+  EXPECT_EQ(key_type_for(Alg::kPS256), KeyType::kRsa);
+  EXPECT_EQ(key_type_for(Alg::kES256), KeyType::kEcP256);
+  EXPECT_EQ(key_type_for(Alg::kES384), KeyType::kEcP384);
+  EXPECT_EQ(key_type_for(Alg::kEdDSA), KeyType::kEd25519);
+  EXPECT_EQ(key_type_for(Alg::kHS384), KeyType::kOct);
   for (Alg alg : kAsymmetricAlgs)
     EXPECT_FALSE(is_hmac(alg)) << to_string(alg);
-  EXPECT_TRUE(is_hmac(Alg::kHs512));
+  EXPECT_TRUE(is_hmac(Alg::kHS512));
 }
 
 }  // namespace

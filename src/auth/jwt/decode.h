@@ -29,7 +29,7 @@ inline constexpr size_t kDefaultMaxTokenBytes = 16 * 1024;
 
 // The JOSE header fields we act on.
 struct JwtHeader {
-  Alg alg = Alg::kRs256;
+  Alg alg = Alg::kRS256;
   std::optional<std::string> kid;  // a string when present (any other type is malformed)
   std::optional<std::string> typ;  // informational; not checked
 };

@@ -20,7 +20,7 @@ TEST(JwtDecode, SplitsAWellFormedToken) {
                                 R"({"sub":"u","n":[1,{"a":2}]})", std::string("\x01\x02\x00", 3));
   auto r = decode(token);
   ASSERT_TRUE(r.has_value()) << to_string(r.error());
-  EXPECT_EQ(r->header.alg, Alg::kEs256);
+  EXPECT_EQ(r->header.alg, Alg::kES256);
   EXPECT_EQ(r->header.kid, "k1");
   EXPECT_EQ(r->header.typ, "JWT");
   EXPECT_EQ(r->payload.at("sub").as_string(), "u");

@@ -12,9 +12,9 @@ namespace {
 
 size_t hmac_min_bytes(Alg alg) {
   switch (alg) {
-    case Alg::kHs384:
+    case Alg::kHS384:
       return 48;
-    case Alg::kHs512:
+    case Alg::kHS512:
       return 64;
     default:
       return kMinHmacSecretBytes;

@@ -32,10 +32,10 @@ TEST(JwtKey, DetectsSupportedTypes) {
     Alg alg;
     KeyType type;
   };
-  for (const Case& c : {Case{"rsa.key.pem", Alg::kRs256, KeyType::kRsa},
-                        Case{"ec256.key.pem", Alg::kEs256, KeyType::kEcP256},
-                        Case{"ec384.key.pem", Alg::kEs384, KeyType::kEcP384},
-                        Case{"ed25519.key.pem", Alg::kEdDsa, KeyType::kEd25519}}) {
+  for (const Case& c : {Case{"rsa.key.pem", Alg::kRS256, KeyType::kRsa},
+                        Case{"ec256.key.pem", Alg::kES256, KeyType::kEcP256},
+                        Case{"ec384.key.pem", Alg::kES384, KeyType::kEcP384},
+                        Case{"ed25519.key.pem", Alg::kEdDSA, KeyType::kEd25519}}) {
     Key key = verification_key(signing_key(c.pem, c.alg, "kid-1"));
     EXPECT_EQ(key.type(), c.type) << c.pem;
     EXPECT_EQ(key.kid(), "kid-1");
@@ -74,26 +74,26 @@ TEST(JwtKey, RejectsUnsupportedKeyTypes) {
 
 // A JWK `alg` must fit the key type.
 TEST(JwtKey, RejectsAlgThatDoesNotFitKey) {
-  Key ec = verification_key(signing_key("ec256.key.pem", Alg::kEs256));
-  auto key = Key::from_pkey(PkeyPtr(EVP_PKEY_dup(ec.pkey())), std::nullopt, Alg::kEs384);
+  Key ec = verification_key(signing_key("ec256.key.pem", Alg::kES256));
+  auto key = Key::from_pkey(PkeyPtr(EVP_PKEY_dup(ec.pkey())), std::nullopt, Alg::kES384);
   ASSERT_FALSE(key.has_value());
   EXPECT_EQ(key.error().code(), core::Code::kInvalidArgument);
 }
 
 // can_verify: the key type decides the family, the JWK alg narrows it to one algorithm.
 TEST(JwtKey, CanVerifyFollowsTypeAndAlg) {
-  Key rsa = verification_key(signing_key("rsa.key.pem", Alg::kRs256));
+  Key rsa = verification_key(signing_key("rsa.key.pem", Alg::kRS256));
   auto any_rsa = Key::from_pkey(PkeyPtr(EVP_PKEY_dup(rsa.pkey())));
   ASSERT_TRUE(any_rsa.has_value());
-  EXPECT_TRUE(any_rsa->can_verify(Alg::kPs512));
-  EXPECT_FALSE(any_rsa->can_verify(Alg::kHs256));
-  EXPECT_FALSE(any_rsa->can_verify(Alg::kEs256));
-  EXPECT_TRUE(rsa.can_verify(Alg::kRs256));
-  EXPECT_FALSE(rsa.can_verify(Alg::kRs384));
+  EXPECT_TRUE(any_rsa->can_verify(Alg::kPS512));
+  EXPECT_FALSE(any_rsa->can_verify(Alg::kHS256));
+  EXPECT_FALSE(any_rsa->can_verify(Alg::kES256));
+  EXPECT_TRUE(rsa.can_verify(Alg::kRS256));
+  EXPECT_FALSE(rsa.can_verify(Alg::kRS384));
   auto secret = Key::from_secret(kHs512Secret);
   ASSERT_TRUE(secret.has_value());
-  EXPECT_TRUE(secret->can_verify(Alg::kHs512));
-  EXPECT_FALSE(secret->can_verify(Alg::kRs256));
+  EXPECT_TRUE(secret->can_verify(Alg::kHS512));
+  EXPECT_FALSE(secret->can_verify(Alg::kRS256));
   EXPECT_EQ(secret->pkey(), nullptr);
   EXPECT_EQ(secret->secret_bytes(), kHs512Secret);
 }
@@ -102,9 +102,9 @@ TEST(JwtKey, CanVerifyFollowsTypeAndAlg) {
 TEST(JwtKey, RejectsShortOrMisusedSecrets) {
   EXPECT_EQ(Key::from_secret("short").error().code(), core::Code::kInvalidArgument);
   EXPECT_TRUE(Key::from_secret(std::string(32, 's')).has_value());
-  EXPECT_FALSE(Key::from_secret(std::string(47, 's'), std::nullopt, Alg::kHs384).has_value());
-  EXPECT_TRUE(Key::from_secret(std::string(48, 's'), std::nullopt, Alg::kHs384).has_value());
-  EXPECT_FALSE(Key::from_secret(std::string(64, 's'), std::nullopt, Alg::kRs256).has_value());
+  EXPECT_FALSE(Key::from_secret(std::string(47, 's'), std::nullopt, Alg::kHS384).has_value());
+  EXPECT_TRUE(Key::from_secret(std::string(48, 's'), std::nullopt, Alg::kHS384).has_value());
+  EXPECT_FALSE(Key::from_secret(std::string(64, 's'), std::nullopt, Alg::kRS256).has_value());
 }
 
 }  // namespace

@@ -62,7 +62,7 @@ core::Result<std::string> sign_bytes(const SigningKey& key, std::string_view inp
     return core::internal_error(std::string(to_string(alg)) + " signature failed");
   }
   signature.resize(len);
-  if (alg == Alg::kEs256 || alg == Alg::kEs384) {
+  if (alg == Alg::kES256 || alg == Alg::kES384) {
     auto raw = detail::ecdsa_der_to_raw(signature, detail::ecdsa_coordinate_bytes(alg));
     if (!raw) return core::internal_error("cannot convert ECDSA signature");
     return std::move(*raw);

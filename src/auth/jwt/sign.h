@@ -53,7 +53,7 @@ class SigningKey {
   SigningKey() = default;
 
   // Immutable after construction.
-  Alg alg_ = Alg::kRs256;
+  Alg alg_ = Alg::kRS256;
   std::optional<std::string> kid_;
   std::shared_ptr<EVP_PKEY> pkey_;
   std::shared_ptr<const detail::Secret> secret_;

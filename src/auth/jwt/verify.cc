@@ -38,7 +38,7 @@ bool verify_signature(const Key& key, Alg alg, std::string_view input, std::stri
     return len != 0 && signature.size() == len && CRYPTO_memcmp(mac, signature.data(), len) == 0;
   }
   unsigned char der[detail::kMaxEcdsaDerBytes];
-  if (alg == Alg::kEs256 || alg == Alg::kEs384) {
+  if (alg == Alg::kES256 || alg == Alg::kES384) {
     size_t len = detail::ecdsa_raw_to_der(signature, detail::ecdsa_coordinate_bytes(alg), der);
     if (len == 0) return false;
     signature = std::string_view(reinterpret_cast<const char*>(der), len);

@@ -17,8 +17,8 @@ using boost::json::object;
 class JwtVerify : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    rsa1_ = new SigningKey(signing_key("rsa.key.pem", Alg::kRs256, "rsa-1"));
-    rsa2_ = new SigningKey(signing_key("rsa-2.key.pem", Alg::kRs256, "rsa-2"));
+    rsa1_ = new SigningKey(signing_key("rsa.key.pem", Alg::kRS256, "rsa-1"));
+    rsa2_ = new SigningKey(signing_key("rsa-2.key.pem", Alg::kRS256, "rsa-2"));
   }
   static void TearDownTestSuite() {
     delete rsa1_;
@@ -59,12 +59,12 @@ TEST_F(JwtVerify, RoundTripsEveryAlgorithm) {
     const char* pem;  // nullptr: HMAC secret
   };
   const Case cases[] = {
-      {Alg::kRs256, "rsa.key.pem"},     {Alg::kRs384, "rsa.key.pem"},
-      {Alg::kRs512, "rsa.key.pem"},     {Alg::kPs256, "rsa.key.pem"},
-      {Alg::kPs384, "rsa.key.pem"},     {Alg::kPs512, "rsa.key.pem"},
-      {Alg::kEs256, "ec256.key.pem"},   {Alg::kEs384, "ec384.key.pem"},
-      {Alg::kEdDsa, "ed25519.key.pem"}, {Alg::kHs256, nullptr},
-      {Alg::kHs384, nullptr},           {Alg::kHs512, nullptr},
+      {Alg::kRS256, "rsa.key.pem"},     {Alg::kRS384, "rsa.key.pem"},
+      {Alg::kRS512, "rsa.key.pem"},     {Alg::kPS256, "rsa.key.pem"},
+      {Alg::kPS384, "rsa.key.pem"},     {Alg::kPS512, "rsa.key.pem"},
+      {Alg::kES256, "ec256.key.pem"},   {Alg::kES384, "ec384.key.pem"},
+      {Alg::kEdDSA, "ed25519.key.pem"}, {Alg::kHS256, nullptr},
+      {Alg::kHS384, nullptr},           {Alg::kHS512, nullptr},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(std::string(to_string(c.alg)));
@@ -87,12 +87,12 @@ TEST_F(JwtVerify, AcceptsTokensSignedByOpensslCli) {
     const char* kid;
   };
   const Case cases[] = {
-      {"rs256.jwt", "rsa.key.pem", Alg::kRs256, "rsa-1"},
-      {"rs512.jwt", "rsa-2.key.pem", Alg::kRs512, "rsa-2"},
-      {"ps256.jwt", "rsa-2.key.pem", Alg::kPs256, "rsa-2"},
-      {"es256.jwt", "ec256.key.pem", Alg::kEs256, "ec256-1"},
-      {"es384.jwt", "ec384.key.pem", Alg::kEs384, "ec384-1"},
-      {"eddsa.jwt", "ed25519.key.pem", Alg::kEdDsa, "ed25519-1"},
+      {"rs256.jwt", "rsa.key.pem", Alg::kRS256, "rsa-1"},
+      {"rs512.jwt", "rsa-2.key.pem", Alg::kRS512, "rsa-2"},
+      {"ps256.jwt", "rsa-2.key.pem", Alg::kPS256, "rsa-2"},
+      {"es256.jwt", "ec256.key.pem", Alg::kES256, "ec256-1"},
+      {"es384.jwt", "ec384.key.pem", Alg::kES384, "ec384-1"},
+      {"eddsa.jwt", "ed25519.key.pem", Alg::kEdDSA, "ed25519-1"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.token);
@@ -157,7 +157,7 @@ TEST_F(JwtVerify, RejectsMalformedHeaderFields) {
 // kTokenMalformed: a correctly signed payload that is not a JSON object, or has claims of the
 // wrong type.
 TEST_F(JwtVerify, RejectsSignedPayloadWithWrongTypes) {
-  SigningKey hs = *SigningKey::from_secret(kHs512Secret, Alg::kHs256);
+  SigningKey hs = *SigningKey::from_secret(kHs512Secret, Alg::kHS256);
   Key hs_key = verification_key(hs);
   // A correctly MACed payload that is a JSON array, not an object.
   std::string input =
@@ -202,7 +202,7 @@ TEST_F(JwtVerify, RejectsAlgNone) {
 TEST_F(JwtVerify, RejectsAlgNotOnAllowList) {
   std::string token = make_token(*rsa1_);
   VerifyOptions opts = default_options();
-  opts.algorithms = {Alg::kEs256};
+  opts.algorithms = {Alg::kES256};
   Key key = verification_key(*rsa1_);
   EXPECT_EQ(error_of(verify(token, std::span<const Key>(&key, 1), opts, kNow)),
             AuthError::kAlgNotAllowed);
@@ -213,7 +213,7 @@ TEST_F(JwtVerify, RejectsAlgNotOnAllowList) {
 
 // kAlgNotAllowed: HS256 is not on the default allow-list.
 TEST_F(JwtVerify, DefaultAllowListHasNoHmac) {
-  SigningKey hs = *SigningKey::from_secret(kHs512Secret, Alg::kHs256);
+  SigningKey hs = *SigningKey::from_secret(kHs512Secret, Alg::kHS256);
   VerifyOptions opts = default_options();
   opts.algorithms = VerifyOptions().algorithms;
   Key key = verification_key(hs);
@@ -234,54 +234,54 @@ TEST_F(JwtVerify, RejectsUnknownAlg) {
 // PEM text must never reach HMAC, even with HS256 allowed.
 TEST_F(JwtVerify, RejectsTokenSignedWithHs256WhenKeyIsRsa) {
   std::string public_pem = read_testdata("keys/rsa.pub.pem");
-  SigningKey forged = *SigningKey::from_secret(public_pem, Alg::kHs256, "rsa-1");
+  SigningKey forged = *SigningKey::from_secret(public_pem, Alg::kHS256, "rsa-1");
   Key rsa = *Key::from_pkey(PkeyPtr(EVP_PKEY_dup(verification_key(*rsa1_).pkey())), "rsa-1");
   EXPECT_EQ(error_of(check(make_token(forged), {rsa})), AuthError::kKeyTypeMismatch);
   // Without a kid the RSA key is not a candidate for HS256 either.
-  SigningKey forged_no_kid = *SigningKey::from_secret(public_pem, Alg::kHs256);
+  SigningKey forged_no_kid = *SigningKey::from_secret(public_pem, Alg::kHS256);
   EXPECT_EQ(error_of(check(make_token(forged_no_kid), {rsa})), AuthError::kKeyTypeMismatch);
 }
 
 // kKeyTypeMismatch: a JWK `alg` restricts the key to exactly that algorithm.
 TEST_F(JwtVerify, RejectsAlgOtherThanTheKeysJwkAlg) {
-  SigningKey rs384 = signing_key("rsa.key.pem", Alg::kRs384, "rsa-1");
+  SigningKey rs384 = signing_key("rsa.key.pem", Alg::kRS384, "rsa-1");
   Key restricted =
-      *Key::from_pkey(PkeyPtr(EVP_PKEY_dup(verification_key(*rsa1_).pkey())), "rsa-1", Alg::kRs256);
+      *Key::from_pkey(PkeyPtr(EVP_PKEY_dup(verification_key(*rsa1_).pkey())), "rsa-1", Alg::kRS256);
   EXPECT_EQ(error_of(check(make_token(rs384), {restricted})), AuthError::kKeyTypeMismatch);
 }
 
 // kKeyTypeMismatch: an ES384 token whose kid names a P-256 key.
 TEST_F(JwtVerify, RejectsEs384TokenForP256Key) {
-  SigningKey es256 = signing_key("ec256.key.pem", Alg::kEs256, "ec");
-  SigningKey es384 = signing_key("ec384.key.pem", Alg::kEs384, "ec");
+  SigningKey es256 = signing_key("ec256.key.pem", Alg::kES256, "ec");
+  SigningKey es384 = signing_key("ec384.key.pem", Alg::kES384, "ec");
   EXPECT_EQ(error_of(check(make_token(es384), {verification_key(es256)})),
             AuthError::kKeyTypeMismatch);
 }
 
 // kKidMissing: no kid in the token and two keys that could verify it.
 TEST_F(JwtVerify, RejectsTokenWithoutKidWhenSeveralKeysFit) {
-  SigningKey no_kid = signing_key("rsa.key.pem", Alg::kRs256);
+  SigningKey no_kid = signing_key("rsa.key.pem", Alg::kRS256);
   EXPECT_EQ(error_of(check(make_token(no_kid))), AuthError::kKidMissing);
 }
 
 // No kid is fine when exactly one key fits the algorithm (a single PEM key; the EC key does not
 // count for RS256).
 TEST_F(JwtVerify, AcceptsTokenWithoutKidWhenOneKeyFits) {
-  SigningKey no_kid = signing_key("rsa.key.pem", Alg::kRs256);
-  Key ec = verification_key(signing_key("ec256.key.pem", Alg::kEs256, "ec"));
+  SigningKey no_kid = signing_key("rsa.key.pem", Alg::kRS256);
+  Key ec = verification_key(signing_key("ec256.key.pem", Alg::kES256, "ec"));
   auto r = check(make_token(no_kid), {verification_key(*rsa1_), ec});
   EXPECT_TRUE(r.has_value());
 }
 
 // kKidNotFound: the token's kid is not in the set (this is what triggers a JWKS refetch).
 TEST_F(JwtVerify, RejectsUnknownKid) {
-  SigningKey other = signing_key("rsa.key.pem", Alg::kRs256, "rsa-3");
+  SigningKey other = signing_key("rsa.key.pem", Alg::kRS256, "rsa-3");
   EXPECT_EQ(error_of(check(make_token(other))), AuthError::kKidNotFound);
 }
 
 // A token kid with a single kid-less key (PEM certificate as served by Auth0 at /pem) verifies.
 TEST_F(JwtVerify, AcceptsKidAgainstSingleKeyWithoutKid) {
-  SigningKey pem_key = signing_key("rsa.key.pem", Alg::kRs256);
+  SigningKey pem_key = signing_key("rsa.key.pem", Alg::kRS256);
   auto r = check(make_token(*rsa1_), {verification_key(pem_key)});
   EXPECT_TRUE(r.has_value());
 }
@@ -294,7 +294,7 @@ TEST_F(JwtVerify, SelectsKeyByKidDuringRotation) {
 
 // kBadSignature: signed by rsa-2 but claiming kid rsa-1.
 TEST_F(JwtVerify, RejectsTokenSignedByWrongKey) {
-  SigningKey liar = signing_key("rsa-2.key.pem", Alg::kRs256, "rsa-1");
+  SigningKey liar = signing_key("rsa-2.key.pem", Alg::kRS256, "rsa-1");
   EXPECT_EQ(error_of(check(make_token(liar))), AuthError::kBadSignature);
 }
 
@@ -313,14 +313,14 @@ TEST_F(JwtVerify, RejectsTamperedPayload) {
 
 // kBadSignature: empty, truncated and wrong-length signatures for RSA, ECDSA, EdDSA and HMAC.
 TEST_F(JwtVerify, RejectsWrongLengthSignatures) {
-  const std::pair<const char*, Alg> asym[] = {{"rsa.key.pem", Alg::kRs256},
-                                              {"ec256.key.pem", Alg::kEs256},
-                                              {"ec384.key.pem", Alg::kEs384},
-                                              {"ed25519.key.pem", Alg::kEdDsa}};
+  const std::pair<const char*, Alg> asym[] = {{"rsa.key.pem", Alg::kRS256},
+                                              {"ec256.key.pem", Alg::kES256},
+                                              {"ec384.key.pem", Alg::kES384},
+                                              {"ed25519.key.pem", Alg::kEdDSA}};
   std::vector<SigningKey> keys;
   for (auto [pem, alg] : asym)
     keys.push_back(signing_key(pem, alg));
-  keys.push_back(*SigningKey::from_secret(kHs512Secret, Alg::kHs256));
+  keys.push_back(*SigningKey::from_secret(kHs512Secret, Alg::kHS256));
   for (const SigningKey& key : keys) {
     SCOPED_TRACE(std::string(to_string(key.alg())));
     std::string token = make_token(key);

@@ -87,28 +87,28 @@ unsigned char* put_der_integer(std::string_view bytes, unsigned char* out) {
 const EVP_MD* digest_for(Alg alg) {
   const Algorithms& algs = algorithms();
   switch (alg) {
-    case Alg::kRs256:
-    case Alg::kPs256:
-    case Alg::kEs256:
-    case Alg::kHs256:
+    case Alg::kRS256:
+    case Alg::kPS256:
+    case Alg::kES256:
+    case Alg::kHS256:
       return algs.sha256;
-    case Alg::kRs384:
-    case Alg::kPs384:
-    case Alg::kEs384:
-    case Alg::kHs384:
+    case Alg::kRS384:
+    case Alg::kPS384:
+    case Alg::kES384:
+    case Alg::kHS384:
       return algs.sha384;
-    case Alg::kRs512:
-    case Alg::kPs512:
-    case Alg::kHs512:
+    case Alg::kRS512:
+    case Alg::kPS512:
+    case Alg::kHS512:
       return algs.sha512;
-    case Alg::kEdDsa:
+    case Alg::kEdDSA:
       return nullptr;
   }
   return nullptr;
 }
 
 size_t ecdsa_coordinate_bytes(Alg alg) {
-  return alg == Alg::kEs384 ? 48 : 32;
+  return alg == Alg::kES384 ? 48 : 32;
 }
 
 size_t ecdsa_raw_to_der(std::string_view raw, size_t coord_bytes, unsigned char* out) {
@@ -141,7 +141,7 @@ std::optional<std::string> ecdsa_der_to_raw(std::string_view der, size_t coord_b
 
 size_t hmac(Alg alg, std::string_view secret, std::string_view data, unsigned char* out) {
   thread_local MacContexts contexts;
-  int index = alg == Alg::kHs384 ? 1 : alg == Alg::kHs512 ? 2 : 0;
+  int index = alg == Alg::kHS384 ? 1 : alg == Alg::kHS512 ? 2 : 0;
   EVP_MAC_CTX* ctx = contexts.ctx[index];
   size_t len = 0;
   if (EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(secret.data()), secret.size(),
@@ -155,7 +155,7 @@ size_t hmac(Alg alg, std::string_view secret, std::string_view data, unsigned ch
 
 VerifyContexts::VerifyContexts(EVP_PKEY* pkey, KeyType type, std::optional<Alg> only) {
   for (Alg alg : kAllAlgs) {
-    if (alg == Alg::kEdDsa || key_type_for(alg) != type || (only && *only != alg)) continue;
+    if (alg == Alg::kEdDSA || key_type_for(alg) != type || (only && *only != alg)) continue;
     EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr);
     if (ctx == nullptr || EVP_PKEY_verify_init(ctx) != 1 ||
         EVP_PKEY_CTX_set_signature_md(ctx, digest_for(alg)) != 1 || !set_padding(ctx, alg)) {
@@ -173,7 +173,7 @@ VerifyContexts::~VerifyContexts() {
 }
 
 bool set_padding(EVP_PKEY_CTX* pctx, Alg alg) {
-  if (alg != Alg::kPs256 && alg != Alg::kPs384 && alg != Alg::kPs512) return true;
+  if (alg != Alg::kPS256 && alg != Alg::kPS384 && alg != Alg::kPS512) return true;
   return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
          EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1 &&
          EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, digest_for(alg)) == 1;

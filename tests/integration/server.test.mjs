@@ -1,0 +1,151 @@
+// HTTP behaviour of the real binary: limits, timeouts, pipelining, shutdown, and `gatehouse check`.
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startGateway, gatewayYaml, keyPair, jwk, mint, tempDir, binary, curl } from './harness.mjs';
+
+// Sends raw bytes and collects everything until the server closes or `untilCount` responses.
+function raw(port, chunks, { untilClose = true, gapMs = 0 } = {}) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1');
+    let data = '';
+    sock.on('data', (d) => { data += d; });
+    sock.on('error', reject);
+    sock.on('close', () => resolve(data));
+    sock.on('connect', async () => {
+      for (const c of chunks) {
+        sock.write(c);
+        if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
+      }
+      if (!untilClose) setTimeout(() => sock.end(), 300);
+    });
+  });
+}
+
+describe('HTTP server', () => {
+  let gw, pair, token;
+  before(async () => {
+    pair = await keyPair('RS256');
+    const dir = tempDir();
+    writeFileSync(join(dir, 'jwks.json'), JSON.stringify({ keys: [await jwk(pair, 'k1')] }));
+    const yaml = gatewayYaml({ keysYaml: '      jwks_file: jwks.json' }).replace(
+      '  default_authorizer: jwt\n',
+      '  default_authorizer: jwt\n  shutdown_grace_ms: 5000\n  limits:\n' +
+      '    max_body_bytes: 1024\n    max_header_bytes: 2048\n    max_request_line_bytes: 512\n' +
+      '    header_timeout_ms: 500\n');
+    gw = await startGateway(yaml, { dir });
+    token = await mint(pair, { kid: 'k1' });
+  });
+  after(async () => { await gw.stop(); });
+
+  test('a body over the limit gets 413 with API Gateway\'s REQUEST_TOO_LARGE body', async () => {
+    const res = await curl(['-X', 'POST', '-H', `Authorization: Bearer ${token}`,
+      '--data-binary', 'x'.repeat(5000), gw.url + '/echo']);
+    assert.equal(res.status, 413);
+    assert.equal(res.body, '{"message":"Request Too Long"}');
+    assert.equal(res.headers['x-amzn-errortype'], 'RequestTooLongException');
+  });
+
+  test('a body within the limit (curl sends Expect: 100-continue past 1 KiB) passes', async () => {
+    const res = await curl(['-X', 'POST', '-H', `Authorization: Bearer ${token}`,
+      '-H', 'Expect: 100-continue', '--data-binary', 'y'.repeat(1000), gw.url + '/echo']);
+    assert.equal(res.status, 200);
+  });
+
+  test('headers over the limit get 431, a long request line 414', async () => {
+    const big = await raw(gw.port, [`GET /echo HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(4000)}\r\n\r\n`]);
+    assert.match(big, /^HTTP\/1\.1 431 /);
+    const long = await raw(gw.port, [`GET /${'a'.repeat(2000)} HTTP/1.1\r\nHost: x\r\n\r\n`]);
+    assert.match(long, /^HTTP\/1\.1 414 /);
+  });
+
+  test('malformed requests get 400', async () => {
+    const bad = await raw(gw.port, ['GET /echo HTTP/1.1\r\nHost x\r\n\r\n']);
+    assert.match(bad, /^HTTP\/1\.1 400 /);
+  });
+
+  test('a client sending its head one byte at a time is cut off', async () => {
+    const head = 'GET /public HTTP/1.1\r\nHost: x\r\n\r\n';
+    const started = Date.now();
+    const out = await raw(gw.port, head.split(''), { gapMs: 100 });
+    assert.equal(out, '', 'no response: the connection was closed before the head completed');
+    assert.ok(Date.now() - started < head.length * 100, 'closed before the client finished');
+  });
+
+  test('pipelined requests on one connection are answered in order', async () => {
+    const reqs = ['GET /public HTTP/1.1\r\nHost: x\r\n\r\n',
+      `GET /echo HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n\r\n`,
+      'GET /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'].join('');
+    const out = await raw(gw.port, [reqs]);
+    const statuses = [...out.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]);
+    assert.deepEqual(statuses, ['200', '200', '401'], out);
+  });
+
+  test('SIGTERM drains: the process exits 0', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'jwks.json'), JSON.stringify({ keys: [await jwk(pair, 'k1')] }));
+    const g = await startGateway(gatewayYaml({ keysYaml: '      jwks_file: jwks.json' }), { dir });
+    // An idle keep-alive connection must not hold the shutdown up.
+    const idle = net.connect(g.port, '127.0.0.1');
+    await new Promise((r) => idle.on('connect', r));
+    assert.equal((await fetch(g.url + '/public')).status, 200);
+    const { code } = await g.stop();
+    assert.equal(code, 0);
+    idle.destroy();
+  });
+});
+
+function run(args) {
+  return new Promise((resolve) => {
+    execFile(binary, args, { encoding: 'utf8' }, (err, stdout, stderr) => {
+      resolve({ code: err ? err.code : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('gatehouse check', () => {
+  test('a valid config prints the route table with public routes marked', async () => {
+    const dir = tempDir();
+    const pair = await keyPair('RS256');
+    writeFileSync(join(dir, 'jwks.json'), JSON.stringify({ keys: [await jwk(pair, 'k1')] }));
+    writeFileSync(join(dir, 'g.yaml'), gatewayYaml({ keysYaml: '      jwks_file: jwks.json' }));
+    const r = await run(['check', '-c', join(dir, 'g.yaml')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\/items\/\{id\}\s+jwt\s+admin/);
+    assert.match(r.stdout, /\/public\s+none \(PUBLIC\)/);
+    assert.match(r.stdout, /3 routes, 1 public/);
+  });
+
+  test('a broken config names file:line:col and the key path, exit code 2', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'broken.yaml');
+    writeFileSync(file, 'api:\n  name: x\n  listen: 127.0.0.1:0\nroutes:\n  - path: /a\n' +
+      '    method: GET\n    auth: none\n    integration:\n      type: mok\n');
+    const r = await run(['check', '-c', file]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /broken\.yaml:9:\d+: routes\[0\]\.integration\.type/);
+  });
+
+  test('a route template the router refuses is reported at its line', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'bad-route.yaml');
+    writeFileSync(file, 'api:\n  name: x\nroutes:\n  - path: /a/{id\n    method: GET\n' +
+      '    auth: none\n    integration:\n      type: mock\n');
+    const r = await run(['check', '-c', file]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /bad-route\.yaml:4:\d+: routes\[0\]\.path: /);
+  });
+
+  test('a route without auth and without a default authorizer is refused (fail closed)', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'open.yaml');
+    writeFileSync(file, 'api:\n  name: x\nroutes:\n  - path: /a\n    method: GET\n' +
+      '    integration:\n      type: mock\n');
+    const r = await run(['check', '-c', file]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /open\.yaml:\d+:\d+: routes\[0\]/);
+  });
+});
