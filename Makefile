@@ -21,7 +21,13 @@ build: deps $(BUILD)/build.ninja
 	@ninja -C $(BUILD) -j $(JOBS)
 
 run: build
-	$(BUILD)/gatehouse serve -c $(CONFIG)
+	@echo "gatehouse: starting the demo API ($(CONFIG)); try, in another terminal:"
+	@echo '  curl -i http://127.0.0.1:8080/resource                      # 401, no token'
+	@echo '  TOKEN=$$(examples/mock/mint-token.sh)'
+	@echo '  curl -i -H "Authorization: Bearer $$TOKEN" http://127.0.0.1:8080/resource/42'
+	@echo '  curl -s http://127.0.0.1:9090/metrics | grep gatehouse_requests_total'
+	@echo "Stop with Ctrl-C."
+	@$(BUILD)/gatehouse serve -c $(CONFIG)
 
 test: build
 	@scripts/run-tests.sh $(BUILD)

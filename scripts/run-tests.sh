@@ -14,15 +14,29 @@ step() { echo; echo "== $1"; }
 step "dependency graph"
 scripts/check-includes.sh || failed+=("include check")
 
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+passed_total=0
+failed_total=0
+
 step "unit tests (ctest)"
-(cd "$build" && ctest --output-on-failure -j "$(nproc)") || failed+=("unit tests")
+(cd "$build" && ctest --output-on-failure -j "$(nproc)") 2>&1 | tee "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || failed+=("unit tests")
+if line=$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$log"); then
+  n=$(echo "$line" | sed -E 's/.*out of ([0-9]+).*/\1/')
+  f=$(echo "$line" | sed -E 's/.*passed, ([0-9]+) tests failed.*/\1/')
+  passed_total=$((passed_total + n - f)); failed_total=$((failed_total + f))
+fi
 
 step "integration tests (node --test, real binary)"
 if [ ! -d tests/integration/node_modules/jose ]; then
   (cd tests/integration && npm ci --no-audit --no-fund --loglevel=error) || failed+=("npm ci")
 fi
 (cd tests/integration && GATEHOUSE_BIN="$build/gatehouse" node --test --test-concurrency=1 \
-  --test-reporter=spec ./*.test.mjs) || failed+=("integration tests")
+  --test-reporter=spec ./*.test.mjs) 2>&1 | tee "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || failed+=("integration tests")
+p=$(grep -E '^ℹ pass [0-9]+' "$log" | awk '{print $3}'); f=$(grep -E '^ℹ fail [0-9]+' "$log" | awk '{print $3}')
+passed_total=$((passed_total + ${p:-0})); failed_total=$((failed_total + ${f:-0}))
 
 if [ "${GH_SKIP_FUZZ:-0}" != 1 ] && [ -x scripts/run-fuzz.sh ]; then
   step "fuzz targets (short run)"
@@ -32,6 +46,8 @@ fi
 echo
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED: ${failed[*]}"
+  [ "$failed_total" -eq 0 ] && failed_total=1
+  echo "tests: $passed_total passed, $failed_total failed"
   exit 1
 fi
-echo "all test suites passed"
+echo "tests: $passed_total passed, $failed_total failed"

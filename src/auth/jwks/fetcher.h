@@ -1,6 +1,11 @@
 // The seam between key refresh and the network: KeyProvider asks a Fetcher for a URL's body.
 // The gateway implements it over Asio + HTTPS (http/ client); tests use a fake that answers when
 // told to.
+//
+// Thread safety: implementations must accept fetch() from any thread (KeyProvider calls it from
+// poll() on the owner's timer and from on_kid_miss() on a request thread). There is no cancel:
+// KeyProvider drops completions it no longer wants, and the implementation must complete or
+// drop its pending requests before it is destroyed.
 #pragma once
 
 #include <cstddef>
