@@ -7,7 +7,7 @@ CONFIG     ?= examples/mock/gatehouse.yaml
 JOBS       ?= $(shell nproc)
 export CCACHE_DIR ?= $(HOME)/.cache/gatehouse-ccache
 
-.PHONY: all deps build run test test-unit test-integration test-fuzz test-asan bench format check-deps clean
+.PHONY: all deps build run test test-fuzz test-asan bench format check-deps clean
 
 all: build
 
@@ -52,3 +52,6 @@ check-deps:
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+
+test-fuzz: deps
+	@scripts/run-fuzz.sh $(FUZZ_BUILD) $${GH_FUZZ_SECONDS:-60}

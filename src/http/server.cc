@@ -10,6 +10,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <atomic>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -77,20 +78,21 @@ namespace {
 
 class Session;
 
+// Owns the request and a strong reference to its session until the handler answers or drops it.
+// The session does not own exchanges (only their queue slots), so there is no reference cycle.
 class ExchangeImpl final : public Exchange, public std::enable_shared_from_this<ExchangeImpl> {
  public:
-  ExchangeImpl(std::shared_ptr<Session> session, Request req)
-      : session_(std::move(session)), req_(std::move(req)) {}
+  ExchangeImpl(std::shared_ptr<Session> session, Request req, uint64_t seq)
+      : session_(std::move(session)), req_(std::move(req)), seq_(seq) {}
+  ~ExchangeImpl() override;
   Request& request() override { return req_; }
   void respond(Response res) override;
-
-  // Session-thread state.
-  std::optional<Response> response;
-  bool keep_alive = true;
 
  private:
   std::shared_ptr<Session> session_;
   Request req_;
+  const uint64_t seq_;
+  std::atomic<bool> responded_{false};
 };
 
 
@@ -167,10 +169,15 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->close(); });
   }
 
-  // Session thread: a handler's answer for `ex`.
-  void on_response(ExchangeImpl* ex, Response res) {
-    if (closed_ || ex->response) return;  // connection gone, or answered twice
-    ex->response.emplace(std::move(res));
+  // Session thread: a handler's answer for request `seq`.
+  void on_response(uint64_t seq, Response res) {
+    if (closed_) return;  // connection gone: the answer is dropped
+    for (auto& slot : queue_) {
+      if (slot.seq == seq) {
+        if (!slot.response) slot.response.emplace(std::move(res));
+        break;
+      }
+    }
     maybe_write();
   }
 
@@ -288,10 +295,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (parser_) partial.msg = parser_->release();
     partial.id = core::new_request_id();
     partial.peer_ip = peer_ip_;
-    auto ex = std::make_shared<ExchangeImpl>(shared_from_this(), std::move(partial));
-    ex->keep_alive = false;
-    ex->response.emplace(server_->handler_.protocol_error(error, ex->request()));
-    queue_.push_back(std::move(ex));
+    Slot slot{next_seq_++, false, std::nullopt};
+    slot.response.emplace(server_->handler_.protocol_error(error, partial));
+    queue_.push_back(std::move(slot));
     maybe_write();
   }
 
@@ -305,25 +311,26 @@ class Session : public std::enable_shared_from_this<Session> {
     req.peer_port = peer_port_;
     req.id = core::new_request_id();
     req.received_at = std::chrono::steady_clock::now();
-    auto ex = std::make_shared<ExchangeImpl>(shared_from_this(), std::move(req));
+    uint64_t seq = next_seq_++;
+    auto ex = std::make_shared<ExchangeImpl>(shared_from_this(), std::move(req), seq);
     Request& r = ex->request();
     std::string_view target = r.msg.target();
     auto q = target.find('?');
     r.path = target.substr(0, q);
     r.query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
-    ex->keep_alive = r.msg.keep_alive();
-    if (!ex->keep_alive) read_open_ = false;
-    queue_.push_back(ex);
-    server_->handler_.handle(ex);
+    bool keep_alive = r.msg.keep_alive();
+    if (!keep_alive) read_open_ = false;
+    queue_.push_back(Slot{seq, keep_alive, std::nullopt});
+    server_->handler_.handle(std::move(ex));
     do_read();
   }
 
   void maybe_write() {
-    if (writing_ || closed_ || queue_.empty() || !queue_.front()->response) return;
+    if (writing_ || closed_ || queue_.empty() || !queue_.front().response) return;
     writing_ = true;
-    auto& ex = *queue_.front();
-    Response& res = *ex.response;
-    bool keep = ex.keep_alive && !closing_;
+    Slot& slot = queue_.front();
+    Response& res = *slot.response;
+    bool keep = slot.keep_alive && !closing_;
     if (res.version() == 0) res.version(11);
     res.keep_alive(keep);
     if (res.find(bhttp::field::date) == res.end()) res.set(bhttp::field::date, detail::http_date());
@@ -354,7 +361,6 @@ class Session : public std::enable_shared_from_this<Session> {
     closed_ = true;
     beast::error_code ignored;
     stream_.socket().close(ignored);
-    // Break the session <-> exchange cycle; late responses are dropped by on_response.
     queue_.clear();
   }
 
@@ -367,7 +373,14 @@ class Session : public std::enable_shared_from_this<Session> {
   // Strand-confined (the session's io_context has one thread).
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  std::deque<std::shared_ptr<ExchangeImpl>> queue_;  // requests in order, awaiting responses
+  // One slot per request in arrival order; written from the front as answers arrive.
+  struct Slot {
+    uint64_t seq;
+    bool keep_alive;
+    std::optional<Response> response;
+  };
+  std::deque<Slot> queue_;
+  uint64_t next_seq_ = 0;
   bool reading_ = false;
   bool in_request_ = false;  // part of a request is in (between first byte and complete body)
   bool read_open_ = true;    // false once the client can send no further request
@@ -377,9 +390,23 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 void ExchangeImpl::respond(Response res) {
-  auto self = shared_from_this();
-  asio::dispatch(session_->executor(), [self, res = std::move(res)]() mutable {
-    self->session_->on_response(self.get(), std::move(res));
+  if (responded_.exchange(true)) return;  // answered twice: the first answer stands
+  asio::dispatch(session_->executor(), [session = session_, seq = seq_,
+                                        res = std::move(res)]() mutable {
+    session->on_response(seq, std::move(res));
+  });
+}
+
+ExchangeImpl::~ExchangeImpl() {
+  if (responded_.load()) return;
+  // A handler dropped the request without answering: answer 500 rather than stall the
+  // connection's pipeline forever.
+  Response res{bhttp::status::internal_server_error, 11};
+  res.set(bhttp::field::content_type, "application/json");
+  res.body() = R"({"message": "Internal server error"})";
+  asio::dispatch(session_->executor(), [session = session_, seq = seq_,
+                                        res = std::move(res)]() mutable {
+    session->on_response(seq, std::move(res));
   });
 }
 

@@ -76,8 +76,16 @@ TEST(JwtSign, VerificationKeyIsPublicOnly) {
   Key pub = verification_key(key);
   EXPECT_EQ(pub.kid(), "r");
   EXPECT_EQ(pub.alg(), Alg::kPS256);
-  // A public-only key cannot sign.
+  // A public-only key cannot sign, whatever its type.
   EXPECT_FALSE(SigningKey::from_pkey(PkeyPtr(EVP_PKEY_dup(pub.pkey())), Alg::kPS256).has_value());
+  for (auto [pem, alg] :
+       {std::pair{"ec256.key.pem", Alg::kES256}, std::pair{"ec384.key.pem", Alg::kES384},
+        std::pair{"ed25519.key.pem", Alg::kEdDSA}}) {
+    Key public_only = verification_key(signing_key(pem, alg));
+    auto signer = SigningKey::from_pkey(PkeyPtr(EVP_PKEY_dup(public_only.pkey())), alg);
+    ASSERT_FALSE(signer.has_value()) << pem;
+    EXPECT_EQ(signer.error().code(), core::Code::kInvalidArgument);
+  }
 }
 
 }  // namespace

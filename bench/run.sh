@@ -1,0 +1,419 @@
+#!/usr/bin/env bash
+# gatehouse benchmark, following shared/design/performance.md:
+#   server pinned to CPU 0 (one I/O thread), `wrk -t1` pinned to CPU 1, HTTP/1.1 keep-alive,
+#   16 and 64 connections, a warm-up, BENCH_SECONDS-long runs, median of BENCH_REPEATS, all cases
+#   interleaved in the same run; req/s, p50, p99, non-2xx and server CPU µs per request.
+#
+# Cases
+#   a  nginx (nginx-light, one worker, access_log off) serving the mock route's bytes statically
+#   b  gatehouse, GET /resource with a Bearer RS256 token, decision cache warm (same token)
+#   c  gatehouse, same with cache_ttl_s: 0 (every request verifies RS256)
+#   d  gatehouse, GET /health (auth: none)
+# plus `openssl speed -seconds 3 rsa2048` on CPU 0 for the verify/s reference.
+#
+# Usage: bench/run.sh [BUILD_DIR]     (default build-bench; relative to the repository root)
+# Env:   BENCH_SECONDS (10)  BENCH_REPEATS (3)  BENCH_WARMUP (3)  BENCH_CONNS ("16 64")
+#        BENCH_MAX_LOAD (0.5): warn when the 1-min load average is above it before a run
+# Writes bench/results/latest.md (git-ignored).
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-build-bench}
+[[ $build = /* ]] || build="$repo/$build"
+secs=${BENCH_SECONDS:-10}
+repeats=${BENCH_REPEATS:-3}
+warmup=${BENCH_WARMUP:-3}
+conns_list=${BENCH_CONNS:-"16 64"}
+max_load=${BENCH_MAX_LOAD:-0.5}
+server_cpu=0
+client_cpu=1
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { printf '[bench] FAIL: %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- prerequisites
+for tool in wrk nginx; do
+  if ! command -v "$tool" >/dev/null && [ ! -x "/usr/sbin/$tool" ]; then
+    log "$tool missing: running scripts/install-deps.sh --bench"
+    "$repo/scripts/install-deps.sh" --bench
+  fi
+done
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+for tool in curl openssl taskset awk; do command -v "$tool" >/dev/null || die "$tool is required"; done
+[ "$(nproc)" -ge 2 ] || die "needs 2 CPUs (server on CPU $server_cpu, wrk on CPU $client_cpu)"
+
+GH="$build/gatehouse"
+if [ ! -x "$GH" ]; then
+  log "no $GH: building it (Release)"
+  cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DGH_TESTS=OFF >/dev/null
+  ninja -C "$build" gatehouse >/dev/null
+fi
+
+# ---------------------------------------------------------------- process bookkeeping
+work=$(mktemp -d /tmp/gatehouse-bench.XXXXXX)
+chmod 755 "$work"
+pids=()
+WRK_PID=""
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  [ -n "$WRK_PID" ] && pids=("$WRK_PID" "${pids[@]}")
+  for p in "${pids[@]}"; do
+    kill -TERM "$p" 2>/dev/null || true
+  done
+  for p in "${pids[@]}"; do
+    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+  done
+  rm -rf "$work"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------- tokens
+keys="$repo/examples/mock/keys"
+b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+# mint IAT EXP -> RS256 token signed with the demo key (as examples/mock/mint-token.sh does)
+payload_of() {
+  printf '{"iss":"https://demo.gatehouse.local/","sub":"demo-client@clients","aud":"https://blog-api","iat":%d,"exp":%d,"scope":"%s"}' \
+    "$1" "$2" "$3"
+}
+mint() {
+  local header='{"alg":"RS256","typ":"JWT","kid":"demo-1"}' input sig
+  input="$(printf '%s' "$header" | b64url).$(payload_of "$1" "$2" "read:users write:users" | b64url)"
+  sig=$(printf '%s' "$input" | openssl dgst -sha256 -sign "$keys/demo-signing-key.pem" -binary | b64url)
+  echo "$input.$sig"
+}
+now=$(date +%s)
+TOKEN=$(mint "$now" $((now + 7200)))
+EXPIRED=$(mint $((now - 7200)) $((now - 3600)))
+# Bad signature: a valid token's signature on another payload (scope changed).
+IFS=. read -r h _ s <<<"$TOKEN"
+BADSIG="$h.$(payload_of "$now" $((now + 7200)) "admin" | b64url).$s"
+
+# ---------------------------------------------------------------- servers
+cp -r "$keys" "$work/keys"
+gh_config() { # $1 = cache_ttl_s
+  cat <<EOF
+api:
+  name: blog
+  stage: Lab
+  listen: 127.0.0.1:0
+  io_threads: 1
+  shutdown_grace_ms: 1000
+  default_authorizer: jwt
+authorizers:
+  jwt:
+    type: jwt
+    issuer: "https://demo.gatehouse.local/"
+    audiences: ["https://blog-api"]
+    algorithms: [RS256]
+    cache_ttl_s: $1
+    keys:
+      jwks_file: keys/demo-jwks.json
+routes:
+  - path: /resource
+    methods: [GET, POST]
+    integration:
+      type: mock
+      status: 200
+      headers: {content-type: application/json}
+      body: '{"route":"/resource","method":"\$context.httpMethod","principal":"\$context.authorizer.principalId","scope":"\$context.authorizer.claims.scope"}'
+  - path: /health
+    method: GET
+    auth: none
+    integration:
+      type: mock
+      headers: {content-type: application/json}
+      body: '{"status":"ok"}'
+admin:
+  listen: 127.0.0.1:0
+access_log:
+  path: "off"
+EOF
+}
+
+# start_gatehouse NAME TTL -> sets GH_PID_<NAME>, GH_PORT_<NAME>
+start_gatehouse() {
+  local name=$1 ttl=$2 cfg="$work/gh-$1.yaml" out="$work/gh-$1.out" pid port=""
+  gh_config "$ttl" >"$cfg"
+  taskset -c "$server_cpu" "$GH" serve -c "$cfg" >"$out" 2>"$work/gh-$name.err" &
+  pid=$!
+  pids+=("$pid")
+  for _ in $(seq 100); do
+    port=$(grep -o '"api_port":[0-9]*' "$out" 2>/dev/null | head -1 | cut -d: -f2 || true)
+    [ -n "$port" ] && break
+    kill -0 "$pid" 2>/dev/null || { cat "$work/gh-$name.err" >&2; die "gatehouse ($name) exited"; }
+    sleep 0.1
+  done
+  [ -n "$port" ] || die "gatehouse ($name) did not print its listening line"
+  printf -v "GH_PID_$name" '%s' "$pid"
+  printf -v "GH_PORT_$name" '%s' "$port"
+}
+
+start_gatehouse cache 300
+start_gatehouse nocache 0
+
+# The bytes nginx serves: exactly what the mock route returns for the benchmark token.
+curl -sf -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$GH_PORT_cache/resource" >"$work/resource.json" \
+  || die "valid token on /resource did not answer 2xx"
+
+start_nginx() {
+  local port pid
+  mkdir -p "$work/nginx/logs" "$work/nginx/tmp" "$work/nginx/html"
+  cp "$work/resource.json" "$work/nginx/html/resource"
+  for _ in $(seq 20); do
+    port=$((20000 + RANDOM % 40000))
+    cat >"$work/nginx/nginx.conf" <<EOF
+daemon off;
+master_process on;
+worker_processes 1;
+user root;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/tmp/body;
+  proxy_temp_path $work/nginx/tmp/proxy;
+  fastcgi_temp_path $work/nginx/tmp/fastcgi;
+  uwsgi_temp_path $work/nginx/tmp/uwsgi;
+  scgi_temp_path $work/nginx/tmp/scgi;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$port;
+    root $work/nginx/html;
+    default_type application/json;
+    location = /resource { }
+  }
+}
+EOF
+    taskset -c "$server_cpu" "$NGINX" -p "$work/nginx" -e "$work/nginx/logs/error.log" -c "$work/nginx/nginx.conf" \
+      >/dev/null 2>&1 &
+    pid=$!
+    for _ in $(seq 50); do
+      curl -sf "http://127.0.0.1:$port/resource" >/dev/null 2>&1 && break
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null && curl -sf "http://127.0.0.1:$port/resource" >/dev/null 2>&1; then
+      pids+=("$pid")
+      NGINX_PID=$pid
+      NGINX_PORT=$port
+      return 0
+    fi
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  cat "$work/nginx/logs/error.log" >&2 || true
+  die "could not start nginx"
+}
+start_nginx
+
+# ---------------------------------------------------------------- correctness
+# expect NAME WANT_STATUS WANT_BODY_FILE_OR_EMPTY URL [TOKEN]
+expect() {
+  local name=$1 want=$2 body=$3 url=$4 tok=${5:-} got
+  if [ -n "$tok" ]; then
+    got=$(curl -s -o "$work/check.body" -w '%{http_code}' -H "Authorization: Bearer $tok" "$url")
+  else
+    got=$(curl -s -o "$work/check.body" -w '%{http_code}' "$url")
+  fi
+  [ "$got" = "$want" ] || die "$name: HTTP $got, expected $want ($(head -c 200 "$work/check.body"))"
+  if [ -n "$body" ]; then
+    cmp -s "$work/check.body" "$body" || die "$name: body '$(head -c 200 "$work/check.body")' != '$(cat "$body")'"
+  fi
+  log "ok  $name -> $got"
+}
+printf '{"route":"/resource","method":"GET","principal":"demo-client@clients","scope":"read:users write:users"}' \
+  >"$work/want-resource.json"
+printf '{"status":"ok"}' >"$work/want-health.json"
+for inst in cache nocache; do
+  port_var="GH_PORT_$inst"; base="http://127.0.0.1:${!port_var}"
+  expect "$inst valid token"   200 "$work/want-resource.json" "$base/resource" "$TOKEN"
+  expect "$inst missing token" 401 "" "$base/resource"
+  expect "$inst expired token" 401 "" "$base/resource" "$EXPIRED"
+  expect "$inst bad signature" 401 "" "$base/resource" "$BADSIG"
+  expect "$inst public route"  200 "$work/want-health.json" "$base/health"
+done
+expect "nginx static copy" 200 "$work/want-resource.json" "http://127.0.0.1:$NGINX_PORT/resource"
+
+# ---------------------------------------------------------------- measurement helpers
+clk_tck=$(getconf CLK_TCK)
+# cpu_ticks PID... -> utime+stime summed over the PIDs (clock ticks)
+cpu_ticks() {
+  local total=0 p rest
+  for p in "$@"; do
+    rest=$(sed 's/^.*) //' "/proc/$p/stat")   # fields from 3 (state) on
+    total=$((total + $(awk '{print $12 + $13}' <<<"$rest")))
+  done
+  echo "$total"
+}
+nginx_pids() { echo "$NGINX_PID" "$(pgrep -P "$NGINX_PID" | tr "\n" " " || true)"; }
+
+declare -A URL AUTH
+URL[a]="http://127.0.0.1:$NGINX_PORT/resource";        AUTH[a]=""
+URL[b]="http://127.0.0.1:$GH_PORT_cache/resource";     AUTH[b]=1
+URL[c]="http://127.0.0.1:$GH_PORT_nocache/resource";   AUTH[c]=1
+URL[d]="http://127.0.0.1:$GH_PORT_cache/health";       AUTH[d]=""
+declare -A LABEL=(
+  [a]="a. nginx static (HTTP limit)"
+  [b]="b. gatehouse JWT, cache warm"
+  [c]="c. gatehouse JWT, cache off (RS256 each)"
+  [d]="d. gatehouse public route"
+)
+server_pids() {
+  case $1 in
+    a) nginx_pids ;;
+    b|d) echo "$GH_PID_cache" ;;
+    c) echo "$GH_PID_nocache" ;;
+  esac
+}
+
+# to_us VALUE_WITH_UNIT -> microseconds
+to_us() {
+  awk -v v="$1" 'BEGIN {
+    n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+    if (u == "us") m = 1; else if (u == "ms") m = 1000; else if (u == "s") m = 1000000;
+    else if (u == "m") m = 60000000; else m = 1
+    printf "%.1f", n * m }'
+}
+
+# run_wrk CASE CONNS SECONDS OUTFILE [measure] -> when measuring, appends a result line to results.tsv
+run_wrk() {
+  local c=$1 conns=$2 d=$3 out=$4 measure=${5:-} pids_now t0 t1
+  local -a hdr=()
+  [ -n "${AUTH[$c]}" ] && hdr=(-H "Authorization: Bearer $TOKEN")
+  pids_now=$(server_pids "$c")
+  # shellcheck disable=SC2086
+  t0=$(cpu_ticks $pids_now)
+  taskset -c "$client_cpu" wrk -t1 -c"$conns" -d"${d}s" --latency "${hdr[@]}" "${URL[$c]}" >"$out" 2>&1 &
+  WRK_PID=$!
+  wait "$WRK_PID" || { WRK_PID=""; die "wrk failed for case $c: $(cat "$out")"; }
+  WRK_PID=""
+  # shellcheck disable=SC2086
+  t1=$(cpu_ticks $pids_now)
+  [ -n "$measure" ] || return 0
+  local reqs rps p50 p99 non2xx sockerr
+  reqs=$(awk '/requests in/ {print $1; exit}' "$out")
+  rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+  p50=$(to_us "$(awk '$1 == "50%" {print $2}' "$out")")
+  p99=$(to_us "$(awk '$1 == "99%" {print $2}' "$out")")
+  non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$out"); non2xx=${non2xx:-0}
+  sockerr=$(awk '/Socket errors:/ {gsub(/,/, ""); print $4 + $6 + $8 + $10}' "$out"); sockerr=${sockerr:-0}
+  [ -n "$reqs" ] && [ "$reqs" -gt 0 ] || die "case $c: no completed requests: $(cat "$out")"
+  local cpu_us
+  cpu_us=$(awk -v t=$((t1 - t0)) -v hz="$clk_tck" -v n="$reqs" 'BEGIN {printf "%.2f", t / hz * 1e6 / n}')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$c" "$conns" "$rps" "$p50" "$p99" "$non2xx" "$sockerr" "$cpu_us" \
+    >>"$work/results.tsv"
+  printf '[bench]   %-44s c=%-3s %10.0f req/s  p50 %7.1f us  p99 %8.1f us  non2xx %s  cpu %6.2f us/req\n' \
+    "${LABEL[$c]}" "$conns" "$rps" "$p50" "$p99" "$non2xx" "$cpu_us" >&2
+}
+
+check_load() {
+  local l
+  l=$(cut -d' ' -f1 /proc/loadavg)
+  if awk -v l="$l" -v m="$max_load" 'BEGIN {exit !(l > m)}'; then
+    log "warning: load average $l > $max_load; other processes may disturb this run"
+  fi
+  echo "$l"
+}
+
+# ---------------------------------------------------------------- run
+load_start=$(check_load)
+log "load average at start: $(cat /proc/loadavg)"
+
+log "openssl speed -seconds 3 rsa2048 (CPU $server_cpu)"
+taskset -c "$server_cpu" openssl speed -seconds 3 rsa2048 >"$work/openssl.txt" 2>/dev/null
+verify_s=$(awk '/^rsa 2048 bits/ {print $NF}' "$work/openssl.txt")
+[ -n "$verify_s" ] || die "could not parse openssl speed output"
+log "openssl rsa2048: $verify_s verify/s"
+
+cases="a b c d"
+log "warm-up: ${warmup}s per case and connection count"
+for conns in $conns_list; do
+  for c in $cases; do run_wrk "$c" "$conns" "$warmup" "$work/warmup.txt"; done
+done
+
+: >"$work/results.tsv"
+for r in $(seq "$repeats"); do
+  log "repeat $r/$repeats (load $(cut -d' ' -f1-3 /proc/loadavg))"
+  for conns in $conns_list; do
+    for c in $cases; do
+      run_wrk "$c" "$conns" "$secs" "$work/wrk-$c-$conns-$r.txt" measure
+    done
+  done
+done
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---------------------------------------------------------------- report
+median() { sort -g | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+# stat CASE CONNS COLUMN -> median over repeats
+med() { awk -F'\t' -v c="$1" -v n="$2" -v k="$3" '$1 == c && $2 == n {print $k}' "$work/results.tsv" | median; }
+total() { awk -F'\t' -v c="$1" -v n="$2" -v k="$3" '$1 == c && $2 == n {s += $k} END {print s + 0}' "$work/results.tsv"; }
+
+table="| case | conns | req/s | p50 (µs) | p99 (µs) | non-2xx | socket errors | server CPU µs/req |
+|---|---:|---:|---:|---:|---:|---:|---:|"
+declare -A RPS CPU P99
+for c in $cases; do
+  for conns in $conns_list; do
+    RPS[$c,$conns]=$(med "$c" "$conns" 3)
+    P99[$c,$conns]=$(med "$c" "$conns" 5)
+    CPU[$c,$conns]=$(med "$c" "$conns" 8)
+    table+=$(printf '\n| %s | %s | %.0f | %.0f | %.0f | %s | %s | %.2f |' "${LABEL[$c]}" "$conns" \
+      "${RPS[$c,$conns]}" "$(med "$c" "$conns" 4)" "${P99[$c,$conns]}" \
+      "$(total "$c" "$conns" 6)" "$(total "$c" "$conns" 7)" "${CPU[$c,$conns]}")
+  done
+done
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN {ok = (op == ">=") ? (v >= t) : (v < t); print ok ? "PASS" : "MISS"}'; }
+ratios=""
+for conns in $conns_list; do
+  r=$(ratio "${RPS[b,$conns]}" "${RPS[a,$conns]}")
+  rc=$(ratio "${CPU[a,$conns]}" "${CPU[b,$conns]}")
+  ratios+="- b ÷ a req/s @$conns conns: **$r** (target ≥ 0.70: $(verdict "$r" 0.70 ">=")); by CPU per request (a µs ÷ b µs): $rc"$'\n'
+done
+for conns in $conns_list; do
+  r=$(ratio "${RPS[c,$conns]}" "$verify_s")
+  ratios+="- c ÷ openssl verify/s @$conns conns: **$r** (${RPS[c,$conns]} ÷ $verify_s; target ≥ 0.60: $(verdict "$r" 0.60 ">="))"$'\n'
+done
+last_conns=${conns_list##* }
+for c in b c d; do
+  p=$(awk -v u="${P99[$c,$last_conns]}" 'BEGIN {printf "%.3f", u / 1000}')
+  ratios+="- p99 @$last_conns conns, ${LABEL[$c]}: **$p ms** (target < 2 ms: $(verdict "$p" 2 "<"))"$'\n'
+done
+
+gh_rev=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
+git -C "$repo" diff --quiet HEAD 2>/dev/null || gh_rev+="-dirty"
+gh_ver=$("$GH" --version 2>/dev/null | head -1 || true)
+nginx_ver=$("$NGINX" -v 2>&1 | head -1)
+wrk_ver=$( (wrk -v 2>&1 || true) | awk 'NR == 1 {print $1, $2}')
+versions="- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')
+- gatehouse: $gh_rev ($gh_ver), binary $GH
+- $nginx_ver (nginx-light, 1 worker, access_log off)
+- $wrk_ver, -t1 on CPU $client_cpu; servers on CPU $server_cpu
+- $(openssl version)
+- nproc: $(nproc); CPU: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+- kernel: $(uname -r)
+- load average: $load_start at start, $load_end at end
+- runs: ${secs}s each, median of $repeats, warm-up ${warmup}s, connections: $conns_list, interleaved a b c d
+- openssl speed -seconds 3 rsa2048 on CPU $server_cpu: **$verify_s verify/s**"
+
+report="# gatehouse benchmark
+
+$versions
+
+$table
+
+Medians per column over the repeats; non-2xx and socket errors are totals over the repeats.
+
+$ratios"
+
+mkdir -p "$repo/bench/results"
+printf '%s' "$report" >"$repo/bench/results/latest.md"
+printf '\n%s\n' "$report"
+log "written to bench/results/latest.md"
