@@ -1,6 +1,6 @@
+#include <fmt/format.h>
 #include <boost/asio/io_context.hpp>
 #include <cstdio>
-#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "config/config.h"
@@ -22,11 +22,16 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
 
 const char* key_source_name(config::JwtKeys::Source s) {
   switch (s) {
-    case config::JwtKeys::Source::kJwksFile: return "jwks_file";
-    case config::JwtKeys::Source::kJwksUrl: return "jwks_url";
-    case config::JwtKeys::Source::kDiscoveryUrl: return "discovery_url";
-    case config::JwtKeys::Source::kPemFile: return "pem_file";
-    case config::JwtKeys::Source::kHmacSecret: return "hmac_secret";
+    case config::JwtKeys::Source::kJwksFile:
+      return "jwks_file";
+    case config::JwtKeys::Source::kJwksUrl:
+      return "jwks_url";
+    case config::JwtKeys::Source::kDiscoveryUrl:
+      return "discovery_url";
+    case config::JwtKeys::Source::kPemFile:
+      return "pem_file";
+    case config::JwtKeys::Source::kHmacSecret:
+      return "hmac_secret";
   }
   return "?";
 }
@@ -51,9 +56,8 @@ int check(const std::string& config_path) {
     return 2;
   }
 
-  std::string out = fmt::format("{}: ok\napi '{}' stage '{}' on {}\n\nauthorizers:\n",
-                                config_path, config.api.name, config.api.stage,
-                                config.api.listen.to_string());
+  std::string out = fmt::format("{}: ok\napi '{}' stage '{}' on {}\n\nauthorizers:\n", config_path,
+                                config.api.name, config.api.stage, config.api.listen.to_string());
   if (config.authorizers.empty()) out += "  (none)\n";
   for (auto& a : config.authorizers) {
     bool is_default = config.api.default_authorizer && *config.api.default_authorizer == a.name;
@@ -62,15 +66,14 @@ int check(const std::string& config_path) {
       if (!algs.empty()) algs += ",";
       algs += config::to_string(alg);
     }
-    out += fmt::format("  {}{}: jwt, identity {}, issuer {}, audiences {}, algorithms {}, "
-                       "keys {} {}, cache ttl {}s\n",
-                       a.name, is_default ? " (default)" : "", a.identity_source.to_string(),
-                       a.jwt.issuer, join(a.jwt.audiences, ","), algs,
-                       key_source_name(a.jwt.keys.source),
-                       a.jwt.keys.source == config::JwtKeys::Source::kHmacSecret
-                           ? std::string("(secret)")
-                           : a.jwt.keys.location,
-                       a.cache_ttl_s);
+    out += fmt::format(
+        "  {}{}: jwt, identity {}, issuer {}, audiences {}, algorithms {}, "
+        "keys {} {}, cache ttl {}s\n",
+        a.name, is_default ? " (default)" : "", a.identity_source.to_string(), a.jwt.issuer,
+        join(a.jwt.audiences, ","), algs, key_source_name(a.jwt.keys.source),
+        a.jwt.keys.source == config::JwtKeys::Source::kHmacSecret ? std::string("(secret)")
+                                                                  : a.jwt.keys.location,
+        a.cache_ttl_s);
   }
 
   out += "\nroutes:\n";

@@ -103,8 +103,8 @@ int serve(const std::string& config_path) {
   gateway::AdminHandler admin_handler(gw, registry);
   std::unique_ptr<http::Server> admin;
   if (config.admin.listen) {
-    admin = std::make_unique<http::Server>(pool, admin_handler, http::Limits{}, "admin",
-                                           &admin_stats);
+    admin =
+        std::make_unique<http::Server>(pool, admin_handler, http::Limits{}, "admin", &admin_stats);
     if (auto s = admin->listen(config.admin.listen->host, config.admin.listen->port); !s.ok()) {
       std::fprintf(stderr, "gatehouse: admin.listen: %s\n", s.message().c_str());
       return 1;

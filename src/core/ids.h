@@ -14,7 +14,9 @@ RequestId new_request_id();
 inline std::string to_string(const RequestId& id) {
   return std::string(id.data(), id.size());
 }
-inline std::string_view id_view(const RequestId& id) { return {id.data(), id.size()}; }
+inline std::string_view id_view(const RequestId& id) {
+  return {id.data(), id.size()};
+}
 
 // 16 characters of base64 ending in '=', shaped like API Gateway's extendedRequestId.
 std::string new_extended_request_id();

@@ -128,9 +128,8 @@ core::Result<std::unique_ptr<AuthorizerRuntime>> make_authorizer(const config::A
   cache_options.ttl_s = a.cache_ttl_s;
   cache_options.max_entries = a.cache_max_entries;
   cache_options.max_key_bytes = a.jwt.max_token_bytes + 64;
-  rt->cache = std::make_unique<auth::cache::DecisionCache<auth::Decision>>(cache_options,
-                                                                           deps.clock,
-                                                                           &rt->cache_stats);
+  rt->cache = std::make_unique<auth::cache::DecisionCache<auth::Decision>>(
+      cache_options, deps.clock, &rt->cache_stats);
   return rt;
 }
 
@@ -192,7 +191,8 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(const config::Config&
     }
     route->scopes = r.scopes;
     route->mock.status = static_cast<unsigned>(r.integration.mock.status);
-    for (auto& h : r.integration.mock.headers) route->mock.headers.emplace_back(h.name, h.value);
+    for (auto& h : r.integration.mock.headers)
+      route->mock.headers.emplace_back(h.name, h.value);
     route->mock.body_template = r.integration.mock.body;
     route->mock.has_variables = r.integration.mock.body.find("$context.") != std::string::npos;
     rt->routes.push_back(std::move(route));
@@ -215,7 +215,8 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(const config::Config&
   for (auto& g : config.gateway_responses) {
     ResponseOverride o;
     if (g.status) o.status = static_cast<unsigned>(*g.status);
-    for (auto& h : g.headers) o.headers.emplace_back(h.name, h.value);
+    for (auto& h : g.headers)
+      o.headers.emplace_back(h.name, h.value);
     o.body_template = g.body;
     overrides[response_type_of(g.type)] = std::move(o);
   }

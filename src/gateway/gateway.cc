@@ -153,29 +153,29 @@ void Gateway::authorize(std::shared_ptr<Call> call) {
 
   // The request's views are valid only during authorize(); authorizers copy what they keep.
   auth::AuthRequest areq{identity, {}, {}};
-  a.authorizer->authorize(
-      areq, [this, call, decide, identity_key = a.cache && a.cache->enabled()
-                                                     ? std::string(identity)
-                                                     : std::string()](auth::AuthResult r) mutable {
-        call->authorizer_us = micros_since(call->auth_started);
-        AuthorizerRuntime& a = *call->route->authorizer;
-        if (!r) {
-          call->error_reason = auth::to_string(r.error());
-          switch (r.error()) {
-            case auth::AuthError::kKeysUnavailable:
-              a.stats.failure.inc();
-              return finish(*call, error_response(*call, ResponseType::kAuthorizerFailure));
-            case auth::AuthError::kInsufficientScope:
-              a.stats.forbidden.inc();
-              return finish(*call, error_response(*call, ResponseType::kAccessDenied));
-            default:
-              a.stats.unauthorized.inc();
-              return finish(*call, error_response(*call, ResponseType::kUnauthorized));
-          }
-        }
-        if (!identity_key.empty()) a.cache->put(identity_key, *r, (*r)->expires_at);
-        decide(std::move(call), *r);
-      });
+  a.authorizer->authorize(areq, [this, call, decide,
+                                 identity_key = a.cache && a.cache->enabled()
+                                                    ? std::string(identity)
+                                                    : std::string()](auth::AuthResult r) mutable {
+    call->authorizer_us = micros_since(call->auth_started);
+    AuthorizerRuntime& a = *call->route->authorizer;
+    if (!r) {
+      call->error_reason = auth::to_string(r.error());
+      switch (r.error()) {
+        case auth::AuthError::kKeysUnavailable:
+          a.stats.failure.inc();
+          return finish(*call, error_response(*call, ResponseType::kAuthorizerFailure));
+        case auth::AuthError::kInsufficientScope:
+          a.stats.forbidden.inc();
+          return finish(*call, error_response(*call, ResponseType::kAccessDenied));
+        default:
+          a.stats.unauthorized.inc();
+          return finish(*call, error_response(*call, ResponseType::kUnauthorized));
+      }
+    }
+    if (!identity_key.empty()) a.cache->put(identity_key, *r, (*r)->expires_at);
+    decide(std::move(call), *r);
+  });
 }
 
 void Gateway::integrate(std::shared_ptr<Call> call) {
@@ -183,10 +183,16 @@ void Gateway::integrate(std::shared_ptr<Call> call) {
   const MockIntegration& mock = call->route->mock;
   http::Request& req = call->exchange->request();
   http::Response res{static_cast<bhttp::status>(mock.status), 11};
-  for (auto& [k, v] : mock.headers) res.set(k, v);
+  for (auto& [k, v] : mock.headers)
+    res.set(k, v);
   if (mock.has_variables) {
-    ResponseContext ctx{core::id_view(req.id), call->extended_id, req.msg.method_string(), req.path,
-                        call->runtime->stage, {}, nullptr};
+    ResponseContext ctx{core::id_view(req.id),
+                        call->extended_id,
+                        req.msg.method_string(),
+                        req.path,
+                        call->runtime->stage,
+                        {},
+                        nullptr};
     if (call->decision) {
       ctx.principal_id = call->decision->principal_id;
       ctx.claims = &call->decision->claims;
@@ -202,8 +208,8 @@ void Gateway::integrate(std::shared_ptr<Call> call) {
 http::Response Gateway::error_response(Call& call, ResponseType type, const ErrorDetail& detail) {
   http::Request& req = call.exchange->request();
   auto id = core::id_view(req.id);
-  ResponseContext ctx{id, call.extended_id, req.msg.method_string(), req.path,
-                      call.runtime->stage, {}, nullptr};
+  ResponseContext ctx{id, call.extended_id, req.msg.method_string(), req.path, call.runtime->stage,
+                      {}, nullptr};
   if (call.decision) ctx.principal_id = call.decision->principal_id;
   return call.runtime->responses.render(type, ctx, detail);
 }
@@ -231,16 +237,17 @@ void Gateway::finish(Call& call, http::Response res) {
     r.path = req.path;
     r.route = call.route ? std::string_view(call.route->path_template) : std::string_view();
     r.status = status;
-    r.principal = call.decision ? std::string_view(call.decision->principal_id) : std::string_view();
+    r.principal =
+        call.decision ? std::string_view(call.decision->principal_id) : std::string_view();
     r.cache = call.cache_status;
     r.error = call.error_reason;
     r.peer = req.peer_ip;
     r.authorizer_us = call.authorizer_us;
     r.integration_us = call.integration_us;
     r.total_us = total_us;
-    r.unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    clock_.now().time_since_epoch())
-                    .count();
+    r.unix_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch())
+            .count();
     access_log_->write(r);
   }
   call.exchange->respond(std::move(res));
@@ -280,9 +287,9 @@ http::Response Gateway::protocol_error(http::ProtocolError error, const http::Re
     r.status = res.result_int();
     r.error = reason;
     r.peer = partial.peer_ip;
-    r.unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    clock_.now().time_since_epoch())
-                    .count();
+    r.unix_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch())
+            .count();
     access_log_->write(r);
   }
   return res;
@@ -338,12 +345,14 @@ void Gateway::register_metrics(observability::Registry& registry) {
 
 void Gateway::start() {
   auto rt = runtime();
-  for (auto& a : rt->authorizers) a->authorizer->start();
+  for (auto& a : rt->authorizers)
+    a->authorizer->start();
 }
 
 void Gateway::poll() {
   auto rt = runtime();
-  for (auto& a : rt->authorizers) a->authorizer->poll();
+  for (auto& a : rt->authorizers)
+    a->authorizer->poll();
 }
 
 bool Gateway::ready() const {

@@ -13,12 +13,12 @@ struct Default {
   ResponseType type;
   std::string_view name;
   unsigned status;
-  const char* message;        // nullptr: $context.error.message is null
+  const char* message;          // nullptr: $context.error.message is null
   std::string_view error_type;  // x-amzn-ErrorType
   // The exact default body when it is not `{"message":<messageString>}` (capital-M Message,
   // or the integration path's "key": "value" spacing).
-  const char* body_key;       // "message" or "Message"
-  bool spaced;                // `{"message": "..."}` with a space after the colon
+  const char* body_key;  // "message" or "Message"
+  bool spaced;           // `{"message": "..."}` with a space after the colon
 };
 
 // aws-compat.md §5.1 (types, statuses) and §5.2 (observed wire bodies).
@@ -68,7 +68,9 @@ constexpr Default kDefaults[kResponseTypeCount] = {
      false},
 };
 
-const Default& defaults_of(ResponseType t) { return kDefaults[static_cast<size_t>(t)]; }
+const Default& defaults_of(ResponseType t) {
+  return kDefaults[static_cast<size_t>(t)];
+}
 
 void append_message_string(std::string& out, const std::optional<std::string>& message) {
   if (message) {
@@ -80,7 +82,9 @@ void append_message_string(std::string& out, const std::optional<std::string>& m
 
 }  // namespace
 
-std::string_view to_string(ResponseType t) { return defaults_of(t).name; }
+std::string_view to_string(ResponseType t) {
+  return defaults_of(t).name;
+}
 
 std::optional<ResponseType> response_type_from_string(std::string_view name) {
   for (auto& d : kDefaults) {
@@ -90,7 +94,8 @@ std::optional<ResponseType> response_type_from_string(std::string_view name) {
 }
 
 GatewayResponses::GatewayResponses(std::map<ResponseType, ResponseOverride> overrides) {
-  for (auto& [type, o] : overrides) overrides_[static_cast<size_t>(type)] = std::move(o);
+  for (auto& [type, o] : overrides)
+    overrides_[static_cast<size_t>(type)] = std::move(o);
 }
 
 std::string render_template(std::string_view tmpl, const ResponseContext& ctx,
@@ -109,13 +114,13 @@ std::string render_template(std::string_view tmpl, const ResponseContext& ctx,
     out.append(tmpl.substr(i, at - i));
     size_t name_start = at + kPrefix.size();
     size_t name_end = name_start;
-    while (name_end < tmpl.size() &&
-           (std::isalnum(static_cast<unsigned char>(tmpl[name_end])) || tmpl[name_end] == '.' ||
-            tmpl[name_end] == '_')) {
+    while (name_end < tmpl.size() && (std::isalnum(static_cast<unsigned char>(tmpl[name_end])) ||
+                                      tmpl[name_end] == '.' || tmpl[name_end] == '_')) {
       ++name_end;
     }
     // A trailing '.' is punctuation, not part of the name.
-    while (name_end > name_start && tmpl[name_end - 1] == '.') --name_end;
+    while (name_end > name_start && tmpl[name_end - 1] == '.')
+      --name_end;
     std::string_view name = tmpl.substr(name_start, name_end - name_start);
     if (name == "error.messageString") {
       append_message_string(out, error_message);
@@ -198,10 +203,12 @@ http::Response GatewayResponses::render(ResponseType type, const ResponseContext
   }
   // Owner headers last, so they may replace ours (e.g. a CORS header on DEFAULT_4XX).
   if (fallback && &fallback != &own) {
-    for (auto& [k, v] : fallback->headers) res.set(k, v);
+    for (auto& [k, v] : fallback->headers)
+      res.set(k, v);
   }
   if (own) {
-    for (auto& [k, v] : own->headers) res.set(k, v);
+    for (auto& [k, v] : own->headers)
+      res.set(k, v);
   }
   return res;
 }

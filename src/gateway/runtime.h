@@ -4,8 +4,8 @@
 #pragma once
 
 #include <array>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,7 +29,8 @@ struct StatusCounters {
   std::array<core::Counter, kCountedStatuses.size() + 1> by_status;
   void count(unsigned status) {
     size_t i = 0;
-    while (i < kCountedStatuses.size() && kCountedStatuses[i] != status) ++i;
+    while (i < kCountedStatuses.size() && kCountedStatuses[i] != status)
+      ++i;
     by_status[i].inc();
   }
 };

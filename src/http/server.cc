@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -10,7 +11,6 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <atomic>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -94,7 +94,6 @@ class ExchangeImpl final : public Exchange, public std::enable_shared_from_this<
   const uint64_t seq_;
   std::atomic<bool> responded_{false};
 };
-
 
 }  // namespace
 
@@ -391,10 +390,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
 void ExchangeImpl::respond(Response res) {
   if (responded_.exchange(true)) return;  // answered twice: the first answer stands
-  asio::dispatch(session_->executor(), [session = session_, seq = seq_,
-                                        res = std::move(res)]() mutable {
-    session->on_response(seq, std::move(res));
-  });
+  asio::dispatch(session_->executor(),
+                 [session = session_, seq = seq_, res = std::move(res)]() mutable {
+                   session->on_response(seq, std::move(res));
+                 });
 }
 
 ExchangeImpl::~ExchangeImpl() {
@@ -404,10 +403,10 @@ ExchangeImpl::~ExchangeImpl() {
   Response res{bhttp::status::internal_server_error, 11};
   res.set(bhttp::field::content_type, "application/json");
   res.body() = R"({"message": "Internal server error"})";
-  asio::dispatch(session_->executor(), [session = session_, seq = seq_,
-                                        res = std::move(res)]() mutable {
-    session->on_response(seq, std::move(res));
-  });
+  asio::dispatch(session_->executor(),
+                 [session = session_, seq = seq_, res = std::move(res)]() mutable {
+                   session->on_response(seq, std::move(res));
+                 });
 }
 
 }  // namespace

@@ -6,8 +6,10 @@ namespace gatehouse::auth {
 
 std::string_view bearer_token(std::string_view identity) {
   auto trim = [](std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+      s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+      s.remove_suffix(1);
     return s;
   };
   identity = trim(identity);
@@ -29,8 +31,7 @@ std::string_view bearer_token(std::string_view identity) {
 }
 
 JwtAuthorizer::JwtAuthorizer(JwtAuthorizerOptions options, std::unique_ptr<jwks::KeyProvider> keys,
-                             const core::Clock& clock,
-                             const jwks::KeyProviderStats& key_stats)
+                             const core::Clock& clock, const jwks::KeyProviderStats& key_stats)
     : options_(std::move(options)), keys_(std::move(keys)), clock_(clock), key_stats_(key_stats) {}
 
 AuthResult JwtAuthorizer::decide(std::string_view identity, const jwks::KeySet* keys,
@@ -52,17 +53,28 @@ void JwtAuthorizer::authorize(const AuthRequest& request, AuthCallback done) {
   auto keys = keys_->snapshot();
   AuthResult result = decide(request.identity, keys.get(), options_.verify, clock_.unix_seconds());
   if (result || result.error() != AuthError::kKidNotFound) return done(std::move(result));
-  // An unknown kid: the issuer may have rotated its keys. Ask for a (rate-limited) refetch; this
-  // request fails, and requests after the refetch see the new keys.
-  keys_->on_kid_miss();
-  done(std::move(result));
+  // An unknown kid: the issuer may have rotated its keys. Ask for a refetch (rate-limited) and
+  // verify once more when it ends; without a refetch (static keys, or too soon) it fails now.
+  auto shared_done = std::make_shared<AuthCallback>(std::move(done));
+  bool waiting =
+      keys_->on_kid_miss([this, identity = std::string(request.identity), shared_done]() {
+        auto fresh = keys_->snapshot();
+        (*shared_done)(decide(identity, fresh.get(), options_.verify, clock_.unix_seconds()));
+      });
+  if (!waiting) (*shared_done)(AuthError::kKidNotFound);
 }
 
-void JwtAuthorizer::start() { keys_->start(); }
+void JwtAuthorizer::start() {
+  keys_->start();
+}
 
-void JwtAuthorizer::poll() { keys_->poll(); }
+void JwtAuthorizer::poll() {
+  keys_->poll();
+}
 
-bool JwtAuthorizer::ready() const { return keys_->ready(); }
+bool JwtAuthorizer::ready() const {
+  return keys_->ready();
+}
 
 std::vector<std::pair<std::string, const core::Counter*>> JwtAuthorizer::counters() const {
   const auto& s = key_stats_;

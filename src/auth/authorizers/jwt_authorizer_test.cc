@@ -69,8 +69,8 @@ TEST_F(JwtDecide, NoKeysFailsClosed) {
 // An expired token is refused with kExpired.
 TEST_F(JwtDecide, ExpiredTokenRefused) {
   auto token = t::make_token(*signer_);
-  auto r = JwtAuthorizer::decide("Bearer " + token, keys_.get(), t::default_options(),
-                                 t::kNow + 7200);
+  auto r =
+      JwtAuthorizer::decide("Bearer " + token, keys_.get(), t::default_options(), t::kNow + 7200);
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error(), AuthError::kExpired);
 }

@@ -1,5 +1,7 @@
 #include "auth/jwks/key_provider.h"
 
+#include <vector>
+
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -37,7 +39,9 @@ class KeyProvider::State : public std::enable_shared_from_this<State> {
   void poll() {
     if (static_source_) return;
     uint64_t seq = 0;
-    {
+    std::vector<std::function<void()>> waiters;
+    bool abandoned = false;
+    do {
       std::lock_guard lock(mu_);
       if (!started_) return;
       core::MonoTime now = clock_->monotonic();
@@ -48,26 +52,40 @@ class KeyProvider::State : public std::enable_shared_from_this<State> {
         ++fetch_seq_;
         fail_locked(now, core::Status(core::Code::kDeadlineExceeded,
                                       options_.url + ": fetch did not complete in time"));
-        return;
+        waiters.swap(waiters_);
+        abandoned = true;
+        break;
       }
       if (now < next_fetch_at_) return;
       seq = begin_fetch_locked(now);
+    } while (false);
+    if (abandoned) {
+      for (auto& w : waiters)
+        w();
+      return;
     }
     request_first(seq);
   }
 
-  bool on_kid_miss() {
+  bool on_kid_miss(std::function<void()> refreshed) {
     if (static_source_) return false;
     uint64_t seq = 0;
     {
       std::lock_guard lock(mu_);
-      if (!started_ || fetching_) return false;
+      if (!started_) return false;
+      if (fetching_) {
+        // Join the fetch in flight: it may well bring the new kid.
+        if (!refreshed || waiters_.size() >= kMaxKidMissWaiters) return false;
+        waiters_.push_back(std::move(refreshed));
+        return true;
+      }
       core::MonoTime now = clock_->monotonic();
       if (now - last_fetch_started_ < std::chrono::seconds(options_.refetch_min_interval_s)) {
         return false;
       }
       stats_->kid_miss_refetches.inc();
       seq = begin_fetch_locked(now);
+      if (refreshed) waiters_.push_back(std::move(refreshed));
     }
     request_first(seq);
     return true;
@@ -153,18 +171,25 @@ class KeyProvider::State : public std::enable_shared_from_this<State> {
   }
 
   void finish(uint64_t seq, core::Result<std::shared_ptr<const KeySet>> result) {
-    std::lock_guard lock(mu_);
-    if (!fetching_ || seq != fetch_seq_) return;
-    core::MonoTime now = clock_->monotonic();
-    if (!result) {
-      fail_locked(now, std::move(result).error());
-      return;
+    std::vector<std::function<void()>> waiters;
+    {
+      std::lock_guard lock(mu_);
+      if (!fetching_ || seq != fetch_seq_) return;
+      core::MonoTime now = clock_->monotonic();
+      waiters.swap(waiters_);
+      if (!result) {
+        fail_locked(now, std::move(result).error());
+      } else {
+        fetching_ = false;
+        snapshot_.store(std::move(*result));
+        stats_->fetch_ok.inc();
+        last_error_ = core::Status();
+        next_fetch_at_ = now + std::chrono::seconds(options_.refresh_interval_s);
+      }
     }
-    fetching_ = false;
-    snapshot_.store(std::move(*result));
-    stats_->fetch_ok.inc();
-    last_error_ = core::Status();
-    next_fetch_at_ = now + std::chrono::seconds(options_.refresh_interval_s);
+    // Outside the lock: a waiter verifies its token again and may call back into us.
+    for (auto& w : waiters)
+      w();
   }
 
   // Immutable after construction.
@@ -186,6 +211,7 @@ class KeyProvider::State : public std::enable_shared_from_this<State> {
   core::MonoTime last_fetch_started_{};
   core::MonoTime fetch_deadline_{};
   core::Status last_error_;
+  std::vector<std::function<void()>> waiters_;  // kid-miss callers waiting for this fetch
 };
 
 KeyProvider::KeyProvider(std::shared_ptr<const KeySet> keys)
@@ -206,7 +232,11 @@ void KeyProvider::poll() {
 }
 
 bool KeyProvider::on_kid_miss() {
-  return state_->on_kid_miss();
+  return state_->on_kid_miss(nullptr);
+}
+
+bool KeyProvider::on_kid_miss(std::function<void()> refreshed) {
+  return state_->on_kid_miss(std::move(refreshed));
 }
 
 std::shared_ptr<const KeySet> KeyProvider::snapshot() const {

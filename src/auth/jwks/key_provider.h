@@ -27,6 +27,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -70,6 +71,10 @@ struct KeyProviderOptions {
   size_t max_bytes = kDefaultMaxJwksBytes;
 };
 
+// Requests waiting on one kid-miss refetch; more are refused (answered at once) so a flood of
+// tokens with random kids cannot pile up memory.
+inline constexpr size_t kMaxKidMissWaiters = 10'000;
+
 class KeyProvider {
  public:
   // A static source: ready at once, with `keys` forever; poll() and on_kid_miss() do nothing.
@@ -90,6 +95,10 @@ class KeyProvider {
   // The verifier met an unknown kid: fetch now unless a fetch is in flight or one started less
   // than refetch_min_interval_s ago. Returns true if it started a fetch.
   bool on_kid_miss();
+  // As above, and when a fetch is started or already in flight, `refreshed` is called once that
+  // fetch ends (success or failure), on the thread that ends it; returns false (and never calls
+  // `refreshed`) when no fetch will happen. At most kMaxKidMissWaiters callers wait at once.
+  bool on_kid_miss(std::function<void()> refreshed);
 
   // The current key set; nullptr before the first successful fetch.
   std::shared_ptr<const KeySet> snapshot() const;

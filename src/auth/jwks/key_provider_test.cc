@@ -190,6 +190,38 @@ TEST_F(KeyProviderTest, BadDocumentKeepsOldKeys) {
 }
 
 // A kid miss fetches early, but at most once per refetch_min_interval_s since the last fetch.
+// Callers that met an unknown kid wait for the refetch, also when they join one in flight, and are
+// told when it ends; a refused refetch never calls back.
+TEST_F(KeyProviderTest, KidMissWaitersAreCalledWhenTheFetchEnds) {
+  auto provider = make();
+  provider->start();
+  fetcher_.complete(one_key_jwks());
+  clock_.advance(seconds(31));
+  int called = 0;
+  EXPECT_TRUE(provider->on_kid_miss([&] { ++called; }));
+  EXPECT_TRUE(provider->on_kid_miss([&] { ++called; }));  // joins the fetch in flight
+  EXPECT_EQ(fetcher_.pending.size(), 1u);
+  EXPECT_EQ(called, 0);
+  fetcher_.complete(jwks_);
+  EXPECT_EQ(called, 2);
+  EXPECT_EQ(provider->snapshot()->size(), 5u);
+  EXPECT_FALSE(provider->on_kid_miss([&] { ++called; }));  // too soon: refused
+  EXPECT_EQ(called, 2);
+}
+
+// A failed refetch still releases its waiters (they then fail with the old keys).
+TEST_F(KeyProviderTest, KidMissWaitersReleasedOnFailure) {
+  auto provider = make();
+  provider->start();
+  fetcher_.complete(one_key_jwks());
+  clock_.advance(seconds(31));
+  int called = 0;
+  EXPECT_TRUE(provider->on_kid_miss([&] { ++called; }));
+  fetcher_.complete(core::unavailable("down"));
+  EXPECT_EQ(called, 1);
+  EXPECT_EQ(provider->snapshot()->size(), 1u);
+}
+
 TEST_F(KeyProviderTest, KidMissRefetchIsRateLimited) {
   auto provider = make();
   provider->start();
