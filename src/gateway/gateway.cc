@@ -62,6 +62,7 @@ struct Gateway::Call {
   RouteRuntime* route = nullptr;
   std::optional<router::Match> match;
   auth::DecisionPtr decision;
+  std::string method_arn;  // set for routes with an authorizer
   std::string extended_id;
   std::string_view cache_status;
   std::string_view error_reason;
@@ -108,6 +109,19 @@ void Gateway::authorize(std::shared_ptr<Call> call) {
   } else {
     identity = req.msg[a.source_name];
   }
+  // The method ARN names this request in authorizer policies; API Gateway refuses a request
+  // whose ARN would be over 1600 bytes with 414 before calling the authorizer.
+  auto arn = router::method_arn(call->runtime->arn_prefix, req.msg.method_string(), req.path);
+  if (!arn) {
+    call->error_reason = router::to_string(arn.error());
+    if (arn.error() == router::MethodArnError::kTooLong) {
+      return finish(*call, error_response(*call, ResponseType::kDefault4xx,
+                                          {.message = "Request URI too long", .status = 414}));
+    }
+    return finish(*call, error_response(*call, ResponseType::kDefault4xx,
+                                        {.message = "Bad Request", .status = 400}));
+  }
+  call->method_arn = std::move(*arn);
   // A missing identity source is 401 before any cache lookup or authorizer call (API Gateway).
   if (identity.empty()) {
     a.stats.unauthorized.inc();
@@ -152,7 +166,7 @@ void Gateway::authorize(std::shared_ptr<Call> call) {
   }
 
   // The request's views are valid only during authorize(); authorizers copy what they keep.
-  auth::AuthRequest areq{identity, {}, {}};
+  auth::AuthRequest areq{identity, call->method_arn, core::id_view(req.id)};
   a.authorizer->authorize(areq, [this, call, decide,
                                  identity_key = a.cache && a.cache->enabled()
                                                     ? std::string(identity)

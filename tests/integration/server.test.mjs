@@ -149,3 +149,23 @@ describe('gatehouse check', () => {
     assert.match(r.stderr, /open\.yaml:\d+:\d+: routes\[0\]/);
   });
 });
+
+describe('method ARN limit', () => {
+  test('a path whose method ARN is over 1600 bytes gets 414 before the authorizer runs', async () => {
+    const pair = await keyPair('RS256');
+    const dir = tempDir();
+    writeFileSync(join(dir, 'jwks.json'), JSON.stringify({ keys: [await jwk(pair, 'k1')] }));
+    const gw = await startGateway(gatewayYaml({ keysYaml: '      jwks_file: jwks.json' }), { dir });
+    try {
+      const token = await mint(pair, { kid: 'k1' });
+      const res = await fetch(`${gw.url}/items/${'x'.repeat(1700)}`,
+        { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(res.status, 414);
+      const ok = await fetch(`${gw.url}/items/${'x'.repeat(100)}`,
+        { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(ok.status, 403, 'a normal length reaches the scope check');
+    } finally {
+      await gw.stop();
+    }
+  });
+});
