@@ -50,6 +50,7 @@ for tool in curl openssl taskset awk; do command -v "$tool" >/dev/null || die "$
 
 GH="$build/gatehouse"
 if [ ! -x "$GH" ]; then
+  [ "$(basename "$build")" = build-bench ] || die "no $GH: build it first (make build, or ninja -C $build gatehouse)"
   log "no $GH: building it (Release)"
   cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DGH_TESTS=OFF >/dev/null
   ninja -C "$build" gatehouse >/dev/null
@@ -58,6 +59,7 @@ fi
 # ---------------------------------------------------------------- process bookkeeping
 work=$(mktemp -d /tmp/gatehouse-bench.XXXXXX)
 chmod 755 "$work"
+cd "$work"  # nothing this script runs writes into the caller's directory
 pids=()
 WRK_PID=""
 cleanup() {
@@ -292,12 +294,14 @@ to_us() {
 cpu_busy() {
   awk -v cpu="cpu$1" '$1 == cpu {b = $2 + $3 + $4 + $7 + $8 + $9; print b, b + $5 + $6}' /proc/stat
 }
-# children_ticks -> user+sys of this shell's reaped children so far, in clock ticks (`times`)
+# children_ticks -> TICKS = user+sys of this shell's reaped children so far, in clock ticks.
+# `times` must run in this shell (a subshell or pipeline would report its own children).
 children_ticks() {
-  times | awk -v hz="$clk_tck" 'NR == 2 {
+  times >"$work/times.txt"
+  TICKS=$(awk -v hz="$clk_tck" 'NR == 2 {
     t = 0
     for (i = 1; i <= 2; i++) { split($i, a, "m"); sub(/s$/, "", a[2]); t += a[1] * 60 + a[2] }
-    printf "%d", t * hz + 0.5 }'
+    printf("%d", t * hz + 0.5) }' "$work/times.txt")
 }
 
 # wait_idle: before a measured run, wait (up to BENCH_IDLE_TIMEOUT s) until the machine has been
@@ -309,7 +313,7 @@ wait_idle() {
     sleep 1
     b1=$( (cpu_busy 0; cpu_busy 1) | awk '{b += $1; t += $2} END {print b, t}')
     busy=$(awk -v a="$b0" -v b="$b1" 'BEGIN {split(a, x, " "); split(b, y, " ");
-      d = y[2] - x[2]; printf "%.0f", d > 0 ? 100 * (y[1] - x[1]) / d : 0}')
+      d = y[2] - x[2]; printf("%.0f", (d > 0) ? 100 * (y[1] - x[1]) / d : 0) }')
     [ "$busy" -le "$max_busy" ] && return 0
     if [ "$waited" -ge "$idle_timeout" ]; then
       log "machine still ${busy}% busy after ${waited}s; running anyway"
@@ -330,14 +334,14 @@ run_wrk() {
   pids_now=$(server_pids "$c")
   # shellcheck disable=SC2086
   t0=$(cpu_ticks $pids_now)
-  w0=$(children_ticks)
+  children_ticks; w0=$TICKS
   c0=$(cpu_busy "$server_cpu"); k0=$(cpu_busy "$client_cpu")
   taskset -c "$client_cpu" wrk -t1 -c"$conns" -d"${d}s" --latency "${hdr[@]}" "${URL[$c]}" >"$out" 2>&1 &
   WRK_PID=$!
   wait "$WRK_PID" || { WRK_PID=""; die "wrk failed for case $c: $(cat "$out")"; }
   WRK_PID=""
   c1=$(cpu_busy "$server_cpu"); k1=$(cpu_busy "$client_cpu")
-  w1=$(children_ticks)
+  children_ticks; w1=$TICKS
   # shellcheck disable=SC2086
   t1=$(cpu_ticks $pids_now)
   [ -n "$measure" ] || return 0
@@ -357,7 +361,7 @@ run_wrk() {
     BEGIN { split(c0, a, " "); split(c1, b, " "); split(k0, x, " "); split(k1, y, " ")
       fs = (b[2] - a[2]) > 0 ? 100 * ((b[1] - a[1]) - s) / (b[2] - a[2]) : 0
       fc = (y[2] - x[2]) > 0 ? 100 * ((y[1] - x[1]) - w) / (y[2] - x[2]) : 0
-      f = fs > fc ? fs : fc; printf "%.0f", f < 0 ? 0 : f }')
+      f = fs > fc ? fs : fc; printf("%.0f", (f < 0) ? 0 : f) }')
   RUN_LINE=$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$c" "$conns" "$rps" "$p50" "$p99" "$non2xx" \
     "$sockerr" "$cpu_us" "$RUN_FOREIGN")
   printf '[bench]   %-42s c=%-3s %8.0f req/s  p50 %6.0f us  p99 %6.0f us  non2xx %s  cpu %6.2f us/req  other load %s%%\n' \
@@ -444,6 +448,12 @@ for conns in $conns_list; do
   r=$(ratio "${RPS[c,$conns]}" "$verify_s")
   ratios+="- c ÷ openssl verify/s @$conns conns: **$r** (${RPS[c,$conns]} ÷ $verify_s; target ≥ 0.60: $(verdict "$r" 0.60 ">="))"$'\n'
 done
+for conns in $conns_list; do
+  # What case c costs beyond the HTTP serving limit plus one RSA verify: gatehouse's own share.
+  over=$(awk -v c="${CPU[c,$conns]}" -v a="${CPU[a,$conns]}" -v v="$verify_s" \
+    'BEGIN {printf "%.1f µs (c %.1f − nginx %.1f − RSA verify %.1f)", c - a - 1e6 / v, c, a, 1e6 / v}')
+  ratios+="- c CPU µs/request beyond nginx + one RSA verify @$conns conns: $over"$'\n'
+done
 last_conns=${conns_list##* }
 for c in b c d; do
   p=$(awk -v u="${P99[$c,$last_conns]}" 'BEGIN {printf "%.3f", u / 1000}')
@@ -456,7 +466,7 @@ gh_ver=$("$GH" --version 2>/dev/null | head -1 || true)
 nginx_ver=$("$NGINX" -v 2>&1 | head -1)
 wrk_ver=$( (wrk -v 2>&1 || true) | awk 'NR == 1 {print $1, $2}')
 versions="- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')
-- gatehouse: $gh_rev ($gh_ver), binary $GH
+- gatehouse: $gh_rev ($gh_ver), binary $GH built $(date -u -r "$GH" "+%Y-%m-%d %H:%M:%S UTC")
 - $nginx_ver (nginx-light, 1 worker, access_log off)
 - $wrk_ver, -t1 on CPU $client_cpu; servers on CPU $server_cpu
 - $(openssl version)
