@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# gatehouse benchmark, following shared/design/performance.md:
+# gatehouse benchmark (method: docs/benchmarks.md):
 #   server pinned to CPU 0 (one I/O thread), `wrk -t1` pinned to CPU 1, HTTP/1.1 keep-alive,
 #   16 and 64 connections, a warm-up, BENCH_SECONDS-long runs, median of BENCH_REPEATS, all cases
 #   interleaved in the same run; req/s, p50, p99, non-2xx and server CPU µs per request.

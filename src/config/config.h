@@ -1,7 +1,7 @@
 // The gateway's one YAML file, parsed into typed, immutable structs (docs/configuration.md is the
 // user-facing reference for every key).
 //
-// Rules (style.md §15, §16): defaults live in the structs below, each with its trade-off; there is
+// Rules: defaults live in the structs below, each with its trade-off; there is
 // one parse function per struct (config.cc); unknown keys, wrong types, out-of-range numbers and
 // missing required keys are errors; every error reads
 //   "<file>:<line>:<col>: <key.path>: <what is wrong>; <what is expected>"

@@ -21,7 +21,7 @@ struct Default {
   bool spaced;           // `{"message": "..."}` with a space after the colon
 };
 
-// aws-compat.md §5.1 (types, statuses) and §5.2 (observed wire bodies).
+// docs/aws-compatibility.md §5.1 (types, statuses) and §5.2 (observed wire bodies).
 constexpr Default kDefaults[kResponseTypeCount] = {
     {ResponseType::kAccessDenied, "ACCESS_DENIED", 403,
      "User is not authorized to access this resource", "AccessDeniedException", "Message", false},

@@ -1,8 +1,8 @@
 // API Gateway's gateway responses: the answers the gateway itself gives (401, 403, 413, 500, ...)
 // with AWS's default status, body and headers, each overridable by the API's owner. This is the
-// only place where domain errors become HTTP responses (style §4).
+// only place where domain errors become HTTP responses.
 //
-// Defaults are byte-exact with what REST APIs send (aws-compat.md §5.2, our choices in §13):
+// Defaults are byte-exact with what REST APIs send (docs/aws-compatibility.md §5.2, our choices in §13):
 // e.g. UNAUTHORIZED is 401 `{"message":"Unauthorized"}` with `x-amzn-ErrorType:
 // UnauthorizedException`; ACCESS_DENIED keeps AWS's capital-M `{"Message":...}` body.
 //

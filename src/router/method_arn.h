@@ -1,9 +1,9 @@
 // The method ARN that Lambda authorizers receive and that their policies are evaluated against
-// (aws-compat.md §1.3):
+// (docs/aws-compatibility.md §1.3):
 //   arn:aws:execute-api:{region}:{account}:{api_id}/{stage}/{METHOD}/{path without leading slash}
 // The root path gives a trailing slash: ".../prod/GET/".
 //
-// Our choices where AWS leaves it open (aws-compat.md §1.3 [?], docs/configuration.md):
+// Our choices where AWS leaves it open (docs/aws-compatibility.md §1.3 [?], docs/configuration.md):
 //   - The path is the request path percent-decoded ("/users/al%69ce" gives "users/alice"), so a
 //     policy written for a value matches however the client encoded it: an explicit Deny on
 //     ".../GET/users/admin" cannot be sidestepped with "/users/%61dmin". Decoded '%2F' is a '/'.

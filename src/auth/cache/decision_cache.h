@@ -1,6 +1,6 @@
 // The authorizer decision cache: what API Gateway keeps per authorizer between calls.
 //
-// What is cached (aws-compat.md §4 and our decisions in §13): an authorizer's successful output —
+// What is cached (docs/aws-compatibility.md §4 and our decisions in §13): an authorizer's successful output —
 // Allow or Deny policy, principal, context, claims — keyed by the identity-source value(s) of
 // one authorizer (each authorizer owns its cache). Not cached: missing identity, `Unauthorized`,
 // failures. A hit is re-validated against the injected clock on every lookup: an entry lives

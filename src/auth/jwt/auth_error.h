@@ -1,6 +1,6 @@
 // Why a token was refused. One precise value per failed check, so the access log says exactly
 // what went wrong; only gateway/responses turns these into 401/403/500 bodies, and the client
-// never sees the reason (style §4).
+// never sees the reason.
 //
 // Thread safety: plain values.
 #pragma once

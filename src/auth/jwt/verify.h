@@ -1,4 +1,4 @@
-// JWT verification: the pure core of the JWT authorizer (style §7). No clock, socket or thread
+// JWT verification: the pure core of the JWT authorizer. No clock, socket or thread
 // inside: the caller passes the key set and the current time.
 //
 // Usage (authorizer, per request):
