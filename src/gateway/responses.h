@@ -2,8 +2,8 @@
 // with AWS's default status, body and headers, each overridable by the API's owner. This is the
 // only place where domain errors become HTTP responses.
 //
-// Defaults are byte-exact with what REST APIs send (docs/aws-compatibility.md §5.2, our choices in §13):
-// e.g. UNAUTHORIZED is 401 `{"message":"Unauthorized"}` with `x-amzn-ErrorType:
+// Defaults are byte-exact with what REST APIs send (docs/aws-compatibility.md §5.2, our choices in
+// §13): e.g. UNAUTHORIZED is 401 `{"message":"Unauthorized"}` with `x-amzn-ErrorType:
 // UnauthorizedException`; ACCESS_DENIED keeps AWS's capital-M `{"Message":...}` body.
 //
 // Overrides follow API Gateway: a type's own setting wins, then DEFAULT_4XX / DEFAULT_5XX

@@ -1,11 +1,11 @@
 // The authorizer decision cache: what API Gateway keeps per authorizer between calls.
 //
-// What is cached (docs/aws-compatibility.md §4 and our decisions in §13): an authorizer's successful output —
-// Allow or Deny policy, principal, context, claims — keyed by the identity-source value(s) of
-// one authorizer (each authorizer owns its cache). Not cached: missing identity, `Unauthorized`,
-// failures. A hit is re-validated against the injected clock on every lookup: an entry lives
-// until min(insert time + TTL, the token's own expiry), so a cached decision never outlives the
-// token it was made for.
+// What is cached (docs/aws-compatibility.md §4 and our decisions in §13): an authorizer's
+// successful output — Allow or Deny policy, principal, context, claims — keyed by the
+// identity-source value(s) of one authorizer (each authorizer owns its cache). Not cached: missing
+// identity, `Unauthorized`, failures. A hit is re-validated against the injected clock on every
+// lookup: an entry lives until min(insert time + TTL, the token's own expiry), so a cached decision
+// never outlives the token it was made for.
 //
 // Bounded: at most max_entries (split over shards, evicting the least recently used), and keys
 // longer than max_key_bytes are never stored. Sharded by key hash with one mutex per shard.
