@@ -11,6 +11,7 @@
 #include <string>
 
 #include "config/config.h"
+#include "core/files.h"
 
 namespace gatehouse::config {
 namespace {
@@ -56,20 +57,10 @@ core::Result<std::string> read_secret_file(const std::string& path) {
     return core::resource_exhausted("secret file " + quoted + " is " + std::to_string(st.st_size) +
                                     " bytes; the limit is " + std::to_string(kMaxSecretFileBytes));
   }
-  std::string out(static_cast<size_t>(st.st_size), '\0');
-  size_t got = 0;
-  while (got < out.size()) {
-    ssize_t n = ::read(fd, out.data() + got, out.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int err = errno;
-      ::close(fd);
-      return core::io_error("cannot read secret file " + quoted + ": " +
-                            (n == 0 ? "short read" : std::strerror(err)));
-    }
-    got += static_cast<size_t>(n);
-  }
+  auto read = core::read_exactly(fd, static_cast<size_t>(st.st_size), "secret file " + quoted);
   ::close(fd);
+  if (!read) return read.error();
+  std::string out = std::move(*read);
   // `echo secret > file` leaves a newline that is not part of the secret.
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r'))
     out.pop_back();

@@ -25,21 +25,23 @@ Result<std::string> read_file(const std::string& path, size_t max_bytes) {
     return resource_exhausted("'" + path + "' is " + std::to_string(st.st_size) +
                               " bytes; the limit is " + std::to_string(max_bytes));
   }
-  std::string out;
-  out.resize(static_cast<size_t>(st.st_size));
+  auto out = read_exactly(fd, static_cast<size_t>(st.st_size), "'" + path + "'");
+  ::close(fd);
+  return out;
+}
+
+Result<std::string> read_exactly(int fd, size_t size, std::string_view what) {
+  std::string out(size, '\0');
   size_t got = 0;
   while (got < out.size()) {
     ssize_t n = ::read(fd, out.data() + got, out.size() - got);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      int err = errno;
-      ::close(fd);
-      return io_error("cannot read '" + path +
-                      "': " + (n == 0 ? "short read" : std::strerror(err)));
+      return io_error("cannot read " + std::string(what) + ": " +
+                      (n == 0 ? "short read" : std::strerror(errno)));
     }
     got += static_cast<size_t>(n);
   }
-  ::close(fd);
   return out;
 }
 

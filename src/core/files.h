@@ -14,4 +14,9 @@ namespace gatehouse::core {
 // kResourceExhausted (larger than max_bytes). Messages name the path.
 Result<std::string> read_file(const std::string& path, size_t max_bytes);
 
+// Reads exactly `size` bytes from the open descriptor `fd` (which the caller keeps and closes),
+// for callers that check the open file first (e.g. its permissions). `what` names the file in
+// errors, e.g. "secret file 'x'". Errors: kIoError (read failed, or the file got shorter).
+Result<std::string> read_exactly(int fd, size_t size, std::string_view what);
+
 }  // namespace gatehouse::core

@@ -3,8 +3,6 @@
 #include <cstdint>
 #include <random>
 
-#include "core/base64.h"
-
 namespace gatehouse::core {
 namespace {
 
@@ -51,14 +49,20 @@ RequestId new_request_id() {
   return out;
 }
 
-std::string new_extended_request_id() {
-  uint64_t a = rng().next(), c = rng().next();
-  char raw[11];
-  for (int i = 0; i < 8; ++i)
-    raw[i] = char(a >> (i * 8));
-  for (int i = 0; i < 3; ++i)
-    raw[8 + i] = char(c >> (i * 8));
-  return base64_encode(std::string_view(raw, sizeof raw));
+ExtendedRequestId new_extended_request_id() {
+  // Random base64 characters, written directly: the id only has to be unique and look like
+  // API Gateway's (16 characters ending in '='), and this avoids an allocation per request.
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  ExtendedRequestId out;
+  uint64_t bits = rng().next();
+  for (size_t i = 0; i < 15; ++i) {
+    if (i == 10) bits = rng().next();  // 6 bits per character: 10 from each draw
+    out[i] = kAlphabet[bits & 63];
+    bits >>= 6;
+  }
+  out[15] = '=';
+  return out;
 }
 
 }  // namespace gatehouse::core

@@ -19,6 +19,10 @@ inline std::string_view id_view(const RequestId& id) {
 }
 
 // 16 characters of base64 ending in '=', shaped like API Gateway's extendedRequestId.
-std::string new_extended_request_id();
+using ExtendedRequestId = std::array<char, 16>;
+ExtendedRequestId new_extended_request_id();
+inline std::string_view id_view(const ExtendedRequestId& id) {
+  return {id.data(), id.size()};
+}
 
 }  // namespace gatehouse::core

@@ -23,7 +23,7 @@ TEST(RequestId, ShapeAndUniqueness) {
 
 // Extended ids look like API Gateway's: 16 base64 characters ending in '='.
 TEST(ExtendedRequestId, Shape) {
-  std::string id = new_extended_request_id();
+  std::string id(id_view(new_extended_request_id()));
   EXPECT_EQ(id.size(), 16u);
   EXPECT_EQ(id.back(), '=');
 }

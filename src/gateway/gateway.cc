@@ -63,7 +63,7 @@ struct Gateway::Call {
   std::optional<router::Match> match;
   auth::DecisionPtr decision;
   std::string method_arn;  // set for routes with an authorizer
-  std::string extended_id;
+  core::ExtendedRequestId extended_id;
   std::string_view cache_status;
   std::string_view error_reason;
   core::MonoTime auth_started{};
@@ -201,7 +201,7 @@ void Gateway::integrate(std::shared_ptr<Call> call) {
     res.set(k, v);
   if (mock.has_variables) {
     ResponseContext ctx{core::id_view(req.id),
-                        call->extended_id,
+                        core::id_view(call->extended_id),
                         req.msg.method_string(),
                         req.path,
                         call->runtime->stage,
@@ -222,8 +222,13 @@ void Gateway::integrate(std::shared_ptr<Call> call) {
 http::Response Gateway::error_response(Call& call, ResponseType type, const ErrorDetail& detail) {
   http::Request& req = call.exchange->request();
   auto id = core::id_view(req.id);
-  ResponseContext ctx{id, call.extended_id, req.msg.method_string(), req.path, call.runtime->stage,
-                      {}, nullptr};
+  ResponseContext ctx{id,
+                      core::id_view(call.extended_id),
+                      req.msg.method_string(),
+                      req.path,
+                      call.runtime->stage,
+                      {},
+                      nullptr};
   if (call.decision) ctx.principal_id = call.decision->principal_id;
   return call.runtime->responses.render(type, ctx, detail);
 }
@@ -231,7 +236,8 @@ http::Response Gateway::error_response(Call& call, ResponseType type, const Erro
 void Gateway::finish(Call& call, http::Response res) {
   http::Request& req = call.exchange->request();
   if (res.find("x-amzn-RequestId") == res.end()) res.set("x-amzn-RequestId", core::id_view(req.id));
-  if (res.find("x-amz-apigw-id") == res.end()) res.set("x-amz-apigw-id", call.extended_id);
+  if (res.find("x-amz-apigw-id") == res.end())
+    res.set("x-amz-apigw-id", core::id_view(call.extended_id));
   if (res.find(bhttp::field::content_type) == res.end()) {
     res.set(bhttp::field::content_type, "application/json");
   }

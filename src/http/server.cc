@@ -469,6 +469,11 @@ core::Status Server::Impl::listen(const std::string& host, uint16_t port, uint16
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec == asio::error::address_in_use) {
+    return core::unavailable("cannot listen on " + where +
+                             ": address already in use (another process holds this port; stop "
+                             "it or choose another port in the config)");
+  }
   if (ec) return core::unavailable("cannot listen on " + where + ": " + ec.message());
   *bound = acceptor_.local_endpoint(ec).port();
   return {};
