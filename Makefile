@@ -3,11 +3,14 @@ SHELL := /bin/bash
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
-CONFIG     ?= examples/mock/gatehouse.yaml
+PORT       ?= 8080
+ADMIN_PORT ?= 9090
+# The blog demo's client secret (a demo value: change it for anything but a local try-out).
+export BLOG_DEMO_CLIENT_SECRET ?= blog-demo-secret
 JOBS       ?= $(shell nproc)
 export CCACHE_DIR ?= $(HOME)/.cache/gatehouse-ccache
 
-.PHONY: all deps build run test test-fuzz test-asan bench format check-deps clean
+.PHONY: all deps build run run-mock test test-fuzz test-asan bench format check-deps clean
 
 all: build
 
@@ -20,14 +23,13 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	@ninja -C $(BUILD) -j $(JOBS)
 
+# The blog demo (examples/blog): prints the scenario's curl commands, then serves until Ctrl-C.
 run: build
-	@echo "gatehouse: starting the demo API ($(CONFIG)); try, in another terminal:"
-	@echo '  curl -i http://127.0.0.1:8080/resource                      # 401, no token'
-	@echo '  TOKEN=$$(examples/mock/mint-token.sh)'
-	@echo '  curl -i -H "Authorization: Bearer $$TOKEN" http://127.0.0.1:8080/resource/42'
-	@echo '  curl -s http://127.0.0.1:9090/metrics | grep gatehouse_requests_total'
-	@echo "Stop with Ctrl-C."
-	@$(BUILD)/gatehouse serve -c $(CONFIG)
+	@scripts/run-demo.sh $(BUILD) $(PORT) $(ADMIN_PORT)
+
+# The mock demo (examples/mock): routes answered by mock integrations, tokens from mint-token.sh.
+run-mock: build
+	@$(BUILD)/gatehouse serve -c examples/mock/gatehouse.yaml --port $(PORT) --admin-port $(ADMIN_PORT)
 
 test: build
 	@scripts/run-tests.sh $(BUILD)

@@ -9,10 +9,15 @@
 #   b  gatehouse, GET /resource with a Bearer RS256 token, decision cache warm (same token)
 #   c  gatehouse, same with cache_ttl_s: 0 (every request verifies RS256)
 #   d  gatehouse, GET /health (auth: none)
-# plus `openssl speed -seconds 3 rsa2048` on CPU 0 for the verify/s reference.
+#   e  gatehouse blog demo: POST /resource (crud on SQLite, synchronous=FULL, group commit) with a
+#      token from the embedded issuer, decision cache warm; at 1, 16 and 64 connections
+#   f  gatehouse blog demo: GET /resource/{id} of one item, same token
+# plus `openssl speed -seconds 3 rsa2048` on CPU 0 for the verify/s reference, and the ceiling of
+# one fdatasync per write on the disk of the benchmark's data directory (dd with O_DSYNC).
 #
 # Usage: bench/run.sh [BUILD_DIR]     (default build-bench; relative to the repository root)
 # Env:   BENCH_SECONDS (10)  BENCH_REPEATS (3)  BENCH_WARMUP (3)  BENCH_CONNS ("16 64")
+#        BENCH_CASES ("a b c d e f")  BENCH_POST_CONNS ("1 16 64", connection counts of case e)
 #        BENCH_MAX_BUSY (10): before each run, wait until the machine is below this % busy for 1 s,
 #          at most BENCH_IDLE_TIMEOUT (300) s
 #        BENCH_MAX_FOREIGN (10): repeat a run (up to BENCH_RETRIES, 3) when other processes took
@@ -27,6 +32,8 @@ secs=${BENCH_SECONDS:-10}
 repeats=${BENCH_REPEATS:-3}
 warmup=${BENCH_WARMUP:-3}
 conns_list=${BENCH_CONNS:-"16 64"}
+post_conns_list=${BENCH_POST_CONNS:-"1 16 64"}
+cases=${BENCH_CASES:-"a b c d e f"}
 max_busy=${BENCH_MAX_BUSY:-10}
 idle_timeout=${BENCH_IDLE_TIMEOUT:-300}
 max_foreign=${BENCH_MAX_FOREIGN:-10}
@@ -165,6 +172,59 @@ start_gatehouse() {
 start_gatehouse cache 300
 start_gatehouse nocache 0
 
+# The blog demo's shape on a data directory on the work disk (not tmpfs: fsync must be real).
+export BENCH_CLIENT_SECRET=bench-client-secret
+blog_config() {
+  cat <<EOF
+api:
+  name: blog
+  stage: Lab
+  listen: 127.0.0.1:0
+  io_threads: 1
+  shutdown_grace_ms: 1000
+  default_authorizer: jwt
+data_dir: $work/blog-data
+issuer:
+  issuer_url: https://blog.gatehouse.local/
+  clients:
+    bench: {secret: {env: BENCH_CLIENT_SECRET}, audiences: [https://blog-api]}
+authorizers:
+  jwt: {type: jwt, audiences: [https://blog-api], keys: {issuer: self}}
+tables:
+  users: {}
+routes:
+  - {path: /resource, methods: [GET, POST], integration: {type: crud, table: users}}
+  - path: /resource/{id}
+    methods: [GET, PUT, DELETE]
+    integration: {type: crud, table: users}
+admin:
+  listen: 127.0.0.1:0
+access_log:
+  path: "off"
+EOF
+}
+blog_config >"$work/blog.yaml"
+taskset -c "$server_cpu" "$GH" serve -c "$work/blog.yaml" >"$work/gh-blog.out" 2>"$work/gh-blog.err" &
+GH_PID_blog=$!
+pids+=("$GH_PID_blog")
+for _ in $(seq 100); do
+  GH_PORT_blog=$(grep -o '"api_port":[0-9]*' "$work/gh-blog.out" 2>/dev/null | head -1 | cut -d: -f2 || true)
+  [ -n "$GH_PORT_blog" ] && break
+  kill -0 "$GH_PID_blog" 2>/dev/null || { cat "$work/gh-blog.err" >&2; die "gatehouse (blog) exited"; }
+  sleep 0.1
+done
+[ -n "$GH_PORT_blog" ] || die "gatehouse (blog) did not print its listening line"
+BLOG_TOKEN=$("$GH" token -c "$work/blog.yaml" --client bench) || die "gatehouse token failed"
+BLOG_BODY='{"name":"Yev","email":"yev@example.com"}'
+ITEM_ID=$(curl -sf -X POST -H "Authorization: Bearer $BLOG_TOKEN" -H 'content-type: application/json' \
+  -d "$BLOG_BODY" "http://127.0.0.1:$GH_PORT_blog/resource" | sed -E 's/.*"id":"([^"]+)".*/\1/') \
+  || die "POST /resource on the blog demo did not answer 2xx"
+cat >"$work/post.lua" <<EOF
+wrk.method = "POST"
+wrk.body = '$BLOG_BODY'
+wrk.headers["Content-Type"] = "application/json"
+EOF
+
 # The bytes nginx serves: exactly what the mock route returns for the benchmark token.
 curl -sf -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$GH_PORT_cache/resource" >"$work/resource.json" \
   || die "valid token on /resource did not answer 2xx"
@@ -239,6 +299,8 @@ expect() {
 printf '{"route":"/resource","method":"GET","principal":"demo-client@clients","scope":"read:users write:users"}' \
   >"$work/want-resource.json"
 printf '{"status":"ok"}' >"$work/want-health.json"
+expect "blog GET item" 200 "" "http://127.0.0.1:$GH_PORT_blog/resource/$ITEM_ID" "$BLOG_TOKEN"
+expect "blog missing token" 401 "" "http://127.0.0.1:$GH_PORT_blog/resource/$ITEM_ID"
 for inst in cache nocache; do
   port_var="GH_PORT_$inst"; base="http://127.0.0.1:${!port_var}"
   expect "$inst valid token"   200 "$work/want-resource.json" "$base/resource" "$TOKEN"
@@ -267,17 +329,24 @@ URL[a]="http://127.0.0.1:$NGINX_PORT/resource";        AUTH[a]=""
 URL[b]="http://127.0.0.1:$GH_PORT_cache/resource";     AUTH[b]=1
 URL[c]="http://127.0.0.1:$GH_PORT_nocache/resource";   AUTH[c]=1
 URL[d]="http://127.0.0.1:$GH_PORT_cache/health";       AUTH[d]=""
+URL[e]="http://127.0.0.1:$GH_PORT_blog/resource";      AUTH[e]=blog
+URL[f]="http://127.0.0.1:$GH_PORT_blog/resource/$ITEM_ID"; AUTH[f]=blog
 declare -A LABEL=(
   [a]="a. nginx static (HTTP limit)"
   [b]="b. gatehouse JWT, cache warm"
   [c]="c. gatehouse JWT, cache off (RS256 each)"
   [d]="d. gatehouse public route"
+  [e]="e. blog POST /resource (durable write)"
+  [f]="f. blog GET /resource/{id}"
 )
+# conns_of CASE -> the connection counts measured for it
+conns_of() { if [ "$1" = e ]; then echo "$post_conns_list"; else echo "$conns_list"; fi; }
 server_pids() {
   case $1 in
     a) nginx_pids ;;
     b|d) echo "$GH_PID_cache" ;;
     c) echo "$GH_PID_nocache" ;;
+    e|f) echo "$GH_PID_blog" ;;
   esac
 }
 
@@ -330,7 +399,9 @@ wait_idle() {
 run_wrk() {
   local c=$1 conns=$2 d=$3 out=$4 measure=${5:-} pids_now t0 t1 w0 w1 c0 c1 k0 k1
   local -a hdr=()
-  [ -n "${AUTH[$c]}" ] && hdr=(-H "Authorization: Bearer $TOKEN")
+  [ "${AUTH[$c]}" = 1 ] && hdr=(-H "Authorization: Bearer $TOKEN")
+  [ "${AUTH[$c]}" = blog ] && hdr=(-H "Authorization: Bearer $BLOG_TOKEN")
+  [ "$c" = e ] && hdr+=(-s "$work/post.lua")
   pids_now=$(server_pids "$c")
   # shellcheck disable=SC2086
   t0=$(cpu_ticks $pids_now)
@@ -398,17 +469,32 @@ verify_s=$(awk '/^rsa 2048 bits/ {print $NF}' "$work/openssl.txt")
 [ -n "$verify_s" ] || die "could not parse openssl speed output"
 log "openssl rsa2048: $verify_s verify/s"
 
-cases="a b c d"
+# The ceiling of one fdatasync per write on this disk: 4 KiB O_DSYNC writes, appending (as a
+# growing WAL) and overwriting (as a reused WAL); the faster of the two is the ceiling.
+dsync_rate() { # $1 = extra dd flags
+  local secs_taken
+  # shellcheck disable=SC2086
+  secs_taken=$(dd if=/dev/zero of="$work/dsync.bin" bs=4096 count=1000 oflag=dsync $1 2>&1 \
+    | awk '/copied/ {print $(NF-3)}')
+  awk -v s="$secs_taken" 'BEGIN {printf "%.0f", 1000 / s}'
+}
+rm -f "$work/dsync.bin"
+fsync_append=$(dsync_rate "")
+fsync_overwrite=$(dsync_rate "conv=notrunc")
+fsync_ceiling=$((fsync_append > fsync_overwrite ? fsync_append : fsync_overwrite))
+rm -f "$work/dsync.bin"
+log "fdatasync ceiling: $fsync_ceiling writes/s (appending $fsync_append/s, overwriting $fsync_overwrite/s)"
+
 log "warm-up: ${warmup}s per case and connection count"
-for conns in $conns_list; do
-  for c in $cases; do run_wrk "$c" "$conns" "$warmup" "$work/warmup.txt"; done
+for c in $cases; do
+  for conns in $(conns_of "$c"); do run_wrk "$c" "$conns" "$warmup" "$work/warmup.txt"; done
 done
 
 : >"$work/results.tsv"
 for r in $(seq "$repeats"); do
   log "repeat $r/$repeats (load $(cut -d' ' -f1-3 /proc/loadavg))"
-  for conns in $conns_list; do
-    for c in $cases; do
+  for c in $cases; do
+    for conns in $(conns_of "$c"); do
       measure "$c" "$conns" "$r"
     done
   done
@@ -426,7 +512,7 @@ table="| case | conns | req/s | p50 (µs) | p99 (µs) | non-2xx | socket errors 
 |---|---:|---:|---:|---:|---:|---:|---:|---:|"
 declare -A RPS CPU P99
 for c in $cases; do
-  for conns in $conns_list; do
+  for conns in $(conns_of "$c"); do
     RPS[$c,$conns]=$(med "$c" "$conns" 3)
     P99[$c,$conns]=$(med "$c" "$conns" 5)
     CPU[$c,$conns]=$(med "$c" "$conns" 8)
@@ -438,17 +524,21 @@ done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN {ok = (op == ">=") ? (v >= t) : (v < t); print ok ? "PASS" : "MISS"}'; }
+has() { case " $cases " in *" $1 "*) return 0 ;; esac; return 1; }
 ratios=""
 for conns in $conns_list; do
+  has a && has b || continue
   r=$(ratio "${RPS[b,$conns]}" "${RPS[a,$conns]}")
   rc=$(ratio "${CPU[a,$conns]}" "${CPU[b,$conns]}")
   ratios+="- b ÷ a req/s @$conns conns: **$r** (target ≥ 0.70: $(verdict "$r" 0.70 ">=")); by CPU per request (a µs ÷ b µs): $rc"$'\n'
 done
 for conns in $conns_list; do
+  has c || continue
   r=$(ratio "${RPS[c,$conns]}" "$verify_s")
   ratios+="- c ÷ openssl verify/s @$conns conns: **$r** (${RPS[c,$conns]} ÷ $verify_s; target ≥ 0.60: $(verdict "$r" 0.60 ">="))"$'\n'
 done
 for conns in $conns_list; do
+  has a && has c || continue
   # What case c costs beyond the HTTP serving limit plus one RSA verify: gatehouse's own share.
   over=$(awk -v c="${CPU[c,$conns]}" -v a="${CPU[a,$conns]}" -v v="$verify_s" \
     'BEGIN {printf "%.1f µs (c %.1f − nginx %.1f − RSA verify %.1f)", c - a - 1e6 / v, c, a, 1e6 / v}')
@@ -456,9 +546,36 @@ for conns in $conns_list; do
 done
 last_conns=${conns_list##* }
 for c in b c d; do
+  has "$c" || continue
   p=$(awk -v u="${P99[$c,$last_conns]}" 'BEGIN {printf "%.3f", u / 1000}')
   ratios+="- p99 @$last_conns conns, ${LABEL[$c]}: **$p ms** (target < 2 ms: $(verdict "$p" 2 "<"))"$'\n'
 done
+
+if has e; then
+  for conns in $post_conns_list; do
+    r=$(ratio "${RPS[e,$conns]}" "$fsync_ceiling")
+    ratios+="- e durable POSTs @$conns conns ÷ fdatasync ceiling: **$r** (${RPS[e,$conns]} ÷ $fsync_ceiling)"
+    [ "$conns" = 64 ] && ratios+=" (target ≥ 3: $(verdict "$r" 3 ">="))"
+    ratios+=$'\n'
+  done
+fi
+if has e && has b && [ -n "${RPS[b,64]:-}" ] && [ -n "${RPS[e,64]:-}" ]; then
+  r=$(ratio "${RPS[e,64]}" "${RPS[b,64]}")
+  ratios+="- e ÷ b req/s @64 conns: **$r** (target ≥ 0.40: $(verdict "$r" 0.40 ">="))"$'\n'
+fi
+if has f && has b; then
+  for conns in $conns_list; do
+    r=$(ratio "${RPS[f,$conns]}" "${RPS[b,$conns]}")
+    ratios+="- f ÷ b req/s @$conns conns: **$r** (target ≥ 0.60: $(verdict "$r" 0.60 ">="))"$'\n'
+  done
+fi
+if has e; then
+  blog_admin=$(grep -o '"admin_port":[0-9]*' "$work/gh-blog.out" | cut -d: -f2)
+  commits=$(curl -s "http://127.0.0.1:$blog_admin/metrics" \
+    | awk '/^gatehouse_table_commits_total/ {c = $2} /^gatehouse_table_committed_ops_total/ {o = $2}
+           END {if (c > 0) printf "%d commits for %d writes: %.1f writes per fsync", c, o, o / c}')
+  ratios+="- group commit over the whole run (all connection counts): $commits"$'\n'
+fi
 
 gh_rev=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$repo" diff --quiet HEAD 2>/dev/null || gh_rev+="-dirty"
@@ -473,8 +590,9 @@ versions="- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')
 - nproc: $(nproc); CPU: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 - kernel: $(uname -r)
 - load average: $load_start at start, $load_end at end; runs repeated because other processes disturbed them: $disturbed
-- runs: ${secs}s each, median of $repeats, warm-up ${warmup}s, connections: $conns_list, interleaved a b c d
-- openssl speed -seconds 3 rsa2048 on CPU $server_cpu: **$verify_s verify/s**"
+- runs: ${secs}s each, median of $repeats, warm-up ${warmup}s, connections: $conns_list (case e: $post_conns_list), interleaved $cases
+- openssl speed -seconds 3 rsa2048 on CPU $server_cpu: **$verify_s verify/s**
+- fdatasync ceiling on the data directory's disk (4 KiB O_DSYNC writes): **$fsync_ceiling/s** (appending $fsync_append/s, overwriting $fsync_overwrite/s)"
 
 report="# gatehouse benchmark
 

@@ -12,19 +12,22 @@ declare -A allowed=(
   [http]="core http"
   [router]="core router"
   [functions]="core functions router"
+  [store]="core store"
+  [store/sqlite]="core store store/sqlite"
   [auth/jwt]="core auth/jwt"
   [auth/jwks]="core auth/jwt auth/jwks http"
   [auth/policy]="core auth/policy"
   [auth/cache]="core auth/cache"
   [auth/authorizers]="core auth/jwt auth/jwks auth/policy auth/cache auth/authorizers functions"
-  [gateway]="core observability config http router functions auth/jwt auth/jwks auth/policy auth/cache auth/authorizers gateway"
-  [cli]="core observability config http router functions auth/jwt auth/jwks auth/policy auth/cache auth/authorizers gateway cli"
+  [issuer]="core auth/jwt issuer"
+  [gateway]="core observability config http router functions store store/sqlite auth/jwt auth/jwks auth/policy auth/cache auth/authorizers issuer gateway"
+  [cli]="core observability config http router functions store store/sqlite auth/jwt auth/jwks auth/policy auth/cache auth/authorizers issuer gateway cli"
 )
 
 area_of() {  # src/auth/jwt/verify.cc -> auth/jwt ; src/core/x.h -> core
   local rel=${1#src/}
   case "$rel" in
-    auth/*) echo "$rel" | cut -d/ -f1-2 ;;
+    auth/* | store/*/*) echo "$rel" | cut -d/ -f1-2 ;;
     *) echo "$rel" | cut -d/ -f1 ;;
   esac
 }

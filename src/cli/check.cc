@@ -32,6 +32,8 @@ const char* key_source_name(config::JwtKeys::Source s) {
       return "pem_file";
     case config::JwtKeys::Source::kHmacSecret:
       return "hmac_secret";
+    case config::JwtKeys::Source::kIssuer:
+      return "issuer";
   }
   return "?";
 }
@@ -50,6 +52,7 @@ int check(const std::string& config_path) {
   boost::asio::io_context ioc;
   http::Client client(ioc);
   gateway::BuildDeps deps{core::system_clock(), client};
+  deps.validate_only = true;
   auto runtime = gateway::build_runtime(config, deps);
   if (!runtime) {
     std::fprintf(stderr, "gatehouse check: %s\n", runtime.error().message().c_str());
@@ -72,8 +75,17 @@ int check(const std::string& config_path) {
         a.name, is_default ? " (default)" : "", a.identity_source.to_string(), a.jwt.issuer,
         join(a.jwt.audiences, ","), algs, key_source_name(a.jwt.keys.source),
         a.jwt.keys.source == config::JwtKeys::Source::kHmacSecret ? std::string("(secret)")
+        : a.jwt.keys.source == config::JwtKeys::Source::kIssuer   ? std::string("self")
                                                                   : a.jwt.keys.location,
         a.cache_ttl_s);
+  }
+
+  if (config.issuer) {
+    out += fmt::format("\nissuer: iss {}, {} client(s), keys in {}\n", config.issuer->issuer_url,
+                       config.issuer->clients.size(), config.issuer->key_dir);
+  }
+  for (auto& t : config.tables) {
+    out += fmt::format("table {}: key '{}', sqlite {}\n", t.name, t.key_attribute, t.sqlite_path);
   }
 
   out += "\nroutes:\n";

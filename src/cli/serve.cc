@@ -45,9 +45,25 @@ void register_server_stats(observability::Registry& r, const std::string& listen
                 &s.timeouts);
 }
 
+// Lets the API listener bind before the gateway exists, so the runtime can be built knowing the
+// bound port (api.listen may say 0; the embedded issuer's URLs name the real one). Requests only
+// arrive after start(), when the target is set.
+class DeferredHandler final : public http::Handler {
+ public:
+  void set(http::Handler* target) { target_ = target; }
+  void handle(http::ExchangePtr exchange) override { target_->handle(std::move(exchange)); }
+  http::Response protocol_error(http::ProtocolError error, const http::Request& partial) override {
+    return target_->protocol_error(error, partial);
+  }
+
+ private:
+  http::Handler* target_ = nullptr;
+};
+
 }  // namespace
 
-int serve(const std::string& config_path) {
+int serve(const ServeArgs& args) {
+  const std::string& config_path = args.config_path;
   // Operational logs go to stderr; stdout carries the access log (when it is "-").
   spdlog::set_default_logger(spdlog::stderr_color_mt("gatehouse"));
   // 1. Configuration: everything that can be wrong with it is reported before anything starts.
@@ -56,15 +72,29 @@ int serve(const std::string& config_path) {
     std::fprintf(stderr, "gatehouse: %s\n", cfg.error().message().c_str());
     return 2;
   }
-  const config::Config& config = **cfg;
+  auto overridden = std::make_shared<config::Config>(**cfg);
+  if (args.api_port >= 0) overridden->api.listen.port = static_cast<uint16_t>(args.api_port);
+  if (args.admin_port >= 0 && overridden->admin.listen) {
+    overridden->admin.listen->port = static_cast<uint16_t>(args.admin_port);
+  }
+  const config::Config& config = *overridden;
 
   unsigned threads = config.api.io_threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   http::IoPool pool(threads);
   http::Client fetch_client(pool.at(0));
 
-  // 2. The runtime: routes, authorizers (key sources), responses.
-  gateway::BuildDeps deps{core::system_clock(), fetch_client};
+  // 2. The API listener's socket, so the runtime knows the bound port.
+  DeferredHandler api_handler;
+  http::ServerStats api_stats, admin_stats;
+  http::Server api(pool, api_handler, gateway::http_limits(config), "api", &api_stats);
+  if (auto s = api.listen(config.api.listen.host, config.api.listen.port); !s.ok()) {
+    std::fprintf(stderr, "gatehouse: api.listen: %s\n", s.message().c_str());
+    return 1;
+  }
+
+  // 3. The runtime: tables, the embedded issuer, routes, authorizers (key sources), responses.
+  gateway::BuildDeps deps{core::system_clock(), fetch_client, api.port()};
   auto runtime = gateway::build_runtime(config, deps);
   if (!runtime) {
     std::fprintf(stderr, "gatehouse: %s\n", runtime.error().message().c_str());
@@ -83,16 +113,11 @@ int serve(const std::string& config_path) {
   }
 
   gateway::Gateway gw(*runtime, core::system_clock(), access_log.get());
+  api_handler.set(&gw);
   observability::Registry registry;
   gw.register_metrics(registry);
 
-  // 3. Listeners.
-  http::ServerStats api_stats, admin_stats;
-  http::Server api(pool, gw, gateway::http_limits(config), "api", &api_stats);
-  if (auto s = api.listen(config.api.listen.host, config.api.listen.port); !s.ok()) {
-    std::fprintf(stderr, "gatehouse: api.listen: %s\n", s.message().c_str());
-    return 1;
-  }
+  // 4. The admin listener.
   register_server_stats(registry, "api", api_stats);
   if (access_log) {
     registry.add_counter("gatehouse_access_log_dropped_total",
@@ -112,10 +137,12 @@ int serve(const std::string& config_path) {
     register_server_stats(registry, "admin", admin_stats);
   }
 
-  // 4. Start: key fetches, periodic work, accepting.
+  // 5. Start: key fetches, periodic work, accepting.
   asio::steady_timer poll_timer(pool.at(0));
   asio::post(pool.at(0), [&] { gw.start(); });
-  schedule_poll(poll_timer, [&] { gw.poll(); });
+  schedule_poll(poll_timer, [&] {
+    if (auto s = gw.poll(); !s.ok()) spdlog::error("issuer keys: {}", s.message());
+  });
   api.start();
   if (admin) admin->start();
   spdlog::info("gatehouse {}: api '{}' stage '{}' listening on http://{}:{}", kVersion,
@@ -129,7 +156,7 @@ int serve(const std::string& config_path) {
                admin ? admin->port() : 0u);
   std::fflush(stdout);
 
-  // 5. Graceful shutdown: stop accepting, finish in-flight requests within the grace period,
+  // 6. Graceful shutdown: stop accepting, finish in-flight requests within the grace period,
   //    then force-close what is left.
   asio::signal_set signals(pool.at(0), SIGINT, SIGTERM);
   asio::steady_timer grace_timer(pool.at(0));
@@ -161,6 +188,8 @@ int serve(const std::string& config_path) {
   });
 
   pool.run();
+  // Queued table writes and token requests finish before the process exits.
+  gw.close();
   if (access_log) access_log->flush();
   spdlog::info("stopped");
   return stopping ? 0 : 1;

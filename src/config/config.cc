@@ -49,13 +49,17 @@ constexpr std::array<std::string_view, 18> kGatewayResponseNames = {
     "UNAUTHORIZED",
     "UNSUPPORTED_MEDIA_TYPE",
 };
-constexpr std::array<std::string_view, 5> kKeySources = {"jwks_file", "jwks_url", "discovery_url",
-                                                         "pem_file", "hmac_secret"};
+constexpr std::array<std::string_view, 6> kKeySources = {
+    "jwks_file", "jwks_url", "discovery_url", "pem_file", "hmac_secret", "issuer"};
 
-constexpr std::array<std::string_view, 10> kJwtKeysKeys = {
-    "jwks_file",        "jwks_url",           "discovery_url",    "pem_file",
-    "hmac_secret",      "refresh_interval_s", "retry_interval_s", "refetch_min_interval_s",
-    "fetch_timeout_ms", "max_jwks_bytes"};
+constexpr std::array<std::string_view, 11> kJwtKeysKeys = {
+    "jwks_file",          "jwks_url",         "discovery_url",
+    "pem_file",           "hmac_secret",      "issuer",
+    "refresh_interval_s", "retry_interval_s", "refetch_min_interval_s",
+    "fetch_timeout_ms",   "max_jwks_bytes"};
+
+// The algorithms the embedded issuer can sign with (indexes into kAlgNames order by name).
+constexpr std::array<std::string_view, 3> kIssuerAlgNames = {"RS256", "ES256", "EdDSA"};
 
 // Names a config may not give an authorizer: "none" marks public routes.
 constexpr std::string_view kPublic = "none";
@@ -688,6 +692,16 @@ core::Status parse_jwt_keys(const Ctx& c, const Field& f, JwtKeys* out, Field* s
   } else if (source_name == "pem_file") {
     out->source = JwtKeys::Source::kPemFile;
     GH_CONFIG_TRY(read_path(c, *source, &out->location));
+  } else if (source_name == "issuer") {
+    out->source = JwtKeys::Source::kIssuer;
+    std::string value;
+    GH_CONFIG_TRY(read_nonempty_string(c, *source, &value));
+    if (value != "self") {
+      return fail(c, *source,
+                  "unknown value " + quote(value) +
+                      "; expected self (the embedded issuer); for another issuer use jwks_url "
+                      "or discovery_url");
+    }
   } else {
     out->source = JwtKeys::Source::kHmacSecret;
     GH_CONFIG_TRY(parse_secret_ref(c, *source, &out->hmac_secret));
@@ -750,7 +764,7 @@ core::Status parse_algorithms(const Ctx& c, const Field& f, std::vector<JwtAlg>*
 }
 
 core::Status parse_authorizer(const Ctx& c, const std::string& name, const Field& f,
-                              Authorizer* out) {
+                              const std::optional<Issuer>& embedded, Authorizer* out) {
   auto m =
       MapReader::open(c, f,
                       {"type", "identity_source", "issuer", "audiences", "algorithms", "leeway_s",
@@ -774,12 +788,34 @@ core::Status parse_authorizer(const Ctx& c, const std::string& name, const Field
       read_number(c, m->get("cache_max_entries"), 1, 10'000'000, &out->cache_max_entries));
 
   JwtSettings& jwt = out->jwt;
+  const Field* keys = m->get("keys");
+  if (keys == nullptr) {
+    return m->missing(c, "keys", "; expected exactly one of: " + join(kKeySources));
+  }
+  Field source;
+  GH_CONFIG_TRY(parse_jwt_keys(c, *keys, &jwt.keys, &source));
+  const bool self_issued = jwt.keys.source == JwtKeys::Source::kIssuer;
+  if (self_issued && !embedded) {
+    return fail(c, source,
+                "issuer: self needs the embedded issuer, but there is no top-level issuer: "
+                "section; add one or point keys at another issuer");
+  }
   const Field* issuer = m->get("issuer");
-  if (issuer == nullptr) {
+  if (issuer != nullptr) {
+    GH_CONFIG_TRY(read_nonempty_string(c, *issuer, &jwt.issuer));
+    if (self_issued && jwt.issuer != embedded->issuer_url) {
+      return fail(c, *issuer,
+                  quote(jwt.issuer) + " differs from issuer.issuer_url " +
+                      quote(embedded->issuer_url) +
+                      ", so no token from the embedded issuer would pass; remove it or make "
+                      "them equal");
+    }
+  } else if (self_issued) {
+    jwt.issuer = embedded->issuer_url;
+  } else {
     return m->missing(c, "issuer",
                       "; expected the token issuer (iss), e.g. https://issuer.example/");
   }
-  GH_CONFIG_TRY(read_nonempty_string(c, *issuer, &jwt.issuer));
   const Field* audiences = m->get("audiences");
   if (audiences == nullptr) {
     return m->missing(c, "audiences",
@@ -790,12 +826,14 @@ core::Status parse_authorizer(const Ctx& c, const std::string& name, const Field
   if (algorithms != nullptr) GH_CONFIG_TRY(parse_algorithms(c, *algorithms, &jwt.algorithms));
   GH_CONFIG_TRY(read_number(c, m->get("leeway_s"), 0, 300, &jwt.leeway_s));
   GH_CONFIG_TRY(read_number(c, m->get("max_token_bytes"), 256, 65536, &jwt.max_token_bytes));
-  const Field* keys = m->get("keys");
-  if (keys == nullptr) {
-    return m->missing(c, "keys", "; expected exactly one of: " + join(kKeySources));
+  if (self_issued && algorithms == nullptr) {
+    jwt.algorithms = {embedded->algorithm};
+  } else if (self_issued && std::find(jwt.algorithms.begin(), jwt.algorithms.end(),
+                                      embedded->algorithm) == jwt.algorithms.end()) {
+    return fail(c, *algorithms,
+                "the embedded issuer signs with " + std::string(to_string(embedded->algorithm)) +
+                    ", which this list does not allow; add it or remove algorithms:");
   }
-  Field source;
-  GH_CONFIG_TRY(parse_jwt_keys(c, *keys, &jwt.keys, &source));
 
   // Why: mixing HMAC with public-key sources enables algorithm confusion (a token signed with HS256
   // using the public key as the secret). HS* algorithms if and only if an HMAC secret.
@@ -824,7 +862,8 @@ core::Status parse_authorizer(const Ctx& c, const std::string& name, const Field
   return {};
 }
 
-core::Status parse_authorizers(const Ctx& c, const Field& f, std::vector<Authorizer>* out) {
+core::Status parse_authorizers(const Ctx& c, const Field& f, const std::optional<Issuer>& embedded,
+                               std::vector<Authorizer>* out) {
   auto m = MapReader::open_any(c, f);
   if (!m) return m.error();
   for (const auto& [name, field] : m->entries()) {
@@ -839,7 +878,7 @@ core::Status parse_authorizers(const Ctx& c, const Field& f, std::vector<Authori
                           "and '-'");
     }
     Authorizer a;
-    GH_CONFIG_TRY(parse_authorizer(c, name, field, &a));
+    GH_CONFIG_TRY(parse_authorizer(c, name, field, embedded, &a));
     out->push_back(std::move(a));
   }
   return {};
@@ -852,16 +891,73 @@ core::Status parse_mock_integration(const Ctx& c, const MapReader& m, MockIntegr
   return {};
 }
 
-core::Status parse_integration(const Ctx& c, const Field& f, Integration* out) {
-  auto m = MapReader::open(c, f, {"type", "status", "headers", "body"});
+core::Status read_bool(const Ctx& c, const Field& f, bool* out) {
+  if (f.value.IsScalar() && f.value.Tag() != "!") {
+    const std::string& v = f.value.Scalar();
+    if (v == "true") {
+      *out = true;
+      return {};
+    }
+    if (v == "false") {
+      *out = false;
+      return {};
+    }
+  }
+  return fail(c, f, "expected true or false, got " + describe(f.value));
+}
+
+core::Status parse_crud_integration(const Ctx& c, const MapReader& m,
+                                    const std::vector<Table>& tables, CrudIntegration* out) {
+  const Field* table = m.get("table");
+  if (table == nullptr)
+    return m.missing(c, "table", "; expected the name of a table under tables:");
+  GH_CONFIG_TRY(read_nonempty_string(c, *table, &out->table));
+  bool found = std::any_of(tables.begin(), tables.end(),
+                           [&](const Table& t) { return t.name == out->table; });
+  if (!found) {
+    std::vector<std::string_view> names;
+    for (const Table& t : tables) {
+      names.push_back(t.name);
+    }
+    return fail(c, *table,
+                "unknown table " + quote(out->table) +
+                    (names.empty() ? "; no tables are defined (add one under tables:)"
+                                   : "; expected one of: " + join(names)));
+  }
+  if (const Field* o = m.get("owner_only")) GH_CONFIG_TRY(read_bool(c, *o, &out->owner_only));
+  GH_CONFIG_TRY(read_number(c, m.get("default_limit"), 1, 1000, &out->default_limit));
+  return {};
+}
+
+core::Status parse_integration(const Ctx& c, const Field& f, const std::vector<Table>& tables,
+                               Integration* out) {
+  static constexpr std::array<std::string_view, 7> kKeys = {
+      "type", "status", "headers", "body", "table", "owner_only", "default_limit"};
+  auto m = MapReader::open(c, f, kKeys);
   if (!m) return m.error();
   out->pos = source_pos(c, f.mark);
   const Field* type = m->get("type");
-  if (type == nullptr) return m->missing(c, "type", "; expected type: mock");
-  static constexpr std::array<std::string_view, 1> kTypes = {"mock"};
+  if (type == nullptr) return m->missing(c, "type", "; expected type: mock or type: crud");
+  static constexpr std::array<std::string_view, 2> kTypes = {"mock", "crud"};
   size_t index = 0;
   GH_CONFIG_TRY(read_enum(c, *type, kTypes, &index));
-  out->type = IntegrationType::kMock;
+  out->type = index == 0 ? IntegrationType::kMock : IntegrationType::kCrud;
+  // Keys of the other type are mistakes, not options to ignore.
+  static constexpr std::array<std::string_view, 3> kMockKeys = {"status", "headers", "body"};
+  static constexpr std::array<std::string_view, 3> kCrudKeys = {"table", "owner_only",
+                                                                "default_limit"};
+  for (const auto& [name, field] : m->entries()) {
+    bool mock_key = std::find(kMockKeys.begin(), kMockKeys.end(), name) != kMockKeys.end();
+    bool crud_key = std::find(kCrudKeys.begin(), kCrudKeys.end(), name) != kCrudKeys.end();
+    if ((out->type == IntegrationType::kMock && crud_key) ||
+        (out->type == IntegrationType::kCrud && mock_key)) {
+      return fail_key(c, field,
+                      quote(name) + " does not apply to type: " + std::string(kTypes[index]));
+    }
+  }
+  if (out->type == IntegrationType::kCrud) {
+    return parse_crud_integration(c, *m, tables, &out->crud);
+  }
   return parse_mock_integration(c, *m, &out->mock);
 }
 
@@ -908,7 +1004,8 @@ core::Status parse_methods(const Ctx& c, const MapReader& m, std::vector<std::st
 }
 
 core::Status parse_route(const Ctx& c, const Field& f, const Api& api,
-                         const std::vector<Authorizer>& authorizers, Route* out) {
+                         const std::vector<Authorizer>& authorizers,
+                         const std::vector<Table>& tables, Route* out) {
   auto m = MapReader::open(c, f, {"path", "method", "methods", "auth", "scopes", "integration"});
   if (!m) return m.error();
   out->pos = source_pos(c, f.mark);
@@ -963,18 +1060,19 @@ core::Status parse_route(const Ctx& c, const Field& f, const Api& api,
 
   const Field* integration = m->get("integration");
   if (integration == nullptr) return m->missing(c, "integration", "; expected e.g. {type: mock}");
-  return parse_integration(c, *integration, &out->integration);
+  return parse_integration(c, *integration, tables, &out->integration);
 }
 
 core::Status parse_routes(const Ctx& c, const Field& f, const Api& api,
-                          const std::vector<Authorizer>& authorizers, std::vector<Route>* out) {
+                          const std::vector<Authorizer>& authorizers,
+                          const std::vector<Table>& tables, std::vector<Route>* out) {
   if (!f.value.IsSequence()) {
     return fail(c, f, "expected a list of routes, got " + describe(f.value));
   }
   if (f.value.size() == 0) return fail(c, f, "the list is empty; expected at least one route");
   for (size_t i = 0; i < f.value.size(); ++i) {
     Route r;
-    GH_CONFIG_TRY(parse_route(c, item(f, i, f.value[i]), api, authorizers, &r));
+    GH_CONFIG_TRY(parse_route(c, item(f, i, f.value[i]), api, authorizers, tables, &r));
     out->push_back(std::move(r));
   }
   return {};
@@ -1070,26 +1168,198 @@ core::Status parse_access_log(const Ctx& c, const Field& f, AccessLog* out) {
   return {};
 }
 
+bool is_table_char(char ch) {
+  return is_alnum(ch) || ch == '_';
+}
+
+core::Status parse_issuer_client(const Ctx& c, const std::string& id, const Field& f,
+                                 IssuerClient* out) {
+  auto m =
+      MapReader::open(c, f, {"secret", "audiences", "scopes", "token_lifetime_s", "grant_types"});
+  if (!m) return m.error();
+  out->id = id;
+  out->pos = source_pos(c, f.mark);
+  const Field* secret = m->get("secret");
+  if (secret == nullptr) {
+    return m->missing(c, "secret", "; expected {env: VARIABLE} or {file: path}");
+  }
+  GH_CONFIG_TRY(parse_secret_ref(c, *secret, &out->secret));
+  const Field* audiences = m->get("audiences");
+  if (audiences == nullptr) {
+    return m->missing(c, "audiences",
+                      "; expected the audiences this client may request, e.g. [https://my-api]");
+  }
+  GH_CONFIG_TRY(read_string_list(c, *audiences, &out->audiences));
+  if (const Field* s = m->get("scopes")) {
+    GH_CONFIG_TRY(read_string_list(c, *s, &out->scopes));
+    for (size_t i = 0; i < out->scopes.size(); ++i) {
+      // RFC 6749 §3.3: scope tokens are printable ASCII without space, '"' and '\'.
+      for (char ch : out->scopes[i]) {
+        if (ch <= 0x20 || ch >= 0x7f || ch == '"' || ch == '\\') {
+          return fail(c, item(*s, i, s->value[i]),
+                      quote(out->scopes[i]) +
+                          " is not a valid scope; expected printable characters without spaces, "
+                          "quotes or backslashes");
+        }
+      }
+    }
+  }
+  GH_CONFIG_TRY(read_number(c, m->get("token_lifetime_s"), 60, 2'592'000, &out->token_lifetime_s));
+  if (const Field* g = m->get("grant_types")) {
+    if (!g->value.IsSequence()) {
+      return fail(c, *g, "expected a list, e.g. [client_credentials]; got " + describe(g->value));
+    }
+    out->grant_types.clear();
+    for (size_t i = 0; i < g->value.size(); ++i) {
+      Field e = item(*g, i, g->value[i]);
+      static constexpr std::array<std::string_view, 1> kGrants = {"client_credentials"};
+      size_t index = 0;
+      GH_CONFIG_TRY(read_enum(c, e, kGrants, &index));
+      out->grant_types.emplace_back(kGrants[index]);
+    }
+  }
+  return {};
+}
+
+core::Status parse_issuer(const Ctx& c, const Field& f, const std::string& data_dir, Issuer* out) {
+  auto m = MapReader::open(
+      c, f,
+      {"issuer_url", "public_url", "key_dir", "algorithm", "rotation_grace_s", "clients",
+       "max_failures_per_client", "max_failures_per_peer", "rate_limit_window_s"});
+  if (!m) return m.error();
+  out->pos = source_pos(c, f.mark);
+  const Field* url = m->get("issuer_url");
+  if (url == nullptr) {
+    return m->missing(c, "issuer_url",
+                      "; expected the iss of issued tokens, e.g. https://blog.example/");
+  }
+  GH_CONFIG_TRY(read_url(c, *url, &out->issuer_url));
+  if (const Field* p = m->get("public_url")) {
+    std::string public_url;
+    GH_CONFIG_TRY(read_url(c, *p, &public_url));
+    while (public_url.ends_with('/'))
+      public_url.pop_back();
+    out->public_url = std::move(public_url);
+  }
+  if (const Field* k = m->get("key_dir")) {
+    GH_CONFIG_TRY(read_path(c, *k, &out->key_dir));
+  } else {
+    out->key_dir = (std::filesystem::path(data_dir) / "issuer-keys").string();
+  }
+  if (const Field* a = m->get("algorithm")) {
+    size_t index = 0;
+    GH_CONFIG_TRY(read_enum(c, *a, kIssuerAlgNames, &index));
+    auto it = std::find(kAlgNames.begin(), kAlgNames.end(), kIssuerAlgNames[index]);
+    out->algorithm = static_cast<JwtAlg>(it - kAlgNames.begin());
+  }
+  GH_CONFIG_TRY(read_number(c, m->get("rotation_grace_s"), 0, 31'536'000, &out->rotation_grace_s));
+  GH_CONFIG_TRY(read_number(c, m->get("max_failures_per_client"), 1, 1'000'000,
+                            &out->max_failures_per_client));
+  GH_CONFIG_TRY(
+      read_number(c, m->get("max_failures_per_peer"), 1, 1'000'000, &out->max_failures_per_peer));
+  GH_CONFIG_TRY(
+      read_number(c, m->get("rate_limit_window_s"), 1, 86'400, &out->rate_limit_window_s));
+  const Field* clients = m->get("clients");
+  if (clients == nullptr) {
+    return m->missing(c, "clients",
+                      "; expected at least one client, e.g. clients: {my-app: {secret: {env: "
+                      "MY_APP_SECRET}, audiences: [https://my-api]}}");
+  }
+  auto cm = MapReader::open_any(c, *clients);
+  if (!cm) return cm.error();
+  if (cm->entries().empty()) return fail(c, *clients, "expected at least one client, got none");
+  for (const auto& [id, field] : cm->entries()) {
+    // client_id travels in forms and Basic credentials: keep it to unreserved characters.
+    bool ok = all_of(id, [](char ch) {
+      return is_alnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~';
+    });
+    if (!ok || id.size() > 128) {
+      return fail_key(c, field,
+                      quote(id) +
+                          " is not a valid client id; expected 1..128 letters, digits, '-', '_', "
+                          "'.' or '~'");
+    }
+    IssuerClient client;
+    GH_CONFIG_TRY(parse_issuer_client(c, id, field, &client));
+    out->clients.push_back(std::move(client));
+  }
+  return {};
+}
+
+core::Status parse_tables(const Ctx& c, const Field& f, const std::string& data_dir,
+                          std::vector<Table>* out) {
+  auto m = MapReader::open_any(c, f);
+  if (!m) return m.error();
+  for (const auto& [name, field] : m->entries()) {
+    if (!all_of(name, is_table_char) || is_digit(name[0]) || name.size() > 64) {
+      return fail_key(c, field,
+                      quote(name) +
+                          " is not a valid table name; expected 1..64 letters, digits and '_', "
+                          "not starting with a digit");
+    }
+    auto t = MapReader::open(c, field, {"key", "sqlite", "max_item_bytes"});
+    if (!t) return t.error();
+    Table table;
+    table.name = name;
+    table.pos = source_pos(c, field.mark);
+    if (const Field* k = t->get("key")) {
+      GH_CONFIG_TRY(read_nonempty_string(c, *k, &table.key_attribute));
+      if (has_control_char(table.key_attribute) || table.key_attribute.size() > 255) {
+        return fail(c, *k, "expected an attribute name of 1..255 printable characters");
+      }
+    }
+    if (const Field* p = t->get("sqlite")) {
+      GH_CONFIG_TRY(read_path(c, *p, &table.sqlite_path));
+    } else {
+      table.sqlite_path = (std::filesystem::path(data_dir) / (name + ".db")).string();
+    }
+    for (const Table& other : *out) {
+      if (other.sqlite_path == table.sqlite_path) {
+        return fail_key(c, field,
+                        "tables " + quote(other.name) + " and " + quote(name) +
+                            " would share the file " + table.sqlite_path +
+                            "; give each table its own sqlite file");
+      }
+    }
+    GH_CONFIG_TRY(read_number(c, t->get("max_item_bytes"), 2, 409'600, &table.max_item_bytes));
+    out->push_back(std::move(table));
+  }
+  return {};
+}
+
 core::Status parse_config(const Ctx& c, const YAML::Node& root, Config* out) {
   Field top{"", root, root.Mark(), root.Mark()};
   if (!root.IsMap()) {
     return fail(c, root.Mark(), "",
                 "the top level must be a map with the keys api and routes, got " + describe(root));
   }
-  auto m = MapReader::open(
-      c, top, {"api", "authorizers", "routes", "gateway_responses", "admin", "access_log"});
+  auto m = MapReader::open(c, top,
+                           {"api", "authorizers", "routes", "gateway_responses", "admin",
+                            "access_log", "data_dir", "issuer", "tables"});
   if (!m) return m.error();
   out->file = c.file;
-  // Authorizers first: api.default_authorizer and routes refer to them.
+  if (const Field* d = m->get("data_dir")) {
+    GH_CONFIG_TRY(read_path(c, *d, &out->data_dir));
+  } else {
+    out->data_dir = resolve_path(c, "data");
+  }
+  // The issuer before authorizers (issuer: self), tables before routes, authorizers before the
+  // api (default_authorizer) and routes.
+  if (const Field* i = m->get("issuer")) {
+    out->issuer.emplace();
+    GH_CONFIG_TRY(parse_issuer(c, *i, out->data_dir, &*out->issuer));
+  }
+  if (const Field* t = m->get("tables"))
+    GH_CONFIG_TRY(parse_tables(c, *t, out->data_dir, &out->tables));
   if (const Field* a = m->get("authorizers")) {
-    GH_CONFIG_TRY(parse_authorizers(c, *a, &out->authorizers));
+    GH_CONFIG_TRY(parse_authorizers(c, *a, out->issuer, &out->authorizers));
   }
   const Field* api = m->get("api");
   if (api == nullptr) return m->missing(c, "api", "; expected at least api: {name: <name>}");
   GH_CONFIG_TRY(parse_api(c, *api, out->authorizers, &out->api));
   const Field* routes = m->get("routes");
   if (routes == nullptr) return m->missing(c, "routes", "; expected a list of routes");
-  GH_CONFIG_TRY(parse_routes(c, *routes, out->api, out->authorizers, &out->routes));
+  GH_CONFIG_TRY(parse_routes(c, *routes, out->api, out->authorizers, out->tables, &out->routes));
   if (const Field* g = m->get("gateway_responses")) {
     GH_CONFIG_TRY(parse_gateway_responses(c, *g, &out->gateway_responses));
   }
@@ -1133,6 +1403,13 @@ bool is_hmac(JwtAlg alg) {
 
 std::string_view to_string(GatewayResponseType type) {
   return kGatewayResponseNames[static_cast<size_t>(type)];
+}
+
+const Table* Config::find_table(std::string_view name) const {
+  for (const Table& t : tables) {
+    if (t.name == name) return &t;
+  }
+  return nullptr;
 }
 
 const Authorizer* Config::find_authorizer(std::string_view name) const {

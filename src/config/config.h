@@ -152,9 +152,12 @@ struct IdentitySource {
 
 // Where a JWT authorizer's verification keys come from (authorizers.<name>.keys).
 struct JwtKeys {
-  enum class Source { kJwksFile, kJwksUrl, kDiscoveryUrl, kPemFile, kHmacSecret };
+  // kIssuer: the embedded issuer's own keys (`issuer: self`), handed over in process, rotations
+  // included; no copying of keys.
+  enum class Source { kJwksFile, kJwksUrl, kDiscoveryUrl, kPemFile, kHmacSecret, kIssuer };
   Source source = Source::kJwksFile;
-  // kJwksFile/kPemFile: absolute path. kJwksUrl/kDiscoveryUrl: the http(s) URL. kHmacSecret: empty.
+  // kJwksFile/kPemFile: absolute path. kJwksUrl/kDiscoveryUrl: the http(s) URL. kHmacSecret,
+  // kIssuer: empty.
   std::string location;
   SecretRef hmac_secret;  // kHmacSecret only
   // URL sources only:
@@ -174,7 +177,9 @@ struct JwtKeys {
 
 // Settings of a `type: jwt` authorizer.
 struct JwtSettings {
-  std::string issuer;                  // required; compared exactly with the token's `iss`
+  // Compared exactly with the token's `iss`. Required, except with `keys: {issuer: self}`, where it
+  // defaults to (and must equal) issuer.issuer_url.
+  std::string issuer;
   std::vector<std::string> audiences;  // required, non-empty; the token's `aud` must contain one
   // [RS256]: the allow-list; a token's `alg` outside it is rejected before any key is looked up.
   std::vector<JwtAlg> algorithms{JwtAlg::kRS256};
@@ -207,7 +212,7 @@ struct Header {
   std::string value;
 };
 
-enum class IntegrationType { kMock };
+enum class IntegrationType { kMock, kCrud };
 
 // `integration:` with `type: mock`: a fixed response.
 struct MockIntegration {
@@ -216,9 +221,22 @@ struct MockIntegration {
   std::string body;             // empty; may use $context.* variables (gateway renders them)
 };
 
+// `integration:` with `type: crud`: the built-in CRUD service over a table. A route without path
+// parameters is the collection (GET lists, POST creates); a route whose last segment is a
+// parameter ({id}) is one item (GET, PUT, DELETE), the parameter being the item's key.
+struct CrudIntegration {
+  std::string table;  // required; a name under tables:
+  // false: any authorized caller may read and change every item. true: callers see only the items
+  // they created (createdBy == their principal); others' items answer 404.
+  bool owner_only = false;
+  // 100: items per page when the request gives no ?limit= (1..1000).
+  uint32_t default_limit = 100;
+};
+
 struct Integration {
   IntegrationType type = IntegrationType::kMock;
   MockIntegration mock;  // type == kMock
+  CrudIntegration crud;  // type == kCrud
   SourcePos pos;         // the integration: map
 };
 
@@ -283,6 +301,53 @@ struct AccessLog {
   std::string path;           // kFile: absolute path
 };
 
+// One client of the embedded issuer (issuer.clients.<id>).
+struct IssuerClient {
+  std::string id;                      // the map key: client_id
+  SecretRef secret;                    // required: client_secret, from an env var or a 0600 file
+  std::vector<std::string> audiences;  // required, non-empty: audiences it may request
+  std::vector<std::string> scopes;     // none: grantable scopes; no scope requested = all of them
+  // 86400 (Auth0's default): expires_in of its tokens, 60..2592000.
+  uint32_t token_lifetime_s = 86400;
+  // [client_credentials]; [] disables the client (unauthorized_client).
+  std::vector<std::string> grant_types{"client_credentials"};
+  SourcePos pos;
+};
+
+// The embedded OAuth2 token issuer (issuer:), standing in for Auth0.
+struct Issuer {
+  // Required: the `iss` of its tokens, e.g. https://blog.example/ (Auth0 style: trailing slash).
+  std::string issuer_url;
+  // Where clients reach the endpoints (discovery's jwks_uri and token_endpoint). Unset: the API
+  // listener's address, http://<api.listen>.
+  std::optional<std::string> public_url;
+  // <data_dir>/issuer-keys: signing keys (directory 0700, key files 0600).
+  std::string key_dir;
+  // RS256: the signing algorithm of new keys; RS256, ES256 or EdDSA.
+  JwtAlg algorithm = JwtAlg::kRS256;
+  // 86400: after `gatehouse keys rotate`, the previous key stays in the JWKS this long, so tokens
+  // it signed keep verifying until they expire.
+  uint32_t rotation_grace_s = 86400;
+  std::vector<IssuerClient> clients;  // required, at least one
+  // Failed client authentications per client id / per peer address per window before 429.
+  uint32_t max_failures_per_client = 10;
+  uint32_t max_failures_per_peer = 20;
+  uint32_t rate_limit_window_s = 60;
+  SourcePos pos;
+};
+
+// One table (tables.<name>) for crud integrations.
+struct Table {
+  std::string name;  // the map key; [A-Za-z_][A-Za-z0-9_]*
+  // "id": the attribute that holds the item's key.
+  std::string key_attribute = "id";
+  // <data_dir>/<name>.db: the SQLite file (created, mode 0600); one file per table.
+  std::string sqlite_path;
+  // 65536: a larger item (its JSON) is refused with 413; at most 409600 (DynamoDB's item limit).
+  uint64_t max_item_bytes = 65536;
+  SourcePos pos;
+};
+
 // The whole file.
 struct Config {
   std::string file;  // as given to load() or parse()
@@ -292,9 +357,15 @@ struct Config {
   std::vector<GatewayResponse> gateway_responses;  // in file order, one per type at most
   Admin admin;
   AccessLog access_log;
+  // data/ next to the config file: where the issuer's keys and the tables' files go by default.
+  std::string data_dir;
+  std::optional<Issuer> issuer;
+  std::vector<Table> tables;  // in file order
 
   // The authorizer with this name, or nullptr.
   const Authorizer* find_authorizer(std::string_view name) const;
+  // The table with this name, or nullptr.
+  const Table* find_table(std::string_view name) const;
 };
 
 // Config files larger than this are refused before parsing.

@@ -27,18 +27,9 @@ IdRng& rng() {
   return r;
 }
 
-}  // namespace
-
-RequestId new_request_id() {
+// 8-4-4-4-12 lower-case hex of 16 bytes.
+RequestId format_uuid(const uint8_t (&b)[16]) {
   static constexpr char kHex[] = "0123456789abcdef";
-  uint8_t b[16];
-  uint64_t a = rng().next(), c = rng().next();
-  for (int i = 0; i < 8; ++i) {
-    b[i] = uint8_t(a >> (i * 8));
-    b[8 + i] = uint8_t(c >> (i * 8));
-  }
-  b[6] = (b[6] & 0x0F) | 0x40;  // version 4
-  b[8] = (b[8] & 0x3F) | 0x80;  // variant 10
   RequestId out;
   size_t o = 0;
   for (int i = 0; i < 16; ++i) {
@@ -47,6 +38,38 @@ RequestId new_request_id() {
     out[o++] = kHex[b[i] & 15];
   }
   return out;
+}
+
+}  // namespace
+
+RequestId new_request_id() {
+  uint8_t b[16];
+  uint64_t a = rng().next(), c = rng().next();
+  for (int i = 0; i < 8; ++i) {
+    b[i] = uint8_t(a >> (i * 8));
+    b[8 + i] = uint8_t(c >> (i * 8));
+  }
+  b[6] = (b[6] & 0x0F) | 0x40;  // version 4
+  b[8] = (b[8] & 0x3F) | 0x80;  // variant 10
+  return format_uuid(b);
+}
+
+RequestId new_time_ordered_id(int64_t unix_ms) {
+  uint8_t b[16];
+  uint64_t ms = static_cast<uint64_t>(unix_ms);
+  for (int i = 0; i < 6; ++i) {
+    b[i] = uint8_t(ms >> ((5 - i) * 8));  // 48-bit big-endian timestamp
+  }
+  uint64_t a = rng().next(), c = rng().next();
+  for (int i = 0; i < 2; ++i) {
+    b[6 + i] = uint8_t(a >> (i * 8));
+  }
+  for (int i = 0; i < 8; ++i) {
+    b[8 + i] = uint8_t(c >> (i * 8));
+  }
+  b[6] = (b[6] & 0x0F) | 0x70;  // version 7
+  b[8] = (b[8] & 0x3F) | 0x80;  // variant 10
+  return format_uuid(b);
 }
 
 ExtendedRequestId new_extended_request_id() {

@@ -21,6 +21,18 @@ TEST(RequestId, ShapeAndUniqueness) {
   EXPECT_EQ(seen.size(), 1000u);
 }
 
+// Time-ordered ids carry the timestamp in their first 48 bits (RFC 9562 test vector's layout) and
+// sort by it.
+TEST(TimeOrderedId, EncodesTimestampAndSortsByIt) {
+  // RFC 9562 Appendix A.6: 0x017F22E279B0 = 1645557742000 ms.
+  std::string id = to_string(new_time_ordered_id(1645557742000));
+  EXPECT_EQ(id.substr(0, 13), "017f22e2-79b0");
+  EXPECT_EQ(id[14], '7');
+  EXPECT_TRUE(id[19] == '8' || id[19] == '9' || id[19] == 'a' || id[19] == 'b');
+  std::string later = to_string(new_time_ordered_id(1645557742001));
+  EXPECT_LT(id, later);
+}
+
 // Extended ids look like API Gateway's: 16 base64 characters ending in '='.
 TEST(ExtendedRequestId, Shape) {
   std::string id(id_view(new_extended_request_id()));

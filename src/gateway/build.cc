@@ -1,6 +1,8 @@
 #include "gateway/build.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <system_error>
 
 #include "auth/authorizers/jwt_authorizer.h"
 #include "auth/jwks/key_provider.h"
@@ -8,6 +10,7 @@
 #include "auth/jwt/alg.h"
 #include "auth/jwt/key.h"
 #include "core/files.h"
+#include "store/sqlite/sqlite_table.h"
 
 namespace gatehouse::gateway {
 namespace {
@@ -44,6 +47,7 @@ core::Status config_error(const config::SourcePos& pos, std::string_view path,
 core::Result<std::unique_ptr<auth::jwks::KeyProvider>> make_keys(const config::Authorizer& a,
                                                                  const std::string& path,
                                                                  BuildDeps& deps,
+                                                                 const Runtime& runtime,
                                                                  AuthorizerRuntime& rt) {
   using Source = config::JwtKeys::Source;
   const config::JwtKeys& k = a.jwt.keys;
@@ -75,6 +79,20 @@ core::Result<std::unique_ptr<auth::jwks::KeyProvider>> make_keys(const config::A
       return std::make_unique<auth::jwks::KeyProvider>(
           std::make_shared<const auth::jwks::KeySet>(std::move(keys), "hmac_secret"));
     }
+    case Source::kIssuer: {
+      if (deps.validate_only) {
+        return std::make_unique<auth::jwks::KeyProvider>(std::make_shared<const auth::jwks::KeySet>(
+            std::vector<auth::jwt::Key>{}, "issuer: self"));
+      }
+      // config guarantees an issuer: section when an authorizer says issuer: self.
+      GH_CHECK(runtime.issuer != nullptr);
+      auto provider =
+          std::make_unique<auth::jwks::KeyProvider>(std::make_shared<const auth::jwks::KeySet>(
+              runtime.issuer->verification_keys(), "issuer: self"));
+      rt.issuer_keys = provider.get();
+      rt.published_key_generation = runtime.issuer->key_generation();
+      return provider;
+    }
     case Source::kJwksUrl:
     case Source::kDiscoveryUrl: {
       auth::jwks::KeyProviderOptions o;
@@ -96,9 +114,9 @@ core::Result<std::unique_ptr<auth::jwks::KeyProvider>> make_keys(const config::A
 }
 
 core::Result<std::unique_ptr<AuthorizerRuntime>> make_authorizer(const config::Authorizer& a,
-                                                                 size_t index, BuildDeps& deps) {
+                                                                 BuildDeps& deps,
+                                                                 const Runtime& runtime) {
   std::string path = "authorizers." + a.name;
-  (void)index;
   auto rt = std::make_unique<AuthorizerRuntime>();
   rt->name = a.name;
   rt->source_is_query = a.identity_source.kind == config::IdentitySource::Kind::kQueryString;
@@ -120,7 +138,7 @@ core::Result<std::unique_ptr<AuthorizerRuntime>> make_authorizer(const config::A
   opts.verify.leeway_s = a.jwt.leeway_s;
   opts.verify.max_token_bytes = a.jwt.max_token_bytes;
 
-  auto keys = make_keys(a, path, deps, *rt);
+  auto keys = make_keys(a, path, deps, runtime, *rt);
   if (!keys) return keys.error();
   rt->authorizer = std::make_unique<auth::JwtAuthorizer>(std::move(opts), std::move(*keys),
                                                          deps.clock, rt->key_stats);
@@ -140,7 +158,152 @@ ResponseType response_type_of(config::GatewayResponseType t) {
   return *r;
 }
 
+// Creates `dir` (and its parents) readable by the owner only, unless it exists.
+core::Status ensure_private_dir(const std::string& dir) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(dir, ec)) return {};
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return core::io_error("cannot create directory " + dir + ": " + ec.message());
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace, ec);
+  return {};
+}
+
+core::Status open_tables(const config::Config& config, Runtime& rt) {
+  for (const config::Table& t : config.tables) {
+    std::string path = "tables." + t.name;
+    std::string dir = std::filesystem::path(t.sqlite_path).parent_path().string();
+    if (auto s = ensure_private_dir(dir); !s.ok()) return config_error(t.pos, path, s.message());
+    store::sqlite::SqliteOptions o;
+    o.path = t.sqlite_path;
+    o.table_name = t.name;
+    o.max_item_bytes = t.max_item_bytes;
+    auto stats = std::make_unique<store::sqlite::SqliteStats>();
+    auto table = store::sqlite::SqliteTable::open(o, *stats);
+    if (!table) return config_error(t.pos, path, table.error().message());
+    rt.tables.push_back(TableRuntime{t.name, std::move(*table), std::move(stats)});
+  }
+  return {};
+}
+
+core::Status open_issuer(const config::Config& config, BuildDeps& deps, Runtime& rt) {
+  auto o = issuer_options(config, deps.api_port, true);
+  if (!o) return o.error();
+  const config::Issuer& c = *config.issuer;
+  if (auto s = ensure_private_dir(c.key_dir); !s.ok()) {
+    return config_error(c.pos, "issuer.key_dir", s.message());
+  }
+  rt.issuer_stats = std::make_unique<issuer::IssuerStats>();
+  auto opened = issuer::Issuer::open(std::move(*o), deps.clock, *rt.issuer_stats);
+  if (!opened) return config_error(c.pos, "issuer", opened.error().message());
+  rt.issuer = std::move(*opened);
+  return {};
+}
+
+// A crud route's template must be a collection (/users) or one item (/users/{id}).
+core::Status make_crud_route(const config::Route& r, size_t index, const Runtime& rt,
+                             const config::Config& config, RouteRuntime& route) {
+  std::string path = "routes[" + std::to_string(index) + "].integration";
+  const config::CrudIntegration& c = r.integration.crud;
+  const config::Table* table = config.find_table(c.table);
+  GH_CHECK(table != nullptr);  // config checked the name
+  for (const TableRuntime& t : rt.tables) {
+    if (t.name == c.table) route.crud.table = t.table.get();
+  }
+  route.crud.key_attribute = table->key_attribute;
+  route.crud.max_item_bytes = table->max_item_bytes;
+  route.crud.owner_only = c.owner_only;
+  route.crud.default_limit = c.default_limit;
+  size_t open = r.path.find('{');
+  size_t last_slash = r.path.rfind('/');
+  if (open == std::string::npos) {
+    route.crud.item_route = false;
+  } else if (open == last_slash + 1 && r.path.back() == '}' &&
+             r.path.find('+') == std::string::npos &&
+             r.path.find('{', open + 1) == std::string::npos) {
+    route.crud.item_route = true;
+  } else {
+    return config_error(r.path_pos, "routes[" + std::to_string(index) + "].path",
+                        "a crud route is a collection (e.g. /users) or one item whose last "
+                        "segment is its key (e.g. /users/{id}); got " +
+                            r.path);
+  }
+  std::vector<std::string_view> allowed =
+      route.crud.item_route ? std::vector<std::string_view>{"GET", "PUT", "DELETE", "ANY"}
+                            : std::vector<std::string_view>{"GET", "POST", "ANY"};
+  for (const std::string& m : r.methods) {
+    if (std::find(allowed.begin(), allowed.end(), m) == allowed.end()) {
+      return config_error(r.pos, "routes[" + std::to_string(index) + "].methods",
+                          m + " is not a crud operation on " +
+                              (route.crud.item_route ? "an item route; expected GET, PUT or DELETE"
+                                                     : "a collection route; expected GET or POST"));
+    }
+  }
+  if (c.owner_only && !r.authorizer) {
+    return config_error(r.integration.pos, path + ".owner_only",
+                        "owner_only needs callers with a principal, but this route is public "
+                        "(auth: none)");
+  }
+  return {};
+}
+
 }  // namespace
+
+core::Result<issuer::IssuerOptions> issuer_options(const config::Config& config, uint16_t api_port,
+                                                   bool resolve_secrets) {
+  if (!config.issuer) {
+    return core::invalid_argument(config.file +
+                                  ": there is no issuer: section, so there is no embedded issuer");
+  }
+  const config::Issuer& c = *config.issuer;
+  issuer::IssuerOptions o;
+  o.issuer_url = c.issuer_url;
+  const config::ListenAddress& l = config.api.listen;
+  std::string host = l.host == "0.0.0.0" ? "127.0.0.1" : l.host == "::" ? "::1" : l.host;
+  o.public_url = c.public_url.value_or(
+      "http://" + config::ListenAddress{host, api_port ? api_port : l.port}.to_string());
+  o.key_dir = c.key_dir;
+  auto alg = auth::jwt::parse_alg(config::to_string(c.algorithm));
+  if (!alg) return config_error(c.pos, "issuer.algorithm", "unsupported algorithm");
+  o.algorithm = *alg;
+  o.rotation_grace_s = c.rotation_grace_s;
+  o.rate_limit.max_failures_per_client = c.max_failures_per_client;
+  o.rate_limit.max_failures_per_peer = c.max_failures_per_peer;
+  o.rate_limit.window_s = c.rate_limit_window_s;
+  for (const config::IssuerClient& client : c.clients) {
+    issuer::ClientOptions co;
+    co.id = client.id;
+    if (resolve_secrets) {
+      auto secret = config::resolve_secret(client.secret);
+      if (!secret) {
+        return config_error(client.pos, "issuer.clients." + client.id + ".secret",
+                            secret.error().message());
+      }
+      co.secret = std::move(*secret);
+    }
+    co.audiences = client.audiences;
+    co.scopes = client.scopes;
+    co.token_lifetime_s = client.token_lifetime_s;
+    co.grant_types = client.grant_types;
+    o.clients.push_back(std::move(co));
+  }
+  return o;
+}
+
+void publish_issuer_keys(const Runtime& rt) {
+  if (!rt.issuer) return;
+  uint64_t generation = rt.issuer->key_generation();
+  std::shared_ptr<const auth::jwks::KeySet> set;
+  for (auto& a : rt.authorizers) {
+    if (a->issuer_keys == nullptr || a->published_key_generation == generation) continue;
+    if (!set) {
+      set = std::make_shared<const auth::jwks::KeySet>(rt.issuer->verification_keys(),
+                                                       "issuer: self");
+    }
+    a->issuer_keys->publish(set);
+    a->published_key_generation = generation;
+  }
+}
 
 http::Limits http_limits(const config::Config& config) {
   const config::Limits& l = config.api.limits;
@@ -163,8 +326,18 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(const config::Config&
   rt->arn_prefix = router::MethodArnPrefix(config.api.region, config.api.account_id,
                                            config.api.api_id, config.api.stage);
 
+  if (deps.validate_only) {
+    if (config.issuer) {
+      if (auto o = issuer_options(config, deps.api_port, true); !o) return o.error();
+    }
+  } else {
+    if (auto s = open_tables(config, *rt); !s.ok()) return s;
+    if (config.issuer) {
+      if (auto s = open_issuer(config, deps, *rt); !s.ok()) return s;
+    }
+  }
   for (size_t i = 0; i < config.authorizers.size(); ++i) {
-    auto a = make_authorizer(config.authorizers[i], i, deps);
+    auto a = make_authorizer(config.authorizers[i], deps, *rt);
     if (!a) return a.error();
     rt->authorizers.push_back(std::move(*a));
   }
@@ -190,6 +363,10 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(const config::Config&
       }
     }
     route->scopes = r.scopes;
+    if (r.integration.type == config::IntegrationType::kCrud) {
+      route->kind = RouteRuntime::Kind::kCrud;
+      if (auto s = make_crud_route(r, i, *rt, config, *route); !s.ok()) return s;
+    }
     route->mock.status = static_cast<unsigned>(r.integration.mock.status);
     for (auto& h : r.integration.mock.headers)
       route->mock.headers.emplace_back(h.name, h.value);
@@ -210,6 +387,21 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(const config::Config&
     return config_error(r.path_pos, "routes[" + std::to_string(e.route_index) + "].path", msg);
   }
   rt->table.emplace(std::move(*table));
+  if (rt->issuer) {
+    // The issuer answers these paths before routing; a route there would never be reached.
+    for (std::string_view p :
+         {"/oauth/token", "/.well-known/jwks.json", "/.well-known/openid-configuration", "/pem"}) {
+      for (std::string_view method : {"GET", "POST"}) {
+        auto m = router::match(*rt->table, method, p);
+        if (!m) continue;
+        const config::Route& r = config.routes[m->route_index];
+        return config_error(r.path_pos, "routes[" + std::to_string(m->route_index) + "].path",
+                            std::string(method) + " " + std::string(p) +
+                                " is an endpoint of the embedded issuer, which answers it "
+                                "before routing; this route would never see it");
+      }
+    }
+  }
 
   std::map<ResponseType, ResponseOverride> overrides;
   for (auto& g : config.gateway_responses) {

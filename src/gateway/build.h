@@ -15,6 +15,12 @@ namespace gatehouse::gateway {
 struct BuildDeps {
   core::Clock& clock;
   http::Client& fetch_client;  // for JWKS and discovery URLs
+  // The API listener's bound port when known (api.listen may say 0); the embedded issuer's
+  // default public URL uses it.
+  uint16_t api_port = 0;
+  // `gatehouse check`: everything is validated and secrets are read, but nothing is created on
+  // disk: tables are not opened and the issuer's keys are not loaded (or generated).
+  bool validate_only = false;
 };
 
 // The runtime for `config`. Errors (kInvalidArgument) start with the offending item's
@@ -23,5 +29,15 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(const config::Config&
                                                            BuildDeps& deps);
 
 http::Limits http_limits(const config::Config& config);
+
+// The embedded issuer's options from config.issuer. `resolve_secrets` reads each client's secret
+// (false for commands that only touch keys, such as key rotation). Errors: kInvalidArgument
+// without an issuer: section; a secret that cannot be read, with its file:line:col.
+core::Result<issuer::IssuerOptions> issuer_options(const config::Config& config, uint16_t api_port,
+                                                   bool resolve_secrets);
+
+// Hands the embedded issuer's current keys to every `issuer: self` authorizer whose copy is older
+// (after a rotation). Called from Gateway::poll().
+void publish_issuer_keys(const Runtime& rt);
 
 }  // namespace gatehouse::gateway

@@ -3,6 +3,9 @@
 #include <boost/beast/http/field.hpp>
 
 #include "core/ids.h"
+#include "gateway/build.h"
+#include "gateway/crud.h"
+#include "gateway/query.h"
 
 namespace gatehouse::gateway {
 namespace {
@@ -14,43 +17,6 @@ using std::chrono::microseconds;
 uint64_t micros_since(core::MonoTime t) {
   return static_cast<uint64_t>(
       duration_cast<microseconds>(std::chrono::steady_clock::now() - t).count());
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// The decoded value of query parameter `name` ('+' is a space, as in forms), or "" if absent or
-// badly encoded (an identity source that cannot be read is a missing one).
-std::string query_param(std::string_view query, std::string_view name) {
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    auto eq = pair.find('=');
-    if (pair.substr(0, eq) != name) continue;
-    if (eq == std::string_view::npos) return {};
-    std::string_view raw = pair.substr(eq + 1);
-    std::string out;
-    for (size_t i = 0; i < raw.size(); ++i) {
-      if (raw[i] == '+') {
-        out += ' ';
-      } else if (raw[i] == '%') {
-        if (i + 2 >= raw.size()) return {};
-        int hi = hex_value(raw[i + 1]), lo = hex_value(raw[i + 2]);
-        if (hi < 0 || lo < 0) return {};
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-      } else {
-        out += raw[i];
-      }
-    }
-    return out;
-  }
-  return {};
 }
 
 }  // namespace
@@ -69,6 +35,7 @@ struct Gateway::Call {
   core::MonoTime auth_started{};
   uint64_t authorizer_us = 0;
   uint64_t integration_us = 0;
+  bool issuer_request = false;  // answered by the embedded issuer
 };
 
 Gateway::Gateway(std::shared_ptr<const Runtime> runtime, const core::Clock& clock,
@@ -82,6 +49,10 @@ void Gateway::handle(http::ExchangePtr exchange) {
   call->extended_id = core::new_extended_request_id();
   http::Request& req = call->exchange->request();
   const Runtime& rt = *call->runtime;
+
+  // The embedded issuer's endpoints are public and come before the API's routes (build_runtime
+  // refuses routes that would shadow them).
+  if (rt.issuer && rt.issuer->serves(req.path)) return serve_issuer(std::move(call));
 
   auto m = router::match(*rt.table, req.msg.method_string(), req.path);
   if (!m) {
@@ -192,7 +163,58 @@ void Gateway::authorize(std::shared_ptr<Call> call) {
   });
 }
 
+void Gateway::serve_issuer(std::shared_ptr<Call> call) {
+  http::Request& req = call->exchange->request();
+  issuer::HttpRequest ir;
+  ir.method = std::string(req.msg.method_string());
+  ir.path = std::string(req.path);
+  ir.content_type = std::string(req.msg[bhttp::field::content_type]);
+  ir.authorization = std::string(req.msg[bhttp::field::authorization]);
+  ir.body = std::move(req.msg.body());
+  ir.peer_ip = req.peer_ip;
+  call->issuer_request = true;
+  auto started = std::chrono::steady_clock::now();
+  call->runtime->issuer->handle(std::move(ir), [this, call, started](issuer::HttpReply reply) {
+    call->integration_us = micros_since(started);
+    http::Response res{static_cast<bhttp::status>(reply.status), 11};
+    for (auto& [name, value] : reply.headers)
+      res.set(name, value);
+    res.body() = std::move(reply.body);
+    finish(*call, std::move(res));
+  });
+}
+
+void Gateway::integrate_crud(std::shared_ptr<Call> call) {
+  http::Request& req = call->exchange->request();
+  const RouteRuntime& route = *call->route;
+  CrudRequest cr;
+  cr.method = req.msg.method_string();
+  cr.path = req.path;
+  cr.query = req.query;
+  cr.content_type = req.msg[bhttp::field::content_type];
+  cr.body = req.msg.body();
+  if (route.crud.item_route && !call->match->params.empty()) {
+    cr.key = call->match->params[call->match->params.size() - 1].value;
+  }
+  if (call->decision) cr.principal = call->decision->principal_id;
+  auto started = std::chrono::steady_clock::now();
+  run_crud(route.crud, cr, clock_, [this, call, started](CrudOutcome o) {
+    call->integration_us = micros_since(started);
+    call->error_reason = o.reason;
+    if (o.gateway_error) {
+      http::Response res = error_response(*call, *o.gateway_error, {o.message, o.status});
+      if (!o.allow.empty()) res.set(bhttp::field::allow, o.allow);
+      return finish(*call, std::move(res));
+    }
+    http::Response res{static_cast<bhttp::status>(o.status), 11};
+    if (!o.location.empty()) res.set(bhttp::field::location, o.location);
+    res.body() = std::move(o.body);
+    finish(*call, std::move(res));
+  });
+}
+
 void Gateway::integrate(std::shared_ptr<Call> call) {
+  if (call->route->kind == RouteRuntime::Kind::kCrud) return integrate_crud(std::move(call));
   auto started = std::chrono::steady_clock::now();
   const MockIntegration& mock = call->route->mock;
   http::Request& req = call->exchange->request();
@@ -238,7 +260,8 @@ void Gateway::finish(Call& call, http::Response res) {
   if (res.find("x-amzn-RequestId") == res.end()) res.set("x-amzn-RequestId", core::id_view(req.id));
   if (res.find("x-amz-apigw-id") == res.end())
     res.set("x-amz-apigw-id", core::id_view(call.extended_id));
-  if (res.find(bhttp::field::content_type) == res.end()) {
+  if (res.find(bhttp::field::content_type) == res.end() &&
+      res.result() != bhttp::status::no_content) {
     res.set(bhttp::field::content_type, "application/json");
   }
   unsigned status = res.result_int();
@@ -246,6 +269,8 @@ void Gateway::finish(Call& call, http::Response res) {
   if (call.route) {
     call.route->counters.count(status);
     call.route->latency.observe_us(total_us);
+  } else if (call.issuer_request) {
+    call.runtime->issuer_requests.count(status);
   } else {
     call.runtime->unmatched.count(status);
   }
@@ -255,7 +280,9 @@ void Gateway::finish(Call& call, http::Response res) {
     r.request_id = id;
     r.method = req.msg.method_string();
     r.path = req.path;
-    r.route = call.route ? std::string_view(call.route->path_template) : std::string_view();
+    r.route = call.route            ? std::string_view(call.route->path_template)
+              : call.issuer_request ? std::string_view("issuer")
+                                    : std::string_view();
     r.status = status;
     r.principal =
         call.decision ? std::string_view(call.decision->principal_id) : std::string_view();
@@ -332,6 +359,44 @@ void Gateway::register_metrics(observability::Registry& registry) {
                            {{"route", r->path_template}}, &r->latency);
   }
   add_status_counters("", rt->unmatched);
+  for (const TableRuntime& t : rt->tables) {
+    const store::sqlite::SqliteStats& ts = *t.stats;
+    observability::Labels l = {{"table", t.name}};
+    registry.add_counter("gatehouse_table_commits_total",
+                         "Write transactions committed (one WAL fsync each).", l, &ts.commits);
+    registry.add_counter("gatehouse_table_committed_ops_total",
+                         "Writes in committed transactions (divided by commits: the mean group "
+                         "size).",
+                         l, &ts.batched_ops);
+    registry.add_histogram("gatehouse_table_commit_duration_seconds",
+                           "BEGIN to the end of COMMIT, fsync included.", l, &ts.commit_latency);
+    registry.add_gauge("gatehouse_table_write_queue_depth", "Writes accepted, not yet answered.", l,
+                       &ts.queue_depth);
+    registry.add_counter("gatehouse_table_write_queue_full_total",
+                         "Writes refused because the queue was full.", l, &ts.queue_full);
+    registry.add_counter("gatehouse_table_failed_commits_total",
+                         "Transactions rolled back; none of their writes was acknowledged.", l,
+                         &ts.failed_batches);
+    const std::pair<const char*, const core::Counter*> errors[] = {
+        {"unavailable", &ts.unavailable}, {"corrupt", &ts.corrupt}, {"io", &ts.io_errors}};
+    for (auto& [kind, counter] : errors) {
+      registry.add_counter("gatehouse_table_errors_total", "Storage failures by kind.",
+                           {{"table", t.name}, {"kind", kind}}, counter);
+    }
+  }
+  if (rt->issuer) {
+    add_status_counters("issuer", rt->issuer_requests);
+    const issuer::IssuerStats& is = *rt->issuer_stats;
+    const std::pair<const char*, const core::Counter*> issuer_counters[] = {
+        {"gatehouse_issuer_tokens_issued_total", &is.tokens_issued},
+        {"gatehouse_issuer_auth_failures_total", &is.auth_failures},
+        {"gatehouse_issuer_rate_limited_total", &is.rate_limited},
+        {"gatehouse_issuer_rejected_total", &is.rejected},
+        {"gatehouse_issuer_key_reloads_total", &is.key_reloads}};
+    for (auto& [name, counter] : issuer_counters) {
+      registry.add_counter(name, "Embedded issuer counter.", {}, counter);
+    }
+  }
   for (auto& a : rt->authorizers) {
     const std::pair<const char*, const core::Counter*> outcomes[] = {
         {"allow", &a->stats.allow},
@@ -369,10 +434,23 @@ void Gateway::start() {
     a->authorizer->start();
 }
 
-void Gateway::poll() {
+core::Status Gateway::poll() {
   auto rt = runtime();
+  core::Status issuer_status;
+  if (rt->issuer) {
+    issuer_status = rt->issuer->poll();
+    publish_issuer_keys(*rt);
+  }
   for (auto& a : rt->authorizers)
     a->authorizer->poll();
+  return issuer_status;
+}
+
+void Gateway::close() {
+  auto rt = runtime();
+  if (rt->issuer) rt->issuer->close();
+  for (auto& t : rt->tables)
+    t.table->close();
 }
 
 bool Gateway::ready() const {

@@ -29,9 +29,14 @@ class Gateway final : public http::Handler {
   void register_metrics(observability::Registry& registry);
   // Starts the authorizers' background work (first key fetches).
   void start();
-  // Key refreshes and other periodic work; call about once a second.
-  void poll();
+  // Key refreshes, the embedded issuer's key directory and other periodic work; call about once a
+  // second. Returns what went wrong with the issuer's keys on disk (reported once per problem; the
+  // issuer keeps serving the keys it had), for the caller to log.
+  core::Status poll();
   bool ready() const;
+  // Finishes queued table writes and token requests and stops their threads. Call after the
+  // listeners drained, before the gateway is destroyed.
+  void close();
 
   std::shared_ptr<const Runtime> runtime() const { return std::atomic_load(&runtime_); }
 
@@ -39,6 +44,8 @@ class Gateway final : public http::Handler {
   struct Call;
   void authorize(std::shared_ptr<Call> call);
   void integrate(std::shared_ptr<Call> call);
+  void integrate_crud(std::shared_ptr<Call> call);
+  void serve_issuer(std::shared_ptr<Call> call);
   void finish(Call& call, http::Response res);
   http::Response error_response(Call& call, ResponseType type, const ErrorDetail& detail = {});
 

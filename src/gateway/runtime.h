@@ -15,9 +15,13 @@
 #include "auth/jwks/fetcher.h"
 #include "auth/jwks/key_provider.h"
 #include "core/stats.h"
+#include "gateway/crud.h"
 #include "gateway/responses.h"
+#include "issuer/issuer.h"
 #include "router/method_arn.h"
 #include "router/router.h"
+#include "store/sqlite/sqlite_table.h"
+#include "store/table.h"
 
 namespace gatehouse::gateway {
 
@@ -54,6 +58,10 @@ struct AuthorizerRuntime {
   auth::cache::CacheStats cache_stats;
   std::unique_ptr<auth::cache::DecisionCache<auth::Decision>> cache;
   AuthorizerStats stats;
+  // `keys: {issuer: self}`: the provider the embedded issuer's keys are published to (owned by the
+  // authorizer), and the key generation last published.
+  auth::jwks::KeyProvider* issuer_keys = nullptr;
+  uint64_t published_key_generation = 0;
 };
 
 struct MockIntegration {
@@ -64,22 +72,37 @@ struct MockIntegration {
 };
 
 struct RouteRuntime {
+  enum class Kind { kMock, kCrud };
   std::string path_template;
   AuthorizerRuntime* authorizer = nullptr;  // nullptr: a public route (auth: none)
   std::vector<std::string> scopes;          // any-of; empty = none required
-  MockIntegration mock;
+  Kind kind = Kind::kMock;
+  MockIntegration mock;  // kMock
+  CrudRoute crud;        // kCrud
   StatusCounters counters;
   core::Histogram latency;
 };
 
+// A table with the stats its backend reports.
+struct TableRuntime {
+  std::string name;
+  std::unique_ptr<store::Table> table;
+  std::unique_ptr<store::sqlite::SqliteStats> stats;
+};
+
 struct Runtime {
   std::string stage;
+  // Declared first so they are destroyed last: routes point at them.
+  std::vector<TableRuntime> tables;
+  std::unique_ptr<issuer::Issuer> issuer;  // null without an issuer: section
+  std::unique_ptr<issuer::IssuerStats> issuer_stats;
   std::optional<router::RouteTable> table;  // always set once built
   router::MethodArnPrefix arn_prefix{"", "", "", ""};
   std::vector<std::unique_ptr<RouteRuntime>> routes;  // by RouteSpec::route_index
   std::vector<std::unique_ptr<AuthorizerRuntime>> authorizers;
   GatewayResponses responses;
-  mutable StatusCounters unmatched;  // requests that matched no route (atomic counters)
+  mutable StatusCounters unmatched;        // requests that matched no route (atomic counters)
+  mutable StatusCounters issuer_requests;  // the embedded issuer's endpoints
 };
 
 }  // namespace gatehouse::gateway

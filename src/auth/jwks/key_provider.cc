@@ -93,6 +93,11 @@ class KeyProvider::State : public std::enable_shared_from_this<State> {
 
   std::shared_ptr<const KeySet> snapshot() const { return snapshot_.load(); }
 
+  void publish(std::shared_ptr<const KeySet> keys) {
+    GH_ASSERT(static_source_ && keys != nullptr);
+    snapshot_.store(std::move(keys));
+  }
+
   core::Status last_error() const {
     std::lock_guard lock(mu_);
     return last_error_;
@@ -237,6 +242,10 @@ bool KeyProvider::on_kid_miss() {
 
 bool KeyProvider::on_kid_miss(std::function<void()> refreshed) {
   return state_->on_kid_miss(std::move(refreshed));
+}
+
+void KeyProvider::publish(std::shared_ptr<const KeySet> keys) {
+  state_->publish(std::move(keys));
 }
 
 std::shared_ptr<const KeySet> KeyProvider::snapshot() const {

@@ -100,6 +100,10 @@ class KeyProvider {
   // `refreshed`) when no fetch will happen. At most kMaxKidMissWaiters callers wait at once.
   bool on_kid_miss(std::function<void()> refreshed);
 
+  // Static sources only: replaces the key set (the embedded issuer's keys after a rotation).
+  // Requests already verifying keep the set they took. Requires: keys != nullptr.
+  void publish(std::shared_ptr<const KeySet> keys);
+
   // The current key set; nullptr before the first successful fetch.
   std::shared_ptr<const KeySet> snapshot() const;
   bool ready() const { return snapshot() != nullptr; }

@@ -1,0 +1,446 @@
+#include "gateway/crud.h"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <charconv>
+
+#include "core/ids.h"
+#include "core/json_text.h"
+#include "gateway/query.h"
+
+namespace gatehouse::gateway {
+namespace {
+
+namespace json = boost::json;
+
+// Set by the service, never by clients: accepting them would let a caller forge authorship.
+constexpr std::string_view kCreatedBy = "createdBy";
+constexpr std::string_view kCreatedAt = "createdAt";
+constexpr std::string_view kUpdatedAt = "updatedAt";
+
+int64_t unix_ms(const core::Clock& clock) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock.now().time_since_epoch())
+      .count();
+}
+
+CrudOutcome gateway_error(ResponseType type, unsigned status, std::string message,
+                          std::string_view reason) {
+  CrudOutcome o;
+  o.status = status;
+  o.gateway_error = type;
+  o.message = std::move(message);
+  o.reason = reason;
+  return o;
+}
+
+// The service's own error answers (404, 409): {"message": ...}.
+CrudOutcome service_error(unsigned status, std::string_view message, std::string_view reason) {
+  CrudOutcome o;
+  o.status = status;
+  o.body = "{\"message\":";
+  core::append_json_string(o.body, message);
+  o.body += '}';
+  o.reason = reason;
+  return o;
+}
+
+CrudOutcome from_store_error(const store::StoreError& e, std::string_view key_attribute,
+                             std::string_view key) {
+  using store::StoreErrorCode;
+  switch (e.code) {
+    case StoreErrorCode::kNotFound:
+      return service_error(
+          404, "no item with " + std::string(key_attribute) + " '" + std::string(key) + "'",
+          "item_not_found");
+    case StoreErrorCode::kAlreadyExists:
+      return service_error(409,
+                           "an item with " + std::string(key_attribute) + " '" + std::string(key) +
+                               "' already exists",
+                           "item_exists");
+    case StoreErrorCode::kTooLarge:
+      return gateway_error(ResponseType::kRequestTooLarge, 413, e.message, "item_too_large");
+    case StoreErrorCode::kBadCursor:
+      return gateway_error(ResponseType::kBadRequestParameters, 400, e.message, "bad_cursor");
+    case StoreErrorCode::kUnavailable:
+      return gateway_error(ResponseType::kDefault5xx, 503, "Service Unavailable: " + e.message,
+                           "store_unavailable");
+    case StoreErrorCode::kCorrupt:
+      return gateway_error(ResponseType::kDefault5xx, 500,
+                           "Internal server error: the table's storage is damaged",
+                           "store_corrupt");
+    case StoreErrorCode::kIoError:
+      break;
+  }
+  return gateway_error(ResponseType::kDefault5xx, 500, "Internal server error: " + e.message,
+                       "store_io_error");
+}
+
+std::string lower_media_type(std::string_view content_type) {
+  std::string_view media = content_type.substr(0, content_type.find(';'));
+  while (!media.empty() && (media.back() == ' ' || media.back() == '\t'))
+    media.remove_suffix(1);
+  while (!media.empty() && (media.front() == ' ' || media.front() == '\t'))
+    media.remove_prefix(1);
+  std::string out(media);
+  for (char& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// application/json and application/*+json are JSON. So is a missing type, and curl's default
+// application/x-www-form-urlencoded when the body is a JSON object: `curl -d '{...}'` sends that,
+// and refusing it would fail the most common first try with a body we understand perfectly.
+std::optional<CrudOutcome> check_content_type(std::string_view content_type,
+                                              std::string_view body) {
+  std::string media = lower_media_type(content_type);
+  if (media.empty() || media == "application/json") return std::nullopt;
+  if (media.starts_with("application/") && media.ends_with("+json")) return std::nullopt;
+  if (media == "application/x-www-form-urlencoded") {
+    size_t first = body.find_first_not_of(" \t\r\n");
+    if (first != std::string_view::npos && body[first] == '{') return std::nullopt;
+  }
+  return gateway_error(
+      ResponseType::kUnsupportedMediaType, 415,
+      "Unsupported Media Type: expected Content-Type: application/json, got " + media,
+      "unsupported_media_type");
+}
+
+// Why a key is unusable, or "" if it is fine. Keys appear in URLs (/resource/{id}), so '/' would
+// make an item unreachable.
+std::string key_problem(std::string_view key, std::string_view key_attribute) {
+  if (key.empty()) return std::string(key_attribute) + " must not be empty";
+  if (key.size() > kMaxKeyBytes) {
+    return std::string(key_attribute) + " is longer than " + std::to_string(kMaxKeyBytes) +
+           " bytes";
+  }
+  for (unsigned char c : key) {
+    if (c < 0x20 || c == 0x7f) {
+      return std::string(key_attribute) + " must not contain control characters";
+    }
+    if (c == '/') return std::string(key_attribute) + " must not contain '/'";
+  }
+  return {};
+}
+
+std::string_view kind_of(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::array:
+      return "an array";
+    case json::kind::string:
+      return "a string";
+    case json::kind::null:
+      return "null";
+    case json::kind::bool_:
+      return "a boolean";
+    default:
+      return "a number";
+  }
+}
+
+// The body as a JSON object with the metadata attributes refused, or the 400/413/415 to answer.
+struct ParsedBody {
+  json::object object;
+  std::optional<CrudOutcome> error;
+};
+
+ParsedBody parse_item_body(const CrudRoute& route, const CrudRequest& req) {
+  ParsedBody out;
+  if (auto bad = check_content_type(req.content_type, req.body)) {
+    out.error = std::move(bad);
+    return out;
+  }
+  if (req.body.size() > route.max_item_bytes) {
+    out.error = gateway_error(ResponseType::kRequestTooLarge, 413,
+                              "Request Too Long: the item is " + std::to_string(req.body.size()) +
+                                  " bytes; the limit is " + std::to_string(route.max_item_bytes),
+                              "item_too_large");
+    return out;
+  }
+  boost::system::error_code ec;
+  json::parse_options options;
+  options.max_depth = 32;
+  json::value v = json::parse(req.body, ec, {}, options);
+  if (ec) {
+    std::string what = req.body.find_first_not_of(" \t\r\n") == std::string_view::npos
+                           ? "the request body is empty; expected a JSON object"
+                           : "the request body is not valid JSON (" + ec.message() + ")";
+    out.error = gateway_error(ResponseType::kBadRequestBody, 400, std::move(what), "bad_json");
+    return out;
+  }
+  if (!v.is_object()) {
+    out.error =
+        gateway_error(ResponseType::kBadRequestBody, 400,
+                      "the request body must be a JSON object, got " + std::string(kind_of(v)),
+                      "body_not_object");
+    return out;
+  }
+  out.object = std::move(v.get_object());
+  for (std::string_view reserved : {kCreatedBy, kCreatedAt, kUpdatedAt}) {
+    if (out.object.contains(reserved)) {
+      out.error = gateway_error(
+          ResponseType::kBadRequestBody, 400,
+          "'" + std::string(reserved) + "' is set by the service; remove it from the body",
+          "reserved_attribute");
+      return out;
+    }
+  }
+  return out;
+}
+
+// {"<key_attribute>": key, ...the other attributes} as text: the key first, for readability.
+std::string serialize_attributes(const json::object& body, std::string_view key_attribute,
+                                 std::string_view key) {
+  std::string out = "{";
+  core::append_json_string(out, key_attribute);
+  out += ':';
+  core::append_json_string(out, key);
+  for (const auto& entry : body) {
+    if (entry.key() == key_attribute) continue;
+    out += ',';
+    core::append_json_string(out, entry.key());
+    out += ':';
+    out += json::serialize(entry.value());
+  }
+  out += '}';
+  return out;
+}
+
+// The item as clients see it: its attributes plus the metadata.
+void append_item(std::string& out, const store::Item& item) {
+  std::string_view attrs = item.attributes;
+  // Stored attributes are always a serialized object; strip its closing brace and extend it.
+  GH_CHECK(attrs.size() >= 2 && attrs.front() == '{' && attrs.back() == '}');
+  out.append(attrs.data(), attrs.size() - 1);
+  if (attrs.size() > 2) out += ',';
+  out += "\"createdBy\":";
+  core::append_json_string(out, item.owner);
+  out += ",\"createdAt\":\"";
+  out += format_iso8601_ms(item.created_ms);
+  out += "\",\"updatedAt\":\"";
+  out += format_iso8601_ms(item.updated_ms);
+  out += "\"}";
+}
+
+CrudOutcome item_outcome(unsigned status, const store::Item& item) {
+  CrudOutcome o;
+  o.status = status;
+  o.body.reserve(item.attributes.size() + 128);
+  append_item(o.body, item);
+  return o;
+}
+
+// Percent-encodes a key for a Location header (RFC 3986 unreserved characters stay).
+std::string encode_path_segment(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+store::OwnerFilter owner_filter(const CrudRoute& route, std::string_view principal) {
+  if (!route.owner_only) return std::nullopt;
+  return std::string(principal);
+}
+
+void create_item(const CrudRoute& route, const CrudRequest& req, const core::Clock& clock,
+                 std::function<void(CrudOutcome)> done) {
+  ParsedBody body = parse_item_body(route, req);
+  if (body.error) return done(std::move(*body.error));
+  int64_t now = unix_ms(clock);
+  std::string key;
+  if (const json::value* given = body.object.if_contains(route.key_attribute)) {
+    // A client-chosen key: create-if-absent, 409 if taken.
+    if (!given->is_string()) {
+      return done(gateway_error(
+          ResponseType::kBadRequestBody, 400,
+          "'" + route.key_attribute + "' must be a string, got " + std::string(kind_of(*given)),
+          "bad_key"));
+    }
+    key = std::string(given->get_string());
+    if (auto problem = key_problem(key, route.key_attribute); !problem.empty()) {
+      return done(gateway_error(ResponseType::kBadRequestBody, 400, problem, "bad_key"));
+    }
+  } else {
+    key = core::to_string(core::new_time_ordered_id(now));
+  }
+  store::Item item;
+  item.attributes = serialize_attributes(body.object, route.key_attribute, key);
+  item.key = key;
+  item.owner = std::string(req.principal);
+  item.created_ms = now;
+  item.updated_ms = now;
+  std::string location(req.path);
+  if (!location.ends_with('/')) location += '/';
+  location += encode_path_segment(key);
+  route.table->create(std::move(item),
+                      [done = std::move(done), location = std::move(location), key,
+                       key_attribute = route.key_attribute](store::StoreResult<store::Item> r) {
+                        if (!r) return done(from_store_error(r.error(), key_attribute, key));
+                        CrudOutcome o = item_outcome(201, *r);
+                        o.location = location;
+                        done(std::move(o));
+                      });
+}
+
+void list_items(const CrudRoute& route, const CrudRequest& req,
+                std::function<void(CrudOutcome)> done) {
+  store::ListQuery q;
+  q.limit = route.default_limit;
+  std::string limit = query_param(req.query, "limit");
+  if (!limit.empty()) {
+    uint32_t v = 0;
+    auto [ptr, ec] = std::from_chars(limit.data(), limit.data() + limit.size(), v);
+    if (ec != std::errc() || ptr != limit.data() + limit.size() || v < 1 || v > kMaxListLimit) {
+      return done(gateway_error(
+          ResponseType::kBadRequestParameters, 400,
+          "limit must be an integer from 1 to " + std::to_string(kMaxListLimit), "bad_limit"));
+    }
+    q.limit = v;
+  }
+  std::string next = query_param(req.query, "next");
+  if (!next.empty()) q.cursor = std::move(next);
+  q.owner = owner_filter(route, req.principal);
+  route.table->list(std::move(q), [done = std::move(done)](store::StoreResult<store::Page> r) {
+    if (!r) return done(from_store_error(r.error(), "", ""));
+    CrudOutcome o;
+    o.status = 200;
+    o.body = "{\"items\":[";
+    for (size_t i = 0; i < r->items.size(); ++i) {
+      if (i > 0) o.body += ',';
+      append_item(o.body, r->items[i]);
+    }
+    o.body += ']';
+    if (r->next_cursor) {
+      o.body += ",\"next\":";
+      core::append_json_string(o.body, *r->next_cursor);
+    }
+    o.body += '}';
+    done(std::move(o));
+  });
+}
+
+void get_item(const CrudRoute& route, const CrudRequest& req,
+              std::function<void(CrudOutcome)> done) {
+  std::string key(req.key);
+  route.table->get(key, owner_filter(route, req.principal),
+                   [done = std::move(done), key,
+                    key_attribute = route.key_attribute](store::StoreResult<store::Item> r) {
+                     if (!r) return done(from_store_error(r.error(), key_attribute, key));
+                     done(item_outcome(200, *r));
+                   });
+}
+
+void replace_item(const CrudRoute& route, const CrudRequest& req, const core::Clock& clock,
+                  std::function<void(CrudOutcome)> done) {
+  ParsedBody body = parse_item_body(route, req);
+  if (body.error) return done(std::move(*body.error));
+  std::string key(req.key);
+  if (const json::value* given = body.object.if_contains(route.key_attribute)) {
+    if (!given->is_string() || given->get_string() != key) {
+      return done(gateway_error(ResponseType::kBadRequestBody, 400,
+                                "the body's '" + route.key_attribute +
+                                    "' differs from the one in the path; leave it out or make "
+                                    "them equal",
+                                "key_mismatch"));
+    }
+  }
+  store::Item item;
+  item.attributes = serialize_attributes(body.object, route.key_attribute, key);
+  item.key = key;
+  item.updated_ms = unix_ms(clock);
+  route.table->replace(std::move(item), owner_filter(route, req.principal),
+                       [done = std::move(done), key,
+                        key_attribute = route.key_attribute](store::StoreResult<store::Item> r) {
+                         if (!r) return done(from_store_error(r.error(), key_attribute, key));
+                         done(item_outcome(200, *r));
+                       });
+}
+
+void delete_item(const CrudRoute& route, const CrudRequest& req,
+                 std::function<void(CrudOutcome)> done) {
+  std::string key(req.key);
+  route.table->remove(key, owner_filter(route, req.principal),
+                      [done = std::move(done), key,
+                       key_attribute = route.key_attribute](store::StoreResult<std::monostate> r) {
+                        if (!r) return done(from_store_error(r.error(), key_attribute, key));
+                        CrudOutcome o;
+                        o.status = 204;
+                        done(std::move(o));
+                      });
+}
+
+CrudOutcome method_not_allowed(const CrudRoute& route) {
+  CrudOutcome o =
+      gateway_error(ResponseType::kDefault4xx, 405, "Method Not Allowed", "method_not_allowed");
+  o.allow = route.item_route ? "GET, PUT, DELETE" : "GET, POST";
+  return o;
+}
+
+}  // namespace
+
+std::string format_iso8601_ms(int64_t unix_ms) {
+  // Written by hand: this runs twice per item in every response, and gmtime_r + snprintf cost
+  // more than the rest of the item's serialization. Days to civil date: H. Hinnant's algorithm.
+  int64_t days = unix_ms >= 0 ? unix_ms / 86'400'000 : (unix_ms - 86'399'999) / 86'400'000;
+  int64_t ms_of_day = unix_ms - days * 86'400'000;
+  int64_t z = days + 719'468;
+  int64_t era = (z >= 0 ? z : z - 146'096) / 146'097;
+  int64_t doe = z - era * 146'097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36'524 - doe / 146'096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t day = doy - (153 * mp + 2) / 5 + 1;
+  int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  if (year < 0 || year > 9999) return "0000-00-00T00:00:00.000Z";  // outside ISO 8601 basic
+  char buf[24];
+  auto put = [&buf](int at, int64_t value, int digits) {
+    for (int i = digits - 1; i >= 0; --i) {
+      buf[at + i] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+  };
+  put(0, year, 4);
+  buf[4] = '-';
+  put(5, month, 2);
+  buf[7] = '-';
+  put(8, day, 2);
+  buf[10] = 'T';
+  put(11, ms_of_day / 3'600'000, 2);
+  buf[13] = ':';
+  put(14, ms_of_day / 60'000 % 60, 2);
+  buf[16] = ':';
+  put(17, ms_of_day / 1000 % 60, 2);
+  buf[19] = '.';
+  put(20, ms_of_day % 1000, 3);
+  buf[23] = 'Z';
+  return std::string(buf, sizeof(buf));
+}
+
+void run_crud(const CrudRoute& route, const CrudRequest& req, const core::Clock& clock,
+              std::function<void(CrudOutcome)> done) {
+  if (route.item_route) {
+    if (auto problem = key_problem(req.key, route.key_attribute); !problem.empty()) {
+      return done(gateway_error(ResponseType::kBadRequestParameters, 400, problem, "bad_key"));
+    }
+    if (req.method == "GET") return get_item(route, req, std::move(done));
+    if (req.method == "PUT") return replace_item(route, req, clock, std::move(done));
+    if (req.method == "DELETE") return delete_item(route, req, std::move(done));
+    return done(method_not_allowed(route));
+  }
+  if (req.method == "GET") return list_items(route, req, std::move(done));
+  if (req.method == "POST") return create_item(route, req, clock, std::move(done));
+  done(method_not_allowed(route));
+}
+
+}  // namespace gatehouse::gateway

@@ -1,0 +1,754 @@
+#include "store/sqlite/sqlite_table.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <initializer_list>
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+#include "core/assert.h"
+#include "store/cursor.h"
+
+namespace gatehouse::store::sqlite {
+namespace {
+
+constexpr uint32_t kMaxListLimit = 1000;
+
+struct StmtDeleter {
+  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+};
+using Stmt = std::unique_ptr<sqlite3_stmt, StmtDeleter>;
+
+struct DbDeleter {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+using Db = std::unique_ptr<sqlite3, DbDeleter>;
+
+// Resets a statement when the scope ends, so it lets go of its read snapshot at once and the next
+// use starts clean whatever path this one left by.
+class ResetOnExit {
+ public:
+  explicit ResetOnExit(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  ~ResetOnExit() { sqlite3_reset(stmt_); }
+  ResetOnExit(const ResetOnExit&) = delete;
+  ResetOnExit& operator=(const ResetOnExit&) = delete;
+
+ private:
+  sqlite3_stmt* stmt_;
+};
+
+// The strings outlive the statement's step (SQLITE_STATIC: no copy).
+int bind_value(sqlite3_stmt* stmt, int index, std::string_view text) {
+  return sqlite3_bind_text64(stmt, index, text.data() ? text.data() : "", text.size(),
+                             SQLITE_STATIC, SQLITE_UTF8);
+}
+int bind_value(sqlite3_stmt* stmt, int index, int64_t value) {
+  return sqlite3_bind_int64(stmt, index, value);
+}
+
+// Binds `values` to parameters ?1, ?2, ... in order; the first failure's code, or SQLITE_OK.
+template <class... Values>
+int bind_all(sqlite3_stmt* stmt, const Values&... values) {
+  int index = 0;
+  int rc = SQLITE_OK;
+  ((rc = rc == SQLITE_OK ? bind_value(stmt, ++index, values) : rc), ...);
+  return rc;
+}
+
+// Runs a statement that returns no rows (BEGIN, COMMIT, ROLLBACK).
+int run(sqlite3_stmt* stmt) {
+  int rc = sqlite3_step(stmt);
+  sqlite3_reset(stmt);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+std::string column_text(sqlite3_stmt* stmt, int column) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, column));
+  return text ? std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt, column)))
+              : std::string();
+}
+
+constexpr std::string_view kColumns = "key, owner, created, updated, attributes";
+
+Item row_item(sqlite3_stmt* stmt) {
+  Item item;
+  item.key = column_text(stmt, 0);
+  item.owner = column_text(stmt, 1);
+  item.created_ms = sqlite3_column_int64(stmt, 2);
+  item.updated_ms = sqlite3_column_int64(stmt, 3);
+  item.attributes = column_text(stmt, 4);
+  return item;
+}
+
+int prepare(sqlite3* db, const std::string& sql, Stmt& out) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db, sql.c_str(), static_cast<int>(sql.size() + 1),
+                              SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  out.reset(stmt);
+  return rc;
+}
+
+// Safe for clients: sqlite3_errstr describes the code only, never the file or the statement.
+StoreError storage_error(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return {StoreErrorCode::kUnavailable, "database is locked"};
+    case SQLITE_FULL:
+      return {StoreErrorCode::kUnavailable, "disk full"};
+    case SQLITE_READONLY:
+      return {StoreErrorCode::kUnavailable, "database is read-only"};
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return {StoreErrorCode::kCorrupt, "database file is damaged"};
+    default:
+      return {StoreErrorCode::kIoError, std::string("storage error: ") + sqlite3_errstr(rc)};
+  }
+}
+
+StoreError closed_error() {
+  return {StoreErrorCode::kUnavailable, "table is closed"};
+}
+
+bool valid_table_name(std::string_view name) {
+  auto letter = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (name.empty() || name.size() > 64 || !letter(name[0])) return false;
+  if (!std::all_of(name.begin(), name.end(), [&](char c) { return letter(c) || digit(c); }))
+    return false;
+  // SQLite reserves these names for its own tables.
+  std::string prefix(name.substr(0, 7));
+  std::transform(prefix.begin(), prefix.end(), prefix.begin(),
+                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; });
+  return prefix != "sqlite_";
+}
+
+std::string quote_identifier(std::string_view name) {
+  return "\"" + std::string(name) + "\"";
+}
+
+std::string select_from(std::string_view table) {
+  return "SELECT " + std::string(kColumns) + " FROM " + quote_identifier(table);
+}
+
+int open_connection(const SqliteOptions& options, int mode, Db& out) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(options.path.c_str(), &db, mode | SQLITE_OPEN_NOMUTEX,
+                           options.vfs.empty() ? nullptr : options.vfs.c_str());
+  out.reset(db);  // also on failure: the handle holds the error and must be closed
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db,
+                       static_cast<int>(std::min<uint32_t>(options.busy_timeout_ms, INT32_MAX)));
+  return SQLITE_OK;
+}
+
+// open() errors are for the operator: they name the file and keep SQLite's own detail.
+core::Status open_failure(const std::string& path, std::string_view doing, int rc, sqlite3* db) {
+  std::string what = "database '" + path + "': " + std::string(doing) + ": ";
+  int sys_errno = db ? sqlite3_system_errno(db) : 0;
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return core::unavailable(what + "locked by another connection");
+    case SQLITE_NOTADB:
+      return core::io_error(what + "the file is not a SQLite database");
+    case SQLITE_CORRUPT:
+      return core::io_error(what + "the file is damaged");
+    case SQLITE_PERM:
+      return {core::Code::kPermissionDenied, what + "permission denied"};
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+      if (sys_errno == EACCES || sys_errno == EPERM)
+        return {core::Code::kPermissionDenied, what + "permission denied"};
+      if (sys_errno == ENOENT) return core::not_found(what + "no such file or directory");
+      if (sys_errno != 0) return core::io_error(what + std::strerror(sys_errno));
+      break;
+    default:
+      break;
+  }
+  return core::io_error(what + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+}
+
+// Creates a missing database file with mode 0600 (SQLite would use 0644 less the umask); SQLite
+// then gives the -wal and -shm files the same mode. Checked here too because errno says more
+// than SQLite's "unable to open database file".
+core::Status create_file_if_absent(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode))
+      return core::invalid_argument("database '" + path + "' is a directory");
+    return {};
+  }
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+    return {};
+  }
+  int err = errno;
+  if (err == EEXIST) return {};  // created meanwhile by another process
+  if (err == ENOENT) {
+    std::string dir = std::filesystem::path(path).parent_path().string();
+    return core::not_found("database '" + path + "': directory '" + (dir.empty() ? "." : dir) +
+                           "' does not exist (it must be created first)");
+  }
+  if (err == EACCES || err == EPERM)
+    return {core::Code::kPermissionDenied,
+            "database '" + path + "': cannot create the file: permission denied"};
+  return core::io_error("database '" + path + "': cannot create the file: " + std::strerror(err));
+}
+
+// Runs a one-row query (a PRAGMA) and returns its first column as text.
+int query_text(sqlite3* db, const std::string& sql, std::string& out) {
+  Stmt stmt;
+  int rc = prepare(db, sql, stmt);
+  if (rc != SQLITE_OK) return rc;
+  rc = sqlite3_step(stmt.get());
+  if (rc == SQLITE_ROW) {
+    out = column_text(stmt.get(), 0);
+    return SQLITE_OK;
+  }
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+core::Status check_options(const SqliteOptions& options) {
+  const std::string& path = options.path;
+  if (path.empty()) return core::invalid_argument("SQLite table: the database path is empty");
+  if (!valid_table_name(options.table_name))
+    return core::invalid_argument("database '" + path + "': invalid table name '" +
+                                  options.table_name +
+                                  "' (want [A-Za-z_][A-Za-z0-9_]{0,63}, not sqlite_*)");
+  if (options.max_batch == 0 || options.max_queue == 0)
+    return core::invalid_argument("database '" + path + "': max_batch and max_queue must be > 0");
+  if (!options.vfs.empty() && !sqlite3_vfs_find(options.vfs.c_str()))
+    return core::invalid_argument("database '" + path + "': no SQLite VFS named '" + options.vfs +
+                                  "'");
+  return {};
+}
+
+// Checks what the file holds and, unless it is read-only, puts it in WAL mode and creates the
+// table and its index.
+core::Status prepare_file(sqlite3* db, const SqliteOptions& options) {
+  const std::string& path = options.path;
+  // The first read of the file: fails here if it is not a database or its header is damaged.
+  std::string version_text;
+  int rc = query_text(db, "PRAGMA user_version", version_text);
+  if (rc != SQLITE_OK) return open_failure(path, "cannot read the schema version", rc, db);
+  int version = std::atoi(version_text.c_str());
+  if (version > SqliteTable::kSchemaVersion)
+    return core::invalid_argument("database '" + path + "': schema version " +
+                                  std::to_string(version) + " is newer than this build's (" +
+                                  std::to_string(SqliteTable::kSchemaVersion) + ")");
+
+  // A table of this name made by something else is refused rather than written into.
+  std::string columns;
+  rc = query_text(db,
+                  "SELECT group_concat(name, ', ') FROM"
+                  " (SELECT name FROM pragma_table_info('" +
+                      options.table_name + "') ORDER BY cid)",
+                  columns);
+  if (rc != SQLITE_OK) return open_failure(path, "cannot read the schema", rc, db);
+  if (!columns.empty() && columns != kColumns)
+    return core::invalid_argument("database '" + path + "': table '" + options.table_name +
+                                  "' has the columns (" + columns + "), not the expected (" +
+                                  std::string(kColumns) + ")");
+
+  // A file without write permission opens read-only (SQLite falls back silently): then the table
+  // must already be there, and writes fail with kUnavailable.
+  if (sqlite3_db_readonly(db, "main") == 1) {
+    if (columns.empty())
+      return core::Status(core::Code::kPermissionDenied,
+                          "database '" + path + "': the file is read-only and has no table '" +
+                              options.table_name + "'");
+    return {};
+  }
+
+  std::string mode;
+  rc = query_text(db, "PRAGMA journal_mode = WAL", mode);
+  if (rc != SQLITE_OK) return open_failure(path, "cannot switch to WAL mode", rc, db);
+  if (mode != "wal")
+    return core::io_error("database '" + path + "': cannot switch to WAL mode (mode is '" + mode +
+                          "')");
+  // Per connection: only the writer's commits need it.
+  rc = sqlite3_exec(db, "PRAGMA synchronous = FULL", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return open_failure(path, "cannot set synchronous=FULL", rc, db);
+
+  // WITHOUT ROWID is not used: an item's JSON is often kilobytes, and such a table stores whole
+  // rows in its B-tree's interior pages; a rowid table keeps them in leaves only, and a point
+  // lookup through the primary-key index is still two short B-tree descents.
+  const std::string table = quote_identifier(options.table_name);
+  const std::string index = quote_identifier(options.table_name + "_by_owner");
+  std::string schema = "BEGIN IMMEDIATE;";
+  schema += "CREATE TABLE IF NOT EXISTS " + table +
+            " (key TEXT NOT NULL PRIMARY KEY, owner TEXT NOT NULL, created INTEGER NOT NULL,"
+            " updated INTEGER NOT NULL, attributes TEXT NOT NULL);";
+  schema += "CREATE INDEX IF NOT EXISTS " + index + " ON " + table + " (owner, key);";
+  if (version == 0)
+    schema += "PRAGMA user_version = " + std::to_string(SqliteTable::kSchemaVersion) + ";";
+  schema += "COMMIT;";
+  rc = sqlite3_exec(db, schema.c_str(), nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) {
+    core::Status failure = open_failure(path, "cannot create the table", rc, db);
+    if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return failure;
+  }
+  return {};
+}
+
+std::atomic<uint64_t> next_table_id{1};
+
+}  // namespace
+
+// The writer's connection and cached statements.
+struct SqliteTable::Statements {
+  Db db;  // declared first: destroyed after the statements
+  Stmt begin, commit, rollback;
+  Stmt insert;
+  Stmt replace, replace_owned;
+  Stmt remove, remove_owned;
+};
+
+struct SqliteTable::WriteOp {
+  enum class Kind : uint8_t { kCreate, kReplace, kRemove };
+  enum class Outcome : uint8_t { kApplied, kAlreadyExists, kNotFound };
+
+  Kind kind;
+  Item item;  // remove: only the key
+  OwnerFilter owner;
+  std::variant<ItemDone, VoidDone> done;
+  Outcome outcome = Outcome::kApplied;
+
+  void answer(StoreError error) {
+    std::visit([&](auto& callback) { callback(std::move(error)); }, done);
+  }
+  void answer_outcome() {
+    switch (outcome) {
+      case Outcome::kAlreadyExists:
+        return answer({StoreErrorCode::kAlreadyExists, "an item with this key already exists"});
+      case Outcome::kNotFound:
+        return answer({StoreErrorCode::kNotFound, "no item with this key"});
+      case Outcome::kApplied:
+        if (kind == Kind::kRemove) return std::get<VoidDone>(done)(std::monostate{});
+        return std::get<ItemDone>(done)(std::move(item));
+    }
+  }
+};
+
+// One thread's read connection to one table.
+struct SqliteTable::ReadConnection {
+  std::mutex mu;  // held by its thread while reading, and by whoever closes it
+  std::atomic<bool> closed{false};
+  Db db;
+  Stmt get, get_owned;
+  Stmt list_first, list_after, list_owned_first, list_owned_after;
+
+  // Requires: mu held.
+  void close() {
+    get.reset();
+    get_owned.reset();
+    list_first.reset();
+    list_after.reset();
+    list_owned_first.reset();
+    list_owned_after.reset();
+    db.reset();
+    closed.store(true, std::memory_order_release);
+  }
+};
+
+// A thread's read connections, by table id. Held in a thread_local; on thread exit it closes its
+// connections, touching only them (shared with the tables' registries), never a table.
+struct SqliteTable::ThreadReaders {
+  struct Entry {
+    uint64_t table_id;
+    std::shared_ptr<ReadConnection> connection;
+  };
+  std::vector<Entry> entries;
+
+  ~ThreadReaders() {
+    for (auto& entry : entries) {
+      std::lock_guard lock(entry.connection->mu);
+      entry.connection->close();
+    }
+  }
+};
+
+core::Result<std::unique_ptr<SqliteTable>> SqliteTable::open(SqliteOptions options,
+                                                             SqliteStats& stats) {
+  if (auto valid = check_options(options); !valid.ok()) return valid;
+  const std::string& path = options.path;
+  if (auto created = create_file_if_absent(path); !created.ok()) return created;
+
+  auto writer = std::make_unique<Statements>();
+  int rc = open_connection(options, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, writer->db);
+  sqlite3* db = writer->db.get();
+  if (rc != SQLITE_OK) return open_failure(path, "cannot open", rc, db);
+  if (auto ready = prepare_file(db, options); !ready.ok()) return ready;
+
+  const std::string table = quote_identifier(options.table_name);
+  Statements& s = *writer;
+  for (auto [sql, stmt] : std::initializer_list<std::pair<std::string, Stmt*>>{
+           {"BEGIN IMMEDIATE", &s.begin},
+           {"COMMIT", &s.commit},
+           {"ROLLBACK", &s.rollback},
+           {"INSERT INTO " + table + " (" + std::string(kColumns) +
+                ") VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (key) DO NOTHING",
+            &s.insert},
+           {"UPDATE " + table +
+                " SET attributes = ?2, updated = ?3 WHERE key = ?1 RETURNING owner, created",
+            &s.replace},
+           {"UPDATE " + table +
+                " SET attributes = ?2, updated = ?3 WHERE key = ?1 AND owner = ?4"
+                " RETURNING owner, created",
+            &s.replace_owned},
+           {"DELETE FROM " + table + " WHERE key = ?1", &s.remove},
+           {"DELETE FROM " + table + " WHERE key = ?1 AND owner = ?2", &s.remove_owned},
+       }) {
+    rc = prepare(db, sql, *stmt);
+    if (rc != SQLITE_OK) return open_failure(path, "cannot prepare the statements", rc, db);
+  }
+
+  return std::unique_ptr<SqliteTable>(
+      new SqliteTable(std::move(options), stats, std::move(writer)));
+}
+
+SqliteTable::SqliteTable(SqliteOptions options, SqliteStats& stats,
+                         std::unique_ptr<Statements> writer)
+    : options_(std::move(options)),
+      stats_(stats),
+      id_(next_table_id.fetch_add(1, std::memory_order_relaxed)),
+      writer_db_(std::move(writer)) {
+  writer_ = std::thread([this] { run_writer(); });
+}
+
+SqliteTable::~SqliteTable() {
+  close();
+}
+
+void SqliteTable::close() {
+  std::lock_guard close_lock(close_mu_);
+  if (closed_) return;
+  // The writer would wait for itself.
+  GH_CHECK(std::this_thread::get_id() != writer_.get_id());
+  {
+    std::lock_guard lock(queue_mu_);
+    closing_.store(true, std::memory_order_release);
+  }
+  queue_ready_.notify_one();
+  writer_.join();  // it drains the queue first
+
+  std::vector<std::shared_ptr<ReadConnection>> readers;
+  {
+    std::lock_guard lock(readers_mu_);
+    readers.swap(readers_);
+  }
+  for (auto& connection : readers) {
+    std::lock_guard lock(connection->mu);
+    connection->close();
+  }
+  // Closed last, the writer's connection checkpoints the WAL into the file and removes it.
+  writer_db_.reset();
+  closed_ = true;
+}
+
+void SqliteTable::create(Item item, ItemDone done) {
+  if (item.attributes.size() > options_.max_item_bytes)
+    return done(StoreError{StoreErrorCode::kTooLarge,
+                           "item is " + std::to_string(item.attributes.size()) +
+                               " bytes; the limit is " + std::to_string(options_.max_item_bytes)});
+  enqueue({.kind = WriteOp::Kind::kCreate,
+           .item = std::move(item),
+           .owner = std::nullopt,
+           .done = std::move(done)});
+}
+
+void SqliteTable::replace(Item item, OwnerFilter owner, ItemDone done) {
+  if (item.attributes.size() > options_.max_item_bytes)
+    return done(StoreError{StoreErrorCode::kTooLarge,
+                           "item is " + std::to_string(item.attributes.size()) +
+                               " bytes; the limit is " + std::to_string(options_.max_item_bytes)});
+  enqueue({.kind = WriteOp::Kind::kReplace,
+           .item = std::move(item),
+           .owner = std::move(owner),
+           .done = std::move(done)});
+}
+
+void SqliteTable::remove(std::string key, OwnerFilter owner, VoidDone done) {
+  Item item;
+  item.key = std::move(key);
+  enqueue({.kind = WriteOp::Kind::kRemove,
+           .item = std::move(item),
+           .owner = std::move(owner),
+           .done = std::move(done)});
+}
+
+void SqliteTable::enqueue(WriteOp op) {
+  bool closed = false;
+  bool full = false;
+  bool was_empty = false;
+  {
+    std::lock_guard lock(queue_mu_);
+    if (closing_.load(std::memory_order_relaxed)) {
+      closed = true;
+    } else if (in_flight_ >= options_.max_queue) {
+      full = true;
+    } else {
+      was_empty = queue_.empty();
+      queue_.push_back(std::move(op));
+      ++in_flight_;
+      stats_.queue_depth.set(static_cast<int64_t>(in_flight_));
+    }
+  }
+  if (closed) return op.answer(closed_error());
+  if (full) {
+    stats_.queue_full.inc();
+    return op.answer({StoreErrorCode::kUnavailable, "write queue full"});
+  }
+  // The writer waits only on an empty queue, so only the first op needs to wake it.
+  if (was_empty) queue_ready_.notify_one();
+}
+
+void SqliteTable::run_writer() {
+  std::vector<WriteOp> taken;
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mu_);
+      queue_ready_.wait(
+          lock, [&] { return !queue_.empty() || closing_.load(std::memory_order_relaxed); });
+      if (queue_.empty()) return;  // closing, and everything queued is answered
+      taken.swap(queue_);          // the emptied vector goes back, keeping its capacity
+    }
+    for (size_t first = 0; first < taken.size(); first += options_.max_batch) {
+      size_t count = std::min<size_t>(options_.max_batch, taken.size() - first);
+      commit_group(taken.data() + first, count);
+      std::lock_guard lock(queue_mu_);
+      in_flight_ -= count;
+      stats_.queue_depth.set(static_cast<int64_t>(in_flight_));
+    }
+    taken.clear();
+  }
+}
+
+int SqliteTable::execute(WriteOp& op, Statements& s) {
+  using Kind = WriteOp::Kind;
+  using Outcome = WriteOp::Outcome;
+  sqlite3* db = s.db.get();
+  const Item& item = op.item;
+  switch (op.kind) {
+    case Kind::kCreate: {
+      sqlite3_stmt* stmt = s.insert.get();
+      ResetOnExit reset(stmt);
+      int rc =
+          bind_all(stmt, item.key, item.owner, item.created_ms, item.updated_ms, item.attributes);
+      if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
+      if (rc != SQLITE_DONE) return rc;
+      op.outcome = sqlite3_changes64(db) > 0 ? Outcome::kApplied : Outcome::kAlreadyExists;
+      return SQLITE_OK;
+    }
+    case Kind::kReplace: {
+      sqlite3_stmt* stmt = op.owner ? s.replace_owned.get() : s.replace.get();
+      ResetOnExit reset(stmt);
+      int rc = op.owner ? bind_all(stmt, item.key, item.attributes, item.updated_ms, *op.owner)
+                        : bind_all(stmt, item.key, item.attributes, item.updated_ms);
+      if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) {
+        op.outcome = Outcome::kNotFound;
+        return SQLITE_OK;
+      }
+      if (rc != SQLITE_ROW) return rc;
+      // The stored item keeps its owner and creation time.
+      op.item.owner = column_text(stmt, 0);
+      op.item.created_ms = sqlite3_column_int64(stmt, 1);
+      op.outcome = Outcome::kApplied;
+      return SQLITE_OK;
+    }
+    case Kind::kRemove: {
+      sqlite3_stmt* stmt = op.owner ? s.remove_owned.get() : s.remove.get();
+      ResetOnExit reset(stmt);
+      int rc = op.owner ? bind_all(stmt, item.key, *op.owner) : bind_all(stmt, item.key);
+      if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
+      if (rc != SQLITE_DONE) return rc;
+      op.outcome = sqlite3_changes64(db) > 0 ? Outcome::kApplied : Outcome::kNotFound;
+      return SQLITE_OK;
+    }
+  }
+  return SQLITE_INTERNAL;
+}
+
+void SqliteTable::commit_group(WriteOp* ops, size_t count) {
+  auto started = std::chrono::steady_clock::now();
+  Statements& s = *writer_db_;
+  // A ROLLBACK that failed last time leaves the transaction open; end it before starting anew.
+  if (!sqlite3_get_autocommit(s.db.get())) run(s.rollback.get());
+
+  int rc = run(s.begin.get());
+  for (size_t i = 0; i < count && rc == SQLITE_OK; ++i)
+    rc = execute(ops[i], s);
+  if (rc == SQLITE_OK) rc = run(s.commit.get());
+
+  if (rc != SQLITE_OK) {
+    // SQLite may have rolled back already (disk full, I/O errors); otherwise we do.
+    if (!sqlite3_get_autocommit(s.db.get())) run(s.rollback.get());
+    StoreError error = storage_error(rc);
+    stats_.failed_batches.inc();
+    count_failure(error.code);
+    for (size_t i = 0; i < count; ++i)
+      ops[i].answer(error);
+    return;
+  }
+
+  auto elapsed = std::chrono::steady_clock::now() - started;
+  stats_.commits.inc();
+  stats_.batched_ops.inc(count);
+  stats_.commit_latency.observe_us(static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count()));
+  uint64_t applied = 0;
+  for (size_t i = 0; i < count; ++i) {
+    if (ops[i].outcome == WriteOp::Outcome::kApplied) ++applied;
+  }
+  stats_.items_written.inc(applied);
+  for (size_t i = 0; i < count; ++i)
+    ops[i].answer_outcome();
+}
+
+void SqliteTable::count_failure(StoreErrorCode code) {
+  switch (code) {
+    case StoreErrorCode::kUnavailable:
+      return stats_.unavailable.inc();
+    case StoreErrorCode::kCorrupt:
+      return stats_.corrupt.inc();
+    default:
+      return stats_.io_errors.inc();
+  }
+}
+
+void SqliteTable::get(std::string key, OwnerFilter owner, ItemDone done) {
+  done(read_item(key, owner));
+}
+
+void SqliteTable::list(ListQuery query, PageDone done) {
+  done(read_page(query));
+}
+
+SqliteTable::ReadConnection* SqliteTable::reader(StoreError& error) {
+  static thread_local ThreadReaders mine;
+  for (auto& entry : mine.entries) {
+    if (entry.table_id == id_) return entry.connection.get();
+  }
+  return open_reader(mine, error);
+}
+
+SqliteTable::ReadConnection* SqliteTable::open_reader(ThreadReaders& mine, StoreError& error) {
+  auto connection = std::make_shared<ReadConnection>();
+  int rc = open_connection(options_, SQLITE_OPEN_READONLY, connection->db);
+  sqlite3* db = connection->db.get();
+  const std::string select = select_from(options_.table_name);
+  for (auto [sql, stmt] : std::initializer_list<std::pair<std::string, Stmt*>>{
+           {select + " WHERE key = ?1", &connection->get},
+           {select + " WHERE key = ?1 AND owner = ?2", &connection->get_owned},
+           {select + " ORDER BY key LIMIT ?1", &connection->list_first},
+           {select + " WHERE key > ?1 ORDER BY key LIMIT ?2", &connection->list_after},
+           {select + " WHERE owner = ?1 ORDER BY key LIMIT ?2", &connection->list_owned_first},
+           {select + " WHERE owner = ?1 AND key > ?2 ORDER BY key LIMIT ?3",
+            &connection->list_owned_after},
+       }) {
+    if (rc == SQLITE_OK) rc = prepare(db, sql, *stmt);
+  }
+  if (rc != SQLITE_OK) {
+    error = storage_error(rc);
+    count_failure(error.code);
+    return nullptr;
+  }
+  {
+    std::lock_guard lock(readers_mu_);
+    if (closing_.load(std::memory_order_acquire)) {
+      error = closed_error();
+      return nullptr;
+    }
+    // Connections of threads that have exited are closed; forget them.
+    std::erase_if(readers_, [](auto& c) { return c->closed.load(std::memory_order_acquire); });
+    readers_.push_back(connection);
+  }
+  std::erase_if(mine.entries,
+                [](auto& e) { return e.connection->closed.load(std::memory_order_acquire); });
+  mine.entries.push_back({id_, connection});
+  return connection.get();
+}
+
+StoreResult<Item> SqliteTable::read_item(const std::string& key, const OwnerFilter& owner) {
+  if (closing_.load(std::memory_order_acquire)) return closed_error();
+  StoreError error{StoreErrorCode::kIoError, {}};
+  ReadConnection* connection = reader(error);
+  if (!connection) return error;
+  std::lock_guard lock(connection->mu);
+  if (connection->closed.load(std::memory_order_relaxed)) return closed_error();
+
+  sqlite3_stmt* stmt = owner ? connection->get_owned.get() : connection->get.get();
+  ResetOnExit reset(stmt);
+  int rc = owner ? bind_all(stmt, key, *owner) : bind_all(stmt, key);
+  if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
+  if (rc == SQLITE_ROW) return row_item(stmt);
+  if (rc == SQLITE_DONE) return StoreError{StoreErrorCode::kNotFound, "no item with this key"};
+  error = storage_error(rc);
+  count_failure(error.code);
+  return error;
+}
+
+StoreResult<Page> SqliteTable::read_page(const ListQuery& query) {
+  if (closing_.load(std::memory_order_acquire)) return closed_error();
+  const int64_t limit = std::clamp<uint32_t>(query.limit, 1, kMaxListLimit);
+  std::optional<std::string> after;
+  if (query.cursor) {
+    after = decode_cursor(*query.cursor);
+    if (!after) return StoreError{StoreErrorCode::kBadCursor, "the cursor is not valid"};
+  }
+  StoreError error{StoreErrorCode::kIoError, {}};
+  ReadConnection* connection = reader(error);
+  if (!connection) return error;
+  std::lock_guard lock(connection->mu);
+  if (connection->closed.load(std::memory_order_relaxed)) return closed_error();
+
+  // One row past the page tells whether another page follows.
+  sqlite3_stmt* stmt = nullptr;
+  int rc = SQLITE_OK;
+  if (query.owner && after) {
+    stmt = connection->list_owned_after.get();
+    rc = bind_all(stmt, *query.owner, *after, limit + 1);
+  } else if (query.owner) {
+    stmt = connection->list_owned_first.get();
+    rc = bind_all(stmt, *query.owner, limit + 1);
+  } else if (after) {
+    stmt = connection->list_after.get();
+    rc = bind_all(stmt, *after, limit + 1);
+  } else {
+    stmt = connection->list_first.get();
+    rc = bind_all(stmt, limit + 1);
+  }
+  ResetOnExit reset(stmt);
+  Page page;
+  if (rc == SQLITE_OK) {
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW &&
+           page.items.size() < static_cast<size_t>(limit))
+      page.items.push_back(row_item(stmt));
+  }
+  const bool more = rc == SQLITE_ROW;  // the row past the page
+  if (!more && rc != SQLITE_DONE) {
+    error = storage_error(rc);
+    count_failure(error.code);
+    return error;
+  }
+  if (more) page.next_cursor = encode_cursor(page.items.back().key);
+  return page;
+}
+
+}  // namespace gatehouse::store::sqlite

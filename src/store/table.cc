@@ -1,0 +1,25 @@
+#include "store/table.h"
+
+namespace gatehouse::store {
+
+std::string_view to_string(StoreErrorCode code) {
+  switch (code) {
+    case StoreErrorCode::kNotFound:
+      return "not found";
+    case StoreErrorCode::kAlreadyExists:
+      return "already exists";
+    case StoreErrorCode::kTooLarge:
+      return "too large";
+    case StoreErrorCode::kBadCursor:
+      return "bad cursor";
+    case StoreErrorCode::kUnavailable:
+      return "unavailable";
+    case StoreErrorCode::kCorrupt:
+      return "corrupt";
+    case StoreErrorCode::kIoError:
+      return "I/O error";
+  }
+  return "unknown";
+}
+
+}  // namespace gatehouse::store

@@ -1,0 +1,95 @@
+// The table behind the built-in CRUD integration: items keyed by a string, with the principal that
+// created them and two timestamps kept beside the item's own JSON attributes. The SQLite backend
+// (store/sqlite/) is the embedded default; a DynamoDB backend implements the same contract.
+//
+// Every operation is asynchronous: it returns at once and calls `done` exactly once, on a thread of
+// the backend's choosing (the SQLite writer thread for writes; the calling thread for reads, which
+// are point lookups on a per-thread read connection). `done` must not block. A write's `done` with
+// a value means the write is durable: it survives a crash or a power cut (see the backend's docs
+// for the exact guarantee).
+//
+// Thread safety: all methods may be called from any thread at once. The table must outlive every
+// pending `done`; close() waits for them.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/status.h"
+
+namespace gatehouse::store {
+
+// Why an operation failed. The gateway maps these to HTTP (404, 409, 413, 400, 503, 500).
+enum class StoreErrorCode {
+  kNotFound,       // no item with this key (or it belongs to another owner under owner_only)
+  kAlreadyExists,  // create: the key is taken
+  kTooLarge,       // the item's JSON exceeds the table's max_item_bytes
+  kBadCursor,      // list: the cursor is not one this table produced
+  kUnavailable,    // retry may help: database locked/busy, disk full, read-only file, shutting down
+  kCorrupt,        // the database file is damaged; needs an operator
+  kIoError,        // any other failure of the storage; nothing was acknowledged
+};
+std::string_view to_string(StoreErrorCode code);
+
+struct StoreError {
+  StoreErrorCode code;
+  std::string message;  // specific and safe to show a client: names no file paths or SQL
+};
+
+template <class T>
+using StoreResult = core::Result<T, StoreError>;
+
+// One item. `attributes` is a JSON object's text: the client's attributes, including the key
+// attribute (`id`), excluding the metadata below, which the table stores in its own columns.
+struct Item {
+  std::string key;
+  std::string attributes;  // a serialized JSON object, e.g. {"id":"…","name":"Yev"}
+  std::string owner;       // the principal that created it (createdBy)
+  int64_t created_ms = 0;  // Unix ms (createdAt)
+  int64_t updated_ms = 0;  // Unix ms (updatedAt); == created_ms until the first replace
+};
+
+// A page of a list, in ascending key order.
+struct Page {
+  std::vector<Item> items;
+  // Opaque; pass back as ListQuery::cursor for the next page. nullopt: this was the last page.
+  std::optional<std::string> next_cursor;
+};
+
+struct ListQuery {
+  uint32_t limit = 100;               // 1..1000; the backend clamps
+  std::optional<std::string> cursor;  // from Page::next_cursor
+  std::optional<std::string> owner;   // only this owner's items (owner_only)
+};
+
+// For get/replace/remove under owner_only: an item with another owner behaves as absent.
+using OwnerFilter = std::optional<std::string>;
+
+class Table {
+ public:
+  using ItemDone = std::function<void(StoreResult<Item>)>;
+  using PageDone = std::function<void(StoreResult<Page>)>;
+  using VoidDone = std::function<void(StoreResult<std::monostate>)>;
+
+  virtual ~Table() = default;
+
+  // Inserts `item` unless its key exists (kAlreadyExists). Yields the stored item.
+  virtual void create(Item item, ItemDone done) = 0;
+  virtual void get(std::string key, OwnerFilter owner, ItemDone done) = 0;
+  virtual void list(ListQuery query, PageDone done) = 0;
+  // Replaces the attributes of an existing item (kNotFound otherwise) and sets updated_ms; the
+  // stored owner and created_ms are kept. Yields the stored item.
+  virtual void replace(Item item, OwnerFilter owner, ItemDone done) = 0;
+  virtual void remove(std::string key, OwnerFilter owner, VoidDone done) = 0;
+
+  // Stops accepting operations (later calls fail with kUnavailable), finishes the queued ones and
+  // waits for their callbacks. Idempotent.
+  virtual void close() = 0;
+};
+
+}  // namespace gatehouse::store
