@@ -1,0 +1,62 @@
+#include "issuer/rate_limiter.h"
+
+#include <algorithm>
+
+namespace gatehouse::issuer {
+
+FailureLimiter::FailureLimiter(const RateLimitOptions& options, const core::Clock& clock)
+    : options_(options), clock_(clock) {}
+
+uint32_t FailureLimiter::blocked_for_s(Map& map, std::string_view key, uint32_t max,
+                                       core::MonoTime now) {
+  if (max == 0 || key.empty()) return 0;
+  auto it = map.find(std::string(key));
+  if (it == map.end()) return 0;
+  const auto end = it->second.start + std::chrono::seconds(options_.window_s);
+  if (now >= end) {
+    map.erase(it);
+    return 0;
+  }
+  if (it->second.failures < max) return 0;
+  auto left = std::chrono::ceil<std::chrono::seconds>(end - now).count();
+  return static_cast<uint32_t>(std::max<int64_t>(left, 1));
+}
+
+void FailureLimiter::count(Map& map, std::string_view key, uint32_t max, core::MonoTime now) {
+  if (max == 0 || key.empty()) return;
+  auto it = map.find(std::string(key));
+  if (it != map.end() && now >= it->second.start + std::chrono::seconds(options_.window_s)) {
+    it->second = Window{now, 0};
+  }
+  if (it == map.end()) {
+    if (map.size() >= kMaxTrackedKeys) {
+      // Expired windows first; if none, the oldest window goes. O(n), but only when full.
+      std::erase_if(map, [&](const auto& entry) {
+        return now >= entry.second.start + std::chrono::seconds(options_.window_s);
+      });
+      if (map.size() >= kMaxTrackedKeys) {
+        map.erase(std::min_element(map.begin(), map.end(), [](const auto& a, const auto& b) {
+          return a.second.start < b.second.start;
+        }));
+      }
+    }
+    it = map.emplace(std::string(key), Window{now, 0}).first;
+  }
+  ++it->second.failures;
+}
+
+uint32_t FailureLimiter::retry_after_s(std::string_view client_id, std::string_view peer) {
+  const core::MonoTime now = clock_.monotonic();
+  std::lock_guard lock(mu_);
+  return std::max(blocked_for_s(by_client_, client_id, options_.max_failures_per_client, now),
+                  blocked_for_s(by_peer_, peer, options_.max_failures_per_peer, now));
+}
+
+void FailureLimiter::record_failure(std::string_view client_id, std::string_view peer) {
+  const core::MonoTime now = clock_.monotonic();
+  std::lock_guard lock(mu_);
+  count(by_client_, client_id, options_.max_failures_per_client, now);
+  count(by_peer_, peer, options_.max_failures_per_peer, now);
+}
+
+}  // namespace gatehouse::issuer
