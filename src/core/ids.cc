@@ -1,5 +1,6 @@
 #include "core/ids.h"
 
+#include <atomic>
 #include <cstdint>
 #include <random>
 
@@ -55,19 +56,29 @@ RequestId new_request_id() {
 }
 
 RequestId new_time_ordered_id(int64_t unix_ms) {
+  // RFC 9562 §6.2 method 1: the 12 bits after the timestamp are a counter, so ids made in the same
+  // millisecond still sort in the order they were made. One process-wide state keeps that true
+  // across threads; when the counter runs out within a millisecond, the timestamp moves ahead by
+  // one (allowed by §6.2), and a clock that steps back does not break the order either.
+  static std::atomic<uint64_t> last{0};  // (48-bit ms << 12) | 12-bit counter
+  uint64_t now = static_cast<uint64_t>(unix_ms) << 12;
+  uint64_t prev = last.load(std::memory_order_relaxed);
+  uint64_t next;
+  do {
+    next = now > prev ? now : prev + 1;
+  } while (!last.compare_exchange_weak(prev, next, std::memory_order_relaxed));
+  uint64_t ms = next >> 12;
+  uint64_t counter = next & 0xFFF;
   uint8_t b[16];
-  uint64_t ms = static_cast<uint64_t>(unix_ms);
   for (int i = 0; i < 6; ++i) {
     b[i] = uint8_t(ms >> ((5 - i) * 8));  // 48-bit big-endian timestamp
   }
-  uint64_t a = rng().next(), c = rng().next();
-  for (int i = 0; i < 2; ++i) {
-    b[6 + i] = uint8_t(a >> (i * 8));
-  }
+  b[6] = uint8_t(0x70 | (counter >> 8));  // version 7, counter high bits
+  b[7] = uint8_t(counter & 0xFF);
+  uint64_t random = rng().next();
   for (int i = 0; i < 8; ++i) {
-    b[8 + i] = uint8_t(c >> (i * 8));
+    b[8 + i] = uint8_t(random >> (i * 8));
   }
-  b[6] = (b[6] & 0x0F) | 0x70;  // version 7
   b[8] = (b[8] & 0x3F) | 0x80;  // variant 10
   return format_uuid(b);
 }

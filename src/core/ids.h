@@ -12,8 +12,9 @@ namespace gatehouse::core {
 // 36 characters, lower-case hex, RFC 9562 version 4 layout.
 using RequestId = std::array<char, 36>;
 RequestId new_request_id();
-// A UUIDv7 (RFC 9562 §5.7): 48-bit Unix milliseconds then random bits, so ids sort by creation
-// time (items listed in key order come out oldest first). Unique, not unpredictable.
+// A UUIDv7 (RFC 9562 §5.7): 48-bit Unix milliseconds, a 12-bit counter, then random bits. Ids
+// sort in the order they were made, within one millisecond and across threads (items listed in
+// key order come out oldest first). Unique, not unpredictable.
 RequestId new_time_ordered_id(int64_t unix_ms);
 inline std::string to_string(const RequestId& id) {
   return std::string(id.data(), id.size());

@@ -33,6 +33,17 @@ TEST(TimeOrderedId, EncodesTimestampAndSortsByIt) {
   EXPECT_LT(id, later);
 }
 
+// Within one millisecond, and when the clock steps back, ids still come out in increasing order.
+TEST(TimeOrderedId, MonotonicWithinAMillisecondAndAcrossClockSteps) {
+  std::string prev = to_string(new_time_ordered_id(1'900'000'000'000));
+  for (int i = 0; i < 10'000; ++i) {  // more than the 4096 a counter holds per millisecond
+    std::string id =
+        to_string(new_time_ordered_id(i < 5'000 ? 1'900'000'000'000 : 1'899'999'999'000));
+    ASSERT_LT(prev, id) << i;
+    prev = id;
+  }
+}
+
 // Extended ids look like API Gateway's: 16 base64 characters ending in '='.
 TEST(ExtendedRequestId, Shape) {
   std::string id(id_view(new_extended_request_id()));

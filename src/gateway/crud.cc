@@ -1,7 +1,6 @@
 #include "gateway/crud.h"
 
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 #include <charconv>
@@ -60,7 +59,8 @@ CrudOutcome from_store_error(const store::StoreError& e, std::string_view key_at
                                "' already exists",
                            "item_exists");
     case StoreErrorCode::kTooLarge:
-      return gateway_error(ResponseType::kRequestTooLarge, 413, e.message, "item_too_large");
+      return gateway_error(ResponseType::kRequestTooLarge, 413, "Request Too Long: " + e.message,
+                           "item_too_large");
     case StoreErrorCode::kBadCursor:
       return gateway_error(ResponseType::kBadRequestParameters, 400, e.message, "bad_cursor");
     case StoreErrorCode::kUnavailable:
@@ -189,6 +189,57 @@ ParsedBody parse_item_body(const CrudRoute& route, const CrudRequest& req) {
   return out;
 }
 
+// Compact JSON text of `v`. Numbers are written the way people write them: integers as they are,
+// doubles in the shortest form that reads back the same value (Boost.JSON's serializer would turn
+// 1.5 into 1.5E0).
+void append_value(std::string& out, const json::value& v) {
+  char buf[32];
+  switch (v.kind()) {
+    case json::kind::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& entry : v.get_object()) {
+        if (!first) out += ',';
+        first = false;
+        core::append_json_string(out, entry.key());
+        out += ':';
+        append_value(out, entry.value());
+      }
+      out += '}';
+      return;
+    }
+    case json::kind::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& element : v.get_array()) {
+        if (!first) out += ',';
+        first = false;
+        append_value(out, element);
+      }
+      out += ']';
+      return;
+    }
+    case json::kind::string:
+      core::append_json_string(out, v.get_string());
+      return;
+    case json::kind::int64:
+      out.append(buf, std::to_chars(buf, buf + sizeof(buf), v.get_int64()).ptr);
+      return;
+    case json::kind::uint64:
+      out.append(buf, std::to_chars(buf, buf + sizeof(buf), v.get_uint64()).ptr);
+      return;
+    case json::kind::double_:
+      out.append(buf, std::to_chars(buf, buf + sizeof(buf), v.get_double()).ptr);
+      return;
+    case json::kind::bool_:
+      out += v.get_bool() ? "true" : "false";
+      return;
+    case json::kind::null:
+      out += "null";
+      return;
+  }
+}
+
 // {"<key_attribute>": key, ...the other attributes} as text: the key first, for readability.
 std::string serialize_attributes(const json::object& body, std::string_view key_attribute,
                                  std::string_view key) {
@@ -201,7 +252,7 @@ std::string serialize_attributes(const json::object& body, std::string_view key_
     out += ',';
     core::append_json_string(out, entry.key());
     out += ':';
-    out += json::serialize(entry.value());
+    append_value(out, entry.value());
   }
   out += '}';
   return out;
@@ -259,7 +310,15 @@ void create_item(const CrudRoute& route, const CrudRequest& req, const core::Clo
   int64_t now = unix_ms(clock);
   std::string key;
   if (const json::value* given = body.object.if_contains(route.key_attribute)) {
-    // A client-chosen key: create-if-absent, 409 if taken.
+    // A client-chosen key: create-if-absent, 409 if taken. Not under owner_only: a 409 for a key
+    // someone else holds would tell the caller that the item exists.
+    if (route.owner_only) {
+      return done(gateway_error(ResponseType::kBadRequestBody, 400,
+                                "'" + route.key_attribute +
+                                    "' is chosen by the service on this route (owner_only); "
+                                    "remove it from the body",
+                                "key_not_allowed"));
+    }
     if (!given->is_string()) {
       return done(gateway_error(
           ResponseType::kBadRequestBody, 400,

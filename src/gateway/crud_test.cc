@@ -64,7 +64,8 @@ class CrudTest : public ::testing::Test {
 
 // POST stores the item with a generated time-ordered id, the caller as createdBy and a Location.
 TEST_F(CrudTest, CreateGeneratesIdAndMetadata) {
-  CrudOutcome o = run(collection_, "POST", R"({"name":"Yev","tags":["a",{"b":null}]})");
+  CrudOutcome o =
+      run(collection_, "POST", R"({"name":"Yev","tags":["a",{"b":null}],"n":[1.5,0.1,-7,1e300]})");
   ASSERT_EQ(o.status, 201u) << o.message;
   json::object item = object_of(o);
   std::string id(item["id"].as_string());
@@ -73,6 +74,8 @@ TEST_F(CrudTest, CreateGeneratesIdAndMetadata) {
   EXPECT_EQ(o.location, "/users/" + id);
   EXPECT_EQ(item["name"], "Yev");
   EXPECT_EQ(json::serialize(item["tags"]), R"(["a",{"b":null}])");
+  // Numbers keep the spelling people expect (not Boost.JSON's 1.5E0).
+  EXPECT_NE(o.body.find(R"("n":[1.5,0.1,-7,1e+300])"), std::string::npos) << o.body;
   EXPECT_EQ(item["createdBy"], "alice");
   EXPECT_EQ(item["createdAt"], "2026-11-24T03:14:55.000Z");
   EXPECT_EQ(item["updatedAt"], "2026-11-24T03:14:55.000Z");
@@ -196,13 +199,18 @@ TEST_F(CrudTest, ReplaceRefusesAnotherKey) {
   EXPECT_EQ(o.reason, "key_mismatch");
 }
 
-// owner_only: another principal's item is absent for them, and lists hold only their own.
+// owner_only: another principal's item is absent for them, lists hold only their own, and ids
+// are always generated (a 409 would reveal someone else's item).
 TEST_F(CrudTest, OwnerOnlyHidesOthersItems) {
-  collection_.owner_only = item_.owner_only = true;
   ASSERT_EQ(run(collection_, "POST", R"({"id":"a1"})", {}, {}, "application/json", "alice").status,
             201u);
   ASSERT_EQ(run(collection_, "POST", R"({"id":"b1"})", {}, {}, "application/json", "bob").status,
             201u);
+  collection_.owner_only = item_.owner_only = true;
+  CrudOutcome chosen =
+      run(collection_, "POST", R"({"id":"a1"})", {}, {}, "application/json", "bob");
+  EXPECT_EQ(chosen.status, 400u);
+  EXPECT_EQ(chosen.reason, "key_not_allowed");
   EXPECT_EQ(run(item_, "GET", {}, "a1", {}, "application/json", "bob").status, 404u);
   EXPECT_EQ(run(item_, "DELETE", {}, "a1", {}, "application/json", "bob").status, 404u);
   EXPECT_EQ(run(item_, "GET", {}, "a1", {}, "application/json", "alice").status, 200u);

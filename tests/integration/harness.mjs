@@ -20,14 +20,18 @@ export function tempDir() {
 }
 
 // Starts gatehouse with `yaml` (written to dir/gatehouse.yaml). Resolves once it listens.
-export async function startGateway(yaml, { dir = tempDir(), env = {} } = {}) {
+// `keepDir: true` leaves the directory in place on stop() (to start again on the same data);
+// `spawnOptions` go to child_process.spawn (e.g. uid/gid to run as another user).
+export async function startGateway(yaml, { dir = tempDir(), env = {}, keepDir = false,
+  spawnOptions = {} } = {}) {
   const configPath = join(dir, 'gatehouse.yaml');
   writeFileSync(configPath, yaml);
   const child = spawn(binary, ['serve', '-c', configPath], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...spawnOptions,
   });
-  const gw = { child, dir, stdout: '', stderr: '', accessLog: [] };
+  const gw = { child, dir, configPath, stdout: '', stderr: '', accessLog: [] };
   const listening = new Promise((resolveListening, reject) => {
     child.stdout.on('data', (chunk) => {
       gw.stdout += chunk;
@@ -52,13 +56,69 @@ export async function startGateway(yaml, { dir = tempDir(), env = {} } = {}) {
   });
   await listening;
   gw.exited = new Promise((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  const running = () => child.exitCode === null && child.signalCode === null;
   gw.stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    if (running()) child.kill('SIGTERM');
     const result = await gw.exited;
-    rmSync(dir, { recursive: true, force: true });
+    if (!keepDir) rmSync(dir, { recursive: true, force: true });
     return result;
   };
+  // Kills the process (SIGKILL by default: a crash) and waits for it; the directory stays.
+  gw.kill = async (signal = 'SIGKILL') => {
+    if (running()) child.kill(signal);
+    return gw.exited;
+  };
   return gw;
+}
+
+// Runs `gatehouse serve -c configPath` for a start that is expected to fail, and resolves with
+// its exit code and output. Should it listen after all, it is stopped and `listened` is true.
+export function runServe(configPath, { env = {}, timeoutMs = 15000 } = {}) {
+  return new Promise((resolveRun) => {
+    const child = spawn(binary, ['serve', '-c', configPath], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out = { stdout: '', stderr: '', listened: false };
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout.on('data', (chunk) => {
+      out.stdout += chunk;
+      if (!out.listened && out.stdout.includes('"event":"listening"')) {
+        out.listened = true;
+        child.kill('SIGTERM');
+      }
+    });
+    child.stderr.on('data', (chunk) => { out.stderr += chunk; });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolveRun({ code, signal, ...out });
+    });
+  });
+}
+
+// Runs the gatehouse CLI (`token`, `keys rotate`, `check`, ...) and resolves with its exit code
+// and output; never rejects on a non-zero exit.
+export function runCli(args, env = {}) {
+  return new Promise((resolveRun) => {
+    execFile(binary, args, { env: { ...process.env, ...env }, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+        resolveRun({ code, signal: err?.signal ?? null, stdout, stderr });
+      });
+  });
+}
+
+// Polls `fn` until it returns a truthy value, which it resolves with; throws `message` when the
+// deadline passes first.
+export async function waitFor(fn, { timeoutMs = 5000, intervalMs = 50,
+  message = 'condition not reached in time' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(message);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
 }
 
 // Waits until the access log holds a line for `requestId` (it is flushed every 20 ms).
@@ -153,4 +213,65 @@ routes:
 admin:
   listen: 127.0.0.1:0
 ${extra}`;
+}
+
+export const DEMO_CLIENT = 'blog-demo';
+export const DEMO_SECRET = 'integration-demo-secret';
+export const BLOG_AUDIENCE = 'https://blog-api';
+export const BLOG_ISSUER = 'https://blog.gatehouse.local/';
+
+// The blog demo's shape: the embedded issuer, the JWT authorizer trusting it, a users table and
+// the five CRUD routes. The client secret comes from BLOG_DEMO_CLIENT_SECRET (pass `env`).
+// `authorizersExtra` adds authorizers after `jwt` (indented as map entries of `authorizers:`).
+export function blogYaml({ issuerExtra = '', clientExtra = '', tableExtra = '', routeExtra = '',
+  extra = '', authorizerExtra = '', authorizersExtra = '', ownerOnly = false } = {}) {
+  return `api:
+  name: blog
+  stage: Lab
+  listen: 127.0.0.1:0
+  default_authorizer: jwt
+data_dir: data
+issuer:
+  issuer_url: ${BLOG_ISSUER}
+${issuerExtra}  clients:
+    ${DEMO_CLIENT}:
+      secret: {env: BLOG_DEMO_CLIENT_SECRET}
+      audiences: [${BLOG_AUDIENCE}]
+      scopes: [read:users, write:users]
+${clientExtra}authorizers:
+  jwt:
+    type: jwt
+    audiences: [${BLOG_AUDIENCE}]
+${authorizerExtra}    keys: {issuer: self}
+${authorizersExtra}tables:
+  users:
+    key: id
+${tableExtra}routes:
+  - path: /resource
+    methods: [GET, POST]
+    integration: {type: crud, table: users, owner_only: ${ownerOnly}}
+  - path: /resource/{id}
+    methods: [GET, PUT, DELETE]
+    integration: {type: crud, table: users, owner_only: ${ownerOnly}}
+${routeExtra}admin:
+  listen: 127.0.0.1:0
+access_log:
+  path: "off"
+${extra}`;
+}
+
+export const blogEnv = { BLOG_DEMO_CLIENT_SECRET: DEMO_SECRET };
+
+// A token from the gateway's embedded issuer for the demo client.
+export async function issuerToken(gw, { clientId = DEMO_CLIENT, secret = DEMO_SECRET,
+  audience = BLOG_AUDIENCE, scope } = {}) {
+  const res = await fetch(`${gw.url}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ client_id: clientId, client_secret: secret, audience,
+      grant_type: 'client_credentials', ...(scope ? { scope } : {}) }),
+  });
+  const body = await res.json();
+  if (res.status !== 200) throw new Error(`token request failed: ${res.status} ${JSON.stringify(body)}`);
+  return body.access_token;
 }

@@ -81,13 +81,18 @@ std::string column_text(sqlite3_stmt* stmt, int column) {
 
 constexpr std::string_view kColumns = "key, owner, created, updated, attributes";
 
-Item row_item(sqlite3_stmt* stmt) {
-  Item item;
-  item.key = column_text(stmt, 0);
+// Every column of the row but the key.
+void row_fields(sqlite3_stmt* stmt, Item& item) {
   item.owner = column_text(stmt, 1);
   item.created_ms = sqlite3_column_int64(stmt, 2);
   item.updated_ms = sqlite3_column_int64(stmt, 3);
   item.attributes = column_text(stmt, 4);
+}
+
+Item row_item(sqlite3_stmt* stmt) {
+  Item item;
+  item.key = column_text(stmt, 0);
+  row_fields(stmt, item);
   return item;
 }
 
@@ -308,6 +313,15 @@ core::Status prepare_file(sqlite3* db, const SqliteOptions& options) {
 
 std::atomic<uint64_t> next_table_id{1};
 
+// SQLite's memory statistics (on by default) take a process-wide mutex around every allocation
+// SQLite makes, a few per read, which all reading threads then contend for. Nothing here uses them
+// (sqlite3_memory_used, soft heap limits). Global configuration only takes before SQLite
+// initializes, so in a process that used SQLite before the first open() this changes nothing.
+void disable_memory_statistics() {
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
 }  // namespace
 
 // The writer's connection and cached statements.
@@ -347,14 +361,32 @@ struct SqliteTable::WriteOp {
 
 // One thread's read connection to one table.
 struct SqliteTable::ReadConnection {
-  std::mutex mu;  // held by its thread while reading, and by whoever closes it
+  // Held by its thread while reading, by release_idle_readers() while ending an idle snapshot, and
+  // by whoever closes it. Guards everything below but `closed`, which may be read without it.
+  std::mutex mu;
   std::atomic<bool> closed{false};
   Db db;
+  Stmt begin, rollback;
   Stmt get, get_owned;
   Stmt list_first, list_after, list_owned_first, list_owned_after;
+  // The open read transaction: whether there is one, the table's generation loaded just before it
+  // began, and whether release_idle_readers() has already found it open once.
+  bool in_snapshot = false;
+  uint64_t snapshot_generation = 0;
+  bool seen_by_release = false;
 
-  // Requires: mu held.
+  // Ends the read transaction, if one is open (a failed statement may have ended it already).
+  // Statements are reset after every use, so nothing is pending. Requires: mu held.
+  void end_snapshot() {
+    if (db && !sqlite3_get_autocommit(db.get())) run(rollback.get());
+    in_snapshot = false;
+  }
+
+  // Closing the connection ends its read transaction. Requires: mu held.
   void close() {
+    in_snapshot = false;
+    begin.reset();
+    rollback.reset();
     get.reset();
     get_owned.reset();
     list_first.reset();
@@ -385,6 +417,7 @@ struct SqliteTable::ThreadReaders {
 
 core::Result<std::unique_ptr<SqliteTable>> SqliteTable::open(SqliteOptions options,
                                                              SqliteStats& stats) {
+  disable_memory_statistics();
   if (auto valid = check_options(options); !valid.ok()) return valid;
   const std::string& path = options.path;
   if (auto created = create_file_if_absent(path); !created.ok()) return created;
@@ -394,6 +427,9 @@ core::Result<std::unique_ptr<SqliteTable>> SqliteTable::open(SqliteOptions optio
   sqlite3* db = writer->db.get();
   if (rc != SQLITE_OK) return open_failure(path, "cannot open", rc, db);
   if (auto ready = prepare_file(db, options); !ready.ok()) return ready;
+  // SQLite's default, stated because the WAL bound relies on it (see the header): after a commit
+  // that leaves this many pages in the WAL, a PASSIVE checkpoint, which never waits for readers.
+  sqlite3_wal_autocheckpoint(db, 1000);
 
   const std::string table = quote_identifier(options.table_name);
   Statements& s = *writer;
@@ -596,9 +632,15 @@ void SqliteTable::commit_group(WriteOp* ops, size_t count) {
     rc = execute(ops[i], s);
   if (rc == SQLITE_OK) rc = run(s.commit.get());
 
+  // Readers refresh their snapshots on their next read (see the header). Also after a failure,
+  // which SQLite rolls back invisibly: an extra refresh is cheap and assumes nothing about it.
+  // Before the callbacks: a read after a `done` must see the new generation.
+  auto publish = [&] { generation_.fetch_add(1, std::memory_order_release); };
+
   if (rc != SQLITE_OK) {
     // SQLite may have rolled back already (disk full, I/O errors); otherwise we do.
     if (!sqlite3_get_autocommit(s.db.get())) run(s.rollback.get());
+    publish();
     StoreError error = storage_error(rc);
     stats_.failed_batches.inc();
     count_failure(error.code);
@@ -607,6 +649,7 @@ void SqliteTable::commit_group(WriteOp* ops, size_t count) {
     return;
   }
 
+  publish();
   auto elapsed = std::chrono::steady_clock::now() - started;
   stats_.commits.inc();
   stats_.batched_ops.inc(count);
@@ -633,7 +676,7 @@ void SqliteTable::count_failure(StoreErrorCode code) {
 }
 
 void SqliteTable::get(std::string key, OwnerFilter owner, ItemDone done) {
-  done(read_item(key, owner));
+  done(read_item(std::move(key), owner));
 }
 
 void SqliteTable::list(ListQuery query, PageDone done) {
@@ -654,6 +697,8 @@ SqliteTable::ReadConnection* SqliteTable::open_reader(ThreadReaders& mine, Store
   sqlite3* db = connection->db.get();
   const std::string select = select_from(options_.table_name);
   for (auto [sql, stmt] : std::initializer_list<std::pair<std::string, Stmt*>>{
+           {"BEGIN", &connection->begin},
+           {"ROLLBACK", &connection->rollback},
            {select + " WHERE key = ?1", &connection->get},
            {select + " WHERE key = ?1 AND owner = ?2", &connection->get_owned},
            {select + " ORDER BY key LIMIT ?1", &connection->list_first},
@@ -685,7 +730,41 @@ SqliteTable::ReadConnection* SqliteTable::open_reader(ThreadReaders& mine, Store
   return connection.get();
 }
 
-StoreResult<Item> SqliteTable::read_item(const std::string& key, const OwnerFilter& owner) {
+int SqliteTable::refresh_snapshot(ReadConnection& connection) {
+  // Loaded before BEGIN: a commit between the two makes the snapshot newer than recorded, which
+  // costs one needless refresh, never a stale read.
+  const uint64_t generation = generation_.load(std::memory_order_acquire);
+  if (connection.in_snapshot) {
+    if (connection.snapshot_generation == generation) return SQLITE_OK;
+    connection.end_snapshot();
+  }
+  // Deferred: the snapshot itself is taken by the read's first step, later still.
+  int rc = run(connection.begin.get());
+  if (rc != SQLITE_OK) return rc;
+  connection.in_snapshot = true;
+  connection.snapshot_generation = generation;
+  connection.seen_by_release = false;
+  stats_.read_snapshots.inc();
+  return SQLITE_OK;
+}
+
+void SqliteTable::release_idle_readers() {
+  const uint64_t generation = generation_.load(std::memory_order_acquire);
+  std::lock_guard lock(readers_mu_);
+  std::erase_if(readers_, [](auto& c) { return c->closed.load(std::memory_order_acquire); });
+  for (auto& connection : readers_) {
+    std::unique_lock use(connection->mu, std::try_to_lock);
+    if (!use.owns_lock() || !connection->in_snapshot) continue;  // reading now, or nothing held
+    // Out of date, or open since the last call: ends it. (Other writers of a shared file do not
+    // move the generation, so age alone must bound a snapshot too.)
+    if (connection->snapshot_generation != generation || connection->seen_by_release)
+      connection->end_snapshot();
+    else
+      connection->seen_by_release = true;
+  }
+}
+
+StoreResult<Item> SqliteTable::read_item(std::string key, const OwnerFilter& owner) {
   if (closing_.load(std::memory_order_acquire)) return closed_error();
   StoreError error{StoreErrorCode::kIoError, {}};
   ReadConnection* connection = reader(error);
@@ -695,10 +774,20 @@ StoreResult<Item> SqliteTable::read_item(const std::string& key, const OwnerFilt
 
   sqlite3_stmt* stmt = owner ? connection->get_owned.get() : connection->get.get();
   ResetOnExit reset(stmt);
-  int rc = owner ? bind_all(stmt, key, *owner) : bind_all(stmt, key);
+  int rc = refresh_snapshot(*connection);
+  if (rc == SQLITE_OK) rc = owner ? bind_all(stmt, key, *owner) : bind_all(stmt, key);
   if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
-  if (rc == SQLITE_ROW) return row_item(stmt);
+  if (rc == SQLITE_ROW) {
+    Item item;
+    row_fields(stmt, item);
+    // The row matched the key byte for byte (BINARY collation); `key` is no longer read by the
+    // statement, whose step is over.
+    item.key = std::move(key);
+    return item;
+  }
   if (rc == SQLITE_DONE) return StoreError{StoreErrorCode::kNotFound, "no item with this key"};
+  sqlite3_reset(stmt);
+  connection->end_snapshot();  // the next read starts afresh
   error = storage_error(rc);
   count_failure(error.code);
   return error;
@@ -719,22 +808,22 @@ StoreResult<Page> SqliteTable::read_page(const ListQuery& query) {
   if (connection->closed.load(std::memory_order_relaxed)) return closed_error();
 
   // One row past the page tells whether another page follows.
-  sqlite3_stmt* stmt = nullptr;
-  int rc = SQLITE_OK;
-  if (query.owner && after) {
-    stmt = connection->list_owned_after.get();
-    rc = bind_all(stmt, *query.owner, *after, limit + 1);
-  } else if (query.owner) {
-    stmt = connection->list_owned_first.get();
-    rc = bind_all(stmt, *query.owner, limit + 1);
-  } else if (after) {
-    stmt = connection->list_after.get();
-    rc = bind_all(stmt, *after, limit + 1);
-  } else {
-    stmt = connection->list_first.get();
-    rc = bind_all(stmt, limit + 1);
-  }
+  sqlite3_stmt* stmt =
+      query.owner
+          ? (after ? connection->list_owned_after.get() : connection->list_owned_first.get())
+          : (after ? connection->list_after.get() : connection->list_first.get());
   ResetOnExit reset(stmt);
+  int rc = refresh_snapshot(*connection);
+  if (rc == SQLITE_OK) {
+    if (query.owner && after)
+      rc = bind_all(stmt, *query.owner, *after, limit + 1);
+    else if (query.owner)
+      rc = bind_all(stmt, *query.owner, limit + 1);
+    else if (after)
+      rc = bind_all(stmt, *after, limit + 1);
+    else
+      rc = bind_all(stmt, limit + 1);
+  }
   Page page;
   if (rc == SQLITE_OK) {
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW &&
@@ -743,6 +832,8 @@ StoreResult<Page> SqliteTable::read_page(const ListQuery& query) {
   }
   const bool more = rc == SQLITE_ROW;  // the row past the page
   if (!more && rc != SQLITE_DONE) {
+    sqlite3_reset(stmt);
+    connection->end_snapshot();  // the next read starts afresh
     error = storage_error(rc);
     count_failure(error.code);
     return error;

@@ -122,6 +122,18 @@ class RawConnection {
     sqlite3_finalize(stmt);
     return out;
   }
+  // A PASSIVE checkpoint, which copies back what no open snapshot still needs: {frames in the
+  // WAL, frames copied back}. Equal when no snapshot holds back any frame.
+  std::pair<int64_t, int64_t> checkpoint() {
+    sqlite3_stmt* stmt = nullptr;
+    std::pair<int64_t, int64_t> out{-1, -1};
+    if (sqlite3_prepare_v2(db_, "PRAGMA wal_checkpoint(PASSIVE)", -1, &stmt, nullptr) ==
+            SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW)
+      out = {sqlite3_column_int64(stmt, 1), sqlite3_column_int64(stmt, 2)};
+    sqlite3_finalize(stmt);
+    return out;
+  }
 
  private:
   sqlite3* db_ = nullptr;
@@ -547,6 +559,222 @@ TEST_F(SqliteTableTest, FullQueueFailsWritesWithUnavailable) {
   EXPECT_TRUE(queued.get().has_value());
   EXPECT_EQ(stats_.queue_full.value(), 1u);
   EXPECT_TRUE(create(*table, make_item("k2")).has_value());
+}
+
+// --- Read snapshots ---------------------------------------------------------------------------
+
+// Each of 4 threads, 1000 times: creates a key, waits for the callback and must find the key; then
+// reads the keys that two other threads keep replacing, each its own with ever larger versions,
+// and must see at least the version whose callback ran last, and never an older one than it saw
+// before. With `sweep`, another thread calls release_idle_readers() all the while. Returns the
+// number of failed checks.
+int read_after_callbacks(SqliteTable& table, bool sweep) {
+  constexpr int kReaders = 4;
+  constexpr int kRounds = 1000;
+  constexpr int kWriters = 2;
+  const std::string hot[kWriters] = {"hot0", "hot1"};
+  for (auto& key : hot) {
+    if (!create(table, make_item(key, "writers", 0)).has_value()) return 1;
+  }
+  std::atomic<int64_t> acknowledged[kWriters] = {0, 0};  // the version whose callback ran last
+  std::atomic<bool> stop{false};
+  std::atomic<int> failures{0};
+
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      for (int64_t version = 1; !stop.load(); ++version) {
+        Item update = make_item(hot[w], "writers", 0);
+        update.updated_ms = version;
+        Answer<Item> answer;
+        table.replace(update, std::nullopt, [&, w, p = answer.promise](StoreResult<Item> r) {
+          if (r.has_value()) acknowledged[w].store(r->updated_ms);
+          p->set_value(std::move(r));
+        });
+        if (!answer.get().has_value()) ++failures;
+      }
+    });
+  }
+  std::thread sweeper([&] {
+    while (sweep && !stop.load()) {
+      table.release_idle_readers();
+      std::this_thread::yield();
+    }
+  });
+
+  std::vector<std::thread> readers;
+  for (int t = 0; t < kReaders; ++t) {
+    readers.emplace_back([&, t] {
+      int64_t last_seen[kWriters] = {0, 0};
+      for (int i = 0; i < kRounds; ++i) {
+        std::string key = "r" + std::to_string(t) + "-" + std::to_string(i);
+        if (!create(table, make_item(key)).has_value()) ++failures;
+        auto got = get(table, key);
+        if (!got.has_value() || got->attributes != make_item(key).attributes) ++failures;
+
+        for (int w = 0; w < kWriters; ++w) {
+          int64_t at_least = std::max(acknowledged[w].load(), last_seen[w]);
+          auto item = get(table, hot[w]);
+          if (!item.has_value() || item->updated_ms < at_least) ++failures;
+          if (item.has_value()) last_seen[w] = item->updated_ms;
+        }
+      }
+    });
+  }
+  for (auto& r : readers)
+    r.join();
+  stop = true;
+  for (auto& w : writers)
+    w.join();
+  sweeper.join();
+  return failures.load();
+}
+
+// A read after a write's callback sees the write, on every thread, while snapshots are kept open
+// between reads and other threads write.
+TEST_F(SqliteTableTest, ReadAfterAWritesCallbackAlwaysSeesTheWrite) {
+  auto table = open();
+  EXPECT_EQ(read_after_callbacks(*table, /*sweep=*/false), 0);
+}
+
+// The same while release_idle_readers() ends snapshots under the readers' feet.
+TEST_F(SqliteTableTest, ReadAfterAWritesCallbackSeesTheWriteWhileSnapshotsAreReleased) {
+  auto table = open();
+  EXPECT_EQ(read_after_callbacks(*table, /*sweep=*/true), 0);
+}
+
+// A thread that read before a commit sees the commit in its next read: its snapshot is renewed.
+TEST_F(SqliteTableTest, ReaderThatReadBeforeACommitSeesItAfterward) {
+  auto table = open();
+  std::promise<void> read_before, committed;
+  std::shared_future<void> committed_future = committed.get_future().share();
+  auto reader = std::async(std::launch::async, [&] {
+    bool absent_before = !get(*table, "k1").has_value();
+    bool empty_before = list(*table, {})->items.empty();
+    read_before.set_value();
+    committed_future.wait();
+    auto after = get(*table, "k1");
+    auto page = list(*table, {});
+    return absent_before && empty_before && after.has_value() && page->items.size() == 1;
+  });
+  read_before.get_future().wait();
+  ASSERT_TRUE(create(*table, make_item("k1")).has_value());
+  committed.set_value();
+  EXPECT_TRUE(reader.get());
+}
+
+// Reads between commits share one snapshot; the first read after a commit begins a new one and
+// sees replaces and removes as well as creates.
+TEST_F(SqliteTableTest, ReadsKeepTheirSnapshotUntilTheTableCommits) {
+  auto table = open();
+  ASSERT_TRUE(create(*table, make_item("k1", "alice", 1000)).has_value());
+  EXPECT_TRUE(get(*table, "k1").has_value());
+  uint64_t snapshots = stats_.read_snapshots.value();
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(get(*table, "k1").has_value());
+    ASSERT_TRUE(list(*table, {})->items.size() == 1);
+  }
+  EXPECT_EQ(stats_.read_snapshots.value(), snapshots) << "no commit, no new snapshot";
+
+  Item update = make_item("k1", "alice", 1000);
+  update.updated_ms = 2000;
+  ASSERT_TRUE(replace(*table, update).has_value());
+  EXPECT_EQ(get(*table, "k1")->updated_ms, 2000);
+  EXPECT_EQ(stats_.read_snapshots.value(), snapshots + 1);
+  ASSERT_TRUE(remove(*table, "k1").has_value());
+  expect_error(get(*table, "k1"), StoreErrorCode::kNotFound);
+  EXPECT_TRUE(list(*table, {})->items.empty());
+  EXPECT_EQ(stats_.read_snapshots.value(), snapshots + 2);
+}
+
+// A snapshot left open by a thread that stopped reading holds back the checkpoint until
+// release_idle_readers() ends it, since a commit made it out of date.
+TEST_F(SqliteTableTest, ReleaseIdleReadersEndsOutOfDateSnapshots) {
+  auto table = open();
+  ASSERT_TRUE(create(*table, make_item("k0")).has_value());
+  ASSERT_TRUE(get(*table, "k0").has_value());  // this thread's snapshot, then no more reads
+  ASSERT_TRUE(create(*table, make_item("k1")).has_value());
+
+  RawConnection other(path_);
+  auto [frames, copied] = other.checkpoint();
+  EXPECT_GT(frames, 0);
+  EXPECT_LT(copied, frames) << "the open snapshot holds back the last commit's frames";
+
+  table->release_idle_readers();
+  std::tie(frames, copied) = other.checkpoint();
+  EXPECT_GT(frames, 0);
+  EXPECT_EQ(copied, frames);
+
+  uint64_t snapshots = stats_.read_snapshots.value();
+  EXPECT_TRUE(get(*table, "k1").has_value());
+  EXPECT_EQ(stats_.read_snapshots.value(), snapshots + 1);
+}
+
+// An up-to-date snapshot survives one call and ends at the next, so snapshots are bounded in age
+// also when the table's own generation does not move: here another table in the same file commits.
+TEST_F(SqliteTableTest, ReleaseIdleReadersEndsSnapshotsOpenSinceThePreviousCall) {
+  auto items = open();
+  auto o = options();
+  o.table_name = "orders";
+  auto orders = open(o);
+  ASSERT_TRUE(create(*items, make_item("k1")).has_value());
+  ASSERT_TRUE(get(*items, "k1").has_value());
+  ASSERT_TRUE(create(*orders, make_item("o1")).has_value());  // items' snapshot is now old
+  RawConnection other(path_);
+  uint64_t snapshots = stats_.read_snapshots.value();
+
+  items->release_idle_readers();
+  auto [frames, copied] = other.checkpoint();
+  EXPECT_LT(copied, frames) << "up to date for items: kept by the first call";
+  EXPECT_TRUE(get(*items, "k1").has_value());
+  EXPECT_EQ(stats_.read_snapshots.value(), snapshots) << "the read reused it";
+
+  items->release_idle_readers();
+  std::tie(frames, copied) = other.checkpoint();
+  EXPECT_EQ(copied, frames) << "still open at the second call: ended";
+  EXPECT_TRUE(get(*items, "k1").has_value());
+  EXPECT_EQ(stats_.read_snapshots.value(), snapshots + 1);
+}
+
+// close() closes read connections whose snapshots are open, on this thread and on threads that
+// are still alive; those threads' later reads fail with kUnavailable and their exit is clean. The
+// writer's connection, closed last, then checkpoints and deletes the WAL, which it can do only as
+// the file's last connection.
+TEST_F(SqliteTableTest, CloseClosesConnectionsWithOpenSnapshots) {
+  auto table = open();
+  ASSERT_TRUE(create(*table, make_item("k1")).has_value());
+  ASSERT_TRUE(get(*table, "k1").has_value());
+  constexpr int kThreads = 3;
+  std::vector<std::promise<void>> have_read(kThreads);
+  std::promise<void> closed;
+  std::shared_future<void> closed_future = closed.get_future().share();
+  std::vector<std::future<std::optional<StoreError>>> after_close;
+  for (int t = 0; t < kThreads; ++t) {
+    after_close.push_back(std::async(std::launch::async, [&, t]() -> std::optional<StoreError> {
+      bool ok = get(*table, "k1").has_value();
+      have_read[t].set_value();
+      closed_future.wait();
+      auto r = get(*table, "k1");
+      if (!ok || r.has_value()) return std::nullopt;
+      return r.error();
+    }));
+  }
+  for (auto& p : have_read)
+    p.get_future().wait();
+  ASSERT_TRUE(create(*table, make_item("k2")).has_value());  // every snapshot out of date
+
+  table->close();
+  EXPECT_FALSE(std::filesystem::exists(path_ + "-wal"));
+  table->release_idle_readers();  // nothing left to release
+  closed.set_value();
+  for (auto& f : after_close) {
+    auto error = f.get();
+    ASSERT_TRUE(error.has_value());
+    EXPECT_EQ(error->code, StoreErrorCode::kUnavailable);
+    EXPECT_EQ(error->message, "table is closed");
+  }
+  auto reopened = open();
+  EXPECT_TRUE(get(*reopened, "k2").has_value());
 }
 
 // --- Storage failures -------------------------------------------------------------------------
