@@ -370,6 +370,9 @@ void Gateway::register_metrics(observability::Registry& registry) {
                          l, &ts.batched_ops);
     registry.add_histogram("gatehouse_table_commit_duration_seconds",
                            "BEGIN to the end of COMMIT, fsync included.", l, &ts.commit_latency);
+    registry.add_counter("gatehouse_table_read_snapshots_total",
+                         "Read transactions begun (one per commit seen, per reading thread).", l,
+                         &ts.read_snapshots);
     registry.add_gauge("gatehouse_table_write_queue_depth", "Writes accepted, not yet answered.", l,
                        &ts.queue_depth);
     registry.add_counter("gatehouse_table_write_queue_full_total",
@@ -443,6 +446,9 @@ core::Status Gateway::poll() {
   }
   for (auto& a : rt->authorizers)
     a->authorizer->poll();
+  // Read snapshots of threads that stopped reading would otherwise keep the WAL from restarting.
+  for (auto& t : rt->tables)
+    t.table->release_idle_readers();
   return issuer_status;
 }
 

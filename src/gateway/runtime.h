@@ -86,7 +86,7 @@ struct RouteRuntime {
 // A table with the stats its backend reports.
 struct TableRuntime {
   std::string name;
-  std::unique_ptr<store::Table> table;
+  std::unique_ptr<store::sqlite::SqliteTable> table;
   std::unique_ptr<store::sqlite::SqliteStats> stats;
 };
 

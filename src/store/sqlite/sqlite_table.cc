@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -415,6 +416,29 @@ struct SqliteTable::ThreadReaders {
   }
 };
 
+// What the tables of one database file share in this process.
+struct SqliteTable::FileState {
+  // Set by the writers while the WAL holds kCheckpointFrames or more (see after_wal_commit).
+  std::atomic<bool> wal_over_mark{false};
+};
+
+std::shared_ptr<SqliteTable::FileState> SqliteTable::file_state(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::make_shared<FileState>();
+  // By device and inode: the same file under any name.
+  static std::mutex mu;
+  static std::map<std::pair<dev_t, ino_t>, std::weak_ptr<FileState>> files;
+  std::lock_guard lock(mu);
+  std::erase_if(files, [](auto& entry) { return entry.second.expired(); });
+  std::weak_ptr<FileState>& slot = files[{st.st_dev, st.st_ino}];
+  std::shared_ptr<FileState> state = slot.lock();
+  if (!state) {
+    state = std::make_shared<FileState>();
+    slot = state;
+  }
+  return state;
+}
+
 core::Result<std::unique_ptr<SqliteTable>> SqliteTable::open(SqliteOptions options,
                                                              SqliteStats& stats) {
   disable_memory_statistics();
@@ -427,9 +451,6 @@ core::Result<std::unique_ptr<SqliteTable>> SqliteTable::open(SqliteOptions optio
   sqlite3* db = writer->db.get();
   if (rc != SQLITE_OK) return open_failure(path, "cannot open", rc, db);
   if (auto ready = prepare_file(db, options); !ready.ok()) return ready;
-  // SQLite's default, stated because the WAL bound relies on it (see the header): after a commit
-  // that leaves this many pages in the WAL, a PASSIVE checkpoint, which never waits for readers.
-  sqlite3_wal_autocheckpoint(db, 1000);
 
   const std::string table = quote_identifier(options.table_name);
   Statements& s = *writer;
@@ -454,17 +475,34 @@ core::Result<std::unique_ptr<SqliteTable>> SqliteTable::open(SqliteOptions optio
     if (rc != SQLITE_OK) return open_failure(path, "cannot prepare the statements", rc, db);
   }
 
+  std::shared_ptr<FileState> file = file_state(path);
   return std::unique_ptr<SqliteTable>(
-      new SqliteTable(std::move(options), stats, std::move(writer)));
+      new SqliteTable(std::move(options), stats, std::move(writer), std::move(file)));
 }
 
 SqliteTable::SqliteTable(SqliteOptions options, SqliteStats& stats,
-                         std::unique_ptr<Statements> writer)
+                         std::unique_ptr<Statements> writer, std::shared_ptr<FileState> file)
     : options_(std::move(options)),
       stats_(stats),
       id_(next_table_id.fetch_add(1, std::memory_order_relaxed)),
+      file_(std::move(file)),
       writer_db_(std::move(writer)) {
+  // Replaces SQLite's automatic checkpoint (the same, but for draining snapshots).
+  sqlite3_wal_hook(writer_db_->db.get(), &SqliteTable::after_wal_commit, this);
   writer_ = std::thread([this] { run_writer(); });
+}
+
+int SqliteTable::after_wal_commit(void* self, sqlite3* db, const char* schema, int frames) {
+  // While the WAL is past the mark, readers give up their snapshots after each read, so that the
+  // checkpoint can copy every frame back and the next write start the WAL over (which needs every
+  // reader to have begun after a complete checkpoint, or to hold nothing). A snapshot that stays
+  // open keeps the checkpointer at its frame and the WAL from restarting, whatever its age.
+  const bool over = frames >= kCheckpointFrames;
+  static_cast<SqliteTable*>(self)->file_->wal_over_mark.store(over, std::memory_order_relaxed);
+  // PASSIVE: copies what no snapshot still needs and never waits. A failure (other than the
+  // commit's, which is done) leaves the frames for the next try, as SQLite's own hook does.
+  if (over) sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  return SQLITE_OK;
 }
 
 SqliteTable::~SqliteTable() {
@@ -748,6 +786,12 @@ int SqliteTable::refresh_snapshot(ReadConnection& connection) {
   return SQLITE_OK;
 }
 
+void SqliteTable::after_read(ReadConnection& connection, sqlite3_stmt* stmt) {
+  if (!file_->wal_over_mark.load(std::memory_order_relaxed)) return;
+  sqlite3_reset(stmt);
+  connection.end_snapshot();
+}
+
 void SqliteTable::release_idle_readers() {
   const uint64_t generation = generation_.load(std::memory_order_acquire);
   std::lock_guard lock(readers_mu_);
@@ -783,9 +827,13 @@ StoreResult<Item> SqliteTable::read_item(std::string key, const OwnerFilter& own
     // The row matched the key byte for byte (BINARY collation); `key` is no longer read by the
     // statement, whose step is over.
     item.key = std::move(key);
+    after_read(*connection, stmt);
     return item;
   }
-  if (rc == SQLITE_DONE) return StoreError{StoreErrorCode::kNotFound, "no item with this key"};
+  if (rc == SQLITE_DONE) {
+    after_read(*connection, stmt);
+    return StoreError{StoreErrorCode::kNotFound, "no item with this key"};
+  }
   sqlite3_reset(stmt);
   connection->end_snapshot();  // the next read starts afresh
   error = storage_error(rc);
@@ -839,6 +887,7 @@ StoreResult<Page> SqliteTable::read_page(const ListQuery& query) {
     return error;
   }
   if (more) page.next_cursor = encode_cursor(page.items.back().key);
+  after_read(*connection, stmt);
   return page;
 }
 

@@ -27,23 +27,29 @@
 // busy_timeout_ms) and see every write whose `done` has run.
 //
 // Read snapshots. A read connection keeps its read transaction (its WAL snapshot) open between
-// reads, so a read is one statement on an already locked snapshot: no file-lock system calls. The
-// table counts its write transactions in a commit generation; a read whose connection's snapshot
-// began at an older generation than the current one ends it and begins a new one first (two
-// fcntl calls), so a thread that reads between commits pays for one snapshot per commit, not per
-// read. A point lookup costs about 0.5 µs; about 2.5 µs when it must begin a snapshot.
+// reads, so a read is one statement on a snapshot it already holds: no file-lock system calls
+// (beginning and ending one take and drop a WAL read lock with fcntl). The table counts its write
+// transactions in a commit generation; a read whose connection's snapshot began at another
+// generation than the current one ends it and begins a new one first, so a thread pays for one
+// snapshot per commit it reads after, not per read. A point lookup on an open snapshot costs about
+// 0.5 µs (2.5 µs with a snapshot per read); the first read after a commit costs what it always
+// did, mostly re-reading the pages the commit changed. The first open() also turns off SQLite's
+// memory statistics for the process (SQLITE_CONFIG_MEMSTATUS), which take one global mutex around
+// every SQLite allocation, a few per read, for all reading threads alike.
 //
-// WAL growth. An open snapshot keeps the checkpointer from copying frames committed after it into
-// the file and from restarting the WAL, so a snapshot that stays open while writes go on lets the
-// WAL grow. Readers refresh on their next read after a commit; for threads that stop reading, the
-// owner calls release_idle_readers() periodically (the gateway: once a second), which ends every
-// snapshot that is out of date and not in use, and any snapshot that has outlived a whole call
-// interval (the file's other writers, if tables share it, do not move this table's generation).
-// The writer checkpoints automatically (PASSIVE, every 1000 WAL pages, inside the commit that
-// crosses the mark): a PASSIVE checkpoint never waits for readers, it copies what no open
-// snapshot still needs and leaves the rest to the next one. So the WAL holds at most what was
-// committed within about two release intervals (plus 1000 pages), and commit latency does not
-// depend on readers.
+// WAL growth. SQLite's checkpoint copies back only the WAL frames that no open snapshot still
+// needs, and a write starts the WAL over only when every frame has been copied back and no
+// snapshot uses the WAL; snapshots kept open between reads would let it grow for good. So the
+// writer checkpoints by itself (a WAL hook in place of SQLite's automatic checkpoint: the same
+// PASSIVE checkpoint, which never waits for readers, after every commit that leaves 1000 frames or
+// more in the WAL), and while the WAL is past that mark, for all tables of the file in this
+// process, readers end their snapshot after each read (paying for the locks again): a reading
+// thread then holds none between reads, and the WAL starts over as with a snapshot per read. A
+// thread that stops reading keeps its snapshot until the owner calls release_idle_readers() (the
+// gateway: once a second), which ends every snapshot not in use that is out of date or was already
+// open at the previous call (other writers of the file do not move this table's generation). So
+// the WAL grows past the mark by at most about one release interval's commits (two for other
+// writers' commits), and commit latency does not depend on readers.
 //
 // Errors detected before queuing (kTooLarge, queue full, closed, kBadCursor) also call `done` on
 // the calling thread before the method returns. Storage failures map to: locked/busy ->
@@ -95,6 +101,9 @@
 #include "core/stats.h"
 #include "core/status.h"
 #include "store/table.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
 
 namespace gatehouse::store::sqlite {
 
@@ -162,8 +171,10 @@ class SqliteTable final : public Table {
   struct WriteOp;
   struct ReadConnection;
   struct ThreadReaders;
+  struct FileState;
 
-  SqliteTable(SqliteOptions options, SqliteStats& stats, std::unique_ptr<Statements> writer);
+  SqliteTable(SqliteOptions options, SqliteStats& stats, std::unique_ptr<Statements> writer,
+              std::shared_ptr<FileState> file);
 
   void enqueue(WriteOp op);
   void run_writer();
@@ -176,9 +187,16 @@ class SqliteTable final : public Table {
   // if it cannot be opened or the table is closed.
   ReadConnection* reader(StoreError& error);
   ReadConnection* open_reader(ThreadReaders& mine, StoreError& error);
+  // The state of the file at `path` shared by its tables in this process.
+  static std::shared_ptr<FileState> file_state(const std::string& path);
   // Makes `connection`'s snapshot hold every write whose `done` has run, keeping the open one when
   // the table has committed nothing since it began. Requires: connection.mu held.
   int refresh_snapshot(ReadConnection& connection);
+  // After a successful read with `stmt`: ends the snapshot while the WAL is past
+  // kCheckpointFrames. Requires: connection.mu held.
+  void after_read(ReadConnection& connection, sqlite3_stmt* stmt);
+  // sqlite3_wal_hook: runs on the writer thread after each commit.
+  static int after_wal_commit(void* self, sqlite3* db, const char* schema, int frames);
   StoreResult<Item> read_item(std::string key, const OwnerFilter& owner);
   StoreResult<Page> read_page(const ListQuery& query);
 
@@ -190,6 +208,10 @@ class SqliteTable final : public Table {
   std::atomic<bool> closing_{false};
   // Write transactions ended by the writer; incremented after COMMIT, before the callbacks.
   std::atomic<uint64_t> generation_{0};
+  // Frames in the WAL at which the writer checkpoints, SQLite's default.
+  static constexpr int kCheckpointFrames = 1000;
+  // Shared with the other tables of the same file in this process.
+  const std::shared_ptr<FileState> file_;
 
   // The writer's connection and statements: used only by the writer thread once it runs.
   std::unique_ptr<Statements> writer_db_;
