@@ -151,10 +151,9 @@ access_log:
 EOF
 }
 
-# start_gatehouse NAME TTL -> sets GH_PID_<NAME>, GH_PORT_<NAME>
+# start_gatehouse NAME CONFIG_FILE -> sets GH_PID_<NAME>, GH_PORT_<NAME>
 start_gatehouse() {
-  local name=$1 ttl=$2 cfg="$work/gh-$1.yaml" out="$work/gh-$1.out" pid port=""
-  gh_config "$ttl" >"$cfg"
+  local name=$1 cfg=$2 out="$work/gh-$1.out" pid port=""
   taskset -c "$server_cpu" "$GH" serve -c "$cfg" >"$out" 2>"$work/gh-$name.err" &
   pid=$!
   pids+=("$pid")
@@ -169,8 +168,10 @@ start_gatehouse() {
   printf -v "GH_PORT_$name" '%s' "$port"
 }
 
-start_gatehouse cache 300
-start_gatehouse nocache 0
+gh_config 300 >"$work/gh-cache.yaml"
+gh_config 0 >"$work/gh-nocache.yaml"
+start_gatehouse cache "$work/gh-cache.yaml"
+start_gatehouse nocache "$work/gh-nocache.yaml"
 
 # The blog demo's shape on a data directory on the work disk (not tmpfs: fsync must be real).
 export BENCH_CLIENT_SECRET=bench-client-secret
@@ -204,16 +205,7 @@ access_log:
 EOF
 }
 blog_config >"$work/blog.yaml"
-taskset -c "$server_cpu" "$GH" serve -c "$work/blog.yaml" >"$work/gh-blog.out" 2>"$work/gh-blog.err" &
-GH_PID_blog=$!
-pids+=("$GH_PID_blog")
-for _ in $(seq 100); do
-  GH_PORT_blog=$(grep -o '"api_port":[0-9]*' "$work/gh-blog.out" 2>/dev/null | head -1 | cut -d: -f2 || true)
-  [ -n "$GH_PORT_blog" ] && break
-  kill -0 "$GH_PID_blog" 2>/dev/null || { cat "$work/gh-blog.err" >&2; die "gatehouse (blog) exited"; }
-  sleep 0.1
-done
-[ -n "$GH_PORT_blog" ] || die "gatehouse (blog) did not print its listening line"
+start_gatehouse blog "$work/blog.yaml"
 BLOG_TOKEN=$("$GH" token -c "$work/blog.yaml" --client bench) || die "gatehouse token failed"
 BLOG_BODY='{"name":"Yev","email":"yev@example.com"}'
 ITEM_ID=$(curl -sf -X POST -H "Authorization: Bearer $BLOG_TOKEN" -H 'content-type: application/json' \

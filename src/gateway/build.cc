@@ -190,9 +190,6 @@ core::Status open_issuer(const config::Config& config, BuildDeps& deps, Runtime&
   auto o = issuer_options(config, deps.api_port, true);
   if (!o) return o.error();
   const config::Issuer& c = *config.issuer;
-  if (auto s = ensure_private_dir(c.key_dir); !s.ok()) {
-    return config_error(c.pos, "issuer.key_dir", s.message());
-  }
   rt.issuer_stats = std::make_unique<issuer::IssuerStats>();
   auto opened = issuer::Issuer::open(std::move(*o), deps.clock, *rt.issuer_stats);
   if (!opened) return config_error(c.pos, "issuer", opened.error().message());
