@@ -343,7 +343,7 @@ void create_item(const CrudRoute& route, const CrudRequest& req, const core::Clo
   location += encode_path_segment(key);
   route.table->create(std::move(item),
                       [done = std::move(done), location = std::move(location), key,
-                       key_attribute = route.key_attribute](store::StoreResult<store::Item> r) {
+                       &key_attribute = route.key_attribute](store::StoreResult<store::Item> r) {
                         if (!r) return done(from_store_error(r.error(), key_attribute, key));
                         CrudOutcome o = item_outcome(201, *r);
                         o.location = location;
@@ -393,7 +393,7 @@ void get_item(const CrudRoute& route, const CrudRequest& req,
   std::string key(req.key);
   route.table->get(key, owner_filter(route, req.principal),
                    [done = std::move(done), key,
-                    key_attribute = route.key_attribute](store::StoreResult<store::Item> r) {
+                    &key_attribute = route.key_attribute](store::StoreResult<store::Item> r) {
                      if (!r) return done(from_store_error(r.error(), key_attribute, key));
                      done(item_outcome(200, *r));
                    });
@@ -419,7 +419,7 @@ void replace_item(const CrudRoute& route, const CrudRequest& req, const core::Cl
   item.updated_ms = unix_ms(clock);
   route.table->replace(std::move(item), owner_filter(route, req.principal),
                        [done = std::move(done), key,
-                        key_attribute = route.key_attribute](store::StoreResult<store::Item> r) {
+                        &key_attribute = route.key_attribute](store::StoreResult<store::Item> r) {
                          if (!r) return done(from_store_error(r.error(), key_attribute, key));
                          done(item_outcome(200, *r));
                        });
@@ -430,7 +430,7 @@ void delete_item(const CrudRoute& route, const CrudRequest& req,
   std::string key(req.key);
   route.table->remove(key, owner_filter(route, req.principal),
                       [done = std::move(done), key,
-                       key_attribute = route.key_attribute](store::StoreResult<std::monostate> r) {
+                       &key_attribute = route.key_attribute](store::StoreResult<std::monostate> r) {
                         if (!r) return done(from_store_error(r.error(), key_attribute, key));
                         CrudOutcome o;
                         o.status = 204;

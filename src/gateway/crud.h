@@ -14,7 +14,8 @@
 // restyle them; 404 and 409 are the service's own {"message": ...} answers.
 //
 // Thread safety: run_crud() may be called from any thread; `done` runs on the calling thread
-// (reads) or the table's writer thread (writes).
+// (reads) or the table's writer thread (writes). `route` must outlive `done` (the gateway's call
+// holds the runtime that owns it), so callbacks refer to it instead of copying its strings.
 #pragma once
 
 #include <cstdint>
