@@ -10,7 +10,7 @@ export BLOG_DEMO_CLIENT_SECRET ?= blog-demo-secret
 JOBS       ?= $(shell nproc)
 export CCACHE_DIR ?= $(HOME)/.cache/gatehouse-ccache
 
-.PHONY: all deps build run run-mock test test-fuzz test-asan bench format check-deps clean
+.PHONY: all deps build run run-mock run-lambda test test-fuzz test-asan bench format check-deps clean
 
 all: build
 
@@ -30,6 +30,14 @@ run: build
 # The mock demo (examples/mock): routes answered by mock integrations, tokens from mint-token.sh.
 run-mock: build
 	@$(BUILD)/gatehouse serve -c examples/mock/gatehouse.yaml --port $(PORT) --admin-port $(ADMIN_PORT)
+
+# The blog demo with Lambda functions (examples/lambda-blog): the same scenario, with the seed's
+# Node.js authorizer and a Node.js users service. Installs their npm packages on first use.
+run-lambda: build
+	@[ -d examples/lambda-blog/node_modules/jsonwebtoken ] || \
+	  (cd examples/lambda-blog && npm ci --no-audit --no-fund --loglevel=error)
+	@echo "gatehouse: the Lambda blog demo on http://127.0.0.1:$(PORT); the scenario: examples/lambda-blog/README.md"
+	@$(BUILD)/gatehouse serve -c examples/lambda-blog/gatehouse.yaml --port $(PORT) --admin-port $(ADMIN_PORT)
 
 test: build
 	@scripts/run-tests.sh $(BUILD)

@@ -12,12 +12,30 @@
 #   e  gatehouse blog demo: POST /resource (crud on SQLite, synchronous=FULL, group commit) with a
 #      token from the embedded issuer, decision cache warm; at 1, 16 and 64 connections
 #   f  gatehouse blog demo: GET /resource/{id} of one item, same token
+#   g  gatehouse running the seed's Lambda functions (examples/lambda-blog): the Node TOKEN
+#      authorizer with its cache off (cache_ttl_s: 0, one invocation per request) in front of the
+#      Node CRUD handler (proxy integration); GET /resource (the list, one item) with a token from
+#      the embedded issuer
+#   h  gatehouse, the Node TOKEN authorizer with a warm decision cache in front of case b's mock
+#      route (case b with the Node authorizer instead of the built-in JWT one)
+#   i  serverless-offline (bench/serverless: serverless@3 + serverless-offline) running the same
+#      two functions, the same request as g (authorizer resultTtlInSeconds: 0)
+#   j  as g, POST /resource (each request writes one item file)
+#   k  as i, POST /resource
+#   The function cases need node and npm; bench/serverless is installed (npm ci) when i or k run.
+#   Every process under test runs on CPU 0, the Node workers and serverless-offline included.
 # plus `openssl speed -seconds 3 rsa2048` on CPU 0 for the verify/s reference, and the ceiling of
 # one fdatasync per write on the disk of the benchmark's data directory (dd with O_DSYNC).
 #
 # Usage: bench/run.sh [BUILD_DIR]     (default build-bench; relative to the repository root)
 # Env:   BENCH_SECONDS (10)  BENCH_REPEATS (3)  BENCH_WARMUP (3)  BENCH_CONNS ("16 64")
-#        BENCH_CASES ("a b c d e f")  BENCH_POST_CONNS ("1 16 64", connection counts of case e)
+#        BENCH_CASES ("a b c d e f g h i j k"; when unset, g-k are left out with a warning if this
+#          gatehouse binary or machine cannot run them; named explicitly, that is an error)
+#        BENCH_POST_CONNS ("1 16 64", connection counts of case e)
+#        BENCH_SLS_RUNNER (in-process): how serverless-offline runs Node handlers: in-process
+#          (--useInProcess, its fastest) or worker-threads (its default)
+#        BENCH_FN_CONCURRENCY (unset = gatehouse's default): functions.*.concurrency of g, h, j
+#        BENCH_LAMBDA_DIR (examples/lambda-blog): the functions' directory (authorizer/, users/)
 #        BENCH_MAX_BUSY (10): before each run, wait until the machine is below this % busy for 1 s,
 #          at most BENCH_IDLE_TIMEOUT (300) s
 #        BENCH_MAX_FOREIGN (10): repeat a run (up to BENCH_RETRIES, 3) when other processes took
@@ -33,7 +51,10 @@ repeats=${BENCH_REPEATS:-3}
 warmup=${BENCH_WARMUP:-3}
 conns_list=${BENCH_CONNS:-"16 64"}
 post_conns_list=${BENCH_POST_CONNS:-"1 16 64"}
-cases=${BENCH_CASES:-"a b c d e f"}
+cases=${BENCH_CASES:-"a b c d e f g h i j k"}
+cases_explicit=${BENCH_CASES:+1}
+sls_runner=${BENCH_SLS_RUNNER:-in-process}
+fn_concurrency=${BENCH_FN_CONCURRENCY:-}
 max_busy=${BENCH_MAX_BUSY:-10}
 idle_timeout=${BENCH_IDLE_TIMEOUT:-300}
 max_foreign=${BENCH_MAX_FOREIGN:-10}
@@ -69,10 +90,18 @@ chmod 755 "$work"
 cd "$work"  # nothing this script runs writes into the caller's directory
 pids=()
 WRK_PID=""
+# descendants PID... -> the PIDs of their children, grandchildren, ... (gatehouse's function workers)
+descendants() {
+  local p c
+  for p in "$@"; do
+    for c in $(pgrep -P "$p" || true); do echo "$c"; descendants "$c"; done
+  done
+}
 cleanup() {
-  local rc=$?
+  local rc=$? kids
   trap - EXIT INT TERM
   [ -n "$WRK_PID" ] && pids=("$WRK_PID" "${pids[@]}")
+  kids=$(descendants "${pids[@]}")
   for p in "${pids[@]}"; do
     kill -TERM "$p" 2>/dev/null || true
   done
@@ -81,6 +110,8 @@ cleanup() {
     kill -KILL "$p" 2>/dev/null || true
     wait "$p" 2>/dev/null || true
   done
+  # Workers their parent did not stop (it was killed): stop them by PID too.
+  for p in $kids; do kill -TERM "$p" 2>/dev/null || true; done
   rm -rf "$work"
   exit "$rc"
 }
@@ -303,13 +334,313 @@ for inst in cache nocache; do
 done
 expect "nginx static copy" 200 "$work/want-resource.json" "http://127.0.0.1:$NGINX_PORT/resource"
 
+# ---------------------------------------------------------------- function cases (g h i j k)
+# The seed's two Lambda functions (examples/lambda-blog) under gatehouse and under
+# serverless-offline. Everything under test runs on CPU $server_cpu: gatehouse's Node workers
+# inherit its affinity, serverless-offline runs its handlers in its own process (or its threads).
+lambda_dir=${BENCH_LAMBDA_DIR:-$repo/examples/lambda-blog}
+sls_dir="$repo/bench/serverless"
+wants() { case " $cases " in *" $1 "*) return 0 ;; esac; return 1; }
+wants_any() { local c; for c in "$@"; do wants "$c" && return 0; done; return 1; }
+# drop_cases REASON CASE...: without BENCH_CASES, leave the cases out with a warning; with it, fail.
+drop_cases() {
+  local reason=$1 c kept="" dropped=""
+  shift
+  for c in $cases; do
+    if [[ " $* " = *" $c "* ]]; then dropped+=" $c"; else kept+=" $c"; fi
+  done
+  [ -n "$dropped" ] || return 0
+  [ -z "$cases_explicit" ] || die "cases$dropped: $reason"
+  log "WARNING: leaving out cases$dropped: $reason"
+  cases=${kept# }
+}
+
+if wants_any g h i j k; then
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    drop_cases "node and npm are required" g h i j k
+  elif [ ! -f "$lambda_dir/authorizer/index.js" ] || [ ! -f "$lambda_dir/users/index.js" ]; then
+    drop_cases "no $lambda_dir/{authorizer,users}/index.js" g h i j k
+  else
+    # The functions' npm packages, installed on first use as `make run-lambda` does.
+    if ! (cd "$lambda_dir/authorizer" && node -e 'require.resolve("jsonwebtoken")') 2>/dev/null \
+      && [ -f "$lambda_dir/package-lock.json" ]; then
+      log "npm ci in $lambda_dir (the functions' packages)"
+      (cd "$lambda_dir" && npm ci --no-audit --no-fund --loglevel=error) >&2 || true
+    fi
+    if ! (cd "$lambda_dir/authorizer" && node -e 'require.resolve("jsonwebtoken")') 2>/dev/null; then
+      drop_cases "the authorizer's package jsonwebtoken is not installed (npm ci in $lambda_dir)" g h i j k
+    fi
+  fi
+fi
+case $sls_runner in
+  in-process) sls_flags=(--useInProcess) ;;
+  worker-threads) sls_flags=() ;;
+  *) die "BENCH_SLS_RUNNER must be in-process or worker-threads, not '$sls_runner'" ;;
+esac
+
+export BLOG_DEMO_CLIENT_SECRET=blog-demo-secret
+BLOG_AUDIENCE=https://blog-api
+# fn_config KIND: gatehouse configs in the shape of examples/lambda-blog/gatehouse.yaml (its
+# functions, authorizer and routes; one I/O thread, no access log, ports and data in the run's
+# directory).
+#   get    (g)  the lambda-blog API: embedded issuer (client blog-demo), Node TOKEN authorizer with
+#               its cache off, Node CRUD handler on both resource routes, items in fn-users-get/
+#   post   (j)  the same, items in fn-users-post/; verifies with the first instance's /pem
+#   cache  (h)  the Node TOKEN authorizer, cache 300 s, in front of case b's mock route
+#   issuer      only the embedded issuer (when this binary does not run functions yet, for i and k)
+fn_config() {
+  local kind=$1 key ttl=0
+  if [ "$kind" = get ] || [ "$kind" = issuer ]; then
+    key="{issuer: certificate}"
+  else
+    key="{file: $work/fn-issuer.pem}"
+  fi
+  [ "$kind" = cache ] && ttl=300
+  cat <<YAML
+api:
+  name: blog
+  stage: Lab
+  listen: 127.0.0.1:0
+  io_threads: 1
+  shutdown_grace_ms: 1000
+  default_authorizer: $([ "$kind" = issuer ] && echo jwt || echo lambda)
+data_dir: $work/fn-data-$kind
+admin:
+  listen: 127.0.0.1:0
+access_log:
+  path: "off"
+YAML
+  if [ "$kind" = get ] || [ "$kind" = issuer ]; then
+    cat <<YAML
+issuer:
+  issuer_url: https://blog.gatehouse.local/
+  algorithm: RS256
+  clients:
+    blog-demo:
+      secret: {env: BLOG_DEMO_CLIENT_SECRET}
+      audiences: [$BLOG_AUDIENCE]
+      scopes: [read:users, write:users]
+      token_lifetime_s: 86400
+YAML
+  fi
+  if [ "$kind" = issuer ]; then
+    cat <<YAML
+authorizers:
+  jwt: {type: jwt, audiences: [$BLOG_AUDIENCE], keys: {issuer: self}}
+routes:
+  - {path: /health, method: GET, auth: none, integration: {type: mock, body: '{"status":"ok"}'}}
+YAML
+    return 0
+  fi
+  cat <<YAML
+functions:
+  authorizer:
+    runtime: node
+    working_dir: $lambda_dir/authorizer
+    handler: index.handler
+    environment:
+      AUTH0_CLIENT_ID: $BLOG_AUDIENCE
+      AUTH0_CLIENT_PUBLIC_KEY: $key
+YAML
+  [ -n "$fn_concurrency" ] && echo "    concurrency: $fn_concurrency"
+  if [ "$kind" != cache ]; then
+    cat <<YAML
+  users:
+    runtime: node
+    working_dir: $lambda_dir/users
+    handler: index.handler
+    environment:
+      USERS_DIR: $work/fn-users-$kind
+YAML
+    [ -n "$fn_concurrency" ] && echo "    concurrency: $fn_concurrency"
+  fi
+  cat <<YAML
+authorizers:
+  lambda:
+    type: token
+    function: authorizer
+    identity_source: method.request.header.Authorization
+    cache_ttl_s: $ttl
+    cache_scope: method
+routes:
+YAML
+  if [ "$kind" = cache ]; then
+    cat <<'YAML'
+  - path: /resource
+    methods: [GET, POST]
+    integration:
+      type: mock
+      status: 200
+      headers: {content-type: application/json}
+      body: '{"route":"/resource","method":"$context.httpMethod","principal":"$context.authorizer.principalId","scope":"$context.authorizer.claims.scope"}'
+YAML
+  else
+    cat <<'YAML'
+  - {path: /resource, methods: [GET, POST], integration: {type: function, function: users}}
+  - {path: "/resource/{id}", methods: [GET, PUT, DELETE], integration: {type: function, function: users}}
+YAML
+  fi
+}
+
+if wants_any g h j; then
+  fn_config get >"$work/fn-get.yaml"
+  if ! "$GH" check -c "$work/fn-get.yaml" >"$work/fn-check.txt" 2>&1; then
+    drop_cases "this gatehouse binary does not run the lambda-blog functions: $(head -c 300 "$work/fn-check.txt")" g h j
+  fi
+fi
+
+FN_TOKEN=""
+if wants_any g h i j k; then
+  # The issuer: the lambda-blog gatehouse (case g's instance), or an issuer-only one.
+  if wants_any g h j; then
+    fn_config get >"$work/fn-get.yaml"
+    start_gatehouse fnget "$work/fn-get.yaml"
+    FN_BASE="http://127.0.0.1:$GH_PORT_fnget"
+  else
+    fn_config issuer >"$work/fn-issuer.yaml"
+    start_gatehouse fnissuer "$work/fn-issuer.yaml"
+    FN_BASE="http://127.0.0.1:$GH_PORT_fnissuer"
+  fi
+  FN_TOKEN=$(curl -sf -X POST "$FN_BASE/oauth/token" -H 'content-type: application/json' \
+    -d "{\"client_id\":\"blog-demo\",\"client_secret\":\"$BLOG_DEMO_CLIENT_SECRET\",\"audience\":\"$BLOG_AUDIENCE\",\"grant_type\":\"client_credentials\"}" \
+    | sed -E 's/.*"access_token":"([^"]+)".*/\1/') || die "POST /oauth/token failed"
+  [ "$(tr -cd . <<<"$FN_TOKEN" | wc -c)" = 2 ] || die "no access_token from /oauth/token: $FN_TOKEN"
+  curl -sf "$FN_BASE/pem" >"$work/fn-issuer.pem" || die "GET /pem failed"
+  grep -q 'BEGIN CERTIFICATE' "$work/fn-issuer.pem" || die "/pem is not a PEM certificate"
+  # An expired token and one with a bad signature, both under the issuer's active key.
+  fn_keys=$(ls -d "$work"/fn-data-*/issuer-keys 2>/dev/null | head -1)
+  fn_kid=$(sed -E 's/.*"active":\{"kid":"([^"]+)".*/\1/' "$fn_keys/keys.json" 2>/dev/null || true)
+  [ -f "$fn_keys/$fn_kid.key.pem" ] || die "cannot find the issuer's active key under $fn_keys (keys.json layout changed?)"
+  fn_payload() {
+    printf '{"iss":"https://blog.gatehouse.local/","sub":"blog-demo@clients","aud":"%s","iat":%d,"exp":%d,"scope":"%s"}' \
+      "$BLOG_AUDIENCE" "$1" "$2" "$3"
+  }
+  fn_input="$(printf '{"alg":"RS256","typ":"JWT","kid":"%s"}' "$fn_kid" | b64url).$(fn_payload $((now - 7200)) $((now - 3600)) "read:users write:users" | b64url)"
+  FN_EXPIRED="$fn_input.$(printf '%s' "$fn_input" | openssl dgst -sha256 -sign "$fn_keys/$fn_kid.key.pem" -binary | b64url)"
+  IFS=. read -r h _ s <<<"$FN_TOKEN"
+  FN_BADSIG="$h.$(fn_payload "$now" $((now + 7200)) "admin" | b64url).$s"
+fi
+
+if wants_any h j; then
+  if wants j; then fn_config post >"$work/fn-post.yaml"; start_gatehouse fnpost "$work/fn-post.yaml"; fi
+  if wants h; then fn_config cache >"$work/fn-cache.yaml"; start_gatehouse fncache "$work/fn-cache.yaml"; fi
+fi
+
+# serverless-offline: bench/serverless/serverless.yml in a service directory per instance, next to
+# symlinks to examples/lambda-blog and to bench/serverless/node_modules. No AWS account: dummy
+# credentials; telemetry, update checks and notifications off; HOME in the run's directory.
+sls_env=(
+  AWS_ACCESS_KEY_ID=bench-dummy AWS_SECRET_ACCESS_KEY=bench-dummy AWS_REGION=us-east-1
+  SLS_TELEMETRY_DISABLED=1 SLS_TRACKING_DISABLED=1 SLS_NOTIFICATIONS_MODE=off
+  SLS_DEPRECATION_DISABLE='*' SLS_INTERACTIVE_SETUP_DISABLE=1 SLS_DISABLE_AUTO_UPDATE=1
+  SLS_GEO_LOCATION=no-cn CI=1 HOME="$work/sls-home"
+  AUTH0_CLIENT_ID="$BLOG_AUDIENCE"
+)
+sls_install() {
+  # npm ci only when the lock file changed since the last install.
+  if cmp -s "$sls_dir/package-lock.json" "$sls_dir/node_modules/.bench-installed-lock"; then return 0; fi
+  log "npm ci in bench/serverless (serverless@3, serverless-offline)"
+  (cd "$sls_dir" && npm ci --no-audit --no-fund) >"$work/npm-ci.log" 2>&1 \
+    || { tail -30 "$work/npm-ci.log" >&2; die "npm ci in bench/serverless failed"; }
+  cp "$sls_dir/package-lock.json" "$sls_dir/node_modules/.bench-installed-lock"
+}
+# start_sls NAME -> SLS_PID_<NAME>, SLS_PORT_<NAME>; items in $work/sls-users-NAME
+start_sls() {
+  local name=$1 dir="$work/sls-$1" out="$work/sls-$1.log" pid port lport wport
+  mkdir -p "$dir" "$work/sls-users-$name" "$work/sls-home"
+  cp "$sls_dir/serverless.yml" "$dir/serverless.yml"
+  ln -sfn "$lambda_dir" "$dir/lambda-blog"
+  ln -sfn "$sls_dir/node_modules" "$dir/node_modules"
+  for _ in $(seq 5); do
+    port=$((20000 + RANDOM % 40000)); lport=$((port + 1)); wport=$((port + 2))
+    (cd "$dir" && exec env "${sls_env[@]}" AUTH0_CLIENT_PUBLIC_KEY="$(cat "$work/fn-issuer.pem")" \
+      USERS_DIR="$work/sls-users-$name" SLS_HTTP_PORT="$port" SLS_LAMBDA_PORT="$lport" \
+      SLS_WEBSOCKET_PORT="$wport" taskset -c "$server_cpu" \
+      node node_modules/serverless/bin/serverless.js offline start "${sls_flags[@]}") >"$out" 2>&1 &
+    pid=$!
+    for _ in $(seq 600); do
+      grep -q 'Server ready' "$out" 2>/dev/null && break
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null && grep -q 'Server ready' "$out"; then
+      pids+=("$pid")
+      printf -v "SLS_PID_$name" '%s' "$pid"
+      printf -v "SLS_PORT_$name" '%s' "$port"
+      return 0
+    fi
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    grep -q EADDRINUSE "$out" || break
+  done
+  tail -40 "$out" >&2
+  die "could not start serverless-offline ($name)"
+}
+if wants_any i k; then
+  sls_install
+  wants i && start_sls get
+  wants k && start_sls post
+fi
+
+# Correctness, and the one item the GET runs list (the same body on both sides).
+# fn_expect NAME WANT_STATUS METHOD URL [TOKEN] [GREP_PATTERN]
+fn_expect() {
+  local name=$1 want=$2 method=$3 url=$4 tok=${5:-} pat=${6:-} got
+  local -a args=(-s -o "$work/check.body" -w '%{http_code}' -X "$method")
+  [ -n "$tok" ] && args+=(-H "Authorization: Bearer $tok")
+  [ "$method" = POST ] && args+=(-H 'content-type: application/json' -d "$BLOG_BODY")
+  got=$(curl "${args[@]}" "$url")
+  case $want in
+    2xx) [[ $got = 2?? ]] ;;
+    *) [ "$got" = "$want" ] ;;
+  esac || die "$name: HTTP $got, expected $want ($(head -c 200 "$work/check.body"))"
+  if [ -n "$pat" ]; then
+    grep -q -- "$pat" "$work/check.body" || die "$name: body '$(head -c 200 "$work/check.body")' lacks '$pat'"
+  fi
+  log "ok  $name -> $got"
+}
+# fn_checks NAME BASE_URL KIND(get|post|cache)
+fn_checks() {
+  local name=$1 base=$2 kind=$3
+  fn_expect "$name missing token" 401 GET "$base/resource"
+  fn_expect "$name expired token" 401 GET "$base/resource" "$FN_EXPIRED"
+  fn_expect "$name bad signature" 401 GET "$base/resource" "$FN_BADSIG"
+  case $kind in
+    get)
+      fn_expect "$name POST (the listed item)" 2xx POST "$base/resource" "$FN_TOKEN" '"email":"yev@example.com"'
+      fn_expect "$name GET list" 200 GET "$base/resource" "$FN_TOKEN" '"email":"yev@example.com"'
+      ;;
+    post)
+      fn_expect "$name POST" 2xx POST "$base/resource" "$FN_TOKEN" '"email":"yev@example.com"'
+      fn_expect "$name POST without token" 401 POST "$base/resource"
+      ;;
+    cache)
+      fn_expect "$name valid token" 200 GET "$base/resource" "$FN_TOKEN" '"principal":"blog-demo@clients"'
+      fn_expect "$name valid token (cached)" 200 GET "$base/resource" "$FN_TOKEN" '"principal":"blog-demo@clients"'
+      fn_expect "$name bad signature after a cached valid token" 401 GET "$base/resource" "$FN_BADSIG"
+      ;;
+  esac
+}
+wants g && fn_checks "g gatehouse" "http://127.0.0.1:$GH_PORT_fnget" get
+wants j && fn_checks "j gatehouse" "http://127.0.0.1:$GH_PORT_fnpost" post
+wants h && fn_checks "h gatehouse" "http://127.0.0.1:$GH_PORT_fncache" cache
+wants i && fn_checks "i serverless-offline" "http://127.0.0.1:$SLS_PORT_get" get
+wants k && fn_checks "k serverless-offline" "http://127.0.0.1:$SLS_PORT_post" post
+if wants g && wants i; then
+  # Both lists hold one item of the same shape (ids differ): the responses should be equally long.
+  gl=$(curl -s -H "Authorization: Bearer $FN_TOKEN" "http://127.0.0.1:$GH_PORT_fnget/resource" | wc -c)
+  sl=$(curl -s -H "Authorization: Bearer $FN_TOKEN" "http://127.0.0.1:$SLS_PORT_get/resource" | wc -c)
+  log "GET /resource body: gatehouse $gl bytes, serverless-offline $sl bytes"
+fi
+
 # ---------------------------------------------------------------- measurement helpers
 clk_tck=$(getconf CLK_TCK)
 # cpu_ticks PID... -> utime+stime summed over the PIDs (clock ticks)
 cpu_ticks() {
   local total=0 p rest
   for p in "$@"; do
-    rest=$(sed 's/^.*) //' "/proc/$p/stat")   # fields from 3 (state) on
+    # A PID that is gone (a function worker that was replaced) counts 0.
+    rest=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null) || continue
     total=$((total + $(awk '{print $12 + $13}' <<<"$rest")))
   done
   echo "$total"
@@ -323,6 +654,11 @@ URL[c]="http://127.0.0.1:$GH_PORT_nocache/resource";   AUTH[c]=1
 URL[d]="http://127.0.0.1:$GH_PORT_cache/health";       AUTH[d]=""
 URL[e]="http://127.0.0.1:$GH_PORT_blog/resource";      AUTH[e]=blog
 URL[f]="http://127.0.0.1:$GH_PORT_blog/resource/$ITEM_ID"; AUTH[f]=blog
+wants g && { URL[g]="http://127.0.0.1:$GH_PORT_fnget/resource";  AUTH[g]=fn; }
+wants h && { URL[h]="http://127.0.0.1:$GH_PORT_fncache/resource"; AUTH[h]=fn; }
+wants i && { URL[i]="http://127.0.0.1:$SLS_PORT_get/resource";   AUTH[i]=fn; }
+wants j && { URL[j]="http://127.0.0.1:$GH_PORT_fnpost/resource"; AUTH[j]=fn; }
+wants k && { URL[k]="http://127.0.0.1:$SLS_PORT_post/resource";  AUTH[k]=fn; }
 declare -A LABEL=(
   [a]="a. nginx static (HTTP limit)"
   [b]="b. gatehouse JWT, cache warm"
@@ -330,6 +666,11 @@ declare -A LABEL=(
   [d]="d. gatehouse public route"
   [e]="e. blog POST /resource (durable write)"
   [f]="f. blog GET /resource/{id}"
+  [g]="g. gatehouse Node authorizer (no cache) + Node handler, GET list"
+  [h]="h. gatehouse Node authorizer, cache warm (mock route)"
+  [i]="i. serverless-offline, same functions, GET list"
+  [j]="j. gatehouse Node authorizer (no cache) + Node handler, POST"
+  [k]="k. serverless-offline, same functions, POST"
 )
 # conns_of CASE -> the connection counts measured for it
 conns_of() { if [ "$1" = e ]; then echo "$post_conns_list"; else echo "$conns_list"; fi; }
@@ -339,6 +680,12 @@ server_pids() {
     b|d) echo "$GH_PID_cache" ;;
     c) echo "$GH_PID_nocache" ;;
     e|f) echo "$GH_PID_blog" ;;
+    # The gateway and its function workers; serverless-offline (and any child of it).
+    g) echo "$GH_PID_fnget" $(descendants "$GH_PID_fnget") ;;
+    h) echo "$GH_PID_fncache" $(descendants "$GH_PID_fncache") ;;
+    j) echo "$GH_PID_fnpost" $(descendants "$GH_PID_fnpost") ;;
+    i) echo "$SLS_PID_get" $(descendants "$SLS_PID_get") ;;
+    k) echo "$SLS_PID_post" $(descendants "$SLS_PID_post") ;;
   esac
 }
 
@@ -393,7 +740,8 @@ run_wrk() {
   local -a hdr=()
   [ "${AUTH[$c]}" = 1 ] && hdr=(-H "Authorization: Bearer $TOKEN")
   [ "${AUTH[$c]}" = blog ] && hdr=(-H "Authorization: Bearer $BLOG_TOKEN")
-  [ "$c" = e ] && hdr+=(-s "$work/post.lua")
+  [ "${AUTH[$c]}" = fn ] && hdr=(-H "Authorization: Bearer $FN_TOKEN")
+  case $c in e|j|k) hdr+=(-s "$work/post.lua") ;; esac
   pids_now=$(server_pids "$c")
   # shellcheck disable=SC2086
   t0=$(cpu_ticks $pids_now)
@@ -561,6 +909,22 @@ if has f && has b; then
     ratios+="- f ÷ b req/s @$conns conns: **$r** (target ≥ 0.60: $(verdict "$r" 0.60 ">="))"$'\n'
   done
 fi
+for conns in $conns_list; do
+  has g && has i || continue
+  r=$(ratio "${RPS[g,$conns]}" "${RPS[i,$conns]}")
+  ratios+="- g ÷ i req/s @$conns conns (gatehouse ÷ serverless-offline, Node authorizer without cache + Node handler): **$r** (${RPS[g,$conns]} ÷ ${RPS[i,$conns]}; target ≥ 5: $(verdict "$r" 5 ">="))"$'\n'
+done
+for conns in $conns_list; do
+  has j && has k || continue
+  r=$(ratio "${RPS[j,$conns]}" "${RPS[k,$conns]}")
+  ratios+="- j ÷ k req/s @$conns conns (the same with POST): **$r** (${RPS[j,$conns]} ÷ ${RPS[k,$conns]})"$'\n'
+done
+for conns in $conns_list; do
+  has h && has b || continue
+  r=$(ratio "${RPS[h,$conns]}" "${RPS[b,$conns]}")
+  over=$(awk -v h="${CPU[h,$conns]}" -v b="${CPU[b,$conns]}" 'BEGIN {printf "%+.2f", h - b}')
+  ratios+="- h ÷ b req/s @$conns conns (Node authorizer ÷ built-in JWT, both with a warm cache): **$r** (target ≥ 0.80: $(verdict "$r" 0.80 ">=")); CPU µs/request h − b: $over"$'\n'
+done
 if has e; then
   blog_admin=$(grep -o '"admin_port":[0-9]*' "$work/gh-blog.out" | cut -d: -f2)
   commits=$(curl -s "http://127.0.0.1:$blog_admin/metrics" \
@@ -569,6 +933,14 @@ if has e; then
   ratios+="- group commit over the whole run (all connection counts): $commits"$'\n'
 fi
 
+fn_versions=""
+if has g || has h || has i || has j || has k; then
+  fn_versions+=$'\n'"- function cases: node $(node --version), examples/lambda-blog functions; gatehouse functions.*.concurrency: ${fn_concurrency:-default}; every process under test on CPU $server_cpu"
+fi
+if has i || has k; then
+  pkgver() { node -p "require('$sls_dir/node_modules/$1/package.json').version" 2>/dev/null || echo '?'; }
+  fn_versions+=$'\n'"- serverless $(pkgver serverless), serverless-offline $(pkgver serverless-offline), handlers $sls_runner$([ "$sls_runner" = in-process ] && echo ' (--useInProcess)'), per-request logging to a file (its default output)"
+fi
 gh_rev=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$repo" diff --quiet HEAD 2>/dev/null || gh_rev+="-dirty"
 gh_ver=$("$GH" --version 2>/dev/null | head -1 || true)
@@ -582,7 +954,7 @@ versions="- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')
 - nproc: $(nproc); CPU: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 - kernel: $(uname -r)
 - load average: $load_start at start, $load_end at end; runs repeated because other processes disturbed them: $disturbed
-- runs: ${secs}s each, median of $repeats, warm-up ${warmup}s, connections: $conns_list (case e: $post_conns_list), interleaved $cases
+- runs: ${secs}s each, median of $repeats, warm-up ${warmup}s, connections: $conns_list (case e: $post_conns_list), interleaved $cases${fn_versions}
 - openssl speed -seconds 3 rsa2048 on CPU $server_cpu: **$verify_s verify/s**
 - fdatasync ceiling on the data directory's disk (4 KiB O_DSYNC writes): **$fsync_ceiling/s** (appending $fsync_append/s, overwriting $fsync_overwrite/s)"
 

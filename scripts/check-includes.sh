@@ -11,23 +11,26 @@ declare -A allowed=(
   [config]="core config"
   [http]="core http"
   [router]="core router"
-  [functions]="core functions router"
+  [functions]="core functions"
+  [functions/runtime_api]="core http functions functions/runtime_api"
+  [functions/pool]="core http functions functions/runtime_api functions/pool"
+  [functions/events]="core router functions functions/events"
   [store]="core store"
   [store/sqlite]="core store store/sqlite"
   [auth/jwt]="core auth/jwt"
   [auth/jwks]="core auth/jwt auth/jwks http"
   [auth/policy]="core auth/policy"
   [auth/cache]="core auth/cache"
-  [auth/authorizers]="core auth/jwt auth/jwks auth/policy auth/cache auth/authorizers functions"
+  [auth/authorizers]="core auth/jwt auth/jwks auth/policy auth/cache auth/authorizers functions functions/events router"
   [issuer]="core auth/jwt issuer"
-  [gateway]="core observability config http router functions store store/sqlite auth/jwt auth/jwks auth/policy auth/cache auth/authorizers issuer gateway"
-  [cli]="core observability config http router functions store store/sqlite auth/jwt auth/jwks auth/policy auth/cache auth/authorizers issuer gateway cli"
+  [gateway]="core observability config http router functions functions/runtime_api functions/pool functions/events store store/sqlite auth/jwt auth/jwks auth/policy auth/cache auth/authorizers issuer gateway"
+  [cli]="core observability config http router functions functions/runtime_api functions/pool functions/events store store/sqlite auth/jwt auth/jwks auth/policy auth/cache auth/authorizers issuer gateway cli"
 )
 
 area_of() {  # src/auth/jwt/verify.cc -> auth/jwt ; src/core/x.h -> core
   local rel=${1#src/}
   case "$rel" in
-    auth/* | store/*/*) echo "$rel" | cut -d/ -f1-2 ;;
+    auth/* | store/*/* | functions/*/*) echo "$rel" | cut -d/ -f1-2 ;;
     *) echo "$rel" | cut -d/ -f1 ;;
   esac
 }

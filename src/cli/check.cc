@@ -51,8 +51,10 @@ int check(const std::string& config_path) {
   // start would meet is found here; URL key sources are not fetched.
   boost::asio::io_context ioc;
   http::Client client(ioc);
+  http::IoPool functions_io(1);  // function pools are created (checked), never started
   gateway::BuildDeps deps{core::system_clock(), client};
   deps.validate_only = true;
+  deps.io = &functions_io;
   auto runtime = gateway::build_runtime(config, deps);
   if (!runtime) {
     std::fprintf(stderr, "gatehouse check: %s\n", runtime.error().message().c_str());
@@ -64,6 +66,18 @@ int check(const std::string& config_path) {
   if (config.authorizers.empty()) out += "  (none)\n";
   for (auto& a : config.authorizers) {
     bool is_default = config.api.default_authorizer && *config.api.default_authorizer == a.name;
+    if (a.type != config::AuthorizerType::kJwt) {
+      bool token = a.type == config::AuthorizerType::kToken;
+      std::string identity = token ? a.identity_source.to_string() : std::string();
+      for (auto& s : a.identity_sources) {
+        if (!identity.empty()) identity += ",";
+        identity += s.to_string();
+      }
+      out += fmt::format("  {}{}: {}, function {}, identity {}, cache ttl {}s\n", a.name,
+                         is_default ? " (default)" : "", token ? "token" : "request",
+                         a.function.function, identity.empty() ? "-" : identity, a.cache_ttl_s);
+      continue;
+    }
     std::string algs;
     for (auto alg : a.jwt.algorithms) {
       if (!algs.empty()) algs += ",";
@@ -86,6 +100,13 @@ int check(const std::string& config_path) {
   }
   for (auto& t : config.tables) {
     out += fmt::format("table {}: key '{}', sqlite {}\n", t.name, t.key_attribute, t.sqlite_path);
+  }
+  // Environment values are never printed: they often hold credentials.
+  for (auto& f : config.functions) {
+    out += fmt::format("function {}: {}, concurrency {}, timeout {}s, {} env var(s)\n", f.name,
+                       f.runtime.empty() ? "command " + join(f.command, " ")
+                                         : "runtime " + f.runtime + " " + f.handler,
+                       f.concurrency, f.timeout_s, f.environment.size());
   }
 
   out += "\nroutes:\n";

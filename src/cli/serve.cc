@@ -95,6 +95,7 @@ int serve(const ServeArgs& args) {
 
   // 3. The runtime: tables, the embedded issuer, routes, authorizers (key sources), responses.
   gateway::BuildDeps deps{core::system_clock(), fetch_client, api.port()};
+  deps.io = &pool;
   auto runtime = gateway::build_runtime(config, deps);
   if (!runtime) {
     std::fprintf(stderr, "gatehouse: %s\n", runtime.error().message().c_str());
@@ -168,12 +169,18 @@ int serve(const ServeArgs& args) {
                  config.api.shutdown_grace_ms);
     admin_handler.set_draining();
     poll_timer.cancel();
+    // In-flight requests are answered first; then the function workers are stopped (they may
+    // still be serving those requests until then), then the I/O threads run out of work.
     auto finish = [&] {
       asio::post(pool.at(0), [&] {
-        grace_timer.cancel();
-        if (admin) admin->close_all();
-        if (admin) admin->drain(nullptr);
-        pool.release();
+        gw.stop_functions([&] {
+          asio::post(pool.at(0), [&] {
+            grace_timer.cancel();
+            if (admin) admin->close_all();
+            if (admin) admin->drain(nullptr);
+            pool.release();
+          });
+        });
       });
     };
     api.drain(finish);

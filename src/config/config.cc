@@ -3,15 +3,19 @@
 #include <arpa/inet.h>
 #include <yaml-cpp/yaml.h>
 
+#include <boost/regex.hpp>
+
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <exception>
 #include <filesystem>
 #include <initializer_list>
+#include <optional>
 #include <span>
 #include <utility>
 
+#include "core/assert.h"
 #include "core/files.h"
 
 namespace gatehouse::config {
@@ -63,6 +67,41 @@ constexpr std::array<std::string_view, 3> kIssuerAlgNames = {"RS256", "ES256", "
 
 // Names a config may not give an authorizer: "none" marks public routes.
 constexpr std::string_view kPublic = "none";
+
+// In AuthorizerType order.
+constexpr std::array<std::string_view, 3> kAuthorizerTypes = {"jwt", "token", "request"};
+// Keys of a jwt authorizer; a token or request authorizer leaves verification to its function.
+constexpr std::array<std::string_view, 6> kJwtOnlyKeys = {
+    "issuer", "audiences", "algorithms", "leeway_s", "max_token_bytes", "keys"};
+constexpr std::array<std::string_view, 13> kAuthorizerKeys = {
+    "type",     "identity_source",  "issuer",     "audiences",   "algorithms",
+    "leeway_s", "max_token_bytes",  "keys",       "cache_ttl_s", "cache_max_entries",
+    "function", "validation_regex", "cache_scope"};
+
+// In IntegrationType order.
+constexpr std::array<std::string_view, 3> kIntegrationTypes = {"mock", "crud", "function"};
+
+// The context values a request authorizer may use as identity sources (`context.<path>`): those
+// gatehouse sets in every event's requestContext.
+constexpr std::array<std::string_view, 14> kContextPaths = {"httpMethod",
+                                                            "resourcePath",
+                                                            "resourceId",
+                                                            "path",
+                                                            "stage",
+                                                            "requestId",
+                                                            "extendedRequestId",
+                                                            "apiId",
+                                                            "accountId",
+                                                            "domainName",
+                                                            "domainPrefix",
+                                                            "protocol",
+                                                            "identity.sourceIp",
+                                                            "identity.userAgent"};
+
+constexpr std::array<std::string_view, 10> kFunctionKeys = {
+    "runtime",     "command",   "handler",   "working_dir", "environment",
+    "concurrency", "timeout_s", "memory_mb", "start",       "max_queue"};
+constexpr std::array<std::string_view, 1> kRuntimes = {"node"};
 
 std::string join(std::span<const std::string_view> names) {
   std::string out;
@@ -345,6 +384,15 @@ core::Status read_string_list(const Ctx& c, const Field& f, std::vector<std::str
   return {};
 }
 
+// A string, number or boolean, as written (`true`, `0.50`): for values that end up as text.
+core::Status read_scalar(const Ctx& c, const Field& f, std::string* out) {
+  if (!f.value.IsScalar()) {
+    return fail(c, f, "expected a string, number or boolean, got " + describe(f.value));
+  }
+  *out = f.value.Scalar();
+  return {};
+}
+
 bool all_of(std::string_view s, bool (*pred)(char)) {
   return !s.empty() && std::all_of(s.begin(), s.end(), pred);
 }
@@ -369,6 +417,10 @@ bool is_name_char(char ch) {
 bool is_env_char(char ch) {
   return is_alnum(ch) || ch == '_';
 }
+// RFC 6838 restricted-name characters (media types), without the '*' of wildcards.
+bool is_media_char(char ch) {
+  return is_alnum(ch) || std::string_view("!#$&-^_.+").find(ch) != std::string_view::npos;
+}
 // RFC 9110 token (header names).
 bool is_token_char(char ch) {
   return is_alnum(ch) || std::string_view("!#$%&'*+-.^_`|~").find(ch) != std::string_view::npos;
@@ -384,6 +436,21 @@ std::string lower(std::string_view s) {
     if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
   }
   return out;
+}
+
+// The function named by f's value, which must be defined under functions:.
+core::Status read_function_ref(const Ctx& c, const Field& f, const std::vector<Function>& functions,
+                               std::string* out) {
+  GH_CONFIG_TRY(read_nonempty_string(c, f, out));
+  std::vector<std::string_view> names;
+  for (const Function& fn : functions) {
+    if (fn.name == *out) return {};
+    names.push_back(fn.name);
+  }
+  return fail(c, f,
+              "unknown function " + quote(*out) +
+                  (names.empty() ? "; no functions are defined (add one under functions:)"
+                                 : "; expected one of: " + join(names)));
 }
 
 // "host:port" with an IP literal; IPv6 in brackets.
@@ -517,11 +584,65 @@ core::Status parse_limits(const Ctx& c, const Field& f, Limits* out) {
   return {};
 }
 
-core::Status parse_api(const Ctx& c, const Field& f, const std::vector<Authorizer>& authorizers,
-                       Api* out) {
+// binary_media_types: type/subtype with '*' only as a whole part; stored lower-case, as media
+// types compare case-insensitively.
+core::Status read_media_types(const Ctx& c, const Field& f, std::vector<std::string>* out) {
+  if (!f.value.IsSequence()) {
+    return fail(
+        c, f,
+        "expected a list of media types, e.g. [image/png, \"image/*\"]; got " + describe(f.value));
+  }
+  out->clear();
+  auto part_ok = [](std::string_view part) { return part == "*" || all_of(part, is_media_char); };
+  for (size_t i = 0; i < f.value.size(); ++i) {
+    Field e = item(f, i, f.value[i]);
+    std::string s;
+    GH_CONFIG_TRY(read_nonempty_string(c, e, &s));
+    std::string_view text = s;
+    size_t slash = text.find('/');
+    if (slash == std::string_view::npos || !part_ok(text.substr(0, slash)) ||
+        !part_ok(text.substr(slash + 1))) {
+      return fail(c, e,
+                  quote(s) +
+                      " is not a media type; expected type/subtype, where '*' may stand for a "
+                      "whole part, e.g. image/png, image/* or */*");
+    }
+    std::string type = lower(s);
+    if (std::find(out->begin(), out->end(), type) != out->end()) {
+      return fail(c, e, quote(s) + " is listed twice (media types are case-insensitive)");
+    }
+    out->push_back(std::move(type));
+  }
+  return {};
+}
+
+core::Status read_stage_variables(const Ctx& c, const Field& f,
+                                  std::vector<std::pair<std::string, std::string>>* out) {
+  auto m = MapReader::open_any(c, f);
+  if (!m) return m.error();
+  out->clear();
+  for (const auto& [name, field] : m->entries()) {
+    if (!all_of(name, is_stage_char)) {
+      return fail_key(
+          c, field,
+          quote(name) + " is not a valid stage variable name; expected letters, digits and '_'");
+    }
+    std::string value;
+    GH_CONFIG_TRY(read_scalar(c, field, &value));
+    out->emplace_back(name, std::move(value));
+  }
+  return {};
+}
+
+// Parsed before the authorizers (their stageVariables.<name> sources need stage_variables), so
+// default_authorizer is only checked against 'none' here; *default_authorizer receives its entry
+// for check_default_authorizer().
+core::Status parse_api(const Ctx& c, const Field& f, Api* out,
+                       std::optional<Field>* default_authorizer) {
   auto m = MapReader::open(c, f,
                            {"name", "stage", "listen", "region", "account_id", "api_id",
-                            "io_threads", "default_authorizer", "shutdown_grace_ms", "limits"});
+                            "io_threads", "default_authorizer", "shutdown_grace_ms", "limits",
+                            "binary_media_types", "stage_variables"});
   if (!m) return m.error();
   out->pos = source_pos(c, f.mark);
 
@@ -578,49 +699,220 @@ core::Status parse_api(const Ctx& c, const Field& f, const std::vector<Authorize
                   "'none' cannot be the default: routes fail closed; mark each public route with "
                   "auth: none instead");
     }
-    bool found = std::any_of(authorizers.begin(), authorizers.end(),
-                             [&](const Authorizer& a) { return a.name == name_value; });
-    if (!found) {
-      std::vector<std::string_view> names;
-      for (const Authorizer& a : authorizers) {
-        names.push_back(a.name);
-      }
-      return fail(c, *d,
-                  "unknown authorizer " + quote(name_value) +
-                      (names.empty() ? "; no authorizers are defined (add one under authorizers:)"
-                                     : "; expected one of: " + join(names)));
-    }
     out->default_authorizer = std::move(name_value);
+    *default_authorizer = *d;
   }
   GH_CONFIG_TRY(read_number(c, m->get("shutdown_grace_ms"), 0, 3'600'000, &out->shutdown_grace_ms));
   if (const Field* l = m->get("limits")) GH_CONFIG_TRY(parse_limits(c, *l, &out->limits));
+  if (const Field* b = m->get("binary_media_types")) {
+    GH_CONFIG_TRY(read_media_types(c, *b, &out->binary_media_types));
+  }
+  if (const Field* v = m->get("stage_variables")) {
+    GH_CONFIG_TRY(read_stage_variables(c, *v, &out->stage_variables));
+  }
   return {};
 }
 
-core::Status parse_identity_source(const Ctx& c, const Field& f, IdentitySource* out) {
-  std::string s;
-  GH_CONFIG_TRY(read_nonempty_string(c, f, &s));
+// api.default_authorizer (its entry d) must name an authorizer.
+core::Status check_default_authorizer(const Ctx& c, const Field& d, const Api& api,
+                                      const std::vector<Authorizer>& authorizers) {
+  std::vector<std::string_view> names;
+  for (const Authorizer& a : authorizers) {
+    if (a.name == *api.default_authorizer) return {};
+    names.push_back(a.name);
+  }
+  return fail(c, d,
+              "unknown authorizer " + quote(*api.default_authorizer) +
+                  (names.empty() ? "; no authorizers are defined (add one under authorizers:)"
+                                 : "; expected one of: " + join(names)));
+}
+
+std::string expected_sources(AuthorizerType type) {
+  switch (type) {
+    case AuthorizerType::kJwt:
+      return "; expected method.request.header.<Name> or method.request.querystring.<name>";
+    case AuthorizerType::kToken:
+      return "; expected method.request.header.<Name>";
+    case AuthorizerType::kRequest:
+      break;
+  }
+  return "; expected method.request.header.<Name>, method.request.querystring.<name>, "
+         "stageVariables.<name> or context.<path>";
+}
+
+// One identity source written as `s` (all of f's value, or one entry of a request authorizer's
+// comma-separated string); errors point at f. What a type accepts: jwt a header or query string
+// parameter, token a header, request also stage variables and context values.
+core::Status parse_identity_source(const Ctx& c, const Field& f, std::string_view s,
+                                   AuthorizerType type, const Api& api, IdentitySource* out) {
   constexpr std::string_view kHeader = "method.request.header.";
   constexpr std::string_view kQuery = "method.request.querystring.";
-  const std::string expected =
-      "; expected method.request.header.<Name> or method.request.querystring.<name>";
+  constexpr std::string_view kPath = "method.request.path.";
+  constexpr std::string_view kStage = "stageVariables.";
+  constexpr std::string_view kContext = "context.";
+  const std::string expected = expected_sources(type);
+  using Kind = IdentitySource::Kind;
+  Kind kind = Kind::kHeader;
+  std::string_view what;
+  std::string name;
   if (s.starts_with(kHeader)) {
-    std::string name = s.substr(kHeader.size());
-    if (!all_of(name, is_token_char)) {
-      return fail(c, f, quote(name) + " is not a valid header name" + expected);
-    }
-    *out = IdentitySource{IdentitySource::Kind::kHeader, std::move(name)};
-    return {};
+    kind = Kind::kHeader;
+    name = s.substr(kHeader.size());
+  } else if (s.starts_with(kQuery)) {
+    kind = Kind::kQueryString;
+    what = "a query string parameter";
+    name = s.substr(kQuery.size());
+  } else if (s.starts_with(kStage)) {
+    kind = Kind::kStageVariable;
+    what = "a stage variable";
+    name = s.substr(kStage.size());
+  } else if (s.starts_with(kContext)) {
+    kind = Kind::kContext;
+    what = "a context value";
+    name = s.substr(kContext.size());
+  } else if (s.starts_with(kPath)) {
+    // API Gateway refuses them too: the path is already in the method ARN the policy names.
+    return fail(c, f,
+                quote(s) +
+                    ": path parameters cannot be identity sources (API Gateway does not allow "
+                    "them)" +
+                    expected);
+  } else {
+    return fail(c, f, quote(s) + " is not an identity source" + expected);
   }
-  if (s.starts_with(kQuery)) {
-    std::string name = s.substr(kQuery.size());
-    if (name.empty() || has_control_char(name) || name.find_first_of("&=# ") != std::string::npos) {
-      return fail(c, f, quote(name) + " is not a valid query string parameter name" + expected);
-    }
-    *out = IdentitySource{IdentitySource::Kind::kQueryString, std::move(name)};
-    return {};
+
+  if (type == AuthorizerType::kToken && kind != Kind::kHeader) {
+    return fail(c, f,
+                quote(s) + " is " + std::string(what) +
+                    ", but a token authorizer takes its token from a header" + expected +
+                    ", or use type: request");
   }
-  return fail(c, f, quote(s) + " is not an identity source" + expected);
+  if (type == AuthorizerType::kJwt && (kind == Kind::kStageVariable || kind == Kind::kContext)) {
+    return fail(c, f,
+                quote(s) + " is " + std::string(what) +
+                    ", but a jwt authorizer takes its token from a header or a query string "
+                    "parameter" +
+                    expected);
+  }
+
+  switch (kind) {
+    case Kind::kHeader:
+      if (!all_of(name, is_token_char)) {
+        return fail(c, f, quote(name) + " is not a valid header name" + expected);
+      }
+      break;
+    case Kind::kQueryString:
+      if (name.empty() || has_control_char(name) ||
+          name.find_first_of("&=# ") != std::string::npos) {
+        return fail(c, f, quote(name) + " is not a valid query string parameter name" + expected);
+      }
+      break;
+    case Kind::kStageVariable: {
+      if (!all_of(name, is_stage_char)) {
+        return fail(
+            c, f,
+            quote(name) + " is not a valid stage variable name; expected letters, digits and '_'");
+      }
+      // Why: a source that is never present refuses every request with 401; say so now.
+      bool defined = std::any_of(api.stage_variables.begin(), api.stage_variables.end(),
+                                 [&](const auto& v) { return v.first == name; });
+      if (!defined) {
+        return fail(c, f,
+                    quote(s) +
+                        " names a stage variable that api.stage_variables does not define, so "
+                        "every request would be refused with 401; define it or remove this "
+                        "source");
+      }
+      break;
+    }
+    case Kind::kContext:
+      if (std::find(kContextPaths.begin(), kContextPaths.end(), name) == kContextPaths.end()) {
+        std::string supported;
+        for (std::string_view p : kContextPaths) {
+          if (!supported.empty()) supported += ", ";
+          supported += kContext;
+          supported += p;
+        }
+        return fail(c, f,
+                    quote(s) + " is not a supported context value; expected one of: " + supported);
+      }
+      break;
+  }
+  *out = IdentitySource{kind, std::move(name)};
+  return {};
+}
+
+// authorizers.<name>.identity_source. jwt and token: one source into out->identity_source.
+// request: a comma-separated string or a list into out->identity_sources, without repeats.
+core::Status parse_identity_sources(const Ctx& c, const Field& f, const Api& api, Authorizer* out) {
+  const std::string type_name(kAuthorizerTypes[static_cast<size_t>(out->type)]);
+  if (out->type != AuthorizerType::kRequest) {
+    if (f.value.IsSequence() ||
+        (f.value.IsScalar() && f.value.Scalar().find(',') != std::string::npos)) {
+      return fail(c, f,
+                  "a " + type_name + " authorizer takes exactly one identity source" +
+                      expected_sources(out->type));
+    }
+    std::string s;
+    GH_CONFIG_TRY(read_nonempty_string(c, f, &s));
+    return parse_identity_source(c, f, s, out->type, api, &out->identity_source);
+  }
+
+  // Each source with the field its errors point at.
+  std::vector<std::pair<std::string, Field>> written;
+  if (f.value.IsSequence()) {
+    if (f.value.size() == 0) {
+      return fail(c, f, "the list is empty; expected at least one identity source");
+    }
+    for (size_t i = 0; i < f.value.size(); ++i) {
+      Field e = item(f, i, f.value[i]);
+      std::string s;
+      GH_CONFIG_TRY(read_nonempty_string(c, e, &s));
+      written.emplace_back(std::move(s), std::move(e));
+    }
+  } else {
+    std::string all;
+    GH_CONFIG_TRY(read_nonempty_string(c, f, &all));
+    // API Gateway's form: "method.request.header.A, stageVariables.b"; blanks around commas.
+    size_t begin = 0;
+    while (true) {
+      size_t comma = all.find(',', begin);
+      std::string_view piece = std::string_view(all).substr(
+          begin, comma == std::string::npos ? std::string::npos : comma - begin);
+      while (!piece.empty() && (piece.front() == ' ' || piece.front() == '\t')) {
+        piece.remove_prefix(1);
+      }
+      while (!piece.empty() && (piece.back() == ' ' || piece.back() == '\t')) {
+        piece.remove_suffix(1);
+      }
+      if (piece.empty()) {
+        return fail(
+            c, f,
+            quote(all) + " has an empty entry; expected identity sources separated by commas");
+      }
+      written.emplace_back(std::string(piece), f);
+      if (comma == std::string::npos) break;
+      begin = comma + 1;
+    }
+  }
+  out->identity_sources.clear();
+  for (const auto& [s, field] : written) {
+    IdentitySource source;
+    GH_CONFIG_TRY(parse_identity_source(c, field, s, out->type, api, &source));
+    for (const IdentitySource& earlier : out->identity_sources) {
+      bool same = earlier.kind == source.kind &&
+                  (source.kind == IdentitySource::Kind::kHeader
+                       ? lower(earlier.name) == lower(source.name)  // case-insensitive
+                       : earlier.name == source.name);
+      if (same) {
+        return fail(c, field,
+                    quote(s) + " is listed twice" +
+                        (earlier.to_string() != s ? " (header names are case-insensitive)" : ""));
+      }
+    }
+    out->identity_sources.push_back(std::move(source));
+  }
+  return {};
 }
 
 core::Status parse_secret_ref(const Ctx& c, const Field& f, SecretRef* out) {
@@ -763,34 +1055,13 @@ core::Status parse_algorithms(const Ctx& c, const Field& f, std::vector<JwtAlg>*
   return {};
 }
 
-core::Status parse_authorizer(const Ctx& c, const std::string& name, const Field& f,
-                              const std::optional<Issuer>& embedded, Authorizer* out) {
-  auto m =
-      MapReader::open(c, f,
-                      {"type", "identity_source", "issuer", "audiences", "algorithms", "leeway_s",
-                       "max_token_bytes", "cache_ttl_s", "cache_max_entries", "keys"});
-  if (!m) return m.error();
-  out->name = name;
-  out->pos = source_pos(c, f.mark);
-
-  const Field* type = m->get("type");
-  if (type == nullptr) return m->missing(c, "type", "; expected type: jwt");
-  static constexpr std::array<std::string_view, 1> kTypes = {"jwt"};
-  size_t type_index = 0;
-  GH_CONFIG_TRY(read_enum(c, *type, kTypes, &type_index));
-  out->type = AuthorizerType::kJwt;
-
-  if (const Field* s = m->get("identity_source")) {
-    GH_CONFIG_TRY(parse_identity_source(c, *s, &out->identity_source));
-  }
-  GH_CONFIG_TRY(read_number(c, m->get("cache_ttl_s"), 0, 3600, &out->cache_ttl_s));
-  GH_CONFIG_TRY(
-      read_number(c, m->get("cache_max_entries"), 1, 10'000'000, &out->cache_max_entries));
-
-  JwtSettings& jwt = out->jwt;
-  const Field* keys = m->get("keys");
+// The jwt keys of authorizer map m (a type: jwt authorizer).
+core::Status parse_jwt_settings(const Ctx& c, const MapReader& m,
+                                const std::optional<Issuer>& embedded, JwtSettings* out) {
+  JwtSettings& jwt = *out;
+  const Field* keys = m.get("keys");
   if (keys == nullptr) {
-    return m->missing(c, "keys", "; expected exactly one of: " + join(kKeySources));
+    return m.missing(c, "keys", "; expected exactly one of: " + join(kKeySources));
   }
   Field source;
   GH_CONFIG_TRY(parse_jwt_keys(c, *keys, &jwt.keys, &source));
@@ -800,7 +1071,7 @@ core::Status parse_authorizer(const Ctx& c, const std::string& name, const Field
                 "issuer: self needs the embedded issuer, but there is no top-level issuer: "
                 "section; add one or point keys at another issuer");
   }
-  const Field* issuer = m->get("issuer");
+  const Field* issuer = m.get("issuer");
   if (issuer != nullptr) {
     GH_CONFIG_TRY(read_nonempty_string(c, *issuer, &jwt.issuer));
     if (self_issued && jwt.issuer != embedded->issuer_url) {
@@ -813,19 +1084,19 @@ core::Status parse_authorizer(const Ctx& c, const std::string& name, const Field
   } else if (self_issued) {
     jwt.issuer = embedded->issuer_url;
   } else {
-    return m->missing(c, "issuer",
-                      "; expected the token issuer (iss), e.g. https://issuer.example/");
+    return m.missing(c, "issuer",
+                     "; expected the token issuer (iss), e.g. https://issuer.example/");
   }
-  const Field* audiences = m->get("audiences");
+  const Field* audiences = m.get("audiences");
   if (audiences == nullptr) {
-    return m->missing(c, "audiences",
-                      "; expected a list of accepted aud values, e.g. [https://my-api]");
+    return m.missing(c, "audiences",
+                     "; expected a list of accepted aud values, e.g. [https://my-api]");
   }
   GH_CONFIG_TRY(read_string_list(c, *audiences, &jwt.audiences));
-  const Field* algorithms = m->get("algorithms");
+  const Field* algorithms = m.get("algorithms");
   if (algorithms != nullptr) GH_CONFIG_TRY(parse_algorithms(c, *algorithms, &jwt.algorithms));
-  GH_CONFIG_TRY(read_number(c, m->get("leeway_s"), 0, 300, &jwt.leeway_s));
-  GH_CONFIG_TRY(read_number(c, m->get("max_token_bytes"), 256, 65536, &jwt.max_token_bytes));
+  GH_CONFIG_TRY(read_number(c, m.get("leeway_s"), 0, 300, &jwt.leeway_s));
+  GH_CONFIG_TRY(read_number(c, m.get("max_token_bytes"), 256, 65536, &jwt.max_token_bytes));
   if (self_issued && algorithms == nullptr) {
     jwt.algorithms = {embedded->algorithm};
   } else if (self_issued && std::find(jwt.algorithms.begin(), jwt.algorithms.end(),
@@ -862,7 +1133,95 @@ core::Status parse_authorizer(const Ctx& c, const std::string& name, const Field
   return {};
 }
 
-core::Status parse_authorizers(const Ctx& c, const Field& f, const std::optional<Issuer>& embedded,
+// A token authorizer's validation_regex: it must compile as an ECMAScript regex.
+core::Status read_validation_regex(const Ctx& c, const Field& f, std::string* out) {
+  GH_CONFIG_TRY(read_nonempty_string(c, f, out));
+  try {
+    boost::regex compiled(*out, boost::regex::ECMAScript);
+  } catch (const boost::regex_error& e) {
+    // what() is "<reason>.  The error occurred while parsing ... '<pattern with a marker>'."
+    std::string reason = e.what();
+    if (size_t end = reason.find(".  "); end != std::string::npos) reason.resize(end);
+    return fail(c, f,
+                quote(*out) + " is not a valid regular expression: " + reason + " (at offset " +
+                    std::to_string(e.position()) +
+                    "); expected an ECMAScript regex, e.g. \"^Bearer [-0-9a-zA-Z._]+$\"");
+  }
+  return {};
+}
+
+// The function keys of authorizer map m (a type: token or type: request authorizer).
+core::Status parse_function_authorizer(const Ctx& c, const MapReader& m,
+                                       const std::vector<Function>& functions,
+                                       FunctionAuthorizerSettings* out) {
+  const Field* function = m.get("function");
+  if (function == nullptr) {
+    return m.missing(c, "function", "; expected the name of a function under functions:");
+  }
+  GH_CONFIG_TRY(read_function_ref(c, *function, functions, &out->function));
+  if (const Field* r = m.get("validation_regex")) {
+    GH_CONFIG_TRY(read_validation_regex(c, *r, &out->validation_regex));
+  }
+  if (const Field* s = m.get("cache_scope")) {
+    static constexpr std::array<std::string_view, 2> kScopes = {"identity", "method"};
+    size_t index = 0;
+    GH_CONFIG_TRY(read_enum(c, *s, kScopes, &index));
+    out->cache_scope = index == 0 ? CacheScope::kIdentity : CacheScope::kMethod;
+  }
+  return {};
+}
+
+// `parsed` holds the sections parsed before authorizers: issuer, functions and api.
+core::Status parse_authorizer(const Ctx& c, const std::string& name, const Field& f,
+                              const Config& parsed, Authorizer* out) {
+  auto m = MapReader::open(c, f, kAuthorizerKeys);
+  if (!m) return m.error();
+  out->name = name;
+  out->pos = source_pos(c, f.mark);
+
+  const Field* type = m->get("type");
+  if (type == nullptr) return m->missing(c, "type", "; expected type: jwt, token or request");
+  size_t type_index = 0;
+  GH_CONFIG_TRY(read_enum(c, *type, kAuthorizerTypes, &type_index));
+  out->type = static_cast<AuthorizerType>(type_index);
+  const bool jwt = out->type == AuthorizerType::kJwt;
+
+  // Keys of another type are mistakes, not options to ignore.
+  for (const auto& [key, field] : m->entries()) {
+    if (!jwt && std::find(kJwtOnlyKeys.begin(), kJwtOnlyKeys.end(), key) != kJwtOnlyKeys.end()) {
+      return fail_key(c, field,
+                      quote(key) + " is only for type: jwt; a " +
+                          std::string(kAuthorizerTypes[type_index]) +
+                          " authorizer leaves verification to its function");
+    }
+    if (jwt && (key == "function" || key == "cache_scope")) {
+      return fail_key(c, field, quote(key) + " is only for type: token or type: request");
+    }
+    if (out->type != AuthorizerType::kToken && key == "validation_regex") {
+      return fail_key(c, field, "'validation_regex' is only for type: token");
+    }
+  }
+
+  if (const Field* s = m->get("identity_source")) {
+    GH_CONFIG_TRY(parse_identity_sources(c, *s, parsed.api, out));
+  }
+  GH_CONFIG_TRY(read_number(c, m->get("cache_ttl_s"), 0, 3600, &out->cache_ttl_s));
+  GH_CONFIG_TRY(
+      read_number(c, m->get("cache_max_entries"), 1, 10'000'000, &out->cache_max_entries));
+  if (out->type == AuthorizerType::kRequest && out->identity_sources.empty() &&
+      out->cache_ttl_s > 0) {
+    // API Gateway's rule: the identity sources' values are the cache key.
+    return m->missing(c, "identity_source",
+                      "; a request authorizer with its cache on (cache_ttl_s > 0; the default is "
+                      "300) needs identity sources, whose values are the cache key; add e.g. "
+                      "identity_source: method.request.header.Authorization, or set "
+                      "cache_ttl_s: 0");
+  }
+  if (jwt) return parse_jwt_settings(c, *m, parsed.issuer, &out->jwt);
+  return parse_function_authorizer(c, *m, parsed.functions, &out->function);
+}
+
+core::Status parse_authorizers(const Ctx& c, const Field& f, const Config& parsed,
                                std::vector<Authorizer>* out) {
   auto m = MapReader::open_any(c, f);
   if (!m) return m.error();
@@ -878,7 +1237,7 @@ core::Status parse_authorizers(const Ctx& c, const Field& f, const std::optional
                           "and '-'");
     }
     Authorizer a;
-    GH_CONFIG_TRY(parse_authorizer(c, name, field, embedded, &a));
+    GH_CONFIG_TRY(parse_authorizer(c, name, field, parsed, &a));
     out->push_back(std::move(a));
   }
   return {};
@@ -929,36 +1288,63 @@ core::Status parse_crud_integration(const Ctx& c, const MapReader& m,
   return {};
 }
 
-core::Status parse_integration(const Ctx& c, const Field& f, const std::vector<Table>& tables,
+core::Status parse_function_integration(const Ctx& c, const MapReader& m,
+                                        const std::vector<Function>& functions,
+                                        FunctionIntegration* out) {
+  const Field* function = m.get("function");
+  if (function == nullptr) {
+    return m.missing(c, "function", "; expected the name of a function under functions:");
+  }
+  GH_CONFIG_TRY(read_function_ref(c, *function, functions, &out->function));
+  GH_CONFIG_TRY(read_number(c, m.get("timeout_ms"), 50, 900'000, &out->timeout_ms));
+  return {};
+}
+
+core::Status parse_integration(const Ctx& c, const Field& f, const Config& parsed,
                                Integration* out) {
-  static constexpr std::array<std::string_view, 7> kKeys = {
-      "type", "status", "headers", "body", "table", "owner_only", "default_limit"};
+  static constexpr std::array<std::string_view, 9> kKeys = {
+      "type",       "status",        "headers",  "body",      "table",
+      "owner_only", "default_limit", "function", "timeout_ms"};
   auto m = MapReader::open(c, f, kKeys);
   if (!m) return m.error();
   out->pos = source_pos(c, f.mark);
   const Field* type = m->get("type");
-  if (type == nullptr) return m->missing(c, "type", "; expected type: mock or type: crud");
-  static constexpr std::array<std::string_view, 2> kTypes = {"mock", "crud"};
+  if (type == nullptr) {
+    return m->missing(c, "type", "; expected type: mock, type: crud or type: function");
+  }
   size_t index = 0;
-  GH_CONFIG_TRY(read_enum(c, *type, kTypes, &index));
-  out->type = index == 0 ? IntegrationType::kMock : IntegrationType::kCrud;
-  // Keys of the other type are mistakes, not options to ignore.
-  static constexpr std::array<std::string_view, 3> kMockKeys = {"status", "headers", "body"};
-  static constexpr std::array<std::string_view, 3> kCrudKeys = {"table", "owner_only",
-                                                                "default_limit"};
+  GH_CONFIG_TRY(read_enum(c, *type, kIntegrationTypes, &index));
+  out->type = static_cast<IntegrationType>(index);
+  // Keys of another type are mistakes, not options to ignore. Each key with the index of its
+  // type in kIntegrationTypes.
+  static constexpr std::array<std::pair<std::string_view, size_t>, 8> kKeyTypes = {{
+      {"status", 0},
+      {"headers", 0},
+      {"body", 0},
+      {"table", 1},
+      {"owner_only", 1},
+      {"default_limit", 1},
+      {"function", 2},
+      {"timeout_ms", 2},
+  }};
   for (const auto& [name, field] : m->entries()) {
-    bool mock_key = std::find(kMockKeys.begin(), kMockKeys.end(), name) != kMockKeys.end();
-    bool crud_key = std::find(kCrudKeys.begin(), kCrudKeys.end(), name) != kCrudKeys.end();
-    if ((out->type == IntegrationType::kMock && crud_key) ||
-        (out->type == IntegrationType::kCrud && mock_key)) {
-      return fail_key(c, field,
-                      quote(name) + " does not apply to type: " + std::string(kTypes[index]));
+    auto it = std::find_if(kKeyTypes.begin(), kKeyTypes.end(),
+                           [&](const auto& k) { return k.first == name; });
+    if (it != kKeyTypes.end() && it->second != index) {
+      return fail_key(
+          c, field,
+          quote(name) + " does not apply to type: " + std::string(kIntegrationTypes[index]));
     }
   }
-  if (out->type == IntegrationType::kCrud) {
-    return parse_crud_integration(c, *m, tables, &out->crud);
+  switch (out->type) {
+    case IntegrationType::kMock:
+      return parse_mock_integration(c, *m, &out->mock);
+    case IntegrationType::kCrud:
+      return parse_crud_integration(c, *m, parsed.tables, &out->crud);
+    case IntegrationType::kFunction:
+      break;
   }
-  return parse_mock_integration(c, *m, &out->mock);
+  return parse_function_integration(c, *m, parsed.functions, &out->function);
 }
 
 core::Status parse_methods(const Ctx& c, const MapReader& m, std::vector<std::string>* out) {
@@ -1003,9 +1389,11 @@ core::Status parse_methods(const Ctx& c, const MapReader& m, std::vector<std::st
   return {};
 }
 
-core::Status parse_route(const Ctx& c, const Field& f, const Api& api,
-                         const std::vector<Authorizer>& authorizers,
-                         const std::vector<Table>& tables, Route* out) {
+// `parsed` holds the sections parsed before routes: everything but gateway_responses, admin and
+// access_log.
+core::Status parse_route(const Ctx& c, const Field& f, const Config& parsed, Route* out) {
+  const Api& api = parsed.api;
+  const std::vector<Authorizer>& authorizers = parsed.authorizers;
   auto m = MapReader::open(c, f, {"path", "method", "methods", "auth", "scopes", "integration"});
   if (!m) return m.error();
   out->pos = source_pos(c, f.mark);
@@ -1048,31 +1436,32 @@ core::Status parse_route(const Ctx& c, const Field& f, const Api& api,
     if (!out->authorizer) {
       return fail(c, *scopes, "scopes need an authorizer, but this route is public (auth: none)");
     }
-    const Authorizer* a = nullptr;
-    for (const Authorizer& candidate : authorizers) {
-      if (candidate.name == *out->authorizer) a = &candidate;
-    }
-    if (a == nullptr || a->type != AuthorizerType::kJwt) {  // scopes are JWT claims
-      return fail(c, *scopes, "scopes apply only to routes with a jwt authorizer");
+    // Found: `auth` was checked above, api.default_authorizer by check_default_authorizer().
+    const Authorizer* a = parsed.find_authorizer(*out->authorizer);
+    GH_ASSERT(a != nullptr);
+    if (a->type != AuthorizerType::kJwt) {  // scopes are JWT claims
+      return fail(c, *scopes,
+                  "scopes apply only to routes with a jwt authorizer, but " + quote(a->name) +
+                      " is a " + std::string(kAuthorizerTypes[static_cast<size_t>(a->type)]) +
+                      " authorizer, whose function's policy decides what a caller may do");
     }
     GH_CONFIG_TRY(read_string_list(c, *scopes, &out->scopes));
   }
 
   const Field* integration = m->get("integration");
   if (integration == nullptr) return m->missing(c, "integration", "; expected e.g. {type: mock}");
-  return parse_integration(c, *integration, tables, &out->integration);
+  return parse_integration(c, *integration, parsed, &out->integration);
 }
 
-core::Status parse_routes(const Ctx& c, const Field& f, const Api& api,
-                          const std::vector<Authorizer>& authorizers,
-                          const std::vector<Table>& tables, std::vector<Route>* out) {
+core::Status parse_routes(const Ctx& c, const Field& f, const Config& parsed,
+                          std::vector<Route>* out) {
   if (!f.value.IsSequence()) {
     return fail(c, f, "expected a list of routes, got " + describe(f.value));
   }
   if (f.value.size() == 0) return fail(c, f, "the list is empty; expected at least one route");
   for (size_t i = 0; i < f.value.size(); ++i) {
     Route r;
-    GH_CONFIG_TRY(parse_route(c, item(f, i, f.value[i]), api, authorizers, tables, &r));
+    GH_CONFIG_TRY(parse_route(c, item(f, i, f.value[i]), parsed, &r));
     out->push_back(std::move(r));
   }
   return {};
@@ -1327,6 +1716,210 @@ core::Status parse_tables(const Ctx& c, const Field& f, const std::string& data_
   return {};
 }
 
+// Why `name` cannot be set in a function's environment, or empty if it can. gatehouse sets these
+// for every worker, as Lambda does: overriding them would point the runtime client elsewhere.
+std::string reserved_env(std::string_view name) {
+  if (name == "_HANDLER") return "gatehouse sets it from handler:; set handler: instead";
+  if (name == "LAMBDA_TASK_ROOT") {
+    return "gatehouse sets it to working_dir; set working_dir: instead";
+  }
+  if (name == "AWS_LAMBDA_RUNTIME_API") {
+    return "gatehouse points it at the worker's own Runtime API endpoint; remove it";
+  }
+  if (name == "LAMBDA_RUNTIME_DIR") return "it belongs to the runtime, as in Lambda; remove it";
+  if (name.starts_with("AWS_LAMBDA_")) {
+    return "gatehouse sets the AWS_LAMBDA_* variables itself, as Lambda does; remove it";
+  }
+  return {};
+}
+
+core::Status parse_env_value(const Ctx& c, const Field& f, const std::optional<Issuer>& issuer,
+                             EnvValue* out) {
+  const std::string expected =
+      "{env: NAME}, {file: path}, {issuer: certificate} or {issuer: public_key}";
+  if (f.value.IsScalar()) {
+    *out = EnvValue{EnvValue::Kind::kLiteral, f.value.Scalar()};
+    if (out->value.find('\0') != std::string::npos) {
+      return fail(c, f, "an environment value cannot contain NUL bytes");
+    }
+    return {};
+  }
+  if (!f.value.IsMap()) {
+    return fail(c, f,
+                "expected a string, number or boolean, or one of " + expected + "; got " +
+                    describe(f.value));
+  }
+  auto m = MapReader::open(c, f, {"env", "file", "issuer"});
+  if (!m) return m.error();
+  if (m->entries().empty()) return fail(c, f, "expected one of " + expected + ", got an empty map");
+  if (m->entries().size() > 1) {
+    return fail_key(
+        c, m->entries()[1].second,
+        m->entries()[0].first + " is already set; give exactly one of env, file, issuer");
+  }
+  const auto& [key, field] = m->entries()[0];
+  if (key == "env") {
+    std::string name;
+    GH_CONFIG_TRY(read_nonempty_string(c, field, &name));
+    if (!all_of(name, is_env_char) || is_digit(name[0])) {
+      return fail(c, field,
+                  quote(name) +
+                      " is not an environment variable name; expected letters, digits and '_', "
+                      "e.g. AUTH0_DOMAIN");
+    }
+    *out = EnvValue{EnvValue::Kind::kEnv, std::move(name)};
+    return {};
+  }
+  if (key == "file") {
+    std::string path;
+    GH_CONFIG_TRY(read_path(c, field, &path));
+    *out = EnvValue{EnvValue::Kind::kFile, std::move(path)};
+    return {};
+  }
+  static constexpr std::array<std::string_view, 2> kIssuerValues = {"certificate", "public_key"};
+  size_t index = 0;
+  GH_CONFIG_TRY(read_enum(c, field, kIssuerValues, &index));
+  if (!issuer) {
+    return fail(c, field,
+                "{issuer: " + std::string(kIssuerValues[index]) +
+                    "} needs the embedded issuer, but there is no top-level issuer: section; add "
+                    "one, or give the key with {file: path}");
+  }
+  out->kind = index == 0 ? EnvValue::Kind::kIssuerCertificate : EnvValue::Kind::kIssuerPublicKey;
+  out->value.clear();
+  return {};
+}
+
+core::Status parse_environment(const Ctx& c, const Field& f, const std::optional<Issuer>& issuer,
+                               std::vector<std::pair<std::string, EnvValue>>* out) {
+  auto m = MapReader::open_any(c, f);
+  if (!m) return m.error();
+  out->clear();
+  for (const auto& [name, field] : m->entries()) {
+    if (std::string why = reserved_env(name); !why.empty()) {
+      return fail_key(c, field, quote(name) + " is reserved: " + why);
+    }
+    if (!all_of(name, is_env_char) || is_digit(name[0]) || name[0] == '_') {
+      return fail_key(c, field,
+                      quote(name) +
+                          " is not a valid environment variable name; expected a letter, then "
+                          "letters, digits and '_'");
+    }
+    EnvValue value;
+    GH_CONFIG_TRY(parse_env_value(c, field, issuer, &value));
+    out->emplace_back(name, std::move(value));
+  }
+  return {};
+}
+
+// A function's command: a list is the argv, a string is run by /bin/sh -c.
+core::Status read_command(const Ctx& c, const Field& f, std::vector<std::string>* out) {
+  if (f.value.IsScalar()) {
+    std::string line;
+    GH_CONFIG_TRY(read_nonempty_string(c, f, &line));
+    *out = {"/bin/sh", "-c", std::move(line)};
+  } else if (f.value.IsSequence()) {
+    GH_CONFIG_TRY(read_string_list(c, f, out));
+  } else {
+    return fail(c, f,
+                "expected a list (the program and its arguments) or a string (run by /bin/sh -c), "
+                "got " +
+                    describe(f.value));
+  }
+  for (const std::string& arg : *out) {
+    if (arg.find('\0') != std::string::npos) {
+      return fail(c, f, "a command cannot contain NUL bytes");
+    }
+  }
+  return {};
+}
+
+core::Status parse_function(const Ctx& c, const std::string& name, const Field& f,
+                            const std::optional<Issuer>& issuer, Function* out) {
+  auto m = MapReader::open(c, f, kFunctionKeys);
+  if (!m) return m.error();
+  out->name = name;
+  out->pos = source_pos(c, f.mark);
+
+  const Field* runtime = m->get("runtime");
+  const Field* command = m->get("command");
+  if (runtime != nullptr && command != nullptr) {
+    const Field* later = runtime->key_mark.pos > command->key_mark.pos ? runtime : command;
+    return fail_key(c, *later, "runtime and command are both set; give one of them");
+  }
+  if (runtime == nullptr && command == nullptr) {
+    return fail(c, f,
+                "neither runtime nor command is set; give one of them: runtime: node (with "
+                "handler:) or command: [program, arg, ...]");
+  }
+  if (runtime != nullptr) {
+    size_t index = 0;
+    GH_CONFIG_TRY(read_enum(c, *runtime, kRuntimes, &index));
+    out->runtime = kRuntimes[index];
+  } else {
+    GH_CONFIG_TRY(read_command(c, *command, &out->command));
+  }
+
+  if (const Field* h = m->get("handler")) {
+    GH_CONFIG_TRY(read_nonempty_string(c, *h, &out->handler));
+    if (has_control_char(out->handler)) {
+      return fail(c, *h, "the handler cannot contain control characters");
+    }
+    if (runtime != nullptr) {  // node: <file>.<export>, the file possibly in a directory
+      std::string_view base = out->handler;
+      base = base.substr(base.rfind('/') == std::string_view::npos ? 0 : base.rfind('/') + 1);
+      size_t dot = base.find('.');
+      if (dot == std::string_view::npos || dot == 0 || dot + 1 == base.size()) {
+        return fail(c, *h,
+                    quote(out->handler) +
+                        " is not a node handler; expected <file>.<export>, e.g. index.handler "
+                        "(the export handler of index.js)");
+      }
+    }
+  } else if (runtime != nullptr) {
+    return m->missing(c, "handler",
+                      "; runtime: node runs <file>.<export>, e.g. handler: index.handler");
+  }
+
+  if (const Field* w = m->get("working_dir")) {
+    GH_CONFIG_TRY(read_path(c, *w, &out->working_dir));
+  } else {
+    out->working_dir = c.dir.string();
+  }
+  if (const Field* e = m->get("environment")) {
+    GH_CONFIG_TRY(parse_environment(c, *e, issuer, &out->environment));
+  }
+  GH_CONFIG_TRY(read_number(c, m->get("concurrency"), 0, 256, &out->concurrency));
+  GH_CONFIG_TRY(read_number(c, m->get("timeout_s"), 1, 900, &out->timeout_s));
+  GH_CONFIG_TRY(read_number(c, m->get("memory_mb"), 128, 10'240, &out->memory_mb));
+  if (const Field* s = m->get("start")) {
+    static constexpr std::array<std::string_view, 2> kStarts = {"eager", "lazy"};
+    size_t index = 0;
+    GH_CONFIG_TRY(read_enum(c, *s, kStarts, &index));
+    out->start = index == 0 ? WorkerStart::kEager : WorkerStart::kLazy;
+  }
+  GH_CONFIG_TRY(read_number(c, m->get("max_queue"), 1, 100'000, &out->max_queue));
+  return {};
+}
+
+core::Status parse_functions(const Ctx& c, const Field& f, const std::optional<Issuer>& issuer,
+                             std::vector<Function>* out) {
+  auto m = MapReader::open_any(c, f);
+  if (!m) return m.error();
+  for (const auto& [name, field] : m->entries()) {
+    if (!all_of(name, is_name_char) || name.size() > 64) {
+      return fail_key(c, field,
+                      quote(name) +
+                          " is not a valid function name; expected 1..64 letters, digits, '-' "
+                          "and '_'");
+    }
+    Function fn;
+    GH_CONFIG_TRY(parse_function(c, name, field, issuer, &fn));
+    out->push_back(std::move(fn));
+  }
+  return {};
+}
+
 core::Status parse_config(const Ctx& c, const YAML::Node& root, Config* out) {
   Field top{"", root, root.Mark(), root.Mark()};
   if (!root.IsMap()) {
@@ -1335,7 +1928,7 @@ core::Status parse_config(const Ctx& c, const YAML::Node& root, Config* out) {
   }
   auto m = MapReader::open(c, top,
                            {"api", "authorizers", "routes", "gateway_responses", "admin",
-                            "access_log", "data_dir", "issuer", "tables"});
+                            "access_log", "data_dir", "issuer", "tables", "functions"});
   if (!m) return m.error();
   out->file = c.file;
   if (const Field* d = m->get("data_dir")) {
@@ -1343,23 +1936,33 @@ core::Status parse_config(const Ctx& c, const YAML::Node& root, Config* out) {
   } else {
     out->data_dir = resolve_path(c, "data");
   }
-  // The issuer before authorizers (issuer: self), tables before routes, authorizers before the
-  // api (default_authorizer) and routes.
+  // Sections are parsed in the order of their references, whatever their order in the file: the
+  // issuer before functions ({issuer: ...} values) and authorizers (issuer: self); tables and
+  // functions before the authorizers and routes that name them; the api before authorizers
+  // (stageVariables.<name> sources); authorizers before api.default_authorizer is checked and
+  // before routes.
   if (const Field* i = m->get("issuer")) {
     out->issuer.emplace();
     GH_CONFIG_TRY(parse_issuer(c, *i, out->data_dir, &*out->issuer));
   }
   if (const Field* t = m->get("tables"))
     GH_CONFIG_TRY(parse_tables(c, *t, out->data_dir, &out->tables));
-  if (const Field* a = m->get("authorizers")) {
-    GH_CONFIG_TRY(parse_authorizers(c, *a, out->issuer, &out->authorizers));
+  if (const Field* f = m->get("functions")) {
+    GH_CONFIG_TRY(parse_functions(c, *f, out->issuer, &out->functions));
   }
   const Field* api = m->get("api");
   if (api == nullptr) return m->missing(c, "api", "; expected at least api: {name: <name>}");
-  GH_CONFIG_TRY(parse_api(c, *api, out->authorizers, &out->api));
+  std::optional<Field> default_authorizer;
+  GH_CONFIG_TRY(parse_api(c, *api, &out->api, &default_authorizer));
+  if (const Field* a = m->get("authorizers")) {
+    GH_CONFIG_TRY(parse_authorizers(c, *a, *out, &out->authorizers));
+  }
+  if (default_authorizer) {
+    GH_CONFIG_TRY(check_default_authorizer(c, *default_authorizer, out->api, out->authorizers));
+  }
   const Field* routes = m->get("routes");
   if (routes == nullptr) return m->missing(c, "routes", "; expected a list of routes");
-  GH_CONFIG_TRY(parse_routes(c, *routes, out->api, out->authorizers, out->tables, &out->routes));
+  GH_CONFIG_TRY(parse_routes(c, *routes, *out, &out->routes));
   if (const Field* g = m->get("gateway_responses")) {
     GH_CONFIG_TRY(parse_gateway_responses(c, *g, &out->gateway_responses));
   }
@@ -1388,9 +1991,17 @@ std::string ListenAddress::to_string() const {
 }
 
 std::string IdentitySource::to_string() const {
-  return std::string(kind == Kind::kHeader ? "method.request.header."
-                                           : "method.request.querystring.") +
-         name;
+  switch (kind) {
+    case Kind::kHeader:
+      return "method.request.header." + name;
+    case Kind::kQueryString:
+      return "method.request.querystring." + name;
+    case Kind::kStageVariable:
+      return "stageVariables." + name;
+    case Kind::kContext:
+      break;
+  }
+  return "context." + name;
 }
 
 std::string_view to_string(JwtAlg alg) {
@@ -1408,6 +2019,13 @@ std::string_view to_string(GatewayResponseType type) {
 const Table* Config::find_table(std::string_view name) const {
   for (const Table& t : tables) {
     if (t.name == name) return &t;
+  }
+  return nullptr;
+}
+
+const Function* Config::find_function(std::string_view name) const {
+  for (const Function& f : functions) {
+    if (f.name == name) return &f;
   }
   return nullptr;
 }

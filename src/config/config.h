@@ -6,9 +6,13 @@
 // missing required keys are errors; every error reads
 //   "<file>:<line>:<col>: <key.path>: <what is wrong>; <what is expected>"
 // with 1-based positions, e.g.
-//   "gatehouse.yaml:12:13: routes[2].integration.type: unknown value 'mok'; expected one of: mock".
-// Cross-references are checked while parsing: api.default_authorizer and each route's `auth` name
-// an authorizer; scopes only on routes with a jwt authorizer; HS* algorithms if and only if
+//   "gatehouse.yaml:12:13: routes[2].integration.type: unknown value 'mok'; expected one of: mock,
+//   crud, function".
+// Cross-references are checked while parsing, whatever the order of sections in the file:
+// api.default_authorizer and each route's `auth` name an authorizer; scopes only on routes with a
+// jwt authorizer; a token/request authorizer's `function` and a function integration's `function`
+// name a function; `stageVariables.<name>` identity sources name a defined stage variable;
+// `{issuer: ...}` environment values need the issuer: section; HS* algorithms if and only if
 // keys.hmac_secret; listen addresses parse; admin.listen differs from api.listen.
 //
 // Config does not know path templates: the gateway compiles them with router::compile() and reports
@@ -30,6 +34,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -102,6 +107,14 @@ struct Api {
   // 10000: on SIGTERM, in-flight requests get this long before the process stops anyway.
   uint32_t shutdown_grace_ms = 10000;
   Limits limits;
+  // None: request bodies go to functions as text, base64 only when they are not valid UTF-8.
+  // Content types listed here ("image/png", "image/*", "*/*") are always sent base64-encoded with
+  // isBase64Encoded: true (API Gateway's binaryMediaTypes). Each is type/subtype, '*' only as a
+  // whole part; stored lower-case (media types compare case-insensitively), no repeats.
+  std::vector<std::string> binary_media_types;
+  // None: the stage's variables (stageVariables in events; `stageVariables.X` identity sources).
+  // In file order; names [A-Za-z0-9_]+, values strings (YAML numbers and booleans as written).
+  std::vector<std::pair<std::string, std::string>> stage_variables;
   SourcePos pos;  // the api: map
 };
 
@@ -141,12 +154,18 @@ struct SecretRef {
 // kInvalidArgument (empty secret). Messages name the variable or file, never the secret's value.
 core::Result<std::string> resolve_secret(const SecretRef& ref);
 
-// Where the token is taken from (API Gateway's identitySource).
+// Where the token is taken from (API Gateway's identitySource). jwt and token authorizers use
+// one header or query parameter; request authorizers may also name stage variables and context
+// values.
 struct IdentitySource {
-  enum class Kind { kHeader, kQueryString };
+  enum class Kind { kHeader, kQueryString, kStageVariable, kContext };
   Kind kind = Kind::kHeader;
-  std::string name = "Authorization";  // header name (any case) or query string parameter name
-  // "method.request.header.Authorization" / "method.request.querystring.token"
+  // Header name (any case), query string parameter name, stage variable name, or the context path
+  // after "context." ("httpMethod", "resourcePath", "identity.sourceIp", ...; the supported set is
+  // in docs/configuration.md).
+  std::string name = "Authorization";
+  // "method.request.header.Authorization", "method.request.querystring.token",
+  // "stageVariables.name", "context.httpMethod"
   std::string to_string() const;
 };
 
@@ -190,21 +209,52 @@ struct JwtSettings {
   JwtKeys keys;
 };
 
-enum class AuthorizerType { kJwt };
+// jwt: the built-in JWT authorizer. token / request: a Lambda authorizer function (functions:)
+// invoked with API Gateway's TOKEN or REQUEST event.
+enum class AuthorizerType { kJwt, kToken, kRequest };
+
+// How a function authorizer's decisions are cached.
+enum class CacheScope {
+  // API Gateway's behaviour: one entry per identity value; the cached policy is re-evaluated
+  // against every later request's method ARN, so a policy naming only the first method denies the
+  // others until the entry expires.
+  kIdentity,
+  // One entry per identity value and method ARN: for authorizers whose policy only names
+  // event.methodArn. Costs one authorizer call per distinct method ARN and token.
+  kMethod,
+};
+
+// Settings of a `type: token` or `type: request` authorizer.
+struct FunctionAuthorizerSettings {
+  std::string function;  // required: a name under functions:
+  // token only. Empty: none. Otherwise the whole token must match this ECMAScript regex before
+  // the function is invoked; a mismatch is 401 without invoking it. Checked to compile (with
+  // boost::regex, ECMAScript syntax) while parsing.
+  std::string validation_regex;
+  // kIdentity (API Gateway's behaviour); see CacheScope for the trade-off.
+  CacheScope cache_scope = CacheScope::kIdentity;
+};
 
 // One entry of `authorizers:`.
 struct Authorizer {
   std::string name;  // the map key; routes refer to it
   AuthorizerType type = AuthorizerType::kJwt;
-  // method.request.header.Authorization: where the token comes from.
+  // jwt, token: method.request.header.Authorization: where the token comes from (token: a header).
+  // request: unused (left at the default); see identity_sources.
   IdentitySource identity_source;
+  // request only: every source must be present and non-empty, otherwise 401 without invoking.
+  // Written like API Gateway's identitySource: a comma-separated string or a list; no repeats
+  // (header names compare case-insensitively), no path parameters. Required when the cache is on
+  // (cache_ttl_s > 0), optional otherwise. Empty for jwt and token.
+  std::vector<IdentitySource> identity_sources;
   // 300: decisions are cached this long per identity value, 0..3600 (API Gateway's default and
   // maximum); 0 turns the cache off. Longer means fewer verifications but revocation lags.
   uint32_t cache_ttl_s = 300;
   // 10000: the decision cache holds at most this many entries.
   uint32_t cache_max_entries = 10000;
-  JwtSettings jwt;  // type == kJwt
-  SourcePos pos;    // the authorizer's map (its value under its name)
+  JwtSettings jwt;                      // type == kJwt
+  FunctionAuthorizerSettings function;  // type == kToken, kRequest
+  SourcePos pos;                        // the authorizer's map (its value under its name)
 };
 
 struct Header {
@@ -212,7 +262,7 @@ struct Header {
   std::string value;
 };
 
-enum class IntegrationType { kMock, kCrud };
+enum class IntegrationType { kMock, kCrud, kFunction };
 
 // `integration:` with `type: mock`: a fixed response.
 struct MockIntegration {
@@ -233,11 +283,20 @@ struct CrudIntegration {
   uint32_t default_limit = 100;
 };
 
+// `integration:` with `type: function`: a Lambda proxy integration (payload format 1.0).
+struct FunctionIntegration {
+  std::string function;  // required: a name under functions:
+  // 29000 (API Gateway's default), 50..900000: past this the client gets 504 INTEGRATION_TIMEOUT
+  // even if the function is still running (its own timeout still applies to it).
+  uint32_t timeout_ms = 29000;
+};
+
 struct Integration {
   IntegrationType type = IntegrationType::kMock;
-  MockIntegration mock;  // type == kMock
-  CrudIntegration crud;  // type == kCrud
-  SourcePos pos;         // the integration: map
+  MockIntegration mock;          // type == kMock
+  CrudIntegration crud;          // type == kCrud
+  FunctionIntegration function;  // type == kFunction
+  SourcePos pos;                 // the integration: map
 };
 
 // One entry of `routes:`.
@@ -348,6 +407,70 @@ struct Table {
   SourcePos pos;
 };
 
+// A value of a function's environment variable (functions.<name>.environment.<VAR>).
+struct EnvValue {
+  enum class Kind {
+    kLiteral,  // a YAML string, number or boolean, as written
+    kEnv,      // {env: NAME}: gatehouse's own variable NAME, read when workers start (must be set)
+    kFile,     // {file: path}: the file's contents, read when workers start (relative paths resolve
+               // against the config file's directory)
+    kIssuerCertificate,  // {issuer: certificate}: the embedded issuer's current signing
+                         // certificate, PEM (what Auth0 serves at /pem)
+    kIssuerPublicKey,    // {issuer: public_key}: its public key, PEM (SPKI)
+  };
+  Kind kind = Kind::kLiteral;
+  // kLiteral: the text; kEnv: the name; kFile: the absolute path; kIssuer*: empty. Values may be
+  // secrets: never log them.
+  std::string value;
+};
+
+// How a function's workers are run.
+enum class WorkerStart {
+  kEager,  // all `concurrency` workers start with the gateway (cold starts happen before traffic)
+  kLazy,   // a worker starts when an invocation finds none idle, up to `concurrency`
+};
+
+// One entry of `functions:`: a Lambda function run as a pool of long-lived worker processes, each
+// speaking the AWS Lambda Runtime API to its own endpoint. Workers do not inherit gatehouse's
+// environment except PATH, HOME, LANG and TZ, so gatehouse's own secrets (issuer client secrets,
+// HMAC keys) never reach a function unless `environment` passes them on purpose.
+struct Function {
+  std::string name;  // the map key; [A-Za-z0-9_-]{1,64}, as Lambda function names
+  // Exactly one of runtime and command. runtime "node": gatehouse's Node.js bootstrap
+  // (runtimes/node), which runs `module.exports.handler`-style files with `handler:`.
+  std::string runtime;
+  // The worker's argv, run with the working directory below: a YAML list of non-empty strings as
+  // is; a YAML string s becomes {"/bin/sh", "-c", s}.
+  std::vector<std::string> command;
+  // _HANDLER, e.g. "index.handler": required with runtime: node (<file>.<export>); optional and
+  // passed as is with command (the runtime client reads it, e.g. `npx aws-lambda-ric` or a custom
+  // bootstrap).
+  std::string handler;
+  // The config file's directory: the workers' working directory and LAMBDA_TASK_ROOT. Absolute
+  // (relative paths resolve against the config file's directory); whether it exists is checked
+  // when the workers start, not while parsing.
+  std::string working_dir;
+  // Extra variables in file order. Names [A-Za-z][A-Za-z0-9_]*; the reserved AWS_LAMBDA_*,
+  // _HANDLER, LAMBDA_TASK_ROOT, LAMBDA_RUNTIME_DIR and AWS_LAMBDA_RUNTIME_API cannot be set.
+  std::vector<std::pair<std::string, EnvValue>> environment;
+  // 0 = one per core, at most 256: the most invocations running at once, one worker process
+  // each. More workers serve more concurrent requests at the cost of memory (a Node worker is
+  // ~40 MB).
+  uint32_t concurrency = 0;
+  // 3 (Lambda's default), 1..900: an invocation running longer fails and its worker is stopped.
+  uint32_t timeout_s = 3;
+  // 128, 128..10240: AWS_LAMBDA_FUNCTION_MEMORY_SIZE and context.memoryLimitInMB; a label, not a
+  // limit.
+  uint32_t memory_mb = 128;
+  // kEager: cold starts happen before traffic, at the cost of idle processes; kLazy saves memory
+  // for rarely used functions and pays the cold start on a request.
+  WorkerStart start = WorkerStart::kEager;
+  // 1000, 1..100000: invocations waiting for a worker beyond this are refused with 429 THROTTLED;
+  // larger queues absorb bursts at the price of latency.
+  uint32_t max_queue = 1000;
+  SourcePos pos;
+};
+
 // The whole file.
 struct Config {
   std::string file;  // as given to load() or parse()
@@ -360,12 +483,15 @@ struct Config {
   // data/ next to the config file: where the issuer's keys and the tables' files go by default.
   std::string data_dir;
   std::optional<Issuer> issuer;
-  std::vector<Table> tables;  // in file order
+  std::vector<Table> tables;        // in file order
+  std::vector<Function> functions;  // in file order
 
   // The authorizer with this name, or nullptr.
   const Authorizer* find_authorizer(std::string_view name) const;
   // The table with this name, or nullptr.
   const Table* find_table(std::string_view name) const;
+  // The function with this name, or nullptr.
+  const Function* find_function(std::string_view name) const;
 };
 
 // Config files larger than this are refused before parsing.

@@ -327,7 +327,7 @@ TEST(ConfigLoad, DocumentationExampleParses) {
   ASSERT_NE(end, std::string::npos);
   auto c = config_of(doc.substr(start, end - start));
   EXPECT_EQ(c->api.name, "blog");
-  EXPECT_EQ(c->routes.size(), 4u);
+  ASSERT_EQ(c->routes.size(), 6u);
   EXPECT_EQ(c->routes[2].authorizer, "internal");
   EXPECT_EQ(c->routes[3].authorizer, std::nullopt);
   EXPECT_EQ(c->routes[1].integration.type, IntegrationType::kCrud);
@@ -337,6 +337,27 @@ TEST(ConfigLoad, DocumentationExampleParses) {
   EXPECT_EQ(c->issuer->clients[0].id, "blog-demo");
   ASSERT_EQ(c->tables.size(), 1u);
   EXPECT_EQ(c->tables[0].sqlite_path, "/var/lib/gatehouse/users.db");
+  // Functions, function authorizers and function integrations.
+  EXPECT_EQ(c->api.binary_media_types, (std::vector<std::string>{"image/png", "image/*"}));
+  EXPECT_EQ(c->api.stage_variables.size(), 2u);
+  ASSERT_EQ(c->functions.size(), 2u);
+  EXPECT_EQ(c->functions[0].working_dir, "/etc/gh/authorizer");
+  EXPECT_EQ(c->functions[0].environment.size(), 4u);
+  EXPECT_EQ(c->functions[0].concurrency, 4u);
+  EXPECT_EQ(c->functions[1].command, (std::vector<std::string>{"node", "bootstrap.js"}));
+  EXPECT_EQ(c->functions[1].environment[1].second.value, "/etc/gh/certs/ca.pem");
+  const Authorizer* token = c->find_authorizer("lambda_token");
+  ASSERT_NE(token, nullptr);
+  EXPECT_EQ(token->type, AuthorizerType::kToken);
+  EXPECT_EQ(token->function.validation_regex, "^Bearer [-0-9a-zA-Z._]+$");
+  const Authorizer* request = c->find_authorizer("lambda_request");
+  ASSERT_NE(request, nullptr);
+  EXPECT_EQ(request->identity_sources.size(), 4u);
+  EXPECT_EQ(request->function.cache_scope, CacheScope::kMethod);
+  EXPECT_EQ(c->routes[4].authorizer, "lambda_token");
+  EXPECT_EQ(c->routes[4].integration.type, IntegrationType::kFunction);
+  EXPECT_EQ(c->routes[4].integration.function.function, "posts");
+  EXPECT_EQ(c->routes[5].authorizer, "lambda_request");
 }
 
 // A parsed Config is shared immutably.
@@ -372,7 +393,8 @@ TEST(ConfigErrors, UnknownEnumValue) {
                "    auth: none\n"
                "    integration:\n"
                "      type: mok\n"),
-      "gh.yaml:7:13: routes[0].integration.type: unknown value 'mok'; expected one of: mock, crud");
+      "gh.yaml:7:13: routes[0].integration.type: unknown value 'mok'; expected one of: mock, crud, "
+      "function");
 }
 
 // Unknown keys are errors, with a suggestion when one allowed key is within edit distance 2.
@@ -386,7 +408,8 @@ TEST(ConfigErrors, UnknownKeys) {
        "gh.yaml:2:1: route: unknown key 'route'; did you mean 'routes'?"},
       {"no suggestion", with_route("api: {name: x, colour: red}\n"),
        "gh.yaml:1:16: api.colour: unknown key 'colour'; expected one of: name, stage, listen, "
-       "region, account_id, api_id, io_threads, default_authorizer, shutdown_grace_ms, limits"},
+       "region, account_id, api_id, io_threads, default_authorizer, shutdown_grace_ms, limits, "
+       "binary_media_types, stage_variables"},
       {"nested", with_route("api:\n  name: x\n  limits: {max_body: 5}\n"),
        "gh.yaml:3:12: api.limits.max_body: unknown key 'max_body'; expected one of: "
        "max_request_line_bytes, max_header_bytes, max_body_bytes, header_timeout_ms, "
@@ -474,7 +497,8 @@ TEST(ConfigErrors, MissingRequiredKeys) {
        "gh.yaml:2:3: api.name: required key is missing; expected the API's name, e.g. name: blog"},
       {"authorizer type",
        "api: {name: x}\nauthorizers:\n  a: {issuer: i}\n" + std::string(kPublicRoute),
-       "gh.yaml:3:6: authorizers.a.type: required key is missing; expected type: jwt"},
+       "gh.yaml:3:6: authorizers.a.type: required key is missing; expected type: jwt, token or "
+       "request"},
       {"issuer",
        "api: {name: x}\nauthorizers:\n  a: {type: jwt, keys: {jwks_file: k.json}}\n" +
            std::string(kPublicRoute),
@@ -503,8 +527,8 @@ TEST(ConfigErrors, MissingRequiredKeys) {
       {"integration type",
        "api: {name: x}\nroutes:\n  - {path: /, method: GET, auth: none, "
        "integration: {status: 200}}\n",
-       "gh.yaml:3:53: routes[0].integration.type: required key is missing; expected type: mock or "
-       "type: crud"},
+       "gh.yaml:3:53: routes[0].integration.type: required key is missing; expected type: mock, "
+       "type: crud or type: function"},
       {"route auth without default",
        "api: {name: x}\nroutes:\n  - path: /\n    method: GET\n"
        "    integration: {type: mock}\n",
@@ -563,8 +587,9 @@ TEST(ConfigErrors, InvalidValues) {
        "gh.yaml:3:3: authorizers.my jwt: 'my jwt' is not a valid authorizer name; expected "
        "letters, digits, '_' and '-'"},
       {"authorizer type",
-       "api: {name: x}\nauthorizers:\n  a: {type: token}\n" + std::string(kPublicRoute),
-       "gh.yaml:3:13: authorizers.a.type: unknown value 'token'; expected one of: jwt"},
+       "api: {name: x}\nauthorizers:\n  a: {type: lambda}\n" + std::string(kPublicRoute),
+       "gh.yaml:3:13: authorizers.a.type: unknown value 'lambda'; expected one of: jwt, token, "
+       "request"},
       {"access log empty", with_route("api: {name: x}\naccess_log: {path: \"\"}\n"),
        "gh.yaml:2:20: access_log.path: expected a non-empty string, got an empty string"},
   });
@@ -1012,6 +1037,633 @@ TEST(ConfigErrors, IssuerTablesAndCrud) {
   for (const Case& c : cases) {
     EXPECT_EQ(error_of(c.yaml), c.message) << "case: " << c.name << "\n" << c.yaml;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Functions, function authorizers and function integrations
+
+// The shape of the configuration reference: every new key lands in its field.
+TEST(ConfigLoad, FunctionsAndFunctionAuthorizers) {
+  auto c = config_of(
+      "api:\n"
+      "  name: blog\n"
+      "  binary_media_types: [image/png, \"image/*\", \"*/*\", Application/PDF]\n"
+      "  stage_variables: {table: users, mode: dev, retries: 3, debug: true}\n"
+      "issuer:\n"
+      "  issuer_url: https://blog.test/\n"
+      "  clients: {demo: {secret: {env: DEMO_SECRET}, audiences: [https://blog-api]}}\n"
+      "functions:\n"
+      "  authorizer:\n"
+      "    runtime: node\n"
+      "    handler: index.handler\n"
+      "    working_dir: ./authorizer\n"
+      "    environment:\n"
+      "      AUTH0_CLIENT_ID: https://blog-api\n"
+      "      AUTH0_CLIENT_PUBLIC_KEY: {issuer: certificate}\n"
+      "      PUBLIC_KEY: {issuer: public_key}\n"
+      "      TABLE_PASSWORD: {env: GH_TABLE_PASSWORD}\n"
+      "      CA: {file: ../certs/ca.pem}\n"
+      "      DEBUG: true\n"
+      "      RATIO: 0.50\n"
+      "    concurrency: 4\n"
+      "    timeout_s: 5\n"
+      "    memory_mb: 256\n"
+      "    start: lazy\n"
+      "    max_queue: 50\n"
+      "  users:\n"
+      "    command: [node, bootstrap.js]\n"
+      "    handler: users.handler\n"
+      "    working_dir: /srv/users\n"
+      "  ric:\n"
+      "    command: \"npx aws-lambda-ric index.handler\"\n"
+      "authorizers:\n"
+      "  lambda_token:\n"
+      "    type: token\n"
+      "    function: authorizer\n"
+      "    identity_source: method.request.header.Authorization\n"
+      "    validation_regex: \"^Bearer [-0-9a-zA-Z._]+$\"\n"
+      "    cache_ttl_s: 60\n"
+      "    cache_max_entries: 500\n"
+      "    cache_scope: method\n"
+      "  lambda_request:\n"
+      "    type: request\n"
+      "    function: authorizer\n"
+      "    identity_source: \"method.request.header.X-Api-Key,method.request.querystring.tenant , "
+      "stageVariables.mode,\\tcontext.httpMethod, context.identity.sourceIp\"\n"
+      "routes:\n"
+      "  - path: /resource\n"
+      "    methods: [GET]\n"
+      "    auth: lambda_token\n"
+      "    integration: {type: function, function: users, timeout_ms: 10000}\n"
+      "  - path: /other\n"
+      "    method: POST\n"
+      "    auth: lambda_request\n"
+      "    integration: {type: function, function: ric}\n");
+
+  EXPECT_EQ(c->api.binary_media_types,
+            (std::vector<std::string>{"image/png", "image/*", "*/*", "application/pdf"}));
+  using Vars = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(c->api.stage_variables,
+            (Vars{{"table", "users"}, {"mode", "dev"}, {"retries", "3"}, {"debug", "true"}}));
+
+  ASSERT_EQ(c->functions.size(), 3u);
+  const Function& a = c->functions[0];
+  EXPECT_EQ(a.name, "authorizer");
+  EXPECT_EQ(a.runtime, "node");
+  EXPECT_TRUE(a.command.empty());
+  EXPECT_EQ(a.handler, "index.handler");
+  EXPECT_EQ(a.working_dir, "/etc/gh/authorizer");
+  ASSERT_EQ(a.environment.size(), 7u);
+  using K = EnvValue::Kind;
+  EXPECT_EQ(a.environment[0].first, "AUTH0_CLIENT_ID");
+  EXPECT_EQ(a.environment[0].second.kind, K::kLiteral);
+  EXPECT_EQ(a.environment[0].second.value, "https://blog-api");
+  EXPECT_EQ(a.environment[1].second.kind, K::kIssuerCertificate);
+  EXPECT_EQ(a.environment[1].second.value, "");
+  EXPECT_EQ(a.environment[2].second.kind, K::kIssuerPublicKey);
+  EXPECT_EQ(a.environment[3].second.kind, K::kEnv);
+  EXPECT_EQ(a.environment[3].second.value, "GH_TABLE_PASSWORD");
+  EXPECT_EQ(a.environment[4].second.kind, K::kFile);
+  EXPECT_EQ(a.environment[4].second.value, "/etc/certs/ca.pem");
+  EXPECT_EQ(a.environment[5].first, "DEBUG");
+  EXPECT_EQ(a.environment[5].second.kind, K::kLiteral);
+  EXPECT_EQ(a.environment[5].second.value, "true");
+  EXPECT_EQ(a.environment[6].second.value, "0.50");  // as written, not as a double
+  EXPECT_EQ(a.concurrency, 4u);
+  EXPECT_EQ(a.timeout_s, 5u);
+  EXPECT_EQ(a.memory_mb, 256u);
+  EXPECT_EQ(a.start, WorkerStart::kLazy);
+  EXPECT_EQ(a.max_queue, 50u);
+  EXPECT_EQ(a.pos.to_string(), "/etc/gh/gh.yaml:10:5");
+  const Function& users = c->functions[1];
+  EXPECT_EQ(users.runtime, "");
+  EXPECT_EQ(users.command, (std::vector<std::string>{"node", "bootstrap.js"}));
+  EXPECT_EQ(users.handler, "users.handler");
+  EXPECT_EQ(users.working_dir, "/srv/users");
+  const Function& ric = c->functions[2];
+  EXPECT_EQ(ric.command,
+            (std::vector<std::string>{"/bin/sh", "-c", "npx aws-lambda-ric index.handler"}));
+  EXPECT_EQ(ric.handler, "");
+  EXPECT_EQ(c->find_function("users"), &users);
+  EXPECT_EQ(c->find_function("nope"), nullptr);
+
+  ASSERT_EQ(c->authorizers.size(), 2u);
+  const Authorizer& token = c->authorizers[0];
+  EXPECT_EQ(token.type, AuthorizerType::kToken);
+  EXPECT_EQ(token.function.function, "authorizer");
+  EXPECT_EQ(token.identity_source.to_string(), "method.request.header.Authorization");
+  EXPECT_TRUE(token.identity_sources.empty());
+  EXPECT_EQ(token.function.validation_regex, "^Bearer [-0-9a-zA-Z._]+$");
+  EXPECT_EQ(token.function.cache_scope, CacheScope::kMethod);
+  EXPECT_EQ(token.cache_ttl_s, 60u);
+  EXPECT_EQ(token.cache_max_entries, 500u);
+  const Authorizer& request = c->authorizers[1];
+  EXPECT_EQ(request.type, AuthorizerType::kRequest);
+  EXPECT_EQ(request.function.function, "authorizer");
+  EXPECT_EQ(request.function.validation_regex, "");
+  EXPECT_EQ(request.function.cache_scope, CacheScope::kIdentity);
+  EXPECT_EQ(request.cache_ttl_s, 300u);
+  EXPECT_EQ(request.identity_source.to_string(), "method.request.header.Authorization");
+  ASSERT_EQ(request.identity_sources.size(), 5u);
+  using S = IdentitySource::Kind;
+  EXPECT_EQ(request.identity_sources[0].kind, S::kHeader);
+  EXPECT_EQ(request.identity_sources[0].name, "X-Api-Key");
+  EXPECT_EQ(request.identity_sources[1].kind, S::kQueryString);
+  EXPECT_EQ(request.identity_sources[1].name, "tenant");
+  EXPECT_EQ(request.identity_sources[2].kind, S::kStageVariable);
+  EXPECT_EQ(request.identity_sources[2].name, "mode");
+  EXPECT_EQ(request.identity_sources[2].to_string(), "stageVariables.mode");
+  EXPECT_EQ(request.identity_sources[3].kind, S::kContext);
+  EXPECT_EQ(request.identity_sources[3].name, "httpMethod");
+  EXPECT_EQ(request.identity_sources[3].to_string(), "context.httpMethod");
+  EXPECT_EQ(request.identity_sources[4].to_string(), "context.identity.sourceIp");
+
+  ASSERT_EQ(c->routes.size(), 2u);
+  EXPECT_EQ(c->routes[0].integration.type, IntegrationType::kFunction);
+  EXPECT_EQ(c->routes[0].integration.function.function, "users");
+  EXPECT_EQ(c->routes[0].integration.function.timeout_ms, 10000u);
+  EXPECT_EQ(c->routes[1].integration.function.function, "ric");
+  EXPECT_EQ(c->routes[1].integration.function.timeout_ms, 29000u);
+}
+
+// A function with only the required keys gets the defaults written in config.h; its working
+// directory is the config file's.
+TEST(ConfigLoad, FunctionDefaults) {
+  auto c = config_of(
+      with_route("api: {name: x}\nfunctions:\n  fn: {runtime: node, handler: src/app.main}\n"));
+  ASSERT_EQ(c->functions.size(), 1u);
+  const Function& f = c->functions[0];
+  const Function defaults;
+  EXPECT_EQ(f.handler, "src/app.main");
+  EXPECT_EQ(f.working_dir, "/etc/gh");
+  EXPECT_TRUE(f.environment.empty());
+  EXPECT_EQ(f.concurrency, 0u);
+  EXPECT_EQ(f.timeout_s, 3u);
+  EXPECT_EQ(f.memory_mb, 128u);
+  EXPECT_EQ(f.start, WorkerStart::kEager);
+  EXPECT_EQ(f.max_queue, 1000u);
+  EXPECT_EQ(defaults.concurrency, f.concurrency);
+  EXPECT_EQ(defaults.max_queue, f.max_queue);
+  auto d = config_of(with_route("api: {name: x}\n"));
+  EXPECT_TRUE(d->api.binary_media_types.empty());
+  EXPECT_TRUE(d->api.stage_variables.empty());
+  EXPECT_TRUE(d->functions.empty());
+}
+
+// A token authorizer with only function: reads the Authorization header, caches per identity;
+// a request authorizer with its cache off needs no identity sources; a list is accepted too.
+TEST(ConfigLoad, FunctionAuthorizerDefaults) {
+  auto c = config_of(
+      "api: {name: x}\n"
+      "functions: {auth: {command: ./bootstrap}}\n"
+      "authorizers:\n"
+      "  t: {type: token, function: auth}\n"
+      "  r: {type: request, function: auth, cache_ttl_s: 0}\n"
+      "  l: {type: request, function: auth, identity_source: [method.request.header.A, "
+      "context.stage]}\n" +
+      std::string(kPublicRoute));
+  ASSERT_EQ(c->authorizers.size(), 3u);
+  const Authorizer& t = c->authorizers[0];
+  EXPECT_EQ(t.identity_source.to_string(), "method.request.header.Authorization");
+  EXPECT_EQ(t.cache_ttl_s, 300u);
+  EXPECT_EQ(t.function.cache_scope, CacheScope::kIdentity);
+  EXPECT_EQ(t.function.validation_regex, "");
+  EXPECT_TRUE(c->authorizers[1].identity_sources.empty());
+  ASSERT_EQ(c->authorizers[2].identity_sources.size(), 2u);
+  EXPECT_EQ(c->authorizers[2].identity_sources[1].to_string(), "context.stage");
+  EXPECT_EQ(c->functions[0].command, (std::vector<std::string>{"/bin/sh", "-c", "./bootstrap"}));
+}
+
+// References resolve whatever the order of the sections in the file.
+TEST(ConfigLoad, SectionOrderDoesNotMatter) {
+  auto c = config_of(
+      "routes:\n"
+      "  - {path: /, method: GET, auth: t, integration: {type: function, function: fn}}\n"
+      "authorizers:\n"
+      "  t: {type: request, function: fn, identity_source: stageVariables.key}\n"
+      "functions:\n"
+      "  fn: {runtime: node, handler: index.handler, environment: {K: {issuer: public_key}}}\n"
+      "api: {name: x, default_authorizer: t, stage_variables: {key: v}}\n"
+      "issuer:\n"
+      "  issuer_url: https://blog.test/\n"
+      "  clients: {demo: {secret: {env: S}, audiences: [a]}}\n");
+  ASSERT_EQ(c->routes.size(), 1u);
+  EXPECT_EQ(c->routes[0].integration.function.function, "fn");
+  EXPECT_EQ(c->authorizers[0].identity_sources[0].to_string(), "stageVariables.key");
+  EXPECT_EQ(c->functions[0].environment[0].second.kind, EnvValue::Kind::kIssuerPublicKey);
+}
+
+// Every supported context value is accepted as a request identity source.
+TEST(ConfigLoad, AllContextIdentitySources) {
+  auto c = config_of(
+      "api: {name: x}\n"
+      "functions: {auth: {command: [x]}}\n"
+      "authorizers:\n"
+      "  r:\n"
+      "    type: request\n"
+      "    function: auth\n"
+      "    identity_source: [context.httpMethod, context.resourcePath, context.resourceId, "
+      "context.path, context.stage, context.requestId, context.extendedRequestId, context.apiId, "
+      "context.accountId, context.domainName, context.domainPrefix, context.protocol, "
+      "context.identity.sourceIp, context.identity.userAgent]\n" +
+      std::string(kPublicRoute));
+  ASSERT_EQ(c->authorizers.size(), 1u);
+  EXPECT_EQ(c->authorizers[0].identity_sources.size(), 14u);
+  EXPECT_EQ(c->authorizers[0].identity_sources[13].name, "identity.userAgent");
+}
+
+// api.binary_media_types and api.stage_variables.
+TEST(ConfigErrors, BinaryMediaTypesAndStageVariables) {
+  const std::string expected =
+      " is not a media type; expected type/subtype, where '*' may stand for a whole part, e.g. "
+      "image/png, image/* or */*";
+  expect_errors({
+      {"not a list", with_route("api: {name: x, binary_media_types: image/png}\n"),
+       "gh.yaml:1:36: api.binary_media_types: expected a list of media types, e.g. [image/png, "
+       "\"image/*\"]; got 'image/png'"},
+      {"no slash", with_route("api: {name: x, binary_media_types: [image]}\n"),
+       "gh.yaml:1:37: api.binary_media_types[0]: 'image'" + expected},
+      {"partial wildcard", with_route("api: {name: x, binary_media_types: [image/p*g]}\n"),
+       "gh.yaml:1:37: api.binary_media_types[0]: 'image/p*g'" + expected},
+      {"two slashes", with_route("api: {name: x, binary_media_types: [a/b/c]}\n"),
+       "gh.yaml:1:37: api.binary_media_types[0]: 'a/b/c'" + expected},
+      {"empty subtype", with_route("api: {name: x, binary_media_types: [image/]}\n"),
+       "gh.yaml:1:37: api.binary_media_types[0]: 'image/'" + expected},
+      {"parameters", with_route("api: {name: x, binary_media_types: [\"text/plain; q=1\"]}\n"),
+       "gh.yaml:1:37: api.binary_media_types[0]: 'text/plain; q=1'" + expected},
+      {"repeated", with_route("api: {name: x, binary_media_types: [image/png, IMAGE/PNG]}\n"),
+       "gh.yaml:1:48: api.binary_media_types[1]: 'IMAGE/PNG' is listed twice (media types are "
+       "case-insensitive)"},
+      {"stage variable name", with_route("api: {name: x, stage_variables: {my-var: 1}}\n"),
+       "gh.yaml:1:34: api.stage_variables.my-var: 'my-var' is not a valid stage variable name; "
+       "expected letters, digits and '_'"},
+      {"stage variable value", with_route("api: {name: x, stage_variables: {a: [1]}}\n"),
+       "gh.yaml:1:37: api.stage_variables.a: expected a string, number or boolean, got a list"},
+      {"stage variables not a map", with_route("api: {name: x, stage_variables: [a]}\n"),
+       "gh.yaml:1:33: api.stage_variables: expected a map, got a list"},
+  });
+}
+
+// functions.<name>: names, runtime or command, handler, numbers.
+TEST(ConfigErrors, Functions) {
+  // The function `fn`'s map body starts on line 4.
+  auto fn = [](std::string_view body) {
+    return "api: {name: x}\nfunctions:\n  fn:\n" + std::string(body) + std::string(kPublicRoute);
+  };
+  const std::string node = "    runtime: node\n    handler: index.handler\n";
+  expect_errors({
+      {"name", with_route("api: {name: x}\nfunctions:\n  \"my fn\": {command: [x]}\n"),
+       "gh.yaml:3:3: functions.my fn: 'my fn' is not a valid function name; expected 1..64 "
+       "letters, digits, '-' and '_'"},
+      {"long name",
+       with_route("api: {name: x}\nfunctions:\n  " + std::string(65, 'f') + ": {command: [x]}\n"),
+       "gh.yaml:3:3: functions." + std::string(65, 'f') + ": '" + std::string(65, 'f') +
+           "' is not a valid function name; expected 1..64 letters, digits, '-' and '_'"},
+      {"both", fn("    runtime: node\n    handler: i.h\n    command: [node]\n"),
+       "gh.yaml:6:5: functions.fn.command: runtime and command are both set; give one of them"},
+      {"neither", fn("    handler: index.handler\n"),
+       "gh.yaml:4:5: functions.fn: neither runtime nor command is set; give one of them: runtime: "
+       "node (with handler:) or command: [program, arg, ...]"},
+      {"runtime", fn("    runtime: python3.12\n"),
+       "gh.yaml:4:14: functions.fn.runtime: unknown value 'python3.12'; expected one of: node"},
+      {"node without handler", fn("    runtime: node\n"),
+       "gh.yaml:4:5: functions.fn.handler: required key is missing; runtime: node runs "
+       "<file>.<export>, e.g. handler: index.handler"},
+      {"node handler without export", fn("    runtime: node\n    handler: lib.d/index\n"),
+       "gh.yaml:5:14: functions.fn.handler: 'lib.d/index' is not a node handler; expected "
+       "<file>.<export>, e.g. index.handler (the export handler of index.js)"},
+      {"handler control character", fn("    command: [x]\n    handler: \"a\\tb\"\n"),
+       "gh.yaml:5:14: functions.fn.handler: the handler cannot contain control characters"},
+      {"command map", fn("    command: {node: x}\n"),
+       "gh.yaml:4:14: functions.fn.command: expected a list (the program and its arguments) or a "
+       "string (run by /bin/sh -c), got a map"},
+      {"command empty list", fn("    command: []\n"),
+       "gh.yaml:4:14: functions.fn.command: the list is empty; expected at least one entry"},
+      {"command empty argument", fn("    command: [node, \"\"]\n"),
+       "gh.yaml:4:21: functions.fn.command[1]: expected a non-empty string, got an empty string"},
+      {"command empty string", fn("    command: \"\"\n"),
+       "gh.yaml:4:14: functions.fn.command: expected a non-empty string, got an empty string"},
+      {"command NUL", fn("    command: [\"a\\0b\"]\n"),
+       "gh.yaml:4:14: functions.fn.command: a command cannot contain NUL bytes"},
+      {"concurrency", fn(node + "    concurrency: 257\n"),
+       "gh.yaml:6:18: functions.fn.concurrency: 257 is out of range; expected an integer in "
+       "0..256"},
+      {"timeout zero", fn(node + "    timeout_s: 0\n"),
+       "gh.yaml:6:16: functions.fn.timeout_s: 0 is out of range; expected an integer in 1..900"},
+      {"timeout", fn(node + "    timeout_s: 901\n"),
+       "gh.yaml:6:16: functions.fn.timeout_s: 901 is out of range; expected an integer in 1..900"},
+      {"memory", fn(node + "    memory_mb: 64\n"),
+       "gh.yaml:6:16: functions.fn.memory_mb: 64 is out of range; expected an integer in "
+       "128..10240"},
+      {"max_queue", fn(node + "    max_queue: 0\n"),
+       "gh.yaml:6:16: functions.fn.max_queue: 0 is out of range; expected an integer in "
+       "1..100000"},
+      {"start", fn(node + "    start: warm\n"),
+       "gh.yaml:6:12: functions.fn.start: unknown value 'warm'; expected one of: eager, lazy"},
+      {"unknown key", fn(node + "    timeout: 3\n"),
+       "gh.yaml:6:5: functions.fn.timeout: unknown key 'timeout'; did you mean 'timeout_s'?"},
+      {"working_dir empty", fn(node + "    working_dir: \"\"\n"),
+       "gh.yaml:6:18: functions.fn.working_dir: expected a non-empty string, got an empty string"},
+  });
+}
+
+// functions.<name>.environment: names, reserved names, literal and referenced values.
+TEST(ConfigErrors, FunctionEnvironment) {
+  // Line 6 holds the one variable (line 7 after `head`).
+  auto env = [](std::string_view var, std::string_view head = "") {
+    return "api: {name: x}\n" + std::string(head) +
+           "functions:\n  fn:\n    command: [x]\n    environment:\n      " + std::string(var) +
+           "\n" + std::string(kPublicRoute);
+  };
+  const std::string issuer =
+      "issuer: {issuer_url: https://b/, clients: {d: {secret: {env: S}, audiences: [a]}}}\n";
+  expect_errors({
+      {"runtime api", env("AWS_LAMBDA_RUNTIME_API: x"),
+       "gh.yaml:6:7: functions.fn.environment.AWS_LAMBDA_RUNTIME_API: 'AWS_LAMBDA_RUNTIME_API' is "
+       "reserved: gatehouse points it at the worker's own Runtime API endpoint; remove it"},
+      {"handler", env("_HANDLER: index.handler"),
+       "gh.yaml:6:7: functions.fn.environment._HANDLER: '_HANDLER' is reserved: gatehouse sets it "
+       "from handler:; set handler: instead"},
+      {"task root", env("LAMBDA_TASK_ROOT: /x"),
+       "gh.yaml:6:7: functions.fn.environment.LAMBDA_TASK_ROOT: 'LAMBDA_TASK_ROOT' is reserved: "
+       "gatehouse sets it to working_dir; set working_dir: instead"},
+      {"runtime dir", env("LAMBDA_RUNTIME_DIR: /x"),
+       "gh.yaml:6:7: functions.fn.environment.LAMBDA_RUNTIME_DIR: 'LAMBDA_RUNTIME_DIR' is "
+       "reserved: it belongs to the runtime, as in Lambda; remove it"},
+      {"AWS_LAMBDA_*", env("AWS_LAMBDA_FUNCTION_NAME: x"),
+       "gh.yaml:6:7: functions.fn.environment.AWS_LAMBDA_FUNCTION_NAME: "
+       "'AWS_LAMBDA_FUNCTION_NAME' is reserved: gatehouse sets the AWS_LAMBDA_* variables "
+       "itself, as Lambda does; remove it"},
+      {"digit first", env("1X: x"),
+       "gh.yaml:6:7: functions.fn.environment.1X: '1X' is not a valid environment variable name; "
+       "expected a letter, then letters, digits and '_'"},
+      {"underscore first", env("_X: x"),
+       "gh.yaml:6:7: functions.fn.environment._X: '_X' is not a valid environment variable name; "
+       "expected a letter, then letters, digits and '_'"},
+      {"dash", env("MY-VAR: x"),
+       "gh.yaml:6:7: functions.fn.environment.MY-VAR: 'MY-VAR' is not a valid environment "
+       "variable name; expected a letter, then letters, digits and '_'"},
+      {"empty value", env("X:"),
+       "gh.yaml:6:7: functions.fn.environment.X: expected a string, number or boolean, or one of "
+       "{env: NAME}, {file: path}, {issuer: certificate} or {issuer: public_key}; got an empty "
+       "value"},
+      {"list value", env("X: [a]"),
+       "gh.yaml:6:10: functions.fn.environment.X: expected a string, number or boolean, or one "
+       "of {env: NAME}, {file: path}, {issuer: certificate} or {issuer: public_key}; got a list"},
+      {"NUL", env("X: \"a\\0b\""),
+       "gh.yaml:6:10: functions.fn.environment.X: an environment value cannot contain NUL bytes"},
+      {"empty map", env("X: {}"),
+       "gh.yaml:6:10: functions.fn.environment.X: expected one of {env: NAME}, {file: path}, "
+       "{issuer: certificate} or {issuer: public_key}, got an empty map"},
+      {"two sources", env("X: {env: A, file: b}"),
+       "gh.yaml:6:19: functions.fn.environment.X.file: env is already set; give exactly one of "
+       "env, file, issuer"},
+      {"unknown source", env("X: {secret: a}"),
+       "gh.yaml:6:11: functions.fn.environment.X.secret: unknown key 'secret'; expected one of: "
+       "env, file, issuer"},
+      {"env name", env("X: {env: 9A}"),
+       "gh.yaml:6:16: functions.fn.environment.X.env: '9A' is not an environment variable name; "
+       "expected letters, digits and '_', e.g. AUTH0_DOMAIN"},
+      {"file empty", env("X: {file: \"\"}"),
+       "gh.yaml:6:17: functions.fn.environment.X.file: expected a non-empty string, got an empty "
+       "string"},
+      {"issuer value", env("X: {issuer: jwks}", issuer),
+       "gh.yaml:7:19: functions.fn.environment.X.issuer: unknown value 'jwks'; expected one of: "
+       "certificate, public_key"},
+      {"issuer without issuer", env("X: {issuer: certificate}"),
+       "gh.yaml:6:19: functions.fn.environment.X.issuer: {issuer: certificate} needs the "
+       "embedded issuer, but there is no top-level issuer: section; add one, or give the key "
+       "with {file: path}"},
+      {"not a map",
+       env("X: y").replace(env("X: y").find("    environment:\n      X: y"),
+                           std::string("    environment:\n      X: y").size(),
+                           "    environment: [X]"),
+       "gh.yaml:5:18: functions.fn.environment: expected a map, got a list"},
+  });
+}
+
+// Authorizers of type token and request: keys per type, function, regex, cache scope.
+TEST(ConfigErrors, FunctionAuthorizers) {
+  // Authorizer `a`'s map body starts on line 6.
+  auto authorizer = [](std::string_view body,
+                       std::string_view functions = "functions:\n  auth: {command: [x]}\n") {
+    return "api: {name: x, stage_variables: {mode: dev}}\n" + std::string(functions) +
+           "authorizers:\n  a:\n" + std::string(body) + std::string(kPublicRoute);
+  };
+  expect_errors({
+      {"jwt key on token", authorizer("    type: token\n    function: auth\n    issuer: i\n"),
+       "gh.yaml:8:5: authorizers.a.issuer: 'issuer' is only for type: jwt; a token authorizer "
+       "leaves verification to its function"},
+      {"jwt key on request",
+       authorizer("    type: request\n    function: auth\n    keys: {jwks_file: k}\n"),
+       "gh.yaml:8:5: authorizers.a.keys: 'keys' is only for type: jwt; a request authorizer "
+       "leaves verification to its function"},
+      {"function on jwt",
+       authorizer("    type: jwt\n    function: auth\n    issuer: i\n    audiences: [a]\n"
+                  "    keys: {jwks_file: k}\n"),
+       "gh.yaml:7:5: authorizers.a.function: 'function' is only for type: token or type: "
+       "request"},
+      {"cache_scope on jwt",
+       authorizer("    type: jwt\n    cache_scope: method\n    issuer: i\n    audiences: [a]\n"
+                  "    keys: {jwks_file: k}\n"),
+       "gh.yaml:7:5: authorizers.a.cache_scope: 'cache_scope' is only for type: token or type: "
+       "request"},
+      {"regex on request",
+       authorizer("    type: request\n    function: auth\n    validation_regex: x\n"),
+       "gh.yaml:8:5: authorizers.a.validation_regex: 'validation_regex' is only for type: token"},
+      {"regex on jwt",
+       authorizer("    type: jwt\n    validation_regex: x\n    issuer: i\n    audiences: [a]\n"
+                  "    keys: {jwks_file: k}\n"),
+       "gh.yaml:7:5: authorizers.a.validation_regex: 'validation_regex' is only for type: token"},
+      {"function missing", authorizer("    type: token\n"),
+       "gh.yaml:6:5: authorizers.a.function: required key is missing; expected the name of a "
+       "function under functions:"},
+      {"unknown function", authorizer("    type: token\n    function: auht\n"),
+       "gh.yaml:7:15: authorizers.a.function: unknown function 'auht'; expected one of: auth"},
+      {"no functions", authorizer("    type: token\n    function: auth\n", ""),
+       "gh.yaml:5:15: authorizers.a.function: unknown function 'auth'; no functions are defined "
+       "(add one under functions:)"},
+      {"bad regex",
+       authorizer("    type: token\n    function: auth\n    validation_regex: \"^Bearer [a-\"\n"),
+       "gh.yaml:8:23: authorizers.a.validation_regex: '^Bearer [a-' is not a valid regular "
+       "expression: Unmatched [ or [^ in character class declaration (at offset 11); expected an "
+       "ECMAScript regex, e.g. \"^Bearer [-0-9a-zA-Z._]+$\""},
+      {"unbalanced parenthesis",
+       authorizer("    type: token\n    function: auth\n    validation_regex: \"(abc\"\n"),
+       "gh.yaml:8:23: authorizers.a.validation_regex: '(abc' is not a valid regular expression: "
+       "Unmatched marking parenthesis ( or \\( (at offset 4); expected an ECMAScript regex, e.g. "
+       "\"^Bearer [-0-9a-zA-Z._]+$\""},
+      {"empty regex",
+       authorizer("    type: token\n    function: auth\n    validation_regex: \"\"\n"),
+       "gh.yaml:8:23: authorizers.a.validation_regex: expected a non-empty string, got an empty "
+       "string"},
+      {"cache scope",
+       authorizer("    type: token\n    function: auth\n    cache_scope: principal\n"),
+       "gh.yaml:8:18: authorizers.a.cache_scope: unknown value 'principal'; expected one of: "
+       "identity, method"},
+  });
+}
+
+// Identity sources per authorizer type.
+TEST(ConfigErrors, IdentitySources) {
+  // Authorizer `a` of type `type`; its identity_source is on line 9.
+  auto source = [](std::string_view type, std::string_view value) {
+    return "api: {name: x, stage_variables: {mode: dev}}\n"
+           "functions: {auth: {command: [x]}}\n"
+           "authorizers:\n"
+           "  a:\n"
+           "    type: " +
+           std::string(type) + "\n" +
+           (type == "jwt"
+                ? "    issuer: i\n    audiences: [a]\n    keys: {jwks_file: k}\n"
+                : "    function: auth\n    cache_ttl_s: 60\n    cache_scope: identity\n") +
+           "    identity_source: " + std::string(value) + "\n" + std::string(kPublicRoute);
+  };
+  const std::string request_expected =
+      "; expected method.request.header.<Name>, method.request.querystring.<name>, "
+      "stageVariables.<name> or context.<path>";
+  expect_errors({
+      {"token query string", source("token", "method.request.querystring.token"),
+       "gh.yaml:9:22: authorizers.a.identity_source: 'method.request.querystring.token' is a "
+       "query string parameter, but a token authorizer takes its token from a header; expected "
+       "method.request.header.<Name>, or use type: request"},
+      {"token stage variable", source("token", "stageVariables.mode"),
+       "gh.yaml:9:22: authorizers.a.identity_source: 'stageVariables.mode' is a stage variable, "
+       "but a token authorizer takes its token from a header; expected "
+       "method.request.header.<Name>, or use type: request"},
+      {"token context", source("token", "context.httpMethod"),
+       "gh.yaml:9:22: authorizers.a.identity_source: 'context.httpMethod' is a context value, but "
+       "a token authorizer takes its token from a header; expected method.request.header.<Name>, "
+       "or use type: request"},
+      {"token list", source("token", "[method.request.header.A]"),
+       "gh.yaml:9:22: authorizers.a.identity_source: a token authorizer takes exactly one "
+       "identity source; expected method.request.header.<Name>"},
+      {"token comma", source("token", "\"method.request.header.A, method.request.header.B\""),
+       "gh.yaml:9:22: authorizers.a.identity_source: a token authorizer takes exactly one "
+       "identity source; expected method.request.header.<Name>"},
+      {"token path parameter", source("token", "method.request.path.id"),
+       "gh.yaml:9:22: authorizers.a.identity_source: 'method.request.path.id': path parameters "
+       "cannot be identity sources (API Gateway does not allow them); expected "
+       "method.request.header.<Name>"},
+      {"jwt stage variable", source("jwt", "stageVariables.mode"),
+       "gh.yaml:9:22: authorizers.a.identity_source: 'stageVariables.mode' is a stage variable, "
+       "but a jwt authorizer takes its token from a header or a query string parameter; expected "
+       "method.request.header.<Name> or method.request.querystring.<name>"},
+      {"jwt list", source("jwt", "[method.request.header.A, method.request.header.B]"),
+       "gh.yaml:9:22: authorizers.a.identity_source: a jwt authorizer takes exactly one identity "
+       "source; expected method.request.header.<Name> or method.request.querystring.<name>"},
+      {"jwt context", source("jwt", "context.stage"),
+       "gh.yaml:9:22: authorizers.a.identity_source: 'context.stage' is a context value, but a "
+       "jwt authorizer takes its token from a header or a query string parameter; expected "
+       "method.request.header.<Name> or method.request.querystring.<name>"},
+      {"request path parameter", source("request", "method.request.path.id"),
+       "gh.yaml:9:22: authorizers.a.identity_source: 'method.request.path.id': path parameters "
+       "cannot be identity sources (API Gateway does not allow them)" +
+           request_expected},
+      {"request path parameter in a list",
+       source("request", "[method.request.header.A, method.request.path.id]"),
+       "gh.yaml:9:48: authorizers.a.identity_source[1]: 'method.request.path.id': path parameters "
+       "cannot be identity sources (API Gateway does not allow them)" +
+           request_expected},
+      {"request unknown", source("request", "method.request.body.x"),
+       "gh.yaml:9:22: authorizers.a.identity_source: 'method.request.body.x' is not an identity "
+       "source" +
+           request_expected},
+      {"context not supported", source("request", "context.authorizer.claims"),
+       "gh.yaml:9:22: authorizers.a.identity_source: 'context.authorizer.claims' is not a "
+       "supported context value; expected one of: context.httpMethod, context.resourcePath, "
+       "context.resourceId, context.path, context.stage, context.requestId, "
+       "context.extendedRequestId, context.apiId, context.accountId, context.domainName, "
+       "context.domainPrefix, context.protocol, context.identity.sourceIp, "
+       "context.identity.userAgent"},
+      {"stage variable name", source("request", "stageVariables.my-var"),
+       "gh.yaml:9:22: authorizers.a.identity_source: 'my-var' is not a valid stage variable "
+       "name; expected letters, digits and '_'"},
+      {"stage variable undefined", source("request", "stageVariables.tenant"),
+       "gh.yaml:9:22: authorizers.a.identity_source: 'stageVariables.tenant' names a stage "
+       "variable that api.stage_variables does not define, so every request would be refused "
+       "with 401; define it or remove this source"},
+      {"query string name", source("request", "\"method.request.querystring.a b\""),
+       "gh.yaml:9:22: authorizers.a.identity_source: 'a b' is not a valid query string parameter "
+       "name" +
+           request_expected},
+      {"header name", source("request", "method.request.header."),
+       "gh.yaml:9:22: authorizers.a.identity_source: '' is not a valid header name" +
+           request_expected},
+      {"repeated", source("request", "\"method.request.header.A, method.request.header.A\""),
+       "gh.yaml:9:22: authorizers.a.identity_source: 'method.request.header.A' is listed twice"},
+      {"repeated header in another case",
+       source("request", "[method.request.header.X-Key, method.request.header.x-key]"),
+       "gh.yaml:9:52: authorizers.a.identity_source[1]: 'method.request.header.x-key' is listed "
+       "twice (header names are case-insensitive)"},
+      {"query strings are case-sensitive, context repeated",
+       source("request",
+              "\"method.request.querystring.a, method.request.querystring.A, context.stage, "
+              "context.stage\""),
+       "gh.yaml:9:22: authorizers.a.identity_source: 'context.stage' is listed twice"},
+      {"empty entry", source("request", "\"method.request.header.A, , context.stage\""),
+       "gh.yaml:9:22: authorizers.a.identity_source: 'method.request.header.A, , context.stage' "
+       "has an empty entry; expected identity sources separated by commas"},
+      {"trailing comma", source("request", "\"method.request.header.A,\""),
+       "gh.yaml:9:22: authorizers.a.identity_source: 'method.request.header.A,' has an empty "
+       "entry; expected identity sources separated by commas"},
+      {"empty list", source("request", "[]"),
+       "gh.yaml:9:22: authorizers.a.identity_source: the list is empty; expected at least one "
+       "identity source"},
+      {"map", source("request", "{a: b}"),
+       "gh.yaml:9:22: authorizers.a.identity_source: expected a string, got a map"},
+      {"request without sources and cache on",
+       "api: {name: x}\nfunctions: {auth: {command: [x]}}\nauthorizers:\n"
+       "  a: {type: request, function: auth}\n" +
+           std::string(kPublicRoute),
+       "gh.yaml:4:6: authorizers.a.identity_source: required key is missing; a request authorizer "
+       "with its cache on (cache_ttl_s > 0; the default is 300) needs identity sources, whose "
+       "values are the cache key; add e.g. identity_source: method.request.header.Authorization, "
+       "or set cache_ttl_s: 0"},
+  });
+}
+
+// Routes: scopes need a jwt authorizer; function integrations name a function.
+TEST(ConfigErrors, FunctionRoutes) {
+  auto route = [](std::string_view route_body) {
+    return "api: {name: x}\n"
+           "functions: {fn: {command: [x]}}\n"
+           "authorizers:\n"
+           "  t: {type: token, function: fn}\n"
+           "routes:\n"
+           "  - {path: /, method: GET, " +
+           std::string(route_body) + "}\n";
+  };
+  expect_errors({
+      {"scopes on a token route",
+       route("auth: t, scopes: [a], integration: {type: function, function: fn}"),
+       "gh.yaml:6:45: routes[0].scopes: scopes apply only to routes with a jwt authorizer, but "
+       "'t' is a token authorizer, whose function's policy decides what a caller may do"},
+      {"function missing", route("auth: none, integration: {type: function}"),
+       "gh.yaml:6:53: routes[0].integration.function: required key is missing; expected the name "
+       "of a function under functions:"},
+      {"unknown function", route("auth: none, integration: {type: function, function: nf}"),
+       "gh.yaml:6:80: routes[0].integration.function: unknown function 'nf'; expected one of: fn"},
+      {"timeout too short",
+       route("auth: none, integration: {type: function, function: fn, timeout_ms: 49}"),
+       "gh.yaml:6:96: routes[0].integration.timeout_ms: 49 is out of range; expected an integer "
+       "in 50..900000"},
+      {"timeout too long",
+       route("auth: none, integration: {type: function, function: fn, timeout_ms: 900001}"),
+       "gh.yaml:6:96: routes[0].integration.timeout_ms: 900001 is out of range; expected an "
+       "integer in 50..900000"},
+      {"mock key on function",
+       route("auth: none, integration: {type: function, function: fn, body: x}"),
+       "gh.yaml:6:84: routes[0].integration.body: 'body' does not apply to type: function"},
+      {"function key on mock", route("auth: none, integration: {type: mock, timeout_ms: 100}"),
+       "gh.yaml:6:66: routes[0].integration.timeout_ms: 'timeout_ms' does not apply to type: "
+       "mock"},
+      {"no functions",
+       "api: {name: x}\nroutes:\n  - {path: /, method: GET, auth: none, integration: {type: "
+       "function, function: fn}}\n",
+       "gh.yaml:3:80: routes[0].integration.function: unknown function 'fn'; no functions are "
+       "defined (add one under functions:)"},
+  });
 }
 
 }  // namespace

@@ -1,9 +1,14 @@
 #include "gateway/build.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <system_error>
+#include <thread>
 
+#include "auth/authorizers/function_authorizer.h"
 #include "auth/authorizers/jwt_authorizer.h"
 #include "auth/jwks/key_provider.h"
 #include "auth/jwks/parse.h"
@@ -126,26 +131,73 @@ core::Result<std::unique_ptr<AuthorizerRuntime>> make_authorizer(const config::A
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   }
 
-  auth::JwtAuthorizerOptions opts;
-  opts.verify.issuer = a.jwt.issuer;
-  opts.verify.audiences = a.jwt.audiences;
-  opts.verify.algorithms.clear();
-  for (auto alg : a.jwt.algorithms) {
-    auto parsed = auth::jwt::parse_alg(config::to_string(alg));
-    if (!parsed) return config_error(a.pos, path + ".algorithms", "unsupported algorithm");
-    opts.verify.algorithms.push_back(*parsed);
-  }
-  opts.verify.leeway_s = a.jwt.leeway_s;
-  opts.verify.max_token_bytes = a.jwt.max_token_bytes;
+  if (a.type != config::AuthorizerType::kJwt) {
+    rt->kind = a.type == config::AuthorizerType::kToken ? AuthorizerRuntime::Kind::kToken
+                                                        : AuthorizerRuntime::Kind::kRequest;
+    functions::Invoker* invoker = nullptr;
+    for (const FunctionRuntime& f : runtime.functions) {
+      if (f.name == a.function.function) invoker = f.pool.get();
+    }
+    if (!a.function.validation_regex.empty()) {
+      try {
+        rt->validation_regex.emplace(a.function.validation_regex, boost::regex::ECMAScript);
+      } catch (const std::exception& e) {
+        return config_error(a.pos, path + ".validation_regex", e.what());
+      }
+    }
+    for (const config::IdentitySource& src : a.identity_sources) {
+      IdentitySourceRuntime r;
+      r.name = src.name;
+      switch (src.kind) {
+        case config::IdentitySource::Kind::kHeader:
+          r.kind = IdentitySourceRuntime::Kind::kHeader;
+          std::transform(r.name.begin(), r.name.end(), r.name.begin(),
+                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+          break;
+        case config::IdentitySource::Kind::kQueryString:
+          r.kind = IdentitySourceRuntime::Kind::kQuery;
+          break;
+        case config::IdentitySource::Kind::kStageVariable:
+          r.kind = IdentitySourceRuntime::Kind::kStageVariable;
+          for (auto& [k, v] : runtime.stage_variables) {
+            if (k == src.name) r.value = v;
+          }
+          break;
+        case config::IdentitySource::Kind::kContext:
+          r.kind = IdentitySourceRuntime::Kind::kContext;
+          break;
+      }
+      rt->sources.push_back(std::move(r));
+    }
+    rt->cache_by_method = a.function.cache_scope == config::CacheScope::kMethod;
+    GH_CHECK(invoker != nullptr);  // config checked the name
+    auth::FunctionAuthorizerOptions fo;
+    fo.name = a.name;
+    fo.request_type = rt->kind == AuthorizerRuntime::Kind::kRequest;
+    rt->authorizer = std::make_unique<auth::FunctionAuthorizer>(std::move(fo), *invoker);
+  } else {
+    auth::JwtAuthorizerOptions opts;
+    opts.verify.issuer = a.jwt.issuer;
+    opts.verify.audiences = a.jwt.audiences;
+    opts.verify.algorithms.clear();
+    for (auto alg : a.jwt.algorithms) {
+      auto parsed = auth::jwt::parse_alg(config::to_string(alg));
+      if (!parsed) return config_error(a.pos, path + ".algorithms", "unsupported algorithm");
+      opts.verify.algorithms.push_back(*parsed);
+    }
+    opts.verify.leeway_s = a.jwt.leeway_s;
+    opts.verify.max_token_bytes = a.jwt.max_token_bytes;
 
-  auto keys = make_keys(a, path, deps, runtime, *rt);
-  if (!keys) return keys.error();
-  rt->authorizer = std::make_unique<auth::JwtAuthorizer>(std::move(opts), std::move(*keys),
-                                                         deps.clock, rt->key_stats);
+    auto keys = make_keys(a, path, deps, runtime, *rt);
+    if (!keys) return keys.error();
+    rt->authorizer = std::make_unique<auth::JwtAuthorizer>(std::move(opts), std::move(*keys),
+                                                           deps.clock, rt->key_stats);
+  }
   auth::cache::CacheOptions cache_options;
   cache_options.ttl_s = a.cache_ttl_s;
   cache_options.max_entries = a.cache_max_entries;
-  cache_options.max_key_bytes = a.jwt.max_token_bytes + 64;
+  // Room for the token, or a request authorizer's several values, plus a method ARN.
+  cache_options.max_key_bytes = a.jwt.max_token_bytes + 64 + router::kMaxMethodArnBytes;
   rt->cache = std::make_unique<auth::cache::DecisionCache<auth::Decision>>(
       cache_options, deps.clock, &rt->cache_stats);
   return rt;
@@ -195,6 +247,122 @@ core::Status open_issuer(const config::Config& config, BuildDeps& deps, Runtime&
   if (!opened) return config_error(c.pos, "issuer", opened.error().message());
   rt.issuer = std::move(*opened);
   return {};
+}
+
+// Where the bundled runtimes live: $GATEHOUSE_RUNTIMES_DIR, else next to the binary's parent
+// (the source tree: build/gatehouse -> runtimes/) or in share/gatehouse/runtimes (installed).
+std::string runtimes_dir() {
+  if (const char* env = std::getenv("GATEHOUSE_RUNTIMES_DIR"); env && *env) return env;
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "runtimes";
+  auto dir = exe.parent_path();
+  for (auto candidate : {dir.parent_path() / "runtimes",
+                         dir.parent_path() / "share/gatehouse/runtimes", dir / "runtimes"}) {
+    if (std::filesystem::exists(candidate / "node/bootstrap.js", ec)) return candidate.string();
+  }
+  return (dir.parent_path() / "runtimes").string();
+}
+
+// A function's worker options from its config, environment values resolved (secrets and the
+// issuer's certificate included; they go to the workers only and are never logged).
+core::Result<functions::pool::PoolOptions> pool_options(const config::Function& f,
+                                                        const config::Config& config,
+                                                        const Runtime& rt) {
+  std::string path = "functions." + f.name;
+  functions::pool::PoolOptions o;
+  o.name = f.name;
+  if (f.runtime == "node") {
+    std::string bootstrap = runtimes_dir() + "/node/bootstrap.js";
+    o.argv = {"node", bootstrap};
+    o.runtime_dir = runtimes_dir() + "/node";
+    std::error_code ec;
+    if (!std::filesystem::exists(bootstrap, ec)) {
+      return config_error(f.pos, path + ".runtime",
+                          "the Node.js bootstrap is missing: " + bootstrap +
+                              " (set GATEHOUSE_RUNTIMES_DIR to the runtimes/ directory)");
+    }
+  } else {
+    o.argv = f.command;
+  }
+  o.handler = f.handler;
+  o.working_dir = f.working_dir;
+  o.concurrency = f.concurrency ? f.concurrency : std::max(1u, std::thread::hardware_concurrency());
+  o.timeout = std::chrono::seconds(f.timeout_s);
+  o.memory_mb = f.memory_mb;
+  o.lazy = f.start == config::WorkerStart::kLazy;
+  o.max_queue = f.max_queue;
+  o.region = config.api.region;
+  o.account_id = config.api.account_id;
+  for (auto& [name, value] : f.environment) {
+    std::string key = path + ".environment." + name;
+    using Kind = config::EnvValue::Kind;
+    switch (value.kind) {
+      case Kind::kLiteral:
+        o.environment.emplace_back(name, value.value);
+        break;
+      case Kind::kEnv: {
+        const char* v = std::getenv(value.value.c_str());
+        if (!v)
+          return config_error(f.pos, key, "environment variable " + value.value + " is not set");
+        o.environment.emplace_back(name, v);
+        break;
+      }
+      case Kind::kFile: {
+        auto text = core::read_file(value.value, 1 << 20);
+        if (!text) return config_error(f.pos, key, text.error().message());
+        o.environment.emplace_back(name, std::move(*text));
+        break;
+      }
+      case Kind::kIssuerCertificate:
+      case Kind::kIssuerPublicKey: {
+        // Without a running issuer (gatehouse check) there is nothing to hand over yet.
+        if (!rt.issuer) {
+          o.environment.emplace_back(name, "");
+          break;
+        }
+        o.environment.emplace_back(name, value.kind == Kind::kIssuerCertificate
+                                             ? rt.issuer->signing_certificate_pem()
+                                             : rt.issuer->signing_public_key_pem());
+        break;
+      }
+    }
+  }
+  return o;
+}
+
+core::Status make_functions(const config::Config& config, BuildDeps& deps, Runtime& rt) {
+  GH_CHECK(config.functions.empty() || deps.io != nullptr);
+  for (const config::Function& f : config.functions) {
+    auto o = pool_options(f, config, rt);
+    if (!o) return o.error();
+    FunctionRuntime fr;
+    fr.name = f.name;
+    fr.stats = std::make_unique<functions::pool::PoolStats>();
+    // Creating a pool checks its command and working directory; nothing runs before start().
+    auto pool =
+        functions::pool::WorkerPool::create(std::move(*o), *deps.io, deps.clock, fr.stats.get());
+    if (!pool) return config_error(f.pos, "functions." + f.name, pool.error().message());
+    fr.pool = std::move(*pool);
+    rt.functions.push_back(std::move(fr));
+  }
+  return {};
+}
+
+// API Gateway's resourceId: 6 characters of [a-z0-9], stable for a route template.
+std::string resource_id_of(std::string_view path_template) {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (char c : path_template) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  static constexpr char kChars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string id(6, 'a');
+  for (auto& c : id) {
+    c = kChars[h % 36];
+    h /= 36;
+  }
+  return id;
 }
 
 // A crud route's template must be a collection (/users) or one item (/users/{id}).
@@ -333,6 +501,12 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(const config::Config&
       if (auto s = open_issuer(config, deps, *rt); !s.ok()) return s;
     }
   }
+  rt->account_id = config.api.account_id;
+  rt->api_id = config.api.api_id;
+  rt->default_domain = config.api.api_id + ".execute-api." + config.api.region + ".amazonaws.com";
+  rt->stage_variables = config.api.stage_variables;
+  rt->binary_media_types = config.api.binary_media_types;
+  if (auto s = make_functions(config, deps, *rt); !s.ok()) return s;
   for (size_t i = 0; i < config.authorizers.size(); ++i) {
     auto a = make_authorizer(config.authorizers[i], deps, *rt);
     if (!a) return a.error();
@@ -360,9 +534,16 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(const config::Config&
       }
     }
     route->scopes = r.scopes;
+    route->resource_id = resource_id_of(r.path);
     if (r.integration.type == config::IntegrationType::kCrud) {
       route->kind = RouteRuntime::Kind::kCrud;
       if (auto s = make_crud_route(r, i, *rt, config, *route); !s.ok()) return s;
+    } else if (r.integration.type == config::IntegrationType::kFunction) {
+      route->kind = RouteRuntime::Kind::kFunction;
+      route->function_timeout = std::chrono::milliseconds(r.integration.function.timeout_ms);
+      for (const FunctionRuntime& f : rt->functions) {
+        if (f.name == r.integration.function.function) route->function = f.pool.get();
+      }
     }
     route->mock.status = static_cast<unsigned>(r.integration.mock.status);
     for (auto& h : r.integration.mock.headers)

@@ -9,6 +9,7 @@
 #include "gateway/runtime.h"
 #include "http/client.h"
 #include "http/limits.h"
+#include "http/server.h"
 
 namespace gatehouse::gateway {
 
@@ -21,6 +22,9 @@ struct BuildDeps {
   // `gatehouse check`: everything is validated and secrets are read, but nothing is created on
   // disk: tables are not opened and the issuer's keys are not loaded (or generated).
   bool validate_only = false;
+  // Where function workers' Runtime API endpoints, timers and pipes run. Null: functions are
+  // checked (command, working directory, environment) but no pool is created.
+  http::IoPool* io = nullptr;
 };
 
 // The runtime for `config`. Errors (kInvalidArgument) start with the offending item's

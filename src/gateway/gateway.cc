@@ -1,8 +1,15 @@
 #include "gateway/gateway.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/beast/http/field.hpp>
 
+#include <algorithm>
+#include <atomic>
+
+#include "auth/policy/policy.h"
 #include "core/ids.h"
+#include "functions/events/events.h"
 #include "gateway/build.h"
 #include "gateway/crud.h"
 #include "gateway/query.h"
@@ -17,6 +24,59 @@ using std::chrono::microseconds;
 uint64_t micros_since(core::MonoTime t) {
   return static_cast<uint64_t>(
       duration_cast<microseconds>(std::chrono::steady_clock::now() - t).count());
+}
+
+bool is_valid_utf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t extra = c < 0x80           ? 0
+                   : (c >> 5) == 0x6  ? 1
+                   : (c >> 4) == 0xE  ? 2
+                   : (c >> 3) == 0x1E ? 3
+                                      : 4;
+    if (extra == 4 || s.size() - i <= extra) return false;
+    uint32_t cp = extra == 0 ? c : c & (0x3Fu >> extra);
+    for (size_t k = 1; k <= extra; ++k) {
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc >> 6) != 0x2) return false;
+      cp = (cp << 6) | (cc & 0x3Fu);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+    if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
+// "image/png; q=1" against "image/*": type and subtype, '*' a whole part.
+bool media_type_matches(std::string_view content_type, std::string_view pattern) {
+  content_type = content_type.substr(0, content_type.find(';'));
+  while (!content_type.empty() && content_type.back() == ' ')
+    content_type.remove_suffix(1);
+  if (pattern == "*/*") return true;
+  auto slash = pattern.find('/');
+  auto ct_slash = content_type.find('/');
+  if (slash == std::string_view::npos || ct_slash == std::string_view::npos) return false;
+  auto eq = [](std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+             return std::tolower(static_cast<unsigned char>(x)) ==
+                    std::tolower(static_cast<unsigned char>(y));
+           });
+  };
+  std::string_view pt = pattern.substr(0, slash), ps = pattern.substr(slash + 1);
+  std::string_view ct = content_type.substr(0, ct_slash), cs = content_type.substr(ct_slash + 1);
+  return (pt == "*" || eq(pt, ct)) && (ps == "*" || eq(ps, cs));
+}
+
+// Length-prefixed, so no value can forge a separator: the cache key of several identity values.
+void append_key_part(std::string& key, std::string_view part) {
+  key += std::to_string(part.size());
+  key += ':';
+  key += part;
 }
 
 }  // namespace
@@ -69,17 +129,65 @@ void Gateway::handle(http::ExchangePtr exchange) {
   integrate(std::move(call));
 }
 
+// Everything the event builders need about this request: views into `call` and the runtime,
+// valid while they are.
+void Gateway::fill_facts(Call& call, functions::events::RequestFacts& f) {
+  http::Request& req = call.exchange->request();
+  const Runtime& rt = *call.runtime;
+  f.method = req.msg.method_string();
+  f.raw_path = req.path;
+  f.raw_query = req.query;
+  f.resource = call.route->path_template;
+  f.path_params = call.match ? &call.match->params : nullptr;
+  f.headers.reserve(16);
+  for (auto& field : req.msg)
+    f.headers.emplace_back(field.name_string(), field.value());
+  f.body = req.msg.body();
+  std::string_view content_type = req.msg[bhttp::field::content_type];
+  bool binary = !is_valid_utf8(f.body);
+  for (auto& t : rt.binary_media_types)
+    binary = binary || (!content_type.empty() && media_type_matches(content_type, t));
+  f.body_is_binary = binary && !f.body.empty();
+  f.method_arn = call.method_arn;
+  for (auto& [k, v] : rt.stage_variables)
+    f.stage_variables.emplace_back(k, v);
+  f.stage = rt.stage;
+  f.account_id = rt.account_id;
+  f.api_id = rt.api_id;
+  std::string_view host = req.msg[bhttp::field::host];
+  f.domain_name = host.empty() ? std::string_view(rt.default_domain) : host;
+  f.request_id = core::id_view(req.id);
+  f.extended_request_id = core::id_view(call.extended_id);
+  f.resource_id = call.route->resource_id;
+  f.source_ip = req.peer_ip;
+  f.user_agent = req.msg[bhttp::field::user_agent];
+  f.protocol = req.msg.version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
+  f.request_time_epoch_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch())
+          .count();
+}
+
+// The value of a REQUEST authorizer's `context.X` identity source.
+static std::string context_value(std::string_view name, const functions::events::RequestFacts& f) {
+  if (name == "httpMethod") return std::string(f.method);
+  if (name == "resourcePath") return std::string(f.resource);
+  if (name == "resourceId") return std::string(f.resource_id);
+  if (name == "path") return "/" + std::string(f.stage) + std::string(f.raw_path);
+  if (name == "stage") return std::string(f.stage);
+  if (name == "requestId") return std::string(f.request_id);
+  if (name == "extendedRequestId") return std::string(f.extended_request_id);
+  if (name == "apiId" || name == "domainPrefix") return std::string(f.api_id);
+  if (name == "accountId") return std::string(f.account_id);
+  if (name == "domainName") return std::string(f.domain_name);
+  if (name == "protocol") return std::string(f.protocol);
+  if (name == "identity.sourceIp") return std::string(f.source_ip);
+  if (name == "identity.userAgent") return std::string(f.user_agent);
+  return {};
+}
+
 void Gateway::authorize(std::shared_ptr<Call> call) {
   AuthorizerRuntime& a = *call->route->authorizer;
   http::Request& req = call->exchange->request();
-  std::string query_value;
-  std::string_view identity;
-  if (a.source_is_query) {
-    query_value = query_param(req.query, a.source_name);
-    identity = query_value;
-  } else {
-    identity = req.msg[a.source_name];
-  }
   // The method ARN names this request in authorizer policies; API Gateway refuses a request
   // whose ARN would be over 1600 bytes with 414 before calling the authorizer.
   auto arn = router::method_arn(call->runtime->arn_prefix, req.msg.method_string(), req.path);
@@ -93,16 +201,82 @@ void Gateway::authorize(std::shared_ptr<Call> call) {
                                         {.message = "Bad Request", .status = 400}));
   }
   call->method_arn = std::move(*arn);
-  // A missing identity source is 401 before any cache lookup or authorizer call (API Gateway).
-  if (identity.empty()) {
+
+  auto unauthorized = [&](auth::AuthError why) {
     a.stats.unauthorized.inc();
-    call->error_reason = auth::to_string(auth::AuthError::kTokenMissing);
+    call->error_reason = auth::to_string(why);
     return finish(*call, error_response(*call, ResponseType::kUnauthorized));
+  };
+
+  // The identity: one header or query value (jwt, token), or every source of a request
+  // authorizer. Missing or empty is 401 before any cache lookup or call (API Gateway).
+  std::string owned_identity;
+  std::string_view identity;
+  std::optional<functions::events::RequestFacts> facts;
+  if (a.kind == AuthorizerRuntime::Kind::kRequest) {
+    facts.emplace();
+    fill_facts(*call, *facts);
+    for (const IdentitySourceRuntime& src : a.sources) {
+      std::string value;
+      switch (src.kind) {
+        case IdentitySourceRuntime::Kind::kHeader:
+          value = std::string(req.msg[src.name]);
+          break;
+        case IdentitySourceRuntime::Kind::kQuery:
+          value = query_param(req.query, src.name);
+          break;
+        case IdentitySourceRuntime::Kind::kStageVariable:
+          value = src.value;
+          break;
+        case IdentitySourceRuntime::Kind::kContext:
+          value = context_value(src.name, *facts);
+          break;
+      }
+      if (value.empty()) return unauthorized(auth::AuthError::kTokenMissing);
+      append_key_part(owned_identity, value);
+    }
+    identity = owned_identity;
+  } else if (a.source_is_query) {
+    owned_identity = query_param(req.query, a.source_name);
+    identity = owned_identity;
+  } else {
+    identity = req.msg[a.source_name];
+  }
+  if (identity.empty() && a.kind != AuthorizerRuntime::Kind::kRequest) {
+    return unauthorized(auth::AuthError::kTokenMissing);
+  }
+  if (a.validation_regex) {
+    // Full match, as our decision in docs/aws-compatibility.md §13; a pattern too costly for
+    // this input fails closed.
+    bool ok = false;
+    try {
+      ok = boost::regex_match(identity.begin(), identity.end(), *a.validation_regex);
+    } catch (const std::exception&) {
+      ok = false;
+    }
+    if (!ok) return unauthorized(auth::AuthError::kIdentityInvalid);
   }
 
   auto decide = [this](std::shared_ptr<Call> call, const auth::DecisionPtr& decision) {
     RouteRuntime& route = *call->route;
     AuthorizerRuntime& a = *route.authorizer;
+    call->decision = decision;
+    if (decision->policy) {
+      // The policy is evaluated for this request's method ARN, also when it came from the cache:
+      // a policy returned for GET /resource may not cover DELETE /resource/7.
+      auto effect = auth::policy::evaluate(*decision->policy, call->method_arn);
+      if (effect != auth::policy::Effect::kAllow) {
+        a.stats.forbidden.inc();
+        bool explicit_deny = effect == auth::policy::Effect::kExplicitDeny;
+        call->error_reason = auth::to_string(explicit_deny ? auth::AuthError::kPolicyExplicitDeny
+                                                           : auth::AuthError::kPolicyImplicitDeny);
+        ErrorDetail detail;
+        if (explicit_deny) {
+          detail.message = "User is not authorized to access this resource with an explicit deny";
+        }
+        return finish(*call, error_response(*call, ResponseType::kAccessDenied, detail));
+      }
+    }
     if (!route.scopes.empty()) {
       bool any = false;
       for (auto& need : route.scopes) {
@@ -117,18 +291,27 @@ void Gateway::authorize(std::shared_ptr<Call> call) {
       if (!any) {
         a.stats.forbidden.inc();
         call->error_reason = auth::to_string(auth::AuthError::kInsufficientScope);
-        call->decision = decision;
         return finish(*call, error_response(*call, ResponseType::kAccessDenied));
       }
     }
     a.stats.allow.inc();
-    call->decision = decision;
     integrate(std::move(call));
   };
 
+  // cache_scope: method keys entries by the method ARN too.
+  std::string method_key;
+  std::string_view cache_key = identity;
+  bool caching = a.cache && a.cache->enabled();
+  if (caching && a.cache_by_method) {
+    method_key.reserve(identity.size() + call->method_arn.size() + 16);
+    append_key_part(method_key, identity);
+    method_key += call->method_arn;
+    cache_key = method_key;
+  }
+
   call->auth_started = std::chrono::steady_clock::now();
-  if (a.cache && a.cache->enabled()) {
-    if (auto hit = a.cache->get(identity)) {
+  if (caching) {
+    if (auto hit = a.cache->get(cache_key)) {
       call->cache_status = "hit";
       call->authorizer_us = micros_since(call->auth_started);
       return decide(std::move(call), hit);
@@ -137,19 +320,24 @@ void Gateway::authorize(std::shared_ptr<Call> call) {
   }
 
   // The request's views are valid only during authorize(); authorizers copy what they keep.
-  auth::AuthRequest areq{identity, call->method_arn, core::id_view(req.id)};
+  auth::AuthRequest areq{identity, call->method_arn, core::id_view(req.id),
+                         facts ? &*facts : nullptr};
   a.authorizer->authorize(areq, [this, call, decide,
-                                 identity_key = a.cache && a.cache->enabled()
-                                                    ? std::string(identity)
-                                                    : std::string()](auth::AuthResult r) mutable {
+                                 key = caching ? std::string(cache_key)
+                                               : std::string()](auth::AuthResult r) mutable {
     call->authorizer_us = micros_since(call->auth_started);
     AuthorizerRuntime& a = *call->route->authorizer;
     if (!r) {
       call->error_reason = auth::to_string(r.error());
       switch (r.error()) {
         case auth::AuthError::kKeysUnavailable:
+        case auth::AuthError::kFunctionUnavailable:
           a.stats.failure.inc();
           return finish(*call, error_response(*call, ResponseType::kAuthorizerFailure));
+        case auth::AuthError::kFunctionError:
+        case auth::AuthError::kFunctionOutputInvalid:
+          a.stats.failure.inc();
+          return finish(*call, error_response(*call, ResponseType::kAuthorizerConfigurationError));
         case auth::AuthError::kInsufficientScope:
           a.stats.forbidden.inc();
           return finish(*call, error_response(*call, ResponseType::kAccessDenied));
@@ -158,9 +346,62 @@ void Gateway::authorize(std::shared_ptr<Call> call) {
           return finish(*call, error_response(*call, ResponseType::kUnauthorized));
       }
     }
-    if (!identity_key.empty()) a.cache->put(identity_key, *r, (*r)->expires_at);
+    if (!key.empty()) a.cache->put(key, *r, (*r)->expires_at);
     decide(std::move(call), *r);
   });
+}
+
+void Gateway::integrate_function(std::shared_ptr<Call> call) {
+  functions::events::RequestFacts facts;
+  fill_facts(*call, facts);
+  functions::events::AuthorizerFacts auth_facts;
+  const functions::events::AuthorizerFacts* auth_ptr = nullptr;
+  if (call->decision) {
+    const auth::Decision& d = *call->decision;
+    auth_facts.principal_id = d.principal_id;
+    if (d.policy) {
+      auth_facts.integration_latency_ms = static_cast<int64_t>(d.integration_latency_ms);
+      auth_facts.context = &d.context;
+    } else {
+      auth_facts.claims = &d.claims;
+    }
+    auth_ptr = &auth_facts;
+  }
+  std::string event = functions::events::proxy_event(facts, auth_ptr);
+  auto started = std::chrono::steady_clock::now();
+  const RouteRuntime& route = *call->route;
+  route.function->invoke(
+      {std::move(event), "", route.function_timeout},
+      [this, call, started](functions::InvokeResult r) {
+        call->integration_us = micros_since(started);
+        if (!r) {
+          const functions::InvokeFailure& f = r.error();
+          call->error_reason = functions::to_string(f.error);
+          switch (f.error) {
+            case functions::InvokeError::kCallerTimeout:
+              return finish(*call, error_response(*call, ResponseType::kIntegrationTimeout));
+            case functions::InvokeError::kThrottled:
+              return finish(*call, error_response(*call, ResponseType::kThrottled));
+            default:
+              // Function errors, its own timeout, crashes: Lambda reports a failed invocation
+              // and API Gateway answers 502.
+              return finish(*call,
+                            error_response(*call, ResponseType::kIntegrationFailure,
+                                           {.message = "Internal server error", .status = 502}));
+          }
+        }
+        auto parsed = functions::events::parse_proxy_response(*r);
+        if (!parsed) {
+          call->error_reason = functions::events::to_string(parsed.error());
+          return finish(*call, error_response(*call, ResponseType::kIntegrationFailure,
+                                              {.message = "Internal server error", .status = 502}));
+        }
+        http::Response res{static_cast<bhttp::status>(parsed->status), 11};
+        for (auto& [name, value] : parsed->headers)
+          res.insert(name, value);
+        res.body() = std::move(parsed->body);
+        finish(*call, std::move(res));
+      });
 }
 
 void Gateway::serve_issuer(std::shared_ptr<Call> call) {
@@ -215,6 +456,9 @@ void Gateway::integrate_crud(std::shared_ptr<Call> call) {
 
 void Gateway::integrate(std::shared_ptr<Call> call) {
   if (call->route->kind == RouteRuntime::Kind::kCrud) return integrate_crud(std::move(call));
+  if (call->route->kind == RouteRuntime::Kind::kFunction) {
+    return integrate_function(std::move(call));
+  }
   auto started = std::chrono::steady_clock::now();
   const MockIntegration& mock = call->route->mock;
   http::Request& req = call->exchange->request();
@@ -433,8 +677,23 @@ void Gateway::register_metrics(observability::Registry& registry) {
 
 void Gateway::start() {
   auto rt = runtime();
+  for (auto& f : rt->functions) {
+    if (auto s = f.pool->start(); !s.ok()) spdlog::error("{}", s.message());
+  }
   for (auto& a : rt->authorizers)
     a->authorizer->start();
+}
+
+void Gateway::stop_functions(std::function<void()> done) {
+  auto rt = runtime();
+  if (rt->functions.empty()) return done();
+  auto left = std::make_shared<std::atomic<size_t>>(rt->functions.size());
+  auto shared_done = std::make_shared<std::function<void()>>(std::move(done));
+  for (auto& f : rt->functions) {
+    f.pool->stop([left, shared_done] {
+      if (left->fetch_sub(1) == 1) (*shared_done)();
+    });
+  }
 }
 
 core::Status Gateway::poll() {

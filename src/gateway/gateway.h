@@ -14,6 +14,10 @@
 #include "observability/access_log.h"
 #include "observability/metrics.h"
 
+namespace gatehouse::functions::events {
+struct RequestFacts;
+}
+
 namespace gatehouse::gateway {
 
 class Gateway final : public http::Handler {
@@ -37,14 +41,19 @@ class Gateway final : public http::Handler {
   // Finishes queued table writes and token requests and stops their threads. Call after the
   // listeners drained, before the gateway is destroyed.
   void close();
+  // Stops every function's workers (graceful: SIGTERM, then SIGKILL after their grace) and calls
+  // `done` once all have exited. Call before letting the I/O threads run out of work.
+  void stop_functions(std::function<void()> done);
 
   std::shared_ptr<const Runtime> runtime() const { return std::atomic_load(&runtime_); }
 
  private:
   struct Call;
+  void fill_facts(Call& call, functions::events::RequestFacts& facts);
   void authorize(std::shared_ptr<Call> call);
   void integrate(std::shared_ptr<Call> call);
   void integrate_crud(std::shared_ptr<Call> call);
+  void integrate_function(std::shared_ptr<Call> call);
   void serve_issuer(std::shared_ptr<Call> call);
   void finish(Call& call, http::Response res);
   http::Response error_response(Call& call, ResponseType type, const ErrorDetail& detail = {});

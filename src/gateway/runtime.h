@@ -4,6 +4,8 @@
 #pragma once
 
 #include <array>
+#include <boost/regex.hpp>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +17,7 @@
 #include "auth/jwks/fetcher.h"
 #include "auth/jwks/key_provider.h"
 #include "core/stats.h"
+#include "functions/pool/worker_pool.h"
 #include "gateway/crud.h"
 #include "gateway/responses.h"
 #include "issuer/issuer.h"
@@ -42,15 +45,32 @@ struct StatusCounters {
 struct AuthorizerStats {
   core::Counter allow;         // authorized (fresh or cached)
   core::Counter unauthorized;  // 401
-  core::Counter forbidden;     // 403 (scope)
+  core::Counter forbidden;     // 403 (scope, or the function's policy)
   core::Counter failure;       // 500
+};
+
+// One identity source of a request: where its value is read from.
+struct IdentitySourceRuntime {
+  enum class Kind { kHeader, kQuery, kStageVariable, kContext };
+  Kind kind = Kind::kHeader;
+  std::string name;   // header: lower case; query, stage variable: as written; context: the path
+  std::string value;  // kStageVariable: the variable's value (fixed per config)
 };
 
 struct AuthorizerRuntime {
   std::string name;
-  // Identity source: a request header (lower-case name) or a query-string parameter.
+  enum class Kind { kJwt, kToken, kRequest };
+  Kind kind = Kind::kJwt;
+  // Identity source of jwt and token authorizers: a request header (lower-case name) or a
+  // query-string parameter.
   bool source_is_query = false;
   std::string source_name;
+  // Request authorizers: every source, all required.
+  std::vector<IdentitySourceRuntime> sources;
+  // Token authorizers: the whole token must match (config's validation_regex), else 401.
+  std::optional<boost::regex> validation_regex;
+  // Cache entries keyed by identity and method ARN (cache_scope: method).
+  bool cache_by_method = false;
   // Key fetching state, owned here because the authorizer's key provider refers to it.
   std::unique_ptr<auth::jwks::Fetcher> fetcher;
   auth::jwks::KeyProviderStats key_stats;
@@ -71,14 +91,24 @@ struct MockIntegration {
   bool has_variables = false;  // false: the body is sent as is
 };
 
+// A function's worker pool with its counters.
+struct FunctionRuntime {
+  std::string name;
+  std::unique_ptr<functions::pool::PoolStats> stats;
+  std::unique_ptr<functions::pool::WorkerPool> pool;
+};
+
 struct RouteRuntime {
-  enum class Kind { kMock, kCrud };
+  enum class Kind { kMock, kCrud, kFunction };
   std::string path_template;
   AuthorizerRuntime* authorizer = nullptr;  // nullptr: a public route (auth: none)
   std::vector<std::string> scopes;          // any-of; empty = none required
   Kind kind = Kind::kMock;
-  MockIntegration mock;  // kMock
-  CrudRoute crud;        // kCrud
+  MockIntegration mock;                    // kMock
+  CrudRoute crud;                          // kCrud
+  functions::Invoker* function = nullptr;  // kFunction
+  std::chrono::milliseconds function_timeout{29'000};
+  std::string resource_id;  // requestContext.resourceId: stable per route
   StatusCounters counters;
   core::Histogram latency;
 };
@@ -96,6 +126,14 @@ struct Runtime {
   std::vector<TableRuntime> tables;
   std::unique_ptr<issuer::Issuer> issuer;  // null without an issuer: section
   std::unique_ptr<issuer::IssuerStats> issuer_stats;
+  // Before authorizers and routes, which invoke them.
+  std::vector<FunctionRuntime> functions;
+  // Event facts fixed per configuration.
+  std::string account_id;
+  std::string api_id;
+  std::string default_domain;  // <api_id>.execute-api.<region>.amazonaws.com
+  std::vector<std::pair<std::string, std::string>> stage_variables;
+  std::vector<std::string> binary_media_types;
   std::optional<router::RouteTable> table;  // always set once built
   router::MethodArnPrefix arn_prefix{"", "", "", ""};
   std::vector<std::unique_ptr<RouteRuntime>> routes;  // by RouteSpec::route_index

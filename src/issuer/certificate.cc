@@ -118,6 +118,22 @@ std::string certificate_pem(std::string_view der) {
   return pem;
 }
 
+core::Result<std::string> public_key_pem_from_certificate(std::string_view der) {
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  std::unique_ptr<X509, decltype(&X509_free)> cert(
+      d2i_X509(nullptr, &p, static_cast<long>(der.size())), X509_free);
+  if (!cert) return core::invalid_argument("not a DER certificate");
+  EVP_PKEY* key = X509_get0_pubkey(cert.get());
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
+  if (!key || !bio || PEM_write_bio_PUBKEY(bio.get(), key) != 1) {
+    ERR_clear_error();
+    return core::invalid_argument("the certificate's public key cannot be encoded");
+  }
+  char* data = nullptr;
+  long n = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<size_t>(n));
+}
+
 core::Result<std::string> certificate_der_from_pem(std::string_view pem) {
   if (pem.size() > INT_MAX) return core::invalid_argument("certificate PEM too large");
   std::unique_ptr<BIO, BioDeleter> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));

@@ -36,6 +36,10 @@ std::string certificate_pem(std::string_view der);
 // The DER bytes of the first certificate in PEM `pem`. Errors (kInvalidArgument): no certificate.
 core::Result<std::string> certificate_der_from_pem(std::string_view pem);
 
+// The certificate's public key as "-----BEGIN PUBLIC KEY-----" (SPKI) PEM text. Errors
+// (kInvalidArgument): `der` is not a certificate.
+core::Result<std::string> public_key_pem_from_certificate(std::string_view der);
+
 // True if the certificate in `der` parses and certifies exactly the public half of `pkey`.
 bool certificate_matches_key(std::string_view der, EVP_PKEY* pkey);
 

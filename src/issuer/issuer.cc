@@ -249,6 +249,13 @@ class IssuerImpl final : public Issuer {
 
   const std::string& issuer_url() const override { return options_.issuer_url; }
 
+  std::string signing_certificate_pem() const override { return snapshot()->pem; }
+
+  std::string signing_public_key_pem() const override {
+    auto pem = public_key_pem_from_certificate(snapshot()->key_set->active().certificate_der);
+    return pem ? *pem : std::string();
+  }
+
   core::Result<std::string> mint(std::string_view client_id, std::string_view audience,
                                  std::string_view scope) override {
     const Client* client = clients_->find(client_id);

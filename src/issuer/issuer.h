@@ -151,6 +151,10 @@ class Issuer {
   // key and retired keys within the grace window, each with its kid and alg.
   virtual std::vector<auth::jwt::Key> verification_keys() const = 0;
   virtual const std::string& issuer_url() const = 0;
+  // The active signing key's self-signed certificate (what GET /pem serves) and its public key,
+  // as PEM: what functions that verify tokens themselves are handed (functions.*.environment).
+  virtual std::string signing_certificate_pem() const = 0;
+  virtual std::string signing_public_key_pem() const = 0;
 
   // Signs a token for a configured client without checking its secret (the `gatehouse token`
   // command, which has already read the same secret), with the same claims as the endpoint.

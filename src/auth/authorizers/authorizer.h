@@ -22,9 +22,14 @@
 #include <vector>
 
 #include "auth/jwt/auth_error.h"
+#include "auth/policy/policy.h"
 #include "core/clock.h"
 #include "core/stats.h"
 #include "core/status.h"
+
+namespace gatehouse::functions::events {
+struct RequestFacts;
+}
 
 namespace gatehouse::auth {
 
@@ -34,14 +39,22 @@ struct AuthRequest {
   std::string_view identity;    // the identity-source value, unmodified (e.g. "Bearer eyJ...")
   std::string_view method_arn;  // arn:aws:execute-api:...:{api}/{stage}/{METHOD}/{path}
   std::string_view request_id;
+  // REQUEST authorizers: the whole request, for the event. Null for the others.
+  const functions::events::RequestFacts* request = nullptr;
 };
 
 // An authorizer's successful output; immutable and shared between cache and requests.
 struct Decision {
-  std::string principal_id;                    // JWT `sub`
+  std::string principal_id;                    // JWT `sub`, or the function's principalId
   boost::json::object claims;                  // the JWT payload (empty for function authorizers)
   std::vector<std::string> scopes;             // from `scope` / `scp`
   std::optional<core::SystemTime> expires_at;  // token expiry: caps the cache entry's life
+  // Function authorizers: the returned policy, evaluated against every request's method ARN
+  // (cached or not), and the context, values stringified. Null / empty for the JWT authorizer.
+  std::shared_ptr<const policy::Policy> policy;
+  std::vector<std::pair<std::string, std::string>> context;
+  std::string usage_identifier_key;
+  uint64_t integration_latency_ms = 0;  // how long the function took to decide
 };
 using DecisionPtr = std::shared_ptr<const Decision>;
 using AuthResult = core::Result<DecisionPtr, AuthError>;

@@ -38,6 +38,20 @@ std::string_view to_string(AuthError error) {
       return "insufficient_scope";
     case AuthError::kKeysUnavailable:
       return "keys_unavailable";
+    case AuthError::kIdentityInvalid:
+      return "identity_invalid";
+    case AuthError::kFunctionUnauthorized:
+      return "function_unauthorized";
+    case AuthError::kFunctionError:
+      return "function_error";
+    case AuthError::kFunctionOutputInvalid:
+      return "function_output_invalid";
+    case AuthError::kFunctionUnavailable:
+      return "function_unavailable";
+    case AuthError::kPolicyExplicitDeny:
+      return "explicit_deny";
+    case AuthError::kPolicyImplicitDeny:
+      return "implicit_deny";
   }
   return "unknown";
 }

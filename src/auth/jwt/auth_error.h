@@ -27,6 +27,14 @@ enum class AuthError {
   kAudienceMismatch,   // neither `aud` (nor `client_id` when `aud` is absent) names an audience
   kInsufficientScope,  // valid token, but none of the route's scopes (the only 403)
   kKeysUnavailable,    // no key set yet (first fetch pending or failed): fail closed
+  // Lambda authorizers (TOKEN / REQUEST):
+  kIdentityInvalid,        // the token does not match the validation regex: 401, not invoked
+  kFunctionUnauthorized,   // the function failed with exactly "Unauthorized": 401
+  kFunctionError,          // it failed with any other message: 500
+  kFunctionOutputInvalid,  // it answered something that is not a valid authorizer output: 500
+  kFunctionUnavailable,    // timeout, crash, init failure, full queue, shutdown: 500
+  kPolicyExplicitDeny,     // a Deny statement matches the method ARN: 403
+  kPolicyImplicitDeny,     // no Allow statement matches it: 403
 };
 
 // Short snake_case reason for the access log, e.g. "expired", "bad_signature".

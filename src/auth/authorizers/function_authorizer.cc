@@ -1,0 +1,65 @@
+#include "auth/authorizers/function_authorizer.h"
+
+#include <spdlog/spdlog.h>
+
+#include "auth/authorizers/function_output.h"
+#include "functions/events/events.h"
+
+namespace gatehouse::auth {
+
+FunctionAuthorizer::FunctionAuthorizer(FunctionAuthorizerOptions options,
+                                       functions::Invoker& invoker)
+    : options_(std::move(options)), invoker_(invoker) {}
+
+void FunctionAuthorizer::authorize(const AuthRequest& request, AuthCallback done) {
+  std::string event =
+      options_.request_type && request.request
+          ? functions::events::request_authorizer_event(*request.request)
+          : functions::events::token_authorizer_event(request.identity, request.method_arn);
+  stats_.invocations.inc();
+  auto started = std::chrono::steady_clock::now();
+  invoker_.invoke(
+      {std::move(event), "", options_.answer_within},
+      [this, started, done = std::move(done)](functions::InvokeResult r) {
+        if (!r) {
+          const functions::InvokeFailure& f = r.error();
+          if (f.error == functions::InvokeError::kFunctionError) {
+            // API Gateway's rule: exactly "Unauthorized" is a 401, anything else a 500.
+            if (f.error_message == "Unauthorized") return done(AuthError::kFunctionUnauthorized);
+            spdlog::warn("authorizer {}: function failed: {}", options_.name, f.error_type);
+            return done(AuthError::kFunctionError);
+          }
+          spdlog::warn("authorizer {}: function unavailable: {} {}", options_.name,
+                       functions::to_string(f.error), f.error_message);
+          return done(AuthError::kFunctionUnavailable);
+        }
+        auto out = parse_function_output(*r);
+        if (!out) {
+          stats_.invalid_outputs.inc();
+          const FunctionOutputFailure& e = out.error();
+          spdlog::warn("authorizer {}: invalid output: {}{}{}", options_.name, to_string(e.error),
+                       e.error == FunctionOutputError::kPolicyInvalid ? ": " : "",
+                       e.error == FunctionOutputError::kPolicyInvalid
+                           ? policy::to_string(e.policy_error)
+                           : std::string_view());
+          return done(AuthError::kFunctionOutputInvalid);
+        }
+        auto d = std::make_shared<Decision>();
+        d->principal_id = std::move(out->principal_id);
+        d->policy = std::move(out->policy);
+        d->context = std::move(out->context);
+        d->usage_identifier_key = std::move(out->usage_identifier_key);
+        d->integration_latency_ms =
+            static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::steady_clock::now() - started)
+                                      .count());
+        done(DecisionPtr(std::move(d)));
+      });
+}
+
+std::vector<std::pair<std::string, const core::Counter*>> FunctionAuthorizer::counters() const {
+  return {{"authorizer_function_invocations_total", &stats_.invocations},
+          {"authorizer_function_invalid_outputs_total", &stats_.invalid_outputs}};
+}
+
+}  // namespace gatehouse::auth

@@ -1,0 +1,174 @@
+// API Gateway's REST (v1) events and the Lambda proxy response, built and parsed exactly as API
+// Gateway does (docs/aws-compatibility.md §1, §6). Pure: the caller supplies every fact about the
+// request (time, ids, addresses), so the same inputs always give the same bytes.
+//
+// Events (JSON text, keys in API Gateway's order, written directly rather than through a
+// boost::json::value so that the order is fixed and invalid UTF-8 becomes U+FFFD):
+//   token_authorizer_event    {"type":"TOKEN","authorizationToken":...,"methodArn":...}
+//   request_authorizer_event  {"type":"REQUEST","methodArn",...,"requestContext":{...}}: no body,
+//                             no requestContext.authorizer
+//   proxy_event               payload format 1.0 with requestContext.authorizer when an authorizer
+//                             ran
+// Conventions (our decisions, docs/aws-compatibility.md §13): absent maps are null in every event
+// (headers, multiValueHeaders, queryStringParameters, multiValueQueryStringParameters,
+// pathParameters, stageVariables); header names keep the client's casing; for repeated headers
+// and query parameters the single-value maps hold the last value and the multi-value maps every
+// value in order; `Content-Length` and `Connection` are not passed on; requestTime is
+// "dd/Mon/yyyy:HH:mm:ss +0000" (UTC, English month names).
+//
+// Paths are NOT decoded: `path` is the request path exactly as received, still percent-encoded,
+// without the stage; requestContext.path is "/{stage}{path}"; pathParameters hold the raw values
+// (router::PathParam::raw). Evidence: LocalStack's AWS-validated snapshot
+// tests/aws/services/apigateway/test_apigateway_lambda.snapshot.json, case
+// "invocation-payload-with-path-encoded-email" (recorded against AWS, 2024-07), shows
+// "path": "/test-path/api/user/test%2Balias@gmail.com/plus/test+alias@gmail.com" with the same
+// bytes in requestContext.path and pathParameters.proxy; middleapi/standard-server PR #93, citing
+// live captures in hotsock/voker PR #8: REST APIs keep the path percent-encoded, HTTP APIs decode
+// it. (The method ARN is decoded instead: router/method_arn.h.)
+//
+// Query strings ARE decoded, as in the same snapshot ("plus=test+alias" gives "test alias",
+// "%2B" gives '+'): split on '&', then at the first '='; names and values percent-decoded with
+// '+' as a space; a '%' not followed by two hex digits is kept as it is; a name without '=' has
+// the empty value; empty pieces ("a=1&&b=2", a trailing '&') and pieces with an empty name are
+// skipped. A query with no parameter left gives null maps.
+//
+// Repeated header names (compared case-insensitively) become one key with the casing of their
+// first occurrence: `headers` holds the last value, `multiValueHeaders` all values in arrival
+// order. Which casing AWS keeps for a name sent in two casings is unobserved; the first is the
+// one a client normally sends.
+//
+// Thread safety: pure functions.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+#include "router/router.h"
+
+namespace gatehouse::functions::events {
+
+using NameValue = std::pair<std::string_view, std::string_view>;
+
+// Everything an event says about one request. Views must stay valid during the call.
+struct RequestFacts {
+  std::string_view method;     // "GET"
+  std::string_view raw_path;   // as received, percent-encoded, no query ("/resource/42")
+  std::string_view raw_query;  // after '?', without it; empty if none
+  std::string_view resource;   // the route's template ("/resource/{id}")
+  // The match's parameters; pathParameters holds their `raw` values. Null or empty: null.
+  const router::PathParams* path_params = nullptr;
+  std::vector<NameValue> headers;          // in arrival order, names as the client cased them
+  std::string_view body;                   // raw bytes
+  bool body_is_binary = false;             // true: body goes base64 with isBase64Encoded true
+  std::string_view method_arn;             // for authorizer events
+  std::vector<NameValue> stage_variables;  // empty: stageVariables is null
+  // requestContext facts:
+  std::string_view stage;       // "prod"
+  std::string_view account_id;  // "123456789012"
+  std::string_view api_id;      // "gatehouse": also apiId and domainPrefix
+  // The Host header, or "<api_id>.execute-api.<region>.amazonaws.com".
+  std::string_view domain_name;
+  std::string_view request_id;           // x-amzn-RequestId
+  std::string_view extended_request_id;  // x-amz-apigw-id
+  std::string_view resource_id;          // a stable id for the route (6 chars, like API Gateway's)
+  std::string_view source_ip;
+  std::string_view user_agent;  // the User-Agent header or empty (null in the event)
+  std::string_view protocol = "HTTP/1.1";
+  int64_t request_time_epoch_ms = 0;  // wall-clock time the request arrived
+};
+
+// What requestContext.authorizer carries into a proxy event. Views and pointers must stay valid
+// during the call.
+//   Lambda authorizer (claims == nullptr):
+//     {"principalId":...,"integrationLatency":<ms>,<context key>:<string value>,...}
+//     integrationLatency is a number and is left out when integration_latency_ms is nullopt.
+//     Context keys named principalId or integrationLatency are skipped: the gateway's values win,
+//     and the object never has a key twice.
+//   JWT authorizer (claims != nullptr), shaped like the REST Cognito user-pool authorizer (§6.1,
+//   §8.4), which puts every claim under "claims" as a string:
+//     {"claims":{<claim>:stringify_claim(value),...},"principalId":...}
+//     principalId (the token's `sub`) is our addition for functions written against Lambda
+//     authorizers; it comes after claims and is left out when principal_id is empty.
+struct AuthorizerFacts {
+  std::string_view principal_id = {};
+  // Lambda authorizers: integrationLatency (ms) and every context key, values already strings.
+  std::optional<int64_t> integration_latency_ms = std::nullopt;
+  const std::vector<std::pair<std::string, std::string>>* context = nullptr;
+  // JWT authorizer: the token's claims, stringified as API Gateway does (stringify_claim), under
+  // "claims"; null when not a JWT authorizer.
+  const boost::json::object* claims = nullptr;
+};
+
+// {"type":"TOKEN","authorizationToken":<token>,"methodArn":<arn>}: exactly these three keys.
+std::string token_authorizer_event(std::string_view authorization_token,
+                                   std::string_view method_arn);
+// The REQUEST authorizer event (§1.4 key order): type, methodArn, resource, path, httpMethod,
+// headers, multiValueHeaders, queryStringParameters, multiValueQueryStringParameters,
+// pathParameters, stageVariables, requestContext. Its identity carries apiKey and apiKeyId (null)
+// as in AWS's sample; no clientCert (we do not do mutual TLS).
+std::string request_authorizer_event(const RequestFacts& request);
+// The proxy integration event (§6.1 key order): resource, path, httpMethod, headers,
+// multiValueHeaders, queryStringParameters, multiValueQueryStringParameters, pathParameters,
+// stageVariables, requestContext, body, isBase64Encoded. body is null when empty, the bytes as
+// they are otherwise, or their base64 with isBase64Encoded true when body_is_binary (an empty
+// binary body is null with isBase64Encoded false).
+// `authorizer` null: no authorizer ran, and requestContext has no `authorizer` key.
+std::string proxy_event(const RequestFacts& request, const AuthorizerFacts* authorizer);
+
+// A claim value as API Gateway hands it to Lambda: strings as is; integers in decimal; other
+// numbers as JavaScript's String(n) writes them (shortest round-trip digits: 1.5, 0.1, 1e+21,
+// 1e-7, and 100 for 100.0); booleans "true"/"false"; null "null"; arrays Go-style "[a b c]"
+// with each element stringified the same way (`[1 [x y] {"k":1}]`); objects as compact JSON
+// text with numbers written the same way. AWS's own form for nested objects is unobserved (§8.4
+// [?]); JSON text is what a function can parse back.
+std::string stringify_claim(const boost::json::value& value);
+
+// The Lambda proxy response (payload 1.0), validated as API Gateway validates it (§6.2): a JSON
+// object with only statusCode, headers, multiValueHeaders, body, isBase64Encoded; statusCode a
+// number or numeric string in 100..599 (missing: 200); headers values strings, numbers or
+// booleans (null headers allowed); multiValueHeaders values arrays of those; body a string or
+// null/absent; isBase64Encoded a boolean. A key whose value is null counts as absent.
+enum class ProxyResponseError {
+  kTooLarge,              // over functions::kMaxResponseBytes; not parsed at all
+  kNotJson,               // not JSON, invalid UTF-8, or nested deeper than 64 levels
+  kNotObject,             // null, a string, an array, ...
+  kUnknownKey,            // any key besides the five
+  kBadStatusCode,         // not an integer or a string of digits, or outside 100..599
+  kBadHeaders,            // not an object/null, or a value of another type, or an unsafe name/value
+  kBadMultiValueHeaders,  // the same for multiValueHeaders, or a value that is not an array
+  kBadBody,               // not a string/null
+  kBadBase64Flag,         // isBase64Encoded not a boolean
+  kBadBase64Body,         // isBase64Encoded true but body is not valid base64
+};
+// Short snake_case name for the access log, e.g. "unknown_key".
+std::string_view to_string(ProxyResponseError error);
+
+struct ProxyResponse {
+  unsigned status = 200;
+  // In order: multiValueHeaders first (casing from there), then headers; a name present in both
+  // (compared case-insensitively) becomes one header with the multi values first, then the single
+  // value, joined by ", " (what API Gateway sends, §6.2). Set-Cookie is never joined: each value
+  // is its own header, because a cookie's Expires attribute contains ", " and clients cannot split
+  // joined cookies again. Connection, Content-Length, Date and Server come back renamed
+  // x-amzn-Remapped-<Name> (the function's casing of <Name>); Transfer-Encoding is dropped.
+  // Header values: strings as they are, integers in decimal, other numbers as stringify_claim
+  // writes them, booleans "true"/"false".
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;  // decoded when isBase64Encoded was true
+};
+
+// Validates and converts a function's response bytes. Header names must be HTTP tokens (RFC 9110
+// §5.6.2) and values free of control characters other than tab: a function must not be able to
+// split the response or smuggle a header with CR/LF (kBadHeaders / kBadMultiValueHeaders).
+// With isBase64Encoded true the body must be standard base64 (RFC 4648 §4), padded or not, with
+// zero padding bits. Whether the client should get the decoded bytes (binaryMediaTypes and
+// Accept) is the gateway's decision; this always decodes.
+core::Result<ProxyResponse, ProxyResponseError> parse_proxy_response(std::string_view payload);
+
+}  // namespace gatehouse::functions::events

@@ -1,0 +1,847 @@
+#include "functions/pool/worker_pool.h"
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <array>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <random>
+
+#include "core/ids.h"
+#include "functions/runtime_api/runtime_api.h"
+
+namespace gatehouse::functions::pool {
+namespace {
+
+namespace asio = boost::asio;
+using runtime_api::ErrorReport;
+using runtime_api::PostOutcome;
+using SteadyTime = std::chrono::steady_clock::time_point;
+using std::chrono::milliseconds;
+
+// Longest log line kept whole; longer output is split into lines of this size.
+constexpr size_t kMaxLogLine = 16 * 1024;
+
+int pidfd_open(pid_t pid) {
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+}
+
+// "exit status 1" / "signal: killed", as Lambda words Runtime.ExitError.
+std::string describe_exit(int status) {
+  if (WIFEXITED(status)) return fmt::format("exit status {}", WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    if (sig == SIGKILL) return "signal: killed";
+    if (sig == SIGTERM) return "signal: terminated";
+    return fmt::format("signal: {}", ::strsignal(sig));
+  }
+  return "unknown exit";
+}
+
+// An executable named `file`: a path, or the first match in PATH.
+bool command_exists(const std::string& file) {
+  if (file.find('/') != std::string::npos) return ::access(file.c_str(), X_OK) == 0;
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  while (!dirs.empty()) {
+    auto colon = dirs.find(':');
+    std::string dir(dirs.substr(0, colon));
+    if (dir.empty()) dir = ".";
+    if (::access((dir + "/" + file).c_str(), X_OK) == 0) return true;
+    if (colon == std::string_view::npos) break;
+    dirs.remove_prefix(colon + 1);
+  }
+  return false;
+}
+
+std::string random_hex(size_t n) {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s(n, '0');
+  for (auto& c : s)
+    c = kHex[rng() & 15];
+  return s;
+}
+
+}  // namespace
+
+struct Invocation {
+  std::string id;
+  InvokeRequest request;
+  InvokeCallback done;
+  std::optional<SteadyTime> caller_deadline;
+  std::optional<SteadyTime> function_deadline;  // set when a worker takes it
+  SteadyTime started{};
+  bool answered = false;  // `done` has been scheduled
+  bool running = false;   // a worker has it
+  std::unique_ptr<asio::steady_timer> timer;
+};
+using InvocationPtr = std::shared_ptr<Invocation>;
+
+class WorkerPool::Impl : public std::enable_shared_from_this<WorkerPool::Impl> {
+ public:
+  struct Worker;
+
+  Impl(PoolOptions options, http::IoPool& io, const core::Clock& clock, PoolStats* stats)
+      : options_(std::move(options)),
+        io_(io),
+        executor_(io.next().get_executor()),
+        clock_(clock),
+        stats_(stats),
+        function_arn_(fmt::format("arn:aws:lambda:{}:{}:function:{}", options_.region,
+                                  options_.account_id, options_.name)) {}
+
+  core::Status start();
+  void invoke(InvokeRequest request, InvokeCallback done);
+  void stop(std::function<void()> done);
+  void shutdown_now();
+  std::vector<int> pids() const;
+  const std::string& name() const { return options_.name; }
+
+  // Runtime API calls from worker `w`.
+  void on_next(Worker& w, http::ExchangePtr long_poll);
+  PostOutcome on_response(Worker& w, std::string_view id, std::string body);
+  PostOutcome on_error(Worker& w, std::string_view id, ErrorReport report);
+  PostOutcome on_init_error(Worker& w, ErrorReport report);
+  void on_response_too_large(Worker& w, std::string_view id);
+
+  struct Worker final : runtime_api::RuntimeApiDelegate {
+    enum class State { kDown, kStarting, kReady, kStopping };
+    Worker(Impl& impl, size_t index)
+        : impl(impl),
+          index(index),
+          handler(*this),
+          restart_timer(impl.executor_),
+          kill_timer(impl.executor_) {}
+    void on_next(http::ExchangePtr p) override { impl.on_next(*this, std::move(p)); }
+    PostOutcome on_response(std::string_view id, std::string body) override {
+      return impl.on_response(*this, id, std::move(body));
+    }
+    PostOutcome on_error(std::string_view id, ErrorReport r) override {
+      return impl.on_error(*this, id, std::move(r));
+    }
+    PostOutcome on_init_error(ErrorReport r) override {
+      return impl.on_init_error(*this, std::move(r));
+    }
+    void on_response_too_large(std::string_view id) override {
+      impl.on_response_too_large(*this, id);
+    }
+
+    Impl& impl;
+    const size_t index;
+    runtime_api::RuntimeApiHandler handler;
+    http::ServerStats server_stats;
+    std::unique_ptr<http::Server> server;
+    // Guarded by impl.mu_:
+    State state = State::kDown;
+    pid_t pid = -1;
+    uint64_t generation = 0;   // bumped per spawn: stale exit and log callbacks see a mismatch
+    bool initialized = false;  // reached /next since its spawn
+    std::optional<ErrorReport> init_error;
+    uint32_t failures = 0;  // consecutive failures before a first /next
+    bool restart_pending = false;
+    http::ExchangePtr long_poll;
+    InvocationPtr current;
+    std::string last_id;  // the last invocation it finished: a late second answer is 403
+    asio::steady_timer restart_timer;
+    asio::steady_timer kill_timer;
+  };
+
+ private:
+  friend class WorkerPool;
+  // All below: callers hold mu_.
+  void spawn(Worker& w);
+  void watch_exit(Worker& w, int pidfd);
+  void read_output(Worker& w, int fd, bool is_stderr);
+  void on_exit(Worker& w, uint64_t generation, int status);
+  void schedule_restart(Worker& w, milliseconds delay);
+  void stop_worker(Worker& w);
+  void deliver(Worker& w, InvocationPtr inv);
+  void answer(const InvocationPtr& inv, InvokeResult result);
+  void arm_timer(const InvocationPtr& inv);
+  void on_timer(const InvocationPtr& inv);
+  void finish_running(Worker& w);
+  void fail_oldest_queued(InvokeFailure failure);
+  Worker* idle_worker();
+  size_t live_workers() const;
+  void maybe_finish_stop();
+  std::vector<std::string> environment_for(const Worker& w) const;
+
+  const PoolOptions options_;
+  http::IoPool& io_;
+  asio::any_io_executor executor_;
+  const core::Clock& clock_;
+  PoolStats* const stats_;
+  const std::string function_arn_;
+  const std::string log_stream_ = "[$LATEST]" + random_hex(32);
+
+  mutable std::mutex mu_;
+  // Guarded by mu_:
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::deque<InvocationPtr> queue_;
+  bool started_ = false;
+  bool stopping_ = false;
+  std::function<void()> stopped_;
+};
+
+// ---------------------------------------------------------------------------------------------
+
+core::Status WorkerPool::Impl::start() {
+  std::lock_guard lock(mu_);
+  if (started_) return {};
+  started_ = true;
+  for (size_t i = 0; i < options_.concurrency; ++i) {
+    auto w = std::make_unique<Worker>(*this, i);
+    w->server = std::make_unique<http::Server>(io_, w->handler, runtime_api::runtime_api_limits(),
+                                               options_.name + "-runtime-api", &w->server_stats);
+    if (auto s = w->server->listen("127.0.0.1", 0); !s.ok()) {
+      return {core::Code::kUnavailable,
+              fmt::format("function '{}': cannot open a Runtime API endpoint: {}", options_.name,
+                          s.message())};
+    }
+    w->server->start();
+    workers_.push_back(std::move(w));
+  }
+  if (!options_.lazy) {
+    for (auto& w : workers_)
+      spawn(*w);
+  }
+  return {};
+}
+
+std::vector<std::string> WorkerPool::Impl::environment_for(const Worker& w) const {
+  auto now = clock_.now();
+  auto days = std::chrono::floor<std::chrono::days>(now);
+  std::chrono::year_month_day ymd{days};
+  std::vector<std::string> env;
+  auto add = [&](std::string_view k, std::string_view v) {
+    env.push_back(fmt::format("{}={}", k, v));
+  };
+  const char* path = std::getenv("PATH");
+  add("PATH", path ? path : "/usr/local/bin:/usr/bin/:/bin:/opt/bin");
+  if (const char* home = std::getenv("HOME")) add("HOME", home);
+  add("LANG", "en_US.UTF-8");
+  add("TZ", ":UTC");
+  add("AWS_LAMBDA_RUNTIME_API", fmt::format("127.0.0.1:{}", w.server->port()));
+  if (!options_.handler.empty()) add("_HANDLER", options_.handler);
+  add("LAMBDA_TASK_ROOT", options_.working_dir);
+  add("LAMBDA_RUNTIME_DIR",
+      options_.runtime_dir.empty() ? options_.working_dir : options_.runtime_dir);
+  add("AWS_REGION", options_.region);
+  add("AWS_DEFAULT_REGION", options_.region);
+  add("AWS_LAMBDA_FUNCTION_NAME", options_.name);
+  add("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", std::to_string(options_.memory_mb));
+  add("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+  add("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
+  add("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + options_.name);
+  add("AWS_LAMBDA_LOG_STREAM_NAME",
+      fmt::format("{:04}/{:02}/{:02}/{}", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  log_stream_));
+  if (!options_.execution_env.empty()) add("AWS_EXECUTION_ENV", options_.execution_env);
+  for (auto& [k, v] : options_.environment)
+    add(k, v);
+  return env;
+}
+
+void WorkerPool::Impl::spawn(Worker& w) {
+  std::vector<std::string> env = environment_for(w);
+  std::vector<char*> envp;
+  for (auto& e : env)
+    envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> args = options_.argv;
+  std::vector<char*> argv;
+  for (auto& a : args)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  int out[2] = {-1, -1}, err[2] = {-1, -1}, status_pipe[2] = {-1, -1};
+  int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  auto close_all = [&] {
+    for (int fd : {out[0], out[1], err[0], err[1], status_pipe[0], status_pipe[1], devnull})
+      if (fd >= 0) ::close(fd);
+  };
+  auto fail = [&](std::string why) {
+    close_all();
+    spdlog::error("function {}: cannot start a worker: {}", options_.name, why);
+    stats_->init_failures.inc();
+    ++w.failures;
+    fail_oldest_queued({InvokeError::kInitFailed, "Runtime.InvalidEntrypoint", why});
+    w.state = Worker::State::kDown;
+    if (!stopping_) {
+      schedule_restart(w,
+                       std::min(options_.backoff_max,
+                                options_.backoff_initial * (1u << std::min(w.failures - 1, 16u))));
+    }
+  };
+  if (devnull < 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0 ||
+      ::pipe2(status_pipe, O_CLOEXEC) != 0) {
+    return fail(fmt::format("pipe: {}", std::strerror(errno)));
+  }
+  const pid_t parent = ::getpid();
+  const char* dir = options_.working_dir.c_str();
+  pid_t pid = ::fork();
+  if (pid < 0) return fail(fmt::format("fork: {}", std::strerror(errno)));
+  if (pid == 0) {
+    // Child: async-signal-safe calls only until exec.
+    ::setpgid(0, 0);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
+    sigset_t none;
+    ::sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::signal(SIGPIPE, SIG_DFL);
+    ::dup2(devnull, 0);
+    ::dup2(out[1], 1);
+    ::dup2(err[1], 2);
+    // Nothing else of ours (listeners, database files) may leak into the function.
+    ::syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+    int e = 0;
+    if (::chdir(dir) != 0) {
+      e = errno;
+    } else {
+      ::execvpe(argv[0], argv.data(), envp.data());
+      e = errno;
+    }
+    ssize_t ignored = ::write(status_pipe[1], &e, sizeof e);
+    (void)ignored;
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  ::close(err[1]);
+  ::close(status_pipe[1]);
+  ::close(devnull);
+  out[1] = err[1] = status_pipe[1] = devnull = -1;
+  // The status pipe closes on exec (success) or carries errno: this waits only for the exec.
+  int child_errno = 0;
+  ssize_t n;
+  do {
+    n = ::read(status_pipe[0], &child_errno, sizeof child_errno);
+  } while (n < 0 && errno == EINTR);
+  ::close(status_pipe[0]);
+  status_pipe[0] = -1;
+  if (n == sizeof child_errno) {
+    int st = 0;
+    ::waitpid(pid, &st, 0);
+    return fail(fmt::format("cannot run '{}' in {}: {}", options_.argv[0], options_.working_dir,
+                            std::strerror(child_errno)));
+  }
+  int pidfd = pidfd_open(pid);
+  if (pidfd < 0) {
+    ::kill(-pid, SIGKILL);
+    int st = 0;
+    ::waitpid(pid, &st, 0);
+    return fail(fmt::format("pidfd_open: {}", std::strerror(errno)));
+  }
+  w.pid = pid;
+  ++w.generation;
+  w.state = Worker::State::kStarting;
+  w.initialized = false;
+  w.init_error.reset();
+  w.long_poll.reset();
+  stats_->worker_starts.inc();
+  stats_->workers.add(1);
+  watch_exit(w, pidfd);
+  read_output(w, out[0], false);
+  read_output(w, err[0], true);
+}
+
+void WorkerPool::Impl::watch_exit(Worker& w, int pidfd) {
+  auto sd = std::make_shared<asio::posix::stream_descriptor>(executor_, pidfd);
+  uint64_t generation = w.generation;
+  pid_t pid = w.pid;
+  sd->async_wait(asio::posix::stream_descriptor::wait_read,
+                 [self = shared_from_this(), &w, sd, generation, pid](boost::system::error_code) {
+                   int status = 0;
+                   pid_t r;
+                   do {
+                     r = ::waitpid(pid, &status, 0);
+                   } while (r < 0 && errno == EINTR);
+                   sd->close();
+                   std::lock_guard lock(self->mu_);
+                   self->on_exit(w, generation, status);
+                 });
+}
+
+// Reads one of a worker's output pipes and logs it line by line until EOF.
+class OutputReader : public std::enable_shared_from_this<OutputReader> {
+ public:
+  using Emit = std::function<void(std::string_view)>;
+  OutputReader(asio::any_io_executor ex, int fd, Emit emit) : sd_(ex, fd), emit_(std::move(emit)) {}
+  void do_read() {
+    sd_.async_read_some(asio::buffer(buf_),
+                        [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+                          self->on_read(ec, n);
+                        });
+  }
+
+ private:
+  void on_read(boost::system::error_code ec, size_t n) {
+    std::string_view chunk(buf_.data(), n);
+    while (!chunk.empty()) {
+      auto nl = chunk.find('\n');
+      if (nl == std::string_view::npos) {
+        line_.append(chunk);
+        break;
+      }
+      line_.append(chunk.substr(0, nl));
+      chunk.remove_prefix(nl + 1);
+      emit_(line_);
+      line_.clear();
+    }
+    while (line_.size() >= kMaxLogLine) {
+      emit_(std::string_view(line_).substr(0, kMaxLogLine));
+      line_.erase(0, kMaxLogLine);
+    }
+    if (ec) {
+      if (!line_.empty()) emit_(line_);
+      boost::system::error_code ignored;
+      sd_.close(ignored);
+      return;
+    }
+    do_read();
+  }
+
+  asio::posix::stream_descriptor sd_;
+  std::array<char, 8192> buf_{};
+  std::string line_;
+  Emit emit_;
+};
+
+void WorkerPool::Impl::read_output(Worker& w, int fd, bool is_stderr) {
+  std::weak_ptr<Impl> weak = weak_from_this();
+  auto emit = [weak, &w, is_stderr, name = options_.name](std::string_view text) {
+    std::string id;
+    if (auto self = weak.lock()) {
+      std::lock_guard lock(self->mu_);
+      if (w.current) id = w.current->id;
+    }
+    if (id.empty()) id = "-";
+    if (is_stderr) {
+      spdlog::warn("[{} {}] {}", name, id, text);
+    } else {
+      spdlog::info("[{} {}] {}", name, id, text);
+    }
+  };
+  std::make_shared<OutputReader>(executor_, fd, std::move(emit))->do_read();
+}
+
+void WorkerPool::Impl::on_exit(Worker& w, uint64_t generation, int status) {
+  if (generation != w.generation || w.pid < 0) return;
+  std::string how = describe_exit(status);
+  w.pid = -1;
+  stats_->workers.add(-1);
+  w.kill_timer.cancel();
+  w.long_poll.reset();
+  bool was_stopping = w.state == Worker::State::kStopping;
+  bool had_served = w.initialized;
+  if (w.current) {
+    InvocationPtr inv = w.current;
+    finish_running(w);
+    if (!inv->answered) {
+      stats_->crashes.inc();
+      answer(inv, InvokeFailure{InvokeError::kCrashed, "Runtime.ExitError",
+                                "Runtime exited with error: " + how});
+    }
+  }
+  w.state = Worker::State::kDown;
+  if (stopping_) return maybe_finish_stop();
+  if (!had_served && !was_stopping) {
+    // Failed before its first /next: an init failure, answered to the oldest waiting caller.
+    ++w.failures;
+    stats_->init_failures.inc();
+    InvokeFailure f{InvokeError::kInitFailed, "Runtime.ExitError",
+                    "Runtime exited without providing a reason (" + how + ")"};
+    if (w.init_error) {
+      f.error_type = w.init_error->error_type;
+      f.error_message = w.init_error->error_message;
+    }
+    spdlog::error("function {}: worker failed to start ({}): {} {}", options_.name, how,
+                  f.error_type, f.error_message);
+    fail_oldest_queued(std::move(f));
+    auto delay = std::min(options_.backoff_max,
+                          options_.backoff_initial * (1u << std::min(w.failures - 1, 16u)));
+    return schedule_restart(w, delay);
+  }
+  if (!was_stopping) spdlog::warn("function {}: worker exited ({})", options_.name, how);
+  // A worker that served (or was stopped by us) is replaced at once; lazy pools only on demand.
+  if (!options_.lazy || !queue_.empty()) spawn(w);
+}
+
+void WorkerPool::Impl::schedule_restart(Worker& w, milliseconds delay) {
+  if (options_.lazy && queue_.empty()) return;  // started again by the next invocation
+  w.restart_pending = true;
+  w.restart_timer.expires_after(delay);
+  w.restart_timer.async_wait([self = shared_from_this(), &w](boost::system::error_code ec) {
+    if (ec) return;
+    std::lock_guard lock(self->mu_);
+    w.restart_pending = false;
+    if (self->stopping_ || w.state != Worker::State::kDown) return;
+    self->spawn(w);
+  });
+}
+
+void WorkerPool::Impl::stop_worker(Worker& w) {
+  if (w.pid < 0 || w.state == Worker::State::kStopping) return;
+  w.state = Worker::State::kStopping;
+  w.long_poll.reset();
+  ::kill(-w.pid, SIGTERM);
+  w.kill_timer.expires_after(options_.stop_grace);
+  uint64_t generation = w.generation;
+  w.kill_timer.async_wait(
+      [self = shared_from_this(), &w, generation](boost::system::error_code ec) {
+        if (ec) return;
+        std::lock_guard lock(self->mu_);
+        if (w.generation == generation && w.pid > 0) ::kill(-w.pid, SIGKILL);
+      });
+}
+
+WorkerPool::Impl::Worker* WorkerPool::Impl::idle_worker() {
+  for (auto& w : workers_) {
+    if (w->state == Worker::State::kReady && w->long_poll && !w->current) return w.get();
+  }
+  return nullptr;
+}
+
+size_t WorkerPool::Impl::live_workers() const {
+  size_t n = 0;
+  for (auto& w : workers_)
+    n += w->pid > 0 ? 1 : 0;
+  return n;
+}
+
+void WorkerPool::Impl::answer(const InvocationPtr& inv, InvokeResult result) {
+  if (inv->answered) return;
+  inv->answered = true;
+  if (!inv->running && inv->timer) inv->timer->cancel();
+  if (result) {
+    stats_->succeeded.inc();
+  } else {
+    switch (result.error().error) {
+      case InvokeError::kFunctionError:
+        stats_->function_errors.inc();
+        break;
+      case InvokeError::kTimeout:
+        stats_->timeouts.inc();
+        break;
+      case InvokeError::kCallerTimeout:
+        stats_->caller_timeouts.inc();
+        break;
+      default:
+        break;
+    }
+  }
+  asio::post(executor_, [done = std::move(inv->done), r = std::move(result)]() mutable {
+    done(std::move(r));
+  });
+}
+
+void WorkerPool::Impl::arm_timer(const InvocationPtr& inv) {
+  std::optional<SteadyTime> at;
+  if (!inv->answered) at = inv->caller_deadline;
+  if (inv->running && inv->function_deadline && (!at || *inv->function_deadline < *at)) {
+    at = inv->function_deadline;
+  }
+  if (!at) {
+    if (inv->timer) inv->timer->cancel();
+    return;
+  }
+  if (!inv->timer) inv->timer = std::make_unique<asio::steady_timer>(executor_);
+  inv->timer->expires_at(*at);
+  std::weak_ptr<Invocation> weak = inv;
+  inv->timer->async_wait([self = shared_from_this(), weak](boost::system::error_code ec) {
+    if (ec) return;
+    auto inv = weak.lock();
+    if (!inv) return;
+    std::lock_guard lock(self->mu_);
+    self->on_timer(inv);
+  });
+}
+
+void WorkerPool::Impl::on_timer(const InvocationPtr& inv) {
+  auto now = std::chrono::steady_clock::now();
+  if (inv->running && inv->function_deadline && now >= *inv->function_deadline) {
+    // The function's own timeout: Lambda stops the runtime and reports the invocation failed.
+    for (auto& w : workers_) {
+      if (w->current != inv) continue;
+      auto seconds = std::chrono::duration<double>(options_.timeout).count();
+      answer(inv, InvokeFailure{InvokeError::kTimeout, "Sandbox.Timedout",
+                                fmt::format("Task timed out after {:.2f} seconds", seconds)});
+      spdlog::warn("function {}: invocation {} timed out after {} ms; stopping its worker",
+                   options_.name, inv->id, options_.timeout.count());
+      finish_running(*w);
+      stop_worker(*w);
+      break;
+    }
+    return;
+  }
+  if (!inv->answered && inv->caller_deadline && now >= *inv->caller_deadline) {
+    if (!inv->running) {
+      std::erase(queue_, inv);
+      stats_->queued.set(static_cast<int64_t>(queue_.size()));
+    }
+    answer(inv, InvokeFailure{InvokeError::kCallerTimeout, "", "the caller stopped waiting"});
+  }
+  arm_timer(inv);  // a running invocation still has its function deadline
+}
+
+void WorkerPool::Impl::finish_running(Worker& w) {
+  if (!w.current) return;
+  InvocationPtr inv = std::move(w.current);
+  w.current.reset();
+  w.last_id = inv->id;
+  inv->running = false;
+  if (inv->timer) inv->timer->cancel();
+  stats_->busy.add(-1);
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                  inv->started)
+                .count();
+  stats_->duration.observe_us(static_cast<uint64_t>(us));
+}
+
+void WorkerPool::Impl::fail_oldest_queued(InvokeFailure failure) {
+  while (!queue_.empty()) {
+    InvocationPtr inv = std::move(queue_.front());
+    queue_.pop_front();
+    stats_->queued.set(static_cast<int64_t>(queue_.size()));
+    if (inv->answered) continue;
+    answer(inv, std::move(failure));
+    return;
+  }
+}
+
+void WorkerPool::Impl::deliver(Worker& w, InvocationPtr inv) {
+  http::ExchangePtr long_poll = std::move(w.long_poll);
+  w.long_poll.reset();
+  w.current = inv;
+  inv->running = true;
+  inv->started = std::chrono::steady_clock::now();
+  inv->function_deadline = inv->started + options_.timeout;
+  stats_->busy.add(1);
+  arm_timer(inv);
+  int64_t deadline_ms =
+      std::chrono::duration_cast<milliseconds>(clock_.now().time_since_epoch() + options_.timeout)
+          .count();
+  // The event is handed over once; the invocation keeps only what it needs to answer.
+  runtime_api::answer_next(*long_poll, {inv->id, deadline_ms, function_arn_, inv->request.trace_id,
+                                        std::move(inv->request.payload)});
+}
+
+void WorkerPool::Impl::invoke(InvokeRequest request, InvokeCallback done) {
+  auto inv = std::make_shared<Invocation>();
+  inv->id = core::to_string(core::new_request_id());
+  if (request.answer_within) {
+    inv->caller_deadline = std::chrono::steady_clock::now() + *request.answer_within;
+  }
+  inv->request = std::move(request);
+  inv->done = std::move(done);
+  std::lock_guard lock(mu_);
+  if (stopping_ || !started_) {
+    return answer(inv,
+                  InvokeFailure{InvokeError::kShuttingDown, "", "the function is not running"});
+  }
+  stats_->invocations.inc();
+  if (Worker* w = idle_worker()) return deliver(*w, std::move(inv));
+  if (queue_.size() >= options_.max_queue) {
+    stats_->throttled.inc();
+    return answer(inv, InvokeFailure{InvokeError::kThrottled, "", "the invoke queue is full"});
+  }
+  queue_.push_back(inv);
+  stats_->queued.set(static_cast<int64_t>(queue_.size()));
+  arm_timer(inv);
+  // Lazy pools (and eager ones whose workers are down waiting for nothing) start one now.
+  for (auto& w : workers_) {
+    if (w->state == Worker::State::kDown && !w->restart_pending) {
+      spawn(*w);
+      break;
+    }
+  }
+}
+
+void WorkerPool::Impl::on_next(Worker& w, http::ExchangePtr long_poll) {
+  std::lock_guard lock(mu_);
+  if (w.state == Worker::State::kStopping || w.state == Worker::State::kDown || stopping_) {
+    return;  // dropped: the process is on its way out
+  }
+  if (w.current) {
+    // The runtime asked for more without answering: the invocation is lost, as on Lambda.
+    InvocationPtr inv = w.current;
+    finish_running(w);
+    answer(inv, InvokeFailure{InvokeError::kCrashed, "Runtime.InvalidStateTransition",
+                              "the runtime asked for the next event without answering this one"});
+  }
+  if (!w.initialized) {
+    w.initialized = true;
+    w.failures = 0;
+  }
+  w.state = Worker::State::kReady;
+  w.long_poll = std::move(long_poll);
+  while (!queue_.empty()) {
+    InvocationPtr inv = std::move(queue_.front());
+    queue_.pop_front();
+    stats_->queued.set(static_cast<int64_t>(queue_.size()));
+    if (inv->answered) continue;
+    return deliver(w, std::move(inv));
+  }
+}
+
+PostOutcome WorkerPool::Impl::on_response(Worker& w, std::string_view id, std::string body) {
+  std::lock_guard lock(mu_);
+  if (!w.current || w.current->id != id) {
+    return id == w.last_id ? PostOutcome::kInvalidState : PostOutcome::kInvalidRequestId;
+  }
+  InvocationPtr inv = w.current;
+  finish_running(w);
+  answer(inv, std::move(body));
+  return PostOutcome::kAccepted;
+}
+
+PostOutcome WorkerPool::Impl::on_error(Worker& w, std::string_view id, ErrorReport report) {
+  std::lock_guard lock(mu_);
+  if (!w.current || w.current->id != id) {
+    return id == w.last_id ? PostOutcome::kInvalidState : PostOutcome::kInvalidRequestId;
+  }
+  InvocationPtr inv = w.current;
+  finish_running(w);
+  answer(inv, InvokeFailure{InvokeError::kFunctionError, std::move(report.error_type),
+                            std::move(report.error_message)});
+  return PostOutcome::kAccepted;
+}
+
+PostOutcome WorkerPool::Impl::on_init_error(Worker& w, ErrorReport report) {
+  std::lock_guard lock(mu_);
+  if (w.initialized || w.pid < 0) return PostOutcome::kInvalidState;
+  w.init_error = std::move(report);
+  return PostOutcome::kAccepted;
+}
+
+void WorkerPool::Impl::on_response_too_large(Worker& w, std::string_view id) {
+  std::lock_guard lock(mu_);
+  if (!w.current || w.current->id != id) return;
+  InvocationPtr inv = w.current;
+  finish_running(w);
+  answer(inv, InvokeFailure{
+                  InvokeError::kResponseTooLarge, "Function.ResponseSizeTooLarge",
+                  fmt::format("Response payload size exceeded maximum allowed payload size ({} "
+                              "bytes).",
+                              kMaxResponseBytes)});
+}
+
+void WorkerPool::Impl::stop(std::function<void()> done) {
+  std::lock_guard lock(mu_);
+  if (stopping_) return;
+  stopping_ = true;
+  stopped_ = std::move(done);
+  while (!queue_.empty()) {
+    InvocationPtr inv = std::move(queue_.front());
+    queue_.pop_front();
+    answer(inv, InvokeFailure{InvokeError::kShuttingDown, "", "the function is shutting down"});
+  }
+  stats_->queued.set(0);
+  for (auto& w : workers_) {
+    w->restart_timer.cancel();
+    w->restart_pending = false;
+    stop_worker(*w);
+  }
+  maybe_finish_stop();
+}
+
+void WorkerPool::Impl::maybe_finish_stop() {
+  if (!stopping_ || live_workers() > 0 || !stopped_) return;
+  // Closing the endpoints (acceptors included) lets the I/O threads run out of work.
+  for (auto& w : workers_) {
+    w->server->drain(nullptr);
+    w->server->close_all();
+  }
+  asio::post(executor_, std::move(stopped_));
+  stopped_ = nullptr;
+}
+
+void WorkerPool::Impl::shutdown_now() {
+  std::lock_guard lock(mu_);
+  stopping_ = true;
+  for (auto& w : workers_) {
+    if (w->pid > 0) {
+      ::kill(-w->pid, SIGKILL);
+      int st = 0;
+      ::waitpid(w->pid, &st, 0);
+      w->pid = -1;
+    }
+    w->restart_timer.cancel();
+    w->kill_timer.cancel();
+    if (w->server) {
+      w->server->drain(nullptr);
+      w->server->close_all();
+    }
+  }
+}
+
+std::vector<int> WorkerPool::Impl::pids() const {
+  std::lock_guard lock(mu_);
+  std::vector<int> out;
+  for (auto& w : workers_)
+    if (w->pid > 0) out.push_back(w->pid);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+core::Result<std::unique_ptr<WorkerPool>> WorkerPool::create(PoolOptions options, http::IoPool& io,
+                                                             const core::Clock& clock,
+                                                             PoolStats* stats) {
+  if (options.argv.empty() || options.argv[0].empty()) {
+    return core::invalid_argument(fmt::format("function '{}': no command to run", options.name));
+  }
+  struct stat st {};
+  if (::stat(options.working_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return core::invalid_argument(fmt::format("function '{}': working directory {} does not exist",
+                                              options.name, options.working_dir));
+  }
+  if (!command_exists(options.argv[0])) {
+    return core::invalid_argument(
+        fmt::format("function '{}': command '{}' not found (not an executable file, nor in PATH)",
+                    options.name, options.argv[0]));
+  }
+  if (options.concurrency < 1) options.concurrency = 1;
+  if (options.max_queue < 1) options.max_queue = 1;
+  auto impl = std::make_shared<Impl>(std::move(options), io, clock, stats);
+  return std::unique_ptr<WorkerPool>(new WorkerPool(std::move(impl)));
+}
+
+WorkerPool::WorkerPool(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+WorkerPool::~WorkerPool() {
+  impl_->shutdown_now();
+}
+core::Status WorkerPool::start() {
+  return impl_->start();
+}
+void WorkerPool::invoke(InvokeRequest request, InvokeCallback done) {
+  impl_->invoke(std::move(request), std::move(done));
+}
+const std::string& WorkerPool::name() const {
+  return impl_->name();
+}
+void WorkerPool::stop(std::function<void()> done) {
+  impl_->stop(std::move(done));
+}
+std::vector<int> WorkerPool::worker_pids_for_test() const {
+  return impl_->pids();
+}
+
+}  // namespace gatehouse::functions::pool

@@ -1,0 +1,228 @@
+#include "functions/pool/worker_pool.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include <boost/json/parse.hpp>
+#include <future>
+#include <set>
+#include <thread>
+
+namespace gatehouse::functions::pool {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Real worker processes: a bash + curl runtime (testdata/functions/shell_bootstrap.sh) against
+// the pool's real Runtime API endpoints.
+class WorkerPoolTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  void TearDown() override {
+    if (pool_) {
+      std::promise<void> stopped;
+      pool_->stop([&] { stopped.set_value(); });
+      EXPECT_EQ(stopped.get_future().wait_for(10s), std::future_status::ready);
+      pool_.reset();
+    }
+    io_.stop();
+    thread_.join();
+  }
+
+  PoolOptions options() {
+    PoolOptions o;
+    o.name = "echo";
+    o.argv = {std::string(GH_TESTDATA_DIR) + "/functions/shell_bootstrap.sh"};
+    o.handler = "index.handler";
+    o.working_dir = GH_TESTDATA_DIR;
+    o.concurrency = 1;
+    o.timeout = 2000ms;
+    o.stop_grace = 200ms;
+    o.backoff_initial = 50ms;
+    return o;
+  }
+
+  void start(PoolOptions o) {
+    auto p = WorkerPool::create(std::move(o), io_, clock_, &stats_);
+    ASSERT_TRUE(p) << p.error().message();
+    pool_ = std::move(*p);
+    ASSERT_TRUE(pool_->start().ok());
+  }
+
+  InvokeResult call(std::string payload, std::optional<std::chrono::milliseconds> within = {}) {
+    auto f = call_async(std::move(payload), within);
+    EXPECT_EQ(f.wait_for(20s), std::future_status::ready);
+    return f.get();
+  }
+
+  std::future<InvokeResult> call_async(std::string payload,
+                                       std::optional<std::chrono::milliseconds> within = {}) {
+    auto promise = std::make_shared<std::promise<InvokeResult>>();
+    auto f = promise->get_future();
+    pool_->invoke({std::move(payload), "", within},
+                  [promise](InvokeResult r) { promise->set_value(std::move(r)); });
+    return f;
+  }
+
+  http::IoPool io_{1};
+  std::thread thread_;
+  core::Clock& clock_ = core::system_clock();
+  PoolStats stats_;
+  std::unique_ptr<WorkerPool> pool_;
+};
+
+// An event goes to the worker and its response comes back byte for byte.
+TEST_F(WorkerPoolTest, ReturnsTheFunctionsResponse) {
+  start(options());
+  auto r = call(R"({"hello":"world"})");
+  ASSERT_TRUE(r) << r.error().error_message;
+  EXPECT_EQ(*r, R"({"hello":"world"})");
+  EXPECT_EQ(stats_.succeeded.value(), 1u);
+}
+
+// The worker sees Lambda's variables and its own, but none of gatehouse's other variables.
+TEST_F(WorkerPoolTest, GivesWorkersTheLambdaEnvironmentOnly) {
+  ::setenv("GH_TEST_SECRET", "must-not-leak", 1);
+  auto o = options();
+  o.memory_mb = 512;
+  o.environment = {{"CUSTOM", "yes"}};
+  start(std::move(o));
+  auto r = call(R"("env")");
+  ASSERT_TRUE(r) << r.error().error_message;
+  auto v = boost::json::parse(*r).as_object();
+  EXPECT_EQ(v["name"].as_string(), "echo");
+  EXPECT_EQ(v["handler"].as_string(), "index.handler");
+  EXPECT_EQ(v["root"].as_string(), GH_TESTDATA_DIR);
+  EXPECT_EQ(v["memory"].as_string(), "512");
+  EXPECT_EQ(v["tz"].as_string(), ":UTC");
+  EXPECT_EQ(v["custom"].as_string(), "yes");
+  EXPECT_EQ(v["secret"].as_string(), "unset");
+  ::unsetenv("GH_TEST_SECRET");
+}
+
+// A function error keeps its errorMessage exactly (the authorizer's 401 depends on it).
+TEST_F(WorkerPoolTest, ReportsFunctionErrors) {
+  start(options());
+  auto r = call(R"("unauthorized")");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().error, InvokeError::kFunctionError);
+  EXPECT_EQ(r.error().error_type, "Error");
+  EXPECT_EQ(r.error().error_message, "Unauthorized");
+  EXPECT_TRUE(call(R"("after")")) << "the worker serves on";
+}
+
+// A worker that dies mid-invocation fails that invocation and is replaced.
+TEST_F(WorkerPoolTest, ReplacesAWorkerThatCrashes) {
+  start(options());
+  auto r = call(R"("crash")");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().error, InvokeError::kCrashed);
+  EXPECT_EQ(r.error().error_message, "Runtime exited with error: exit status 3");
+  auto again = call(R"("next")");
+  ASSERT_TRUE(again) << again.error().error_message;
+  EXPECT_EQ(stats_.crashes.value(), 1u);
+}
+
+// Past the function's timeout the invocation fails and the hung worker is stopped and replaced.
+TEST_F(WorkerPoolTest, StopsAWorkerPastItsTimeout) {
+  auto o = options();
+  o.timeout = 500ms;
+  start(std::move(o));
+  auto r = call(R"("hang")");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().error, InvokeError::kTimeout);
+  EXPECT_EQ(r.error().error_message, "Task timed out after 0.50 seconds");
+  auto again = call(R"("next")");
+  ASSERT_TRUE(again) << again.error().error_message;
+}
+
+// The caller's own limit answers first; the function keeps running until its timeout.
+TEST_F(WorkerPoolTest, AnswersTheCallersTimeout) {
+  start(options());
+  auto r = call(R"("hang")", 100ms);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().error, InvokeError::kCallerTimeout);
+}
+
+// An init error (POST /init/error, then exit) fails the waiting invocation with its type.
+TEST_F(WorkerPoolTest, ReportsInitErrors) {
+  auto o = options();
+  o.environment = {{"INIT_FAIL", "1"}};
+  o.lazy = true;
+  start(std::move(o));
+  auto r = call(R"("x")");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().error, InvokeError::kInitFailed);
+  EXPECT_EQ(r.error().error_type, "Runtime.ImportModuleError");
+  EXPECT_EQ(r.error().error_message, "Cannot find module");
+}
+
+// With every worker busy and the queue full, an invocation is refused without running.
+TEST_F(WorkerPoolTest, ThrottlesWhenTheQueueIsFull) {
+  auto o = options();
+  o.max_queue = 1;
+  o.timeout = 1000ms;
+  start(std::move(o));
+  auto busy = call_async(R"("hang")");
+  // Wait until the hang is running, so the next one queues.
+  while (stats_.busy.value() == 0)
+    std::this_thread::sleep_for(10ms);
+  auto queued = call_async(R"("queued")");
+  auto refused = call(R"("refused")");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().error, InvokeError::kThrottled);
+  EXPECT_FALSE(busy.get());
+  EXPECT_TRUE(queued.get());
+}
+
+// N workers run N invocations at once: three slow calls are served by three processes.
+TEST_F(WorkerPoolTest, RunsInvocationsInParallel) {
+  auto o = options();
+  o.concurrency = 3;
+  start(std::move(o));
+  std::vector<std::future<InvokeResult>> calls;
+  for (int i = 0; i < 3; ++i)
+    calls.push_back(call_async(R"("slow")"));
+  std::set<std::string> pids;
+  for (auto& c : calls) {
+    auto r = c.get();
+    ASSERT_TRUE(r) << r.error().error_message;
+    pids.insert(std::string(boost::json::parse(*r).as_object()["pid"].as_string()));
+  }
+  EXPECT_EQ(pids.size(), 3u);
+}
+
+// stop() ends every worker process.
+TEST_F(WorkerPoolTest, StopEndsEveryWorker) {
+  auto o = options();
+  o.concurrency = 2;
+  start(std::move(o));
+  ASSERT_TRUE(call(R"("warm")"));
+  while (pool_->worker_pids_for_test().size() < 2)
+    std::this_thread::sleep_for(10ms);
+  auto pids = pool_->worker_pids_for_test();
+  std::promise<void> stopped;
+  pool_->stop([&] { stopped.set_value(); });
+  ASSERT_EQ(stopped.get_future().wait_for(10s), std::future_status::ready);
+  for (int pid : pids)
+    EXPECT_NE(::kill(pid, 0), 0) << pid;
+  auto r = call(R"("late")");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().error, InvokeError::kShuttingDown);
+  pool_.reset();
+}
+
+// A command that does not exist is a start-up error naming it.
+TEST_F(WorkerPoolTest, RefusesAMissingCommand) {
+  auto o = options();
+  o.argv = {"no-such-runtime-binary"};
+  auto p = WorkerPool::create(std::move(o), io_, clock_, &stats_);
+  ASSERT_FALSE(p);
+  EXPECT_NE(p.error().message().find("'no-such-runtime-binary' not found"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gatehouse::functions::pool

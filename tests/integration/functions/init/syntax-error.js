@@ -1,0 +1,6 @@
+// Does not parse.
+'use strict';
+
+exports.handler = async (event) => {
+  return { ok: true ;
+};
