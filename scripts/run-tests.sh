@@ -29,8 +29,11 @@ if line=$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$log"); the
 fi
 
 step "integration tests (node --test, real binary)"
-if [ ! -d tests/integration/node_modules/jose ]; then
-  (cd tests/integration && npm ci --no-audit --no-fund --loglevel=error) || failed+=("npm ci")
+# The test peers (jose, jsonwebtoken, AWS's aws-lambda-ric): installed again whenever the lockfile
+# changed since the last install.
+if ! cmp -s tests/integration/package-lock.json tests/integration/node_modules/.installed-lock.json; then
+  (cd tests/integration && npm ci --no-audit --no-fund --loglevel=error &&
+    cp package-lock.json node_modules/.installed-lock.json) || failed+=("npm ci")
 fi
 (cd tests/integration && GATEHOUSE_BIN="$build/gatehouse" node --test --test-concurrency=1 \
   --test-reporter=spec ./*.test.mjs) 2>&1 | tee "$log"

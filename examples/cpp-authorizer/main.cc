@@ -39,8 +39,8 @@ namespace http = beast::http;
 namespace json = boost::json;
 using tcp = boost::asio::ip::tcp;
 
-constexpr std::size_t kMaxTokenBytes = 8192;              // longer tokens are refused unread
-constexpr std::size_t kMaxEventBytes = 6 * 1024 * 1024;   // Lambda's payload limit
+constexpr std::size_t kMaxTokenBytes = 8192;             // longer tokens are refused unread
+constexpr std::size_t kMaxEventBytes = 6 * 1024 * 1024;  // Lambda's payload limit
 constexpr std::string_view kApi = "/2018-06-01/runtime";
 
 [[noreturn]] void die(std::string_view what) {
@@ -158,8 +158,10 @@ using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
 
 // The RSA public key of a PEM certificate or SPKI public key, at least 2048 bits.
 std::optional<Pkey> load_key(const std::string& pem) {
-  auto bio = [&] { return std::unique_ptr<BIO, decltype(&BIO_free)>(
-                       BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free); };
+  auto bio = [&] {
+    return std::unique_ptr<BIO, decltype(&BIO_free)>(
+        BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
+  };
   Pkey key;
   if (auto b = bio(); b) {
     if (X509* cert = PEM_read_bio_X509(b.get(), nullptr, nullptr, nullptr)) {
@@ -186,13 +188,15 @@ Verdict verify(std::string_view token, EVP_PKEY* key, std::string_view audience)
   if (token.size() > kMaxTokenBytes) return {std::nullopt, "token too long"};
   auto dot1 = token.find('.');
   auto dot2 = dot1 == token.npos ? token.npos : token.find('.', dot1 + 1);
-  if (dot2 == token.npos || token.find('.', dot2 + 1) != token.npos) return {std::nullopt, "not a JWS"};
+  if (dot2 == token.npos || token.find('.', dot2 + 1) != token.npos)
+    return {std::nullopt, "not a JWS"};
 
   auto header = decode_object(token.substr(0, dot1));
   if (!header) return {std::nullopt, "bad header"};
   // Only RS256: never "none", never HS256 keyed with the public key.
   auto* alg = header->if_contains("alg");
-  if (!alg || !alg->is_string() || alg->as_string() != "RS256") return {std::nullopt, "alg not RS256"};
+  if (!alg || !alg->is_string() || alg->as_string() != "RS256")
+    return {std::nullopt, "alg not RS256"};
   if (header->contains("crit")) return {std::nullopt, "unsupported crit header"};
 
   auto signature = base64url_decode(token.substr(dot2 + 1));
@@ -202,25 +206,29 @@ Verdict verify(std::string_view token, EVP_PKEY* key, std::string_view audience)
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   std::string_view signed_part = token.substr(0, dot2);
   if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) != 1 ||
-      EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature->data()),
-                       signature->size(), reinterpret_cast<const unsigned char*>(signed_part.data()),
-                       signed_part.size()) != 1) {
+      EVP_DigestVerify(
+          ctx.get(), reinterpret_cast<const unsigned char*>(signature->data()), signature->size(),
+          reinterpret_cast<const unsigned char*>(signed_part.data()), signed_part.size()) != 1) {
     return {std::nullopt, "bad signature"};
   }
 
   auto claims = decode_object(token.substr(dot1 + 1, dot2 - dot1 - 1));
   if (!claims) return {std::nullopt, "bad payload"};
-  double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  double now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   auto* exp = claims->if_contains("exp");
-  if (!exp || !exp->is_number() || exp->to_number<double>() <= now) return {std::nullopt, "expired or no exp"};
-  if (auto* nbf = claims->if_contains("nbf"); nbf && (!nbf->is_number() || nbf->to_number<double>() > now)) {
+  if (!exp || !exp->is_number() || exp->to_number<double>() <= now)
+    return {std::nullopt, "expired or no exp"};
+  if (auto* nbf = claims->if_contains("nbf");
+      nbf && (!nbf->is_number() || nbf->to_number<double>() > now)) {
     return {std::nullopt, "not yet valid"};
   }
   bool aud_ok = false;
   if (auto* aud = claims->if_contains("aud"); aud && aud->is_string()) {
     aud_ok = aud->as_string() == audience;
   } else if (aud && aud->is_array()) {
-    for (const auto& a : aud->as_array()) aud_ok = aud_ok || (a.is_string() && a.as_string() == audience);
+    for (const auto& a : aud->as_array())
+      aud_ok = aud_ok || (a.is_string() && a.as_string() == audience);
   }
   if (!aud_ok) return {std::nullopt, "audience"};
   auto* sub = claims->if_contains("sub");
@@ -257,7 +265,8 @@ std::optional<std::string> authorize(std::string_view event_text, EVP_PKEY* key,
   auto slash = method_arn.find('/');
   auto stage_end = slash == method_arn.npos ? slash : method_arn.find('/', slash + 1);
   if (!verdict.claims || stage_end == method_arn.npos) {
-    std::cerr << "authorizer: denied: " << (verdict.claims ? "bad methodArn" : verdict.reason) << '\n';
+    std::cerr << "authorizer: denied: " << (verdict.claims ? "bad methodArn" : verdict.reason)
+              << '\n';
     return std::nullopt;
   }
   const json::value* scope = verdict.claims->if_contains("scope");
@@ -269,7 +278,9 @@ std::optional<std::string> authorize(std::string_view event_text, EVP_PKEY* key,
                           {"Action", "execute-api:Invoke"},
                           {"Effect", "Allow"},
                           {"Resource", std::string(method_arn.substr(0, stage_end)) + "/*/*"}}}}}},
-      {"context", {{"scope", scope && scope->is_string() ? json::value(scope->as_string()) : json::value("")}}}};
+      {"context",
+       {{"scope",
+         scope && scope->is_string() ? json::value(scope->as_string()) : json::value("")}}}};
   return json::serialize(answer);
 }
 
@@ -299,7 +310,8 @@ int main() {
   }
 
   for (;;) {
-    http::request<http::string_body> next{http::verb::get, std::string(kApi) + "/invocation/next", 11};
+    http::request<http::string_body> next{http::verb::get, std::string(kApi) + "/invocation/next",
+                                          11};
     auto res = api.exchange(std::move(next));
     if (!res || res->result() != http::status::ok) die("GET /invocation/next failed");
     std::string id((*res)["Lambda-Runtime-Aws-Request-Id"]);

@@ -53,9 +53,13 @@ std::string describe_exit(int status) {
   return "unknown exit";
 }
 
-// An executable named `file`: a path, or the first match in PATH.
-bool command_exists(const std::string& file) {
-  if (file.find('/') != std::string::npos) return ::access(file.c_str(), X_OK) == 0;
+// An executable named `file`: a path (a relative one from the worker's directory, where it is
+// run), or the first match in PATH.
+bool command_exists(const std::string& file, const std::string& working_dir) {
+  if (file.find('/') != std::string::npos) {
+    std::string path = file.front() == '/' ? file : working_dir + "/" + file;
+    return ::access(path.c_str(), X_OK) == 0;
+  }
   const char* path = std::getenv("PATH");
   std::string_view dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
   while (!dirs.empty()) {
@@ -254,8 +258,13 @@ std::vector<std::string> WorkerPool::Impl::environment_for(const Worker& w) cons
                   static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
                   log_stream_));
   if (!options_.execution_env.empty()) add("AWS_EXECUTION_ENV", options_.execution_env);
-  for (auto& [k, v] : options_.environment)
+  // The function's own variables come last and replace a default of the same name (PATH, LANG,
+  // TZ, AWS_REGION); config refuses the names the runtime contract depends on.
+  for (auto& [k, v] : options_.environment) {
+    std::string prefix = k + "=";
+    std::erase_if(env, [&](const std::string& e) { return e.starts_with(prefix); });
     add(k, v);
+  }
   return env;
 }
 
@@ -813,7 +822,7 @@ core::Result<std::unique_ptr<WorkerPool>> WorkerPool::create(PoolOptions options
     return core::invalid_argument(fmt::format("function '{}': working directory {} does not exist",
                                               options.name, options.working_dir));
   }
-  if (!command_exists(options.argv[0])) {
+  if (!command_exists(options.argv[0], options.working_dir)) {
     return core::invalid_argument(
         fmt::format("function '{}': command '{}' not found (not an executable file, nor in PATH)",
                     options.name, options.argv[0]));
