@@ -138,6 +138,10 @@ int serve(const ServeArgs& args) {
     register_server_stats(registry, "admin", admin_stats);
   }
 
+  // Registered before anyone can learn we are listening, so a SIGTERM right after the
+  // "listening" line drains instead of killing the process.
+  asio::signal_set signals(pool.at(0), SIGINT, SIGTERM);
+
   // 5. Start: key fetches, periodic work, accepting.
   asio::steady_timer poll_timer(pool.at(0));
   asio::post(pool.at(0), [&] { gw.start(); });
@@ -159,7 +163,6 @@ int serve(const ServeArgs& args) {
 
   // 6. Graceful shutdown: stop accepting, finish in-flight requests within the grace period,
   //    then force-close what is left.
-  asio::signal_set signals(pool.at(0), SIGINT, SIGTERM);
   asio::steady_timer grace_timer(pool.at(0));
   bool stopping = false;
   signals.async_wait([&](boost::system::error_code ec, int signo) {

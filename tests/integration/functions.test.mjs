@@ -342,7 +342,6 @@ admin: {listen: 127.0.0.1:0}
   });
   after(async () => {
     const res = await gw.stop();
-    if (process.env.DEBUG_STDERR) writeFileSync(process.env.DEBUG_STDERR + Math.random(), gw.stderr);
     assert.deepEqual(res, { code: 0, signal: null }, gw.stderr.slice(-3000));
   });
 
@@ -578,7 +577,6 @@ admin: {listen: 127.0.0.1:0}
   });
   after(async () => {
     const res = await gw.stop();
-    if (process.env.DEBUG_STDERR) writeFileSync(process.env.DEBUG_STDERR + Math.random(), gw.stderr);
     assert.deepEqual(res, { code: 0, signal: null }, gw.stderr.slice(-3000));
   });
 
@@ -851,31 +849,35 @@ admin: {listen: 127.0.0.1:0}
       const r = await call(gw, 'GET', '/fail-fast?mode=hang');
       assert.equal(r.status, 504, r.text);
       assert.equal(r.text, TIMED_OUT);
+      assert.equal((await accessLogFor(gw, r.headers.get('x-amzn-requestid'))).error,
+        'integration_timeout');
       // The function runs on until its own timeout (1 s) stops it; the next request waits for
       // the replacement worker.
       await ok();
     });
 
-    for (const [mode, what] of [['string', 'returns a bare string'],
-      ['unknown-key', 'returns an object with an unknown key'],
-      ['bad-status', 'returns a non-numeric statusCode'],
+    for (const [mode, what, reason] of [['string', 'returns a bare string', 'not_object'],
+      ['unknown-key', 'returns an object with an unknown key', 'unknown_key'],
+      ['bad-status', 'returns a non-numeric statusCode', 'bad_status_code'],
       ['throw', 'throws (a function error)']]) {
       test(`a handler that ${what}: 502, the same worker serves the next one`, async () => {
         const before = await ok();
-        await expect502(`/fail?mode=${mode}`);
+        const r = await expect502(`/fail?mode=${mode}`);
+        assert.equal((await accessLogFor(gw, r.headers.get('x-amzn-requestid'))).error,
+          mode === 'throw' ? 'function_error' : reason);
         assert.equal(await ok(), before);
       });
     }
 
     test('init error (the module throws at load): 502 for each request, other routes unaffected', async () => {
-      await expect502('/initfail');
-      await expect502('/initfail');
-      await ok('/respond/string-status'.replace('string-status', 'headers')).catch(() => {});
-      assert.equal((await call(gw, 'GET', '/respond/string-status')).status, 202);
+      for (let i = 0; i < 2; i++) {
+        const r = await expect502('/initfail');
+        assert.equal((await accessLogFor(gw, r.headers.get('x-amzn-requestid'))).error, 'init_failed');
+      }
+      await ok();
     });
 
     test('an eagerly started function whose init keeps failing: still 502, within the route timeout',
-      { todo: 'queued invocations wait for the restart backoff (up to 30 s): 504 instead of 502' },
       async () => {
         // Let the worker fail a few times: the restart delay doubles from 100 ms (3.2 s after the
         // sixth failure), which exceeds this route's timeout_ms of 1000.
@@ -895,6 +897,7 @@ admin: {listen: 127.0.0.1:0}
       assert.deepEqual(statuses, [200, 429], `${second.text} ${third.text}`);
       const refused = second.status === 429 ? second : third;
       assert.equal(refused.text, '{"message":"Too Many Requests"}');
+      assert.equal((await accessLogFor(gw, refused.headers.get('x-amzn-requestid'))).error, 'throttled');
       assert.equal((await first).status, 200);
       await ok('/slow?mode=ok');
     });
@@ -914,7 +917,7 @@ admin: {listen: 127.0.0.1:0}
         ['boom', 500, AUTHORIZER_ERROR, 'AuthorizerConfigurationException'],
         ['nested', 500, AUTHORIZER_ERROR, 'AuthorizerConfigurationException'],
         ['not-a-policy', 500, AUTHORIZER_ERROR, 'AuthorizerConfigurationException'],
-        ['hang', 500, AUTHORIZER_ERROR],
+        ['hang', 500, AUTHORIZER_ERROR, 'AuthorizerConfigurationException'],
         ['crash', 500, AUTHORIZER_ERROR],
       ];
       for (const [mode, status, body, errorType] of cases) {
@@ -963,7 +966,7 @@ admin: {listen: 127.0.0.1:0}
     before(async () => {
       const r = await call(gw, 'GET', '/env');
       assert.equal(r.status, 200, r.text);
-      workerEnv = r.json;
+      workerEnv = r.json.env;
     });
 
     test('the Lambda variables', () => {
@@ -999,15 +1002,66 @@ admin: {listen: 127.0.0.1:0}
       assert.ok(!Object.values(workerEnv).includes(DEMO_SECRET), 'the secret is in no variable');
     });
 
-    test('a configured TZ or LANG reaches the function, once, with the configured value',
-      { todo: 'the platform value comes first in envp and the configured one is appended: Node reads :UTC' },
+    test('a configured TZ or LANG replaces the default: once, with the configured value',
       async () => {
         const r = await call(gw, 'GET', '/envtz');
         assert.equal(r.status, 200, r.text);
-        const environ = workerEnviron(r.json?.pid ?? -1);
-        assert.equal(r.json.TZ, 'Europe/Paris');
-        assert.equal(r.json.LANG, 'C.UTF-8');
-        if (environ) assert.equal(environ.filter((e) => e.startsWith('TZ=')).length, 1);
+        const environ = workerEnviron(r.json.pid);
+        assert.ok(environ, 'the worker is running');
+        assert.deepEqual(environ.filter((e) => /^(TZ|LANG)=/.test(e)).sort(),
+          ['LANG=C.UTF-8', 'TZ=Europe/Paris']);
+        assert.equal(r.json.env.TZ, 'Europe/Paris');
+        assert.equal(r.json.env.LANG, 'C.UTF-8');
       });
   });
+});
+
+// =============================================================================================
+// 7. Shutdown (SIGTERM with the seed above): SIGKILL, and SIGTERM as soon as gatehouse listens.
+
+describe('gatehouse going away', () => {
+  const yaml = (withRic) => `api: {name: shutdown, stage: test, listen: 127.0.0.1:0}
+functions:
+  echo:
+    runtime: node
+    handler: handlers.echo
+    working_dir: ${q(FIXTURES)}
+    concurrency: 2
+${withRic ? `  ric:
+    command: ${RIC_COMMAND}
+    handler: handlers.echo
+    working_dir: ${q(FIXTURES)}
+    concurrency: 1
+` : ''}routes:
+  - {path: /echo, method: GET, auth: none, integration: {type: function, function: echo}}
+${withRic ? `  - {path: /ric, method: GET, auth: none, integration: {type: function, function: ric}}
+` : ''}admin: {listen: 127.0.0.1:0}
+access_log: {path: "off"}
+`;
+
+  test('SIGKILL: the workers die too (PR_SET_PDEATHSIG), the official client included', async () => {
+    const gw = await startGateway(yaml(haveRic));
+    try {
+      assert.equal((await call(gw, 'GET', '/echo')).status, 200);
+      if (haveRic) assert.equal((await call(gw, 'GET', '/ric')).status, 200);
+      const workers = descendants(gw.child.pid);
+      const direct = workers.filter((pid) => procStat(pid)?.ppid === gw.child.pid);
+      assert.equal(direct.length, haveRic ? 3 : 2, `one process per worker: ${direct}`);
+      assert.deepEqual(await gw.kill('SIGKILL'), { code: null, signal: 'SIGKILL' });
+      await waitFor(() => workers.every((pid) => !alive(pid)),
+        { message: `still running: ${workers.filter(alive)}` });
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  test('SIGTERM right after the listening line: a graceful exit 0',
+    async () => {
+      for (let attempt = 0; attempt < 10; attempt++) {
+        const gw = await startGateway(yaml(false));
+        const workers = descendants(gw.child.pid);
+        assert.deepEqual(await gw.stop(), { code: 0, signal: null }, `attempt ${attempt}`);
+        await waitFor(() => workers.every((pid) => !alive(pid)));
+      }
+    });
 });

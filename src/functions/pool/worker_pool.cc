@@ -198,6 +198,7 @@ class WorkerPool::Impl : public std::enable_shared_from_this<WorkerPool::Impl> {
   // Guarded by mu_:
   std::vector<std::unique_ptr<Worker>> workers_;
   std::deque<InvocationPtr> queue_;
+  std::optional<InvokeFailure> last_init_failure_;  // reset when a worker reaches /next
   bool started_ = false;
   bool stopping_ = false;
   std::function<void()> stopped_;
@@ -291,7 +292,8 @@ void WorkerPool::Impl::spawn(Worker& w) {
     spdlog::error("function {}: cannot start a worker: {}", options_.name, why);
     stats_->init_failures.inc();
     ++w.failures;
-    fail_oldest_queued({InvokeError::kInitFailed, "Runtime.InvalidEntrypoint", why});
+    last_init_failure_ = InvokeFailure{InvokeError::kInitFailed, "Runtime.InvalidEntrypoint", why};
+    fail_oldest_queued(*last_init_failure_);
     w.state = Worker::State::kDown;
     if (!stopping_) {
       schedule_restart(w,
@@ -374,15 +376,24 @@ void WorkerPool::Impl::spawn(Worker& w) {
 void WorkerPool::Impl::watch_exit(Worker& w, int pidfd) {
   auto sd = std::make_shared<asio::posix::stream_descriptor>(executor_, pidfd);
   uint64_t generation = w.generation;
-  pid_t pid = w.pid;
   sd->async_wait(asio::posix::stream_descriptor::wait_read,
-                 [self = shared_from_this(), &w, sd, generation, pid](boost::system::error_code) {
-                   int status = 0;
-                   pid_t r;
+                 [weak = weak_from_this(), &w, sd, generation](boost::system::error_code ec) {
+                   if (ec) return;  // cancelled: the pool is gone and reaped its children itself
+                   // Reap exactly this child through its pidfd: a pid may be reused, a pidfd not.
+                   siginfo_t info{};
+                   int r;
                    do {
-                     r = ::waitpid(pid, &status, 0);
+                     r = ::waitid(static_cast<idtype_t>(P_PIDFD),
+                                  static_cast<id_t>(sd->native_handle()), &info, WEXITED);
                    } while (r < 0 && errno == EINTR);
+                   int status = 0;
+                   if (r == 0) {
+                     status = info.si_code == CLD_EXITED ? W_EXITCODE(info.si_status, 0)
+                                                         : W_EXITCODE(0, info.si_status);
+                   }
                    sd->close();
+                   auto self = weak.lock();
+                   if (!self) return;
                    std::lock_guard lock(self->mu_);
                    self->on_exit(w, generation, status);
                  });
@@ -483,6 +494,7 @@ void WorkerPool::Impl::on_exit(Worker& w, uint64_t generation, int status) {
     }
     spdlog::error("function {}: worker failed to start ({}): {} {}", options_.name, how,
                   f.error_type, f.error_message);
+    last_init_failure_ = f;
     fail_oldest_queued(std::move(f));
     auto delay = std::min(options_.backoff_max,
                           options_.backoff_initial * (1u << std::min(w.failures - 1, 16u)));
@@ -497,8 +509,9 @@ void WorkerPool::Impl::schedule_restart(Worker& w, milliseconds delay) {
   if (options_.lazy && queue_.empty()) return;  // started again by the next invocation
   w.restart_pending = true;
   w.restart_timer.expires_after(delay);
-  w.restart_timer.async_wait([self = shared_from_this(), &w](boost::system::error_code ec) {
-    if (ec) return;
+  w.restart_timer.async_wait([weak = weak_from_this(), &w](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self) return;
     std::lock_guard lock(self->mu_);
     w.restart_pending = false;
     if (self->stopping_ || w.state != Worker::State::kDown) return;
@@ -513,12 +526,12 @@ void WorkerPool::Impl::stop_worker(Worker& w) {
   ::kill(-w.pid, SIGTERM);
   w.kill_timer.expires_after(options_.stop_grace);
   uint64_t generation = w.generation;
-  w.kill_timer.async_wait(
-      [self = shared_from_this(), &w, generation](boost::system::error_code ec) {
-        if (ec) return;
-        std::lock_guard lock(self->mu_);
-        if (w.generation == generation && w.pid > 0) ::kill(-w.pid, SIGKILL);
-      });
+  w.kill_timer.async_wait([weak = weak_from_this(), &w, generation](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self) return;
+    std::lock_guard lock(self->mu_);
+    if (w.generation == generation && w.pid > 0) ::kill(-w.pid, SIGKILL);
+  });
 }
 
 WorkerPool::Impl::Worker* WorkerPool::Impl::idle_worker() {
@@ -574,8 +587,9 @@ void WorkerPool::Impl::arm_timer(const InvocationPtr& inv) {
   if (!inv->timer) inv->timer = std::make_unique<asio::steady_timer>(executor_);
   inv->timer->expires_at(*at);
   std::weak_ptr<Invocation> weak = inv;
-  inv->timer->async_wait([self = shared_from_this(), weak](boost::system::error_code ec) {
-    if (ec) return;
+  inv->timer->async_wait([pool = weak_from_this(), weak](boost::system::error_code ec) {
+    auto self = pool.lock();
+    if (ec || !self) return;
     auto inv = weak.lock();
     if (!inv) return;
     std::lock_guard lock(self->mu_);
@@ -671,6 +685,15 @@ void WorkerPool::Impl::invoke(InvokeRequest request, InvokeCallback done) {
     stats_->throttled.inc();
     return answer(inv, InvokeFailure{InvokeError::kThrottled, "", "the invoke queue is full"});
   }
+  // Every worker is failing to start and waiting out its backoff: answer with the last init
+  // failure now (as Lambda fails an invocation whose init failed) instead of holding the request
+  // for the backoff.
+  if (live_workers() == 0 && last_init_failure_) {
+    bool restarting = false;
+    for (auto& w : workers_)
+      restarting = restarting || (w->restart_pending && w->failures > 0);
+    if (restarting) return answer(inv, *last_init_failure_);
+  }
   queue_.push_back(inv);
   stats_->queued.set(static_cast<int64_t>(queue_.size()));
   arm_timer(inv);
@@ -698,6 +721,7 @@ void WorkerPool::Impl::on_next(Worker& w, http::ExchangePtr long_poll) {
   if (!w.initialized) {
     w.initialized = true;
     w.failures = 0;
+    last_init_failure_.reset();
   }
   w.state = Worker::State::kReady;
   w.long_poll = std::move(long_poll);
@@ -794,6 +818,8 @@ void WorkerPool::Impl::shutdown_now() {
     }
     w->restart_timer.cancel();
     w->kill_timer.cancel();
+    w->long_poll.reset();
+    w->current.reset();
     if (w->server) {
       w->server->drain(nullptr);
       w->server->close_all();

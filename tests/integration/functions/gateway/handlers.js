@@ -72,5 +72,5 @@ exports.parallel = async (event) => {
   return { statusCode: 200, body: JSON.stringify({ pid: process.pid, seen }) };
 };
 
-// The worker's environment, whole.
-exports.env = async () => ({ statusCode: 200, body: JSON.stringify(process.env) });
+// The worker's pid and its environment, whole.
+exports.env = async () => ({ statusCode: 200, body: JSON.stringify({ pid: process.pid, env: process.env }) });
