@@ -1,6 +1,10 @@
 #include "core/json_text.h"
 
+#include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
 
 namespace gatehouse::core {
 namespace {
@@ -88,6 +92,62 @@ void append_json_string(std::string& out, std::string_view s) {
     }
   }
   out += '"';
+}
+
+void append_js_number(std::string& out, double v) {
+  if (std::isnan(v)) {
+    out += "NaN";
+    return;
+  }
+  if (std::isinf(v)) {
+    out += v < 0 ? "-Infinity" : "Infinity";
+    return;
+  }
+  if (v == 0) {  // also -0, which JavaScript writes as "0"
+    out += '0';
+    return;
+  }
+  if (v < 0) {
+    out += '-';
+    v = -v;
+  }
+  // Shortest round-trip digits in scientific form: "d[.ddd]e[+-]xx".
+  char sci[40];
+  char* end = std::to_chars(sci, sci + sizeof sci, v, std::chars_format::scientific).ptr;
+  char* e = std::find(sci, end, 'e');
+  char digits[24];
+  size_t k = 0;
+  for (char* p = sci; p < e; ++p) {
+    if (*p != '.') digits[k++] = *p;
+  }
+  int exponent = 0;
+  std::from_chars(e + 2, end, exponent);
+  if (e[1] == '-') exponent = -exponent;
+  const std::string_view d(digits, k);
+  const int n = exponent + 1;  // the decimal point sits after n digits
+  const int kk = static_cast<int>(k);
+  if (kk <= n && n <= 21) {
+    out += d;
+    out.append(static_cast<size_t>(n - kk), '0');
+  } else if (0 < n && n <= 21) {
+    out += d.substr(0, static_cast<size_t>(n));
+    out += '.';
+    out += d.substr(static_cast<size_t>(n));
+  } else if (-6 < n && n <= 0) {
+    out += "0.";
+    out.append(static_cast<size_t>(-n), '0');
+    out += d;
+  } else {
+    out += d[0];
+    if (k > 1) {
+      out += '.';
+      out += d.substr(1);
+    }
+    out += 'e';
+    out += n - 1 < 0 ? '-' : '+';
+    char exp_buf[8];
+    out.append(exp_buf, std::to_chars(exp_buf, exp_buf + sizeof exp_buf, std::abs(n - 1)).ptr);
+  }
 }
 
 }  // namespace gatehouse::core

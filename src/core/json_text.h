@@ -11,6 +11,12 @@ namespace gatehouse::core {
 // are replaced with U+FFFD so the output is always valid JSON.
 void append_json_string(std::string& out, std::string_view s);
 
+// Appends `v` as JavaScript's String(v) writes it (ECMA-262 Number::toString): the shortest digits
+// that read back as `v`, in plain notation for 1e-6 <= |v| < 1e21, otherwise as d.ddde±n; -0 is
+// "0", NaN and infinities by name. JSON.stringify writes numbers the same way, so text built
+// with it matches what a Node.js function would send, and what API Gateway hands downstream.
+void append_js_number(std::string& out, double v);
+
 // `s` as a JSON string literal.
 inline std::string json_string(std::string_view s) {
   std::string out;

@@ -20,5 +20,23 @@ TEST(JsonString, ReplacesInvalidUtf8) {
   EXPECT_EQ(json_string("\xC0\x80"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");  // overlong NUL
 }
 
+std::string js(double v) {
+  std::string out;
+  append_js_number(out, v);
+  return out;
+}
+
+// Numbers come out as JavaScript's String(v) writes them.
+TEST(AppendJsNumber, WritesNumbersAsJavaScriptDoes) {
+  EXPECT_EQ(js(1.5), "1.5");
+  EXPECT_EQ(js(100.0), "100");
+  EXPECT_EQ(js(-0.0), "0");
+  EXPECT_EQ(js(1e21), "1e+21");
+  EXPECT_EQ(js(1e-7), "1e-7");
+  EXPECT_EQ(js(0.000001), "0.000001");
+  EXPECT_EQ(js(123456789012345680000.0), "123456789012345680000");
+  EXPECT_EQ(js(-2.5e-10), "-2.5e-10");
+}
+
 }  // namespace
 }  // namespace gatehouse::core

@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 
+#include "core/json_text.h"
+
 namespace gatehouse::auth {
 namespace {
 
@@ -29,55 +31,9 @@ const json::value* member(const json::object& obj, std::string_view name) {
   return v == nullptr || v->is_null() ? nullptr : v;
 }
 
-// `x` as JavaScript's String(x) writes it (ECMA-262 Number::toString): the shortest digits that
-// read back as x, positional notation for decimal exponents from -7 to 21 (0.000001, 1.5,
-// 100000000000000000000), exponent notation beyond (1e-7, 1.5e+300). -0 gives "0". Authorizers
-// are mostly JavaScript, and this is what their authors see for the same value.
-std::string javascript_number(double x) {
-  if (std::isnan(x)) return "NaN";
-  if (std::isinf(x)) return x < 0 ? "-Infinity" : "Infinity";
-  if (x == 0) return "0";
+std::string js_number(double x) {
   std::string out;
-  if (x < 0) {
-    out += '-';
-    x = -x;
-  }
-  // Shortest round-trip digits in scientific form, "d.ddde+XX": split into digits and exponent.
-  char buf[40];
-  std::to_chars_result r = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::scientific);
-  std::string_view sci(buf, static_cast<size_t>(r.ptr - buf));
-  size_t e = sci.find('e');
-  std::string digits;
-  for (char c : sci.substr(0, e)) {
-    if (c != '.') digits += c;
-  }
-  int exponent = 0;
-  std::string_view exp_text = sci.substr(e + 1);
-  if (!exp_text.empty() && exp_text[0] == '+') exp_text.remove_prefix(1);
-  std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), exponent);
-
-  const int k = static_cast<int>(digits.size());  // number of significant digits
-  const int n = exponent + 1;                     // x = 0.digits * 10^n
-  if (k <= n && n <= 21) {
-    out += digits;
-    out.append(static_cast<size_t>(n - k), '0');
-  } else if (0 < n && n <= 21) {
-    out.append(digits, 0, static_cast<size_t>(n));
-    out += '.';
-    out.append(digits, static_cast<size_t>(n));
-  } else if (-6 < n && n <= 0) {
-    out += "0.";
-    out.append(static_cast<size_t>(-n), '0');
-    out += digits;
-  } else {
-    out += digits[0];
-    if (k > 1) {
-      out += '.';
-      out.append(digits, 1);
-    }
-    out += n - 1 < 0 ? "e-" : "e+";
-    out += std::to_string(std::abs(n - 1));
-  }
+  core::append_js_number(out, x);
   return out;
 }
 
@@ -92,7 +48,7 @@ std::optional<std::string> stringify_context_value(const json::value& v) {
     case json::kind::uint64:
       return std::string(buf, std::to_chars(buf, buf + sizeof buf, v.get_uint64()).ptr);
     case json::kind::double_:
-      return javascript_number(v.get_double());
+      return js_number(v.get_double());
     case json::kind::bool_:
       return std::string(v.get_bool() ? "true" : "false");
     case json::kind::null:

@@ -64,64 +64,6 @@ void append_uint(std::string& out, uint64_t v) {
   out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
 }
 
-// `v` as JavaScript's String(v) writes it (ECMA-262 Number::toString): the shortest digits that
-// read back as `v`, in plain notation for 1e-6 <= |v| < 1e21, otherwise as d.ddde±n.
-// JSON.stringify writes numbers the same way, so compact JSON text matches what Node would send.
-void append_js_number(std::string& out, double v) {
-  if (std::isnan(v)) {
-    out += "NaN";
-    return;
-  }
-  if (std::isinf(v)) {
-    out += v < 0 ? "-Infinity" : "Infinity";
-    return;
-  }
-  if (v == 0) {  // also -0, which JavaScript writes as "0"
-    out += '0';
-    return;
-  }
-  if (v < 0) {
-    out += '-';
-    v = -v;
-  }
-  // Shortest round-trip digits in scientific form: "d[.ddd]e[+-]xx".
-  char sci[40];
-  char* end = std::to_chars(sci, sci + sizeof sci, v, std::chars_format::scientific).ptr;
-  char* e = std::find(sci, end, 'e');
-  char digits[24];
-  size_t k = 0;
-  for (char* p = sci; p < e; ++p) {
-    if (*p != '.') digits[k++] = *p;
-  }
-  int exponent = 0;
-  std::from_chars(e + 2, end, exponent);
-  if (e[1] == '-') exponent = -exponent;
-  const std::string_view d(digits, k);
-  const int n = exponent + 1;  // the decimal point sits after n digits
-  const int kk = static_cast<int>(k);
-  if (kk <= n && n <= 21) {
-    out += d;
-    out.append(static_cast<size_t>(n - kk), '0');
-  } else if (0 < n && n <= 21) {
-    out += d.substr(0, static_cast<size_t>(n));
-    out += '.';
-    out += d.substr(static_cast<size_t>(n));
-  } else if (-6 < n && n <= 0) {
-    out += "0.";
-    out.append(static_cast<size_t>(-n), '0');
-    out += d;
-  } else {
-    out += d[0];
-    if (k > 1) {
-      out += '.';
-      out += d.substr(1);
-    }
-    out += 'e';
-    out += n - 1 < 0 ? '-' : '+';
-    append_int(out, std::abs(n - 1));
-  }
-}
-
 // Compact JSON text of `v`, numbers written as JavaScript writes them.
 void append_compact_json(std::string& out, const json::value& v) {
   switch (v.kind()) {
@@ -159,7 +101,7 @@ void append_compact_json(std::string& out, const json::value& v) {
       append_uint(out, v.get_uint64());
       return;
     case json::kind::double_:
-      append_js_number(out, v.get_double());
+      core::append_js_number(out, v.get_double());
       return;
     case json::kind::bool_:
       out += v.get_bool() ? "true" : "false";
@@ -452,7 +394,7 @@ std::optional<std::string> header_text(const json::value& v) {
       append_uint(out, v.get_uint64());
       break;
     case json::kind::double_:
-      append_js_number(out, v.get_double());
+      core::append_js_number(out, v.get_double());
       break;
     case json::kind::bool_:
       out = v.get_bool() ? "true" : "false";
