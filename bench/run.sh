@@ -25,7 +25,8 @@
 #   The function cases need node and npm; bench/serverless is installed (npm ci) when i or k run.
 #   Every process under test runs on CPU 0, the Node workers and serverless-offline included.
 # plus `openssl speed -seconds 3 rsa2048` on CPU 0 for the verify/s reference, and the ceiling of
-# one fdatasync per write on the disk of the benchmark's data directory (dd with O_DSYNC).
+# one fdatasync per write on the disk of the benchmark's data directory (dd with O_DSYNC), and with
+# the function cases, the example functions' own CPU per invocation (bench/function-cost.js).
 #
 # Usage: bench/run.sh [BUILD_DIR]     (default build-bench; relative to the repository root)
 # Env:   BENCH_SECONDS (10)  BENCH_REPEATS (3)  BENCH_WARMUP (3)  BENCH_CONNS ("16 64")
@@ -34,7 +35,9 @@
 #        BENCH_POST_CONNS ("1 16 64", connection counts of case e)
 #        BENCH_SLS_RUNNER (in-process): how serverless-offline runs Node handlers: in-process
 #          (--useInProcess, its fastest) or worker-threads (its default)
-#        BENCH_FN_CONCURRENCY (unset = gatehouse's default): functions.*.concurrency of g, h, j
+#        BENCH_FN_CONCURRENCY (1): functions.*.concurrency of g, h, j: one worker per function
+#          per core the server may use (CPU 0); 0 = gatehouse's own default (one per core of the
+#          machine)
 #        BENCH_LAMBDA_DIR (examples/lambda-blog): the functions' directory (authorizer/, users/)
 #        BENCH_MAX_BUSY (10): before each run, wait until the machine is below this % busy for 1 s,
 #          at most BENCH_IDLE_TIMEOUT (300) s
@@ -54,7 +57,7 @@ post_conns_list=${BENCH_POST_CONNS:-"1 16 64"}
 cases=${BENCH_CASES:-"a b c d e f g h i j k"}
 cases_explicit=${BENCH_CASES:+1}
 sls_runner=${BENCH_SLS_RUNNER:-in-process}
-fn_concurrency=${BENCH_FN_CONCURRENCY:-}
+fn_concurrency=${BENCH_FN_CONCURRENCY:-1}
 max_busy=${BENCH_MAX_BUSY:-10}
 idle_timeout=${BENCH_IDLE_TIMEOUT:-300}
 max_foreign=${BENCH_MAX_FOREIGN:-10}
@@ -355,6 +358,7 @@ drop_cases() {
   cases=${kept# }
 }
 
+has_fn_case() { wants_any g h i j k; }
 if wants_any g h i j k; then
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     drop_cases "node and npm are required" g h i j k
@@ -442,7 +446,7 @@ functions:
       AUTH0_CLIENT_ID: $BLOG_AUDIENCE
       AUTH0_CLIENT_PUBLIC_KEY: $key
 YAML
-  [ -n "$fn_concurrency" ] && echo "    concurrency: $fn_concurrency"
+  echo "    concurrency: $fn_concurrency"
   if [ "$kind" != cache ]; then
     cat <<YAML
   users:
@@ -452,7 +456,7 @@ YAML
     environment:
       USERS_DIR: $work/fn-users-$kind
 YAML
-    [ -n "$fn_concurrency" ] && echo "    concurrency: $fn_concurrency"
+    echo "    concurrency: $fn_concurrency"
   fi
   cat <<YAML
 authorizers:
@@ -825,6 +829,17 @@ fsync_ceiling=$((fsync_append > fsync_overwrite ? fsync_append : fsync_overwrite
 rm -f "$work/dsync.bin"
 log "fdatasync ceiling: $fsync_ceiling writes/s (appending $fsync_append/s, overwriting $fsync_overwrite/s)"
 
+# The example functions' own CPU per invocation, called directly in one Node process (no gateway).
+declare -A FC=()
+if has_fn_case; then
+  log "the functions' own cost (bench/function-cost.js, CPU $server_cpu)"
+  taskset -c "$server_cpu" node "$repo/bench/function-cost.js" "$lambda_dir" "$work/fn-issuer.pem" "$FN_TOKEN" \
+    "$work/fn-cost-items" >"$work/function-cost.txt" 2>&1 || die "bench/function-cost.js: $(cat "$work/function-cost.txt")"
+  while read -r name cpu_us _; do FC[$name]=$cpu_us; done <"$work/function-cost.txt"
+  rm -rf "$work/fn-cost-items"
+  log "functions' own CPU per invocation: authorizer ${FC[authorizer]} us, users GET list ${FC[users_get]} us"
+fi
+
 log "warm-up: ${warmup}s per case and connection count"
 for c in $cases; do
   for conns in $(conns_of "$c"); do run_wrk "$c" "$conns" "$warmup" "$work/warmup.txt"; done
@@ -925,6 +940,21 @@ for conns in $conns_list; do
   over=$(awk -v h="${CPU[h,$conns]}" -v b="${CPU[b,$conns]}" 'BEGIN {printf "%+.2f", h - b}')
   ratios+="- h ÷ b req/s @$conns conns (Node authorizer ÷ built-in JWT, both with a warm cache): **$r** (target ≥ 0.80: $(verdict "$r" 0.80 ">=")); CPU µs/request h − b: $over"$'\n'
 done
+if [ -n "${FC[authorizer]:-}" ]; then
+  fc_get=$(awk -v a="${FC[authorizer]}" -v u="${FC[users_get]}" 'BEGIN {printf "%.1f", a + u}')
+  ratios+="- the functions' own CPU per GET list request (bench/function-cost.js, no gateway): $fc_get µs (authorizer ${FC[authorizer]} + users ${FC[users_get]})"$'\n'
+  for c in g i; do
+    has "$c" || continue
+    for conns in $conns_list; do
+      ratios+="- ${LABEL[$c]} @$conns conns: CPU µs/request beyond the functions' own code: $(awk -v x="${CPU[$c,$conns]}" -v f="$fc_get" 'BEGIN {printf "%.0f (%.0f − %.0f)", x - f, x, f}')"$'\n'
+    done
+  done
+  if has i; then
+    for conns in $conns_list; do
+      ratios+="- the most g ÷ i can be on one core (i's CPU µs/request ÷ the functions' own) @$conns conns: $(awk -v x="${CPU[i,$conns]}" -v f="$fc_get" 'BEGIN {printf "%.2f", x / f}')"$'\n'
+    done
+  fi
+fi
 if has e; then
   blog_admin=$(grep -o '"admin_port":[0-9]*' "$work/gh-blog.out" | cut -d: -f2)
   commits=$(curl -s "http://127.0.0.1:$blog_admin/metrics" \
@@ -935,7 +965,7 @@ fi
 
 fn_versions=""
 if has g || has h || has i || has j || has k; then
-  fn_versions+=$'\n'"- function cases: node $(node --version), examples/lambda-blog functions; gatehouse functions.*.concurrency: ${fn_concurrency:-default}; every process under test on CPU $server_cpu"
+  fn_versions+=$'\n'"- function cases: node $(node --version), examples/lambda-blog functions; gatehouse functions.*.concurrency: $fn_concurrency; every process under test on CPU $server_cpu"
 fi
 if has i || has k; then
   pkgver() { node -p "require('$sls_dir/node_modules/$1/package.json').version" 2>/dev/null || echo '?'; }
