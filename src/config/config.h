@@ -453,9 +453,9 @@ struct Function {
   // Extra variables in file order. Names [A-Za-z][A-Za-z0-9_]*; the reserved AWS_LAMBDA_*,
   // _HANDLER, LAMBDA_TASK_ROOT, LAMBDA_RUNTIME_DIR and AWS_LAMBDA_RUNTIME_API cannot be set.
   std::vector<std::pair<std::string, EnvValue>> environment;
-  // 0 = one per core, at most 256: the most invocations running at once, one worker process
-  // each. More workers serve more concurrent requests at the cost of memory (a Node worker is
-  // ~40 MB).
+  // 0 = one per core this process may run on (its CPU affinity), at most 256: the most invocations
+  // running at once, one worker process each. More workers serve more concurrent requests at the
+  // cost of memory (a Node worker is ~40 MB).
   uint32_t concurrency = 0;
   // 3 (Lambda's default), 1..900: an invocation running longer fails and its worker is stopped.
   uint32_t timeout_s = 3;

@@ -1,5 +1,6 @@
 #include "gateway/build.h"
 
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -264,6 +265,18 @@ std::string runtimes_dir() {
   return (dir.parent_path() / "runtimes").string();
 }
 
+// The cores this process may run on (its affinity mask: `taskset` and cgroup cpusets narrow it),
+// which is what one worker per core should count, rather than the machine's cores.
+unsigned usable_cores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) == 0) {
+    int n = CPU_COUNT(&set);
+    if (n > 0) return static_cast<unsigned>(n);
+  }
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
 // A function's worker options from its config, environment values resolved (secrets and the
 // issuer's certificate included; they go to the workers only and are never logged).
 core::Result<functions::pool::PoolOptions> pool_options(const config::Function& f,
@@ -287,7 +300,7 @@ core::Result<functions::pool::PoolOptions> pool_options(const config::Function& 
   }
   o.handler = f.handler;
   o.working_dir = f.working_dir;
-  o.concurrency = f.concurrency ? f.concurrency : std::max(1u, std::thread::hardware_concurrency());
+  o.concurrency = f.concurrency ? f.concurrency : usable_cores();
   o.timeout = std::chrono::seconds(f.timeout_s);
   o.memory_mb = f.memory_mb;
   o.lazy = f.start == config::WorkerStart::kLazy;
