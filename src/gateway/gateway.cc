@@ -212,10 +212,14 @@ void Gateway::authorize(std::shared_ptr<Call> call) {
   // authorizer. Missing or empty is 401 before any cache lookup or call (API Gateway).
   std::string owned_identity;
   std::string_view identity;
+  // The request's facts (for context.* sources and the REQUEST event), built only when needed:
+  // a cache hit on header or query sources never builds them.
   std::optional<functions::events::RequestFacts> facts;
+  auto request_facts = [&]() -> const functions::events::RequestFacts& {
+    if (!facts) fill_facts(*call, facts.emplace());
+    return *facts;
+  };
   if (a.kind == AuthorizerRuntime::Kind::kRequest) {
-    facts.emplace();
-    fill_facts(*call, *facts);
     for (const IdentitySourceRuntime& src : a.sources) {
       std::string value;
       switch (src.kind) {
@@ -229,7 +233,7 @@ void Gateway::authorize(std::shared_ptr<Call> call) {
           value = src.value;
           break;
         case IdentitySourceRuntime::Kind::kContext:
-          value = context_value(src.name, *facts);
+          value = context_value(src.name, request_facts());
           break;
       }
       if (value.empty()) return unauthorized(auth::AuthError::kTokenMissing);
@@ -320,8 +324,9 @@ void Gateway::authorize(std::shared_ptr<Call> call) {
   }
 
   // The request's views are valid only during authorize(); authorizers copy what they keep.
+  bool request_event = a.kind == AuthorizerRuntime::Kind::kRequest;
   auth::AuthRequest areq{identity, call->method_arn, core::id_view(req.id),
-                         facts ? &*facts : nullptr};
+                         request_event ? &request_facts() : nullptr};
   a.authorizer->authorize(areq, [this, call, decide,
                                  key = caching ? std::string(cache_key)
                                                : std::string()](auth::AuthResult r) mutable {
