@@ -1,5 +1,7 @@
 #include "core/json_text.h"
 
+#include <boost/json/value.hpp>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -147,6 +149,55 @@ void append_js_number(std::string& out, double v) {
     out += n - 1 < 0 ? '-' : '+';
     char exp_buf[8];
     out.append(exp_buf, std::to_chars(exp_buf, exp_buf + sizeof exp_buf, std::abs(n - 1)).ptr);
+  }
+}
+
+void append_compact_json(std::string& out, const boost::json::value& v) {
+  namespace json = boost::json;
+  char buf[24];
+  switch (v.kind()) {
+    case json::kind::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& member : v.get_object()) {
+        if (!first) out += ',';
+        first = false;
+        append_json_string(out, member.key());
+        out += ':';
+        append_compact_json(out, member.value());
+      }
+      out += '}';
+      return;
+    }
+    case json::kind::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& element : v.get_array()) {
+        if (!first) out += ',';
+        first = false;
+        append_compact_json(out, element);
+      }
+      out += ']';
+      return;
+    }
+    case json::kind::string:
+      append_json_string(out, v.get_string());
+      return;
+    case json::kind::int64:
+      out.append(buf, std::to_chars(buf, buf + sizeof buf, v.get_int64()).ptr);
+      return;
+    case json::kind::uint64:
+      out.append(buf, std::to_chars(buf, buf + sizeof buf, v.get_uint64()).ptr);
+      return;
+    case json::kind::double_:
+      append_js_number(out, v.get_double());
+      return;
+    case json::kind::bool_:
+      out += v.get_bool() ? "true" : "false";
+      return;
+    case json::kind::null:
+      out += "null";
+      return;
   }
 }
 

@@ -2,6 +2,7 @@
 // boost::json::value first.
 #pragma once
 
+#include <boost/json/fwd.hpp>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,10 @@ void append_json_string(std::string& out, std::string_view s);
 // "0", NaN and infinities by name. JSON.stringify writes numbers the same way, so text built
 // with it matches what a Node.js function would send, and what API Gateway hands downstream.
 void append_js_number(std::string& out, double v);
+
+// Appends `v` as compact JSON text, numbers spelled as JSON.stringify spells them (integers as
+// they are, doubles by append_js_number: 1.5, not Boost.JSON's 1.5E0).
+void append_compact_json(std::string& out, const boost::json::value& v);
 
 // `s` as a JSON string literal.
 inline std::string json_string(std::string_view s) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
+
 namespace gatehouse::core {
 namespace {
 
@@ -36,6 +38,14 @@ TEST(AppendJsNumber, WritesNumbersAsJavaScriptDoes) {
   EXPECT_EQ(js(0.000001), "0.000001");
   EXPECT_EQ(js(123456789012345680000.0), "123456789012345680000");
   EXPECT_EQ(js(-2.5e-10), "-2.5e-10");
+}
+
+// Compact text with no spaces, keys in order, numbers as JSON.stringify writes them.
+TEST(AppendCompactJson, WritesValuesAsJsonStringifyDoes) {
+  std::string out;
+  append_compact_json(out,
+                      boost::json::parse(R"({"a":[1,-2,1.5,1e-7,true,null],"b":{"c":"d\"e"}})"));
+  EXPECT_EQ(out, R"({"a":[1,-2,1.5,1e-7,true,null],"b":{"c":"d\"e"}})");
 }
 
 }  // namespace

@@ -189,57 +189,6 @@ ParsedBody parse_item_body(const CrudRoute& route, const CrudRequest& req) {
   return out;
 }
 
-// Compact JSON text of `v`. Numbers are written the way people write them: integers as they are,
-// doubles in the shortest form that reads back the same value (Boost.JSON's serializer would turn
-// 1.5 into 1.5E0).
-void append_value(std::string& out, const json::value& v) {
-  char buf[32];
-  switch (v.kind()) {
-    case json::kind::object: {
-      out += '{';
-      bool first = true;
-      for (const auto& entry : v.get_object()) {
-        if (!first) out += ',';
-        first = false;
-        core::append_json_string(out, entry.key());
-        out += ':';
-        append_value(out, entry.value());
-      }
-      out += '}';
-      return;
-    }
-    case json::kind::array: {
-      out += '[';
-      bool first = true;
-      for (const auto& element : v.get_array()) {
-        if (!first) out += ',';
-        first = false;
-        append_value(out, element);
-      }
-      out += ']';
-      return;
-    }
-    case json::kind::string:
-      core::append_json_string(out, v.get_string());
-      return;
-    case json::kind::int64:
-      out.append(buf, std::to_chars(buf, buf + sizeof(buf), v.get_int64()).ptr);
-      return;
-    case json::kind::uint64:
-      out.append(buf, std::to_chars(buf, buf + sizeof(buf), v.get_uint64()).ptr);
-      return;
-    case json::kind::double_:
-      out.append(buf, std::to_chars(buf, buf + sizeof(buf), v.get_double()).ptr);
-      return;
-    case json::kind::bool_:
-      out += v.get_bool() ? "true" : "false";
-      return;
-    case json::kind::null:
-      out += "null";
-      return;
-  }
-}
-
 // {"<key_attribute>": key, ...the other attributes} as text: the key first, for readability.
 std::string serialize_attributes(const json::object& body, std::string_view key_attribute,
                                  std::string_view key) {
@@ -252,7 +201,7 @@ std::string serialize_attributes(const json::object& body, std::string_view key_
     out += ',';
     core::append_json_string(out, entry.key());
     out += ':';
-    append_value(out, entry.value());
+    core::append_compact_json(out, entry.value());
   }
   out += '}';
   return out;

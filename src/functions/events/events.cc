@@ -64,54 +64,6 @@ void append_uint(std::string& out, uint64_t v) {
   out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
 }
 
-// Compact JSON text of `v`, numbers written as JavaScript writes them.
-void append_compact_json(std::string& out, const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::object: {
-      out += '{';
-      bool first = true;
-      for (const auto& member : v.get_object()) {
-        if (!first) out += ',';
-        first = false;
-        core::append_json_string(out, member.key());
-        out += ':';
-        append_compact_json(out, member.value());
-      }
-      out += '}';
-      return;
-    }
-    case json::kind::array: {
-      out += '[';
-      bool first = true;
-      for (const auto& element : v.get_array()) {
-        if (!first) out += ',';
-        first = false;
-        append_compact_json(out, element);
-      }
-      out += ']';
-      return;
-    }
-    case json::kind::string:
-      core::append_json_string(out, v.get_string());
-      return;
-    case json::kind::int64:
-      append_int(out, v.get_int64());
-      return;
-    case json::kind::uint64:
-      append_uint(out, v.get_uint64());
-      return;
-    case json::kind::double_:
-      core::append_js_number(out, v.get_double());
-      return;
-    case json::kind::bool_:
-      out += v.get_bool() ? "true" : "false";
-      return;
-    case json::kind::null:
-      out += "null";
-      return;
-  }
-}
-
 void append_claim(std::string& out, const json::value& v) {
   switch (v.kind()) {
     case json::kind::string:
@@ -130,7 +82,7 @@ void append_claim(std::string& out, const json::value& v) {
       return;
     }
     default:
-      append_compact_json(out, v);
+      core::append_compact_json(out, v);
       return;
   }
 }
