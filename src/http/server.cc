@@ -13,6 +13,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <deque>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <unordered_set>
@@ -386,8 +387,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_write(beast::error_code ec, bool keep) {
     writing_ = false;
-    queue_.pop_front();
-    if (ec) return close();
+    queue_.pop_front();  // the slot just written: close() keeps it while a write is in flight
+    if (ec || closed_) return close();
     if (!keep) {
       beast::error_code ignored;
       stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -403,7 +404,9 @@ class Session : public std::enable_shared_from_this<Session> {
     closed_ = true;
     beast::error_code ignored;
     stream_.socket().close(ignored);
-    queue_.clear();
+    // A write in flight (aborted by the close) still owns the front slot: its completion pops
+    // it. Everything behind it is dropped now.
+    queue_.erase(writing_ ? std::next(queue_.begin()) : queue_.begin(), queue_.end());
   }
 
   beast::tcp_stream stream_;

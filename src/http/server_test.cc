@@ -210,5 +210,43 @@ TEST_F(ServerTest, DrainClosesIdleConnections) {
   EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
 }
 
+// Answers every request with a body far larger than the socket buffers hold.
+class BigBodyHandler : public EchoHandler {
+ public:
+  void handle(ExchangePtr ex) override {
+    Response res{bhttp::status::ok, 11};
+    res.body().assign(64u << 20, 'x');
+    ex->respond(std::move(res));
+  }
+};
+
+// close_all() while a response is still being written (the client reads nothing, so the write
+// cannot finish) closes the connection and leaves the server whole: the aborted write's
+// completion must not touch the session's emptied response queue.
+TEST_F(ServerTest, CloseAllDuringAWriteClosesCleanly) {
+  BigBodyHandler big;
+  server_ = std::make_unique<Server>(pool_, big, Limits{}, "test", &stats_);
+  ASSERT_TRUE(server_->listen("127.0.0.1", 0).ok());
+  server_->start();
+  thread_ = std::thread([this] { pool_.run(); });
+  auto s = connect();
+  asio::write(s, asio::buffer(std::string("GET /big HTTP/1.1\r\nHost: x\r\n\r\n")));
+  // The head and the first part of the body arrive: the write is under way and stalls there.
+  char buf[4096];
+  size_t got = s.read_some(asio::buffer(buf));
+  ASSERT_GT(got, 0u);
+  std::promise<void> drained;
+  server_->drain([&] { drained.set_value(); });
+  server_->close_all();
+  drained.get_future().wait();
+  // The connection is gone: reading runs into its end well before 64 MiB.
+  boost::system::error_code ec;
+  size_t total = got;
+  while (!ec)
+    total += s.read_some(asio::buffer(buf), ec);
+  EXPECT_LT(total, size_t{64u << 20});
+  EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
+}
+
 }  // namespace
 }  // namespace gatehouse::http
