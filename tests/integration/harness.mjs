@@ -58,8 +58,14 @@ export async function startGateway(yaml, { dir = tempDir(), env = {}, keepDir = 
   gw.exited = new Promise((r) => child.on('exit', (code, signal) => r({ code, signal })));
   const running = () => child.exitCode === null && child.signalCode === null;
   gw.stop = async () => {
-    if (running()) child.kill('SIGTERM');
+    const terminated = running();
+    if (terminated) child.kill('SIGTERM');
     const result = await gw.exited;
+    if (terminated && (result.code !== 0 || result.signal)) {
+      // An unclean shutdown: what gatehouse said on the way out, for the failure report.
+      const tail = gw.stderr.slice(gw.stderr.lastIndexOf('received SIGTERM') - 30);
+      process.stderr.write(`gatehouse stopped with ${JSON.stringify(result)}:\n${tail.slice(0, 20000)}\n`);
+    }
     if (!keepDir) rmSync(dir, { recursive: true, force: true });
     return result;
   };

@@ -522,7 +522,8 @@ void WorkerPool::Impl::schedule_restart(Worker& w, milliseconds delay) {
 void WorkerPool::Impl::stop_worker(Worker& w) {
   if (w.pid < 0 || w.state == Worker::State::kStopping) return;
   w.state = Worker::State::kStopping;
-  w.long_poll.reset();
+  // A pending /next stays unanswered until the process is gone (on_exit drops it): answering
+  // it now would only have the runtime report a failed Runtime API on its way out.
   ::kill(-w.pid, SIGTERM);
   w.kill_timer.expires_after(options_.stop_grace);
   uint64_t generation = w.generation;
