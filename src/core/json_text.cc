@@ -47,12 +47,20 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
   size_t i = 0;
   while (i < s.size()) {
-    auto c = static_cast<uint8_t>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-      out += static_cast<char>(c);
-      ++i;
+    // A run of characters that need no escaping goes out in one append (tokens and header values
+    // are almost entirely such runs; a character at a time was measurable per request).
+    size_t run = i;
+    while (run < s.size()) {
+      auto r = static_cast<uint8_t>(s[run]);
+      if (r < 0x20 || r >= 0x80 || r == '"' || r == '\\') break;
+      ++run;
+    }
+    if (run > i) {
+      out.append(s.data() + i, run - i);
+      i = run;
       continue;
     }
+    auto c = static_cast<uint8_t>(s[i]);
     switch (c) {
       case '"':
         out += "\\\"";

@@ -22,6 +22,18 @@ TEST(JsonString, ReplacesInvalidUtf8) {
   EXPECT_EQ(json_string("\xC0\x80"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");  // overlong NUL
 }
 
+// Runs of plain characters around escapes, at either end and alone, read back as the input.
+TEST(JsonString, RunsAroundEscapesReadBack) {
+  for (std::string_view in :
+       {"", "plain", "\"", "\"lead", "trail\\", "a\tb\tc", "x\x7Fy", "mid \xC3\xA9 run \n end",
+        "Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln", "\n\n\n", "\x1F\x20\x21"}) {
+    std::string text = json_string(in);
+    auto parsed = boost::json::parse(text);
+    ASSERT_TRUE(parsed.is_string()) << text;
+    EXPECT_EQ(std::string_view(parsed.as_string()), in) << text;
+  }
+}
+
 std::string js(double v) {
   std::string out;
   append_js_number(out, v);
