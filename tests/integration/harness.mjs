@@ -63,7 +63,8 @@ export async function startGateway(yaml, { dir = tempDir(), env = {}, keepDir = 
     const result = await gw.exited;
     if (terminated && (result.code !== 0 || result.signal)) {
       // An unclean shutdown: what gatehouse said on the way out, for the failure report.
-      const tail = gw.stderr.slice(gw.stderr.lastIndexOf('received SIGTERM') - 30);
+      const at = gw.stderr.lastIndexOf('received SIGTERM');
+      const tail = at >= 0 ? gw.stderr.slice(Math.max(0, at - 30)) : gw.stderr.slice(-4000);
       process.stderr.write(`gatehouse stopped with ${JSON.stringify(result)}:\n${tail.slice(0, 20000)}\n`);
     }
     if (!keepDir) rmSync(dir, { recursive: true, force: true });
