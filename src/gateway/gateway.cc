@@ -84,7 +84,7 @@ void append_key_part(std::string& key, std::string_view part) {
 // One request's trip through the pipeline.
 struct Gateway::Call {
   http::ExchangePtr exchange;
-  std::shared_ptr<const Runtime> runtime;
+  const Runtime* runtime = nullptr;  // the gateway's, which outlives every call
   RouteRuntime* route = nullptr;
   std::optional<router::Match> match;
   auth::DecisionPtr decision;
@@ -105,7 +105,7 @@ Gateway::Gateway(std::shared_ptr<const Runtime> runtime, const core::Clock& cloc
 void Gateway::handle(http::ExchangePtr exchange) {
   auto call = std::make_shared<Call>();
   call->exchange = std::move(exchange);
-  call->runtime = runtime();
+  call->runtime = runtime_.get();
   call->extended_id = core::new_extended_request_id();
   http::Request& req = call->exchange->request();
   const Runtime& rt = *call->runtime;
@@ -550,7 +550,7 @@ void Gateway::finish(Call& call, http::Response res) {
 }
 
 http::Response Gateway::protocol_error(http::ProtocolError error, const http::Request& partial) {
-  auto rt = runtime();
+  const Runtime* rt = runtime_.get();
   auto id = core::id_view(partial.id);
   ResponseContext ctx{id, {}, partial.msg.method_string(), {}, rt->stage, {}, nullptr};
   ResponseType type = ResponseType::kDefault4xx;
@@ -592,7 +592,7 @@ http::Response Gateway::protocol_error(http::ProtocolError error, const http::Re
 }
 
 void Gateway::register_metrics(observability::Registry& registry) {
-  auto rt = runtime();
+  const Runtime* rt = runtime_.get();
   auto add_status_counters = [&](const std::string& route, const StatusCounters& c) {
     for (size_t i = 0; i <= kCountedStatuses.size(); ++i) {
       std::string status =
@@ -681,7 +681,7 @@ void Gateway::register_metrics(observability::Registry& registry) {
 }
 
 void Gateway::start() {
-  auto rt = runtime();
+  const Runtime* rt = runtime_.get();
   for (auto& f : rt->functions) {
     if (auto s = f.pool->start(); !s.ok()) spdlog::error("{}", s.message());
   }
@@ -690,7 +690,7 @@ void Gateway::start() {
 }
 
 void Gateway::stop_functions(std::function<void()> done) {
-  auto rt = runtime();
+  const Runtime* rt = runtime_.get();
   if (rt->functions.empty()) return done();
   auto left = std::make_shared<std::atomic<size_t>>(rt->functions.size());
   auto shared_done = std::make_shared<std::function<void()>>(std::move(done));
@@ -702,7 +702,7 @@ void Gateway::stop_functions(std::function<void()> done) {
 }
 
 core::Status Gateway::poll() {
-  auto rt = runtime();
+  const Runtime* rt = runtime_.get();
   core::Status issuer_status;
   if (rt->issuer) {
     issuer_status = rt->issuer->poll();
@@ -717,14 +717,14 @@ core::Status Gateway::poll() {
 }
 
 void Gateway::close() {
-  auto rt = runtime();
+  const Runtime* rt = runtime_.get();
   if (rt->issuer) rt->issuer->close();
   for (auto& t : rt->tables)
     t.table->close();
 }
 
 bool Gateway::ready() const {
-  auto rt = runtime();
+  const Runtime* rt = runtime_.get();
   for (auto& a : rt->authorizers) {
     if (!a->authorizer->ready()) return false;
   }

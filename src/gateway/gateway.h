@@ -1,11 +1,14 @@
 // The request pipeline: router -> authorizer (with its decision cache) -> integration, and the
 // admin endpoints. The only place where domain errors become HTTP responses (via responses.h).
 //
-// Thread safety: handle() runs on every I/O thread at once; the Runtime is immutable and
-// swapped whole on reload.
+// Thread safety: handle() runs on every I/O thread at once; the Runtime is immutable and lives as
+// long as the gateway (there is no reload yet: requests hold a plain pointer to it, with no
+// reference count or lock per request; reload will swap it whole and keep the old one alive
+// until its requests have finished).
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 
 #include "core/clock.h"
@@ -45,7 +48,7 @@ class Gateway final : public http::Handler {
   // `done` once all have exited. Call before letting the I/O threads run out of work.
   void stop_functions(std::function<void()> done);
 
-  std::shared_ptr<const Runtime> runtime() const { return std::atomic_load(&runtime_); }
+  const Runtime& runtime() const { return *runtime_; }
 
  private:
   struct Call;
@@ -58,7 +61,8 @@ class Gateway final : public http::Handler {
   void finish(Call& call, http::Response res);
   http::Response error_response(Call& call, ResponseType type, const ErrorDetail& detail = {});
 
-  std::shared_ptr<const Runtime> runtime_;
+  // Immutable after construction.
+  const std::shared_ptr<const Runtime> runtime_;
   const core::Clock& clock_;
   observability::AccessLog* access_log_;
 };
