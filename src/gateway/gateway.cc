@@ -649,6 +649,40 @@ void Gateway::register_metrics(observability::Registry& registry) {
       registry.add_counter(name, "Embedded issuer counter.", {}, counter);
     }
   }
+  for (const FunctionRuntime& f : rt->functions) {
+    const functions::pool::PoolStats& ps = *f.stats;
+    observability::Labels l = {{"function", f.name}};
+    registry.add_counter("gatehouse_function_invocations_total",
+                         "Invocations accepted (throttled ones included).", l, &ps.invocations);
+    const std::pair<const char*, const core::Counter*> results[] = {
+        {"success", &ps.succeeded},
+        {"function_error", &ps.function_errors},
+        {"timeout", &ps.timeouts},
+        {"caller_timeout", &ps.caller_timeouts},
+        {"crash", &ps.crashes},
+        {"throttled", &ps.throttled}};
+    for (auto& [result, counter] : results) {
+      registry.add_counter("gatehouse_function_results_total",
+                           "Invocations by how they ended (timeout: the function's own; "
+                           "caller_timeout: the route's or the authorizer's).",
+                           {{"function", f.name}, {"result", result}}, counter);
+    }
+    registry.add_counter("gatehouse_function_worker_starts_total",
+                         "Worker processes started (cold starts).", l, &ps.worker_starts);
+    registry.add_counter("gatehouse_function_init_failures_total",
+                         "Workers that failed before asking for their first event.", l,
+                         &ps.init_failures);
+    registry.add_gauge("gatehouse_function_workers", "Worker processes alive.", l, &ps.workers);
+    registry.add_gauge("gatehouse_function_busy_workers", "Workers running an invocation.", l,
+                       &ps.busy);
+    registry.add_gauge("gatehouse_function_queued_invocations",
+                       "Invocations waiting for a worker.", l, &ps.queued);
+    registry.add_histogram("gatehouse_function_duration_seconds",
+                           "From a worker taking the event to its answer.", l, &ps.duration);
+    registry.add_histogram("gatehouse_function_queue_wait_seconds",
+                           "From the invocation's arrival to a worker taking it.", l,
+                           &ps.queue_wait);
+  }
   for (auto& a : rt->authorizers) {
     const std::pair<const char*, const core::Counter*> outcomes[] = {
         {"allow", &a->stats.allow},

@@ -90,7 +90,8 @@ struct Invocation {
   InvokeCallback done;
   std::optional<SteadyTime> caller_deadline;
   std::optional<SteadyTime> function_deadline;  // set when a worker takes it
-  SteadyTime started{};
+  SteadyTime accepted{};  // invoke() took it
+  SteadyTime started{};   // a worker took it
   bool answered = false;  // `done` has been scheduled
   bool running = false;   // a worker has it
   std::unique_ptr<asio::steady_timer> timer;
@@ -658,6 +659,8 @@ void WorkerPool::Impl::deliver(Worker& w, InvocationPtr inv) {
   inv->started = std::chrono::steady_clock::now();
   inv->function_deadline = inv->started + options_.timeout;
   stats_->busy.add(1);
+  stats_->queue_wait.observe_us(static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(inv->started - inv->accepted).count()));
   arm_timer(inv);
   int64_t deadline_ms =
       std::chrono::duration_cast<milliseconds>(clock_.now().time_since_epoch() + options_.timeout)
@@ -670,8 +673,9 @@ void WorkerPool::Impl::deliver(Worker& w, InvocationPtr inv) {
 void WorkerPool::Impl::invoke(InvokeRequest request, InvokeCallback done) {
   auto inv = std::make_shared<Invocation>();
   inv->id = core::to_string(core::new_request_id());
+  inv->accepted = std::chrono::steady_clock::now();
   if (request.answer_within) {
-    inv->caller_deadline = std::chrono::steady_clock::now() + *request.answer_within;
+    inv->caller_deadline = inv->accepted + *request.answer_within;
   }
   inv->request = std::move(request);
   inv->done = std::move(done);

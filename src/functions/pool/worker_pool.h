@@ -81,6 +81,7 @@ struct PoolStats {
   core::Gauge busy;               // workers running an invocation
   core::Gauge queued;             // invocations waiting for a worker
   core::Histogram duration;       // from /next handing the event over to its answer
+  core::Histogram queue_wait;     // from invoke() to a worker taking the event
 };
 
 class WorkerPool final : public Invoker {
