@@ -112,8 +112,11 @@ core::Result<std::unique_ptr<auth::jwks::KeyProvider>> make_keys(const config::A
       o.timeout_ms = k.fetch_timeout_ms;
       o.max_bytes = k.max_jwks_bytes;
       if (!rt.fetcher) rt.fetcher = std::make_unique<HttpFetcher>(deps.fetch_client);
-      return std::make_unique<auth::jwks::KeyProvider>(std::move(o), *rt.fetcher, deps.clock,
-                                                       rt.key_stats);
+      auto provider = std::make_unique<auth::jwks::KeyProvider>(std::move(o), *rt.fetcher,
+                                                                deps.clock, rt.key_stats);
+      rt.url_keys = provider.get();
+      rt.keys_url = k.location;
+      return provider;
     }
   }
   return fail("unknown key source");

@@ -12,6 +12,7 @@
 #include "functions/events/events.h"
 #include "gateway/build.h"
 #include "gateway/crud.h"
+#include "gateway/key_fetch_report.h"
 #include "gateway/query.h"
 
 namespace gatehouse::gateway {
@@ -742,8 +743,10 @@ core::Status Gateway::poll() {
     issuer_status = rt->issuer->poll();
     publish_issuer_keys(*rt);
   }
-  for (auto& a : rt->authorizers)
+  for (auto& a : rt->authorizers) {
     a->authorizer->poll();
+    report_key_fetches(*a, clock_.monotonic());
+  }
   // Read snapshots of threads that stopped reading would otherwise keep the WAL from restarting.
   for (auto& t : rt->tables)
     t.table->release_idle_readers();

@@ -57,6 +57,16 @@ struct IdentitySourceRuntime {
   std::string value;  // kStageVariable: the variable's value (fixed per config)
 };
 
+// What the key-fetch log last said of one authorizer (gateway/key_fetch_report.h).
+struct KeyFetchReport {
+  uint64_t failed_seen = 0;      // key_stats.fetch_failed when last looked at
+  uint64_t ok_seen = 0;          // key_stats.fetch_ok when last looked at
+  uint64_t unreported = 0;       // failures not yet in a log line
+  uint64_t failures_in_run = 0;  // failures since the last success
+  bool failing = false;          // the last fetch seen failed
+  core::MonoTime last_line{};
+};
+
 struct AuthorizerRuntime {
   std::string name;
   enum class Kind { kJwt, kToken, kRequest };
@@ -82,6 +92,11 @@ struct AuthorizerRuntime {
   // authorizer), and the key generation last published.
   auth::jwks::KeyProvider* issuer_keys = nullptr;
   uint64_t published_key_generation = 0;
+  // URL key sources (jwks_url, discovery_url): the provider (owned by the authorizer) and its URL,
+  // for the fetch-failure log; the report's state belongs to Gateway::poll()'s thread.
+  auth::jwks::KeyProvider* url_keys = nullptr;
+  std::string keys_url;
+  KeyFetchReport key_fetch_report;
 };
 
 struct MockIntegration {

@@ -79,12 +79,24 @@ describe('JWKS URL', () => {
 
   test('a failing JWKS server keeps the last good key set', async () => {
     srv.fail = true;
+    await new Promise((r) => setTimeout(r, 1100));  // past refetch_min_interval_s
     const token = await mint(k2, { kid: 'key-2', sub: 'after-failure' });
     assert.equal((await call(token)).status, 200);
     // An unknown kid while the server is down: refused, and the old keys still work.
     assert.equal((await call(await mint(k1, { kid: 'key-9' }))).status, 401);
     assert.equal((await call(token)).status, 200);
+    // The failed refetch is logged once, with the URL and the reason; the recovery too.
+    const url = `${srv.base}/jwks.json`;
+    await waitFor(() => gw.stderr.includes('authorizer jwt: key fetch failed'));
+    const line = gw.stderr.split('\n').find((l) => l.includes('key fetch failed'));
+    assert.ok(line.includes(url), line);
+    assert.match(line, /503/);
+    assert.match(line, /verifying with the last key set fetched/);
     srv.fail = false;
+    await new Promise((r) => setTimeout(r, 1100));
+    assert.equal((await call(await mint(k1, { kid: 'key-8' }))).status, 401);
+    await waitFor(() => gw.stderr.includes(`authorizer jwt: keys fetched from ${url} again after 1 failed fetch`));
+    assert.equal(gw.stderr.split('\n').filter((l) => l.includes('key fetch failed')).length, 1);
   });
 });
 
@@ -139,6 +151,12 @@ describe('OpenID discovery over HTTPS', () => {
         headers: { authorization: `Bearer ${await mint(k1, { kid: 'ec-1' })}` } });
       assert.equal(res.status, 500);
       assert.equal(await res.text(), '{"message":null}');
+      // The operator learns why from the log: the URL, the TLS failure, and what it means.
+      await waitFor(() => gw.stderr.includes('key fetch failed'));
+      const line = gw.stderr.split('\n').find((l) => l.includes('key fetch failed'));
+      assert.ok(line.includes(`${srv.base}/jwks.json`), line);
+      assert.match(line, /certificate|handshake|verify/i, line);
+      assert.match(line, /no keys yet/);
     } finally {
       await gw.stop();
     }
