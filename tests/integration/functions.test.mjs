@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { existsSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startGateway, curl, waitFor, accessLogFor, issuerToken, tempDir, repoRoot, DEMO_CLIENT,
-  DEMO_SECRET, BLOG_AUDIENCE } from './harness.mjs';
+import { startGateway, curl, waitFor, accessLogFor, issuerToken, tempDir, repoRoot, metric,
+  DEMO_CLIENT, DEMO_SECRET, BLOG_AUDIENCE } from './harness.mjs';
 
 const here = join(repoRoot, 'tests/integration');
 const FIXTURES = join(here, 'functions/gateway');
@@ -79,13 +79,6 @@ function invocations(file) {
 const tokenCalls = (file, token) => invocations(file)
   .filter((r) => r.event.authorizationToken === `Bearer ${token}`);
 
-// One value of a Prometheus text exposition, or 0.
-async function metric(gw, name, labels) {
-  const text = await (await fetch(`${gw.adminUrl}/metrics`)).text();
-  const want = `${name}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',')}}`;
-  const line = text.split('\n').find((l) => l.startsWith(`${want} `));
-  return line ? Number(line.slice(want.length + 1)) : 0;
-}
 
 // Process bookkeeping from /proc: parent pid and state of a process, its whole subtree.
 function procStat(pid) {

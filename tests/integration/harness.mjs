@@ -128,6 +128,22 @@ export async function waitFor(fn, { timeoutMs = 5000, intervalMs = 50,
   }
 }
 
+// The value of one series of gatehouse's /metrics, e.g. metric(gw, 'gatehouse_requests_total',
+// { route: '/echo', status: '200' }); labels in the order gatehouse writes them. A series that
+// does not exist throws (with the names that do), so a misspelled name or label never reads as 0.
+export async function metric(gw, name, labels = {}) {
+  const text = await (await fetch(`${gw.adminUrl}/metrics`)).text();
+  const pairs = Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',');
+  const want = pairs ? `${name}{${pairs}}` : name;
+  const line = text.split('\n').find((l) => l.startsWith(`${want} `));
+  if (line === undefined) {
+    const known = [...new Set(text.split('\n').filter((l) => l.startsWith(name))
+      .map((l) => l.slice(0, l.lastIndexOf(' '))))];
+    throw new Error(`no series ${want} in /metrics; ${name} has: ${known.join(' ') || 'none'}`);
+  }
+  return Number(line.slice(want.length + 1));
+}
+
 // Waits until the access log holds a line for `requestId` (it is flushed every 20 ms).
 export async function accessLogFor(gw, requestId, timeoutMs = 3000) {
   const deadline = Date.now() + timeoutMs;
