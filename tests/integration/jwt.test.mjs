@@ -28,12 +28,26 @@ describe('JWT authorizer', () => {
       algorithms: ALGS,
     }), { dir });
   });
+  // Every credential sent to this gateway (valid or refused), checked against all it printed.
+  const sent = new Set();
   after(async () => {
     const { code } = await gw.stop();
     assert.equal(code, 0, 'graceful shutdown exits 0');
+    // Nothing gatehouse wrote (access log and logs on stdout, logs on stderr, the shutdown
+    // included) holds a token or any part of one that could be replayed or verified offline.
+    assert.ok(sent.size >= 20, `credentials recorded: ${sent.size}`);
+    for (const credential of sent) {
+      for (const part of credential.split(/[ .]/).filter((p) => p.length >= 16)) {
+        assert.ok(!gw.stdout.includes(part), `stdout holds part of a credential: ${part}`);
+        assert.ok(!gw.stderr.includes(part), `stderr holds part of a credential: ${part}`);
+      }
+    }
   });
 
-  const get = (path, headers = {}) => fetch(gw.url + path, { headers });
+  const get = (path, headers = {}) => {
+    if (headers.authorization) sent.add(headers.authorization);
+    return fetch(gw.url + path, { headers });
+  };
   const bearer = (t) => ({ authorization: `Bearer ${t}` });
 
   for (const alg of ALGS) {
