@@ -22,9 +22,10 @@ declare -A allowed=(
   [auth/policy]="core auth/policy"
   [auth/cache]="core auth/cache"
   [auth/authorizers]="core auth/jwt auth/jwks auth/policy auth/cache auth/authorizers functions functions/events router"
+  [auth/stage]="core auth/jwt auth/jwks auth/policy auth/cache auth/authorizers auth/stage functions functions/events router"
   [issuer]="core auth/jwt issuer"
-  [gateway]="core observability config http router functions functions/runtime_api functions/pool functions/events store store/sqlite auth/jwt auth/jwks auth/policy auth/cache auth/authorizers issuer gateway"
-  [cli]="core observability config http router functions functions/runtime_api functions/pool functions/events store store/sqlite auth/jwt auth/jwks auth/policy auth/cache auth/authorizers issuer gateway cli"
+  [gateway]="core observability config http router functions functions/runtime_api functions/pool functions/events store store/sqlite auth/jwt auth/jwks auth/policy auth/cache auth/authorizers auth/stage issuer gateway"
+  [cli]="core observability config http router functions functions/runtime_api functions/pool functions/events store store/sqlite auth/jwt auth/jwks auth/policy auth/cache auth/authorizers auth/stage issuer gateway cli"
 )
 
 area_of() {  # src/auth/jwt/verify.cc -> auth/jwt ; src/core/x.h -> core

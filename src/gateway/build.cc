@@ -15,7 +15,9 @@
 #include "auth/jwks/parse.h"
 #include "auth/jwt/alg.h"
 #include "auth/jwt/key.h"
+#include "auth/stage/stage.h"
 #include "core/files.h"
+#include "functions/events/request_facts.h"
 #include "store/sqlite/sqlite_table.h"
 
 namespace gatehouse::gateway {
@@ -122,63 +124,78 @@ core::Result<std::unique_ptr<auth::jwks::KeyProvider>> make_keys(const config::A
   return fail("unknown key source");
 }
 
+// The stage's identity sources from config. Header sources the events never carry, or context
+// paths they do not know, would refuse every request with 401: refused here instead.
+core::Result<std::vector<auth::stage::IdentitySource>> identity_sources(const config::Authorizer& a,
+                                                                        const std::string& path) {
+  using Kind = auth::stage::IdentitySource::Kind;
+  std::vector<config::IdentitySource> configured = a.identity_sources;
+  if (a.type != config::AuthorizerType::kRequest) configured = {a.identity_source};
+  std::vector<auth::stage::IdentitySource> out;
+  for (const config::IdentitySource& src : configured) {
+    auth::stage::IdentitySource r;
+    r.name = src.name;
+    switch (src.kind) {
+      case config::IdentitySource::Kind::kHeader:
+        r.kind = Kind::kHeader;
+        if (!functions::events::is_passed_on(src.name)) {
+          return config_error(a.pos, path + ".identity_source",
+                              "the " + src.name +
+                                  " header is not passed to authorizers (API Gateway drops it), "
+                                  "so every request would be refused with 401");
+        }
+        break;
+      case config::IdentitySource::Kind::kQueryString:
+        r.kind = Kind::kQuery;
+        break;
+      case config::IdentitySource::Kind::kStageVariable:
+        r.kind = Kind::kStageVariable;
+        break;
+      case config::IdentitySource::Kind::kContext:
+        r.kind = Kind::kContext;
+        if (!functions::events::request_context_value({}, src.name)) {
+          return config_error(a.pos, path + ".identity_source",
+                              "context." + src.name + " is not a context value the events carry");
+        }
+        break;
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 core::Result<std::unique_ptr<AuthorizerRuntime>> make_authorizer(const config::Authorizer& a,
                                                                  BuildDeps& deps,
                                                                  const Runtime& runtime) {
   std::string path = "authorizers." + a.name;
   auto rt = std::make_unique<AuthorizerRuntime>();
   rt->name = a.name;
-  rt->source_is_query = a.identity_source.kind == config::IdentitySource::Kind::kQueryString;
-  rt->source_name = a.identity_source.name;
-  if (!rt->source_is_query) {
-    std::transform(rt->source_name.begin(), rt->source_name.end(), rt->source_name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  }
+  auth::stage::StageOptions so;
+  so.name = a.name;
+  auto sources = identity_sources(a, path);
+  if (!sources) return sources.error();
+  so.sources = std::move(*sources);
 
+  std::unique_ptr<auth::Authorizer> authorizer;
   if (a.type != config::AuthorizerType::kJwt) {
-    rt->kind = a.type == config::AuthorizerType::kToken ? AuthorizerRuntime::Kind::kToken
-                                                        : AuthorizerRuntime::Kind::kRequest;
     functions::Invoker* invoker = nullptr;
     for (const FunctionRuntime& f : runtime.functions) {
       if (f.name == a.function.function) invoker = f.pool.get();
     }
     if (!a.function.validation_regex.empty()) {
       try {
-        rt->validation_regex.emplace(a.function.validation_regex, boost::regex::ECMAScript);
+        so.validation_regex.emplace(a.function.validation_regex, boost::regex::ECMAScript);
       } catch (const std::exception& e) {
         return config_error(a.pos, path + ".validation_regex", e.what());
       }
     }
-    for (const config::IdentitySource& src : a.identity_sources) {
-      IdentitySourceRuntime r;
-      r.name = src.name;
-      switch (src.kind) {
-        case config::IdentitySource::Kind::kHeader:
-          r.kind = IdentitySourceRuntime::Kind::kHeader;
-          std::transform(r.name.begin(), r.name.end(), r.name.begin(),
-                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-          break;
-        case config::IdentitySource::Kind::kQueryString:
-          r.kind = IdentitySourceRuntime::Kind::kQuery;
-          break;
-        case config::IdentitySource::Kind::kStageVariable:
-          r.kind = IdentitySourceRuntime::Kind::kStageVariable;
-          for (auto& [k, v] : runtime.stage_variables) {
-            if (k == src.name) r.value = v;
-          }
-          break;
-        case config::IdentitySource::Kind::kContext:
-          r.kind = IdentitySourceRuntime::Kind::kContext;
-          break;
-      }
-      rt->sources.push_back(std::move(r));
-    }
-    rt->cache_by_method = a.function.cache_scope == config::CacheScope::kMethod;
+    so.request_event = a.type == config::AuthorizerType::kRequest;
+    so.cache_by_method = a.function.cache_scope == config::CacheScope::kMethod;
     GH_CHECK(invoker != nullptr);  // config checked the name
     auth::FunctionAuthorizerOptions fo;
     fo.name = a.name;
-    fo.request_type = rt->kind == AuthorizerRuntime::Kind::kRequest;
-    rt->authorizer = std::make_unique<auth::FunctionAuthorizer>(std::move(fo), *invoker);
+    fo.request_type = so.request_event;
+    authorizer = std::make_unique<auth::FunctionAuthorizer>(std::move(fo), *invoker);
   } else {
     auth::JwtAuthorizerOptions opts;
     opts.verify.issuer = a.jwt.issuer;
@@ -194,16 +211,16 @@ core::Result<std::unique_ptr<AuthorizerRuntime>> make_authorizer(const config::A
 
     auto keys = make_keys(a, path, deps, runtime, *rt);
     if (!keys) return keys.error();
-    rt->authorizer = std::make_unique<auth::JwtAuthorizer>(std::move(opts), std::move(*keys),
-                                                           deps.clock, rt->key_stats);
+    authorizer = std::make_unique<auth::JwtAuthorizer>(std::move(opts), std::move(*keys),
+                                                       deps.clock, rt->key_stats);
   }
   auth::cache::CacheOptions cache_options;
   cache_options.ttl_s = a.cache_ttl_s;
   cache_options.max_entries = a.cache_max_entries;
   // Room for the token, or a request authorizer's several values, plus a method ARN.
   cache_options.max_key_bytes = a.jwt.max_token_bytes + 64 + router::kMaxMethodArnBytes;
-  rt->cache = std::make_unique<auth::cache::DecisionCache<auth::Decision>>(
-      cache_options, deps.clock, &rt->cache_stats);
+  rt->stage = std::make_unique<auth::stage::Stage>(std::move(so), std::move(authorizer),
+                                                   cache_options, deps.clock, rt->stats);
   return rt;
 }
 

@@ -7,7 +7,7 @@
 
 #include "core/ids.h"
 #include "core/json_text.h"
-#include "gateway/query.h"
+#include "functions/events/request_facts.h"
 
 namespace gatehouse::gateway {
 namespace {
@@ -304,7 +304,8 @@ void list_items(const CrudRoute& route, const CrudRequest& req,
                 std::function<void(CrudOutcome)> done) {
   store::ListQuery q;
   q.limit = route.default_limit;
-  std::string limit = query_param(req.query, "limit");
+  // Query parameters are read as API Gateway's events read them (the last of a repeated one).
+  std::string limit = functions::events::find_query_param(req.query, "limit").last;
   if (!limit.empty()) {
     uint32_t v = 0;
     auto [ptr, ec] = std::from_chars(limit.data(), limit.data() + limit.size(), v);
@@ -315,7 +316,7 @@ void list_items(const CrudRoute& route, const CrudRequest& req,
     }
     q.limit = v;
   }
-  std::string next = query_param(req.query, "next");
+  std::string next = functions::events::find_query_param(req.query, "next").last;
   if (!next.empty()) q.cursor = std::move(next);
   q.owner = owner_filter(route, req.principal);
   route.table->list(std::move(q), [done = std::move(done)](store::StoreResult<store::Page> r) {

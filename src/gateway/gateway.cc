@@ -13,7 +13,6 @@
 #include "gateway/build.h"
 #include "gateway/crud.h"
 #include "gateway/key_fetch_report.h"
-#include "gateway/query.h"
 
 namespace gatehouse::gateway {
 namespace {
@@ -73,13 +72,6 @@ bool media_type_matches(std::string_view content_type, std::string_view pattern)
   return (pt == "*" || eq(pt, ct)) && (ps == "*" || eq(ps, cs));
 }
 
-// Length-prefixed, so no value can forge a separator: the cache key of several identity values.
-void append_key_part(std::string& key, std::string_view part) {
-  key += std::to_string(part.size());
-  key += ':';
-  key += part;
-}
-
 }  // namespace
 
 // One request's trip through the pipeline.
@@ -91,9 +83,12 @@ struct Gateway::Call {
   auth::DecisionPtr decision;
   std::string method_arn;  // set for routes with an authorizer
   core::ExtendedRequestId extended_id;
+  // What the authorizer and the integration are told about this request, built once (views into
+  // this call and the runtime): the identity is read from the same facts the events are built
+  // from, and the function integration's event too.
+  std::optional<functions::events::RequestFacts> facts;
   std::string_view cache_status;
   std::string_view error_reason;
-  core::MonoTime auth_started{};
   uint64_t authorizer_us = 0;
   uint64_t integration_us = 0;
   bool issuer_request = false;  // answered by the embedded issuer
@@ -131,8 +126,11 @@ void Gateway::handle(http::ExchangePtr exchange) {
 }
 
 // Everything the event builders need about this request: views into `call` and the runtime,
-// valid while they are.
-void Gateway::fill_facts(Call& call, functions::events::RequestFacts& f) {
+// valid while they are. Built on first use and kept for the call. The body's binary-ness is the
+// proxy event's business (integrate_function), not the authorizer's.
+const functions::events::RequestFacts& Gateway::facts(Call& call) {
+  if (call.facts) return *call.facts;
+  functions::events::RequestFacts& f = call.facts.emplace();
   http::Request& req = call.exchange->request();
   const Runtime& rt = *call.runtime;
   f.method = req.msg.method_string();
@@ -144,50 +142,29 @@ void Gateway::fill_facts(Call& call, functions::events::RequestFacts& f) {
   for (auto& field : req.msg)
     f.headers.emplace_back(field.name_string(), field.value());
   f.body = req.msg.body();
-  std::string_view content_type = req.msg[bhttp::field::content_type];
-  bool binary = !is_valid_utf8(f.body);
-  for (auto& t : rt.binary_media_types)
-    binary = binary || (!content_type.empty() && media_type_matches(content_type, t));
-  f.body_is_binary = binary && !f.body.empty();
   f.method_arn = call.method_arn;
+  f.stage_variables.reserve(rt.stage_variables.size());
   for (auto& [k, v] : rt.stage_variables)
     f.stage_variables.emplace_back(k, v);
   f.stage = rt.stage;
   f.account_id = rt.account_id;
   f.api_id = rt.api_id;
-  std::string_view host = req.msg[bhttp::field::host];
+  // requestContext's Host and User-Agent are the values the events' headers map carries.
+  std::string_view host = functions::events::find_header(f.headers, "Host").last;
   f.domain_name = host.empty() ? std::string_view(rt.default_domain) : host;
   f.request_id = core::id_view(req.id);
   f.extended_request_id = core::id_view(call.extended_id);
   f.resource_id = call.route->resource_id;
   f.source_ip = req.peer_ip;
-  f.user_agent = req.msg[bhttp::field::user_agent];
+  f.user_agent = functions::events::find_header(f.headers, "User-Agent").last;
   f.protocol = req.msg.version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
   f.request_time_epoch_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch())
           .count();
-}
-
-// The value of a REQUEST authorizer's `context.X` identity source.
-static std::string context_value(std::string_view name, const functions::events::RequestFacts& f) {
-  if (name == "httpMethod") return std::string(f.method);
-  if (name == "resourcePath") return std::string(f.resource);
-  if (name == "resourceId") return std::string(f.resource_id);
-  if (name == "path") return "/" + std::string(f.stage) + std::string(f.raw_path);
-  if (name == "stage") return std::string(f.stage);
-  if (name == "requestId") return std::string(f.request_id);
-  if (name == "extendedRequestId") return std::string(f.extended_request_id);
-  if (name == "apiId" || name == "domainPrefix") return std::string(f.api_id);
-  if (name == "accountId") return std::string(f.account_id);
-  if (name == "domainName") return std::string(f.domain_name);
-  if (name == "protocol") return std::string(f.protocol);
-  if (name == "identity.sourceIp") return std::string(f.source_ip);
-  if (name == "identity.userAgent") return std::string(f.user_agent);
-  return {};
+  return f;
 }
 
 void Gateway::authorize(std::shared_ptr<Call> call) {
-  AuthorizerRuntime& a = *call->route->authorizer;
   http::Request& req = call->exchange->request();
   // The method ARN names this request in authorizer policies; API Gateway refuses a request
   // whose ARN would be over 1600 bytes with 414 before calling the authorizer.
@@ -202,164 +179,53 @@ void Gateway::authorize(std::shared_ptr<Call> call) {
                                         {.message = "Bad Request", .status = 400}));
   }
   call->method_arn = std::move(*arn);
+  const functions::events::RequestFacts& request_facts = facts(*call);
+  // The call owns the facts and the route its scopes, both alive until the outcome arrives.
+  call->route->authorizer->stage->run(request_facts, call->route->scopes,
+                                      [this, call](const auth::stage::Outcome& outcome) mutable {
+                                        call->authorizer_us = outcome.authorizer_us;
+                                        call->cache_status = auth::stage::to_string(outcome.cache);
+                                        call->decision = outcome.decision;
+                                        if (outcome.verdict == auth::stage::Verdict::kAllow)
+                                          return integrate(std::move(call));
+                                        call->error_reason =
+                                            outcome.reason ? auth::to_string(*outcome.reason) : "";
+                                        finish(*call, refusal_response(*call, outcome.verdict));
+                                      });
+}
 
-  auto unauthorized = [&](auth::AuthError why) {
-    a.stats.unauthorized.inc();
-    call->error_reason = auth::to_string(why);
-    return finish(*call, error_response(*call, ResponseType::kUnauthorized));
-  };
-
-  // The identity: one header or query value (jwt, token), or every source of a request
-  // authorizer. Missing or empty is 401 before any cache lookup or call (API Gateway).
-  std::string owned_identity;
-  std::string_view identity;
-  // The request's facts (for context.* sources and the REQUEST event), built only when needed:
-  // a cache hit on header or query sources never builds them.
-  std::optional<functions::events::RequestFacts> facts;
-  auto request_facts = [&]() -> const functions::events::RequestFacts& {
-    if (!facts) fill_facts(*call, facts.emplace());
-    return *facts;
-  };
-  if (a.kind == AuthorizerRuntime::Kind::kRequest) {
-    for (const IdentitySourceRuntime& src : a.sources) {
-      std::string value;
-      switch (src.kind) {
-        case IdentitySourceRuntime::Kind::kHeader:
-          value = std::string(req.msg[src.name]);
-          break;
-        case IdentitySourceRuntime::Kind::kQuery:
-          value = query_param(req.query, src.name);
-          break;
-        case IdentitySourceRuntime::Kind::kStageVariable:
-          value = src.value;
-          break;
-        case IdentitySourceRuntime::Kind::kContext:
-          value = context_value(src.name, request_facts());
-          break;
-      }
-      if (value.empty()) return unauthorized(auth::AuthError::kTokenMissing);
-      append_key_part(owned_identity, value);
-    }
-    identity = owned_identity;
-  } else if (a.source_is_query) {
-    owned_identity = query_param(req.query, a.source_name);
-    identity = owned_identity;
-  } else {
-    identity = req.msg[a.source_name];
+http::Response Gateway::refusal_response(Call& call, auth::stage::Verdict verdict) {
+  using auth::stage::Verdict;
+  switch (verdict) {
+    case Verdict::kAllow:
+      break;
+    case Verdict::kUnauthorized:
+      return error_response(call, ResponseType::kUnauthorized);
+    case Verdict::kAccessDenied:
+      return error_response(call, ResponseType::kAccessDenied);
+    case Verdict::kAccessDeniedExplicitly:
+      return error_response(
+          call, ResponseType::kAccessDenied,
+          {.message = "User is not authorized to access this resource with an explicit deny",
+           .status = std::nullopt});
+    case Verdict::kAuthorizerFailure:
+      return error_response(call, ResponseType::kAuthorizerFailure);
+    case Verdict::kAuthorizerConfigurationError:
+      return error_response(call, ResponseType::kAuthorizerConfigurationError);
   }
-  if (identity.empty() && a.kind != AuthorizerRuntime::Kind::kRequest) {
-    return unauthorized(auth::AuthError::kTokenMissing);
-  }
-  if (a.validation_regex) {
-    // Full match, as our decision in docs/aws-compatibility.md §13; a pattern too costly for
-    // this input fails closed.
-    bool ok = false;
-    try {
-      ok = boost::regex_match(identity.begin(), identity.end(), *a.validation_regex);
-    } catch (const std::exception&) {
-      ok = false;
-    }
-    if (!ok) return unauthorized(auth::AuthError::kIdentityInvalid);
-  }
-
-  auto decide = [this](std::shared_ptr<Call> call, const auth::DecisionPtr& decision) {
-    RouteRuntime& route = *call->route;
-    AuthorizerRuntime& a = *route.authorizer;
-    call->decision = decision;
-    if (decision->policy) {
-      // The policy is evaluated for this request's method ARN, also when it came from the cache:
-      // a policy returned for GET /resource may not cover DELETE /resource/7.
-      auto effect = auth::policy::evaluate(*decision->policy, call->method_arn);
-      if (effect != auth::policy::Effect::kAllow) {
-        a.stats.forbidden.inc();
-        bool explicit_deny = effect == auth::policy::Effect::kExplicitDeny;
-        call->error_reason = auth::to_string(explicit_deny ? auth::AuthError::kPolicyExplicitDeny
-                                                           : auth::AuthError::kPolicyImplicitDeny);
-        ErrorDetail detail;
-        if (explicit_deny) {
-          detail.message = "User is not authorized to access this resource with an explicit deny";
-        }
-        return finish(*call, error_response(*call, ResponseType::kAccessDenied, detail));
-      }
-    }
-    if (!route.scopes.empty()) {
-      bool any = false;
-      for (auto& need : route.scopes) {
-        for (auto& have : decision->scopes) {
-          if (have == need) {
-            any = true;
-            break;
-          }
-        }
-        if (any) break;
-      }
-      if (!any) {
-        a.stats.forbidden.inc();
-        call->error_reason = auth::to_string(auth::AuthError::kInsufficientScope);
-        return finish(*call, error_response(*call, ResponseType::kAccessDenied));
-      }
-    }
-    a.stats.allow.inc();
-    integrate(std::move(call));
-  };
-
-  // cache_scope: method keys entries by the method ARN too.
-  std::string method_key;
-  std::string_view cache_key = identity;
-  bool caching = a.cache && a.cache->enabled();
-  if (caching && a.cache_by_method) {
-    method_key.reserve(identity.size() + call->method_arn.size() + 16);
-    append_key_part(method_key, identity);
-    method_key += call->method_arn;
-    cache_key = method_key;
-  }
-
-  call->auth_started = std::chrono::steady_clock::now();
-  if (caching) {
-    if (auto hit = a.cache->get(cache_key)) {
-      call->cache_status = "hit";
-      call->authorizer_us = micros_since(call->auth_started);
-      return decide(std::move(call), hit);
-    }
-    call->cache_status = "miss";
-  }
-
-  // The request's views are valid only during authorize(); authorizers copy what they keep.
-  bool request_event = a.kind == AuthorizerRuntime::Kind::kRequest;
-  auth::AuthRequest areq{identity, call->method_arn, core::id_view(req.id),
-                         request_event ? &request_facts() : nullptr};
-  a.authorizer->authorize(areq, [this, call, decide,
-                                 key = caching ? std::string(cache_key)
-                                               : std::string()](auth::AuthResult r) mutable {
-    call->authorizer_us = micros_since(call->auth_started);
-    AuthorizerRuntime& a = *call->route->authorizer;
-    if (!r) {
-      call->error_reason = auth::to_string(r.error());
-      switch (r.error()) {
-        case auth::AuthError::kKeysUnavailable:
-        case auth::AuthError::kFunctionUnavailable:
-          a.stats.failure.inc();
-          return finish(*call, error_response(*call, ResponseType::kAuthorizerFailure));
-        case auth::AuthError::kFunctionError:
-        case auth::AuthError::kFunctionOutputInvalid:
-          a.stats.failure.inc();
-          return finish(*call, error_response(*call, ResponseType::kAuthorizerConfigurationError));
-        case auth::AuthError::kInsufficientScope:
-          a.stats.forbidden.inc();
-          return finish(*call, error_response(*call, ResponseType::kAccessDenied));
-        default:
-          a.stats.unauthorized.inc();
-          return finish(*call, error_response(*call, ResponseType::kUnauthorized));
-      }
-    }
-    if (!key.empty()) a.cache->put(key, *r, (*r)->expires_at);
-    decide(std::move(call), *r);
-  });
+  return error_response(call, ResponseType::kAuthorizerFailure);  // not reached; fails closed
 }
 
 void Gateway::integrate_function(std::shared_ptr<Call> call) {
-  functions::events::RequestFacts facts;
-  fill_facts(*call, facts);
+  // The facts the authorizer was shown, when one ran: the event carries the very values judged.
+  facts(*call);
+  functions::events::RequestFacts& request_facts = *call->facts;
+  http::Request& req = call->exchange->request();
+  std::string_view content_type = req.msg[bhttp::field::content_type];
+  bool binary = !is_valid_utf8(request_facts.body);
+  for (auto& t : call->runtime->binary_media_types)
+    binary = binary || (!content_type.empty() && media_type_matches(content_type, t));
+  request_facts.body_is_binary = binary && !request_facts.body.empty();
   functions::events::AuthorizerFacts auth_facts;
   const functions::events::AuthorizerFacts* auth_ptr = nullptr;
   if (call->decision) {
@@ -373,7 +239,7 @@ void Gateway::integrate_function(std::shared_ptr<Call> call) {
     }
     auth_ptr = &auth_facts;
   }
-  std::string event = functions::events::proxy_event(facts, auth_ptr);
+  std::string event = functions::events::proxy_event(request_facts, auth_ptr);
   auto started = std::chrono::steady_clock::now();
   const RouteRuntime& route = *call->route;
   route.function->invoke(
@@ -656,12 +522,9 @@ void Gateway::register_metrics(observability::Registry& registry) {
     registry.add_counter("gatehouse_function_invocations_total",
                          "Invocations accepted (throttled ones included).", l, &ps.invocations);
     const std::pair<const char*, const core::Counter*> results[] = {
-        {"success", &ps.succeeded},
-        {"function_error", &ps.function_errors},
-        {"timeout", &ps.timeouts},
-        {"caller_timeout", &ps.caller_timeouts},
-        {"crash", &ps.crashes},
-        {"throttled", &ps.throttled}};
+        {"success", &ps.succeeded}, {"function_error", &ps.function_errors},
+        {"timeout", &ps.timeouts},  {"caller_timeout", &ps.caller_timeouts},
+        {"crash", &ps.crashes},     {"throttled", &ps.throttled}};
     for (auto& [result, counter] : results) {
       registry.add_counter("gatehouse_function_results_total",
                            "Invocations by how they ended (timeout: the function's own; "
@@ -676,8 +539,8 @@ void Gateway::register_metrics(observability::Registry& registry) {
     registry.add_gauge("gatehouse_function_workers", "Worker processes alive.", l, &ps.workers);
     registry.add_gauge("gatehouse_function_busy_workers", "Workers running an invocation.", l,
                        &ps.busy);
-    registry.add_gauge("gatehouse_function_queued_invocations",
-                       "Invocations waiting for a worker.", l, &ps.queued);
+    registry.add_gauge("gatehouse_function_queued_invocations", "Invocations waiting for a worker.",
+                       l, &ps.queued);
     registry.add_histogram("gatehouse_function_duration_seconds",
                            "From a worker taking the event to its answer.", l, &ps.duration);
     registry.add_histogram("gatehouse_function_queue_wait_seconds",
@@ -696,19 +559,17 @@ void Gateway::register_metrics(observability::Registry& registry) {
                            {{"authorizer", a->name}, {"outcome", outcome}}, counter);
     }
     registry.add_counter("gatehouse_authorizer_cache_hits_total", "Decision cache hits.",
-                         {{"authorizer", a->name}}, &a->cache_stats.hits);
+                         {{"authorizer", a->name}}, &a->stats.cache.hits);
     registry.add_counter("gatehouse_authorizer_cache_misses_total", "Decision cache misses.",
-                         {{"authorizer", a->name}}, &a->cache_stats.misses);
+                         {{"authorizer", a->name}}, &a->stats.cache.misses);
     registry.add_counter("gatehouse_authorizer_cache_evictions_total",
                          "Decision cache entries evicted to make room.", {{"authorizer", a->name}},
-                         &a->cache_stats.evictions);
-    if (a->cache) {
-      auto* cache = a->cache.get();
-      registry.add_gauge_fn("gatehouse_authorizer_cache_entries", "Decision cache entries.",
-                            {{"authorizer", a->name}},
-                            [cache] { return static_cast<double>(cache->size()); });
-    }
-    for (auto& [suffix, counter] : a->authorizer->counters()) {
+                         &a->stats.cache.evictions);
+    const auth::stage::Stage* stage = a->stage.get();
+    registry.add_gauge_fn("gatehouse_authorizer_cache_entries", "Decision cache entries.",
+                          {{"authorizer", a->name}},
+                          [stage] { return static_cast<double>(stage->cache_entries()); });
+    for (auto& [suffix, counter] : a->stage->authorizer().counters()) {
       registry.add_counter("gatehouse_" + suffix, "Authorizer counter " + suffix + ".",
                            {{"authorizer", a->name}}, counter);
     }
@@ -721,7 +582,7 @@ void Gateway::start() {
     if (auto s = f.pool->start(); !s.ok()) spdlog::error("{}", s.message());
   }
   for (auto& a : rt->authorizers)
-    a->authorizer->start();
+    a->stage->authorizer().start();
 }
 
 void Gateway::stop_functions(std::function<void()> done) {
@@ -744,7 +605,7 @@ core::Status Gateway::poll() {
     publish_issuer_keys(*rt);
   }
   for (auto& a : rt->authorizers) {
-    a->authorizer->poll();
+    a->stage->authorizer().poll();
     report_key_fetches(*a, clock_.monotonic());
   }
   // Read snapshots of threads that stopped reading would otherwise keep the WAL from restarting.
@@ -763,7 +624,7 @@ void Gateway::close() {
 bool Gateway::ready() const {
   const Runtime* rt = runtime_.get();
   for (auto& a : rt->authorizers) {
-    if (!a->authorizer->ready()) return false;
+    if (!a->stage->authorizer().ready()) return false;
   }
   return true;
 }

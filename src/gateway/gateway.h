@@ -52,8 +52,9 @@ class Gateway final : public http::Handler {
 
  private:
   struct Call;
-  void fill_facts(Call& call, functions::events::RequestFacts& facts);
+  const functions::events::RequestFacts& facts(Call& call);
   void authorize(std::shared_ptr<Call> call);
+  http::Response refusal_response(Call& call, auth::stage::Verdict verdict);
   void integrate(std::shared_ptr<Call> call);
   void integrate_crud(std::shared_ptr<Call> call);
   void integrate_function(std::shared_ptr<Call> call);

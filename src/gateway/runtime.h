@@ -4,7 +4,6 @@
 #pragma once
 
 #include <array>
-#include <boost/regex.hpp>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -16,6 +15,7 @@
 #include "auth/cache/decision_cache.h"
 #include "auth/jwks/fetcher.h"
 #include "auth/jwks/key_provider.h"
+#include "auth/stage/stage.h"
 #include "core/stats.h"
 #include "functions/pool/worker_pool.h"
 #include "gateway/crud.h"
@@ -42,21 +42,6 @@ struct StatusCounters {
   }
 };
 
-struct AuthorizerStats {
-  core::Counter allow;         // authorized (fresh or cached)
-  core::Counter unauthorized;  // 401
-  core::Counter forbidden;     // 403 (scope, or the function's policy)
-  core::Counter failure;       // 500
-};
-
-// One identity source of a request: where its value is read from.
-struct IdentitySourceRuntime {
-  enum class Kind { kHeader, kQuery, kStageVariable, kContext };
-  Kind kind = Kind::kHeader;
-  std::string name;   // header: lower case; query, stage variable: as written; context: the path
-  std::string value;  // kStageVariable: the variable's value (fixed per config)
-};
-
 // What the key-fetch log last said of one authorizer (gateway/key_fetch_report.h).
 struct KeyFetchReport {
   uint64_t failed_seen = 0;      // key_stats.fetch_failed when last looked at
@@ -69,25 +54,13 @@ struct KeyFetchReport {
 
 struct AuthorizerRuntime {
   std::string name;
-  enum class Kind { kJwt, kToken, kRequest };
-  Kind kind = Kind::kJwt;
-  // Identity source of jwt and token authorizers: a request header (lower-case name) or a
-  // query-string parameter.
-  bool source_is_query = false;
-  std::string source_name;
-  // Request authorizers: every source, all required.
-  std::vector<IdentitySourceRuntime> sources;
-  // Token authorizers: the whole token must match (config's validation_regex), else 401.
-  std::optional<boost::regex> validation_regex;
-  // Cache entries keyed by identity and method ARN (cache_scope: method).
-  bool cache_by_method = false;
   // Key fetching state, owned here because the authorizer's key provider refers to it.
   std::unique_ptr<auth::jwks::Fetcher> fetcher;
   auth::jwks::KeyProviderStats key_stats;
-  std::unique_ptr<auth::Authorizer> authorizer;
-  auth::cache::CacheStats cache_stats;
-  std::unique_ptr<auth::cache::DecisionCache<auth::Decision>> cache;
-  AuthorizerStats stats;
+  // Decisions, cache hits and misses; the stage counts, /metrics exports.
+  auth::stage::StageStats stats;
+  // The auth stage: identity, decision cache, the authorizer itself, policy and scopes.
+  std::unique_ptr<auth::stage::Stage> stage;
   // `keys: {issuer: self}`: the provider the embedded issuer's keys are published to (owned by the
   // authorizer), and the key generation last published.
   auth::jwks::KeyProvider* issuer_keys = nullptr;

@@ -271,6 +271,25 @@ for (const runtime of ['bootstrap', 'ric']) {
         assert.deepEqual(r.json, { items: [] });
       });
 
+      test('/metrics exports the worker pools: invocations, results, workers, durations', async () => {
+        const users = { function: 'users' };
+        const invoked = await metric(gw, 'gatehouse_function_invocations_total', users);
+        assert.ok(invoked >= 8, `users invocations: ${invoked}`);
+        assert.equal(await metric(gw, 'gatehouse_function_results_total',
+          { function: 'users', result: 'success' }), invoked);
+        assert.equal(await metric(gw, 'gatehouse_function_results_total',
+          { function: 'users', result: 'crash' }), 0);
+        assert.ok(await metric(gw, 'gatehouse_function_workers', users) >= 1);
+        assert.ok(await metric(gw, 'gatehouse_function_worker_starts_total', users) >= 1);
+        assert.equal(await metric(gw, 'gatehouse_function_init_failures_total', users), 0);
+        assert.equal(await metric(gw, 'gatehouse_function_busy_workers', users), 0);
+        assert.equal(await metric(gw, 'gatehouse_function_queued_invocations', users), 0);
+        assert.equal(await metric(gw, 'gatehouse_function_duration_seconds_count', users), invoked);
+        assert.equal(await metric(gw, 'gatehouse_function_queue_wait_seconds_count', users), invoked);
+        assert.ok(await metric(gw, 'gatehouse_function_invocations_total',
+          { function: 'authorizer' }) >= 1);
+      });
+
       test('SIGTERM: every worker process exits and gatehouse exits 0', async () => {
         const children = descendants(gw.child.pid);
         // One process per worker (npx runs the client under it, in the worker's process group).

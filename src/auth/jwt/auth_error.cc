@@ -6,6 +6,8 @@ std::string_view to_string(AuthError error) {
   switch (error) {
     case AuthError::kTokenMissing:
       return "token_missing";
+    case AuthError::kIdentityRepeated:
+      return "identity_repeated";
     case AuthError::kTokenMalformed:
       return "token_malformed";
     case AuthError::kTokenTooLarge:

@@ -10,7 +10,9 @@
 namespace gatehouse::auth {
 
 enum class AuthError {
-  kTokenMissing,       // no token in the identity source (or an empty one)
+  kTokenMissing,       // an identity source is absent or empty: 401, the authorizer never runs
+  kIdentityRepeated,   // an identity-source header or query parameter is sent more than once:
+                       // 401 before any cache lookup, the authorizer never runs
   kTokenMalformed,     // not three base64url parts, not JSON objects, wrong claim types, `crit`
   kTokenTooLarge,      // longer than VerifyOptions::max_token_bytes (checked before anything else)
   kAlgNone,            // header alg is "none" (any case): never accepted

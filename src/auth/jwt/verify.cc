@@ -247,9 +247,9 @@ core::Result<VerifiedToken, AuthError> verify(std::string_view token, std::span<
   return out;
 }
 
-bool has_any_scope(const VerifiedToken& token, std::span<const std::string> required) {
+bool has_any_scope(std::span<const std::string> granted, std::span<const std::string> required) {
   if (required.empty()) return true;
-  for (const std::string& scope : token.scopes) {
+  for (const std::string& scope : granted) {
     if (contains(required, scope)) return true;
   }
   return false;

@@ -5,7 +5,7 @@
 //   std::shared_ptr<const jwks::KeySet> keys = provider.snapshot();   // nullptr: kKeysUnavailable
 //   auto token = jwt::verify(bearer, keys->keys(), options, clock.unix_seconds());
 //   if (!token && token.error() == AuthError::kKidNotFound) provider.on_kid_miss();
-//   if (token && !jwt::has_any_scope(*token, route_scopes)) -> kInsufficientScope (403)
+//   if (token && !jwt::has_any_scope(token->scopes, route_scopes)) -> kInsufficientScope (403)
 //
 // Thread safety: pure functions; many threads may verify with the same keys at once.
 #pragma once
@@ -75,8 +75,9 @@ struct VerifiedToken {
 core::Result<VerifiedToken, AuthError> verify(std::string_view token, std::span<const Key> keys,
                                               const VerifyOptions& opts, int64_t now_unix);
 
-// True if the token carries at least one of `required` (API Gateway authorizationScopes are
-// any-of), or if `required` is empty (the route asks for no scope).
-bool has_any_scope(const VerifiedToken& token, std::span<const std::string> required);
+// True if `granted` (a token's scopes, VerifiedToken::scopes) holds at least one of `required`
+// (API Gateway's authorizationScopes are any-of), or if `required` is empty (the route asks for no
+// scope). Scopes compare exactly (case-sensitive).
+bool has_any_scope(std::span<const std::string> granted, std::span<const std::string> required);
 
 }  // namespace gatehouse::auth::jwt

@@ -457,10 +457,10 @@ TEST(JwtHasAnyScope, RequiresAnyOneScope) {
   token.scopes = {"api/read", "profile"};
   const std::vector<std::string> read = {"api/write", "api/read"};
   const std::vector<std::string> write = {"api/write"};
-  EXPECT_TRUE(has_any_scope(token, read));
-  EXPECT_FALSE(has_any_scope(token, write));
-  EXPECT_TRUE(has_any_scope(token, {}));  // a route without scopes
-  EXPECT_FALSE(has_any_scope(VerifiedToken(), write));
+  EXPECT_TRUE(has_any_scope(token.scopes, read));
+  EXPECT_FALSE(has_any_scope(token.scopes, write));
+  EXPECT_TRUE(has_any_scope(token.scopes, {}));  // a route without scopes
+  EXPECT_FALSE(has_any_scope(VerifiedToken().scopes, write));
 }
 
 // Every AuthError has its own short snake_case name for the access log.

@@ -29,11 +29,7 @@ char ascii_lower(char c) {
 }
 
 bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
+  return header_name_equals(a, b);
 }
 
 // For maps keyed by header names, which compare case-insensitively (FNV-1a over lower case).
@@ -134,9 +130,10 @@ struct NamedValues {
 
 // {"name": last value, ...} under single_key and {"name": [every value], ...} under multi_key,
 // both null when there are no names.
-template <class S>
+// Groups: a vector of NamedValues or QueryParam (a name and its values).
+template <class Groups>
 void write_map_pair(ObjectWriter& w, std::string_view single_key, std::string_view multi_key,
-                    const std::vector<NamedValues<S>>& groups) {
+                    const Groups& groups) {
   if (groups.empty()) {
     w.null(single_key);
     w.null(multi_key);
@@ -160,64 +157,15 @@ void write_map_pair(ObjectWriter& w, std::string_view single_key, std::string_vi
 }
 
 // Request headers grouped case-insensitively under the first occurrence's casing, without the
-// ones API Gateway does not pass on (§5.3, §6.1).
+// ones API Gateway does not pass on (§5.3, §6.1); find_header() reads one name the same way.
 std::vector<NamedValues<std::string_view>> group_headers(const std::vector<NameValue>& headers) {
   std::vector<NamedValues<std::string_view>> groups;
   CaseInsensitiveMap<size_t> index;
   for (const auto& [name, value] : headers) {
-    if (iequals(name, "Content-Length") || iequals(name, "Connection")) continue;
+    if (!is_passed_on(name)) continue;
     auto [it, inserted] = index.try_emplace(name, groups.size());
     if (inserted) groups.push_back({name, {}});
     groups[it->second].values.push_back(value);
-  }
-  return groups;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Form-style decoding of one query name or value: '+' is a space, %XX a byte; a '%' without two
-// hex digits stays as it is (we never refuse a request over its query).
-std::string decode_query_part(std::string_view raw) {
-  std::string out;
-  out.reserve(raw.size());
-  for (size_t i = 0; i < raw.size(); ++i) {
-    char c = raw[i];
-    if (c == '+') {
-      out += ' ';
-    } else if (c == '%' && i + 2 < raw.size() && hex_value(raw[i + 1]) >= 0 &&
-               hex_value(raw[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(raw[i + 1]) * 16 + hex_value(raw[i + 2]));
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::vector<NamedValues<std::string>> parse_query(std::string_view raw_query) {
-  std::vector<NamedValues<std::string>> groups;
-  std::unordered_map<std::string, size_t> index;
-  size_t pos = 0;
-  while (pos < raw_query.size()) {
-    size_t amp = raw_query.find('&', pos);
-    if (amp == std::string_view::npos) amp = raw_query.size();
-    std::string_view piece = raw_query.substr(pos, amp - pos);
-    pos = amp + 1;
-    if (piece.empty()) continue;
-    size_t eq = piece.find('=');
-    std::string name = decode_query_part(piece.substr(0, eq));
-    if (name.empty()) continue;
-    std::string value =
-        eq == std::string_view::npos ? std::string() : decode_query_part(piece.substr(eq + 1));
-    auto [it, inserted] = index.try_emplace(name, groups.size());
-    if (inserted) groups.push_back({std::move(name), {}});
-    groups[it->second].values.push_back(std::move(value));
   }
   return groups;
 }
@@ -238,18 +186,6 @@ std::string request_time(int64_t epoch_ms) {
       static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
       static_cast<int>(hms.seconds().count()));
   return std::string(buf, static_cast<size_t>(n));
-}
-
-// requestContext.path: the public path, stage first.
-std::string context_path(const RequestFacts& request) {
-  std::string path;
-  path.reserve(request.stage.size() + 1 + request.raw_path.size());
-  if (!request.stage.empty()) {
-    path += '/';
-    path += request.stage;
-  }
-  path += request.raw_path;
-  return path;
 }
 
 // The members both event types share, from headers to stageVariables.

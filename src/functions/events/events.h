@@ -27,15 +27,13 @@
 // it. (The method ARN is decoded instead: router/method_arn.h.)
 //
 // Query strings ARE decoded, as in the same snapshot ("plus=test+alias" gives "test alias",
-// "%2B" gives '+'): split on '&', then at the first '='; names and values percent-decoded with
-// '+' as a space; a '%' not followed by two hex digits is kept as it is; a name without '=' has
-// the empty value; empty pieces ("a=1&&b=2", a trailing '&') and pieces with an empty name are
-// skipped. A query with no parameter left gives null maps.
+// "%2B" gives '+'), by parse_query() (request_facts.h, which states the rules). A query with no
+// parameter left gives null maps.
 //
 // Repeated header names (compared case-insensitively) become one key with the casing of their
 // first occurrence: `headers` holds the last value, `multiValueHeaders` all values in arrival
-// order. Which casing AWS keeps for a name sent in two casings is unobserved; the first is the
-// one a client normally sends.
+// order (find_header() in request_facts.h reads a name the same way). Which casing AWS keeps for
+// a name sent in two casings is unobserved; the first is the one a client normally sends.
 //
 // Thread safety: pure functions.
 #pragma once
@@ -49,39 +47,10 @@
 #include <vector>
 
 #include "core/status.h"
+#include "functions/events/request_facts.h"
 #include "router/router.h"
 
 namespace gatehouse::functions::events {
-
-using NameValue = std::pair<std::string_view, std::string_view>;
-
-// Everything an event says about one request. Views must stay valid during the call.
-struct RequestFacts {
-  std::string_view method;     // "GET"
-  std::string_view raw_path;   // as received, percent-encoded, no query ("/resource/42")
-  std::string_view raw_query;  // after '?', without it; empty if none
-  std::string_view resource;   // the route's template ("/resource/{id}")
-  // The match's parameters; pathParameters holds their `raw` values. Null or empty: null.
-  const router::PathParams* path_params = nullptr;
-  std::vector<NameValue> headers;          // in arrival order, names as the client cased them
-  std::string_view body;                   // raw bytes
-  bool body_is_binary = false;             // true: body goes base64 with isBase64Encoded true
-  std::string_view method_arn;             // for authorizer events
-  std::vector<NameValue> stage_variables;  // empty: stageVariables is null
-  // requestContext facts:
-  std::string_view stage;       // "prod"
-  std::string_view account_id;  // "123456789012"
-  std::string_view api_id;      // "gatehouse": also apiId and domainPrefix
-  // The Host header, or "<api_id>.execute-api.<region>.amazonaws.com".
-  std::string_view domain_name;
-  std::string_view request_id;           // x-amzn-RequestId
-  std::string_view extended_request_id;  // x-amz-apigw-id
-  std::string_view resource_id;          // a stable id for the route (6 chars, like API Gateway's)
-  std::string_view source_ip;
-  std::string_view user_agent;  // the User-Agent header or empty (null in the event)
-  std::string_view protocol = "HTTP/1.1";
-  int64_t request_time_epoch_ms = 0;  // wall-clock time the request arrived
-};
 
 // What requestContext.authorizer carries into a proxy event. Views and pointers must stay valid
 // during the call.

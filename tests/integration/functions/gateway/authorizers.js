@@ -60,3 +60,22 @@ exports.callbackStyle = (event, context, callback) => {
   if (event.authorizationToken === 'Bearer cb-unauthorized') return callback('Unauthorized');
   return callback(null, policy('user-4', 'Allow', 'arn:aws:execute-api:*'));
 };
+
+// Allows exactly one credential: `Bearer ${VALID_CREDENTIAL}` as a TOKEN event's token or a
+// REQUEST event's Authorization header (any casing of the name), or VALID_CREDENTIAL as its
+// `token` query parameter. Anything else is Unauthorized.
+exports.gatekeeper = async (event) => {
+  record(event);
+  const valid = process.env.VALID_CREDENTIAL;
+  let shown;
+  if (event.type === 'TOKEN') {
+    shown = event.authorizationToken;
+  } else if (event.queryStringParameters?.token !== undefined) {
+    shown = `Bearer ${event.queryStringParameters.token}`;
+  } else {
+    shown = Object.entries(event.headers ?? {})
+      .find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+  }
+  if (shown !== `Bearer ${valid}`) throw new Error('Unauthorized');
+  return policy('gatekeeper-user', 'Allow', 'arn:aws:execute-api:*');
+};
