@@ -238,6 +238,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (head_bytes - std::min(head_bytes, line_bytes) > limits_.max_header_bytes + 2) {
       return reject(ProtocolError::kHeadersTooLarge);
     }
+    // RFC 9112 §3.2: more than one Host is a 400. Which one names the API would otherwise be up to
+    // whoever reads it (the events carry the last, a proxy in front may have used the first).
+    if (req.count(bhttp::field::host) > 1) return reject(ProtocolError::kBadRequest);
     if (parser_->is_done()) return on_request_complete();
     // A client that sent `Expect: 100-continue` waits for our go-ahead before the body.
     auto expect = req[bhttp::field::expect];

@@ -161,6 +161,17 @@ TEST_F(ServerTest, MalformedRequestGets400) {
   EXPECT_EQ(out.substr(0, 12), "HTTP/1.1 400") << out;
 }
 
+// Two Host headers are a 400 (RFC 9112 §3.2), whatever their casing; the handler never sees it.
+TEST_F(ServerTest, RepeatedHostGets400) {
+  start();
+  auto s = connect();
+  asio::write(s, asio::buffer(std::string(
+                     "GET / HTTP/1.1\r\nHost: api.example\r\nhost: evil.example\r\n\r\n")));
+  std::string out = read_responses(s, 1);
+  EXPECT_EQ(out.substr(0, 12), "HTTP/1.1 400") << out;
+  EXPECT_NE(out.find("rejected"), std::string::npos) << "answered as a protocol error: " << out;
+}
+
 // A client that sends Expect: 100-continue gets the interim response, then the final one.
 TEST_F(ServerTest, ExpectContinueIsHonoured) {
   start();
