@@ -48,27 +48,34 @@ std::string encode(std::string_view in, const char* alphabet, bool pad) {
 }
 
 // Decodes unpadded text of any valid length (len % 4 != 1), rejecting non-zero trailing bits.
+// Four characters at a time: one check of the four table values (an invalid character is -1, so
+// any invalid one makes their OR negative), then three bytes written at once. A JWT is about 800
+// characters, decoded on every request the JWT authorizer verifies.
 std::optional<std::string> decode_unpadded(std::string_view in, const std::array<int8_t, 256>& t) {
   if (in.size() % 4 == 1) return std::nullopt;
-  // Sized once and written through a pointer: per-byte push_back doubled the cost of decoding a
-  // JWT (measured by auth/jwt, which decodes three parts per request).
-  std::string out(in.size() * 3 / 4, '\0');
+  std::string out(in.size() / 4 * 3 + (in.size() % 4 == 0 ? 0 : in.size() % 4 - 1), '\0');
   char* o = out.data();
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    int8_t v = t[static_cast<uint8_t>(c)];
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      *o++ = static_cast<char>((acc >> bits) & 0xFF);
-    }
+  const auto* p = reinterpret_cast<const uint8_t*>(in.data());
+  const uint8_t* full_end = p + in.size() / 4 * 4;
+  for (; p != full_end; p += 4, o += 3) {
+    int32_t a = t[p[0]], b = t[p[1]], c = t[p[2]], d = t[p[3]];
+    if ((a | b | c | d) < 0) return std::nullopt;
+    uint32_t n = (static_cast<uint32_t>(a) << 18) | (static_cast<uint32_t>(b) << 12) |
+                 (static_cast<uint32_t>(c) << 6) | static_cast<uint32_t>(d);
+    o[0] = static_cast<char>(n >> 16);
+    o[1] = static_cast<char>(n >> 8);
+    o[2] = static_cast<char>(n);
   }
+  size_t rest = in.size() % 4;  // 0, 2 or 3 characters: 0, 1 or 2 bytes
+  if (rest == 0) return out;
+  int32_t a = t[p[0]], b = t[p[1]], c = rest == 3 ? t[p[2]] : 0;
+  if ((a | b | c) < 0) return std::nullopt;
+  uint32_t n = (static_cast<uint32_t>(a) << 18) | (static_cast<uint32_t>(b) << 12) |
+               (static_cast<uint32_t>(c) << 6);
   // Leftover bits must be zero: otherwise two encodings decode to the same bytes.
-  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
-  out.resize(static_cast<size_t>(o - out.data()));
+  if ((rest == 2 && (n & 0xFFFF) != 0) || (rest == 3 && (n & 0xFF) != 0)) return std::nullopt;
+  o[0] = static_cast<char>(n >> 16);
+  if (rest == 3) o[1] = static_cast<char>(n >> 8);
   return out;
 }
 
