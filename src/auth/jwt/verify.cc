@@ -43,22 +43,18 @@ bool verify_signature(const Key& key, Alg alg, std::string_view input, std::stri
     if (len == 0) return false;
     signature = std::string_view(reinterpret_cast<const char*>(der), len);
   }
-  const auto* sig = reinterpret_cast<const unsigned char*>(signature.data());
-  const auto* data = reinterpret_cast<const unsigned char*>(input.data());
   bool ok = false;
   const detail::VerifyContexts* contexts = detail::KeyAccess::contexts(key);
-  if (const EVP_PKEY_CTX* prepared = contexts != nullptr ? contexts->get(alg) : nullptr) {
-    // Fast path (RS*, PS*, ES*): hash, then verify with a copy of the prepared context.
+  if (contexts != nullptr && contexts->get(alg) != nullptr) {
+    // Fast path (RS*, PS*, ES*): hash, then verify with this thread's copy of the prepared
+    // context.
     unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int digest_len = 0;
-    if (EVP_Digest(data, input.size(), digest, &digest_len, detail::digest_for(alg), nullptr) ==
-        1) {
-      EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_dup(prepared);
-      ok = ctx != nullptr && EVP_PKEY_verify(ctx, sig, signature.size(), digest, digest_len) == 1;
-      EVP_PKEY_CTX_free(ctx);
-    }
+    unsigned int digest_len = detail::digest(detail::digest_for(alg), input, digest);
+    ok = digest_len != 0 && detail::verify_digest(*contexts, alg, signature, digest, digest_len);
   } else {
     // EdDSA, or a context OpenSSL would not prepare.
+    const auto* sig = reinterpret_cast<const unsigned char*>(signature.data());
+    const auto* data = reinterpret_cast<const unsigned char*>(input.data());
     thread_local ThreadMdCtx md;
     EVP_PKEY_CTX* pctx = nullptr;  // owned by md.ctx
     ok = EVP_DigestVerifyInit(md.ctx, &pctx, detail::digest_for(alg), nullptr, key.pkey()) == 1 &&

@@ -52,6 +52,33 @@ TEST_F(JwtVerify, AcceptsValidRs256Token) {
   EXPECT_EQ(r->claims.at("iss").as_string(), kIssuer);
 }
 
+// Each thread reuses its copy of a key's verification context. A key replaced by another (a
+// rotation; the new one may even reuse the old one's memory) never verifies with the old one's
+// copy, and more keys in turn than a thread keeps copies of still verify right.
+TEST_F(JwtVerify, PerThreadContextsFollowTheKeyNotItsAddress) {
+  SigningKey other = signing_key("rsa-2.key.pem", Alg::kRS256);
+  SigningKey mine = signing_key("rsa.key.pem", Alg::kRS256);
+  std::string token = make_token(mine);
+  for (int round = 0; round < 20; ++round) {
+    {
+      std::vector<Key> keys = {verification_key(mine)};
+      ASSERT_TRUE(verify(token, keys, default_options(), kNow).has_value());
+    }
+    std::vector<Key> replaced = {verification_key(other)};
+    EXPECT_EQ(error_of(verify(token, replaced, default_options(), kNow)), AuthError::kBadSignature);
+  }
+  // Twice as many distinct keys as copies kept per thread, in turn: every one decides right.
+  std::vector<Key> many;
+  for (int i = 0; i < 16; ++i)
+    many.push_back(verification_key(i % 2 == 0 ? mine : other));
+  for (int round = 0; round < 3; ++round) {
+    for (size_t i = 0; i < many.size(); ++i) {
+      auto r = verify(token, std::span<const Key>(&many[i], 1), default_options(), kNow);
+      EXPECT_EQ(r.has_value(), i % 2 == 0) << "key " << i;
+    }
+  }
+}
+
 // Every supported algorithm signs with sign() and verifies with verify().
 TEST_F(JwtVerify, RoundTripsEveryAlgorithm) {
   struct Case {

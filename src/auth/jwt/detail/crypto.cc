@@ -6,6 +6,8 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <memory>
 
@@ -66,6 +68,54 @@ struct MacContexts {
   MacContexts& operator=(const MacContexts&) = delete;
 
   EVP_MAC_CTX* ctx[3] = {};
+};
+
+std::atomic<uint64_t> next_contexts_id{1};
+
+// One thread's digest context, reinitialized per use.
+struct ThreadDigest {
+  ThreadDigest() : ctx(EVP_MD_CTX_new()) { GH_CHECK(ctx != nullptr); }
+  ~ThreadDigest() { EVP_MD_CTX_free(ctx); }
+  ThreadDigest(const ThreadDigest&) = delete;
+  ThreadDigest& operator=(const ThreadDigest&) = delete;
+  EVP_MD_CTX* ctx;
+};
+
+// One thread's copies of verification templates, most recently used first.
+struct ThreadVerifyCopies {
+  struct Copy {
+    uint64_t contexts_id = 0;  // 0: empty
+    Alg alg = Alg::kRS256;
+    EVP_PKEY_CTX* ctx = nullptr;
+  };
+  ThreadVerifyCopies() = default;
+  ~ThreadVerifyCopies() {
+    for (Copy& c : copies)
+      EVP_PKEY_CTX_free(c.ctx);
+  }
+  ThreadVerifyCopies(const ThreadVerifyCopies&) = delete;
+  ThreadVerifyCopies& operator=(const ThreadVerifyCopies&) = delete;
+
+  // This thread's copy of `contexts`' template for `alg`, made now if there is none.
+  EVP_PKEY_CTX* get(const VerifyContexts& contexts, Alg alg) {
+    for (size_t i = 0; i < copies.size(); ++i) {
+      if (copies[i].contexts_id != contexts.id() || copies[i].alg != alg) continue;
+      std::rotate(copies.begin(), copies.begin() + static_cast<long>(i),
+                  copies.begin() + static_cast<long>(i) + 1);
+      return copies[0].ctx;
+    }
+    const EVP_PKEY_CTX* prepared = contexts.get(alg);
+    if (prepared == nullptr) return nullptr;
+    EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_dup(prepared);
+    if (ctx == nullptr) return nullptr;
+    // The least recently used copy makes room.
+    EVP_PKEY_CTX_free(copies.back().ctx);
+    std::rotate(copies.rbegin(), copies.rbegin() + 1, copies.rend());
+    copies[0] = Copy{contexts.id(), alg, ctx};
+    return ctx;
+  }
+
+  std::array<Copy, kVerifyCopiesPerThread> copies{};
 };
 
 // Appends a DER INTEGER holding the unsigned big-endian `bytes`.
@@ -153,7 +203,8 @@ size_t hmac(Alg alg, std::string_view secret, std::string_view data, unsigned ch
   return len;
 }
 
-VerifyContexts::VerifyContexts(EVP_PKEY* pkey, KeyType type, std::optional<Alg> only) {
+VerifyContexts::VerifyContexts(EVP_PKEY* pkey, KeyType type, std::optional<Alg> only)
+    : id_(next_contexts_id.fetch_add(1, std::memory_order_relaxed)) {
   for (Alg alg : kAllAlgs) {
     if (alg == Alg::kEdDSA || key_type_for(alg) != type || (only && *only != alg)) continue;
     EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr);
@@ -170,6 +221,27 @@ VerifyContexts::VerifyContexts(EVP_PKEY* pkey, KeyType type, std::optional<Alg> 
 VerifyContexts::~VerifyContexts() {
   for (EVP_PKEY_CTX* ctx : contexts_)
     EVP_PKEY_CTX_free(ctx);
+}
+
+unsigned int digest(const EVP_MD* md, std::string_view data, unsigned char* out) {
+  thread_local ThreadDigest thread_digest;
+  EVP_MD_CTX* ctx = thread_digest.ctx;
+  unsigned int len = 0;
+  if (EVP_DigestInit_ex2(ctx, md, nullptr) != 1 ||
+      EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx, out, &len) != 1) {
+    return 0;
+  }
+  return len;
+}
+
+bool verify_digest(const VerifyContexts& contexts, Alg alg, std::string_view signature,
+                   const unsigned char* digest, size_t digest_len) {
+  thread_local ThreadVerifyCopies thread_copies;
+  EVP_PKEY_CTX* ctx = thread_copies.get(contexts, alg);
+  return ctx != nullptr &&
+         EVP_PKEY_verify(ctx, reinterpret_cast<const unsigned char*>(signature.data()),
+                         signature.size(), digest, digest_len) == 1;
 }
 
 bool set_padding(EVP_PKEY_CTX* pctx, Alg alg) {

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,10 +41,9 @@ size_t hmac(Alg alg, std::string_view secret, std::string_view data, unsigned ch
 bool set_padding(EVP_PKEY_CTX* pctx, Alg alg);
 
 // Public-key verification contexts set up once per algorithm (EVP_PKEY_verify_init, signature
-// digest, PSS parameters) for RS*, PS* and ES*. verify() duplicates one per token with
-// EVP_PKEY_CTX_dup, which only reads the template (reference-count increments are atomic), so
-// one VerifyContexts serves every thread. EdDSA has no template: Ed25519 hashes the message
-// itself, so it goes through EVP_DigestVerify.
+// digest, PSS parameters) for RS*, PS* and ES*: the templates each thread copies once
+// (verify_digest) and then reuses. EdDSA has no template: Ed25519 hashes the message itself, so it
+// goes through EVP_DigestVerify.
 class VerifyContexts {
  public:
   // Prepares a template for each algorithm a key of `type` can verify (only `only`, when set).
@@ -55,11 +55,28 @@ class VerifyContexts {
 
   // The template for `alg`, or nullptr.
   const EVP_PKEY_CTX* get(Alg alg) const { return contexts_[static_cast<size_t>(alg)]; }
+  // Unique for the process's lifetime (never reused, unlike an address): what per-thread copies
+  // are keyed by, so a copy can never be taken for another key's.
+  uint64_t id() const { return id_; }
 
  private:
   // Immutable after construction.
   std::array<EVP_PKEY_CTX*, kAllAlgs.size()> contexts_{};
+  uint64_t id_;
 };
+
+// The hash of `data` with `md` into `out` (EVP_MAX_MD_SIZE bytes); returns its length, or 0 on
+// failure. Uses one digest context per thread, initialized again for each call.
+unsigned int digest(const EVP_MD* md, std::string_view data, unsigned char* out);
+
+// Verifies `signature` over `digest` with the template of `contexts` for `alg` (which must exist).
+// Each thread copies a template once (EVP_PKEY_CTX_dup) and reuses its copy for every later token
+// of that key and algorithm: a copy per token cost an allocation and a provider context setup
+// each time. A thread keeps copies for its kVerifyCopiesPerThread most recent key/algorithm pairs
+// (each holds a reference to its key until replaced or the thread exits).
+inline constexpr size_t kVerifyCopiesPerThread = 8;
+bool verify_digest(const VerifyContexts& contexts, Alg alg, std::string_view signature,
+                   const unsigned char* digest, size_t digest_len);
 
 // verify.cc's access to a Key's prepared contexts.
 struct KeyAccess {
