@@ -22,6 +22,10 @@
 #      two functions, the same request as g (authorizer resultTtlInSeconds: 0)
 #   j  as g, POST /resource (each request writes one item file)
 #   k  as i, POST /resource
+#   l  HAProxy 2.6 (Debian's haproxy, one thread) with `jwt_verify` RS256 on every request: the
+#      native JWT gateway a user would pick instead of case c; it checks what case c checks
+#      (Bearer, alg RS256, iss, aud, exp, the signature against the demo public key) and returns
+#      the mock route's bytes from a file
 #   The function cases need node and npm; bench/serverless is installed (npm ci) when i or k run.
 #   Every process under test runs on CPU 0, the Node workers and serverless-offline included.
 # plus `openssl speed -seconds 3 rsa2048` on CPU 0 for the verify/s reference, and the ceiling of
@@ -30,7 +34,7 @@
 #
 # Usage: bench/run.sh [BUILD_DIR]     (default build-bench; relative to the repository root)
 # Env:   BENCH_SECONDS (10)  BENCH_REPEATS (3)  BENCH_WARMUP (3)  BENCH_CONNS ("16 64")
-#        BENCH_CASES ("a b c d e f g h i j k"; when unset, g-k are left out with a warning if this
+#        BENCH_CASES ("a b c d e f g h i j k l"; when unset, g-k are left out with a warning if this
 #          gatehouse binary or machine cannot run them; named explicitly, that is an error)
 #        BENCH_POST_CONNS ("1 16 64", connection counts of case e)
 #        BENCH_SLS_RUNNER (in-process): how serverless-offline runs Node handlers: in-process
@@ -54,7 +58,7 @@ repeats=${BENCH_REPEATS:-3}
 warmup=${BENCH_WARMUP:-3}
 conns_list=${BENCH_CONNS:-"16 64"}
 post_conns_list=${BENCH_POST_CONNS:-"1 16 64"}
-cases=${BENCH_CASES:-"a b c d e f g h i j k"}
+cases=${BENCH_CASES:-"a b c d e f g h i j k l"}
 cases_explicit=${BENCH_CASES:+1}
 sls_runner=${BENCH_SLS_RUNNER:-in-process}
 fn_concurrency=${BENCH_FN_CONCURRENCY:-1}
@@ -69,13 +73,14 @@ log() { printf '[bench] %s\n' "$*" >&2; }
 die() { printf '[bench] FAIL: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------- prerequisites
-for tool in wrk nginx; do
+for tool in wrk nginx haproxy; do
   if ! command -v "$tool" >/dev/null && [ ! -x "/usr/sbin/$tool" ]; then
     log "$tool missing: running scripts/install-deps.sh --bench"
     "$repo/scripts/install-deps.sh" --bench
   fi
 done
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
 for tool in curl openssl taskset awk; do command -v "$tool" >/dev/null || die "$tool is required"; done
 [ "$(nproc)" -ge 2 ] || die "needs 2 CPUs (server on CPU $server_cpu, wrk on CPU $client_cpu)"
 
@@ -307,6 +312,64 @@ EOF
 }
 start_nginx
 
+# HAProxy with jwt_verify (case l): the same checks as case c's JWT authorizer, written the way
+# HAProxy documents them (http_auth_bearer, jwt_header_query, jwt_payload_query, jwt_verify),
+# answering with the same bytes as nginx. One thread on CPU $server_cpu, like the others.
+start_haproxy() {
+  local port pid deny
+  mkdir -p "$work/haproxy"
+  cp "$work/resource.json" "$work/haproxy/resource.json"
+  cp "$keys/demo-signing-key.pub.pem" "$work/haproxy/key.pem"
+  deny="http-request deny content-type application/json string '{\"message\":\"Unauthorized\"}' status 401"
+  for _ in $(seq 20); do
+    port=$((20000 + RANDOM % 40000))
+    cat >"$work/haproxy/haproxy.cfg" <<EOF
+global
+  nbthread 1
+  maxconn 4096
+defaults
+  mode http
+  timeout client 30s
+  timeout server 30s
+  timeout connect 5s
+  timeout http-keep-alive 30s
+frontend api
+  bind 127.0.0.1:$port
+  $deny unless { req.hdr(authorization) -m beg "Bearer " }
+  http-request set-var(txn.bearer) http_auth_bearer
+  http-request set-var(txn.alg) var(txn.bearer),jwt_header_query('\$.alg')
+  $deny unless { var(txn.alg) -m str RS256 }
+  $deny unless { var(txn.bearer),jwt_payload_query('\$.iss') -m str "https://demo.gatehouse.local/" }
+  $deny unless { var(txn.bearer),jwt_payload_query('\$.aud') -m str "https://blog-api" }
+  http-request set-var(txn.exp) var(txn.bearer),jwt_payload_query('\$.exp','int')
+  http-request set-var(txn.now) date()
+  $deny if { var(txn.exp),sub(txn.now) -m int le 0 }
+  $deny unless { var(txn.bearer),jwt_verify(txn.alg,"$work/haproxy/key.pem") -m int 1 }
+  http-request return status 200 content-type application/json file $work/haproxy/resource.json
+EOF
+    "$HAPROXY" -c -q -f "$work/haproxy/haproxy.cfg" >"$work/haproxy/check.log" 2>&1 \
+      || { cat "$work/haproxy/check.log" >&2; die "haproxy refused its configuration"; }
+    taskset -c "$server_cpu" "$HAPROXY" -db -f "$work/haproxy/haproxy.cfg" >"$work/haproxy/haproxy.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 50); do
+      curl -s -o /dev/null "http://127.0.0.1:$port/resource" 2>/dev/null && break
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null && curl -s -o /dev/null "http://127.0.0.1:$port/resource" 2>/dev/null; then
+      pids+=("$pid")
+      HAPROXY_PID=$pid
+      HAPROXY_PORT=$port
+      return 0
+    fi
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  cat "$work/haproxy/haproxy.log" >&2 || true
+  die "could not start haproxy"
+}
+case " $cases " in *" l "*) start_haproxy ;; esac
+
 # ---------------------------------------------------------------- correctness
 # expect NAME WANT_STATUS WANT_BODY_FILE_OR_EMPTY URL [TOKEN]
 expect() {
@@ -336,6 +399,13 @@ for inst in cache nocache; do
   expect "$inst public route"  200 "$work/want-health.json" "$base/health"
 done
 expect "nginx static copy" 200 "$work/want-resource.json" "http://127.0.0.1:$NGINX_PORT/resource"
+if [ -n "${HAPROXY_PORT:-}" ]; then
+  base="http://127.0.0.1:$HAPROXY_PORT"
+  expect "haproxy valid token"   200 "$work/want-resource.json" "$base/resource" "$TOKEN"
+  expect "haproxy missing token" 401 "" "$base/resource"
+  expect "haproxy expired token" 401 "" "$base/resource" "$EXPIRED"
+  expect "haproxy bad signature" 401 "" "$base/resource" "$BADSIG"
+fi
 
 # ---------------------------------------------------------------- function cases (g h i j k)
 # The seed's two Lambda functions (examples/lambda-blog) under gatehouse and under
@@ -663,6 +733,7 @@ wants h && { URL[h]="http://127.0.0.1:$GH_PORT_fncache/resource"; AUTH[h]=fn; }
 wants i && { URL[i]="http://127.0.0.1:$SLS_PORT_get/resource";   AUTH[i]=fn; }
 wants j && { URL[j]="http://127.0.0.1:$GH_PORT_fnpost/resource"; AUTH[j]=fn; }
 wants k && { URL[k]="http://127.0.0.1:$SLS_PORT_post/resource";  AUTH[k]=fn; }
+wants l && { URL[l]="http://127.0.0.1:$HAPROXY_PORT/resource";   AUTH[l]=1; }
 declare -A LABEL=(
   [a]="a. nginx static (HTTP limit)"
   [b]="b. gatehouse JWT, cache warm"
@@ -675,6 +746,7 @@ declare -A LABEL=(
   [i]="i. serverless-offline, same functions, GET list"
   [j]="j. gatehouse Node authorizer (no cache) + Node handler, POST"
   [k]="k. serverless-offline, same functions, POST"
+  [l]="l. HAProxy jwt_verify RS256 (no cache)"
 )
 # conns_of CASE -> the connection counts measured for it
 conns_of() { if [ "$1" = e ]; then echo "$post_conns_list"; else echo "$conns_list"; fi; }
@@ -690,6 +762,7 @@ server_pids() {
     j) echo "$GH_PID_fnpost" $(descendants "$GH_PID_fnpost") ;;
     i) echo "$SLS_PID_get" $(descendants "$SLS_PID_get") ;;
     k) echo "$SLS_PID_post" $(descendants "$SLS_PID_post") ;;
+    l) echo "$HAPROXY_PID" ;;
   esac
 }
 
@@ -893,6 +966,12 @@ for conns in $conns_list; do
   ratios+="- c ÷ openssl verify/s @$conns conns: **$r** (${RPS[c,$conns]} ÷ $verify_s; target ≥ 0.60: $(verdict "$r" 0.60 ">="))"$'\n'
 done
 for conns in $conns_list; do
+  has c && has l || continue
+  r=$(ratio "${RPS[c,$conns]}" "${RPS[l,$conns]}")
+  rc=$(ratio "${CPU[l,$conns]}" "${CPU[c,$conns]}")
+  ratios+="- c ÷ l req/s @$conns conns (gatehouse ÷ HAProxy jwt_verify, RS256 on every request): **$r** (${RPS[c,$conns]} ÷ ${RPS[l,$conns]}; target ≥ 1.30: $(verdict "$r" 1.30 ">=")); by CPU per request (l µs ÷ c µs): $rc"$'\n'
+done
+for conns in $conns_list; do
   has a && has c || continue
   # What case c costs beyond the HTTP serving limit plus one RSA verify: gatehouse's own share.
   over=$(awk -v c="${CPU[c,$conns]}" -v a="${CPU[a,$conns]}" -v v="$verify_s" \
@@ -975,10 +1054,11 @@ gh_rev=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$repo" diff --quiet HEAD 2>/dev/null || gh_rev+="-dirty"
 gh_ver=$("$GH" --version 2>/dev/null | head -1 || true)
 nginx_ver=$("$NGINX" -v 2>&1 | head -1)
+haproxy_ver=$("$HAPROXY" -v 2>/dev/null | awk 'NR == 1 {print "HAProxy", $3}')
 wrk_ver=$( (wrk -v 2>&1 || true) | awk 'NR == 1 {print $1, $2}')
 versions="- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')
 - gatehouse: $gh_rev ($gh_ver), binary $GH built $(date -u -r "$GH" "+%Y-%m-%d %H:%M:%S UTC")
-- $nginx_ver (nginx-light, 1 worker, access_log off)
+- $nginx_ver (nginx-light, 1 worker, access_log off); $haproxy_ver (nbthread 1)
 - $wrk_ver, -t1 on CPU $client_cpu; servers on CPU $server_cpu
 - $(openssl version)
 - nproc: $(nproc); CPU: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)

@@ -14,7 +14,7 @@ packages=(
 # Node.js runs the integration tests' peers (npm jose); any Node >= 18 with npm will do.
 command -v npm >/dev/null || packages+=(nodejs npm)
 if [ "${1:-}" = "--bench" ]; then
-  packages+=(wrk nginx-light)
+  packages+=(wrk nginx-light haproxy)
 fi
 
 missing=()
