@@ -55,6 +55,11 @@ authorizers:
     function: gatekeeper
     identity_source: method.request.querystring.token
     cache_ttl_s: 300
+  by_key:
+    type: request
+    function: gatekeeper
+    identity_source: method.request.header.X-Api-Key
+    cache_ttl_s: 300
   by_token:
     type: token
     function: gatekeeper
@@ -70,6 +75,7 @@ routes:
   - {path: /h/resource, methods: [GET, POST], auth: by_header, integration: {type: crud, table: users}}
   - {path: /q/resource, methods: [GET, POST], auth: by_query, integration: {type: crud, table: users}}
   - {path: /t/resource, methods: [GET, POST], auth: by_token, integration: {type: crud, table: users}}
+  - {path: /k/resource, methods: [GET, POST], auth: by_key, integration: {type: crud, table: users}}
   - {path: /j/resource, methods: [GET, POST], auth: jwt, integration: {type: crud, table: users}}
   - {path: /h/echo, method: GET, auth: by_header, integration: {type: function, function: echo}}
   - {path: /q/echo, method: GET, auth: by_query, integration: {type: function, function: echo}}
@@ -210,6 +216,18 @@ describe('identity sources sent twice, in every spelling, never get in', () => {
       const event = JSON.parse(r.body);
       assert.equal(event.queryStringParameters.token, VALID);
       assert.deepEqual(event.multiValueQueryStringParameters.token, [VALID]);
+    });
+  });
+
+  describe('REQUEST (a header source with a dash)', () => {
+    test('the same name with underscores beside it (X_Api_Key, merged by CGI-style adapters): 401, not invoked', async () => {
+      const before = invocations();
+      for (const headers of [['X-Api-Key: valid', 'X_Api_Key: forged'], ['x_api_key: forged', 'X-Api-Key: valid'],
+        ['X_Api_Key: forged']]) {
+        await refusedAsRepeated(await get('/k/resource', headers));
+        await refusedAsRepeated(await post('/k/resource', headers, { name: 'poisoned' }));
+      }
+      assert.equal(invocations(), before);
     });
   });
 

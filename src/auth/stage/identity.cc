@@ -1,5 +1,6 @@
 #include "auth/stage/identity.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "core/assert.h"
@@ -18,13 +19,34 @@ struct SourceValue {
   std::string_view text() const { return is_owned ? std::string_view(owned) : view; }
 };
 
+// True if the request also carries `name` spelled with '_' for '-' (X_Api_Key for X-Api-Key):
+// CGI-style adapters (WSGI, Rack, PHP) turn both into one variable (HTTP_X_API_KEY), so a handler
+// behind them could read a value the authorizer never saw.
+bool has_underscore_twin(const events::RequestFacts& facts, std::string_view name) {
+  if (name.find('-') == std::string_view::npos) return false;
+  auto fold = [](char c) {
+    if (c == '_') return '-';
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  };
+  for (const auto& [header, value] : facts.headers) {
+    if (header.size() != name.size() || header.find('_') == std::string_view::npos) continue;
+    if (std::equal(header.begin(), header.end(), name.begin(),
+                   [&](char a, char b) { return fold(a) == fold(b); })) {
+      return true;
+    }
+  }
+  return false;
+}
+
 core::Result<SourceValue, AuthError> read_source(const IdentitySource& source,
                                                  const events::RequestFacts& facts) {
   SourceValue out;
   switch (source.kind) {
     case IdentitySource::Kind::kHeader: {
       events::HeaderValues h = events::find_header(facts.headers, source.name);
-      if (h.count > 1) return AuthError::kIdentityRepeated;
+      if (h.count > 1 || has_underscore_twin(facts, source.name)) {
+        return AuthError::kIdentityRepeated;
+      }
       out.view = h.last;
       break;
     }

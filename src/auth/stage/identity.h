@@ -7,8 +7,10 @@
 //   - every source must be present and non-empty, else kTokenMissing (401, not invoked);
 //   - a header or query-string source sent more than once is refused with kIdentityRepeated
 //     (401, not invoked, nothing cached): the authorizer would be shown one of the values and the
-//     integration might read another. Header names differing only in case are one header; query
-//     names compare decoded (`%74oken` is `token`);
+//     integration might read another. Header names differing only in case are one header, and a
+//     header source's name spelled with '_' for '-' (X_Api_Key beside X-Api-Key) counts as a
+//     repeat too, since CGI-style adapters merge the two; query names compare decoded (`%74oken`
+//     is `token`);
 //   - header and query sources read exactly what the events carry for that name; stage variables
 //     the event's stageVariables; `context.<path>` the event's requestContext.<path>.
 //

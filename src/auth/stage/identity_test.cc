@@ -75,6 +75,26 @@ TEST_F(IdentityTest, CaseVariantsOfAHeaderAreARepeat) {
   EXPECT_EQ(id.error(), AuthError::kIdentityRepeated);
 }
 
+// A header source's name spelled with '_' for '-' is a repeat, in either order and any case,
+// even when the source itself is absent; names without '-' have no such twin.
+TEST_F(IdentityTest, UnderscoreTwinOfAHeaderIsARepeat) {
+  const IdentitySource key{Kind::kHeader, "X-Api-Key"};
+  for (const auto& headers : std::vector<std::vector<events::NameValue>>{
+           {{"X-Api-Key", "valid"}, {"X_Api_Key", "forged"}},
+           {{"x_api_key", "forged"}, {"x-api-key", "valid"}},
+           {{"X_API-Key", "forged"}, {"X-Api-Key", "valid"}},
+           {{"X_Api_Key", "forged"}}}) {
+    facts_.headers = headers;
+    auto id = read({key});
+    ASSERT_FALSE(id.has_value());
+    EXPECT_EQ(id.error(), AuthError::kIdentityRepeated);
+  }
+  facts_.headers = {{"X-Api-Key", "valid"}, {"X_Api_Keys", "other"}, {"X-Api_Other", "x"}};
+  auto ok = read({key});
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_EQ(ok->token(), "valid");
+}
+
 // A repeated empty value is still a repeat (not "missing"): it is refused either way.
 TEST_F(IdentityTest, RepeatedEmptyHeaderIsRefused) {
   facts_.headers = {{"Authorization", ""}, {"Authorization", "Bearer valid"}};
