@@ -43,6 +43,9 @@
 #          per core the server may use (CPU 0); 0 = gatehouse's own default (one per core of the
 #          machine)
 #        BENCH_LAMBDA_DIR (examples/lambda-blog): the functions' directory (authorizer/, users/)
+#        BENCH_BASE (unset): another build directory (or binary) of gatehouse, e.g. of the commit
+#          before a change: adds cases B and C, b and c served by that binary, interleaved with the
+#          others in the same run (before/after on the same host state)
 #        BENCH_MAX_BUSY (10): before each run, wait until the machine is below this % busy for 1 s,
 #          at most BENCH_IDLE_TIMEOUT (300) s
 #        BENCH_MAX_FOREIGN (10): repeat a run (up to BENCH_RETRIES, 3) when other processes took
@@ -190,10 +193,10 @@ access_log:
 EOF
 }
 
-# start_gatehouse NAME CONFIG_FILE -> sets GH_PID_<NAME>, GH_PORT_<NAME>
+# start_gatehouse NAME CONFIG_FILE [BINARY] -> sets GH_PID_<NAME>, GH_PORT_<NAME>
 start_gatehouse() {
-  local name=$1 cfg=$2 out="$work/gh-$1.out" pid port=""
-  taskset -c "$server_cpu" "$GH" serve -c "$cfg" >"$out" 2>"$work/gh-$name.err" &
+  local name=$1 cfg=$2 bin=${3:-$GH} out="$work/gh-$1.out" pid port=""
+  taskset -c "$server_cpu" "$bin" serve -c "$cfg" >"$out" 2>"$work/gh-$name.err" &
   pid=$!
   pids+=("$pid")
   for _ in $(seq 100); do
@@ -211,6 +214,15 @@ gh_config 300 >"$work/gh-cache.yaml"
 gh_config 0 >"$work/gh-nocache.yaml"
 start_gatehouse cache "$work/gh-cache.yaml"
 start_gatehouse nocache "$work/gh-nocache.yaml"
+GH_BASE=""
+if [ -n "${BENCH_BASE:-}" ]; then
+  GH_BASE=$BENCH_BASE
+  [ -d "$GH_BASE" ] && GH_BASE="$GH_BASE/gatehouse"
+  [ -x "$GH_BASE" ] || die "BENCH_BASE: no gatehouse binary at $GH_BASE"
+  start_gatehouse basecache "$work/gh-cache.yaml" "$GH_BASE"
+  start_gatehouse basenocache "$work/gh-nocache.yaml" "$GH_BASE"
+  cases+=" B C"
+fi
 
 # The blog demo's shape on a data directory on the work disk (not tmpfs: fsync must be real).
 export BENCH_CLIENT_SECRET=bench-client-secret
@@ -390,7 +402,7 @@ printf '{"route":"/resource","method":"GET","principal":"demo-client@clients","s
 printf '{"status":"ok"}' >"$work/want-health.json"
 expect "blog GET item" 200 "" "http://127.0.0.1:$GH_PORT_blog/resource/$ITEM_ID" "$BLOG_TOKEN"
 expect "blog missing token" 401 "" "http://127.0.0.1:$GH_PORT_blog/resource/$ITEM_ID"
-for inst in cache nocache; do
+for inst in cache nocache ${GH_BASE:+basecache basenocache}; do
   port_var="GH_PORT_$inst"; base="http://127.0.0.1:${!port_var}"
   expect "$inst valid token"   200 "$work/want-resource.json" "$base/resource" "$TOKEN"
   expect "$inst missing token" 401 "" "$base/resource"
@@ -725,6 +737,10 @@ declare -A URL AUTH
 URL[a]="http://127.0.0.1:$NGINX_PORT/resource";        AUTH[a]=""
 URL[b]="http://127.0.0.1:$GH_PORT_cache/resource";     AUTH[b]=1
 URL[c]="http://127.0.0.1:$GH_PORT_nocache/resource";   AUTH[c]=1
+if [ -n "$GH_BASE" ]; then
+  URL[B]="http://127.0.0.1:$GH_PORT_basecache/resource";   AUTH[B]=1
+  URL[C]="http://127.0.0.1:$GH_PORT_basenocache/resource"; AUTH[C]=1
+fi
 URL[d]="http://127.0.0.1:$GH_PORT_cache/health";       AUTH[d]=""
 URL[e]="http://127.0.0.1:$GH_PORT_blog/resource";      AUTH[e]=blog
 URL[f]="http://127.0.0.1:$GH_PORT_blog/resource/$ITEM_ID"; AUTH[f]=blog
@@ -747,6 +763,8 @@ declare -A LABEL=(
   [j]="j. gatehouse Node authorizer (no cache) + Node handler, POST"
   [k]="k. serverless-offline, same functions, POST"
   [l]="l. HAProxy jwt_verify RS256 (no cache)"
+  [B]="B. as b, BENCH_BASE's gatehouse"
+  [C]="C. as c, BENCH_BASE's gatehouse"
 )
 # conns_of CASE -> the connection counts measured for it
 conns_of() { if [ "$1" = e ]; then echo "$post_conns_list"; else echo "$conns_list"; fi; }
@@ -763,6 +781,8 @@ server_pids() {
     i) echo "$SLS_PID_get" $(descendants "$SLS_PID_get") ;;
     k) echo "$SLS_PID_post" $(descendants "$SLS_PID_post") ;;
     l) echo "$HAPROXY_PID" ;;
+    B) echo "$GH_PID_basecache" ;;
+    C) echo "$GH_PID_basenocache" ;;
   esac
 }
 
@@ -966,6 +986,10 @@ for conns in $conns_list; do
   ratios+="- c ÷ openssl verify/s @$conns conns: **$r** (${RPS[c,$conns]} ÷ $verify_s; target ≥ 0.60: $(verdict "$r" 0.60 ">="))"$'\n'
 done
 for conns in $conns_list; do
+  has B && has C || continue
+  ratios+="- this build ÷ BENCH_BASE's, CPU µs/request @$conns conns: b $(ratio "${CPU[b,$conns]}" "${CPU[B,$conns]}") (${CPU[b,$conns]} vs ${CPU[B,$conns]}), c $(ratio "${CPU[c,$conns]}" "${CPU[C,$conns]}") (${CPU[c,$conns]} vs ${CPU[C,$conns]})"$'\n'
+done
+for conns in $conns_list; do
   has c && has l || continue
   r=$(ratio "${RPS[c,$conns]}" "${RPS[l,$conns]}")
   rc=$(ratio "${CPU[l,$conns]}" "${CPU[c,$conns]}")
@@ -1057,7 +1081,7 @@ nginx_ver=$("$NGINX" -v 2>&1 | head -1)
 haproxy_ver=$("$HAPROXY" -v 2>/dev/null | awk 'NR == 1 {print "HAProxy", $3}')
 wrk_ver=$( (wrk -v 2>&1 || true) | awk 'NR == 1 {print $1, $2}')
 versions="- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')
-- gatehouse: $gh_rev ($gh_ver), binary $GH built $(date -u -r "$GH" "+%Y-%m-%d %H:%M:%S UTC")
+- gatehouse: $gh_rev ($gh_ver), binary $GH built $(date -u -r "$GH" "+%Y-%m-%d %H:%M:%S UTC")${GH_BASE:+; cases B and C: $GH_BASE}
 - $nginx_ver (nginx-light, 1 worker, access_log off); $haproxy_ver (nbthread 1)
 - $wrk_ver, -t1 on CPU $client_cpu; servers on CPU $server_cpu
 - $(openssl version)
