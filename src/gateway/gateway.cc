@@ -181,17 +181,18 @@ void Gateway::authorize(std::shared_ptr<Call> call) {
   call->method_arn = std::move(*arn);
   const functions::events::RequestFacts& request_facts = facts(*call);
   // The call owns the facts and the route its scopes, both alive until the outcome arrives.
-  call->route->authorizer->stage->run(request_facts, call->route->scopes,
-                                      [this, call](const auth::stage::Outcome& outcome) mutable {
-                                        call->authorizer_us = outcome.authorizer_us;
-                                        call->cache_status = auth::stage::to_string(outcome.cache);
-                                        call->decision = outcome.decision;
-                                        if (outcome.verdict == auth::stage::Verdict::kAllow)
-                                          return integrate(std::move(call));
-                                        call->error_reason =
-                                            outcome.reason ? auth::to_string(*outcome.reason) : "";
-                                        finish(*call, refusal_response(*call, outcome.verdict));
-                                      });
+  call->route->authorizer->stage->run(
+      request_facts, call->route->scopes,
+      [this, call](const auth::stage::Outcome& outcome) { on_authorized(call, outcome); });
+}
+
+void Gateway::on_authorized(std::shared_ptr<Call> call, const auth::stage::Outcome& outcome) {
+  call->authorizer_us = outcome.authorizer_us;
+  call->cache_status = auth::stage::to_string(outcome.cache);
+  call->decision = outcome.decision;
+  if (outcome.verdict == auth::stage::Verdict::kAllow) return integrate(std::move(call));
+  call->error_reason = outcome.reason ? auth::to_string(*outcome.reason) : "";
+  finish(*call, refusal_response(*call, outcome.verdict));
 }
 
 http::Response Gateway::refusal_response(Call& call, auth::stage::Verdict verdict) {

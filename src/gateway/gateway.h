@@ -54,6 +54,7 @@ class Gateway final : public http::Handler {
   struct Call;
   const functions::events::RequestFacts& facts(Call& call);
   void authorize(std::shared_ptr<Call> call);
+  void on_authorized(std::shared_ptr<Call> call, const auth::stage::Outcome& outcome);
   http::Response refusal_response(Call& call, auth::stage::Verdict verdict);
   void integrate(std::shared_ptr<Call> call);
   void integrate_crud(std::shared_ptr<Call> call);
