@@ -272,6 +272,18 @@ EOF
 curl -sf -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$GH_PORT_cache/resource" >"$work/resource.json" \
   || die "valid token on /resource did not answer 2xx"
 
+# answering PID URL: true once the server PID answers URL with any HTTP status (5 s at most);
+# false when it exited first (its port was taken) or never answered.
+answering() {
+  local i
+  for i in $(seq 50); do
+    kill -0 "$1" 2>/dev/null || return 1
+    curl -s -o /dev/null "$2" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
 start_nginx() {
   local port pid
   mkdir -p "$work/nginx/logs" "$work/nginx/tmp" "$work/nginx/html"
@@ -305,12 +317,7 @@ EOF
     taskset -c "$server_cpu" "$NGINX" -p "$work/nginx" -e "$work/nginx/logs/error.log" -c "$work/nginx/nginx.conf" \
       >/dev/null 2>&1 &
     pid=$!
-    for _ in $(seq 50); do
-      curl -sf "http://127.0.0.1:$port/resource" >/dev/null 2>&1 && break
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null && curl -sf "http://127.0.0.1:$port/resource" >/dev/null 2>&1; then
+    if answering "$pid" "http://127.0.0.1:$port/resource"; then
       pids+=("$pid")
       NGINX_PID=$pid
       NGINX_PORT=$port
@@ -363,12 +370,7 @@ EOF
       || { cat "$work/haproxy/check.log" >&2; die "haproxy refused its configuration"; }
     taskset -c "$server_cpu" "$HAPROXY" -db -f "$work/haproxy/haproxy.cfg" >"$work/haproxy/haproxy.log" 2>&1 &
     pid=$!
-    for _ in $(seq 50); do
-      curl -s -o /dev/null "http://127.0.0.1:$port/resource" 2>/dev/null && break
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null && curl -s -o /dev/null "http://127.0.0.1:$port/resource" 2>/dev/null; then
+    if answering "$pid" "http://127.0.0.1:$port/resource"; then
       pids+=("$pid")
       HAPROXY_PID=$pid
       HAPROXY_PORT=$port

@@ -20,16 +20,6 @@ namespace {
 using boost::json::object;
 using boost::json::value;
 
-// One digest context per thread, reset after every use: EVP_MD_CTX_new/free per token would be
-// two allocations and a lock on the hot path.
-struct ThreadMdCtx {
-  ThreadMdCtx() : ctx(EVP_MD_CTX_new()) { GH_CHECK(ctx != nullptr); }
-  ~ThreadMdCtx() { EVP_MD_CTX_free(ctx); }
-  ThreadMdCtx(const ThreadMdCtx&) = delete;
-  ThreadMdCtx& operator=(const ThreadMdCtx&) = delete;
-  EVP_MD_CTX* ctx;
-};
-
 bool verify_signature(const Key& key, Alg alg, std::string_view input, std::string_view signature) {
   if (is_hmac(alg)) {
     unsigned char mac[EVP_MAX_MD_SIZE];
@@ -55,7 +45,9 @@ bool verify_signature(const Key& key, Alg alg, std::string_view input, std::stri
     // EdDSA, or a context OpenSSL would not prepare.
     const auto* sig = reinterpret_cast<const unsigned char*>(signature.data());
     const auto* data = reinterpret_cast<const unsigned char*>(input.data());
-    thread_local ThreadMdCtx md;
+    // One digest context per thread, reset after every use (a new one per token would be two
+    // allocations and a lock on the hot path).
+    thread_local detail::MdCtx md;
     EVP_PKEY_CTX* pctx = nullptr;  // owned by md.ctx
     ok = EVP_DigestVerifyInit(md.ctx, &pctx, detail::digest_for(alg), nullptr, key.pkey()) == 1 &&
          detail::set_padding(pctx, alg) &&

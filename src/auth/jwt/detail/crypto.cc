@@ -72,15 +72,6 @@ struct MacContexts {
 
 std::atomic<uint64_t> next_contexts_id{1};
 
-// One thread's digest context, reinitialized per use.
-struct ThreadDigest {
-  ThreadDigest() : ctx(EVP_MD_CTX_new()) { GH_CHECK(ctx != nullptr); }
-  ~ThreadDigest() { EVP_MD_CTX_free(ctx); }
-  ThreadDigest(const ThreadDigest&) = delete;
-  ThreadDigest& operator=(const ThreadDigest&) = delete;
-  EVP_MD_CTX* ctx;
-};
-
 // One thread's copies of verification templates, most recently used first.
 struct ThreadVerifyCopies {
   struct Copy {
@@ -223,8 +214,17 @@ VerifyContexts::~VerifyContexts() {
     EVP_PKEY_CTX_free(ctx);
 }
 
+MdCtx::MdCtx() : ctx(EVP_MD_CTX_new()) {
+  GH_CHECK(ctx != nullptr);
+}
+
+MdCtx::~MdCtx() {
+  EVP_MD_CTX_free(ctx);
+}
+
 unsigned int digest(const EVP_MD* md, std::string_view data, unsigned char* out) {
-  thread_local ThreadDigest thread_digest;
+  // Reinitialized per use; with the same digest as last time OpenSSL keeps its provider context.
+  thread_local MdCtx thread_digest;
   EVP_MD_CTX* ctx = thread_digest.ctx;
   unsigned int len = 0;
   if (EVP_DigestInit_ex2(ctx, md, nullptr) != 1 ||

@@ -65,6 +65,15 @@ class VerifyContexts {
   uint64_t id_;
 };
 
+// Owns one EVP_MD_CTX; for thread_local contexts reused across tokens.
+struct MdCtx {
+  MdCtx();
+  ~MdCtx();
+  MdCtx(const MdCtx&) = delete;
+  MdCtx& operator=(const MdCtx&) = delete;
+  EVP_MD_CTX* ctx;
+};
+
 // The hash of `data` with `md` into `out` (EVP_MAX_MD_SIZE bytes); returns its length, or 0 on
 // failure. Uses one digest context per thread, initialized again for each call.
 unsigned int digest(const EVP_MD* md, std::string_view data, unsigned char* out);
