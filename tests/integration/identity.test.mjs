@@ -60,6 +60,10 @@ authorizers:
     function: gatekeeper
     identity_source: method.request.header.X-Api-Key
     cache_ttl_s: 300
+  no_sources:
+    type: request
+    function: gatekeeper
+    cache_ttl_s: 0
   by_token:
     type: token
     function: gatekeeper
@@ -76,6 +80,7 @@ routes:
   - {path: /q/resource, methods: [GET, POST], auth: by_query, integration: {type: crud, table: users}}
   - {path: /t/resource, methods: [GET, POST], auth: by_token, integration: {type: crud, table: users}}
   - {path: /k/resource, methods: [GET, POST], auth: by_key, integration: {type: crud, table: users}}
+  - {path: /n/resource, methods: [GET, POST], auth: no_sources, integration: {type: crud, table: users}}
   - {path: /j/resource, methods: [GET, POST], auth: jwt, integration: {type: crud, table: users}}
   - {path: /h/echo, method: GET, auth: by_header, integration: {type: function, function: echo}}
   - {path: /q/echo, method: GET, auth: by_query, integration: {type: function, function: echo}}
@@ -228,6 +233,19 @@ describe('identity sources sent twice, in every spelling, never get in', () => {
         await refusedAsRepeated(await post('/k/resource', headers, { name: 'poisoned' }));
       }
       assert.equal(invocations(), before);
+    });
+  });
+
+  describe('REQUEST without identity sources (cache off)', () => {
+    test('the function judges every request, repeated headers included, and nothing is cached', async () => {
+      const before = invocations();
+      assert.equal((await get('/n/resource', [`Authorization: Bearer ${VALID}`])).status, 200);
+      assert.equal((await get('/n/resource', [`Authorization: Bearer ${VALID}`])).status, 200);
+      assert.equal((await get('/n/resource', [`Authorization: Bearer ${POISON}`])).status, 401);
+      // No source, so no identity rule: the function sees both values and judges the last.
+      const both = await get('/n/resource', [`Authorization: Bearer ${VALID}`, `Authorization: Bearer ${POISON}`]);
+      assert.equal(both.status, 401);
+      assert.equal(invocations(), before + 4, 'one invocation per request');
     });
   });
 

@@ -60,8 +60,8 @@ class Identity {
   bool composed_ = false;
 };
 
-// Reads every source from `facts`. Errors: kTokenMissing, kIdentityRepeated (see above).
-// Requires: sources is not empty.
+// Reads every source from `facts`. Errors: kTokenMissing, kIdentityRepeated (see above). No
+// sources (a request authorizer whose cache is off may have none) give an empty identity.
 core::Result<Identity, AuthError> read_identity(std::span<const IdentitySource> sources,
                                                 const functions::events::RequestFacts& facts);
 

@@ -73,7 +73,7 @@ Stage::Stage(StageOptions options, std::unique_ptr<Authorizer> authorizer,
       authorizer_(std::move(authorizer)),
       stats_(stats),
       cache_(cache_options, clock, &stats.cache) {
-  GH_ASSERT(!options_.sources.empty() && authorizer_ != nullptr);
+  GH_ASSERT(authorizer_ != nullptr);
 }
 
 void Stage::refuse(AuthError why, Outcome outcome, const Done& done) const {
@@ -138,7 +138,8 @@ void Stage::run(const functions::events::RequestFacts& facts,
   }
 
   // The cache key: the identity itself, or with the method ARN appended (cache_scope: method).
-  const bool caching = cache_.enabled();
+  // Without identity sources there is nothing to key by (config turns the cache off then).
+  const bool caching = cache_.enabled() && !options_.sources.empty();
   std::string method_key;
   std::string_view key = identity->key();
   if (caching && options_.cache_by_method) {

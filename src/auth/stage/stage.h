@@ -82,7 +82,8 @@ using Done = std::function<void(const Outcome&)>;
 struct StageOptions {
   std::string name;  // the authorizer's name, for logs
   // Where the identity comes from: one source for jwt and token authorizers, one or more for
-  // request authorizers.
+  // request authorizers; none only for a request authorizer without a cache (cache_ttl_s: 0),
+  // which is then invoked for every request (nothing is ever cached under an empty identity).
   std::vector<IdentitySource> sources;
   // Token authorizers: the whole token must match, else 401 without invoking.
   std::optional<boost::regex> validation_regex;
@@ -104,7 +105,7 @@ struct StageStats {
 
 class Stage {
  public:
-  // `clock` and `stats` must outlive the stage. Requires: options.sources is not empty.
+  // `clock` and `stats` must outlive the stage.
   Stage(StageOptions options, std::unique_ptr<Authorizer> authorizer,
         cache::CacheOptions cache_options, const core::Clock& clock, StageStats& stats);
 

@@ -360,6 +360,27 @@ TEST_F(StageTest, TtlZeroCachesNothing) {
   EXPECT_EQ(invocations(), 2u);
 }
 
+// A REQUEST authorizer without identity sources (allowed only with its cache off) is shown the
+// whole request every time; even with a cache configured nothing is stored under an empty key.
+TEST_F(StageTest, RequestAuthorizerWithoutSourcesIsInvokedEveryTime) {
+  for (uint32_t ttl : {0u, 300u}) {
+    make_function_stage(
+        true, {},
+        [](const json::object& event) {
+          if (event_header(event, "X-Tenant") != "acme") return unauthorized();
+          return functions::InvokeResult(
+              policy_output("t", "Allow", std::string(kArnPrefix) + "*"));
+        },
+        ttl);
+    EXPECT_EQ(run(Request(Headers{{"X-Tenant", "acme"}})).verdict, Verdict::kAllow);
+    Outcome other = run(Request(Headers{{"X-Tenant", "globex"}}));
+    EXPECT_EQ(other.verdict, Verdict::kUnauthorized);
+    EXPECT_EQ(other.cache, CacheStatus::kNone);
+    EXPECT_EQ(invocations(), 2u);
+    EXPECT_EQ(stage_->cache_entries(), 0u);
+  }
+}
+
 // Unauthorized and every failure: never cached, each maps to its verdict.
 TEST_F(StageTest, UnauthorizedAndFailuresAreNeverCached) {
   struct Case {
