@@ -90,10 +90,10 @@ struct Invocation {
   InvokeCallback done;
   std::optional<SteadyTime> caller_deadline;
   std::optional<SteadyTime> function_deadline;  // set when a worker takes it
-  SteadyTime accepted{};  // invoke() took it
-  SteadyTime started{};   // a worker took it
-  bool answered = false;  // `done` has been scheduled
-  bool running = false;   // a worker has it
+  SteadyTime accepted{};                        // invoke() took it
+  SteadyTime started{};                         // a worker took it
+  bool answered = false;                        // `done` has been scheduled
+  bool running = false;                         // a worker has it
   std::unique_ptr<asio::steady_timer> timer;
 };
 using InvocationPtr = std::shared_ptr<Invocation>;
