@@ -272,20 +272,28 @@ EOF
 curl -sf -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$GH_PORT_cache/resource" >"$work/resource.json" \
   || die "valid token on /resource did not answer 2xx"
 
-# answering PID URL: true once the server PID answers URL with any HTTP status (5 s at most);
-# false when it exited first (its port was taken) or never answered.
-answering() {
-  local i
+# adopt_server NAME PID PORT: once the server PID answers /resource on PORT with any HTTP status
+# (5 s at most), records it for cleanup, sets NAME_PID and NAME_PORT and returns true; when it
+# exited first (its port was taken) or never answered, stops it and returns false.
+adopt_server() {
+  local name=$1 pid=$2 port=$3 i
   for i in $(seq 50); do
-    kill -0 "$1" 2>/dev/null || return 1
-    curl -s -o /dev/null "$2" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || break
+    if curl -s -o /dev/null "http://127.0.0.1:$port/resource" 2>/dev/null; then
+      pids+=("$pid")
+      printf -v "${name}_PID" '%s' "$pid"
+      printf -v "${name}_PORT" '%s' "$port"
+      return 0
+    fi
     sleep 0.1
   done
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
   return 1
 }
 
 start_nginx() {
-  local port pid
+  local port
   mkdir -p "$work/nginx/logs" "$work/nginx/tmp" "$work/nginx/html"
   cp "$work/resource.json" "$work/nginx/html/resource"
   for _ in $(seq 20); do
@@ -316,15 +324,7 @@ http {
 EOF
     taskset -c "$server_cpu" "$NGINX" -p "$work/nginx" -e "$work/nginx/logs/error.log" -c "$work/nginx/nginx.conf" \
       >/dev/null 2>&1 &
-    pid=$!
-    if answering "$pid" "http://127.0.0.1:$port/resource"; then
-      pids+=("$pid")
-      NGINX_PID=$pid
-      NGINX_PORT=$port
-      return 0
-    fi
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+    adopt_server NGINX "$!" "$port" && return 0
   done
   cat "$work/nginx/logs/error.log" >&2 || true
   die "could not start nginx"
@@ -335,7 +335,7 @@ start_nginx
 # HAProxy documents them (http_auth_bearer, jwt_header_query, jwt_payload_query, jwt_verify),
 # answering with the same bytes as nginx. One thread on CPU $server_cpu, like the others.
 start_haproxy() {
-  local port pid deny
+  local port deny
   mkdir -p "$work/haproxy"
   cp "$work/resource.json" "$work/haproxy/resource.json"
   cp "$keys/demo-signing-key.pub.pem" "$work/haproxy/key.pem"
@@ -369,15 +369,7 @@ EOF
     "$HAPROXY" -c -q -f "$work/haproxy/haproxy.cfg" >"$work/haproxy/check.log" 2>&1 \
       || { cat "$work/haproxy/check.log" >&2; die "haproxy refused its configuration"; }
     taskset -c "$server_cpu" "$HAPROXY" -db -f "$work/haproxy/haproxy.cfg" >"$work/haproxy/haproxy.log" 2>&1 &
-    pid=$!
-    if answering "$pid" "http://127.0.0.1:$port/resource"; then
-      pids+=("$pid")
-      HAPROXY_PID=$pid
-      HAPROXY_PORT=$port
-      return 0
-    fi
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+    adopt_server HAPROXY "$!" "$port" && return 0
   done
   cat "$work/haproxy/haproxy.log" >&2 || true
   die "could not start haproxy"

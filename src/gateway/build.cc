@@ -142,7 +142,8 @@ core::Result<std::vector<auth::stage::IdentitySource>> identity_sources(const co
           return config_error(a.pos, path + ".identity_source",
                               "the " + src.name +
                                   " header is not passed to authorizers (API Gateway drops it), "
-                                  "so every request would be refused with 401");
+                                  "so every request would be refused with 401; name another "
+                                  "header");
         }
         break;
       case config::IdentitySource::Kind::kQueryString:

@@ -181,9 +181,11 @@ void Gateway::authorize(std::shared_ptr<Call> call) {
   call->method_arn = std::move(*arn);
   const functions::events::RequestFacts& request_facts = facts(*call);
   // The call owns the facts and the route its scopes, both alive until the outcome arrives.
-  call->route->authorizer->stage->run(
-      request_facts, call->route->scopes,
-      [this, call](const auth::stage::Outcome& outcome) { on_authorized(call, outcome); });
+  call->route->authorizer->stage->run(request_facts, call->route->scopes,
+                                      [this, call](const auth::stage::Outcome& outcome) mutable {
+                                        on_authorized(std::move(call),
+                                                      outcome);  // called exactly once
+                                      });
 }
 
 void Gateway::on_authorized(std::shared_ptr<Call> call, const auth::stage::Outcome& outcome) {

@@ -8,9 +8,9 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startGateway, curl, accessLogFor, issuerToken, tempDir, repoRoot, DEMO_CLIENT,
+import { startGateway, curl, accessLogFor, issuerToken, tempDir, repoRoot, runCli, DEMO_CLIENT,
   DEMO_SECRET, BLOG_AUDIENCE } from './harness.mjs';
 
 const FIXTURES = join(repoRoot, 'tests/integration/functions/gateway');
@@ -266,4 +266,19 @@ describe('identity sources sent twice, in every spelling, never get in', () => {
       assert.equal(event.requestContext.authorizer.principalId, `${DEMO_CLIENT}@clients`);
     });
   });
+});
+
+test('a header authorizers never see (Connection, Content-Length) cannot be an identity source', async () => {
+  const dir = tempDir();
+  const config = join(dir, 'gatehouse.yaml');
+  writeFileSync(config, `api: {name: x, listen: 127.0.0.1:0}
+functions: {auth: {command: [/bin/true]}}
+authorizers:
+  a: {type: request, function: auth, identity_source: method.request.header.Content-Length}
+routes:
+  - {path: /, method: GET, auth: a, integration: {type: mock}}
+`);
+  const out = await runCli(['check', '-c', config]);
+  assert.equal(out.code, 2);
+  assert.match(out.stderr, /gatehouse\.yaml:4:6: authorizers\.a\.identity_source: the Content-Length header is not passed to authorizers .* name another header/);
 });
