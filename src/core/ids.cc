@@ -1,30 +1,62 @@
 #include "core/ids.h"
 
+#include <sys/random.h>
+
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdint>
-#include <random>
+#include <cstring>
+
+#include "core/assert.h"
 
 namespace gatehouse::core {
 namespace {
 
-// splitmix64: tiny, fast and statistically fine for identifiers that need to be unique, not
-// unpredictable.
-struct IdRng {
-  uint64_t state;
-  IdRng() {
-    std::random_device rd;
-    state = (uint64_t(rd()) << 32) ^ rd();
+// Random bytes from the kernel's CSPRNG (getrandom(2)), drawn a block at a time into a per-thread
+// buffer: a request id or an invocation id (the only credential of a Runtime API answer) must not
+// be computable from ids a client has seen. A block serves 32 ids for one system call; the bytes
+// never leave the process except as the ids themselves.
+class RandomBytes {
+ public:
+  void fill(uint8_t* out, size_t n) {
+    while (n > 0) {
+      if (used_ == block_.size()) refill();
+      size_t take = std::min(n, block_.size() - used_);
+      std::memcpy(out, block_.data() + used_, take);
+      // Bytes handed out are wiped: a later read of this buffer (a core dump) does not show them.
+      std::memset(block_.data() + used_, 0, take);
+      used_ += take;
+      out += take;
+      n -= take;
+    }
   }
-  uint64_t next() {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
+  uint64_t next_u64() {
+    uint8_t b[8];
+    fill(b, sizeof b);
+    uint64_t v;
+    std::memcpy(&v, b, sizeof v);
+    return v;
   }
+
+ private:
+  void refill() {
+    size_t got = 0;
+    while (got < block_.size()) {
+      ssize_t n = ::getrandom(block_.data() + got, block_.size() - got, 0);
+      if (n < 0 && errno == EINTR) continue;
+      // No kernel randomness means no safe id: stop rather than hand out guessable ones.
+      GH_CHECK(n > 0);
+      got += static_cast<size_t>(n);
+    }
+    used_ = 0;
+  }
+  std::array<uint8_t, 512> block_{};
+  size_t used_ = 512;
 };
 
-IdRng& rng() {
-  thread_local IdRng r;
+RandomBytes& random_bytes() {
+  thread_local RandomBytes r;
   return r;
 }
 
@@ -45,11 +77,7 @@ RequestId format_uuid(const uint8_t (&b)[16]) {
 
 RequestId new_request_id() {
   uint8_t b[16];
-  uint64_t a = rng().next(), c = rng().next();
-  for (int i = 0; i < 8; ++i) {
-    b[i] = uint8_t(a >> (i * 8));
-    b[8 + i] = uint8_t(c >> (i * 8));
-  }
+  random_bytes().fill(b, sizeof b);
   b[6] = (b[6] & 0x0F) | 0x40;  // version 4
   b[8] = (b[8] & 0x3F) | 0x80;  // variant 10
   return format_uuid(b);
@@ -75,7 +103,7 @@ RequestId new_time_ordered_id(int64_t unix_ms) {
   }
   b[6] = uint8_t(0x70 | (counter >> 8));  // version 7, counter high bits
   b[7] = uint8_t(counter & 0xFF);
-  uint64_t random = rng().next();
+  uint64_t random = random_bytes().next_u64();
   for (int i = 0; i < 8; ++i) {
     b[8 + i] = uint8_t(random >> (i * 8));
   }
@@ -84,14 +112,14 @@ RequestId new_time_ordered_id(int64_t unix_ms) {
 }
 
 ExtendedRequestId new_extended_request_id() {
-  // Random base64 characters, written directly: the id only has to be unique and look like
-  // API Gateway's (16 characters ending in '='), and this avoids an allocation per request.
+  // Random base64 characters, written directly: 90 random bits shaped like API Gateway's id
+  // (16 characters ending in '='), without an allocation per request.
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   ExtendedRequestId out;
-  uint64_t bits = rng().next();
+  uint64_t bits = random_bytes().next_u64();
   for (size_t i = 0; i < 15; ++i) {
-    if (i == 10) bits = rng().next();  // 6 bits per character: 10 from each draw
+    if (i == 10) bits = random_bytes().next_u64();  // 6 bits per character: 10 from each draw
     out[i] = kAlphabet[bits & 63];
     bits >>= 6;
   }

@@ -1,5 +1,7 @@
-// Request identifiers: a random UUIDv4 for x-amzn-RequestId (what API Gateway sends) and a short
-// base64 id for x-amz-apigw-id. Not secrets: a fast per-thread generator seeded once from the OS.
+// Request identifiers: a random UUIDv4 for x-amzn-RequestId (what API Gateway sends, and the
+// invocation id a runtime answers under) and a short base64 id for x-amz-apigw-id. Every random
+// bit comes from the kernel's CSPRNG (getrandom), so no id can be computed from the ids a client
+// has seen.
 #pragma once
 
 #include <array>
@@ -9,7 +11,7 @@
 
 namespace gatehouse::core {
 
-// 36 characters, lower-case hex, RFC 9562 version 4 layout.
+// 36 characters, lower-case hex, RFC 9562 version 4 layout: 122 random bits.
 using RequestId = std::array<char, 36>;
 RequestId new_request_id();
 // A UUIDv7 (RFC 9562 §5.7): 48-bit Unix milliseconds, a 12-bit counter, then random bits. Ids

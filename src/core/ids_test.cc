@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <optional>
 #include <set>
 
 namespace gatehouse::core {
@@ -19,6 +21,116 @@ TEST(RequestId, ShapeAndUniqueness) {
     seen.insert(id);
   }
   EXPECT_EQ(seen.size(), 1000u);
+}
+
+// What an attacker does with a fast non-cryptographic generator: splitmix64 is invertible, so one
+// request id (two outputs, six bits overwritten by the version and variant) gives the state, and
+// with it every id the thread makes next — invocation ids a runtime answers under included.
+namespace splitmix_attack {
+constexpr uint64_t kGamma = 0x9E3779B97F4A7C15ull;
+uint64_t mix(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+uint64_t unshift(uint64_t z, int s) {
+  uint64_t x = z;
+  for (int i = 0; i < 64 / s + 1; ++i)
+    x = z ^ (x >> s);
+  return x;
+}
+uint64_t inverse(uint64_t m) {  // m odd: Newton's iteration mod 2^64
+  uint64_t x = m;
+  for (int i = 0; i < 6; ++i)
+    x *= 2 - m * x;
+  return x;
+}
+uint64_t unmix(uint64_t z) {
+  z = unshift(z, 31);
+  z = unshift(z * inverse(0x94D049BB133111EBull), 27);
+  return unshift(z * inverse(0xBF58476D1CE4E5B9ull), 30);
+}
+uint8_t hex(char c) {
+  return static_cast<uint8_t>(c <= '9' ? c - '0' : c - 'a' + 10);
+}
+void bytes_of(const std::string& id, uint8_t (&b)[16]) {
+  std::string h;
+  for (char c : id)
+    if (c != '-') h += c;
+  for (int i = 0; i < 16; ++i)
+    b[i] = static_cast<uint8_t>(hex(h[2 * i]) << 4 | hex(h[2 * i + 1]));
+}
+uint64_t little_endian(const uint8_t* b) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i)
+    v = v << 8 | b[i];
+  return v;
+}
+// The id a splitmix64 generator whose last output made `id` would make next; nullopt when `id`
+// was not made by one.
+std::optional<std::string> predict_next(const std::string& id) {
+  uint8_t b[16];
+  bytes_of(id, b);
+  uint64_t a = little_endian(b), c = little_endian(b + 8);
+  for (uint64_t nibble = 0; nibble < 16; ++nibble) {  // bits 52..55 of `a` were overwritten
+    uint64_t a_full = (a & ~(0xFull << 52)) | nibble << 52;
+    uint64_t state = unmix(a_full);
+    uint64_t c_full = mix(state + kGamma);
+    if ((c_full & ~0xC0ull) != (c & ~0xC0ull)) continue;  // bits 6..7 were overwritten
+    uint8_t n[16];
+    uint64_t a2 = mix(state + 2 * kGamma), c2 = mix(state + 3 * kGamma);
+    for (int i = 0; i < 8; ++i) {
+      n[i] = uint8_t(a2 >> (i * 8));
+      n[8 + i] = uint8_t(c2 >> (i * 8));
+    }
+    n[6] = (n[6] & 0x0F) | 0x40;
+    n[8] = (n[8] & 0x3F) | 0x80;
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (int i = 0; i < 16; ++i) {
+      if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+      out += kHex[n[i] >> 4];
+      out += kHex[n[i] & 15];
+    }
+    return out;
+  }
+  return std::nullopt;
+}
+}  // namespace splitmix_attack
+
+// The attack works on a splitmix64 id (the predictor is right) and fails on ours: no id is a
+// function of the one before it on the same thread.
+TEST(RequestId, NotPredictableFromThePreviousOne) {
+  {
+    // A splitmix64-made id, as the generator before this one made them.
+    uint64_t state = 0x0123456789abcdefull;
+    auto draw = [&] { return splitmix_attack::mix(state += splitmix_attack::kGamma); };
+    auto make = [&] {
+      uint8_t b[16];
+      uint64_t a = draw(), c = draw();
+      for (int i = 0; i < 8; ++i) {
+        b[i] = uint8_t(a >> (i * 8));
+        b[8 + i] = uint8_t(c >> (i * 8));
+      }
+      b[6] = (b[6] & 0x0F) | 0x40;
+      b[8] = (b[8] & 0x3F) | 0x80;
+      static constexpr char kHex[] = "0123456789abcdef";
+      std::string out;
+      for (int i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+        out += kHex[b[i] >> 4];
+        out += kHex[b[i] & 15];
+      }
+      return out;
+    };
+    std::string first = make();
+    ASSERT_EQ(splitmix_attack::predict_next(first), make()) << "the predictor works";
+  }
+  for (int i = 0; i < 200; ++i) {
+    std::string first = to_string(new_request_id());
+    std::string second = to_string(new_request_id());
+    EXPECT_NE(splitmix_attack::predict_next(first), second) << first;
+  }
 }
 
 // Time-ordered ids carry the timestamp in their first 48 bits (RFC 9562 test vector's layout) and

@@ -20,7 +20,6 @@
 #include <deque>
 #include <mutex>
 #include <optional>
-#include <random>
 
 #include "core/ids.h"
 #include "functions/runtime_api/runtime_api.h"
@@ -73,13 +72,11 @@ bool command_exists(const std::string& file, const std::string& working_dir) {
   return false;
 }
 
-std::string random_hex(size_t n) {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s(n, '0');
-  for (auto& c : s)
-    c = kHex[rng() & 15];
-  return s;
+// 32 hex digits, as Lambda names a log stream's instance.
+std::string log_stream_suffix() {
+  std::string id = core::to_string(core::new_request_id());
+  std::erase(id, '-');
+  return id;
 }
 
 }  // namespace
@@ -193,7 +190,7 @@ class WorkerPool::Impl : public std::enable_shared_from_this<WorkerPool::Impl> {
   const core::Clock& clock_;
   PoolStats* const stats_;
   const std::string function_arn_;
-  const std::string log_stream_ = "[$LATEST]" + random_hex(32);
+  const std::string log_stream_ = "[$LATEST]" + log_stream_suffix();
 
   mutable std::mutex mu_;
   // Guarded by mu_:
