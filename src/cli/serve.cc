@@ -1,6 +1,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -60,6 +62,32 @@ class DeferredHandler final : public http::Handler {
   http::Handler* target_ = nullptr;
 };
 
+// Connections are descriptors: a listener allowed more connections than the process may open
+// would fail accept() with EMFILE while still promising room. The soft open-files limit is raised
+// to the hard one, and max_connections is lowered to fit under it with room for everything else
+// (workers' pipes, Runtime API connections, tables, the admin listener); said once at start.
+http::Limits fit_descriptor_limit(http::Limits limits) {
+  rlimit nofile{};
+  if (::getrlimit(RLIMIT_NOFILE, &nofile) != 0) return limits;
+  if (nofile.rlim_cur < nofile.rlim_max) {
+    rlimit raised = nofile;
+    raised.rlim_cur = nofile.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) nofile = raised;
+  }
+  if (nofile.rlim_cur == RLIM_INFINITY) return limits;
+  uint64_t reserve = std::min<uint64_t>(256, nofile.rlim_cur / 4);
+  uint64_t room = nofile.rlim_cur - reserve;
+  if (limits.max_connections > room) {
+    spdlog::warn(
+        "api.limits.max_connections {} is more than the open-files limit allows ({}, {} "
+        "kept for workers, tables and the admin listener): serving at most {} "
+        "connections (raise `ulimit -n` to allow more)",
+        limits.max_connections, nofile.rlim_cur, reserve, room);
+    limits.max_connections = static_cast<uint32_t>(std::max<uint64_t>(room, 1));
+  }
+  return limits;
+}
+
 }  // namespace
 
 int serve(const ServeArgs& args) {
@@ -87,7 +115,8 @@ int serve(const ServeArgs& args) {
   // 2. The API listener's socket, so the runtime knows the bound port.
   DeferredHandler api_handler;
   http::ServerStats api_stats, admin_stats;
-  http::Server api(pool, api_handler, gateway::http_limits(config), "api", &api_stats);
+  http::Server api(pool, api_handler, fit_descriptor_limit(gateway::http_limits(config)), "api",
+                   &api_stats);
   if (auto s = api.listen(config.api.listen.host, config.api.listen.port); !s.ok()) {
     std::fprintf(stderr, "gatehouse: api.listen: %s\n", s.message().c_str());
     return 1;

@@ -539,6 +539,10 @@ void Gateway::register_metrics(observability::Registry& registry) {
     registry.add_counter("gatehouse_function_init_failures_total",
                          "Workers that failed before asking for their first event.", l,
                          &ps.init_failures);
+    registry.add_counter("gatehouse_function_runtime_api_refused_total",
+                         "Runtime API connections refused: not from the worker or a process it "
+                         "started.",
+                         l, &ps.refused_connections);
     registry.add_gauge("gatehouse_function_workers", "Worker processes alive.", l, &ps.workers);
     registry.add_gauge("gatehouse_function_busy_workers", "Workers running an invocation.", l,
                        &ps.busy);

@@ -1,10 +1,13 @@
 #include "http/server.h"
 
+#include <spdlog/spdlog.h>
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -106,7 +109,8 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
         handler_(handler),
         limits_(limits),
         stats_(stats ? stats : &own_stats_),
-        acceptor_(pool.at(0)) {}
+        acceptor_(pool.at(0)),
+        retry_timer_(pool.at(0)) {}
 
   core::Status listen(const std::string& host, uint16_t port, uint16_t* bound);
   void start() { do_accept(); }
@@ -119,15 +123,24 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
   IoPool& pool_;
   Handler& handler_;
   const Limits limits_;
+  Admission admission_;  // set before start()
+  std::string name_;
   ServerStats own_stats_;
   ServerStats* stats_;
 
  private:
   void do_accept();
   void on_accept(beast::error_code ec, tcp::socket socket);
+  bool admitted(tcp::socket& socket);
+  void accept_later(const beast::error_code& ec);
 
   tcp::acceptor acceptor_;      // on context 0
   bool accept_paused_ = false;  // context 0 only
+  // Context 0 only. accept() failing for want of descriptors or memory is retried after a pause
+  // that doubles up to a second (retrying at once would spin a core while nothing can be
+  // accepted); the first failure of a run is logged.
+  asio::steady_timer retry_timer_;
+  milliseconds retry_delay_{0};
 
   std::mutex mu_;
   // Guarded by mu_.
@@ -494,18 +507,49 @@ void Server::Impl::do_accept() {
 
 void Server::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
   if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-  if (!ec) {
+  if (ec) return accept_later(ec);
+  retry_delay_ = milliseconds(0);
+  if (admitted(socket)) {
     stats_->connections_accepted.inc();
     auto session = std::make_shared<Session>(std::move(socket), shared_from_this());
     session_opened(session);
     session->start();
+  } else {
+    stats_->connections_refused.inc();
+    beast::error_code ignored;
+    socket.close(ignored);
   }
-  // Out of file descriptors and similar: keep accepting; the next attempt may succeed.
   if (static_cast<uint32_t>(stats_->connections_open.value()) >= limits_.max_connections) {
     accept_paused_ = true;  // resumed by session_closed
     return;
   }
   do_accept();
+}
+
+bool Server::Impl::admitted(tcp::socket& socket) {
+  if (!admission_) return true;
+  beast::error_code ec1, ec2;
+  auto local = socket.local_endpoint(ec1);
+  auto peer = socket.remote_endpoint(ec2);
+  if (ec1 || ec2) return false;  // already reset by the peer
+  return admission_(local, peer);
+}
+
+void Server::Impl::accept_later(const beast::error_code& ec) {
+  // A connection that died in the backlog is no reason to wait.
+  if (ec == asio::error::connection_aborted || ec == asio::error::interrupted) return do_accept();
+  if (retry_delay_.count() == 0) {
+    spdlog::warn(
+        "listener {}: cannot accept connections: {}; retrying every second at most "
+        "until it can (raise the open-files limit or lower max_connections)",
+        name_, ec.message());
+  }
+  retry_delay_ = std::clamp(retry_delay_ * 2, milliseconds(10), milliseconds(1000));
+  retry_timer_.expires_after(retry_delay_);
+  retry_timer_.async_wait([self = shared_from_this()](beast::error_code timer_ec) {
+    if (timer_ec || !self->acceptor_.is_open()) return;
+    self->do_accept();
+  });
 }
 
 void Server::Impl::session_opened(const std::shared_ptr<Session>& s) {
@@ -540,6 +584,7 @@ void Server::Impl::drain(std::function<void()> done) {
              [self = shared_from_this(), done = std::move(done)]() mutable {
                beast::error_code ignored;
                self->acceptor_.close(ignored);
+               self->retry_timer_.cancel();
                std::vector<std::shared_ptr<Session>> live;
                {
                  std::lock_guard lock(self->mu_);
@@ -574,12 +619,18 @@ void Server::Impl::close_all() {
 // Server
 
 Server::Server(IoPool& pool, Handler& handler, Limits limits, std::string name, ServerStats* stats)
-    : impl_(std::make_shared<Impl>(pool, handler, limits, stats)), name_(std::move(name)) {}
+    : impl_(std::make_shared<Impl>(pool, handler, limits, stats)), name_(std::move(name)) {
+  impl_->name_ = name_;
+}
 
 Server::~Server() = default;
 
 core::Status Server::listen(const std::string& host, uint16_t port) {
   return impl_->listen(host, port, &port_);
+}
+
+void Server::set_admission(Admission admission) {
+  impl_->admission_ = std::move(admission);
 }
 
 void Server::start() {

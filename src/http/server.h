@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -60,10 +61,17 @@ class IoPool {
 
 struct ServerStats {
   core::Counter connections_accepted;
+  core::Counter connections_refused;  // closed at once: the admission check said no
   core::Gauge connections_open;
   core::Counter protocol_errors;
   core::Counter timeouts;
 };
+
+// Decides, before a byte is read, whether an accepted connection may stay (a worker's Runtime API
+// endpoint admits only its own worker's processes). Runs on the acceptor's thread: it must be
+// quick and must not throw.
+using Admission = std::function<bool(const boost::asio::ip::tcp::endpoint& local,
+                                     const boost::asio::ip::tcp::endpoint& peer)>;
 
 class Server {
  public:
@@ -77,6 +85,9 @@ class Server {
   // The bound port (useful with port 0).
   uint16_t port() const { return port_; }
   const std::string& name() const { return name_; }
+  // Every accepted connection is first shown to `admission`; refused ones are closed unread.
+  // Requires: before start().
+  void set_admission(Admission admission);
   // Starts accepting. Requires: listen() succeeded.
   void start();
   // Stops accepting and closes idle connections; connections with requests in flight finish them

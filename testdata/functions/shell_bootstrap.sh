@@ -19,6 +19,12 @@ while true; do
   case "$EVENT" in
     *crash*) exit 3 ;;
     *hang*) sleep 60 ;;
+    *second-next*)
+      # Asks for another event while this one runs: the endpoint refuses (403), and says why.
+      BODY=$(mktemp)
+      CODE=$(curl -sS -o "$BODY" -w '%{http_code}' "$API/invocation/next")
+      curl -sS -X POST "$API/invocation/$ID/response" -d "{\"code\":$CODE,\"body\":$(cat "$BODY")}" >/dev/null
+      rm -f "$BODY" ;;
     *slow*) sleep 0.5; curl -sS -X POST "$API/invocation/$ID/response" -d "{\"pid\":\"$$\"}" >/dev/null ;;
     *unauthorized*)
       curl -sS -X POST "$API/invocation/$ID/error" -H "Lambda-Runtime-Function-Error-Type: Unhandled" \

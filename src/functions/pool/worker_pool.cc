@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 #include <array>
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -22,6 +24,7 @@
 #include <optional>
 
 #include "core/ids.h"
+#include "functions/pool/peer_process.h"
 #include "functions/runtime_api/runtime_api.h"
 
 namespace gatehouse::functions::pool {
@@ -121,6 +124,9 @@ class WorkerPool::Impl : public std::enable_shared_from_this<WorkerPool::Impl> {
   PostOutcome on_error(Worker& w, std::string_view id, ErrorReport report);
   PostOutcome on_init_error(Worker& w, ErrorReport report);
   void on_response_too_large(Worker& w, std::string_view id);
+  // The endpoint's admission check: the connecting process is the worker or descends from it.
+  bool admits(const Worker& w, const asio::ip::tcp::endpoint& local,
+              const asio::ip::tcp::endpoint& peer);
 
   struct Worker final : runtime_api::RuntimeApiDelegate {
     enum class State { kDown, kStarting, kReady, kStopping };
@@ -191,6 +197,8 @@ class WorkerPool::Impl : public std::enable_shared_from_this<WorkerPool::Impl> {
   PoolStats* const stats_;
   const std::string function_arn_;
   const std::string log_stream_ = "[$LATEST]" + log_stream_suffix();
+  // Refusals are logged at most once a second: a process knocking in a loop cannot flood the log.
+  std::atomic<int64_t> last_refusal_log_ms_{0};
 
   mutable std::mutex mu_;
   // Guarded by mu_:
@@ -212,6 +220,11 @@ core::Status WorkerPool::Impl::start() {
     auto w = std::make_unique<Worker>(*this, i);
     w->server = std::make_unique<http::Server>(io_, w->handler, runtime_api::runtime_api_limits(),
                                                options_.name + "-runtime-api", &w->server_stats);
+    w->server->set_admission(
+        [weak = weak_from_this(), &worker = *w](const auto& local, const auto& peer) {
+          auto self = weak.lock();
+          return self && self->admits(worker, local, peer);
+        });
     if (auto s = w->server->listen("127.0.0.1", 0); !s.ok()) {
       return {core::Code::kUnavailable,
               fmt::format("function '{}': cannot open a Runtime API endpoint: {}", options_.name,
@@ -467,6 +480,8 @@ void WorkerPool::Impl::on_exit(Worker& w, uint64_t generation, int status) {
   stats_->workers.add(-1);
   w.kill_timer.cancel();
   w.long_poll.reset();
+  // Whatever outlived the process (a helper that left its group) loses the endpoint with it.
+  w.server->close_all();
   bool was_stopping = w.state == Worker::State::kStopping;
   bool had_served = w.initialized;
   if (w.current) {
@@ -713,12 +728,18 @@ void WorkerPool::Impl::on_next(Worker& w, http::ExchangePtr long_poll) {
   if (w.state == Worker::State::kStopping || w.state == Worker::State::kDown || stopping_) {
     return;  // dropped: the process is on its way out
   }
+  // One runtime asks for one event at a time. A second /next is refused, never swapped in: the
+  // invocation running, or the event about to be handed to the waiting /next, stays with the
+  // request that asked first.
   if (w.current) {
-    // The runtime asked for more without answering: the invocation is lost, as on Lambda.
-    InvocationPtr inv = w.current;
-    finish_running(w);
-    answer(inv, InvokeFailure{InvokeError::kCrashed, "Runtime.InvalidStateTransition",
-                              "the runtime asked for the next event without answering this one"});
+    return runtime_api::refuse_next(
+        *long_poll, fmt::format("Invocation {} is running: post its response or error before "
+                                "asking for the next event",
+                                w.current->id));
+  }
+  if (w.long_poll) {
+    return runtime_api::refuse_next(*long_poll,
+                                    "Another /next request is already waiting for this runtime");
   }
   if (!w.initialized) {
     w.initialized = true;
@@ -776,6 +797,34 @@ void WorkerPool::Impl::on_response_too_large(Worker& w, std::string_view id) {
                   fmt::format("Response payload size exceeded maximum allowed payload size ({} "
                               "bytes).",
                               kMaxResponseBytes)});
+}
+
+bool WorkerPool::Impl::admits(const Worker& w, const asio::ip::tcp::endpoint& local,
+                              const asio::ip::tcp::endpoint& peer) {
+  pid_t pid;
+  {
+    std::lock_guard lock(mu_);
+    pid = w.state == Worker::State::kDown ? -1 : w.pid;
+  }
+  bool ok = false;
+  if (pid > 0 && local.address().is_v4() && peer.address().is_v4()) {
+    auto inode = peer_socket_inode({peer.address().to_v4().to_uint(), peer.port(),
+                                    local.address().to_v4().to_uint(), local.port()});
+    ok = inode && held_by_process_tree(pid, *inode);
+  }
+  if (ok) return true;
+  stats_->refused_connections.inc();
+  int64_t now_ms =
+      std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+          .count();
+  int64_t last = last_refusal_log_ms_.load(std::memory_order_relaxed);
+  if (now_ms - last >= 1000 && last_refusal_log_ms_.compare_exchange_strong(last, now_ms)) {
+    spdlog::warn(
+        "function {}: refused a Runtime API connection from {}:{}: not worker {} nor a "
+        "process it started (counted in gatehouse_function_runtime_api_refused_total)",
+        options_.name, peer.address().to_string(), peer.port(), pid);
+  }
+  return false;
 }
 
 void WorkerPool::Impl::stop(std::function<void()> done) {

@@ -1,8 +1,10 @@
 // One Lambda function as a pool of long-lived worker processes (docs/functions.md).
 //
 // Each worker is a child process with its own Runtime API endpoint (functions/runtime_api) on
-// 127.0.0.1:<ephemeral port>, named in its AWS_LAMBDA_RUNTIME_API. An invocation goes to an idle
-// worker's pending GET /next, or waits in a bounded queue (full: kThrottled, nothing runs).
+// 127.0.0.1:<ephemeral port>, named in its AWS_LAMBDA_RUNTIME_API. The endpoint serves that
+// worker alone: a connection from any process that is not the worker or one it started is closed
+// unread (peer_process.h), and a second GET /next is refused, not swapped in. An invocation goes to
+// an idle worker's pending GET /next, or waits in a bounded queue (full: kThrottled, nothing runs).
 //
 // Supervision:
 //   - workers start with the pool (eager) or when an invocation finds none idle (lazy);
@@ -68,20 +70,21 @@ struct PoolOptions {
 };
 
 struct PoolStats {
-  core::Counter invocations;      // accepted by invoke()
-  core::Counter succeeded;        // answered with a response
-  core::Counter function_errors;  // answered with a function error
-  core::Counter timeouts;         // kTimeout
-  core::Counter caller_timeouts;  // kCallerTimeout
-  core::Counter crashes;          // workers that exited during an invocation
-  core::Counter init_failures;    // workers that failed before their first /next
-  core::Counter throttled;        // refused: queue full
-  core::Counter worker_starts;    // processes spawned
-  core::Gauge workers;            // processes alive
-  core::Gauge busy;               // workers running an invocation
-  core::Gauge queued;             // invocations waiting for a worker
-  core::Histogram duration;       // from /next handing the event over to its answer
-  core::Histogram queue_wait;     // from invoke() to a worker taking the event
+  core::Counter invocations;          // accepted by invoke()
+  core::Counter succeeded;            // answered with a response
+  core::Counter function_errors;      // answered with a function error
+  core::Counter timeouts;             // kTimeout
+  core::Counter caller_timeouts;      // kCallerTimeout
+  core::Counter crashes;              // workers that exited during an invocation
+  core::Counter init_failures;        // workers that failed before their first /next
+  core::Counter throttled;            // refused: queue full
+  core::Counter worker_starts;        // processes spawned
+  core::Counter refused_connections;  // Runtime API connections from outside a worker's tree
+  core::Gauge workers;                // processes alive
+  core::Gauge busy;                   // workers running an invocation
+  core::Gauge queued;                 // invocations waiting for a worker
+  core::Histogram duration;           // from /next handing the event over to its answer
+  core::Histogram queue_wait;         // from invoke() to a worker taking the event
 };
 
 class WorkerPool final : public Invoker {

@@ -1,11 +1,17 @@
 #include "functions/pool/worker_pool.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/json/parse.hpp>
+#include <fstream>
 #include <future>
+#include <iterator>
 #include <set>
 #include <thread>
 
@@ -73,6 +79,78 @@ class WorkerPoolTest : public ::testing::Test {
   PoolStats stats_;
   std::unique_ptr<WorkerPool> pool_;
 };
+
+// The Runtime API port a worker was given, from its environment.
+uint16_t runtime_api_port(int pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+  std::string environ((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  constexpr std::string_view kName = "AWS_LAMBDA_RUNTIME_API=127.0.0.1:";
+  auto at = environ.find(kName);
+  if (at == std::string::npos) return 0;
+  return static_cast<uint16_t>(std::stoi(environ.substr(at + kName.size())));
+}
+
+// Connects to 127.0.0.1:port, sends `request` and returns everything read until the peer closes.
+std::string exchange_raw(uint16_t port, const std::string& request) {
+  int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(0x7F000001);
+  a.sin_port = htons(port);
+  if (::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(s);
+    return "(connect failed)";
+  }
+  timeval tv{5, 0};
+  ::setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ssize_t ignored = ::send(s, request.data(), request.size(), MSG_NOSIGNAL);
+  (void)ignored;
+  std::string got;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(s, buf, sizeof buf, 0)) > 0;)
+    got.append(buf, static_cast<size_t>(n));
+  ::close(s);
+  return got;
+}
+
+// Any other local process (here: the test itself, the worker's parent) that finds a worker's
+// endpoint gets its connection closed unread: it cannot take the worker's events, nor answer
+// them, nor hold the endpoint's connections.
+TEST_F(WorkerPoolTest, AnOutsiderCannotUseAWorkersEndpoint) {
+  start(options());
+  ASSERT_TRUE(call("\"warm\""));
+  auto pids = pool_->worker_pids_for_test();
+  ASSERT_EQ(pids.size(), 1u);
+  uint16_t port = runtime_api_port(pids[0]);
+  ASSERT_NE(port, 0);
+  const std::string next = "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (int i = 0; i < 20; ++i) {  // more than the endpoint's connection limit
+    EXPECT_EQ(exchange_raw(port, next), "") << "attempt " << i;
+  }
+  EXPECT_EQ(exchange_raw(port,
+                         "POST /2018-06-01/runtime/invocation/x/response HTTP/1.1\r\nHost: "
+                         "x\r\nContent-Length: 2\r\n\r\n{}"),
+            "");
+  EXPECT_EQ(stats_.refused_connections.value(), 21u);
+  // The worker still gets its events.
+  auto r = call("\"after\"");
+  ASSERT_TRUE(r) << r.error().error_message;
+  EXPECT_EQ(*r, "\"after\"");
+}
+
+// A runtime that asks for the next event while one runs gets 403 InvalidStateTransition; the
+// running invocation stays its own and is answered normally.
+TEST_F(WorkerPoolTest, ASecondNextWhileAnInvocationRunsIsRefused) {
+  start(options());
+  auto r = call("\"second-next\"");
+  ASSERT_TRUE(r) << r.error().error_message;
+  auto doc = boost::json::parse(*r).as_object();
+  EXPECT_EQ(doc["code"].as_int64(), 403);
+  EXPECT_EQ(doc["body"].as_object()["errorType"].as_string(), "InvalidStateTransition");
+  auto again = call("\"again\"");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, "\"again\"");
+}
 
 // An event goes to the worker and its response comes back byte for byte.
 TEST_F(WorkerPoolTest, ReturnsTheFunctionsResponse) {

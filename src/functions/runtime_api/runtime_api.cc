@@ -111,12 +111,18 @@ void answer_next(http::Exchange& long_poll, NextInvocation invocation) {
   long_poll.respond(std::move(res));
 }
 
+void refuse_next(http::Exchange& next, std::string_view why) {
+  next.respond(api_error(bhttp::status::forbidden, "InvalidStateTransition", why));
+}
+
 http::Limits runtime_api_limits() {
   http::Limits limits;
   limits.max_body_bytes = kMaxResponseBytes;
   // The longest invocation is 900 s; the runtime's connection is idle while its handler runs.
   limits.idle_timeout_ms = 960'000;
-  limits.max_connections = 64;
+  // One runtime needs one connection (two while a helper posts); the endpoint admits only its
+  // worker's processes anyway, so this bounds what a runaway worker can hold.
+  limits.max_connections = 8;
   return limits;
 }
 

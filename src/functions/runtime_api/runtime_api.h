@@ -3,7 +3,7 @@
 // pool's business, behind RuntimeApiDelegate; this file parses paths, checks methods and sizes, and
 // answers with the status codes and bodies of the real API:
 //
-//   GET  /2018-06-01/runtime/invocation/next            200 event, Lambda-Runtime-* headers
+//   GET  /2018-06-01/runtime/invocation/next            200 event, Lambda-Runtime-* headers | 403
 //   POST /2018-06-01/runtime/invocation/{id}/response   202 {"status":"OK"} | 400 | 403 | 413
 //   POST /2018-06-01/runtime/invocation/{id}/error      202 {"status":"OK"} | 400 | 403
 //   POST /2018-06-01/runtime/init/error                 202 {"status":"OK"} | 403
@@ -67,6 +67,10 @@ class RuntimeApiDelegate {
 
 // 200 with the event and its headers.
 void answer_next(http::Exchange& long_poll, NextInvocation invocation);
+
+// 403 InvalidStateTransition for a GET /next the runtime may not make now (one is waiting already,
+// or an invocation is running), with `why` as the errorMessage.
+void refuse_next(http::Exchange& next, std::string_view why);
 
 // The listener limits of a Runtime API endpoint: bodies up to functions::kMaxResponseBytes, and
 // no idle cut-off shorter than the longest invocation (a busy worker's connection sits idle).
