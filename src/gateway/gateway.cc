@@ -98,11 +98,32 @@ Gateway::Gateway(std::shared_ptr<const Runtime> runtime, const core::Clock& cloc
                  observability::AccessLog* access_log)
     : runtime_(std::move(runtime)), clock_(clock), access_log_(access_log) {}
 
+template <class Step>
+void Gateway::guarded(Call& call, Step&& step) noexcept {
+  try {
+    step();
+  } catch (const std::exception& e) {
+    try {
+      spdlog::error("request {}: {}; answered 500", core::id_view(call.exchange->request().id),
+                    e.what());
+      call.error_reason = "internal_error";
+      finish(call, error_response(call, ResponseType::kDefault5xx,
+                                  {.message = "Internal server error", .status = 500}));
+    } catch (...) {
+      // Nothing more can be done here: the exchange answers 500 itself when it is dropped.
+    }
+  }
+}
+
 void Gateway::handle(http::ExchangePtr exchange) {
   auto call = std::make_shared<Call>();
   call->exchange = std::move(exchange);
   call->runtime = runtime_.get();
   call->extended_id = core::new_extended_request_id();
+  guarded(*call, [&] { route(call); });
+}
+
+void Gateway::route(std::shared_ptr<Call> call) {
   http::Request& req = call->exchange->request();
   const Runtime& rt = *call->runtime;
 
@@ -181,11 +202,10 @@ void Gateway::authorize(std::shared_ptr<Call> call) {
   call->method_arn = std::move(*arn);
   const functions::events::RequestFacts& request_facts = facts(*call);
   // The call owns the facts and the route its scopes, both alive until the outcome arrives.
-  call->route->authorizer->stage->run(request_facts, call->route->scopes,
-                                      [this, call](const auth::stage::Outcome& outcome) mutable {
-                                        on_authorized(std::move(call),
-                                                      outcome);  // called exactly once
-                                      });
+  call->route->authorizer->stage->run(
+      request_facts, call->route->scopes, [this, call](const auth::stage::Outcome& outcome) {
+        guarded(*call, [&] { on_authorized(call, outcome); });  // called exactly once
+      });
 }
 
 void Gateway::on_authorized(std::shared_ptr<Call> call, const auth::stage::Outcome& outcome) {
@@ -245,38 +265,42 @@ void Gateway::integrate_function(std::shared_ptr<Call> call) {
   std::string event = functions::events::proxy_event(request_facts, auth_ptr);
   auto started = std::chrono::steady_clock::now();
   const RouteRuntime& route = *call->route;
-  route.function->invoke(
-      {std::move(event), "", route.function_timeout},
-      [this, call, started](functions::InvokeResult r) {
-        call->integration_us = micros_since(started);
-        if (!r) {
-          const functions::InvokeFailure& f = r.error();
-          call->error_reason = functions::to_string(f.error);
-          switch (f.error) {
-            case functions::InvokeError::kCallerTimeout:
-              return finish(*call, error_response(*call, ResponseType::kIntegrationTimeout));
-            case functions::InvokeError::kThrottled:
-              return finish(*call, error_response(*call, ResponseType::kThrottled));
-            default:
-              // Function errors, its own timeout, crashes: Lambda reports a failed invocation
-              // and API Gateway answers 502.
-              return finish(*call,
-                            error_response(*call, ResponseType::kIntegrationFailure,
+  route.function->invoke({std::move(event), "", route.function_timeout},
+                         [this, call, started](functions::InvokeResult r) {
+                           guarded(*call,
+                                   [&] { on_function_result(*call, started, std::move(r)); });
+                         });
+}
+
+void Gateway::on_function_result(Call& call, std::chrono::steady_clock::time_point started,
+                                 functions::InvokeResult r) {
+  call.integration_us = micros_since(started);
+  if (!r) {
+    const functions::InvokeFailure& f = r.error();
+    call.error_reason = functions::to_string(f.error);
+    switch (f.error) {
+      case functions::InvokeError::kCallerTimeout:
+        return finish(call, error_response(call, ResponseType::kIntegrationTimeout));
+      case functions::InvokeError::kThrottled:
+        return finish(call, error_response(call, ResponseType::kThrottled));
+      default:
+        // Function errors, its own timeout, crashes: Lambda reports a failed invocation
+        // and API Gateway answers 502.
+        return finish(call, error_response(call, ResponseType::kIntegrationFailure,
                                            {.message = "Internal server error", .status = 502}));
-          }
-        }
-        auto parsed = functions::events::parse_proxy_response(*r);
-        if (!parsed) {
-          call->error_reason = functions::events::to_string(parsed.error());
-          return finish(*call, error_response(*call, ResponseType::kIntegrationFailure,
-                                              {.message = "Internal server error", .status = 502}));
-        }
-        http::Response res{static_cast<bhttp::status>(parsed->status), 11};
-        for (auto& [name, value] : parsed->headers)
-          res.insert(name, value);
-        res.body() = std::move(parsed->body);
-        finish(*call, std::move(res));
-      });
+    }
+  }
+  auto parsed = functions::events::parse_proxy_response(*r);
+  if (!parsed) {
+    call.error_reason = functions::events::to_string(parsed.error());
+    return finish(call, error_response(call, ResponseType::kIntegrationFailure,
+                                       {.message = "Internal server error", .status = 502}));
+  }
+  http::Response res{static_cast<bhttp::status>(parsed->status), 11};
+  for (auto& [name, value] : parsed->headers)
+    res.insert(name, value);
+  res.body() = std::move(parsed->body);
+  finish(call, std::move(res));
 }
 
 void Gateway::serve_issuer(std::shared_ptr<Call> call) {
@@ -291,12 +315,14 @@ void Gateway::serve_issuer(std::shared_ptr<Call> call) {
   call->issuer_request = true;
   auto started = std::chrono::steady_clock::now();
   call->runtime->issuer->handle(std::move(ir), [this, call, started](issuer::HttpReply reply) {
-    call->integration_us = micros_since(started);
-    http::Response res{static_cast<bhttp::status>(reply.status), 11};
-    for (auto& [name, value] : reply.headers)
-      res.set(name, value);
-    res.body() = std::move(reply.body);
-    finish(*call, std::move(res));
+    guarded(*call, [&] {
+      call->integration_us = micros_since(started);
+      http::Response res{static_cast<bhttp::status>(reply.status), 11};
+      for (auto& [name, value] : reply.headers)
+        res.set(name, value);
+      res.body() = std::move(reply.body);
+      finish(*call, std::move(res));
+    });
   });
 }
 
@@ -315,17 +341,19 @@ void Gateway::integrate_crud(std::shared_ptr<Call> call) {
   if (call->decision) cr.principal = call->decision->principal_id;
   auto started = std::chrono::steady_clock::now();
   run_crud(route.crud, cr, clock_, [this, call, started](CrudOutcome o) {
-    call->integration_us = micros_since(started);
-    call->error_reason = o.reason;
-    if (o.gateway_error) {
-      http::Response res = error_response(*call, *o.gateway_error, {o.message, o.status});
-      if (!o.allow.empty()) res.set(bhttp::field::allow, o.allow);
-      return finish(*call, std::move(res));
-    }
-    http::Response res{static_cast<bhttp::status>(o.status), 11};
-    if (!o.location.empty()) res.set(bhttp::field::location, o.location);
-    res.body() = std::move(o.body);
-    finish(*call, std::move(res));
+    guarded(*call, [&] {
+      call->integration_us = micros_since(started);
+      call->error_reason = o.reason;
+      if (o.gateway_error) {
+        http::Response res = error_response(*call, *o.gateway_error, {o.message, o.status});
+        if (!o.allow.empty()) res.set(bhttp::field::allow, o.allow);
+        return finish(*call, std::move(res));
+      }
+      http::Response res{static_cast<bhttp::status>(o.status), 11};
+      if (!o.location.empty()) res.set(bhttp::field::location, o.location);
+      res.body() = std::move(o.body);
+      finish(*call, std::move(res));
+    });
   });
 }
 

@@ -8,10 +8,12 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 
 #include "core/clock.h"
+#include "functions/invoker.h"
 #include "gateway/runtime.h"
 #include "http/message.h"
 #include "observability/access_log.h"
@@ -52,6 +54,12 @@ class Gateway final : public http::Handler {
 
  private:
   struct Call;
+  // Runs `step`, one stage of `call`. An exception out of it (a library refusing what a function
+  // or a client sent, an allocation failing) answers 500 instead of escaping the completion
+  // handler, which would end the process and every request in it.
+  template <class Step>
+  void guarded(Call& call, Step&& step) noexcept;
+  void route(std::shared_ptr<Call> call);
   const functions::events::RequestFacts& facts(Call& call);
   void authorize(std::shared_ptr<Call> call);
   void on_authorized(std::shared_ptr<Call> call, const auth::stage::Outcome& outcome);
@@ -59,6 +67,8 @@ class Gateway final : public http::Handler {
   void integrate(std::shared_ptr<Call> call);
   void integrate_crud(std::shared_ptr<Call> call);
   void integrate_function(std::shared_ptr<Call> call);
+  void on_function_result(Call& call, std::chrono::steady_clock::time_point started,
+                          functions::InvokeResult result);
   void serve_issuer(std::shared_ptr<Call> call);
   void finish(Call& call, http::Response res);
   http::Response error_response(Call& call, ResponseType type, const ErrorDetail& detail = {});

@@ -338,7 +338,13 @@ class Session : public std::enable_shared_from_this<Session> {
     bool keep_alive = r.msg.keep_alive();
     if (!keep_alive) read_open_ = false;
     queue_.push_back(Slot{seq, keep_alive, r.msg.method() == bhttp::verb::head, std::nullopt});
-    server_->handler_.handle(std::move(ex));
+    try {
+      server_->handler_.handle(std::move(ex));
+    } catch (const std::exception& e) {
+      // Handlers catch their own; this is the last line before the I/O loop. The exchange, if
+      // dropped unanswered, answers 500 itself.
+      spdlog::error("listener {}: a handler threw: {}", server_->name_, e.what());
+    }
     do_read();
   }
 

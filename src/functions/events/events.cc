@@ -302,7 +302,7 @@ std::optional<unsigned> status_code(const json::value& v) {
   } else if (v.is_double()) {
     // JSON does not tell 200 from 200.0; a fraction is an error.
     double d = v.get_double();
-    if (!(d >= 100 && d <= 599) || d != std::floor(d)) return std::nullopt;
+    if (!(d >= 200 && d <= 599) || d != std::floor(d)) return std::nullopt;
     code = static_cast<int64_t>(d);
   } else if (v.is_string()) {
     // A string of decimal digits ("201"), as AWS accepts; no sign, spaces or fraction.
@@ -315,7 +315,9 @@ std::optional<unsigned> status_code(const json::value& v) {
   } else {
     return std::nullopt;  // uint64 (too big), bool, array, object
   }
-  if (code < 100 || code > 599) return std::nullopt;
+  // 1xx is informational, never a final answer: sent as one, the client would take the next
+  // response on the connection for this request's.
+  if (code < 200 || code > 599) return std::nullopt;
   return static_cast<unsigned>(code);
 }
 
@@ -491,6 +493,8 @@ std::string_view to_string(ProxyResponseError error) {
       return "bad_base64_flag";
     case ProxyResponseError::kBadBase64Body:
       return "bad_base64_body";
+    case ProxyResponseError::kHeadersTooLarge:
+      return "headers_too_large";
   }
   return "unknown";
 }
@@ -585,6 +589,7 @@ core::Result<ProxyResponse, ProxyResponseError> parse_proxy_response(std::string
     entry(name).push_back(value);
 
   response.headers.reserve(merged.size());
+  size_t head_bytes = 0;
   for (const auto& [name, values] : merged) {
     if (values.empty() || iequals(name, "Transfer-Encoding")) continue;
     std::string out_name =
@@ -592,11 +597,20 @@ core::Result<ProxyResponse, ProxyResponseError> parse_proxy_response(std::string
     if (iequals(name, "Set-Cookie")) {
       // Never joined: "a=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT" already contains ", ", so a
       // joined Set-Cookie cannot be split back into cookies (RFC 6265 §3).
-      for (const auto& v : values)
+      for (const auto& v : values) {
+        head_bytes += out_name.size() + v.size() + 4;  // ": " and CRLF
+        if (head_bytes > kMaxResponseHeaderBytes) return ProxyResponseError::kHeadersTooLarge;
         response.headers.emplace_back(out_name, std::string(v));
+      }
       continue;
     }
+    size_t joined_size = 2 * (values.size() - 1);
+    for (const auto& v : values)
+      joined_size += v.size();
+    head_bytes += out_name.size() + joined_size + 4;
+    if (head_bytes > kMaxResponseHeaderBytes) return ProxyResponseError::kHeadersTooLarge;
     std::string joined;
+    joined.reserve(joined_size);
     for (size_t i = 0; i < values.size(); ++i) {
       if (i > 0) joined += ", ";
       joined += values[i];

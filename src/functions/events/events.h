@@ -39,6 +39,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -100,7 +101,8 @@ std::string stringify_claim(const boost::json::value& value);
 
 // The Lambda proxy response (payload 1.0), validated as API Gateway validates it (§6.2): a JSON
 // object with only statusCode, headers, multiValueHeaders, body, isBase64Encoded; statusCode a
-// number or numeric string in 100..599 (missing: 200); headers values strings, numbers or
+// number or numeric string in 200..599 (missing: 200; a 1xx is informational, never a final
+// answer); headers values strings, numbers or
 // booleans (null headers allowed); multiValueHeaders values arrays of those; body a string or
 // null/absent; isBase64Encoded a boolean. A key whose value is null counts as absent.
 enum class ProxyResponseError {
@@ -114,7 +116,13 @@ enum class ProxyResponseError {
   kBadBody,               // not a string/null
   kBadBase64Flag,         // isBase64Encoded not a boolean
   kBadBase64Body,         // isBase64Encoded true but body is not valid base64
+  kHeadersTooLarge,       // the header block over kMaxResponseHeaderBytes
 };
+
+// The most header bytes (names, values as sent, ": " and CRLF each) a function may return: a
+// proxy's bound on what it holds for a response head (nginx refuses an upstream's oversized head
+// with 502 too). Far under what the HTTP writer can hold for one field (64 KiB).
+inline constexpr size_t kMaxResponseHeaderBytes = 32 * 1024;
 // Short snake_case name for the access log, e.g. "unknown_key".
 std::string_view to_string(ProxyResponseError error);
 

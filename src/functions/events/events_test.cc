@@ -632,12 +632,40 @@ TEST(ParseProxyResponse, RejectsBadStatusCode) {
        {R"({"statusCode":"abc"})", R"({"statusCode":""})", R"({"statusCode":" 200"})",
         R"({"statusCode":"+200"})", R"({"statusCode":"200.0"})", R"({"statusCode":200.5})",
         R"({"statusCode":99})", R"({"statusCode":600})", R"({"statusCode":"0600"})",
+        // A 1xx is informational: as a final answer it would desynchronise the connection.
+        R"({"statusCode":100})", R"({"statusCode":101})", R"({"statusCode":"103"})",
+        R"({"statusCode":199})", R"({"statusCode":199.0})", R"({"statusCode":"0199"})",
         R"({"statusCode":-200})", R"({"statusCode":true})", R"({"statusCode":[200]})",
         R"({"statusCode":18446744073709551615})", R"({"statusCode":"99999999999999"})"}) {
     auto r = parse_proxy_response(bad);
     ASSERT_FALSE(r.has_value()) << bad;
     EXPECT_EQ(r.error(), ProxyResponseError::kBadStatusCode) << bad;
   }
+}
+
+// kHeadersTooLarge: one long name or value, values that are long only once joined, and many
+// cookies; each counted as sent (name, ": ", value, CRLF). Just under the bound is served.
+TEST(ParseProxyResponse, BoundsTheHeaderBlock) {
+  const std::string big(kMaxResponseHeaderBytes, 'a');
+  const std::string half(kMaxResponseHeaderBytes / 2, 'b');
+  const std::string long_name(70'000, 'N');
+  for (const std::string& bad : {
+           R"({"headers":{"X-Big":")" + big + R"("}})",
+           R"({"headers":{")" + long_name + R"(":"1"}})",
+           R"({"multiValueHeaders":{"X-Two":[")" + half + R"(",")" + half + R"("]}})",
+           R"({"headers":{"X-One":")" + half + R"("},"multiValueHeaders":{"x-one":[")" + half +
+               R"("]}})",
+           R"({"multiValueHeaders":{"Set-Cookie":[")" + half + R"(",")" + half + R"("]}})",
+       }) {
+    auto r = parse_proxy_response(bad);
+    ASSERT_FALSE(r.has_value()) << bad.substr(0, 60);
+    EXPECT_EQ(r.error(), ProxyResponseError::kHeadersTooLarge) << bad.substr(0, 60);
+  }
+  std::string fits(kMaxResponseHeaderBytes - std::string_view("X-Fits: \r\n").size(), 'c');
+  auto r = parse_proxy_response(R"({"headers":{"X-Fits":")" + fits + R"("}})");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->headers.at(0).second, fits);
+  EXPECT_EQ(to_string(ProxyResponseError::kHeadersTooLarge), "headers_too_large");
 }
 
 // kBadHeaders: not an object, a value of another type, a name that is not a token, or a value

@@ -1,0 +1,139 @@
+// The front door (docs/security.md): each attack a tester made against the built binary, repeated
+// with its neighbours, and the gateway still serving afterwards. The attacker here is the test
+// process: a local process that is not a worker, a client of the API, a function's response.
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import net from 'node:net';
+import { join } from 'node:path';
+import { startGateway, repoRoot, metric } from './harness.mjs';
+
+const FIXTURES = join(repoRoot, 'tests/integration/functions/front_door');
+const q = (s) => JSON.stringify(s);
+const INTERNAL_ERROR = '{"message": "Internal server error"}';
+
+async function call(gw, method, path, { headers = {}, body } = {}) {
+  const res = await fetch(gw.url + path, { method, headers, body });
+  const text = await res.text();
+  let json;
+  try { json = JSON.parse(text); } catch { json = undefined; }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+// GET with node:http, which reads header blocks up to 64 KiB (fetch stops at 16 KiB).
+function get(gw, path) {
+  return new Promise((resolve, reject) => {
+    http.get(gw.url + path, { agent: false, maxHeaderSize: 65536 }, (res) => {
+      let text = '';
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
+    }).on('error', reject);
+  });
+}
+
+// Connects to 127.0.0.1:port, writes `request`, and resolves with every byte read until the
+// other side closes (or 5 s pass: then `timedOut`).
+function rawExchange(port, request, { waitMs = 5000 } = {}) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let data = '';
+    let timedOut = false;
+    const timer = setTimeout(() => { timedOut = true; socket.destroy(); }, waitMs);
+    socket.on('connect', () => socket.write(request));
+    socket.on('data', (c) => { data += c; });
+    socket.on('error', () => {});
+    socket.on('close', () => { clearTimeout(timer); resolve({ data, timedOut }); });
+  });
+}
+
+// =============================================================================================
+// 1. A worker's Runtime API endpoint answers its worker only.
+
+describe('functions', () => {
+  let gw;
+  before(async () => {
+    gw = await startGateway(`api: {name: door, stage: test, listen: 127.0.0.1:0}
+functions:
+  reflect: {runtime: node, handler: handlers.reflect, working_dir: ${q(FIXTURES)}, concurrency: 1}
+  whoami: {runtime: node, handler: handlers.whoami, working_dir: ${q(FIXTURES)}, concurrency: 1}
+  second: {runtime: node, handler: handlers.secondNext, working_dir: ${q(FIXTURES)}, concurrency: 1}
+routes:
+  - {path: /reflect, method: GET, auth: none, integration: {type: function, function: reflect}}
+  - {path: /whoami, method: GET, auth: none, integration: {type: function, function: whoami}}
+  - {path: /second, method: GET, auth: none, integration: {type: function, function: second}}
+admin: {listen: 127.0.0.1:0}
+access_log: {path: "off"}
+`);
+  });
+  after(async () => { await gw?.stop(); });
+
+  test("another local process cannot take a worker's events, answer them, or hold its endpoint",
+    async () => {
+      const me = await call(gw, 'GET', '/whoami');
+      assert.equal(me.status, 200, me.text);
+      const port = Number(me.json.runtimeApi.split(':')[1]);
+      const next = 'GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n';
+      // More connections than the endpoint allows, each closed unread: no event, no 4xx either.
+      const knocks = await Promise.all(Array.from({ length: 70 }, () => rawExchange(port, next)));
+      for (const k of knocks) assert.deepEqual(k, { data: '', timedOut: false });
+      // A forged answer under any id is not even parsed.
+      const forged = await rawExchange(port, 'POST /2018-06-01/runtime/invocation/' +
+        '00000000-0000-4000-8000-000000000000/response HTTP/1.1\r\nHost: x\r\n' +
+        'Content-Length: 2\r\n\r\n{}');
+      assert.deepEqual(forged, { data: '', timedOut: false });
+      // The worker still gets its events and its answers reach the client.
+      const again = await call(gw, 'GET', '/whoami');
+      assert.equal(again.status, 200, again.text);
+      assert.equal(again.json.pid, me.json.pid, 'the same worker, never replaced');
+      assert.equal(await metric(gw, 'gatehouse_function_runtime_api_refused_total',
+        { function: 'whoami' }), 71);
+      assert.match(gw.stderr, /function whoami: refused a Runtime API connection from 127\.0\.0\.1:\d+/);
+    });
+
+  test('a worker asking for the next event while one runs gets 403 InvalidStateTransition',
+    async () => {
+      const r = await call(gw, 'GET', '/second');
+      assert.equal(r.status, 200, r.text);
+      const answer = r.json;
+      assert.equal(answer.status, 403);
+      assert.equal(JSON.parse(answer.body).errorType, 'InvalidStateTransition');
+      assert.equal((await call(gw, 'GET', '/second')).status, 200, 'and it goes on serving');
+    });
+
+  test('request ids are UUIDv4, distinct, and not a function of the previous one', async () => {
+    const ids = [];
+    for (let i = 0; i < 20; i++) ids.push((await call(gw, 'GET', '/nowhere')).headers.get('x-amzn-requestid'));
+    for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.equal(new Set(ids).size, ids.length);
+  });
+
+  // ------------------------------------------------------------------------------------------
+  // 2. No response can take the process down; 5. no 1xx as a final answer.
+
+  test('a header block over 32 KiB from a function is 502, and the gateway lives on', async () => {
+    for (const path of ['/reflect?header_bytes=70000', '/reflect?header_bytes=40000',
+      '/reflect?header_bytes=40000&values=2', '/reflect?header_bytes=20000&values=2',
+      '/reflect?name_bytes=70000']) {
+      const r = await get(gw, path);
+      assert.equal(r.status, 502, `${path}: ${r.text}`);
+      assert.equal(r.text, INTERNAL_ERROR);
+    }
+    const fits = await get(gw, '/reflect?header_bytes=30000');
+    assert.equal(fits.status, 200, fits.text);
+    assert.equal(fits.headers['x-reflect'].length, 30000);
+    assert.equal(gw.child.exitCode, null, 'still running');
+  });
+
+  test('a function answering 1xx gets 502; the connection stays in step', async () => {
+    for (const status of [100, 101, 102, 103, 199]) {
+      const r = await call(gw, 'GET', `/reflect?status=${status}`);
+      assert.equal(r.status, 502, `${status}: ${r.text}`);
+    }
+    // Two requests pipelined on one connection: two answers, each to its own request.
+    const both = await rawExchange(gw.port,
+      'GET /reflect?status=100 HTTP/1.1\r\nHost: x\r\n\r\n' +
+      'GET /reflect?status=201 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', { waitMs: 10000 });
+    const statuses = [...both.data.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
+    assert.deepEqual(statuses, [502, 201]);
+  });
+});
