@@ -26,6 +26,8 @@ std::string_view to_string(MethodArnError e) {
       return "method ARN too long";
     case MethodArnError::kBadPath:
       return "bad path";
+    case MethodArnError::kEncodedSeparator:
+      return "encoded separator in path";
   }
   return "unknown";
 }
@@ -36,6 +38,14 @@ core::Result<std::string, MethodArnError> method_arn(const MethodArnPrefix& pref
   if (raw_path.empty() || raw_path[0] != '/') return MethodArnError::kBadPath;
   std::string_view path = raw_path.substr(1);
   if (!path.empty() && path.back() == '/') path.remove_suffix(1);  // as routing ignores it
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '\\') return MethodArnError::kEncodedSeparator;
+    if (path[i] != '%' || i + 2 >= path.size()) continue;
+    char hi = path[i + 1], lo = static_cast<char>(path[i + 2] | 0x20);  // lower-cased letter
+    if ((hi == '2' && lo == 'f') || (hi == '5' && lo == 'c')) {
+      return MethodArnError::kEncodedSeparator;
+    }
+  }
   size_t decoded = detail::decoded_size(path);
   if (decoded == std::string_view::npos) return MethodArnError::kBadPath;
   size_t total = prefix.str().size() + method.size() + 1 + decoded;

@@ -6,7 +6,13 @@
 // Our choices where AWS leaves it open (docs/aws-compatibility.md §1.3 [?], docs/configuration.md):
 //   - The path is the request path percent-decoded ("/users/al%69ce" gives "users/alice"), so a
 //     policy written for a value matches however the client encoded it: an explicit Deny on
-//     ".../GET/users/admin" cannot be sidestepped with "/users/%61dmin". Decoded '%2F' is a '/'.
+//     ".../GET/users/admin" cannot be sidestepped with "/users/%61dmin".
+//   - An encoded separator ('%2F', '%5C') or a raw '\' is refused (kEncodedSeparator, 400):
+//   decoded,
+//     it would move the ARN's segment boundaries, giving a request on "/users/{id}" the ARN of
+//     "/users/{id}/profile", or putting a ".." segment into it ("/files/alice/..%2Fbob/secret"
+//     evading a Deny on ".../files/bob/*"). Dot segments, encoded or not, never get this far
+//     (router::match refuses them).
 //   - The one trailing slash that routing ignores is dropped ("/users/42/" gives "users/42"), for
 //     the same reason.
 //   - METHOD is the request's verb, even when the route is ANY.
@@ -40,6 +46,7 @@ class MethodArnPrefix {
 enum class MethodArnError {
   kTooLong,  // longer than kMaxMethodArnBytes: the gateway answers 414
   kBadPath,  // raw_path does not start with '/' or has a bad percent-escape (match() rejects both)
+  kEncodedSeparator,  // '%2F' or '%5C' (any case), or a raw backslash, in raw_path
 };
 std::string_view to_string(MethodArnError e);
 

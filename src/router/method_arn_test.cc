@@ -44,8 +44,25 @@ TEST_F(MethodArnTest, NestedPathWithParameterValues) {
 TEST_F(MethodArnTest, PathIsDecoded) {
   EXPECT_EQ(arn("GET", "/users/%61dmin"),
             "arn:aws:execute-api:us-east-1:123456789012:abcdef123/prod/GET/users/admin");
-  EXPECT_EQ(arn("GET", "/f/a%2Fb%20c+d"),
-            "arn:aws:execute-api:us-east-1:123456789012:abcdef123/prod/GET/f/a/b c+d");
+  EXPECT_EQ(arn("GET", "/f/a%2eb%20c+d"),
+            "arn:aws:execute-api:us-east-1:123456789012:abcdef123/prod/GET/f/a.b c+d");
+}
+
+// An encoded separator would move the ARN's segment boundaries: a value on /users/{id} would get
+// the ARN of /users/{id}/profile, or put ".." into it. Refused in every spelling, a raw
+// backslash included (some backends take it for '/'); '%2' and '%5' before other digits are not
+// separators.
+TEST_F(MethodArnTest, RefusesEncodedSeparators) {
+  for (std::string_view path :
+       {"/users/7%2Fprofile", "/users/7%2fprofile", "/files/alice/..%2Fbob/secret",
+        "/files/alice/%2e%2e%2fbob", "/a%5Cb", "/a%5cb", "/a\\b", "/%2F", "/users/x%2F"}) {
+    auto r = method_arn(prefix_, "GET", path);
+    ASSERT_FALSE(r.has_value()) << path;
+    EXPECT_EQ(r.error(), MethodArnError::kEncodedSeparator) << path;
+  }
+  EXPECT_EQ(to_string(MethodArnError::kEncodedSeparator), "encoded separator in path");
+  EXPECT_EQ(arn("GET", "/a%20b%2Ab%5Bc%5D"),
+            "arn:aws:execute-api:us-east-1:123456789012:abcdef123/prod/GET/a b*b[c]");
 }
 
 // The trailing slash that routing ignores is dropped from the ARN too.

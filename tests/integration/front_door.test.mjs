@@ -57,7 +57,14 @@ functions:
   reflect: {runtime: node, handler: handlers.reflect, working_dir: ${q(FIXTURES)}, concurrency: 1}
   whoami: {runtime: node, handler: handlers.whoami, working_dir: ${q(FIXTURES)}, concurrency: 1}
   second: {runtime: node, handler: handlers.secondNext, working_dir: ${q(FIXTURES)}, concurrency: 1}
+  files_policy: {runtime: node, handler: handlers.filesPolicy, working_dir: ${q(FIXTURES)}}
+  echo: {runtime: node, handler: handlers.echo, working_dir: ${q(FIXTURES)}}
+authorizers:
+  files: {type: token, function: files_policy, cache_ttl_s: 300, cache_scope: method}
 routes:
+  - {path: "/files/{owner}/{name}", method: GET, auth: files, integration: {type: function, function: echo}}
+  - {path: "/files/{owner}/{name}/meta", method: GET, auth: files, integration: {type: function, function: echo}}
+  - {path: "/open/{name}", method: GET, auth: none, integration: {type: function, function: echo}}
   - {path: /reflect, method: GET, auth: none, integration: {type: function, function: reflect}}
   - {path: /whoami, method: GET, auth: none, integration: {type: function, function: whoami}}
   - {path: /second, method: GET, auth: none, integration: {type: function, function: second}}
@@ -106,6 +113,32 @@ access_log: {path: "off"}
     for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.equal(new Set(ids).size, ids.length);
   });
+
+  // ------------------------------------------------------------------------------------------
+  // 3. Method ARNs cannot be steered.
+
+  test("an encoded '/' or '\\' cannot move a method ARN's segments: 400 before the authorizer",
+    async () => {
+      const auth = { authorization: 'carol' };
+      assert.equal((await call(gw, 'GET', '/files/alice/report', { headers: auth })).status, 200);
+      assert.equal((await call(gw, 'GET', '/files/bob/secret', { headers: auth })).status, 403,
+        'the explicit Deny');
+      for (const path of ['/files/alice/..%2Fbob%2Fsecret', '/files/alice/..%2fbob%2fsecret',
+        '/files/alice/%2e%2e%2Fbob%2Fsecret', '/files/alice/x%2Fmeta', '/files/alice/x%5Cmeta',
+        '/files/alice%2F..%2Fbob/secret', '/files/alice/a%5c..%5cbob']) {
+        const r = await call(gw, 'GET', path, { headers: auth });
+        assert.equal(r.status, 400, `${path}: ${r.text}`);
+      }
+      // Dot segments are refused whatever their spelling, with or without an authorizer.
+      for (const path of ['/files/alice/../bob', '/files/alice/%2e%2e/bob', '/files/./bob/x']) {
+        const r = await rawExchange(gw.port, `GET ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: carol\r\nConnection: close\r\n\r\n`);
+        assert.match(r.data, /^HTTP\/1\.1 400 /, path);
+      }
+      // Where no authorizer judges the path, the value is the handler's business, as received.
+      const open = await call(gw, 'GET', '/open/a%2Fb');
+      assert.equal(open.status, 200, open.text);
+      assert.equal(open.json.pathParameters.name, 'a%2Fb');
+    });
 
   // ------------------------------------------------------------------------------------------
   // 2. No response can take the process down; 5. no 1xx as a final answer.

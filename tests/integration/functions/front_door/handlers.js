@@ -36,3 +36,25 @@ exports.secondNext = async () => {
   });
   return { statusCode: 200, body: JSON.stringify(answer) };
 };
+
+// A TOKEN authorizer with a policy on paths: every file is allowed except Bob's (explicit Deny),
+// as "Allow .../GET/files/*, Deny .../GET/files/bob/*". Principal: the token.
+exports.filesPolicy = async (event) => {
+  const api = event.methodArn.split('/').slice(0, 2).join('/');  // arn:...:api-id/stage
+  return {
+    principalId: event.authorizationToken,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [
+        { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: `${api}/GET/files/*` },
+        { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: `${api}/GET/files/bob/*` },
+      ],
+    },
+  };
+};
+
+// What the handler was asked for.
+exports.echo = async (event) => ({
+  statusCode: 200,
+  body: JSON.stringify({ path: event.path, pathParameters: event.pathParameters }),
+});
