@@ -1,7 +1,9 @@
 #include "gateway/crud.h"
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
+#include <cmath>
 
 #include <charconv>
 
@@ -139,6 +141,23 @@ std::string_view kind_of(const json::value& v) {
   }
 }
 
+// Whether `v` holds a number that is not finite: Boost.JSON reads 1e400 as infinity, which would be
+// stored and served as `Infinity`, text no JSON parser accepts (every reader of the table broken).
+bool has_non_finite_number(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::double_:
+      return !std::isfinite(v.get_double());
+    case json::kind::array:
+      return std::any_of(v.get_array().begin(), v.get_array().end(), has_non_finite_number);
+    case json::kind::object:
+      return std::any_of(
+          v.get_object().begin(), v.get_object().end(),
+          [](const json::key_value_pair& kv) { return has_non_finite_number(kv.value()); });
+    default:
+      return false;
+  }
+}
+
 // The body as a JSON object with the metadata attributes refused, or the 400/413/415 to answer.
 struct ParsedBody {
   json::object object;
@@ -174,6 +193,13 @@ ParsedBody parse_item_body(const CrudRoute& route, const CrudRequest& req) {
         gateway_error(ResponseType::kBadRequestBody, 400,
                       "the request body must be a JSON object, got " + std::string(kind_of(v)),
                       "body_not_object");
+    return out;
+  }
+  if (has_non_finite_number(v)) {
+    out.error = gateway_error(ResponseType::kBadRequestBody, 400,
+                              "the request body has a number out of range (beyond ±1.8e308): "
+                              "numbers must be finite",
+                              "number_out_of_range");
     return out;
   }
   out.object = std::move(v.get_object());
@@ -438,6 +464,14 @@ std::string format_iso8601_ms(int64_t unix_ms) {
 
 void run_crud(const CrudRoute& route, const CrudRequest& req, const core::Clock& clock,
               std::function<void(CrudOutcome)> done) {
+  // Owners are principals: callers without one (a JWT without `sub`, an authorizer answering
+  // principalId "") would all share one owner and see each other's items.
+  if (route.owner_only && req.principal.empty()) {
+    return done(gateway_error(ResponseType::kAccessDenied, 403,
+                              "User is not authorized to access this resource: the caller has no "
+                              "principal, and this table's items belong to their owners",
+                              "no_principal"));
+  }
   if (route.item_route) {
     if (auto problem = key_problem(req.key, route.key_attribute); !problem.empty()) {
       return done(gateway_error(ResponseType::kBadRequestParameters, 400, problem, "bad_key"));

@@ -171,6 +171,11 @@ TEST_F(CrudTest, BodyErrorsAreSpecific) {
       {"name=Yev", "application/x-www-form-urlencoded", 415, ResponseType::kUnsupportedMediaType,
        "Unsupported Media Type: expected Content-Type: application/json, got "
        "application/x-www-form-urlencoded"},
+      // Beyond a double's range: read as infinity, it would be stored as `Infinity` (not JSON).
+      {R"({"n":1e400})", "application/json", 400, ResponseType::kBadRequestBody,
+       "the request body has a number out of range (beyond ±1.8e308): numbers must be finite"},
+      {R"({"a":{"b":[1,-1E+400]}})", "application/json", 400, ResponseType::kBadRequestBody,
+       "the request body has a number out of range (beyond ±1.8e308): numbers must be finite"},
       {R"({"big":")" + std::string(300, 'x') + "\"}", "application/json", 413,
        ResponseType::kRequestTooLarge, "Request Too Long: the item is 310 bytes; the limit is 200"},
   };
@@ -180,6 +185,16 @@ TEST_F(CrudTest, BodyErrorsAreSpecific) {
     EXPECT_EQ(o.gateway_error, c.type) << c.body;
     EXPECT_EQ(o.message, c.message) << c.body;
   }
+}
+
+// The largest doubles and integers past 64 bits are finite: stored, and served as JSON.
+TEST_F(CrudTest, StoresLargeFiniteNumbers) {
+  CrudOutcome o = run(collection_, "POST",
+                      R"({"max":1.7976931348623157e308,"wide":123456789012345678901234567890})");
+  ASSERT_EQ(o.status, 201u) << o.message;
+  json::object item = object_of(o);
+  EXPECT_TRUE(item["max"].is_double());
+  EXPECT_TRUE(item["wide"].is_double());
 }
 
 // curl's default form type and vendor JSON types are read as JSON when the body is an object.
@@ -217,6 +232,15 @@ TEST_F(CrudTest, OwnerOnlyHidesOthersItems) {
   json::object page = object_of(run(collection_, "GET", {}, {}, {}, "", "bob"));
   ASSERT_EQ(page["items"].as_array().size(), 1u);
   EXPECT_EQ(page["items"].as_array()[0].as_object()["id"], "b1");
+  // No principal, no owner: refused before any storage access.
+  for (const CrudRoute* route : {&collection_, &item_}) {
+    for (std::string_view method : {"GET", "POST", "PUT", "DELETE"}) {
+      CrudOutcome o = run(*route, method, "{}", "a1", {}, "application/json", "");
+      EXPECT_EQ(o.status, 403u) << method;
+      EXPECT_EQ(o.gateway_error, ResponseType::kAccessDenied) << method;
+      EXPECT_EQ(o.reason, "no_principal") << method;
+    }
+  }
 }
 
 // Storage failures become 503 (retry may help) or 500, through DEFAULT_5XX.

@@ -5,8 +5,10 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startGateway, repoRoot, metric } from './harness.mjs';
+import * as jose from 'jose';
+import { startGateway, repoRoot, metric, tempDir, runCli, ISSUER, AUDIENCE } from './harness.mjs';
 
 const FIXTURES = join(repoRoot, 'tests/integration/functions/front_door');
 const q = (s) => JSON.stringify(s);
@@ -168,5 +170,101 @@ access_log: {path: "off"}
       'GET /reflect?status=201 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', { waitMs: 10000 });
     const statuses = [...both.data.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
     assert.deepEqual(statuses, [502, 201]);
+  });
+});
+
+// =============================================================================================
+// 4. owner_only never pools principals; 6. stored JSON stays JSON.
+
+describe('tables', () => {
+  const SECRET = 'front-door-test-hmac-secret-0123456789abcdef';
+  const key = new TextEncoder().encode(SECRET);
+  const yaml = (routes) => `api: {name: door, stage: test, listen: 127.0.0.1:0, default_authorizer: jwt}
+data_dir: data
+authorizers:
+  jwt:
+    type: jwt
+    issuer: "${ISSUER}"
+    audiences: ["${AUDIENCE}"]
+    algorithms: [HS256]
+    keys: {hmac_secret: {file: secret}}
+  other:
+    type: jwt
+    issuer: "${ISSUER}"
+    audiences: ["${AUDIENCE}"]
+    algorithms: [HS256]
+    keys: {hmac_secret: {file: secret}}
+tables:
+  notes: {key: id}
+routes:
+${routes}
+admin: {listen: 127.0.0.1:0}
+access_log: {path: "off"}
+`;
+  const ownerRoutes = `  - {path: /notes, methods: [GET, POST], integration: {type: crud, table: notes, owner_only: true}}
+  - {path: "/notes/{id}", methods: [GET, PUT, DELETE], integration: {type: crud, table: notes, owner_only: true}}`;
+  // A token with `sub` as given; `undefined`: no sub claim at all.
+  const token = (sub) => {
+    let b = new jose.SignJWT({ scope: 'read' }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer(ISSUER).setAudience(AUDIENCE).setIssuedAt().setExpirationTime('1h');
+    if (sub !== undefined) b = b.setSubject(sub);
+    return b.sign(key);
+  };
+  let gw;
+  before(async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'secret'), SECRET, { mode: 0o600 });
+    gw = await startGateway(yaml(ownerRoutes), { dir });
+  });
+  after(async () => { await gw?.stop(); });
+
+  const as = async (sub, method, path, body) => call(gw, method, path, {
+    headers: { authorization: `Bearer ${await token(sub)}`, 'content-type': 'application/json' },
+    body,
+  });
+
+  test('owner_only: a caller without a principal (no sub, or sub "") is 403, never an owner',
+    async () => {
+      const mine = await as('alice', 'POST', '/notes', '{"text":"alice\'s"}');
+      assert.equal(mine.status, 201, mine.text);
+      for (const sub of [undefined, '']) {
+        for (const [method, path, body] of [['POST', '/notes', '{"text":"x"}'], ['GET', '/notes'],
+          ['GET', `/notes/${mine.json.id}`], ['DELETE', `/notes/${mine.json.id}`]]) {
+          const r = await as(sub, method, path, body);
+          assert.equal(r.status, 403, `${JSON.stringify(sub)} ${method} ${path}: ${r.text}`);
+        }
+      }
+      const list = await as('alice', 'GET', '/notes');
+      assert.deepEqual(list.json.items.map((i) => i.id), [mine.json.id], 'nothing was pooled');
+    });
+
+  test('owner_only is the table\'s: check refuses a route without it, or with another authorizer',
+    async () => {
+      const dir = tempDir();
+      writeFileSync(join(dir, 'secret'), SECRET, { mode: 0o600 });
+      const mixes = {
+        'not owner_only': `${ownerRoutes}
+  - {path: /all-notes, method: GET, integration: {type: crud, table: notes}}`,
+        'another authorizer': `${ownerRoutes}
+  - {path: /other-notes, method: GET, auth: other, integration: {type: crud, table: notes, owner_only: true}}`,
+      };
+      for (const [what, routes] of Object.entries(mixes)) {
+        const path = join(dir, `${what.replace(/ /g, '-')}.yaml`);
+        writeFileSync(path, yaml(routes));
+        const r = await runCli(['check', '-c', path]);
+        assert.equal(r.code, 2, `${what}: ${r.stdout}${r.stderr}`);
+        assert.match(r.stderr, /table 'notes' is (served owner_only by routes\[0\] but not by routes\[2\]|owner_only, and its routes use two authorizers)/, what);
+      }
+    });
+
+  test('a number beyond a double (1e400) is 400; what is stored stays JSON', async () => {
+    for (const body of ['{"n":1e400}', '{"n":-1E+400}', '{"deep":[{"n":1e999}]}']) {
+      const r = await as('alice', 'POST', '/notes', body);
+      assert.equal(r.status, 400, `${body}: ${r.text}`);
+      assert.match(r.json.message, /number out of range/);
+    }
+    const list = await as('alice', 'GET', '/notes');
+    assert.equal(list.status, 200);
+    assert.ok(!list.text.includes('Infinity'));
   });
 });
