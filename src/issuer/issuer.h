@@ -59,7 +59,8 @@ struct ClientOptions {
 };
 
 struct RateLimitOptions {
-  // Failed client authentications tolerated per client id, and per peer address, in one window;
+  // Failed client authentications tolerated per client id from one peer address (never per
+  // client id alone: that would let anyone lock a client out), and per peer address, in one window;
   // beyond that the endpoint answers 429 too_many_requests until the window ends. Checked before
   // any secret is hashed. 0 disables that limit.
   uint32_t max_failures_per_client = 10;

@@ -331,27 +331,31 @@ TEST_F(IssuerTest, AudienceDenied) {
 
 // After 3 failures for one client id (from any peers) even its right secret gets 429 until the
 // window ends; other clients are unaffected.
-TEST_F(IssuerTest, RateLimitsFailuresPerClient) {
+TEST_F(IssuerTest, RateLimitsFailuresPerClientFromOnePeer) {
   for (int i = 0; i < 3; ++i) {
     HttpReply reply = call(issuer(), post("grant_type=client_credentials&client_id=svc"
                                           "&client_secret=guess",
-                                          kForm, "", "203.0.113." + std::to_string(i)));
+                                          kForm, "", "203.0.113.7"));
     EXPECT_EQ(reply.status, 401u);
   }
-  HttpReply limited = call(issuer(), post(svc_form()));
+  HttpReply limited = call(issuer(), post(svc_form(), kForm, "", "203.0.113.7"));
   expect_error(limited, 429, "too_many_requests",
                "too many failed client authentications; retry in 60 s");
   EXPECT_EQ(header(limited, "Retry-After"), "60");
   EXPECT_EQ(stats_.rate_limited.value(), 1u);
+  // The client itself is not locked out: its own peer still gets tokens.
+  EXPECT_EQ(call(issuer(), post(svc_form())).status, 200u);
   EXPECT_EQ(call(issuer(), post("grant_type=client_credentials&client_id=multi"
-                                "&client_secret=multi-secret&audience=https://a.example"))
+                                "&client_secret=multi-secret&audience=https://a.example",
+                                kForm, "", "203.0.113.7"))
                 .status,
             200u);
 
   clock_.advance(std::chrono::seconds(45));
-  EXPECT_EQ(header(call(issuer(), post(svc_form())), "Retry-After"), "15");
+  EXPECT_EQ(header(call(issuer(), post(svc_form(), kForm, "", "203.0.113.7")), "Retry-After"),
+            "15");
   clock_.advance(std::chrono::seconds(15));
-  EXPECT_EQ(call(issuer(), post(svc_form())).status, 200u);
+  EXPECT_EQ(call(issuer(), post(svc_form(), kForm, "", "203.0.113.7")).status, 200u);
 }
 
 // After 5 failures from one address, that address is refused for every client id.

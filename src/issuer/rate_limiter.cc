@@ -1,6 +1,7 @@
 #include "issuer/rate_limiter.h"
 
 #include <algorithm>
+#include <string>
 
 namespace gatehouse::issuer {
 
@@ -45,17 +46,34 @@ void FailureLimiter::count(Map& map, std::string_view key, uint32_t max, core::M
   ++it->second.failures;
 }
 
+namespace {
+
+// The client id as tried from one peer: failures from one address never block the client for
+// anyone else. A NUL cannot occur in a client id that reached here (form and JSON decoding refuse
+// it), so two pairs cannot collide.
+std::string client_from_peer(std::string_view client_id, std::string_view peer) {
+  if (client_id.empty()) return {};
+  std::string key(client_id);
+  key += '\0';
+  key += peer;
+  return key;
+}
+
+}  // namespace
+
 uint32_t FailureLimiter::retry_after_s(std::string_view client_id, std::string_view peer) {
   const core::MonoTime now = clock_.monotonic();
+  const std::string pair = client_from_peer(client_id, peer);
   std::lock_guard lock(mu_);
-  return std::max(blocked_for_s(by_client_, client_id, options_.max_failures_per_client, now),
+  return std::max(blocked_for_s(by_client_, pair, options_.max_failures_per_client, now),
                   blocked_for_s(by_peer_, peer, options_.max_failures_per_peer, now));
 }
 
 void FailureLimiter::record_failure(std::string_view client_id, std::string_view peer) {
   const core::MonoTime now = clock_.monotonic();
+  const std::string pair = client_from_peer(client_id, peer);
   std::lock_guard lock(mu_);
-  count(by_client_, client_id, options_.max_failures_per_client, now);
+  count(by_client_, pair, options_.max_failures_per_client, now);
   count(by_peer_, peer, options_.max_failures_per_peer, now);
 }
 

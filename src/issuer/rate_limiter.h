@@ -1,12 +1,17 @@
-// Limits failed client authentications per client id and per peer address, so that guessing a
-// secret online is slow and a flood of wrong secrets cannot keep the issuer busy hashing: the
-// token endpoint asks retry_after_s() before it derives anything and answers 429 when it is
-// non-zero.
+// Limits failed client authentications per client id from one peer address, and per peer
+// address, so that guessing a secret online is slow and a flood of wrong secrets cannot keep the
+// issuer busy hashing: the token endpoint asks retry_after_s() before it derives anything and
+// answers 429 when it is non-zero.
 //
-// Each key (a client id, a peer address) has a fixed window that starts at its first failure and
-// lasts window_s on the monotonic clock; more than max failures in it blocks the key until the
-// window ends. Successes do not reset the count: an attacker cannot clear it with one good guess
-// of something else.
+// A client id is counted per peer, never alone: wrong secrets sent for a client from one address
+// block that address, not the client, so nobody can lock a client out by knowing its id. Guessing
+// from many addresses gets max_failures_per_client × addresses tries a window, and a client secret
+// must be random and long enough for that rate (docs/security.md).
+//
+// Each key (a client id from a peer, a peer address) has a fixed window that starts at its first
+// failure and lasts window_s on the monotonic clock; more than max failures in it blocks the key
+// until the window ends. Successes do not reset the count: an attacker cannot clear it with one
+// good guess of something else.
 //
 // Usage:
 //   if (uint32_t wait = limiter.retry_after_s(id, peer)) return reply_429(wait);
@@ -57,7 +62,7 @@ class FailureLimiter {
   const RateLimitOptions options_;
   const core::Clock& clock_;
   std::mutex mu_;
-  Map by_client_;  // guarded by mu_
+  Map by_client_;  // (client id, peer) pairs; guarded by mu_
   Map by_peer_;    // guarded by mu_
 };
 

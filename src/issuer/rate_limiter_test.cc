@@ -17,12 +17,12 @@ RateLimitOptions limits(uint32_t per_client, uint32_t per_peer, uint32_t window_
 
 // A client id is blocked after `max` failures, from any peer, until its window ends; other ids
 // are not affected.
-TEST(FailureLimiter, BlocksClientAfterMaxFailures) {
+TEST(FailureLimiter, BlocksClientFromOnePeerAfterMaxFailures) {
   core::ManualClock clock;
   FailureLimiter limiter(limits(3, 100), clock);
   for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(limiter.retry_after_s("svc", "10.0.0." + std::to_string(i)), 0u) << i;
-    limiter.record_failure("svc", "10.0.0." + std::to_string(i));
+    EXPECT_EQ(limiter.retry_after_s("svc", "10.0.0.9"), 0u) << i;
+    limiter.record_failure("svc", "10.0.0.9");
   }
   EXPECT_EQ(limiter.retry_after_s("svc", "10.0.0.9"), 60u);
   EXPECT_EQ(limiter.retry_after_s("other", "10.0.0.9"), 0u);
@@ -35,6 +35,18 @@ TEST(FailureLimiter, BlocksClientAfterMaxFailures) {
   // A new window starts with the next failure.
   limiter.record_failure("svc", "10.0.0.9");
   EXPECT_EQ(limiter.retry_after_s("svc", "10.0.0.9"), 0u);
+}
+
+// Nobody can lock a client out: failures for it from other addresses, however many, never block
+// it for a peer that has not failed itself.
+TEST(FailureLimiter, FailuresFromOtherPeersDoNotBlockAClient) {
+  core::ManualClock clock;
+  FailureLimiter limiter(limits(3, 100), clock);
+  for (int i = 0; i < 50; ++i)
+    limiter.record_failure("svc", "10.0.0." + std::to_string(i % 5));
+  EXPECT_EQ(limiter.retry_after_s("svc", "10.0.0.1"), 60u);
+  EXPECT_EQ(limiter.retry_after_s("svc", "10.0.0.200"), 0u);
+  EXPECT_EQ(limiter.retry_after_s("svc", ""), 0u);
 }
 
 // A peer is blocked after its own limit, whichever client ids it tried.

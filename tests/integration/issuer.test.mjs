@@ -2,6 +2,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 import * as jose from 'jose';
 import { startGateway, blogYaml, blogEnv, issuerToken, runCli, DEMO_CLIENT, DEMO_SECRET,
   BLOG_AUDIENCE, BLOG_ISSUER } from './harness.mjs';
@@ -61,6 +62,26 @@ async function tokenRequest(gw, body, { form = false, headers = {}, method = 'PO
   let json;
   try { json = JSON.parse(text); } catch { json = undefined; }
   return { status: res.status, headers: res.headers, text, json };
+}
+
+// A JSON token request sent from another loopback address (127.0.0.2): another peer.
+function tokenRequestFrom(localAddress, gw, body) {
+  return new Promise((resolve, reject) => {
+    const payload = JSON.stringify(body);
+    const req = http.request(`${gw.url}/oauth/token`, { method: 'POST', localAddress, agent: false,
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+    (res) => {
+      let text = '';
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => {
+        let json;
+        try { json = JSON.parse(text); } catch { json = undefined; }
+        resolve({ status: res.statusCode, text, json });
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 const creds = (extra = {}) => ({ grant_type: 'client_credentials', client_id: DEMO_CLIENT,
@@ -476,7 +497,7 @@ describe('the token endpoint', () => {
   });
 });
 
-describe('rate limiting per client', () => {
+describe('rate limiting per client from one address', () => {
   let gw;
   before(async () => {
     gw = await startGateway(blogYaml({ issuerExtra: limitsYaml(3, 1000), clientExtra: clientsYaml }),
@@ -487,7 +508,8 @@ describe('rate limiting per client', () => {
     assert.equal(code, 0);
   });
 
-  test('after 3 failures the client gets 429 with Retry-After, even with the right secret', async () => {
+  test('after 3 failures from one address the client gets 429 there, even with the right secret',
+    async () => {
     for (let i = 0; i < 3; i++) {
       assertOAuthError(await tokenRequest(gw, creds({ client_secret: `wrong-${i}` })), 401,
         'invalid_client');
@@ -507,6 +529,19 @@ describe('rate limiting per client', () => {
     assert.equal(basic.status, 429);
     assert.equal(basic.json.error, 'too_many_requests');
   });
+
+  test('nobody can lock a client out: from another address the right secret still works',
+    async () => {
+      for (let i = 0; i < 10; i++) {
+        const r = await tokenRequestFrom('127.0.0.2', gw, creds({ client_secret: `nope-${i}` }));
+        assert.ok([401, 429].includes(r.status), r.text);
+      }
+      const there = await tokenRequestFrom('127.0.0.2', gw, creds());
+      assert.equal(there.status, 429, 'the guessing address is blocked');
+      const elsewhere = await tokenRequestFrom('127.0.0.3', gw, creds());
+      assert.equal(elsewhere.status, 200, elsewhere.text);
+      assert.ok(elsewhere.json.access_token);
+    });
 
   test('other clients from the same address are not limited', async () => {
     const r = await tokenRequest(gw, { grant_type: 'client_credentials', client_id: OTHER_CLIENT,
