@@ -86,48 +86,53 @@ describe('key rotation with the default grace', () => {
   });
 });
 
-describe('key rotation with rotation_grace_s: 0', () => {
-  let gw;
-  before(async () => {
-    gw = await startGateway(blogYaml({ issuerExtra: '  rotation_grace_s: 0\n',
-      authorizerExtra: '    cache_ttl_s: 0\n' }), { env: blogEnv });
+// With the decision cache off, and on (the default 300 s): a token used before the rotation is
+// refused once its key is gone; its cached decision went with the key.
+for (const cache of ['    cache_ttl_s: 0\n', '']) {
+  describe(`key rotation with rotation_grace_s: 0, decision cache ${cache ? 'off' : 'on'}`, () => {
+    let gw;
+    before(async () => {
+      gw = await startGateway(blogYaml({ issuerExtra: '  rotation_grace_s: 0\n',
+        authorizerExtra: cache }), { env: blogEnv });
+    });
+    after(async () => {
+      const { code } = await gw.stop();
+      assert.equal(code, 0);
+    });
+
+    test('the old key leaves the JWKS and its tokens are refused', async () => {
+      const tokenA = await issuerToken(gw);
+      const oldKid = kidOf(tokenA);
+      assert.equal((await get(gw, '/resource', tokenA)).status, 200);
+      assert.equal((await get(gw, '/resource', tokenA)).status, 200, 'twice: a cache hit when on');
+
+      const rotated = await rotate(gw);
+      assert.equal(rotated.previous_key_grace_s, 0);
+      await waitFor(async () => {
+        const k = await jwksKids(gw);
+        return k.length === 1 && k[0] === rotated.kid;
+      }, { timeoutMs: 10000, message: 'the JWKS never switched to the new key' });
+      assert.deepEqual(await jwksKids(gw), [rotated.kid]);
+
+      // The authorizer takes the issuer's key set over within a second of the issuer's poll.
+      const refused = await waitFor(async () => {
+        const res = await get(gw, '/resource', tokenA);
+        return res.status === 401 ? res : null;
+      }, { timeoutMs: 5000, message: `a token signed by ${oldKid} was still accepted` });
+      assert.equal(await refused.text(), '{"message":"Unauthorized"}');
+      assert.equal(refused.headers.get('x-amzn-errortype'), 'UnauthorizedException');
+
+      const tokenB = await issuerToken(gw);
+      assert.equal(kidOf(tokenB), rotated.kid);
+      const ok = await get(gw, '/resource', tokenB);
+      assert.equal(ok.status, 200);
+      assert.deepEqual(await ok.json(), { items: [] });
+      await assert.rejects(jose.jwtVerify(tokenA,
+        jose.createRemoteJWKSet(new URL(`${gw.url}/.well-known/jwks.json`))),
+      { code: 'ERR_JWKS_NO_MATCHING_KEY' });
+    });
   });
-  after(async () => {
-    const { code } = await gw.stop();
-    assert.equal(code, 0);
-  });
-
-  test('the old key leaves the JWKS and its tokens are refused', async () => {
-    const tokenA = await issuerToken(gw);
-    const oldKid = kidOf(tokenA);
-    assert.equal((await get(gw, '/resource', tokenA)).status, 200);
-
-    const rotated = await rotate(gw);
-    assert.equal(rotated.previous_key_grace_s, 0);
-    await waitFor(async () => {
-      const k = await jwksKids(gw);
-      return k.length === 1 && k[0] === rotated.kid;
-    }, { timeoutMs: 10000, message: 'the JWKS never switched to the new key' });
-    assert.deepEqual(await jwksKids(gw), [rotated.kid]);
-
-    // The authorizer takes the issuer's key set over within a second of the issuer's poll.
-    const refused = await waitFor(async () => {
-      const res = await get(gw, '/resource', tokenA);
-      return res.status === 401 ? res : null;
-    }, { timeoutMs: 5000, message: `a token signed by ${oldKid} was still accepted` });
-    assert.equal(await refused.text(), '{"message":"Unauthorized"}');
-    assert.equal(refused.headers.get('x-amzn-errortype'), 'UnauthorizedException');
-
-    const tokenB = await issuerToken(gw);
-    assert.equal(kidOf(tokenB), rotated.kid);
-    const ok = await get(gw, '/resource', tokenB);
-    assert.equal(ok.status, 200);
-    assert.deepEqual(await ok.json(), { items: [] });
-    await assert.rejects(jose.jwtVerify(tokenA,
-      jose.createRemoteJWKSet(new URL(`${gw.url}/.well-known/jwks.json`))),
-    { code: 'ERR_JWKS_NO_MATCHING_KEY' });
-  });
-});
+}
 
 describe('key files others can read', () => {
   test('stop the start with exit code 2, the file named and chmod 600 suggested', async () => {

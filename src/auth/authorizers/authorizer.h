@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "auth/jwt/auth_error.h"
+#include "auth/jwt/key.h"
 #include "auth/policy/policy.h"
 #include "core/clock.h"
 #include "core/stats.h"
@@ -49,6 +50,9 @@ struct Decision {
   boost::json::object claims;                  // the JWT payload (empty for function authorizers)
   std::vector<std::string> scopes;             // from `scope` / `scp`
   std::optional<core::SystemTime> expires_at;  // token expiry: caps the cache entry's life
+  // JWT: the key that verified the token. A cached decision is good only while that key is still
+  // trusted (a key past its rotation grace retires the decisions it made).
+  std::optional<jwt::Key> verified_by;
   // Function authorizers: the returned policy, evaluated against every request's method ARN
   // (cached or not), and the context, values stringified. Null / empty for the JWT authorizer.
   std::shared_ptr<const policy::Policy> policy;
@@ -66,6 +70,10 @@ class Authorizer {
   // Decides on `request` and calls `done` exactly once, possibly before returning (the JWT
   // authorizer always does) or later from another thread. Never blocks.
   virtual void authorize(const AuthRequest& request, AuthCallback done) = 0;
+  // Whether a decision this authorizer made earlier (now in the cache) still stands: false when
+  // what it rested on is gone (the JWT authorizer: the key that verified the token). Called on
+  // every cache hit; cheap, never blocks.
+  virtual bool still_valid(const Decision&) const { return true; }
   // Starts background work (the first key fetch). Called once when serving starts, never by
   // `gatehouse check`.
   virtual void start() {}

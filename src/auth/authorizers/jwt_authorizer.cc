@@ -46,7 +46,18 @@ AuthResult JwtAuthorizer::decide(std::string_view identity, const jwks::KeySet* 
   decision->claims = std::move(verified->claims);
   decision->scopes = std::move(verified->scopes);
   decision->expires_at = core::SystemTime(std::chrono::seconds(verified->expires_at));
+  decision->verified_by = std::move(verified->key);
   return DecisionPtr(std::move(decision));
+}
+
+bool JwtAuthorizer::still_valid(const Decision& decision) const {
+  if (!decision.verified_by) return false;  // every decision of ours names its key
+  auto keys = keys_->snapshot();
+  if (!keys) return false;
+  for (const jwt::Key& key : keys->keys()) {
+    if (key.same_material(*decision.verified_by)) return true;
+  }
+  return false;
 }
 
 void JwtAuthorizer::authorize(const AuthRequest& request, AuthCallback done) {

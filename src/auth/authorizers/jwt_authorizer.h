@@ -28,6 +28,8 @@ class JwtAuthorizer final : public Authorizer {
                 const core::Clock& clock, const jwks::KeyProviderStats& key_stats);
 
   void authorize(const AuthRequest& request, AuthCallback done) override;
+  // True while the key that verified the decision's token is in the current key set.
+  bool still_valid(const Decision& decision) const override;
   void start() override;
   void poll() override;
   bool ready() const override;

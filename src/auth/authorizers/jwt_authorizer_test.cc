@@ -91,5 +91,37 @@ TEST_F(JwtDecide, AuthorizeAnswersInline) {
   EXPECT_TRUE(a.ready());
 }
 
+// A cached decision stands while the key that verified its token is trusted: in a key set
+// reloaded from disk (new key objects, the same key), yes; in a set without it (the key retired
+// past its grace), no — even under the same kid.
+TEST_F(JwtDecide, ADecisionStandsOnlyWhileItsKeyIsTrusted) {
+  core::ManualClock clock(t::kNow);
+  jwks::KeyProviderStats stats;
+  auto authorizer_over = [&](std::vector<jwt::Key> keys) {
+    return JwtAuthorizer({t::default_options()},
+                         std::make_unique<jwks::KeyProvider>(
+                             std::make_shared<const jwks::KeySet>(std::move(keys), "test")),
+                         clock, stats);
+  };
+  auto r = JwtAuthorizer::decide("Bearer " + t::make_token(*signer_), keys_.get(),
+                                 t::default_options(), t::kNow);
+  ASSERT_TRUE(r.has_value());
+  const Decision& decision = **r;
+  ASSERT_TRUE(decision.verified_by.has_value());
+
+  auto reloaded = t::signing_key("rsa.key.pem", jwt::Alg::kRS256, "another-kid");
+  std::vector<jwt::Key> same;
+  same.push_back(t::verification_key(reloaded));
+  EXPECT_TRUE(authorizer_over(std::move(same)).still_valid(decision));
+
+  auto rotated = t::signing_key("rsa-2.key.pem", jwt::Alg::kRS256, "k1");
+  std::vector<jwt::Key> without;
+  without.push_back(t::verification_key(rotated));
+  EXPECT_FALSE(authorizer_over(std::move(without)).still_valid(decision));
+
+  Decision unverified;  // not one of ours: never stands
+  EXPECT_FALSE(authorizer_over({}).still_valid(unverified));
+}
+
 }  // namespace
 }  // namespace gatehouse::auth

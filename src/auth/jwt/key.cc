@@ -1,5 +1,6 @@
 #include "auth/jwt/key.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <string>
@@ -95,6 +96,16 @@ core::Result<Key> Key::from_secret(std::string_view secret, std::optional<std::s
 
 std::string_view Key::secret_bytes() const {
   return secret_ ? secret_->bytes() : std::string_view();
+}
+
+bool Key::same_material(const Key& other) const {
+  if (type_ != other.type_) return false;
+  if (type_ == KeyType::kOct) {
+    std::string_view a = secret_bytes(), b = other.secret_bytes();
+    return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+  }
+  if (pkey_ == other.pkey_) return true;  // copies of one key
+  return pkey_ && other.pkey_ && EVP_PKEY_eq(pkey_.get(), other.pkey_.get()) == 1;
 }
 
 }  // namespace gatehouse::auth::jwt

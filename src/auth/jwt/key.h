@@ -68,6 +68,11 @@ class Key {
   // stops an HS256 token "signed" with an RSA public key's bytes from ever reaching HMAC.
   bool can_verify(Alg alg) const { return key_type_for(alg) == type_ && (!alg_ || *alg_ == alg); }
 
+  // Whether `other` holds the same key material (the same public key, or the same secret bytes,
+  // compared in constant time), whatever its kid: a key set reloaded from disk or refetched has
+  // new objects for the keys it kept.
+  bool same_material(const Key& other) const;
+
   // Borrowed; valid while any copy of this Key lives. Null for kOct keys.
   EVP_PKEY* pkey() const { return pkey_.get(); }
   // The HMAC secret bytes (kOct only; empty otherwise). Never log or print them.

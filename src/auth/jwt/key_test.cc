@@ -107,5 +107,25 @@ TEST(JwtKey, RejectsShortOrMisusedSecrets) {
   EXPECT_FALSE(Key::from_secret(std::string(64, 's'), std::nullopt, Alg::kRS256).has_value());
 }
 
+// Key material compares by value: a key loaded twice is the same; another key, another type or
+// another secret is not, whatever the kids say.
+TEST(Key, SameMaterial) {
+  auto rsa = testing::verification_key(testing::signing_key("rsa.key.pem", Alg::kRS256, "a"));
+  auto rsa_again = testing::verification_key(testing::signing_key("rsa.key.pem", Alg::kRS256));
+  auto rsa_2 = testing::verification_key(testing::signing_key("rsa-2.key.pem", Alg::kRS256, "a"));
+  auto ec = testing::verification_key(testing::signing_key("ec256.key.pem", Alg::kES256, "a"));
+  EXPECT_TRUE(rsa.same_material(rsa));
+  EXPECT_TRUE(rsa.same_material(rsa_again));
+  EXPECT_FALSE(rsa.same_material(rsa_2));
+  EXPECT_FALSE(rsa.same_material(ec));
+  auto s1 = Key::from_secret(std::string(32, 'x'), "a");
+  auto s2 = Key::from_secret(std::string(32, 'x'), "b");
+  auto s3 = Key::from_secret(std::string(31, 'x') + "y", "a");
+  ASSERT_TRUE(s1 && s2 && s3);
+  EXPECT_TRUE(s1->same_material(*s2));
+  EXPECT_FALSE(s1->same_material(*s3));
+  EXPECT_FALSE(s1->same_material(rsa));
+}
+
 }  // namespace
 }  // namespace gatehouse::auth::jwt

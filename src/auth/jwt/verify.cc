@@ -232,6 +232,7 @@ core::Result<VerifiedToken, AuthError> verify(std::string_view token, std::span<
   collect_scopes(claims, out.scopes);
   out.expires_at = **exp;
   out.claims = std::move(*payload);
+  out.key = **key;
   return out;
 }
 

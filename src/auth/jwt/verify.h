@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -52,6 +53,9 @@ struct VerifiedToken {
   // string), in that order; values of other types are ignored.
   std::vector<std::string> scopes;
   int64_t expires_at = 0;  // `exp`, Unix seconds (fractional seconds truncated)
+  // The key whose signature checked out (a copy: shares the key material). A decision made from
+  // this token lives only as long as the key stays among the trusted ones.
+  std::optional<Key> key;
 };
 
 // Verifies `token` (the bare compact JWS, without "Bearer ") against `keys` at `now_unix`.

@@ -151,7 +151,9 @@ void Stage::run(const functions::events::RequestFacts& facts,
 
   auto started = std::chrono::steady_clock::now();
   if (caching) {
-    if (DecisionPtr hit = cache_.get(key)) {
+    // A hit counts only while what the decision rested on stands (a retired key's decisions go
+    // with it); otherwise the authorizer decides afresh and its answer replaces the entry.
+    if (DecisionPtr hit = cache_.get(key); hit && authorizer_->still_valid(*hit)) {
       outcome.cache = CacheStatus::kHit;
       outcome.decision = std::move(hit);
       outcome.authorizer_us = micros_since(started);
