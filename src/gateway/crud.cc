@@ -345,6 +345,7 @@ void list_items(const CrudRoute& route, const CrudRequest& req,
   std::string next = functions::events::find_query_param(req.query, "next").last;
   if (!next.empty()) q.cursor = std::move(next);
   q.owner = owner_filter(route, req.principal);
+  q.max_bytes = kMaxPageBytes;
   route.table->list(std::move(q), [done = std::move(done)](store::StoreResult<store::Page> r) {
     if (!r) return done(from_store_error(r.error(), "", ""));
     CrudOutcome o;

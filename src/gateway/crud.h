@@ -64,6 +64,9 @@ struct CrudOutcome {
 
 // Limits on list queries.
 inline constexpr uint32_t kMaxListLimit = 1000;
+// A list page ends once its items hold this many bytes (DynamoDB's 1 MB page), with `next` to go
+// on: a page is at most this plus one item, whatever `limit` asks.
+inline constexpr size_t kMaxPageBytes = 1024 * 1024;
 // Longest key accepted from a client (ids we generate are 36 characters).
 inline constexpr size_t kMaxKeyBytes = 1024;
 

@@ -188,7 +188,11 @@ class Session : public std::enable_shared_from_this<Session> {
     if (closed_) return;  // connection gone: the answer is dropped
     for (auto& slot : queue_) {
       if (slot.seq == seq) {
-        if (!slot.response) slot.response.emplace(std::move(res));
+        if (!slot.response) {
+          slot.bytes = response_bytes(res);
+          queued_bytes_ += slot.bytes;
+          slot.response.emplace(std::move(res));
+        }
         break;
       }
     }
@@ -200,7 +204,10 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   void do_read() {
     if (closed_ || closing_ || reading_ || !read_open_) return;
-    if (queue_.size() >= limits_.max_pipelined_requests) return;  // resumed after a write
+    // Both resumed after a write: a client that pipelines without reading gets no more of its
+    // requests read than the count and the byte budget allow.
+    if (queue_.size() >= limits_.max_pipelined_requests) return;
+    if (queued_bytes_ >= limits_.max_queued_response_bytes) return;
     reading_ = true;
     parser_.emplace();
     parser_->header_limit(
@@ -314,6 +321,8 @@ class Session : public std::enable_shared_from_this<Session> {
     partial.peer_ip = peer_ip_;
     Slot slot{next_seq_++, false, false, std::nullopt};
     slot.response.emplace(server_->handler_.protocol_error(error, partial));
+    slot.bytes = response_bytes(*slot.response);
+    queued_bytes_ += slot.bytes;
     queue_.push_back(std::move(slot));
     maybe_write();
   }
@@ -409,6 +418,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_write(beast::error_code ec, bool keep) {
     writing_ = false;
+    queued_bytes_ -= queue_.front().bytes;
     queue_.pop_front();  // the slot just written: close() keeps it while a write is in flight
     if (ec || closed_) return close();
     if (!keep) {
@@ -429,6 +439,15 @@ class Session : public std::enable_shared_from_this<Session> {
     // A write in flight (aborted by the close) still owns the front slot: its completion pops
     // it. Everything behind it is dropped now.
     queue_.erase(writing_ ? std::next(queue_.begin()) : queue_.begin(), queue_.end());
+    queued_bytes_ = writing_ ? queue_.front().bytes : 0;
+  }
+
+  // What a queued response holds: its body and, roughly, its fields.
+  static size_t response_bytes(const Response& res) {
+    size_t bytes = res.body().size();
+    for (const auto& field : res)
+      bytes += field.name_string().size() + field.value().size() + 4;
+    return bytes;
   }
 
   beast::tcp_stream stream_;
@@ -446,9 +465,11 @@ class Session : public std::enable_shared_from_this<Session> {
     bool keep_alive;
     bool head_request;
     std::optional<Response> response;
+    size_t bytes = 0;  // response_bytes() once answered
   };
   std::string head_out_;  // the head being written (one write at a time)
   std::deque<Slot> queue_;
+  size_t queued_bytes_ = 0;  // the `bytes` of the slots in queue_
   uint64_t next_seq_ = 0;
   bool reading_ = false;
   bool in_request_ = false;  // part of a request is in (between first byte and complete body)

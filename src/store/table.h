@@ -65,6 +65,10 @@ struct ListQuery {
   uint32_t limit = 100;               // 1..1000; the backend clamps
   std::optional<std::string> cursor;  // from Page::next_cursor
   std::optional<std::string> owner;   // only this owner's items (owner_only)
+  // 0: no cap. Otherwise the page ends with the item that brings its bytes (keys, attributes and
+  // owners) to this many, and next_cursor goes on from there: what one page can make the server
+  // hold stays bounded whatever the limit and the item sizes (DynamoDB's 1 MB per page).
+  size_t max_bytes = 0;
 };
 
 // For get/replace/remove under owner_only: an item with another owner behaves as absent.

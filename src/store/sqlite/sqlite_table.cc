@@ -874,9 +874,15 @@ StoreResult<Page> SqliteTable::read_page(const ListQuery& query) {
   }
   Page page;
   if (rc == SQLITE_OK) {
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW &&
-           page.items.size() < static_cast<size_t>(limit))
+    size_t bytes = 0;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      bool full = page.items.size() >= static_cast<size_t>(limit) ||
+                  (query.max_bytes > 0 && bytes >= query.max_bytes);
+      if (full) break;  // this row is past the page
       page.items.push_back(row_item(stmt));
+      const Item& item = page.items.back();
+      bytes += item.key.size() + item.attributes.size() + item.owner.size();
+    }
   }
   const bool more = rc == SQLITE_ROW;  // the row past the page
   if (!more && rc != SQLITE_DONE) {

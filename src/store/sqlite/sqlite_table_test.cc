@@ -442,6 +442,36 @@ TEST_F(SqliteTableTest, ListClampsTheLimit) {
   EXPECT_TRUE(huge->next_cursor.has_value());
 }
 
+// max_bytes ends a page at the item that reaches it, whatever the limit; following the cursors
+// still visits every item once.
+TEST_F(SqliteTableTest, ListEndsAPageAtItsByteCap) {
+  auto table = open();
+  const size_t item_bytes = make_item("k10").key.size() + make_item("k10").attributes.size() +
+                            make_item("k10").owner.size();
+  for (int i = 10; i < 30; ++i)
+    ASSERT_TRUE(create(*table, make_item("k" + std::to_string(i))).has_value());
+  std::vector<std::string> seen;
+  std::optional<std::string> cursor;
+  do {
+    auto page = list(
+        *table,
+        {.limit = 1000, .cursor = cursor, .owner = std::nullopt, .max_bytes = 3 * item_bytes - 1});
+    ASSERT_TRUE(page.has_value());
+    EXPECT_LE(page->items.size(), 3u);  // the third item reaches the cap and ends the page
+    for (auto& key : keys_of(*page))
+      seen.push_back(key);
+    cursor = page->next_cursor;
+  } while (cursor);
+  EXPECT_EQ(seen.size(), 20u);
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 20u);
+  // A cap below one item still makes progress: one item a page.
+  auto one =
+      list(*table, {.limit = 10, .cursor = std::nullopt, .owner = std::nullopt, .max_bytes = 1});
+  ASSERT_TRUE(one.has_value());
+  EXPECT_EQ(one->items.size(), 1u);
+  EXPECT_TRUE(one->next_cursor.has_value());
+}
+
 // A cursor this table did not produce fails with kBadCursor.
 TEST_F(SqliteTableTest, ListWithBadCursorFailsWithBadCursor) {
   auto table = open();
