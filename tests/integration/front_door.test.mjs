@@ -5,10 +5,10 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as jose from 'jose';
-import { startGateway, repoRoot, metric, tempDir, runCli, ISSUER, AUDIENCE } from './harness.mjs';
+import { startGateway, repoRoot, metric, tempDir, runCli, waitFor, ISSUER, AUDIENCE } from './harness.mjs';
 
 const FIXTURES = join(repoRoot, 'tests/integration/functions/front_door');
 const q = (s) => JSON.stringify(s);
@@ -267,4 +267,54 @@ access_log: {path: "off"}
     assert.equal(list.status, 200);
     assert.ok(!list.text.includes('Infinity'));
   });
+});
+
+// =============================================================================================
+// 8. Descriptor exhaustion degrades, it does not spin.
+
+describe('out of file descriptors', () => {
+  // CPU time (user + system) of a process so far, in clock ticks.
+  const cpuTicks = (pid) => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  };
+  const connect = (port) => new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.on('connect', () => resolve(s));
+    s.on('error', () => resolve(s));
+  });
+
+  test('max_connections is fitted under the open-files limit, said once; no spin when full',
+    async () => {
+      const gw = await startGateway(`api: {name: door, stage: test, listen: 127.0.0.1:0}
+routes:
+  - {path: /ping, method: GET, auth: none, integration: {type: mock, body: '{"pong":true}'}}
+admin: {listen: 127.0.0.1:0}
+access_log: {path: "off"}
+`, { wrap: ['prlimit', '--nofile=24:24'] });
+      try {
+        assert.match(gw.stderr, /api\.limits\.max_connections 10000 is more than the open-files limit allows \(24, 6 kept for workers, tables and the admin listener\): serving at most 18 connections/);
+        // So few descriptors that accept() itself fails (EMFILE) before max_connections is
+        // reached: the listener backs off instead of retrying at once.
+        const sockets = await Promise.all(Array.from({ length: 40 }, () => connect(gw.port)));
+        await waitFor(() => /cannot accept connections: Too many open files/.test(gw.stderr),
+          { message: 'accept() never ran out of descriptors' });
+        const before = cpuTicks(gw.child.pid);
+        await new Promise((r) => setTimeout(r, 1000));
+        const spent = cpuTicks(gw.child.pid) - before;
+        assert.ok(spent < 30, `gatehouse used ${spent} ticks in a second while full: a spin`);
+        assert.equal(gw.stderr.match(/cannot accept connections/g).length, 1, 'said once');
+        for (const s of sockets) s.destroy();
+        // Service comes back once connections go.
+        let ok;
+        for (let i = 0; i < 50 && !ok; i++) {
+          try { ok = (await call(gw, 'GET', '/ping')).status === 200; } catch { /* not yet */ }
+          if (!ok) await new Promise((r) => setTimeout(r, 100));
+        }
+        assert.ok(ok, 'served again');
+      } finally {
+        await gw.stop();
+      }
+    });
 });

@@ -21,12 +21,14 @@ export function tempDir() {
 
 // Starts gatehouse with `yaml` (written to dir/gatehouse.yaml). Resolves once it listens.
 // `keepDir: true` leaves the directory in place on stop() (to start again on the same data);
-// `spawnOptions` go to child_process.spawn (e.g. uid/gid to run as another user).
+// `spawnOptions` go to child_process.spawn (e.g. uid/gid to run as another user); `wrap` is a
+// command that execs gatehouse with limits of its own (e.g. ['prlimit', '--nofile=64']).
 export async function startGateway(yaml, { dir = tempDir(), env = {}, keepDir = false,
-  spawnOptions = {} } = {}) {
+  spawnOptions = {}, wrap = [] } = {}) {
   const configPath = join(dir, 'gatehouse.yaml');
   writeFileSync(configPath, yaml);
-  const child = spawn(binary, ['serve', '-c', configPath], {
+  const argv = [...wrap, binary, 'serve', '-c', configPath];
+  const child = spawn(argv[0], argv.slice(1), {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     ...spawnOptions,
