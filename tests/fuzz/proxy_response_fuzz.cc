@@ -1,6 +1,8 @@
 // libFuzzer target: the Lambda proxy response parser (functions/events) on arbitrary bytes. A
 // parsed response must keep the promises the gateway relies on when it writes the response: a
-// status in 100..599 and header names and values that cannot split the HTTP response.
+// final status (200..599, never 1xx), header names and values that cannot split the HTTP
+// response, and a header block within kMaxResponseHeaderBytes (what Beast can hold for a field is
+// far above it).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -40,9 +42,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)events::to_string(response.error());
     return 0;
   }
-  if (response->status < 100 || response->status > 599) __builtin_trap();
+  if (response->status < 200 || response->status > 599) __builtin_trap();
+  size_t head_bytes = 0;
   for (const auto& [name, value] : response->headers) {
     if (!is_safe_name(name) || !is_safe_value(value)) __builtin_trap();
+    head_bytes += name.size() + value.size() + 4;
   }
+  if (head_bytes > events::kMaxResponseHeaderBytes) __builtin_trap();
   return 0;
 }
