@@ -1244,7 +1244,8 @@ core::Status parse_authorizers(const Ctx& c, const Field& f, const Config& parse
 }
 
 core::Status parse_mock_integration(const Ctx& c, const MapReader& m, MockIntegration* out) {
-  GH_CONFIG_TRY(read_number(c, m.get("status"), 100, 599, &out->status));
+  // A final answer: a 1xx would desynchronise the client's connection.
+  GH_CONFIG_TRY(read_number(c, m.get("status"), 200, 599, &out->status));
   if (const Field* h = m.get("headers")) GH_CONFIG_TRY(read_headers(c, *h, &out->headers));
   if (const Field* b = m.get("body")) GH_CONFIG_TRY(read_string(c, *b, &out->body));
   return {};
@@ -1475,7 +1476,7 @@ core::Status parse_gateway_response(const Ctx& c, GatewayResponseType type, cons
   out->pos = source_pos(c, f.mark);
   if (const Field* s = m->get("status")) {
     int status = 0;
-    GH_CONFIG_TRY(read_number(c, s, 100, 599, &status));
+    GH_CONFIG_TRY(read_number(c, s, 200, 599, &status));
     out->status = status;
   }
   if (const Field* h = m->get("headers")) GH_CONFIG_TRY(read_headers(c, *h, &out->headers));

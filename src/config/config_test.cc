@@ -475,11 +475,16 @@ TEST(ConfigErrors, OutOfRange) {
        "api: {name: x}\nroutes:\n  - {path: /, method: GET, auth: none, integration: "
        "{type: mock, status: 600}}\n",
        "gh.yaml:3:74: routes[0].integration.status: 600 is out of range; expected an integer in "
-       "100..599"},
+       "200..599"},
+      {"informational status",
+       "api: {name: x}\nroutes:\n  - {path: /, method: GET, auth: none, integration: "
+       "{type: mock, status: 101}}\n",
+       "gh.yaml:3:74: routes[0].integration.status: 101 is out of range; expected an integer in "
+       "200..599"},
       {"gateway response status",
        with_route("api: {name: x}\ngateway_responses:\n  UNAUTHORIZED: {status: 99}\n"),
        "gh.yaml:3:26: gateway_responses.UNAUTHORIZED.status: 99 is out of range; expected an "
-       "integer in 100..599"},
+       "integer in 200..599"},
       {"refresh", jwt_config("", "      jwks_url: https://i/jwks\n      refresh_interval_s: 0\n"),
        "gh.yaml:9:27: authorizers.jwt.keys.refresh_interval_s: 0 is out of range; expected an "
        "integer in 1..604800"},
