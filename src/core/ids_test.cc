@@ -66,6 +66,25 @@ uint64_t little_endian(const uint8_t* b) {
     v = v << 8 | b[i];
   return v;
 }
+// Two 64-bit outputs as a version 4 UUID, the way the splitmix64 generator made request ids.
+std::string uuid_of(uint64_t a, uint64_t c) {
+  uint8_t b[16];
+  for (int i = 0; i < 8; ++i) {
+    b[i] = uint8_t(a >> (i * 8));
+    b[8 + i] = uint8_t(c >> (i * 8));
+  }
+  b[6] = (b[6] & 0x0F) | 0x40;
+  b[8] = (b[8] & 0x3F) | 0x80;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += kHex[b[i] >> 4];
+    out += kHex[b[i] & 15];
+  }
+  return out;
+}
+
 // The id a splitmix64 generator whose last output made `id` would make next; nullopt when `id`
 // was not made by one.
 std::optional<std::string> predict_next(const std::string& id) {
@@ -77,25 +96,11 @@ std::optional<std::string> predict_next(const std::string& id) {
     uint64_t state = unmix(a_full);
     uint64_t c_full = mix(state + kGamma);
     if ((c_full & ~0xC0ull) != (c & ~0xC0ull)) continue;  // bits 6..7 were overwritten
-    uint8_t n[16];
-    uint64_t a2 = mix(state + 2 * kGamma), c2 = mix(state + 3 * kGamma);
-    for (int i = 0; i < 8; ++i) {
-      n[i] = uint8_t(a2 >> (i * 8));
-      n[8 + i] = uint8_t(c2 >> (i * 8));
-    }
-    n[6] = (n[6] & 0x0F) | 0x40;
-    n[8] = (n[8] & 0x3F) | 0x80;
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (int i = 0; i < 16; ++i) {
-      if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-      out += kHex[n[i] >> 4];
-      out += kHex[n[i] & 15];
-    }
-    return out;
+    return uuid_of(mix(state + 2 * kGamma), mix(state + 3 * kGamma));
   }
   return std::nullopt;
 }
+
 }  // namespace splitmix_attack
 
 // The attack works on a splitmix64 id (the predictor is right) and fails on ours: no id is a
@@ -106,22 +111,8 @@ TEST(RequestId, NotPredictableFromThePreviousOne) {
     uint64_t state = 0x0123456789abcdefull;
     auto draw = [&] { return splitmix_attack::mix(state += splitmix_attack::kGamma); };
     auto make = [&] {
-      uint8_t b[16];
-      uint64_t a = draw(), c = draw();
-      for (int i = 0; i < 8; ++i) {
-        b[i] = uint8_t(a >> (i * 8));
-        b[8 + i] = uint8_t(c >> (i * 8));
-      }
-      b[6] = (b[6] & 0x0F) | 0x40;
-      b[8] = (b[8] & 0x3F) | 0x80;
-      static constexpr char kHex[] = "0123456789abcdef";
-      std::string out;
-      for (int i = 0; i < 16; ++i) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-        out += kHex[b[i] >> 4];
-        out += kHex[b[i] & 15];
-      }
-      return out;
+      uint64_t a = draw();
+      return splitmix_attack::uuid_of(a, draw());
     };
     std::string first = make();
     ASSERT_EQ(splitmix_attack::predict_next(first), make()) << "the predictor works";

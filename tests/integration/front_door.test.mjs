@@ -8,19 +8,12 @@ import net from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as jose from 'jose';
-import { startGateway, repoRoot, metric, tempDir, runCli, waitFor, ISSUER, AUDIENCE } from './harness.mjs';
+import { startGateway, repoRoot, metric, tempDir, runCli, waitFor, call, ISSUER, AUDIENCE } from
+  './harness.mjs';
 
 const FIXTURES = join(repoRoot, 'tests/integration/functions/front_door');
 const q = (s) => JSON.stringify(s);
 const INTERNAL_ERROR = '{"message": "Internal server error"}';
-
-async function call(gw, method, path, { headers = {}, body } = {}) {
-  const res = await fetch(gw.url + path, { method, headers, body });
-  const text = await res.text();
-  let json;
-  try { json = JSON.parse(text); } catch { json = undefined; }
-  return { status: res.status, headers: res.headers, text, json };
-}
 
 // GET with node:http, which reads header blocks up to 64 KiB (fetch stops at 16 KiB).
 function get(gw, path) {

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { existsSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startGateway, curl, waitFor, accessLogFor, issuerToken, tempDir, repoRoot, metric,
+import { startGateway, curl, waitFor, accessLogFor, issuerToken, tempDir, repoRoot, metric, call,
   DEMO_CLIENT, DEMO_SECRET, BLOG_AUDIENCE } from './harness.mjs';
 
 const here = join(repoRoot, 'tests/integration');
@@ -35,19 +35,6 @@ const UNAUTHORIZED = '{"message":"Unauthorized"}';
 const AUTHORIZER_ERROR = '{"message":null}';
 const EXPLICIT_DENY = '{"Message":"User is not authorized to access this resource with an explicit deny"}';
 const IMPLICIT_DENY = '{"Message":"User is not authorized to access this resource"}';
-
-// fetch, with the answer read: { status, headers, text, json }.
-async function call(gw, method, path, { headers = {}, body, token } = {}) {
-  const res = await fetch(gw.url + path, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
-    body,
-  });
-  const text = await res.text();
-  let json;
-  try { json = JSON.parse(text); } catch { json = undefined; }
-  return { status: res.status, headers: res.headers, text, json };
-}
 
 // A raw exchange (node:http), for response headers that appear more than once and for bytes.
 function raw(gw, path) {

@@ -80,6 +80,19 @@ export async function startGateway(yaml, { dir = tempDir(), env = {}, keepDir = 
   return gw;
 }
 
+// fetch, with the answer read: { status, headers, text, json }.
+export async function call(gw, method, path, { headers = {}, body, token } = {}) {
+  const res = await fetch(gw.url + path, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    body,
+  });
+  const text = await res.text();
+  let json;
+  try { json = JSON.parse(text); } catch { json = undefined; }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
 // Runs `gatehouse serve -c configPath` for a start that is expected to fail, and resolves with
 // its exit code and output. Should it listen after all, it is stopped and `listened` is true.
 export function runServe(configPath, { env = {}, timeoutMs = 15000 } = {}) {
