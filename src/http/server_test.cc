@@ -41,8 +41,9 @@ class EchoHandler : public Handler {
 
 class ServerTest : public ::testing::Test {
  protected:
-  void start(Limits limits = {}) {
-    server_ = std::make_unique<Server>(pool_, handler_, limits, "test", &stats_);
+  void start(Limits limits = {}, Handler* handler = nullptr) {
+    server_ =
+        std::make_unique<Server>(pool_, handler ? *handler : handler_, limits, "test", &stats_);
     ASSERT_TRUE(server_->listen("127.0.0.1", 0).ok());
     server_->start();
     thread_ = std::thread([this] { pool_.run(); });
@@ -238,10 +239,7 @@ class BigBodyHandler : public EchoHandler {
 // completion must not touch the session's emptied response queue.
 TEST_F(ServerTest, CloseAllDuringAWriteClosesCleanly) {
   BigBodyHandler big;
-  server_ = std::make_unique<Server>(pool_, big, Limits{}, "test", &stats_);
-  ASSERT_TRUE(server_->listen("127.0.0.1", 0).ok());
-  server_->start();
-  thread_ = std::thread([this] { pool_.run(); });
+  start({}, &big);
   auto s = connect();
   asio::write(s, asio::buffer(std::string("GET /big HTTP/1.1\r\nHost: x\r\n\r\n")));
   // The head and the first part of the body arrive: the write is under way and stalls there.
@@ -278,10 +276,7 @@ class CountingBigHandler : public EchoHandler {
 // back (the count limit alone would have let all 16 be answered and held, 256 MiB).
 TEST_F(ServerTest, AnsweredBytesBoundWhatIsReadAhead) {
   CountingBigHandler big;
-  server_ = std::make_unique<Server>(pool_, big, Limits{}, "test", &stats_);
-  ASSERT_TRUE(server_->listen("127.0.0.1", 0).ok());
-  server_->start();
-  thread_ = std::thread([this] { pool_.run(); });
+  start({}, &big);
   tcp::socket s(client_ctx_);
   s.open(tcp::v4());
   s.set_option(asio::socket_base::receive_buffer_size(4096));
