@@ -447,6 +447,42 @@ core::Status make_crud_route(const config::Route& r, size_t index, const Runtime
   return {};
 }
 
+// owner_only is the table's: every crud route on an owner_only table must say it (or one route
+// would show every owner's items), and all must use the same authorizer (the principals of two
+// authorizers may coincide, and would then share owners).
+core::Status check_table_owners(const config::Config& config) {
+  std::map<std::string, size_t> first_route;  // table -> its first crud route
+  for (size_t i = 0; i < config.routes.size(); ++i) {
+    const config::Route& r = config.routes[i];
+    if (r.integration.type != config::IntegrationType::kCrud) continue;
+    const config::CrudIntegration& c = r.integration.crud;
+    auto [first, inserted] = first_route.try_emplace(c.table, i);
+    const config::Route& f = config.routes[first->second];
+    if (inserted || (!f.integration.crud.owner_only && !c.owner_only)) continue;
+    const std::string here = "routes[" + std::to_string(i) + "]";
+    const std::string there = "routes[" + std::to_string(first->second) + "]";
+    if (f.integration.crud.owner_only != c.owner_only) {
+      const bool first_is = f.integration.crud.owner_only;
+      return config_error(r.integration.pos, here + ".integration.owner_only",
+                          "table '" + c.table + "' is served owner_only by " +
+                              (first_is ? there : here) + " but not by " +
+                              (first_is ? here : there) +
+                              ": every route on an owner_only table must be owner_only, or one "
+                              "route would show every owner's items");
+    }
+    if (f.authorizer != r.authorizer) {
+      return config_error(
+          r.pos, here + ".auth",
+          "table '" + c.table + "' is owner_only, and its routes use two authorizers ('" +
+              f.authorizer.value_or("none") + "' on " + there + ", '" +
+              r.authorizer.value_or("none") +
+              "' here): the principals of two authorizers may coincide, so every route on the "
+              "table must use the same one");
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 core::Result<issuer::IssuerOptions> issuer_options(const config::Config& config, uint16_t api_port,
@@ -554,41 +590,10 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(const config::Config&
     return nullptr;
   };
 
+  if (auto owners = check_table_owners(config); !owners.ok()) return owners;
   std::vector<router::RouteSpec> specs;
-  // The first crud route of each table: owner_only is the table's, so every route on it must say
-  // the same and use the same authorizer (two authorizers' principals could coincide and share
-  // owners).
-  std::map<std::string, size_t> first_crud_route;
   for (size_t i = 0; i < config.routes.size(); ++i) {
     const config::Route& r = config.routes[i];
-    if (r.integration.type == config::IntegrationType::kCrud) {
-      const config::CrudIntegration& c = r.integration.crud;
-      auto [first, inserted] = first_crud_route.try_emplace(c.table, i);
-      const config::Route& f = config.routes[first->second];
-      if (!inserted && (f.integration.crud.owner_only || c.owner_only)) {
-        std::string where = "routes[" + std::to_string(i) + "]";
-        std::string first_where = "routes[" + std::to_string(first->second) + "]";
-        if (f.integration.crud.owner_only != c.owner_only) {
-          return config_error(r.integration.pos, where + ".integration.owner_only",
-                              "table '" + c.table + "' is served owner_only by " +
-                                  (f.integration.crud.owner_only ? first_where : where) +
-                                  " but not by " +
-                                  (f.integration.crud.owner_only ? where : first_where) +
-                                  ": every route on an owner_only table must be owner_only, or "
-                                  "one route would show every owner's items");
-        }
-        if (f.authorizer != r.authorizer) {
-          return config_error(r.pos, where + ".auth",
-                              "table '" + c.table +
-                                  "' is owner_only, and its routes use two "
-                                  "authorizers ('" +
-                                  f.authorizer.value_or("none") + "' on " + first_where + ", '" +
-                                  r.authorizer.value_or("none") +
-                                  "' here): the principals of two authorizers may coincide, so "
-                                  "every route on the table must use the same one");
-        }
-      }
-    }
     specs.push_back({r.path, r.methods, i});
     auto route = std::make_unique<RouteRuntime>();
     route->path_template = r.path;
