@@ -35,7 +35,7 @@ namespace detail {
 
 // One exact lookup in the kernel's TCP table (what `ss` uses): the socket whose own end is the
 // connection's peer. nullopt when the kernel answers "no such socket" or netlink is not allowed.
-std::optional<uint64_t> inode_from_netlink(const TcpConnection& c) {
+std::optional<PeerSocket> from_netlink(const TcpConnection& c) {
   Fd sock{::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG)};
   if (sock.fd < 0) return std::nullopt;
   struct {
@@ -73,32 +73,32 @@ std::optional<uint64_t> inode_from_netlink(const TcpConnection& c) {
     return std::nullopt;  // NLMSG_ERROR: ENOENT (no such socket), or no TCP diag in this kernel
   }
   auto* found = static_cast<const inet_diag_msg*>(NLMSG_DATA(header));
-  return found->idiag_inode;
+  return PeerSocket{found->idiag_inode, static_cast<uid_t>(found->idiag_uid)};
 }
 
 // The same lookup in /proc/net/tcp, for kernels or sandboxes without NETLINK_SOCK_DIAG. Lines read
 // "sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ...", addresses as
 // the raw network-order word in hex, ports in hex.
-std::optional<uint64_t> inode_from_proc(const TcpConnection& c) {
+std::optional<PeerSocket> from_proc(const TcpConnection& c) {
   FILE* f = std::fopen("/proc/net/tcp", "re");
   if (!f) return std::nullopt;
-  std::optional<uint64_t> inode;
+  std::optional<PeerSocket> found;
   char line[512];
   const uint32_t peer_word = htonl(c.peer_address), local_word = htonl(c.local_address);
-  while (!inode && std::fgets(line, sizeof line, f)) {
-    unsigned local_address = 0, local_port = 0, remote_address = 0, remote_port = 0;
+  while (!found && std::fgets(line, sizeof line, f)) {
+    unsigned local_address = 0, local_port = 0, remote_address = 0, remote_port = 0, uid = 0;
     unsigned long long node = 0;
-    if (std::sscanf(line, " %*u: %8X:%4X %8X:%4X %*X %*X:%*X %*X:%*X %*X %*u %*u %llu",
-                    &local_address, &local_port, &remote_address, &remote_port, &node) != 5) {
+    if (std::sscanf(line, " %*u: %8X:%4X %8X:%4X %*X %*X:%*X %*X:%*X %*X %u %*u %llu",
+                    &local_address, &local_port, &remote_address, &remote_port, &uid, &node) != 6) {
       continue;  // the header line
     }
     if (local_address == peer_word && local_port == c.peer_port && remote_address == local_word &&
         remote_port == c.local_port && node != 0) {
-      inode = node;
+      found = PeerSocket{node, static_cast<uid_t>(uid)};
     }
   }
   std::fclose(f);
-  return inode;
+  return found;
 }
 
 }  // namespace detail
@@ -152,9 +152,9 @@ std::unordered_multimap<pid_t, pid_t> children_by_parent() {
 
 }  // namespace
 
-std::optional<uint64_t> peer_socket_inode(const TcpConnection& connection) {
-  if (auto inode = detail::inode_from_netlink(connection)) return inode;
-  return detail::inode_from_proc(connection);
+std::optional<PeerSocket> peer_socket(const TcpConnection& connection) {
+  if (auto found = detail::from_netlink(connection)) return found;
+  return detail::from_proc(connection);
 }
 
 bool held_by_process_tree(pid_t root, uint64_t inode) {

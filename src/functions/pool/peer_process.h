@@ -3,8 +3,8 @@
 // process can read it from /proc/net/tcp), so the connecting process is what is checked.
 //
 // Usage:
-//   auto inode = peer_socket_inode({peer_ip, peer_port, local_ip, local_port});
-//   bool mine = inode && held_by_process_tree(worker_pid, *inode);
+//   auto peer = peer_socket({peer_ip, peer_port, local_ip, local_port});
+//   bool mine = peer && peer->uid == ::geteuid() && held_by_process_tree(worker_pid, peer->inode);
 //
 // Both read the kernel's tables (netlink, /proc) synchronously: no disk, tens of microseconds for
 // a worker with a few descriptors. Thread-safe.
@@ -25,18 +25,23 @@ struct TcpConnection {
   uint16_t local_port = 0;
 };
 
-// The inode of the connecting side's socket, from the kernel's socket table (NETLINK_SOCK_DIAG,
-// else /proc/net/tcp). nullopt when the kernel no longer has that socket.
-std::optional<uint64_t> peer_socket_inode(const TcpConnection& connection);
+// The connecting side's socket as the kernel's socket table has it.
+struct PeerSocket {
+  uint64_t inode = 0;
+  uid_t uid = 0;  // the owner of the socket: another user's process is refused without a scan
+};
+
+// From NETLINK_SOCK_DIAG, else /proc/net/tcp. nullopt when the kernel no longer has that socket.
+std::optional<PeerSocket> peer_socket(const TcpConnection& connection);
 
 // Whether process `root`, or a process descended from it, has the socket `inode` open. A process
 // that left the tree (its parent died and it was re-parented) is not part of it.
 bool held_by_process_tree(pid_t root, uint64_t inode);
 
 namespace detail {
-// The two sources peer_socket_inode() reads, one at a time (tests hold them to each other).
-std::optional<uint64_t> inode_from_netlink(const TcpConnection& connection);
-std::optional<uint64_t> inode_from_proc(const TcpConnection& connection);
+// The two sources peer_socket() reads, one at a time (tests hold them to each other).
+std::optional<PeerSocket> from_netlink(const TcpConnection& connection);
+std::optional<PeerSocket> from_proc(const TcpConnection& connection);
 }  // namespace detail
 
 }  // namespace gatehouse::functions::pool

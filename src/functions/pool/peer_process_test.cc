@@ -93,17 +93,23 @@ TEST(PeerProcess, BothSourcesFindTheConnectingSocket) {
   ASSERT_GE(client, 0);
   int accepted = -1;
   TcpConnection c = l.accept_one(&accepted);
-  auto from_netlink = detail::inode_from_netlink(c);
-  auto from_proc = detail::inode_from_proc(c);
+  auto from_netlink = detail::from_netlink(c);
+  auto from_proc = detail::from_proc(c);
   ASSERT_TRUE(from_proc.has_value());
+  EXPECT_EQ(from_proc->uid, ::geteuid());
   if (from_netlink) {
-    EXPECT_EQ(*from_netlink, *from_proc);
+    EXPECT_EQ(from_netlink->inode, from_proc->inode);
+    EXPECT_EQ(from_netlink->uid, from_proc->uid);
   }
-  EXPECT_EQ(peer_socket_inode(c), from_proc);
+  auto found = peer_socket(c);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->inode, from_proc->inode);
   // The accepted end is a different socket: the lookup is for the peer's.
   TcpConnection reversed{c.local_address, c.local_port, c.peer_address, c.peer_port};
-  EXPECT_NE(peer_socket_inode(reversed), from_proc);
-  EXPECT_TRUE(held_by_process_tree(::getpid(), *from_proc));
+  auto accepted_end = peer_socket(reversed);
+  ASSERT_TRUE(accepted_end.has_value());
+  EXPECT_NE(accepted_end->inode, from_proc->inode);
+  EXPECT_TRUE(held_by_process_tree(::getpid(), from_proc->inode));
   ::close(client);
   ::close(accepted);
 }
@@ -115,13 +121,14 @@ TEST(PeerProcess, OnlyTheConnectingProcessTreeHoldsIt) {
   pid_t sibling = idle_child();
   int accepted = -1;
   TcpConnection c = l.accept_one(&accepted);
-  auto inode = peer_socket_inode(c);
-  ASSERT_TRUE(inode.has_value());
-  EXPECT_TRUE(held_by_process_tree(connector, *inode));
-  EXPECT_TRUE(held_by_process_tree(::getpid(), *inode)) << "a descendant holds it";
-  EXPECT_FALSE(held_by_process_tree(sibling, *inode));
-  EXPECT_FALSE(held_by_process_tree(0, *inode));
-  EXPECT_FALSE(held_by_process_tree(-1, *inode));
+  auto peer = peer_socket(c);
+  ASSERT_TRUE(peer.has_value());
+  const uint64_t inode = peer->inode;
+  EXPECT_TRUE(held_by_process_tree(connector, inode));
+  EXPECT_TRUE(held_by_process_tree(::getpid(), inode)) << "a descendant holds it";
+  EXPECT_FALSE(held_by_process_tree(sibling, inode));
+  EXPECT_FALSE(held_by_process_tree(0, inode));
+  EXPECT_FALSE(held_by_process_tree(-1, inode));
   reap(connector);
   reap(sibling);
   ::close(accepted);
@@ -137,8 +144,8 @@ TEST(PeerProcess, AConnectionClosedByItsPeerIsNobodys) {
   ::close(client);
   int accepted = -1;
   TcpConnection c = l.accept_one(&accepted);
-  auto inode = peer_socket_inode(c);
-  EXPECT_TRUE(!inode || !held_by_process_tree(::getpid(), *inode));
+  auto peer = peer_socket(c);
+  EXPECT_TRUE(!peer || !held_by_process_tree(::getpid(), peer->inode));
   ::close(accepted);
 }
 

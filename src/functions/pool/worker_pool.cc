@@ -808,9 +808,10 @@ bool WorkerPool::Impl::admits(const Worker& w, const asio::ip::tcp::endpoint& lo
   }
   bool ok = false;
   if (pid > 0 && local.address().is_v4() && peer.address().is_v4()) {
-    auto inode = peer_socket_inode({peer.address().to_v4().to_uint(), peer.port(),
-                                    local.address().to_v4().to_uint(), local.port()});
-    ok = inode && held_by_process_tree(pid, *inode);
+    auto socket = peer_socket({peer.address().to_v4().to_uint(), peer.port(),
+                               local.address().to_v4().to_uint(), local.port()});
+    // Workers run as gatehouse's user: another user's socket is refused before any /proc scan.
+    ok = socket && socket->uid == ::geteuid() && held_by_process_tree(pid, socket->inode);
   }
   if (ok) return true;
   stats_->refused_connections.inc();
