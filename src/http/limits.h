@@ -24,9 +24,10 @@ struct Limits {
   // Default 16 requests read ahead of their responses on one connection; bounds memory per
   // pipelining client.
   uint32_t max_pipelined_requests = 16;
-  // Default 1 MiB of answered responses waiting to be written on one connection: past it, no
-  // further pipelined request is read until the client reads what it was sent. With the page and
-  // response caps above the gateway, what one slow-reading connection holds stays bounded.
+  // Default 1 MiB of request bodies not yet answered and answers not yet written on one
+  // connection: past it, no further pipelined request is read until those are answered and the
+  // client reads what it was sent. With the page and response caps above the gateway, what one
+  // connection holds stays bounded.
   size_t max_queued_response_bytes = 1024 * 1024;
   // Default 10000 open connections per listener; further accepts wait.
   uint32_t max_connections = 10'000;

@@ -189,6 +189,7 @@ class Session : public std::enable_shared_from_this<Session> {
     for (auto& slot : queue_) {
       if (slot.seq == seq) {
         if (!slot.response) {
+          queued_bytes_ -= slot.bytes;  // the request's body, let go with its exchange
           slot.bytes = response_bytes(res);
           queued_bytes_ += slot.bytes;
           slot.response.emplace(std::move(res));
@@ -346,7 +347,11 @@ class Session : public std::enable_shared_from_this<Session> {
     r.query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
     bool keep_alive = r.msg.keep_alive();
     if (!keep_alive) read_open_ = false;
-    queue_.push_back(Slot{seq, keep_alive, r.msg.method() == bhttp::verb::head, std::nullopt});
+    // Until it is answered, a request's body counts against the budget: sixteen pipelined 10 MiB
+    // uploads are not all held at once.
+    queue_.push_back(Slot{seq, keep_alive, r.msg.method() == bhttp::verb::head, std::nullopt,
+                          r.msg.body().size()});
+    queued_bytes_ += queue_.back().bytes;
     try {
       server_->handler_.handle(std::move(ex));
     } catch (const std::exception& e) {
@@ -465,11 +470,11 @@ class Session : public std::enable_shared_from_this<Session> {
     bool keep_alive;
     bool head_request;
     std::optional<Response> response;
-    size_t bytes = 0;  // response_bytes() once answered
+    size_t bytes = 0;  // the request's body size; response_bytes() once answered
   };
   std::string head_out_;  // the head being written (one write at a time)
   std::deque<Slot> queue_;
-  size_t queued_bytes_ = 0;  // the `bytes` of the slots in queue_
+  size_t queued_bytes_ = 0;  // the `bytes` of the slots in queue_: bodies held, answers waiting
   uint64_t next_seq_ = 0;
   bool reading_ = false;
   bool in_request_ = false;  // part of a request is in (between first byte and complete body)

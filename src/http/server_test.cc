@@ -1,6 +1,7 @@
 #include "http/server.h"
 
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <boost/asio/connect.hpp>
@@ -11,7 +12,9 @@
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <future>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 namespace gatehouse::http {
 namespace {
@@ -291,6 +294,56 @@ TEST_F(ServerTest, AnsweredBytesBoundWhatIsReadAhead) {
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_EQ(big.handled.load(), 1);
   s.close();
+}
+
+// Holds every exchange unanswered and counts them.
+class HoldingHandler : public EchoHandler {
+ public:
+  void handle(ExchangePtr ex) override {
+    std::lock_guard lock(mu);
+    held.push_back(std::move(ex));
+  }
+  size_t count() {
+    std::lock_guard lock(mu);
+    return held.size();
+  }
+  std::mutex mu;
+  std::vector<ExchangePtr> held;
+};
+
+// Pipelined uploads are not all held at once: while a 2 MiB body waits for its answer, the next
+// request is not read.
+TEST_F(ServerTest, UnansweredBodiesBoundWhatIsReadAhead) {
+  HoldingHandler holding;
+  start({}, &holding);
+  auto s = connect();
+  std::string body(2u << 20, 'b');
+  std::string reqs;
+  for (int i = 0; i < 4; ++i)
+    reqs += "POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+            "\r\n\r\n" + body;
+  std::thread writer([&] {
+    boost::system::error_code ignored;
+    asio::write(s, asio::buffer(reqs), ignored);
+  });
+  while (holding.count() < 1)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(holding.count(), 1u);
+  // Answering the first lets the second in.
+  {
+    std::lock_guard lock(holding.mu);
+    holding.held[0]->respond(Response{bhttp::status::ok, 11});
+  }
+  while (holding.count() < 2)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  // Unblock the writer (the server reads no more of its bytes), then close.
+  ::shutdown(s.native_handle(), SHUT_RDWR);
+  writer.join();
+  boost::system::error_code ignored;
+  s.close(ignored);
+  std::lock_guard lock(holding.mu);
+  holding.held.clear();
 }
 
 }  // namespace
