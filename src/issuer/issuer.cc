@@ -293,6 +293,7 @@ class IssuerImpl final : public Issuer {
     std::unique_ptr<TokenRequest> request;
     std::string peer_ip;
     std::function<void(HttpReply)> done;
+    int priority = 1;  // FailureLimiter::priority(): lower is heard first
   };
 
   // --- replies and stats ---
@@ -334,21 +335,41 @@ class IssuerImpl final : public Issuer {
     }
     bool closed = false;
     {
+      const int priority = limiter_.priority(token_request->client_id, request.peer_ip);
       std::unique_lock lock(queue_mu_);
       closed = closed_;
+      if (!closed && queue_.size() >= options_.max_pending) {
+        // Full: the newest job of a lower priority (a peer that failed already) gives its place
+        // up, so a flood of wrong secrets cannot keep a renewing client out with 503s.
+        auto last_lower = std::find_if(queue_.rbegin(), queue_.rend(),
+                                       [&](const Job& j) { return j.priority > priority; });
+        if (last_lower != queue_.rend()) {
+          Job evicted = std::move(*last_lower);
+          queue_.erase(std::next(last_lower).base());
+          lock.unlock();
+          evicted.request.reset();
+          answer(evicted.done, busy_reply(false));
+          lock.lock();
+          closed = closed_;
+        }
+      }
       if (!closed && queue_.size() < options_.max_pending) {
         queue_.push_back(
-            Job{std::move(token_request), std::move(request.peer_ip), std::move(done)});
+            Job{std::move(token_request), std::move(request.peer_ip), std::move(done), priority});
         lock.unlock();
         queue_cv_.notify_one();
         return;
       }
     }
+    answer(done, busy_reply(closed));
+  }
+
+  static HttpReply busy_reply(bool closed) {
     OAuthError busy = oauth_error(OAuthErrorCode::kTemporarilyUnavailable,
                                   closed ? "the token issuer is shutting down"
                                          : "too many pending token requests; retry shortly");
     busy.retry_after_s = 1;
-    answer(done, error_reply(busy));
+    return error_reply(busy);
   }
 
   // The checks that need no secret hashing; run on the caller's thread so a flood of bad
@@ -373,6 +394,7 @@ class IssuerImpl final : public Issuer {
     // Again: failures recorded while this request waited in the queue count too.
     if (auto refused = precheck(request, peer_ip)) return error_reply(*refused);
     const Client* client = clients_->authenticate(request.client_id, request.client_secret);
+    if (client != nullptr) limiter_.record_success(request.client_id, peer_ip);
     if (client == nullptr) {
       limiter_.record_failure(request.client_id, peer_ip);
       OAuthError error = oauth_error(OAuthErrorCode::kInvalidClient,
@@ -430,8 +452,15 @@ class IssuerImpl final : public Issuer {
         std::unique_lock lock(queue_mu_);
         queue_cv_.wait(lock, [this] { return closed_ || !queue_.empty(); });
         if (queue_.empty()) return;  // closed and drained
-        job = std::move(queue_.front());
-        queue_.pop_front();
+        // Hashing is the bottleneck: the oldest job of the best priority goes first, judged now
+        // (failures recorded while jobs waited demote them).
+        for (Job& waiting : queue_)
+          waiting.priority = limiter_.priority(waiting.request->client_id, waiting.peer_ip);
+        auto next = std::min_element(queue_.begin(), queue_.end(), [](const Job& a, const Job& b) {
+          return a.priority < b.priority;
+        });
+        job = std::move(*next);
+        queue_.erase(next);
       }
       HttpReply reply = grant_token(*job.request, job.peer_ip);
       job.request.reset();  // wipes the secret before the reply goes out

@@ -1,11 +1,14 @@
 #include "issuer/issuer.h"
 
 #include <gtest/gtest.h>
+
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <sys/stat.h>
+#include <algorithm>
+#include <mutex>
 
 #include <boost/json/serialize.hpp>
 
@@ -356,6 +359,44 @@ TEST_F(IssuerTest, RateLimitsFailuresPerClientFromOnePeer) {
             "15");
   clock_.advance(std::chrono::seconds(15));
   EXPECT_EQ(call(issuer(), post(svc_form(), kForm, "", "203.0.113.7")).status, 200u);
+}
+
+// A flood of wrong secrets fills the hashing queue: a client that got a token from its address
+// before is not refused with 503 (a flooder's newest job gives its place up) and is heard before
+// the flooders' waiting jobs.
+TEST_F(IssuerTest, AKnownClientIsHeardFirstDuringAFlood) {
+  IssuerOptions o = options();
+  o.max_pending = 3;
+  o.rate_limit.max_failures_per_client = 1000;
+  o.rate_limit.max_failures_per_peer = 1000;
+  issuer_ = open(std::move(o));
+  ASSERT_EQ(call(issuer(), post(svc_form(), kForm, "", "198.51.100.1")).status, 200u);
+  const std::string wrong = "grant_type=client_credentials&client_id=svc&client_secret=nope";
+  for (int i = 0; i < 4; ++i)  // every flooding peer has failed once already
+    ASSERT_EQ(call(issuer(), post(wrong, kForm, "", "203.0.113." + std::to_string(i))).status,
+              401u);
+  std::mutex mu;
+  std::vector<std::string> order;
+  std::vector<std::promise<void>> answered(9);
+  auto submit = [&](std::string body, std::string peer, std::string name, size_t slot) {
+    issuer().handle(post(std::move(body), kForm, "", std::move(peer)),
+                    [&, name, slot](HttpReply r) {
+                      {
+                        std::lock_guard lock(mu);
+                        order.push_back(name + ":" + std::to_string(r.status));
+                      }
+                      answered[slot].set_value();
+                    });
+  };
+  for (size_t i = 0; i < 8; ++i)
+    submit(wrong, "203.0.113." + std::to_string(i % 4), "flood", i);
+  submit(svc_form(), "198.51.100.1", "svc", 8);
+  for (auto& a : answered)
+    a.get_future().wait();
+  auto at = std::find(order.begin(), order.end(), "svc:200");
+  ASSERT_NE(at, order.end()) << "the known client was refused";
+  size_t hashed_after = static_cast<size_t>(std::count(at, order.end(), "flood:401"));
+  EXPECT_GE(hashed_after, 2u) << "it waited for the flood";
 }
 
 // After 5 failures from one address, that address is refused for every client id.

@@ -69,6 +69,45 @@ uint32_t FailureLimiter::retry_after_s(std::string_view client_id, std::string_v
                   blocked_for_s(by_peer_, peer, options_.max_failures_per_peer, now));
 }
 
+void FailureLimiter::record_success(std::string_view client_id, std::string_view peer) {
+  const core::MonoTime now = clock_.monotonic();
+  const std::string pair = client_from_peer(client_id, peer);
+  if (pair.empty()) return;
+  std::lock_guard lock(mu_);
+  auto it = succeeded_.find(pair);
+  if (it == succeeded_.end()) {
+    if (succeeded_.size() >= kMaxTrackedKeys) {
+      succeeded_.erase(std::min_element(
+          succeeded_.begin(), succeeded_.end(),
+          [](const auto& a, const auto& b) { return a.second.start < b.second.start; }));
+    }
+    it = succeeded_.emplace(pair, Window{}).first;
+  }
+  it->second.start = now;
+}
+
+bool FailureLimiter::failed_within_window(const Map& map, std::string_view key,
+                                          core::MonoTime now) const {
+  if (key.empty()) return false;
+  auto it = map.find(std::string(key));
+  return it != map.end() && it->second.failures > 0 &&
+         now < it->second.start + std::chrono::seconds(options_.window_s);
+}
+
+int FailureLimiter::priority(std::string_view client_id, std::string_view peer) {
+  const core::MonoTime now = clock_.monotonic();
+  const std::string pair = client_from_peer(client_id, peer);
+  std::lock_guard lock(mu_);
+  if (auto it = succeeded_.find(pair);
+      it != succeeded_.end() && now < it->second.start + kSuccessMemory) {
+    return 0;
+  }
+  if (failed_within_window(by_client_, pair, now) || failed_within_window(by_peer_, peer, now)) {
+    return 2;
+  }
+  return 1;
+}
+
 void FailureLimiter::record_failure(std::string_view client_id, std::string_view peer) {
   const core::MonoTime now = clock_.monotonic();
   const std::string pair = client_from_peer(client_id, peer);

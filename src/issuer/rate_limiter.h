@@ -23,6 +23,7 @@
 // Thread safety: every method may be called from any thread (one mutex).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -36,6 +37,8 @@
 namespace gatehouse::issuer {
 
 inline constexpr size_t kMaxTrackedKeys = 10000;
+// How long a successful authentication from a peer earns that client id priority there.
+inline constexpr std::chrono::hours kSuccessMemory{24};
 
 class FailureLimiter {
  public:
@@ -49,6 +52,15 @@ class FailureLimiter {
   // Counts one failed authentication against both.
   void record_failure(std::string_view client_id, std::string_view peer);
 
+  // Remembers (for kSuccessMemory) that the client id authenticated from this peer.
+  void record_success(std::string_view client_id, std::string_view peer);
+
+  // Who is heard first while hashing is the bottleneck (a flood of wrong secrets from many
+  // addresses): 0 for a client id that authenticated from this peer within kSuccessMemory (a
+  // service renewing its token), 1 for a peer and pair with no failure in their windows, 2 for
+  // the rest. No secret material is kept: only the ids and addresses.
+  int priority(std::string_view client_id, std::string_view peer);
+
  private:
   struct Window {
     core::MonoTime start;
@@ -58,12 +70,14 @@ class FailureLimiter {
 
   uint32_t blocked_for_s(Map& map, std::string_view key, uint32_t max, core::MonoTime now);
   void count(Map& map, std::string_view key, uint32_t max, core::MonoTime now);
+  bool failed_within_window(const Map& map, std::string_view key, core::MonoTime now) const;
 
   const RateLimitOptions options_;
   const core::Clock& clock_;
   std::mutex mu_;
   Map by_client_;  // (client id, peer) pairs; guarded by mu_
   Map by_peer_;    // guarded by mu_
+  Map succeeded_;  // (client id, peer) pairs: when they last authenticated; guarded by mu_
 };
 
 }  // namespace gatehouse::issuer

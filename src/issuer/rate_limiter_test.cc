@@ -98,5 +98,25 @@ TEST(FailureLimiter, ForgetsOldestWhenFull) {
   EXPECT_EQ(limiter.retry_after_s("id-9999", ""), 60u);
 }
 
+// Priority while hashing is the bottleneck: a client that authenticated from a peer before goes
+// first there (for kSuccessMemory), a clean peer next, a peer or pair with failures last.
+TEST(FailureLimiter, PriorityFavoursKnownClientsThenCleanPeers) {
+  core::ManualClock clock;
+  FailureLimiter limiter(limits(3, 100), clock);
+  EXPECT_EQ(limiter.priority("svc", "10.0.0.1"), 1);
+  limiter.record_success("svc", "10.0.0.1");
+  EXPECT_EQ(limiter.priority("svc", "10.0.0.1"), 0);
+  EXPECT_EQ(limiter.priority("svc", "10.0.0.2"), 1) << "another peer earned nothing";
+  EXPECT_EQ(limiter.priority("other", "10.0.0.1"), 1) << "another client earned nothing";
+  limiter.record_failure("ghost", "10.0.0.3");
+  EXPECT_EQ(limiter.priority("svc", "10.0.0.3"), 2) << "the peer failed";
+  limiter.record_failure("svc", "10.0.0.1");
+  EXPECT_EQ(limiter.priority("svc", "10.0.0.1"), 0) << "known beats a failure from the same peer";
+  clock.advance(seconds(60));
+  EXPECT_EQ(limiter.priority("svc", "10.0.0.3"), 1) << "the window ended";
+  clock.advance(kSuccessMemory);
+  EXPECT_EQ(limiter.priority("svc", "10.0.0.1"), 1) << "remembered for kSuccessMemory only";
+}
+
 }  // namespace
 }  // namespace gatehouse::issuer
