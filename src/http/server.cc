@@ -189,15 +189,17 @@ class Session : public std::enable_shared_from_this<Session> {
     for (auto& slot : queue_) {
       if (slot.seq == seq) {
         if (!slot.response) {
-          queued_bytes_ -= slot.bytes;  // the request's body, let go with its exchange
+          request_bytes_ -= slot.bytes;  // the request's body, let go with its exchange
           slot.bytes = response_bytes(res);
-          queued_bytes_ += slot.bytes;
+          answer_bytes_ += slot.bytes;
           slot.response.emplace(std::move(res));
+          if (seq == in_flight_seq_) in_flight_ = false;
         }
         break;
       }
     }
     maybe_write();
+    maybe_dispatch();
   }
 
   auto executor() { return stream_.get_executor(); }
@@ -208,7 +210,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // Both resumed after a write: a client that pipelines without reading gets no more of its
     // requests read than the count and the byte budget allow.
     if (queue_.size() >= limits_.max_pipelined_requests) return;
-    if (queued_bytes_ >= limits_.max_queued_response_bytes) return;
+    if (request_bytes_ + answer_bytes_ >= limits_.max_queued_response_bytes) return;
     reading_ = true;
     parser_.emplace();
     parser_->header_limit(
@@ -320,10 +322,10 @@ class Session : public std::enable_shared_from_this<Session> {
     if (parser_) partial.msg = parser_->release();
     partial.id = core::new_request_id();
     partial.peer_ip = peer_ip_;
-    Slot slot{next_seq_++, false, false, std::nullopt};
+    Slot slot{next_seq_++, false, false, std::nullopt, 0, std::nullopt};
     slot.response.emplace(server_->handler_.protocol_error(error, partial));
     slot.bytes = response_bytes(*slot.response);
-    queued_bytes_ += slot.bytes;
+    answer_bytes_ += slot.bytes;
     queue_.push_back(std::move(slot));
     maybe_write();
   }
@@ -338,20 +340,37 @@ class Session : public std::enable_shared_from_this<Session> {
     req.peer_port = peer_port_;
     req.id = core::new_request_id();
     req.received_at = std::chrono::steady_clock::now();
-    uint64_t seq = next_seq_++;
-    auto ex = std::make_shared<ExchangeImpl>(shared_from_this(), std::move(req), seq);
+    bool keep_alive = req.msg.keep_alive();
+    if (!keep_alive) read_open_ = false;
+    bool head = req.msg.method() == bhttp::verb::head;
+    // Until it is answered, a request's body counts against the budget: sixteen pipelined 10 MiB
+    // uploads are not all held at once.
+    size_t body_bytes = req.msg.body().size();
+    queue_.push_back(Slot{next_seq_++, keep_alive, head, std::nullopt, body_bytes, std::move(req)});
+    request_bytes_ += body_bytes;
+    maybe_dispatch();
+    do_read();
+  }
+
+  // Hands the next pipelined request to the handler once the one before it is answered and the
+  // answers waiting for the client are under the budget. One request at a time per connection:
+  // what a connection can make the gateway hold is one answer in the making plus the budget,
+  // not one answer per pipelined request (sixteen 6 MiB function responses).
+  void maybe_dispatch() {
+    if (closed_ || in_flight_ || answer_bytes_ >= limits_.max_queued_response_bytes) return;
+    auto slot = std::find_if(queue_.begin(), queue_.end(),
+                             [](const Slot& s) { return s.waiting.has_value(); });
+    if (slot == queue_.end()) return;
+    in_flight_ = true;
+    in_flight_seq_ = slot->seq;
+    auto ex =
+        std::make_shared<ExchangeImpl>(shared_from_this(), std::move(*slot->waiting), slot->seq);
+    slot->waiting.reset();
     Request& r = ex->request();
     std::string_view target = r.msg.target();
     auto q = target.find('?');
     r.path = target.substr(0, q);
     r.query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
-    bool keep_alive = r.msg.keep_alive();
-    if (!keep_alive) read_open_ = false;
-    // Until it is answered, a request's body counts against the budget: sixteen pipelined 10 MiB
-    // uploads are not all held at once.
-    queue_.push_back(Slot{seq, keep_alive, r.msg.method() == bhttp::verb::head, std::nullopt,
-                          r.msg.body().size()});
-    queued_bytes_ += queue_.back().bytes;
     try {
       server_->handler_.handle(std::move(ex));
     } catch (const std::exception& e) {
@@ -359,7 +378,6 @@ class Session : public std::enable_shared_from_this<Session> {
       // dropped unanswered, answers 500 itself.
       spdlog::error("listener {}: a handler threw: {}", server_->name_, e.what());
     }
-    do_read();
   }
 
   void maybe_write() {
@@ -423,7 +441,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_write(beast::error_code ec, bool keep) {
     writing_ = false;
-    queued_bytes_ -= queue_.front().bytes;
+    answer_bytes_ -= queue_.front().bytes;
     queue_.pop_front();  // the slot just written: close() keeps it while a write is in flight
     if (ec || closed_) return close();
     if (!keep) {
@@ -433,6 +451,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (closing_ && queue_.empty()) return close();
     maybe_write();
+    maybe_dispatch();
     do_read();
   }
 
@@ -444,7 +463,8 @@ class Session : public std::enable_shared_from_this<Session> {
     // A write in flight (aborted by the close) still owns the front slot: its completion pops
     // it. Everything behind it is dropped now.
     queue_.erase(writing_ ? std::next(queue_.begin()) : queue_.begin(), queue_.end());
-    queued_bytes_ = writing_ ? queue_.front().bytes : 0;
+    request_bytes_ = 0;
+    answer_bytes_ = writing_ ? queue_.front().bytes : 0;
   }
 
   // What a queued response holds: its body and, roughly, its fields.
@@ -470,11 +490,17 @@ class Session : public std::enable_shared_from_this<Session> {
     bool keep_alive;
     bool head_request;
     std::optional<Response> response;
-    size_t bytes = 0;  // the request's body size; response_bytes() once answered
+    size_t bytes = 0;                // the request's body size; response_bytes() once answered
+    std::optional<Request> waiting;  // read, not yet handed to the handler
   };
   std::string head_out_;  // the head being written (one write at a time)
   std::deque<Slot> queue_;
-  size_t queued_bytes_ = 0;  // the `bytes` of the slots in queue_: bodies held, answers waiting
+  // The connection's byte budget (Limits::max_queued_response_bytes): bodies of requests not yet
+  // answered, and answers not yet written.
+  size_t request_bytes_ = 0;
+  size_t answer_bytes_ = 0;
+  bool in_flight_ = false;  // a request is with the handler, unanswered
+  uint64_t in_flight_seq_ = 0;
   uint64_t next_seq_ = 0;
   bool reading_ = false;
   bool in_request_ = false;  // part of a request is in (between first byte and complete body)

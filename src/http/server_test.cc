@@ -346,5 +346,32 @@ TEST_F(ServerTest, UnansweredBodiesBoundWhatIsReadAhead) {
   holding.held.clear();
 }
 
+// Pipelined requests reach the handler one at a time, each once the one before it is answered:
+// sixteen requests read at once cannot have sixteen large answers in the making together.
+TEST_F(ServerTest, PipelinedRequestsAreHandledOneAtATime) {
+  HoldingHandler holding;
+  start({}, &holding);
+  auto s = connect();
+  std::string reqs;
+  for (int i = 0; i < 16; ++i)
+    reqs += "GET /r" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  asio::write(s, asio::buffer(reqs));
+  for (size_t answered = 0; answered < 16; ++answered) {
+    while (holding.count() < answered + 1)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::lock_guard lock(holding.mu);
+    ASSERT_EQ(holding.held.size(), answered + 1) << "more than one request with the handler";
+    EXPECT_EQ(holding.held.back()->request().path, "/r" + std::to_string(answered));
+    Response res{bhttp::status::ok, 11};
+    res.body() = "answer " + std::to_string(answered);
+    holding.held.back()->respond(std::move(res));
+  }
+  std::string out = read_responses(s, 16);
+  EXPECT_LT(out.find("answer 0"), out.find("answer 15")) << out;
+  std::lock_guard lock(holding.mu);
+  holding.held.clear();
+}
+
 }  // namespace
 }  // namespace gatehouse::http
