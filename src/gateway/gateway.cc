@@ -471,6 +471,11 @@ http::Response Gateway::protocol_error(http::ProtocolError error, const http::Re
       type = ResponseType::kRequestTooLarge;
       reason = "body_too_large";
       break;
+    case http::ProtocolError::kUnsupportedTransferCoding:
+      type = ResponseType::kDefault5xx;
+      detail = {"Not Implemented", 501};
+      reason = "unsupported_transfer_coding";
+      break;
   }
   http::Response res = rt->responses.render(type, ctx, detail);
   rt->unmatched.count(res.result_int());

@@ -28,10 +28,11 @@ struct Request {
 
 // Why the server answered on its own, before any handler ran.
 enum class ProtocolError {
-  kBadRequest,          // 400: unparsable request or target
-  kRequestLineTooLong,  // 414
-  kHeadersTooLarge,     // 431
-  kBodyTooLarge,        // 413, API Gateway's REQUEST_TOO_LARGE
+  kBadRequest,                 // 400: unparsable request or target
+  kRequestLineTooLong,         // 414
+  kHeadersTooLarge,            // 431
+  kBodyTooLarge,               // 413, API Gateway's REQUEST_TOO_LARGE
+  kUnsupportedTransferCoding,  // 501: a transfer coding besides chunked (gzip, ...)
 };
 
 // One request/response on a connection. The handler answers through respond(), exactly once, from

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <optional>
 #include <unordered_set>
+#include <vector>
 
 #include "http/detail/date.h"
 
@@ -264,6 +265,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // RFC 9112 §3.2: more than one Host is a 400. Which one names the API would otherwise be up to
     // whoever reads it (the events carry the last, a proxy in front may have used the first).
     if (req.count(bhttp::field::host) > 1) return reject(ProtocolError::kBadRequest);
+    if (auto refused = transfer_coding_problem(req)) return reject(*refused);
     if (parser_->is_done()) return on_request_complete();
     // A client that sent `Expect: 100-continue` waits for our go-ahead before the body.
     auto expect = req[bhttp::field::expect];
@@ -278,6 +280,35 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     read_body();
+  }
+
+  // RFC 9112 §6.1 and §6.3: chunked is the only transfer coding read, and it must be the last.
+  // Beast would read an unknown coding ("xchunked", "identity") as no body at all, and whatever
+  // followed as the next request: a smuggling primitive behind a proxy that reads it otherwise.
+  static std::optional<ProtocolError> transfer_coding_problem(
+      const bhttp::request_parser<bhttp::string_body>::value_type& req) {
+    size_t fields = req.count(bhttp::field::transfer_encoding);
+    if (fields == 0) return std::nullopt;
+    if (fields > 1) return ProtocolError::kBadRequest;
+    std::string_view value = req[bhttp::field::transfer_encoding];
+    std::vector<std::string_view> codings;
+    while (!value.empty()) {
+      size_t comma = value.find(',');
+      std::string_view coding = value.substr(0, comma);
+      while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t'))
+        coding.remove_prefix(1);
+      while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t'))
+        coding.remove_suffix(1);
+      if (!coding.empty()) codings.push_back(coding);
+      if (comma == std::string_view::npos) break;
+      value.remove_prefix(comma + 1);
+    }
+    // Without chunked last, the body's length cannot be known: 400, and the connection closes.
+    if (codings.empty() || !beast::iequals(codings.back(), "chunked")) {
+      return ProtocolError::kBadRequest;
+    }
+    if (codings.size() > 1) return ProtocolError::kUnsupportedTransferCoding;
+    return std::nullopt;
   }
 
   void read_body() {

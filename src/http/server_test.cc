@@ -35,7 +35,8 @@ class EchoHandler : public Handler {
   Response protocol_error(ProtocolError e, const Request&) override {
     static const bhttp::status kStatus[] = {bhttp::status::bad_request, bhttp::status::uri_too_long,
                                             bhttp::status::request_header_fields_too_large,
-                                            bhttp::status::payload_too_large};
+                                            bhttp::status::payload_too_large,
+                                            bhttp::status::not_implemented};
     Response res{kStatus[static_cast<int>(e)], 11};
     res.body() = "rejected";
     return res;
@@ -176,6 +177,37 @@ TEST_F(ServerTest, RepeatedHostGets400) {
   std::string out = read_responses(s, 1);
   EXPECT_EQ(out.substr(0, 12), "HTTP/1.1 400") << out;
   EXPECT_NE(out.find("rejected"), std::string::npos) << "answered as a protocol error: " << out;
+}
+
+// Chunked is the only transfer coding, and it must come last (RFC 9112 §6.1, §6.3): anything
+// else would let the bytes after the head be read as a body by one server and as the next
+// request by another. Unknown or non-final codings are 400 and close; another coding before
+// chunked is 501.
+TEST_F(ServerTest, TransferCodingsOtherThanChunkedAreRefused) {
+  start();
+  const std::string smuggled = "GET /hidden HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (auto [coding, status] : std::vector<std::pair<std::string, std::string>>{
+           {"xchunked", "400"},
+           {"identity", "400"},
+           {"chunked, identity", "400"},
+           {"chunked\r\nTransfer-Encoding: chunked", "400"},
+           {"gzip, chunked", "501"},
+       }) {
+    auto s = connect();
+    asio::write(s, asio::buffer("POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + coding +
+                                "\r\n\r\n0\r\n\r\n" + smuggled));
+    std::string out = read_responses(s, 2);
+    EXPECT_EQ(out.substr(0, 12), "HTTP/1.1 " + status) << coding << ": " << out;
+    EXPECT_EQ(out.find("/hidden"), std::string::npos) << coding << ": " << out;
+  }
+  for (std::string coding : {"chunked", "Chunked", " chunked "}) {
+    auto s = connect();
+    asio::write(s, asio::buffer("POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + coding +
+                                "\r\n\r\n3\r\nabc\r\n0\r\n\r\n" + smuggled));
+    std::string out = read_responses(s, 2);
+    EXPECT_NE(out.find("POST /up 3"), std::string::npos) << coding << ": " << out;
+    EXPECT_NE(out.find("GET /hidden 0"), std::string::npos) << "a real second request: " << out;
+  }
 }
 
 // A client that sends Expect: 100-continue gets the interim response, then the final one.
