@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
@@ -64,9 +65,10 @@ class DeferredHandler final : public http::Handler {
 
 // Connections are descriptors: a listener allowed more connections than the process may open
 // would fail accept() with EMFILE while still promising room. The soft open-files limit is raised
-// to the hard one, and max_connections is lowered to fit under it with room for everything else
-// (workers' pipes, Runtime API connections, tables, the admin listener); said once at start.
-http::Limits fit_descriptor_limit(http::Limits limits) {
+// to the hard one, and max_connections is lowered to fit under it with room for what the config
+// needs besides (gateway::reserved_descriptors), said once at start. A limit that cannot hold even
+// that is an error before anything starts.
+core::Result<http::Limits> fit_descriptor_limit(const config::Config& config, http::Limits limits) {
   rlimit nofile{};
   if (::getrlimit(RLIMIT_NOFILE, &nofile) != 0) return limits;
   if (nofile.rlim_cur < nofile.rlim_max) {
@@ -75,15 +77,23 @@ http::Limits fit_descriptor_limit(http::Limits limits) {
     if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) nofile = raised;
   }
   if (nofile.rlim_cur == RLIM_INFINITY) return limits;
-  uint64_t reserve = std::min<uint64_t>(256, nofile.rlim_cur / 4);
-  uint64_t room = nofile.rlim_cur - reserve;
+  constexpr uint64_t kFewestConnections = 16;
+  const uint64_t reserve = gateway::reserved_descriptors(config);
+  if (nofile.rlim_cur < reserve + kFewestConnections) {
+    return core::unavailable(fmt::format(
+        "the open-files limit ({}) is too low for this config: its workers, tables and listeners "
+        "need about {} descriptors, and each connection one more; raise it to at least {} "
+        "(ulimit -n, or LimitNOFILE= in a systemd unit)",
+        nofile.rlim_cur, reserve, reserve + kFewestConnections));
+  }
+  const uint64_t room = nofile.rlim_cur - reserve;
   if (limits.max_connections > room) {
     spdlog::warn(
-        "api.limits.max_connections {} is more than the open-files limit allows ({}, {} "
-        "kept for workers, tables and the admin listener): serving at most {} "
+        "api.limits.max_connections {} is more than the open-files limit allows ({}, "
+        "about {} needed by workers, tables and listeners): serving at most {} "
         "connections (raise `ulimit -n` to allow more)",
         limits.max_connections, nofile.rlim_cur, reserve, room);
-    limits.max_connections = static_cast<uint32_t>(std::max<uint64_t>(room, 1));
+    limits.max_connections = static_cast<uint32_t>(room);
   }
   return limits;
 }
@@ -107,6 +117,11 @@ int serve(const ServeArgs& args) {
   }
   const config::Config& config = *overridden;
 
+  auto api_limits = fit_descriptor_limit(config, gateway::http_limits(config));
+  if (!api_limits) {
+    std::fprintf(stderr, "gatehouse: %s\n", api_limits.error().message().c_str());
+    return 2;
+  }
   unsigned threads = config.api.io_threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   http::IoPool pool(threads);
@@ -115,8 +130,7 @@ int serve(const ServeArgs& args) {
   // 2. The API listener's socket, so the runtime knows the bound port.
   DeferredHandler api_handler;
   http::ServerStats api_stats, admin_stats;
-  http::Server api(pool, api_handler, fit_descriptor_limit(gateway::http_limits(config)), "api",
-                   &api_stats);
+  http::Server api(pool, api_handler, *api_limits, "api", &api_stats);
   if (auto s = api.listen(config.api.listen.host, config.api.listen.port); !s.ok()) {
     std::fprintf(stderr, "gatehouse: api.listen: %s\n", s.message().c_str());
     return 1;

@@ -555,6 +555,20 @@ http::Limits http_limits(const config::Config& config) {
   return out;
 }
 
+uint64_t reserved_descriptors(const config::Config& config) {
+  const uint64_t threads = config.api.io_threads ? config.api.io_threads : usable_cores();
+  constexpr uint64_t kProcess = 64;    // stdio, logs, listeners, a few admin connections, keys
+  constexpr uint64_t kPerThread = 4;   // epoll, eventfd, timerfd, a spare
+  constexpr uint64_t kPerWorker = 14;  // pidfd, 2 pipes, endpoint listener + 8 connections, spare
+  constexpr uint64_t kPerSqliteConnection = 3;  // database, WAL, shared memory
+  uint64_t n = kProcess + kPerThread * threads;
+  for (const config::Function& f : config.functions)
+    n += kPerWorker * (f.concurrency ? f.concurrency : usable_cores());
+  // One writer connection per table and a reader per I/O thread.
+  n += kPerSqliteConnection * (1 + threads) * config.tables.size();
+  return n;
+}
+
 core::Result<std::shared_ptr<const Runtime>> build_runtime(const config::Config& config,
                                                            BuildDeps& deps) {
   auto rt = std::make_shared<Runtime>();

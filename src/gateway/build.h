@@ -34,6 +34,13 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(const config::Config&
 
 http::Limits http_limits(const config::Config& config);
 
+// About how many descriptors `config` needs besides its API connections: the process's own (I/O
+// contexts, listeners, logs, admin connections), each function worker's (its pidfd, output pipes,
+// Runtime API endpoint and connections) and each table's (SQLite's files per connection). `serve`
+// keeps them out of max_connections, and refuses to start when the open-files limit cannot hold
+// them.
+uint64_t reserved_descriptors(const config::Config& config);
+
 // The embedded issuer's options from config.issuer. `resolve_secrets` reads each client's secret
 // (false for commands that only touch keys, such as key rotation). Errors: kInvalidArgument
 // without an issuer: section; a secret that cannot be read, with its file:line:col.

@@ -95,9 +95,11 @@ export async function call(gw, method, path, { headers = {}, body, token } = {})
 
 // Runs `gatehouse serve -c configPath` for a start that is expected to fail, and resolves with
 // its exit code and output. Should it listen after all, it is stopped and `listened` is true.
-export function runServe(configPath, { env = {}, timeoutMs = 15000 } = {}) {
+// `wrap` as for startGateway.
+export function runServe(configPath, { env = {}, timeoutMs = 15000, wrap = [] } = {}) {
   return new Promise((resolveRun) => {
-    const child = spawn(binary, ['serve', '-c', configPath], {
+    const argv = [...wrap, binary, 'serve', '-c', configPath];
+    const child = spawn(argv[0], argv.slice(1), {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
