@@ -394,7 +394,6 @@ class IssuerImpl final : public Issuer {
     // Again: failures recorded while this request waited in the queue count too.
     if (auto refused = precheck(request, peer_ip)) return error_reply(*refused);
     const Client* client = clients_->authenticate(request.client_id, request.client_secret);
-    if (client != nullptr) limiter_.record_success(request.client_id, peer_ip);
     if (client == nullptr) {
       limiter_.record_failure(request.client_id, peer_ip);
       OAuthError error = oauth_error(OAuthErrorCode::kInvalidClient,
@@ -403,6 +402,7 @@ class IssuerImpl final : public Issuer {
       error.basic_auth = request.basic_auth;
       return error_reply(error);
     }
+    limiter_.record_success(request.client_id, peer_ip);
     auto grant = decide(*client, request.audience, request.scope);
     if (!grant) return error_reply(grant.error());
     auto token = sign_token(*grant);
