@@ -22,7 +22,7 @@
 // Usage:
 //   auto cfg = config::load("gatehouse.yaml");
 //   if (!cfg) { std::cerr << cfg.error().message() << "\n"; return 2; }
-//   std::shared_ptr<const config::Config> snapshot = *cfg;  // share; a reload swaps the pointer
+//   std::shared_ptr<const config::Config> snapshot = *cfg;  // immutable: share it freely
 //
 // Thread safety: a loaded Config is immutable and shared as shared_ptr<const Config>; load() and
 // parse() share no state and may run concurrently. resolve_secret() reads the environment.
@@ -349,7 +349,7 @@ struct GatewayResponse {
 };
 
 struct Admin {
-  // 127.0.0.1:9090 (health, metrics, reload): loopback so metrics are not public by default;
+  // 127.0.0.1:9090 (/healthz, /readyz, /metrics): loopback so metrics are not public by default;
   // nullopt when `listen: off`.
   std::optional<ListenAddress> listen = ListenAddress{"127.0.0.1", 9090};
 };

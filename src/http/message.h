@@ -36,7 +36,9 @@ enum class ProtocolError {
 };
 
 // One request/response on a connection. The handler answers through respond(), exactly once, from
-// any thread; a late answer after the connection closed is dropped.
+// any thread; a second answer is ignored, and a late answer after the connection closed is
+// dropped. An exchange dropped without an answer (its last reference gone) answers 500
+// {"message": "Internal server error"} itself, so the connection's pipeline never stalls.
 class Exchange {
  public:
   virtual ~Exchange() = default;

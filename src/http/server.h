@@ -9,6 +9,10 @@
 //   // on SIGTERM: server.drain(then) stops accepting, lets in-flight requests finish and calls
 //   // `then` when no connection is left (or close_all() after the grace period).
 //
+// Per connection, requests are handed to the handler one at a time and answered in order; an
+// exchange the handler drops unanswered answers 500 itself (http/message.h). Limits (limits.h)
+// bound what a connection can make the server hold.
+//
 // Thread safety: listen() and start() before pool.run(); drain() and close_all() from any thread.
 // Each connection lives on one io_context (one thread), so a session needs no strand.
 #pragma once

@@ -1,7 +1,8 @@
-// The Authorizer seam: the built-in JWT authorizer and (later) Lambda function authorizers.
-// The gateway extracts the identity source, consults the decision cache, and only on a miss calls
-// authorize(); it then checks the decision against the request (scopes, policy) itself, so a
-// cached decision is re-checked for every request exactly like a fresh one.
+// The Authorizer seam: the built-in JWT authorizer and the Lambda function authorizers (TOKEN and
+// REQUEST). The auth stage (auth/stage) reads the identity, consults the decision cache (a hit
+// stands only while still_valid() says so), and only on a miss calls authorize(); it then checks
+// the decision against the request (scopes, policy) itself, so a cached decision is re-checked
+// for every request exactly like a fresh one.
 //
 // Usage:
 //   authorizer.authorize(request, [](auth::AuthResult r) {

@@ -16,9 +16,10 @@
 //                if (!set) -> AuthError::kKeysUnavailable
 //                jwt::verify(token, set->keys(), ...) == kKidNotFound -> keys.on_kid_miss();
 //
-// Thread safety: every method may be called from any thread. snapshot() is lock-free for
-// readers (std::atomic<std::shared_ptr>): each request copies the pointer and keeps its set
-// alive while verifying, however long a refresh takes. Schedule state sits behind a small mutex
+// Thread safety: every method may be called from any thread. snapshot() copies the current set's
+// pointer out of a std::atomic<std::shared_ptr> (libstdc++ guards it with a short spin lock, held
+// only for the copy, never while verifying): each request keeps its set alive while verifying,
+// however long a refresh takes. Schedule state sits behind a small mutex
 // that only poll(), on_kid_miss() and fetch completions take, never the request path.
 // Lifetime: the Fetcher, Clock and stats must outlive the provider. Completions that arrive
 // after the provider is destroyed, or for a fetch it gave up on, are dropped (they hold only a
