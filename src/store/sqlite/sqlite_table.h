@@ -1,55 +1,22 @@
 // The embedded store::Table: one table in one SQLite file, written by one thread with group commit
-// and read on the callers' threads.
+// and read on the callers' threads. The reasons behind each point are in docs/storage.md.
 //
-// Durability. The file is in WAL mode with synchronous=FULL. A commit appends the transaction's
-// pages to the -wal file, ending with a commit frame, and with FULL SQLite fsyncs the -wal file
-// before COMMIT returns (the first sync of a new -wal file also fsyncs its directory). After a
-// crash or power cut the next open replays every WAL transaction whose commit frame is intact, so
-// a write whose `done` received a value survives both (on a disk that honours fsync). NORMAL would
-// sync the WAL only at checkpoints and lose the last commits to a power cut; rollback-journal
-// modes would need two fsyncs per commit and block readers.
+// Durability: a write whose `done` received a value is durable, across a crash and a power cut,
+// on a disk that honours fsync (WAL mode, synchronous=FULL: one fsync per group of writes). A
+// write that reported kIoError is not applied as far as this process can see, but is not
+// guaranteed absent after a crash that follows it.
 //
 // Writes (create, replace, remove) go into a bounded queue and return at once. One writer thread
-// takes everything queued, and per group of up to max_batch operations runs BEGIN IMMEDIATE, each
-// operation's statement, COMMIT: one fsync for the group. Only after COMMIT succeeds are the
-// operations' callbacks called, on the writer thread, in queue order. An operation that fails on
-// its own (kAlreadyExists, kNotFound) leaves the others alone; if the transaction fails (locked,
-// disk full, I/O error), it is rolled back and every operation of the group fails with that error:
-// nothing is acknowledged that is not durable. The writer recovers by itself: the next group starts
-// a fresh transaction. (A failed fsync can leave the group's frames in the -wal file, and a crash
-// before the next commit may then replay them: a write that reported kIoError is not applied as
-// far as this process can see, but is not guaranteed absent after such a crash.)
+// commits up to max_batch of them per transaction and only then calls their callbacks, on the
+// writer thread, in queue order. An operation that fails on its own (kAlreadyExists, kNotFound)
+// leaves the others alone; a transaction that fails (locked, disk full, I/O error) fails every
+// operation of its group with that error: nothing is acknowledged that is not durable.
 //
-// Reads (get, list) run on the calling thread, on a read-only connection that belongs to that
-// thread and this table (opened by the thread's first read, kept until the thread exits or the
-// table closes), and call `done` before they return. In WAL mode they do not wait for the writer
-// (only while another connection recovers the WAL after a crash may one wait, up to
-// busy_timeout_ms) and see every write whose `done` has run.
-//
-// Read snapshots. A read connection keeps its read transaction (its WAL snapshot) open between
-// reads, so a read is one statement on a snapshot it already holds: no file-lock system calls
-// (beginning and ending one take and drop a WAL read lock with fcntl). The table counts its write
-// transactions in a commit generation; a read whose connection's snapshot began at another
-// generation than the current one ends it and begins a new one first, so a thread pays for one
-// snapshot per commit it reads after, not per read. A point lookup on an open snapshot costs about
-// 0.5 µs (2.5 µs with a snapshot per read); the first read after a commit costs what it always
-// did, mostly re-reading the pages the commit changed. The first open() also turns off SQLite's
-// memory statistics for the process (SQLITE_CONFIG_MEMSTATUS), which take one global mutex around
-// every SQLite allocation, a few per read, for all reading threads alike.
-//
-// WAL growth. SQLite's checkpoint copies back only the WAL frames that no open snapshot still
-// needs, and a write starts the WAL over only when every frame has been copied back and no
-// snapshot uses the WAL; snapshots kept open between reads would let it grow for good. So the
-// writer checkpoints by itself (a WAL hook in place of SQLite's automatic checkpoint: the same
-// PASSIVE checkpoint, which never waits for readers, after every commit that leaves 1000 frames or
-// more in the WAL), and while the WAL is past that mark, for all tables of the file in this
-// process, readers end their snapshot after each read (paying for the locks again): a reading
-// thread then holds none between reads, and the WAL starts over as with a snapshot per read. A
-// thread that stops reading keeps its snapshot until the owner calls release_idle_readers() (the
-// gateway: once a second), which ends every snapshot not in use that is out of date or was already
-// open at the previous call (other writers of the file do not move this table's generation). So
-// the WAL grows past the mark by at most about one release interval's commits (two for other
-// writers' commits), and commit latency does not depend on readers.
+// Reads (get, list) run on the calling thread, on a read-only connection of that thread and this
+// table, and call `done` before they return. They do not wait for the writer, and see every
+// write whose `done` ran before the read started (on this thread, or on one it has synchronized
+// with since). The owner calls release_idle_readers() about once a second, which bounds how far
+// the WAL can grow behind snapshots that idle threads keep.
 //
 // Errors detected before queuing (kTooLarge, queue full, closed, kBadCursor) also call `done` on
 // the calling thread before the method returns. Storage failures map to: locked/busy ->
@@ -73,20 +40,6 @@
 //
 // Thread safety: all methods may be called from any thread at once. close() (and so the
 // destructor) must not run on the writer thread, i.e. not inside a write's `done`.
-//
-// Visibility: a read sees every write whose `done` ran before the read started (on this thread,
-// or on another that the reading thread has synchronized with since). The writer increments the
-// generation (release) after COMMIT returns and before it calls the group's callbacks; a read
-// loads it (acquire) before anything else and, if it differs from the generation loaded just
-// before its connection's snapshot began, ends that snapshot and begins a new one, which SQLite
-// takes at the read's first step, after that load. For a write W whose COMMIT was followed by the
-// increment to g_W, the read's load returns at least g_W, because W's `done` ran after the
-// increment and before the read. If the snapshot's recorded generation equals that value, it was
-// loaded with an acquire that read g_W or a later increment, so W's COMMIT (its update of the
-// WAL index) happened before the snapshot began; if it differs, the read begins a new snapshot
-// after a load that happened after W's COMMIT. Either way W is in the snapshot the read uses. A
-// commit racing with a BEGIN costs at most one extra refresh later: the generation recorded is
-// the one loaded before the BEGIN, never a newer one.
 #pragma once
 
 #include <atomic>
