@@ -670,8 +670,9 @@ void SqliteTable::commit_group(WriteOp* ops, size_t count) {
     rc = execute(ops[i], s);
   if (rc == SQLITE_OK) rc = run(s.commit.get());
 
-  // Readers refresh their snapshots on their next read (docs/storage.md, "Read snapshots"). Also after a failure,
-  // which SQLite rolls back invisibly: an extra refresh is cheap and assumes nothing about it.
+  // Readers refresh their snapshots on their next read (docs/storage.md, read snapshots). Also
+  // after a failure, which SQLite rolls back invisibly: an extra refresh is cheap and assumes
+  // nothing about it.
   // Before the callbacks: a read after a `done` must see the new generation.
   auto publish = [&] { generation_.fetch_add(1, std::memory_order_release); };
 
