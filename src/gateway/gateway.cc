@@ -10,6 +10,7 @@
 #include "auth/policy/policy.h"
 #include "core/ids.h"
 #include "functions/events/events.h"
+#include "functions/events/proxy_response.h"
 #include "gateway/build.h"
 #include "gateway/crud.h"
 #include "gateway/key_fetch_report.h"

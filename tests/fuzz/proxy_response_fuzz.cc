@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "functions/events/events.h"
+#include "functions/events/proxy_response.h"
 
 namespace {
 
