@@ -13,8 +13,10 @@
 #include "cli/commands.h"
 #include "config/config.h"
 #include "core/clock.h"
+#include "gateway/admin.h"
 #include "gateway/build.h"
 #include "gateway/gateway.h"
+#include "gateway/metrics.h"
 #include "http/client.h"
 #include "http/server.h"
 #include "observability/access_log.h"
@@ -159,7 +161,7 @@ int serve(const ServeArgs& args) {
   gateway::Gateway gw(*runtime, core::system_clock(), access_log.get());
   api_handler.set(&gw);
   observability::Registry registry;
-  gw.register_metrics(registry);
+  gateway::register_metrics(gw.runtime(), registry);
 
   // 4. The admin listener.
   register_server_stats(registry, "api", api_stats);

@@ -526,21 +526,6 @@ core::Result<issuer::IssuerOptions> issuer_options(const config::Config& config,
   return o;
 }
 
-void publish_issuer_keys(const Runtime& rt) {
-  if (!rt.issuer) return;
-  uint64_t generation = rt.issuer->key_generation();
-  std::shared_ptr<const auth::jwks::KeySet> set;
-  for (auto& a : rt.authorizers) {
-    if (a->issuer_keys == nullptr || a->published_key_generation == generation) continue;
-    if (!set) {
-      set = std::make_shared<const auth::jwks::KeySet>(rt.issuer->verification_keys(),
-                                                       "issuer: self");
-    }
-    a->issuer_keys->publish(set);
-    a->published_key_generation = generation;
-  }
-}
-
 http::Limits http_limits(const config::Config& config) {
   const config::Limits& l = config.api.limits;
   http::Limits out;

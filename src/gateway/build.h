@@ -47,8 +47,4 @@ uint64_t reserved_descriptors(const config::Config& config);
 core::Result<issuer::IssuerOptions> issuer_options(const config::Config& config, uint16_t api_port,
                                                    bool resolve_secrets);
 
-// Hands the embedded issuer's current keys to every `issuer: self` authorizer whose copy is older
-// (after a rotation). Called from Gateway::poll().
-void publish_issuer_keys(const Runtime& rt);
-
 }  // namespace gatehouse::gateway

@@ -1,5 +1,6 @@
-// The request pipeline: router -> authorizer (with its decision cache) -> integration, and the
-// admin endpoints. The only place where domain errors become HTTP responses (via responses.h).
+// The request pipeline: router -> authorizer (with its decision cache) -> integration. The only
+// place where domain errors become HTTP responses (via responses.h). The admin endpoints are in
+// admin.h, the metrics in metrics.h.
 //
 // Thread safety: handle() runs on every I/O thread at once; the Runtime is immutable and lives as
 // long as the gateway (there is no reload yet: requests hold a plain pointer to it, with no
@@ -7,7 +8,6 @@
 // until its requests have finished).
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -17,7 +17,6 @@
 #include "gateway/runtime.h"
 #include "http/message.h"
 #include "observability/access_log.h"
-#include "observability/metrics.h"
 
 namespace gatehouse::functions::events {
 struct RequestFacts;
@@ -34,8 +33,6 @@ class Gateway final : public http::Handler {
   void handle(http::ExchangePtr exchange) override;
   http::Response protocol_error(http::ProtocolError error, const http::Request& partial) override;
 
-  // Registers request, authorizer and cache metrics of the current runtime.
-  void register_metrics(observability::Registry& registry);
   // Starts the authorizers' background work (first key fetches).
   void start();
   // Key refreshes, the embedded issuer's key directory and other periodic work; call about once a
@@ -77,21 +74,6 @@ class Gateway final : public http::Handler {
   const std::shared_ptr<const Runtime> runtime_;
   const core::Clock& clock_;
   observability::AccessLog* access_log_;
-};
-
-// /healthz, /readyz and /metrics on the admin listener.
-class AdminHandler final : public http::Handler {
- public:
-  AdminHandler(Gateway& gateway, observability::Registry& registry);
-  void handle(http::ExchangePtr exchange) override;
-  http::Response protocol_error(http::ProtocolError error, const http::Request& partial) override;
-  // Set at shutdown so load balancers stop sending traffic before the listener closes.
-  void set_draining() { draining_.store(true); }
-
- private:
-  Gateway& gateway_;
-  observability::Registry& registry_;
-  std::atomic<bool> draining_{false};
 };
 
 }  // namespace gatehouse::gateway

@@ -1,0 +1,130 @@
+#include "gateway/metrics.h"
+
+#include <string>
+#include <utility>
+
+namespace gatehouse::gateway {
+
+void register_metrics(const Runtime& runtime, observability::Registry& registry) {
+  const Runtime* rt = &runtime;
+  auto add_status_counters = [&](const std::string& route, const StatusCounters& c) {
+    for (size_t i = 0; i <= kCountedStatuses.size(); ++i) {
+      std::string status =
+          i < kCountedStatuses.size() ? std::to_string(kCountedStatuses[i]) : "other";
+      registry.add_counter("gatehouse_requests_total", "Requests by route and response status.",
+                           {{"route", route}, {"status", status}}, &c.by_status[i]);
+    }
+  };
+  for (auto& r : rt->routes) {
+    add_status_counters(r->path_template, r->counters);
+    registry.add_histogram("gatehouse_request_duration_seconds",
+                           "Time from complete request head to response, by route.",
+                           {{"route", r->path_template}}, &r->latency);
+  }
+  add_status_counters("", rt->unmatched);
+  for (const TableRuntime& t : rt->tables) {
+    const store::sqlite::SqliteStats& ts = *t.stats;
+    observability::Labels l = {{"table", t.name}};
+    registry.add_counter("gatehouse_table_commits_total",
+                         "Write transactions committed (one WAL fsync each).", l, &ts.commits);
+    registry.add_counter("gatehouse_table_committed_ops_total",
+                         "Writes in committed transactions (divided by commits: the mean group "
+                         "size).",
+                         l, &ts.batched_ops);
+    registry.add_histogram("gatehouse_table_commit_duration_seconds",
+                           "BEGIN to the end of COMMIT, fsync included.", l, &ts.commit_latency);
+    registry.add_counter("gatehouse_table_read_snapshots_total",
+                         "Read transactions begun (one per commit seen, per reading thread).", l,
+                         &ts.read_snapshots);
+    registry.add_gauge("gatehouse_table_write_queue_depth", "Writes accepted, not yet answered.", l,
+                       &ts.queue_depth);
+    registry.add_counter("gatehouse_table_write_queue_full_total",
+                         "Writes refused because the queue was full.", l, &ts.queue_full);
+    registry.add_counter("gatehouse_table_failed_commits_total",
+                         "Transactions rolled back; none of their writes was acknowledged.", l,
+                         &ts.failed_batches);
+    const std::pair<const char*, const core::Counter*> errors[] = {
+        {"unavailable", &ts.unavailable}, {"corrupt", &ts.corrupt}, {"io", &ts.io_errors}};
+    for (auto& [kind, counter] : errors) {
+      registry.add_counter("gatehouse_table_errors_total", "Storage failures by kind.",
+                           {{"table", t.name}, {"kind", kind}}, counter);
+    }
+  }
+  if (rt->issuer) {
+    add_status_counters("issuer", rt->issuer_requests);
+    const issuer::IssuerStats& is = *rt->issuer_stats;
+    const std::pair<const char*, const core::Counter*> issuer_counters[] = {
+        {"gatehouse_issuer_tokens_issued_total", &is.tokens_issued},
+        {"gatehouse_issuer_auth_failures_total", &is.auth_failures},
+        {"gatehouse_issuer_rate_limited_total", &is.rate_limited},
+        {"gatehouse_issuer_rejected_total", &is.rejected},
+        {"gatehouse_issuer_key_reloads_total", &is.key_reloads}};
+    for (auto& [name, counter] : issuer_counters) {
+      registry.add_counter(name, "Embedded issuer counter.", {}, counter);
+    }
+  }
+  for (const FunctionRuntime& f : rt->functions) {
+    const functions::pool::PoolStats& ps = *f.stats;
+    observability::Labels l = {{"function", f.name}};
+    registry.add_counter("gatehouse_function_invocations_total",
+                         "Invocations accepted (throttled ones included).", l, &ps.invocations);
+    const std::pair<const char*, const core::Counter*> results[] = {
+        {"success", &ps.succeeded}, {"function_error", &ps.function_errors},
+        {"timeout", &ps.timeouts},  {"caller_timeout", &ps.caller_timeouts},
+        {"crash", &ps.crashes},     {"throttled", &ps.throttled}};
+    for (auto& [result, counter] : results) {
+      registry.add_counter("gatehouse_function_results_total",
+                           "Invocations by how they ended (timeout: the function's own; "
+                           "caller_timeout: the route's or the authorizer's).",
+                           {{"function", f.name}, {"result", result}}, counter);
+    }
+    registry.add_counter("gatehouse_function_worker_starts_total",
+                         "Worker processes started (cold starts).", l, &ps.worker_starts);
+    registry.add_counter("gatehouse_function_init_failures_total",
+                         "Workers that failed before asking for their first event.", l,
+                         &ps.init_failures);
+    registry.add_counter("gatehouse_function_runtime_api_refused_total",
+                         "Runtime API connections refused: not from the worker or a process it "
+                         "started.",
+                         l, &ps.refused_connections);
+    registry.add_gauge("gatehouse_function_workers", "Worker processes alive.", l, &ps.workers);
+    registry.add_gauge("gatehouse_function_busy_workers", "Workers running an invocation.", l,
+                       &ps.busy);
+    registry.add_gauge("gatehouse_function_queued_invocations", "Invocations waiting for a worker.",
+                       l, &ps.queued);
+    registry.add_histogram("gatehouse_function_duration_seconds",
+                           "From a worker taking the event to its answer.", l, &ps.duration);
+    registry.add_histogram("gatehouse_function_queue_wait_seconds",
+                           "From the invocation's arrival to a worker taking it.", l,
+                           &ps.queue_wait);
+  }
+  for (auto& a : rt->authorizers) {
+    const std::pair<const char*, const core::Counter*> outcomes[] = {
+        {"allow", &a->stats.allow},
+        {"unauthorized", &a->stats.unauthorized},
+        {"forbidden", &a->stats.forbidden},
+        {"failure", &a->stats.failure}};
+    for (auto& [outcome, counter] : outcomes) {
+      registry.add_counter("gatehouse_authorizer_decisions_total",
+                           "Authorizer decisions by outcome.",
+                           {{"authorizer", a->name}, {"outcome", outcome}}, counter);
+    }
+    registry.add_counter("gatehouse_authorizer_cache_hits_total", "Decision cache hits.",
+                         {{"authorizer", a->name}}, &a->stats.cache.hits);
+    registry.add_counter("gatehouse_authorizer_cache_misses_total", "Decision cache misses.",
+                         {{"authorizer", a->name}}, &a->stats.cache.misses);
+    registry.add_counter("gatehouse_authorizer_cache_evictions_total",
+                         "Decision cache entries evicted to make room.", {{"authorizer", a->name}},
+                         &a->stats.cache.evictions);
+    const auth::stage::Stage* stage = a->stage.get();
+    registry.add_gauge_fn("gatehouse_authorizer_cache_entries", "Decision cache entries.",
+                          {{"authorizer", a->name}},
+                          [stage] { return static_cast<double>(stage->cache_entries()); });
+    for (auto& [suffix, counter] : a->stage->authorizer().counters()) {
+      registry.add_counter("gatehouse_" + suffix, "Authorizer counter " + suffix + ".",
+                           {{"authorizer", a->name}}, counter);
+    }
+  }
+}
+
+}  // namespace gatehouse::gateway
