@@ -1329,8 +1329,9 @@ core::Status parse_integration(const Ctx& c, const Field& f, const Config& parse
       {"timeout_ms", 2},
   }};
   for (const auto& [name, field] : m->entries()) {
+    // The binding is captured through an init-capture: clang refuses to capture it directly.
     auto it = std::find_if(kKeyTypes.begin(), kKeyTypes.end(),
-                           [&](const auto& k) { return k.first == name; });
+                           [&key = name](const auto& k) { return k.first == key; });
     if (it != kKeyTypes.end() && it->second != index) {
       return fail_key(
           c, field,
