@@ -28,7 +28,7 @@ struct Limits {
   // connection: past it, no further pipelined request is read until those are answered and the
   // client reads what it was sent. With the page and response caps above the gateway, what one
   // connection holds stays bounded.
-  size_t max_queued_response_bytes = 1024 * 1024;
+  size_t max_connection_held_bytes = 1024 * 1024;
   // Default 10000 open connections per listener; further accepts wait.
   uint32_t max_connections = 10'000;
   // Default 60 s to write one response to a slow reader before the connection is dropped.

@@ -105,10 +105,11 @@ class ExchangeImpl final : public Exchange, public std::enable_shared_from_this<
 
 class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
  public:
-  Impl(IoPool& pool, Handler& handler, Limits limits, ServerStats* stats)
+  Impl(IoPool& pool, Handler& handler, Limits limits, std::string name, ServerStats* stats)
       : pool_(pool),
         handler_(handler),
         limits_(limits),
+        name_(std::move(name)),
         stats_(stats ? stats : &own_stats_),
         acceptor_(pool.at(0)),
         retry_timer_(pool.at(0)) {}
@@ -124,8 +125,8 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
   IoPool& pool_;
   Handler& handler_;
   const Limits limits_;
-  Admission admission_;  // set before start()
-  std::string name_;
+  const std::string name_;  // in log lines
+  Admission admission_;     // set before start()
   ServerStats own_stats_;
   ServerStats* stats_;
 
@@ -211,7 +212,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // Both resumed after a write: a client that pipelines without reading gets no more of its
     // requests read than the count and the byte budget allow.
     if (queue_.size() >= limits_.max_pipelined_requests) return;
-    if (request_bytes_ + answer_bytes_ >= limits_.max_queued_response_bytes) return;
+    if (request_bytes_ + answer_bytes_ >= limits_.max_connection_held_bytes) return;
     reading_ = true;
     parser_.emplace();
     parser_->header_limit(
@@ -388,7 +389,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // what a connection can make the gateway hold is one answer in the making plus the budget,
   // not one answer per pipelined request (sixteen 6 MiB function responses).
   void maybe_dispatch() {
-    if (closed_ || in_flight_ || answer_bytes_ >= limits_.max_queued_response_bytes) return;
+    if (closed_ || in_flight_ || answer_bytes_ >= limits_.max_connection_held_bytes) return;
     auto slot = std::find_if(queue_.begin(), queue_.end(),
                              [](const Slot& s) { return s.waiting.has_value(); });
     if (slot == queue_.end()) return;
@@ -526,7 +527,7 @@ class Session : public std::enable_shared_from_this<Session> {
   };
   std::string head_out_;  // the head being written (one write at a time)
   std::deque<Slot> queue_;
-  // The connection's byte budget (Limits::max_queued_response_bytes): bodies of requests not yet
+  // The connection's byte budget (Limits::max_connection_held_bytes): bodies of requests not yet
   // answered, and answers not yet written.
   size_t request_bytes_ = 0;
   size_t answer_bytes_ = 0;
@@ -708,9 +709,7 @@ void Server::Impl::close_all() {
 // Server
 
 Server::Server(IoPool& pool, Handler& handler, Limits limits, std::string name, ServerStats* stats)
-    : impl_(std::make_shared<Impl>(pool, handler, limits, stats)), name_(std::move(name)) {
-  impl_->name_ = name_;
-}
+    : impl_(std::make_shared<Impl>(pool, handler, limits, name, stats)), name_(std::move(name)) {}
 
 Server::~Server() = default;
 
