@@ -24,6 +24,7 @@
 #include <optional>
 
 #include "core/ids.h"
+#include "functions/pool/output_reader.h"
 #include "functions/pool/peer_process.h"
 #include "functions/runtime_api/runtime_api.h"
 
@@ -35,9 +36,6 @@ using runtime_api::ErrorReport;
 using runtime_api::PostOutcome;
 using SteadyTime = std::chrono::steady_clock::time_point;
 using std::chrono::milliseconds;
-
-// Longest log line kept whole; longer output is split into lines of this size.
-constexpr size_t kMaxLogLine = 16 * 1024;
 
 int pidfd_open(pid_t pid) {
   return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
@@ -410,51 +408,6 @@ void WorkerPool::Impl::watch_exit(Worker& w, int pidfd) {
                  });
 }
 
-// Reads one of a worker's output pipes and logs it line by line until EOF.
-class OutputReader : public std::enable_shared_from_this<OutputReader> {
- public:
-  using Emit = std::function<void(std::string_view)>;
-  OutputReader(asio::any_io_executor ex, int fd, Emit emit) : sd_(ex, fd), emit_(std::move(emit)) {}
-  void do_read() {
-    sd_.async_read_some(asio::buffer(buf_),
-                        [self = shared_from_this()](boost::system::error_code ec, size_t n) {
-                          self->on_read(ec, n);
-                        });
-  }
-
- private:
-  void on_read(boost::system::error_code ec, size_t n) {
-    std::string_view chunk(buf_.data(), n);
-    while (!chunk.empty()) {
-      auto nl = chunk.find('\n');
-      if (nl == std::string_view::npos) {
-        line_.append(chunk);
-        break;
-      }
-      line_.append(chunk.substr(0, nl));
-      chunk.remove_prefix(nl + 1);
-      emit_(line_);
-      line_.clear();
-    }
-    while (line_.size() >= kMaxLogLine) {
-      emit_(std::string_view(line_).substr(0, kMaxLogLine));
-      line_.erase(0, kMaxLogLine);
-    }
-    if (ec) {
-      if (!line_.empty()) emit_(line_);
-      boost::system::error_code ignored;
-      sd_.close(ignored);
-      return;
-    }
-    do_read();
-  }
-
-  asio::posix::stream_descriptor sd_;
-  std::array<char, 8192> buf_{};
-  std::string line_;
-  Emit emit_;
-};
-
 void WorkerPool::Impl::read_output(Worker& w, int fd, bool is_stderr) {
   std::weak_ptr<Impl> weak = weak_from_this();
   auto emit = [weak, &w, is_stderr, name = options_.name](std::string_view text) {
@@ -470,7 +423,7 @@ void WorkerPool::Impl::read_output(Worker& w, int fd, bool is_stderr) {
       spdlog::info("[{} {}] {}", name, id, text);
     }
   };
-  std::make_shared<OutputReader>(executor_, fd, std::move(emit))->do_read();
+  read_lines(executor_, fd, std::move(emit));
 }
 
 void WorkerPool::Impl::on_exit(Worker& w, uint64_t generation, int status) {
