@@ -1,9 +1,10 @@
 // The gateway's one YAML file, parsed into typed, immutable structs (docs/configuration.md is the
 // user-facing reference for every key).
 //
-// Rules: defaults live in the structs below, each with its trade-off; there is
-// one parse function per struct (config.cc); unknown keys, wrong types, out-of-range numbers and
-// missing required keys are errors; every error reads
+// Rules: defaults live in the structs below, each with its trade-off; there is one parse function
+// per struct (one file per section, config/parse_*.cc, on the reading kit of
+// config/detail/yaml_reader.h); unknown keys, wrong types, out-of-range numbers and missing
+// required keys are errors; every error reads
 //   "<file>:<line>:<col>: <key.path>: <what is wrong>; <what is expected>"
 // with 1-based positions, e.g.
 //   "gatehouse.yaml:12:13: routes[2].integration.type: unknown value 'mok'; expected one of: mock,

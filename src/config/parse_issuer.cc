@@ -1,0 +1,176 @@
+// The issuer: section (the embedded token issuer and its clients) and tables:.
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <utility>
+
+#include "config/detail/sections.h"
+
+namespace gatehouse::config::detail {
+namespace {
+
+// The algorithms the embedded issuer can sign with (indexes into kAlgNames order by name).
+constexpr std::array<std::string_view, 3> kIssuerAlgNames = {"RS256", "ES256", "EdDSA"};
+
+bool is_table_char(char ch) {
+  return is_alnum(ch) || ch == '_';
+}
+
+core::Status parse_issuer_client(const Ctx& c, const std::string& id, const Field& f,
+                                 IssuerClient* out) {
+  auto m =
+      MapReader::open(c, f, {"secret", "audiences", "scopes", "token_lifetime_s", "grant_types"});
+  if (!m) return m.error();
+  out->id = id;
+  out->pos = source_pos(c, f.mark);
+  const Field* secret = m->get("secret");
+  if (secret == nullptr) {
+    return m->missing(c, "secret", "; expected {env: VARIABLE} or {file: path}");
+  }
+  GH_CONFIG_TRY(parse_secret_ref(c, *secret, &out->secret));
+  const Field* audiences = m->get("audiences");
+  if (audiences == nullptr) {
+    return m->missing(c, "audiences",
+                      "; expected the audiences this client may request, e.g. [https://my-api]");
+  }
+  GH_CONFIG_TRY(read_string_list(c, *audiences, &out->audiences));
+  if (const Field* s = m->get("scopes")) {
+    GH_CONFIG_TRY(read_string_list(c, *s, &out->scopes));
+    for (size_t i = 0; i < out->scopes.size(); ++i) {
+      // RFC 6749 §3.3: scope tokens are printable ASCII without space, '"' and '\'.
+      for (char ch : out->scopes[i]) {
+        if (ch <= 0x20 || ch >= 0x7f || ch == '"' || ch == '\\') {
+          return fail(c, item(*s, i, s->value[i]),
+                      quote(out->scopes[i]) +
+                          " is not a valid scope; expected printable characters without spaces, "
+                          "quotes or backslashes");
+        }
+      }
+    }
+  }
+  GH_CONFIG_TRY(read_number(c, m->get("token_lifetime_s"), 60, 2'592'000, &out->token_lifetime_s));
+  if (const Field* g = m->get("grant_types")) {
+    if (!g->value.IsSequence()) {
+      return fail(c, *g, "expected a list, e.g. [client_credentials]; got " + describe(g->value));
+    }
+    out->grant_types.clear();
+    for (size_t i = 0; i < g->value.size(); ++i) {
+      Field e = item(*g, i, g->value[i]);
+      static constexpr std::array<std::string_view, 1> kGrants = {"client_credentials"};
+      size_t index = 0;
+      GH_CONFIG_TRY(read_enum(c, e, kGrants, &index));
+      out->grant_types.emplace_back(kGrants[index]);
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+core::Status parse_issuer(const Ctx& c, const Field& f, const std::string& data_dir, Issuer* out) {
+  auto m = MapReader::open(
+      c, f,
+      {"issuer_url", "public_url", "key_dir", "algorithm", "rotation_grace_s", "clients",
+       "max_failures_per_client", "max_failures_per_peer", "rate_limit_window_s"});
+  if (!m) return m.error();
+  out->pos = source_pos(c, f.mark);
+  const Field* url = m->get("issuer_url");
+  if (url == nullptr) {
+    return m->missing(c, "issuer_url",
+                      "; expected the iss of issued tokens, e.g. https://blog.example/");
+  }
+  GH_CONFIG_TRY(read_url(c, *url, &out->issuer_url));
+  if (const Field* p = m->get("public_url")) {
+    std::string public_url;
+    GH_CONFIG_TRY(read_url(c, *p, &public_url));
+    while (public_url.ends_with('/'))
+      public_url.pop_back();
+    out->public_url = std::move(public_url);
+  }
+  if (const Field* k = m->get("key_dir")) {
+    GH_CONFIG_TRY(read_path(c, *k, &out->key_dir));
+  } else {
+    out->key_dir = (std::filesystem::path(data_dir) / "issuer-keys").string();
+  }
+  if (const Field* a = m->get("algorithm")) {
+    size_t index = 0;
+    GH_CONFIG_TRY(read_enum(c, *a, kIssuerAlgNames, &index));
+    auto it = std::find(kAlgNames.begin(), kAlgNames.end(), kIssuerAlgNames[index]);
+    out->algorithm = static_cast<JwtAlg>(it - kAlgNames.begin());
+  }
+  GH_CONFIG_TRY(read_number(c, m->get("rotation_grace_s"), 0, 31'536'000, &out->rotation_grace_s));
+  GH_CONFIG_TRY(read_number(c, m->get("max_failures_per_client"), 1, 1'000'000,
+                            &out->max_failures_per_client));
+  GH_CONFIG_TRY(
+      read_number(c, m->get("max_failures_per_peer"), 1, 1'000'000, &out->max_failures_per_peer));
+  GH_CONFIG_TRY(
+      read_number(c, m->get("rate_limit_window_s"), 1, 86'400, &out->rate_limit_window_s));
+  const Field* clients = m->get("clients");
+  if (clients == nullptr) {
+    return m->missing(c, "clients",
+                      "; expected at least one client, e.g. clients: {my-app: {secret: {env: "
+                      "MY_APP_SECRET}, audiences: [https://my-api]}}");
+  }
+  auto cm = MapReader::open_any(c, *clients);
+  if (!cm) return cm.error();
+  if (cm->entries().empty()) return fail(c, *clients, "expected at least one client, got none");
+  for (const auto& [id, field] : cm->entries()) {
+    // client_id travels in forms and Basic credentials: keep it to unreserved characters.
+    bool ok = all_of(id, [](char ch) {
+      return is_alnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~';
+    });
+    if (!ok || id.size() > 128) {
+      return fail_key(c, field,
+                      quote(id) +
+                          " is not a valid client id; expected 1..128 letters, digits, '-', '_', "
+                          "'.' or '~'");
+    }
+    IssuerClient client;
+    GH_CONFIG_TRY(parse_issuer_client(c, id, field, &client));
+    out->clients.push_back(std::move(client));
+  }
+  return {};
+}
+
+core::Status parse_tables(const Ctx& c, const Field& f, const std::string& data_dir,
+                          std::vector<Table>* out) {
+  auto m = MapReader::open_any(c, f);
+  if (!m) return m.error();
+  for (const auto& [name, field] : m->entries()) {
+    if (!all_of(name, is_table_char) || is_digit(name[0]) || name.size() > 64) {
+      return fail_key(c, field,
+                      quote(name) +
+                          " is not a valid table name; expected 1..64 letters, digits and '_', "
+                          "not starting with a digit");
+    }
+    auto t = MapReader::open(c, field, {"key", "sqlite", "max_item_bytes"});
+    if (!t) return t.error();
+    Table table;
+    table.name = name;
+    table.pos = source_pos(c, field.mark);
+    if (const Field* k = t->get("key")) {
+      GH_CONFIG_TRY(read_nonempty_string(c, *k, &table.key_attribute));
+      if (has_control_char(table.key_attribute) || table.key_attribute.size() > 255) {
+        return fail(c, *k, "expected an attribute name of 1..255 printable characters");
+      }
+    }
+    if (const Field* p = t->get("sqlite")) {
+      GH_CONFIG_TRY(read_path(c, *p, &table.sqlite_path));
+    } else {
+      table.sqlite_path = (std::filesystem::path(data_dir) / (name + ".db")).string();
+    }
+    for (const Table& other : *out) {
+      if (other.sqlite_path == table.sqlite_path) {
+        return fail_key(c, field,
+                        "tables " + quote(other.name) + " and " + quote(name) +
+                            " would share the file " + table.sqlite_path +
+                            "; give each table its own sqlite file");
+      }
+    }
+    GH_CONFIG_TRY(read_number(c, t->get("max_item_bytes"), 2, 409'600, &table.max_item_bytes));
+    out->push_back(std::move(table));
+  }
+  return {};
+}
+
+}  // namespace gatehouse::config::detail
