@@ -1,0 +1,105 @@
+// api:, admin:, access_log: and the values they check.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "config/config.h"
+#include "config/config_test_support.h"
+
+namespace gatehouse::config {
+namespace {
+
+using namespace test_support;
+
+// admin and access_log switches; port 0 for tests never collides.
+TEST(ConfigLoad, AdminAndAccessLogSwitches) {
+  auto c =
+      config_of(with_route("api: {name: x, listen: 127.0.0.1:0}\nadmin: {listen: "
+                           "\"off\"}\naccess_log: {path: \"off\"}\n"));
+  EXPECT_FALSE(c->admin.listen.has_value());
+  EXPECT_EQ(c->access_log.kind, AccessLog::Kind::kOff);
+  auto d =
+      config_of(with_route("api: {name: x, listen: 127.0.0.1:0}\nadmin: {listen: "
+                           "127.0.0.1:0}\naccess_log: {path: \"-\"}\n"));
+  EXPECT_EQ(d->api.listen.port, 0);
+  EXPECT_EQ(d->admin.listen->port, 0);
+  EXPECT_EQ(d->access_log.kind, AccessLog::Kind::kStdout);
+}
+
+// Values that have the right type but the wrong content.
+TEST(ConfigErrors, InvalidValues) {
+  expect_errors({
+      {"empty name", with_route("api: {name: \"\"}\n"),
+       "gh.yaml:1:13: api.name: expected a non-empty string, got an empty string"},
+      {"stage", with_route("api: {name: x, stage: my-stage}\n"),
+       "gh.yaml:1:23: api.stage: 'my-stage' is not a valid stage name; expected letters, digits "
+       "and '_', e.g. prod"},
+      {"region", with_route("api: {name: x, region: US_EAST}\n"),
+       "gh.yaml:1:24: api.region: 'US_EAST' is not a valid region; expected lower-case letters, "
+       "digits and '-', e.g. us-east-1"},
+      {"account", with_route("api: {name: x, account_id: 12345}\n"),
+       "gh.yaml:1:28: api.account_id: '12345' is not an account id; expected 12 digits in "
+       "quotes, e.g. \"123456789012\""},
+      {"api id", with_route("api: {name: x, api_id: ABC}\n"),
+       "gh.yaml:1:24: api.api_id: 'ABC' is not a valid API id; expected lower-case letters and "
+       "digits, e.g. abcdef1234"},
+      {"identity source", jwt_config("    identity_source: header.Authorization\n"),
+       "gh.yaml:7:22: authorizers.jwt.identity_source: 'header.Authorization' is not an identity "
+       "source; expected method.request.header.<Name> or method.request.querystring.<name>"},
+      {"identity header name",
+       jwt_config("    identity_source: \"method.request.header.Bad Name\"\n"),
+       "gh.yaml:7:22: authorizers.jwt.identity_source: 'Bad Name' is not a valid header name; "
+       "expected method.request.header.<Name> or method.request.querystring.<name>"},
+      {"empty audiences", jwt_config("").replace(jwt_config("").find("[api]"), 5, "[]"),
+       "gh.yaml:6:16: authorizers.jwt.audiences: the list is empty; expected at least one entry"},
+      {"authorizer named none",
+       "api: {name: x}\nauthorizers:\n  none: {type: jwt}\n" + std::string(kPublicRoute),
+       "gh.yaml:3:3: authorizers.none: 'none' is reserved for public routes (auth: none); pick "
+       "another name"},
+      {"authorizer name",
+       "api: {name: x}\nauthorizers:\n  \"my jwt\": {type: jwt}\n" + std::string(kPublicRoute),
+       "gh.yaml:3:3: authorizers.my jwt: 'my jwt' is not a valid authorizer name; expected "
+       "letters, digits, '_' and '-'"},
+      {"authorizer type",
+       "api: {name: x}\nauthorizers:\n  a: {type: lambda}\n" + std::string(kPublicRoute),
+       "gh.yaml:3:13: authorizers.a.type: unknown value 'lambda'; expected one of: jwt, token, "
+       "request"},
+      {"access log empty", with_route("api: {name: x}\naccess_log: {path: \"\"}\n"),
+       "gh.yaml:2:20: access_log.path: expected a non-empty string, got an empty string"},
+  });
+}
+
+// api.binary_media_types and api.stage_variables.
+TEST(ConfigErrors, BinaryMediaTypesAndStageVariables) {
+  const std::string expected =
+      " is not a media type; expected type/subtype, where '*' may stand for a whole part, e.g. "
+      "image/png, image/* or */*";
+  expect_errors({
+      {"not a list", with_route("api: {name: x, binary_media_types: image/png}\n"),
+       "gh.yaml:1:36: api.binary_media_types: expected a list of media types, e.g. [image/png, "
+       "\"image/*\"]; got 'image/png'"},
+      {"no slash", with_route("api: {name: x, binary_media_types: [image]}\n"),
+       "gh.yaml:1:37: api.binary_media_types[0]: 'image'" + expected},
+      {"partial wildcard", with_route("api: {name: x, binary_media_types: [image/p*g]}\n"),
+       "gh.yaml:1:37: api.binary_media_types[0]: 'image/p*g'" + expected},
+      {"two slashes", with_route("api: {name: x, binary_media_types: [a/b/c]}\n"),
+       "gh.yaml:1:37: api.binary_media_types[0]: 'a/b/c'" + expected},
+      {"empty subtype", with_route("api: {name: x, binary_media_types: [image/]}\n"),
+       "gh.yaml:1:37: api.binary_media_types[0]: 'image/'" + expected},
+      {"parameters", with_route("api: {name: x, binary_media_types: [\"text/plain; q=1\"]}\n"),
+       "gh.yaml:1:37: api.binary_media_types[0]: 'text/plain; q=1'" + expected},
+      {"repeated", with_route("api: {name: x, binary_media_types: [image/png, IMAGE/PNG]}\n"),
+       "gh.yaml:1:48: api.binary_media_types[1]: 'IMAGE/PNG' is listed twice (media types are "
+       "case-insensitive)"},
+      {"stage variable name", with_route("api: {name: x, stage_variables: {my-var: 1}}\n"),
+       "gh.yaml:1:34: api.stage_variables.my-var: 'my-var' is not a valid stage variable name; "
+       "expected letters, digits and '_'"},
+      {"stage variable value", with_route("api: {name: x, stage_variables: {a: [1]}}\n"),
+       "gh.yaml:1:37: api.stage_variables.a: expected a string, number or boolean, got a list"},
+      {"stage variables not a map", with_route("api: {name: x, stage_variables: [a]}\n"),
+       "gh.yaml:1:33: api.stage_variables: expected a map, got a list"},
+  });
+}
+
+}  // namespace
+}  // namespace gatehouse::config
