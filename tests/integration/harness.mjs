@@ -23,8 +23,11 @@ export function tempDir() {
 // `keepDir: true` leaves the directory in place on stop() (to start again on the same data);
 // `spawnOptions` go to child_process.spawn (e.g. uid/gid to run as another user); `wrap` is a
 // command that execs gatehouse with limits of its own (e.g. ['prlimit', '--nofile=64']).
+// `deadlineMs` bounds every wait for the process: for the listening line here, and for its exit
+// in stop() and kill(); past it gatehouse is killed (SIGKILL) and the wait fails saying what did
+// not happen. Without it those waits take as long as gatehouse does.
 export async function startGateway(yaml, { dir = tempDir(), env = {}, keepDir = false,
-  spawnOptions = {}, wrap = [] } = {}) {
+  spawnOptions = {}, wrap = [], deadlineMs = 0 } = {}) {
   const configPath = join(dir, 'gatehouse.yaml');
   writeFileSync(configPath, yaml);
   const argv = [...wrap, binary, 'serve', '-c', configPath];
@@ -34,6 +37,19 @@ export async function startGateway(yaml, { dir = tempDir(), env = {}, keepDir = 
     ...spawnOptions,
   });
   const gw = { child, dir, configPath, stdout: '', stderr: '', accessLog: [] };
+  // `promise`, unless deadlineMs passes first: then gatehouse is killed and the wait fails.
+  const bounded = (promise, what) => {
+    if (!deadlineMs) return promise;
+    let timer;
+    const late = new Promise((_, reject) => {
+      timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`gatehouse ${what} within ${deadlineMs} ms (killed it): ` +
+          gw.stderr.slice(-4000)));
+      }, deadlineMs);
+    });
+    return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+  };
   const listening = new Promise((resolveListening, reject) => {
     child.stdout.on('data', (chunk) => {
       gw.stdout += chunk;
@@ -56,13 +72,13 @@ export async function startGateway(yaml, { dir = tempDir(), env = {}, keepDir = 
     child.stderr.on('data', (chunk) => { gw.stderr += chunk; });
     child.on('exit', (code) => reject(new Error(`gatehouse exited with ${code}: ${gw.stderr}`)));
   });
-  await listening;
+  await bounded(listening, 'did not report listening');
   gw.exited = new Promise((r) => child.on('exit', (code, signal) => r({ code, signal })));
   const running = () => child.exitCode === null && child.signalCode === null;
   gw.stop = async () => {
     const terminated = running();
     if (terminated) child.kill('SIGTERM');
-    const result = await gw.exited;
+    const result = await bounded(gw.exited, 'did not exit after SIGTERM');
     if (terminated && (result.code !== 0 || result.signal)) {
       // An unclean shutdown: what gatehouse said on the way out, for the failure report.
       const at = gw.stderr.lastIndexOf('received SIGTERM');
@@ -75,7 +91,7 @@ export async function startGateway(yaml, { dir = tempDir(), env = {}, keepDir = 
   // Kills the process (SIGKILL by default: a crash) and waits for it; the directory stays.
   gw.kill = async (signal = 'SIGKILL') => {
     if (running()) child.kill(signal);
-    return gw.exited;
+    return bounded(gw.exited, `did not exit after ${signal}`);
   };
   return gw;
 }

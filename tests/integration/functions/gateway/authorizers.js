@@ -1,6 +1,6 @@
-// Lambda authorizers for functions.test.mjs. Each invocation appends one JSON line
-// {"pid","event"} to the file named by INVOCATIONS_FILE (when set), so the test can count
-// invocations and read the exact event the gateway sent.
+// Lambda authorizers for the function suites (functions_fixture.mjs) and identity.test.mjs. Each
+// invocation appends one JSON line {"pid","event"} to the file named by INVOCATIONS_FILE (when
+// set), so the test can count invocations and read the exact event the gateway sent.
 'use strict';
 
 const fs = require('node:fs');

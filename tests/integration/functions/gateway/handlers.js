@@ -1,4 +1,4 @@
-// Lambda proxy handlers (payload 1.0) for functions.test.mjs.
+// Lambda proxy handlers (payload 1.0) for the function suites (functions_fixture.mjs).
 'use strict';
 
 const fs = require('node:fs');
