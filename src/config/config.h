@@ -38,6 +38,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/defaults.h"
 #include "core/status.h"
 
 namespace gatehouse::config {
@@ -65,27 +66,27 @@ struct ListenAddress {
 struct Limits {
   // 8192: longer request lines get 414. API Gateway's own URL limit is about 8 KB (10 KB with
   // headers); larger values let longer URLs through at the cost of memory per connection.
-  uint64_t max_request_line_bytes = 8192;
+  uint64_t max_request_line_bytes = core::defaults::kMaxRequestLineBytes;
   // 16384: a larger header block gets 431. JWTs with many claims need room; each connection may
   // hold this much while its head arrives.
-  uint64_t max_header_bytes = 16384;
+  uint64_t max_header_bytes = core::defaults::kMaxHeaderBytes;
   // 10485760 (10 MiB, API Gateway's payload limit): larger bodies get 413. Bodies are buffered,
   // so this bounds memory per request.
-  uint64_t max_body_bytes = 10485760;
+  uint64_t max_body_bytes = core::defaults::kMaxBodyBytes;
   // 10000: the whole request head must arrive within this, against slowloris clients; too short
   // cuts off slow mobile links.
-  uint32_t header_timeout_ms = 10000;
+  uint32_t header_timeout_ms = core::defaults::kHeaderTimeoutMs;
   // 30000: the body must arrive within this once the head is in.
-  uint32_t body_timeout_ms = 30000;
+  uint32_t body_timeout_ms = core::defaults::kBodyTimeoutMs;
   // 60000: a keep-alive connection with no request in flight is closed after this; longer keeps
   // more idle sockets open.
-  uint32_t idle_timeout_ms = 60000;
+  uint32_t idle_timeout_ms = core::defaults::kIdleTimeoutMs;
   // 16: requests read ahead on one connection while earlier ones are in flight; bounds memory per
   // connection.
-  uint32_t max_pipelined_requests = 16;
+  uint32_t max_pipelined_requests = core::defaults::kMaxPipelinedRequests;
   // 10000: connections beyond this wait in the kernel's accept queue; each costs a socket and
   // buffers.
-  uint32_t max_connections = 10000;
+  uint32_t max_connections = core::defaults::kMaxConnections;
 };
 
 // The API itself (api:).
@@ -96,9 +97,9 @@ struct Api {
   // 127.0.0.1:8080: loopback only by default; use 0.0.0.0 to serve other machines.
   ListenAddress listen{"127.0.0.1", 8080};
   // "us-east-1": only used in method ARNs; policies written for AWS keep matching.
-  std::string region = "us-east-1";
+  std::string region = core::defaults::kRegion;
   // "123456789012": the account id in method ARNs; 12 digits.
-  std::string account_id = "123456789012";
+  std::string account_id = core::defaults::kAccountId;
   // "gatehouse": the REST API id in method ARNs and events; [a-z0-9]+.
   std::string api_id = "gatehouse";
   // 0 = one I/O thread per core; set lower to leave cores to function workers.
@@ -183,16 +184,16 @@ struct JwtKeys {
   // URL sources only:
   // 3600: a successful fetch is refreshed this often; shorter picks up rotated keys sooner at the
   // cost of more requests to the issuer.
-  uint32_t refresh_interval_s = 3600;
+  uint32_t refresh_interval_s = core::defaults::kJwksRefreshIntervalS;
   // 30: after a failed fetch, retry this soon (the last good keys stay in use meanwhile).
-  uint32_t retry_interval_s = 30;
+  uint32_t retry_interval_s = core::defaults::kJwksRetryIntervalS;
   // 30: a token with an unknown `kid` triggers a refetch at most this often, so forged kids cannot
   // make us hammer the issuer.
-  uint32_t refetch_min_interval_s = 30;
+  uint32_t refetch_min_interval_s = core::defaults::kJwksRefetchMinIntervalS;
   // 1500: one fetch (connect to last byte) may take this long.
-  uint32_t fetch_timeout_ms = 1500;
+  uint32_t fetch_timeout_ms = core::defaults::kJwksFetchTimeoutMs;
   // 150000: larger JWKS documents are refused (URL sources and jwks_file).
-  uint64_t max_jwks_bytes = 150000;
+  uint64_t max_jwks_bytes = core::defaults::kMaxJwksBytes;
 };
 
 // Settings of a `type: jwt` authorizer.
@@ -204,9 +205,9 @@ struct JwtSettings {
   // [RS256]: the allow-list; a token's `alg` outside it is rejected before any key is looked up.
   std::vector<JwtAlg> algorithms{JwtAlg::kRS256};
   // 30: clock skew tolerated for exp/nbf/iat, 0..300; larger accepts expired tokens for longer.
-  uint32_t leeway_s = 30;
+  uint32_t leeway_s = core::defaults::kJwtLeewayS;
   // 8192: longer tokens are rejected before decoding.
-  uint32_t max_token_bytes = 8192;
+  uint32_t max_token_bytes = core::defaults::kMaxTokenBytes;
   JwtKeys keys;
 };
 
@@ -250,9 +251,9 @@ struct Authorizer {
   std::vector<IdentitySource> identity_sources;
   // 300: decisions are cached this long per identity value, 0..3600 (API Gateway's default and
   // maximum); 0 turns the cache off. Longer means fewer verifications but revocation lags.
-  uint32_t cache_ttl_s = 300;
+  uint32_t cache_ttl_s = core::defaults::kAuthorizerCacheTtlS;
   // 10000: the decision cache holds at most this many entries.
-  uint32_t cache_max_entries = 10000;
+  uint32_t cache_max_entries = core::defaults::kAuthorizerCacheMaxEntries;
   JwtSettings jwt;                      // type == kJwt
   FunctionAuthorizerSettings function;  // type == kToken, kRequest
   SourcePos pos;                        // the authorizer's map (its value under its name)
@@ -281,7 +282,7 @@ struct CrudIntegration {
   // they created (createdBy == their principal); others' items answer 404.
   bool owner_only = false;
   // 100: items per page when the request gives no ?limit= (1..1000).
-  uint32_t default_limit = 100;
+  uint32_t default_limit = core::defaults::kCrudPageLimit;
 };
 
 // `integration:` with `type: function`: a Lambda proxy integration (payload format 1.0).
@@ -289,7 +290,7 @@ struct FunctionIntegration {
   std::string function;  // required: a name under functions:
   // 29000 (API Gateway's default), 50..900000: past this the client gets 504 INTEGRATION_TIMEOUT
   // even if the function is still running (its own timeout still applies to it).
-  uint32_t timeout_ms = 29000;
+  uint32_t timeout_ms = core::defaults::kIntegrationTimeoutMs;
 };
 
 struct Integration {
@@ -368,7 +369,7 @@ struct IssuerClient {
   std::vector<std::string> audiences;  // required, non-empty: audiences it may request
   std::vector<std::string> scopes;     // none: grantable scopes; no scope requested = all of them
   // 86400 (Auth0's default): expires_in of its tokens, 60..2592000.
-  uint32_t token_lifetime_s = 86400;
+  uint32_t token_lifetime_s = core::defaults::kTokenLifetimeS;
   // [client_credentials]; [] disables the client (unauthorized_client).
   std::vector<std::string> grant_types{"client_credentials"};
   SourcePos pos;
@@ -387,12 +388,12 @@ struct Issuer {
   JwtAlg algorithm = JwtAlg::kRS256;
   // 86400: after `gatehouse keys rotate`, the previous key stays in the JWKS this long, so tokens
   // it signed keep verifying until they expire.
-  uint32_t rotation_grace_s = 86400;
+  uint32_t rotation_grace_s = core::defaults::kKeyRotationGraceS;
   std::vector<IssuerClient> clients;  // required, at least one
   // Failed client authentications per client id / per peer address per window before 429.
-  uint32_t max_failures_per_client = 10;
-  uint32_t max_failures_per_peer = 20;
-  uint32_t rate_limit_window_s = 60;
+  uint32_t max_failures_per_client = core::defaults::kMaxFailuresPerClient;
+  uint32_t max_failures_per_peer = core::defaults::kMaxFailuresPerPeer;
+  uint32_t rate_limit_window_s = core::defaults::kRateLimitWindowS;
   SourcePos pos;
 };
 
@@ -404,7 +405,7 @@ struct Table {
   // <data_dir>/<name>.db: the SQLite file (created, mode 0600); one file per table.
   std::string sqlite_path;
   // 65536: a larger item (its JSON) is refused with 413; at most 409600 (DynamoDB's item limit).
-  uint64_t max_item_bytes = 65536;
+  uint64_t max_item_bytes = core::defaults::kMaxItemBytes;
   SourcePos pos;
 };
 
@@ -459,16 +460,16 @@ struct Function {
   // cost of memory (a Node worker is ~40 MB).
   uint32_t concurrency = 0;
   // 3 (Lambda's default), 1..900: an invocation running longer fails and its worker is stopped.
-  uint32_t timeout_s = 3;
+  uint32_t timeout_s = core::defaults::kFunctionTimeoutS;
   // 128, 128..10240: AWS_LAMBDA_FUNCTION_MEMORY_SIZE and context.memoryLimitInMB; a label, not a
   // limit.
-  uint32_t memory_mb = 128;
+  uint32_t memory_mb = core::defaults::kFunctionMemoryMb;
   // kEager: cold starts happen before traffic, at the cost of idle processes; kLazy saves memory
   // for rarely used functions and pays the cold start on a request.
   WorkerStart start = WorkerStart::kEager;
   // 1000, 1..100000: invocations waiting for a worker beyond this are refused with 429 THROTTLED;
   // larger queues absorb bursts at the price of latency.
-  uint32_t max_queue = 1000;
+  uint32_t max_queue = core::defaults::kFunctionMaxQueue;
   SourcePos pos;
 };
 

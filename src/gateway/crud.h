@@ -25,6 +25,7 @@
 #include <string_view>
 
 #include "core/clock.h"
+#include "core/defaults.h"
 #include "gateway/responses.h"
 #include "store/table.h"
 
@@ -34,9 +35,9 @@ namespace gatehouse::gateway {
 struct CrudRoute {
   store::Table* table = nullptr;  // owned by the Runtime
   std::string key_attribute = "id";
-  uint64_t max_item_bytes = 65536;
+  uint64_t max_item_bytes = core::defaults::kMaxItemBytes;
   bool owner_only = false;
-  uint32_t default_limit = 100;
+  uint32_t default_limit = core::defaults::kCrudPageLimit;
   bool item_route = false;  // the template ends in a parameter: the item's key
 };
 
@@ -63,7 +64,7 @@ struct CrudOutcome {
 };
 
 // Limits on list queries.
-inline constexpr uint32_t kMaxListLimit = 1000;
+inline constexpr uint32_t kMaxListLimit = core::defaults::kMaxCrudPageLimit;
 // A list page ends once its items hold this many bytes (DynamoDB's 1 MB page), with `next` to go
 // on: a page is at most this plus one item, whatever `limit` asks.
 inline constexpr size_t kMaxPageBytes = 1024 * 1024;

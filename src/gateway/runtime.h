@@ -16,6 +16,7 @@
 #include "auth/jwks/fetcher.h"
 #include "auth/jwks/key_provider.h"
 #include "auth/stage/stage.h"
+#include "core/defaults.h"
 #include "core/stats.h"
 #include "functions/pool/worker_pool.h"
 #include "gateway/crud.h"
@@ -95,7 +96,7 @@ struct RouteRuntime {
   MockIntegration mock;                    // kMock
   CrudRoute crud;                          // kCrud
   functions::Invoker* function = nullptr;  // kFunction
-  std::chrono::milliseconds function_timeout{29'000};
+  std::chrono::milliseconds function_timeout{core::defaults::kIntegrationTimeoutMs};
   std::string resource_id;  // requestContext.resourceId: stable per route
   StatusCounters counters;
   core::Histogram latency;

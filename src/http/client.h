@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "core/defaults.h"
 #include "core/status.h"
 
 namespace gatehouse::http {
@@ -18,9 +19,9 @@ namespace gatehouse::http {
 struct FetchOptions {
   // Default 1500 ms for the whole exchange (resolve, connect, TLS, request, response), as API
   // Gateway's JWKS fetch timeout.
-  uint32_t timeout_ms = 1500;
+  uint32_t timeout_ms = core::defaults::kJwksFetchTimeoutMs;
   // Default 150000 bytes of response body (API Gateway's JWKS size cap).
-  size_t max_body_bytes = 150'000;
+  size_t max_body_bytes = core::defaults::kMaxJwksBytes;
 };
 
 struct FetchResponse {

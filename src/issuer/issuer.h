@@ -40,6 +40,7 @@
 #include "auth/jwt/alg.h"
 #include "auth/jwt/key.h"
 #include "core/clock.h"
+#include "core/defaults.h"
 #include "core/stats.h"
 #include "core/status.h"
 
@@ -52,7 +53,7 @@ struct ClientOptions {
   std::string secret;
   std::vector<std::string> audiences;  // non-empty; a request for another audience is 403
   std::vector<std::string> scopes;     // grantable scopes; none requested = all of these
-  uint32_t token_lifetime_s = 86400;   // expires_in
+  uint32_t token_lifetime_s = core::defaults::kTokenLifetimeS;  // expires_in
   // Grant types this client may use; only "client_credentials" exists. Empty: the client is
   // disabled (unauthorized_client).
   std::vector<std::string> grant_types{"client_credentials"};
@@ -63,9 +64,9 @@ struct RateLimitOptions {
   // client id alone: that would let anyone lock a client out), and per peer address, in one window;
   // beyond that the endpoint answers 429 too_many_requests until the window ends. Checked before
   // any secret is hashed. 0 disables that limit.
-  uint32_t max_failures_per_client = 10;
-  uint32_t max_failures_per_peer = 20;
-  uint32_t window_s = 60;
+  uint32_t max_failures_per_client = core::defaults::kMaxFailuresPerClient;
+  uint32_t max_failures_per_peer = core::defaults::kMaxFailuresPerPeer;
+  uint32_t window_s = core::defaults::kRateLimitWindowS;
 };
 
 struct IssuerOptions {
@@ -80,7 +81,7 @@ struct IssuerOptions {
   std::string key_dir;
   auth::jwt::Alg algorithm = auth::jwt::Alg::kRS256;  // RS256, ES256 or EdDSA
   // A retired key stays in the JWKS this long, so tokens it signed keep verifying.
-  uint32_t rotation_grace_s = 86400;
+  uint32_t rotation_grace_s = core::defaults::kKeyRotationGraceS;
   std::vector<ClientOptions> clients;
   RateLimitOptions rate_limit;
   uint32_t max_body_bytes = 8192;  // larger token requests get 400 invalid_request

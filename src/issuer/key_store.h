@@ -37,6 +37,7 @@
 #include "auth/jwt/key.h"
 #include "auth/jwt/sign.h"
 #include "core/clock.h"
+#include "core/defaults.h"
 #include "core/status.h"
 #include "issuer/disk.h"
 
@@ -50,9 +51,9 @@ bool is_supported_signing_alg(auth::jwt::Alg alg);
 
 struct KeyDirOptions {
   std::string dir;
-  auth::jwt::Alg alg = auth::jwt::Alg::kRS256;  // for newly generated keys
-  uint32_t grace_s = 86400;                     // how long a retired key stays loaded
-  std::string certificate_cn;                   // subject of newly generated certificates
+  auth::jwt::Alg alg = auth::jwt::Alg::kRS256;            // for newly generated keys
+  uint32_t grace_s = core::defaults::kKeyRotationGraceS;  // how long a retired key stays loaded
+  std::string certificate_cn;                             // subject of newly generated certificates
 };
 
 // One loaded signing key.

@@ -20,6 +20,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/defaults.h"
 #include "core/status.h"
 
 namespace gatehouse::store {
@@ -62,7 +63,8 @@ struct Page {
 };
 
 struct ListQuery {
-  uint32_t limit = 100;               // 1..1000; the backend clamps
+  // 1..core::defaults::kMaxCrudPageLimit; the backend clamps.
+  uint32_t limit = core::defaults::kCrudPageLimit;
   std::optional<std::string> cursor;  // from Page::next_cursor
   std::optional<std::string> owner;   // only this owner's items (owner_only)
   // 0: no cap. Otherwise the page ends with the item that brings its bytes (keys, attributes and

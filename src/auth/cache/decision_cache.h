@@ -32,15 +32,16 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/defaults.h"
 #include "core/stats.h"
 
 namespace gatehouse::auth::cache {
 
 struct CacheOptions {
   // Default 300 s (API Gateway's default); 0 turns caching off.
-  uint32_t ttl_s = 300;
+  uint32_t ttl_s = core::defaults::kAuthorizerCacheTtlS;
   // Default 10000 entries in all; more evicts the least recently used.
-  size_t max_entries = 10'000;
+  size_t max_entries = core::defaults::kAuthorizerCacheMaxEntries;
   // Default 8 KiB: longer identity values are authorized every time rather than stored.
   size_t max_key_bytes = 8192;
   // Default 16 shards (one mutex each).

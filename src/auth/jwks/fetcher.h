@@ -13,15 +13,16 @@
 #include <functional>
 #include <string>
 
+#include "core/defaults.h"
 #include "core/status.h"
 
 namespace gatehouse::auth::jwks {
 
 struct FetchOptions {
   // Whole-request deadline, connect to last byte. API Gateway uses 1500 ms for JWKS and discovery.
-  int64_t timeout_ms = 1500;
+  int64_t timeout_ms = core::defaults::kJwksFetchTimeoutMs;
   // Larger bodies fail with kResourceExhausted (API Gateway: 150,000 bytes for a JWKS).
-  size_t max_bytes = 150'000;
+  size_t max_bytes = core::defaults::kMaxJwksBytes;
 };
 
 class Fetcher {

@@ -36,6 +36,7 @@
 #include "auth/jwks/key_set.h"
 #include "auth/jwks/parse.h"
 #include "core/clock.h"
+#include "core/defaults.h"
 #include "core/stats.h"
 #include "core/status.h"
 
@@ -60,14 +61,14 @@ struct KeyProviderOptions {
   std::string expected_issuer;
   // After a success. Default 3600 (API Gateway caches keys up to an hour); shorter picks up
   // rotations sooner at the cost of more requests to the issuer.
-  int64_t refresh_interval_s = 3600;
+  int64_t refresh_interval_s = core::defaults::kJwksRefreshIntervalS;
   // After a failure. Default 30: quick recovery without hammering a struggling issuer.
-  int64_t retry_interval_s = 30;
+  int64_t retry_interval_s = core::defaults::kJwksRetryIntervalS;
   // A kid miss starts a fetch only if none started in the last this-many seconds. Default 30:
   // new keys are found fast, and tokens with random kids cannot make us flood the issuer.
-  int64_t refetch_min_interval_s = 30;
+  int64_t refetch_min_interval_s = core::defaults::kJwksRefetchMinIntervalS;
   // Per request (discovery makes two). Default 1500, as API Gateway.
-  int64_t timeout_ms = 1500;
+  int64_t timeout_ms = core::defaults::kJwksFetchTimeoutMs;
   // Per response. Default 150,000 bytes, API Gateway's JWKS limit.
   size_t max_bytes = kDefaultMaxJwksBytes;
 };

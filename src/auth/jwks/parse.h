@@ -10,12 +10,13 @@
 #include <string_view>
 
 #include "auth/jwks/key_set.h"
+#include "core/defaults.h"
 #include "core/status.h"
 
 namespace gatehouse::auth::jwks {
 
 // API Gateway's limit on a JWKS response; also our default for discovery documents.
-inline constexpr size_t kDefaultMaxJwksBytes = 150'000;
+inline constexpr size_t kDefaultMaxJwksBytes = core::defaults::kMaxJwksBytes;
 // More keys than this in one JWKS is a misconfiguration or an attack (real sets hold 1-10);
 // every key costs a linear scan step on each kid lookup.
 inline constexpr size_t kMaxJwksKeys = 100;

@@ -16,6 +16,7 @@
 
 #include "auth/jwt/alg.h"
 #include "auth/jwt/auth_error.h"
+#include "core/defaults.h"
 #include "core/status.h"
 
 namespace gatehouse::auth::jwt {
@@ -25,7 +26,7 @@ namespace gatehouse::auth::jwt {
 inline constexpr size_t kMaxJsonDepth = 16;
 // Default cap on the whole token. Real tokens are 0.5-2 KiB; Cognito ID tokens with many groups
 // reach ~4 KiB.
-inline constexpr size_t kDefaultMaxTokenBytes = 16 * 1024;
+inline constexpr size_t kDefaultMaxTokenBytes = core::defaults::kMaxTokenBytes;
 
 // The JOSE header fields we act on.
 struct JwtHeader {

@@ -24,6 +24,7 @@
 #include "auth/jwt/auth_error.h"
 #include "auth/jwt/decode.h"
 #include "auth/jwt/key.h"
+#include "core/defaults.h"
 #include "core/status.h"
 
 namespace gatehouse::auth::jwt {
@@ -39,9 +40,9 @@ struct VerifyOptions {
   // Allow-list. Default: every public-key algorithm; HS* must be listed explicitly. Empty allows
   // nothing (fails closed).
   std::vector<Alg> algorithms{kAsymmetricAlgs.begin(), kAsymmetricAlgs.end()};
-  // Clock skew tolerated on exp/nbf/iat, in seconds. Default 0; 30-60 absorbs clock drift
-  // between the token issuer and us at the cost of accepting tokens that long after expiry.
-  int64_t leeway_s = 0;
+  // Clock skew tolerated on exp/nbf/iat, in seconds: absorbs clock drift between the token issuer
+  // and us at the cost of accepting tokens that long after expiry.
+  int64_t leeway_s = core::defaults::kJwtLeewayS;
   // Tokens longer than this are refused before any decoding (kTokenTooLarge).
   size_t max_token_bytes = kDefaultMaxTokenBytes;
 };

@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/defaults.h"
 #include "core/stats.h"
 #include "core/status.h"
 #include "functions/invoker.h"
@@ -55,12 +56,12 @@ struct PoolOptions {
   std::vector<std::pair<std::string, std::string>> environment;
   std::string execution_env;  // AWS_EXECUTION_ENV; empty: not set (custom runtimes)
   uint32_t concurrency = 1;   // >= 1: the most workers
-  std::chrono::milliseconds timeout{3000};
-  uint32_t memory_mb = 128;
+  std::chrono::milliseconds timeout = std::chrono::seconds(core::defaults::kFunctionTimeoutS);
+  uint32_t memory_mb = core::defaults::kFunctionMemoryMb;
   bool lazy = false;
-  size_t max_queue = 1000;
-  std::string region = "us-east-1";
-  std::string account_id = "123456789012";
+  size_t max_queue = core::defaults::kFunctionMaxQueue;
+  std::string region = core::defaults::kRegion;
+  std::string account_id = core::defaults::kAccountId;
   // How long a worker gets between SIGTERM and SIGKILL.
   std::chrono::milliseconds stop_grace{500};
   // Restart delays while a worker keeps failing before its first /next: doubles from the first

@@ -1,4 +1,5 @@
 #include "store/sqlite/sqlite_table.h"
+#include "core/defaults.h"
 
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -24,7 +25,7 @@
 namespace gatehouse::store::sqlite {
 namespace {
 
-constexpr uint32_t kMaxListLimit = 1000;
+constexpr uint32_t kMaxListLimit = core::defaults::kMaxCrudPageLimit;
 
 struct StmtDeleter {
   void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
