@@ -1,13 +1,8 @@
 #include "functions/pool/worker_pool.h"
 
-#include <fcntl.h>
-#include <linux/close_range.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -26,6 +21,8 @@
 #include "core/ids.h"
 #include "functions/pool/output_reader.h"
 #include "functions/pool/peer_process.h"
+#include "functions/pool/process.h"
+#include "functions/pool/worker_env.h"
 #include "functions/runtime_api/runtime_api.h"
 
 namespace gatehouse::functions::pool {
@@ -36,42 +33,6 @@ using runtime_api::ErrorReport;
 using runtime_api::PostOutcome;
 using SteadyTime = std::chrono::steady_clock::time_point;
 using std::chrono::milliseconds;
-
-int pidfd_open(pid_t pid) {
-  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-}
-
-// "exit status 1" / "signal: killed", as Lambda words Runtime.ExitError.
-std::string describe_exit(int status) {
-  if (WIFEXITED(status)) return fmt::format("exit status {}", WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) {
-    int sig = WTERMSIG(status);
-    if (sig == SIGKILL) return "signal: killed";
-    if (sig == SIGTERM) return "signal: terminated";
-    return fmt::format("signal: {}", ::strsignal(sig));
-  }
-  return "unknown exit";
-}
-
-// An executable named `file`: a path (a relative one from the worker's directory, where it is
-// run), or the first match in PATH.
-bool command_exists(const std::string& file, const std::string& working_dir) {
-  if (file.find('/') != std::string::npos) {
-    std::string path = file.front() == '/' ? file : working_dir + "/" + file;
-    return ::access(path.c_str(), X_OK) == 0;
-  }
-  const char* path = std::getenv("PATH");
-  std::string_view dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
-  while (!dirs.empty()) {
-    auto colon = dirs.find(':');
-    std::string dir(dirs.substr(0, colon));
-    if (dir.empty()) dir = ".";
-    if (::access((dir + "/" + file).c_str(), X_OK) == 0) return true;
-    if (colon == std::string_view::npos) break;
-    dirs.remove_prefix(colon + 1);
-  }
-  return false;
-}
 
 // 32 hex digits, as Lambda names a log stream's instance.
 std::string log_stream_suffix() {
@@ -161,6 +122,7 @@ class WorkerPool::Impl : public std::enable_shared_from_this<WorkerPool::Impl> {
     std::optional<ErrorReport> init_error;
     uint32_t failures = 0;  // consecutive failures before a first /next
     bool restart_pending = false;
+    bool spawning = false;  // its process is being started (launch() is posted)
     http::ExchangePtr long_poll;
     InvocationPtr current;
     std::string last_id;  // the last invocation it finished: a late second answer is 403
@@ -170,8 +132,11 @@ class WorkerPool::Impl : public std::enable_shared_from_this<WorkerPool::Impl> {
 
  private:
   friend class WorkerPool;
+  // Starts w's process outside mu_ (launch), then supervises it under mu_.
+  void launch(Worker& w, const ProcessSpec& spec);
   // All below: callers hold mu_.
   void spawn(Worker& w);
+  void init_failed(Worker& w, InvokeFailure failure);
   void watch_exit(Worker& w, int pidfd);
   void read_output(Worker& w, int fd, bool is_stderr);
   void on_exit(Worker& w, uint64_t generation, int status);
@@ -186,7 +151,7 @@ class WorkerPool::Impl : public std::enable_shared_from_this<WorkerPool::Impl> {
   Worker* idle_worker();
   size_t live_workers() const;
   void maybe_finish_stop();
-  std::vector<std::string> environment_for(const Worker& w) const;
+  ProcessSpec process_spec(const Worker& w) const;
 
   const PoolOptions options_;
   http::IoPool& io_;
@@ -205,6 +170,7 @@ class WorkerPool::Impl : public std::enable_shared_from_this<WorkerPool::Impl> {
   std::optional<InvokeFailure> last_init_failure_;  // reset when a worker reaches /next
   bool started_ = false;
   bool stopping_ = false;
+  bool shut_down_ = false;  // shutdown_now(): a process started after it is killed at once
   std::function<void()> stopped_;
 };
 
@@ -238,138 +204,44 @@ core::Status WorkerPool::Impl::start() {
   return {};
 }
 
-std::vector<std::string> WorkerPool::Impl::environment_for(const Worker& w) const {
-  auto now = clock_.now();
-  auto days = std::chrono::floor<std::chrono::days>(now);
-  std::chrono::year_month_day ymd{days};
-  std::vector<std::string> env;
-  auto add = [&](std::string_view k, std::string_view v) {
-    env.push_back(fmt::format("{}={}", k, v));
-  };
-  const char* path = std::getenv("PATH");
-  add("PATH", path ? path : "/usr/local/bin:/usr/bin/:/bin:/opt/bin");
-  if (const char* home = std::getenv("HOME")) add("HOME", home);
-  add("LANG", "en_US.UTF-8");
-  add("TZ", ":UTC");
-  add("AWS_LAMBDA_RUNTIME_API", fmt::format("127.0.0.1:{}", w.server->port()));
-  if (!options_.handler.empty()) add("_HANDLER", options_.handler);
-  add("LAMBDA_TASK_ROOT", options_.working_dir);
-  add("LAMBDA_RUNTIME_DIR",
-      options_.runtime_dir.empty() ? options_.working_dir : options_.runtime_dir);
-  add("AWS_REGION", options_.region);
-  add("AWS_DEFAULT_REGION", options_.region);
-  add("AWS_LAMBDA_FUNCTION_NAME", options_.name);
-  add("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", std::to_string(options_.memory_mb));
-  add("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
-  add("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
-  add("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + options_.name);
-  add("AWS_LAMBDA_LOG_STREAM_NAME",
-      fmt::format("{:04}/{:02}/{:02}/{}", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  log_stream_));
-  if (!options_.execution_env.empty()) add("AWS_EXECUTION_ENV", options_.execution_env);
-  // The function's own variables come last and replace a default of the same name (PATH, LANG,
-  // TZ, AWS_REGION); config refuses the names the runtime contract depends on.
-  for (auto& [k, v] : options_.environment) {
-    std::string prefix = k + "=";
-    std::erase_if(env, [&](const std::string& e) { return e.starts_with(prefix); });
-    add(k, v);
-  }
-  return env;
+ProcessSpec WorkerPool::Impl::process_spec(const Worker& w) const {
+  WorkerEnvInputs in;
+  in.runtime_api_port = w.server->port();
+  in.log_stream = log_stream_;
+  in.now = clock_.now();
+  if (const char* path = std::getenv("PATH")) in.path = path;
+  if (const char* home = std::getenv("HOME")) in.home = home;
+  return ProcessSpec{options_.argv, worker_environment(options_, in), options_.working_dir};
 }
 
+// The fork and the wait for the child's exec run on the executor, outside mu_: a slow fork (a
+// large address space) holds up no invocation, Runtime API call or other worker.
 void WorkerPool::Impl::spawn(Worker& w) {
-  std::vector<std::string> env = environment_for(w);
-  std::vector<char*> envp;
-  for (auto& e : env)
-    envp.push_back(e.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> args = options_.argv;
-  std::vector<char*> argv;
-  for (auto& a : args)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
+  if (w.spawning) return;
+  w.spawning = true;
+  w.state = Worker::State::kStarting;
+  asio::post(executor_, [weak = weak_from_this(), &w, spec = process_spec(w)] {
+    if (auto self = weak.lock()) self->launch(w, spec);
+  });
+}
 
-  int out[2] = {-1, -1}, err[2] = {-1, -1}, status_pipe[2] = {-1, -1};
-  int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  auto close_all = [&] {
-    for (int fd : {out[0], out[1], err[0], err[1], status_pipe[0], status_pipe[1], devnull})
-      if (fd >= 0) ::close(fd);
-  };
-  auto fail = [&](std::string why) {
-    close_all();
+void WorkerPool::Impl::launch(Worker& w, const ProcessSpec& spec) {
+  core::Result<StartedProcess> started = start_process(spec);
+  std::unique_lock lock(mu_);
+  w.spawning = false;
+  if (!started) {
+    const std::string& why = started.error().message();
     spdlog::error("function {}: cannot start a worker: {}", options_.name, why);
-    stats_->init_failures.inc();
-    ++w.failures;
-    last_init_failure_ = InvokeFailure{InvokeError::kInitFailed, "Runtime.InvalidEntrypoint", why};
-    fail_oldest_queued(*last_init_failure_);
-    w.state = Worker::State::kDown;
-    if (!stopping_) {
-      schedule_restart(w,
-                       std::min(options_.backoff_max,
-                                options_.backoff_initial * (1u << std::min(w.failures - 1, 16u))));
-    }
-  };
-  if (devnull < 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0 ||
-      ::pipe2(status_pipe, O_CLOEXEC) != 0) {
-    return fail(fmt::format("pipe: {}", std::strerror(errno)));
+    init_failed(w, InvokeFailure{InvokeError::kInitFailed, "Runtime.InvalidEntrypoint", why});
+    return maybe_finish_stop();
   }
-  const pid_t parent = ::getpid();
-  const char* dir = options_.working_dir.c_str();
-  pid_t pid = ::fork();
-  if (pid < 0) return fail(fmt::format("fork: {}", std::strerror(errno)));
-  if (pid == 0) {
-    // Child: async-signal-safe calls only until exec.
-    ::setpgid(0, 0);
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(127);
-    sigset_t none;
-    ::sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::signal(SIGPIPE, SIG_DFL);
-    ::dup2(devnull, 0);
-    ::dup2(out[1], 1);
-    ::dup2(err[1], 2);
-    // Nothing else of ours (listeners, database files) may leak into the function.
-    ::syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
-    int e = 0;
-    if (::chdir(dir) != 0) {
-      e = errno;
-    } else {
-      ::execvpe(argv[0], argv.data(), envp.data());
-      e = errno;
-    }
-    ssize_t ignored = ::write(status_pipe[1], &e, sizeof e);
-    (void)ignored;
-    ::_exit(127);
+  if (shut_down_) {
+    lock.unlock();
+    for (int fd : {started->pidfd, started->stdout_fd, started->stderr_fd})
+      ::close(fd);
+    return kill_and_reap(started->pid);
   }
-  ::close(out[1]);
-  ::close(err[1]);
-  ::close(status_pipe[1]);
-  ::close(devnull);
-  out[1] = err[1] = status_pipe[1] = devnull = -1;
-  // The status pipe closes on exec (success) or carries errno: this waits only for the exec.
-  int child_errno = 0;
-  ssize_t n;
-  do {
-    n = ::read(status_pipe[0], &child_errno, sizeof child_errno);
-  } while (n < 0 && errno == EINTR);
-  ::close(status_pipe[0]);
-  status_pipe[0] = -1;
-  if (n == sizeof child_errno) {
-    int st = 0;
-    ::waitpid(pid, &st, 0);
-    return fail(fmt::format("cannot run '{}' in {}: {}", options_.argv[0], options_.working_dir,
-                            std::strerror(child_errno)));
-  }
-  int pidfd = pidfd_open(pid);
-  if (pidfd < 0) {
-    ::kill(-pid, SIGKILL);
-    int st = 0;
-    ::waitpid(pid, &st, 0);
-    return fail(fmt::format("pidfd_open: {}", std::strerror(errno)));
-  }
-  w.pid = pid;
+  w.pid = started->pid;
   ++w.generation;
   w.state = Worker::State::kStarting;
   w.initialized = false;
@@ -377,9 +249,24 @@ void WorkerPool::Impl::spawn(Worker& w) {
   w.long_poll.reset();
   stats_->worker_starts.inc();
   stats_->workers.add(1);
-  watch_exit(w, pidfd);
-  read_output(w, out[0], false);
-  read_output(w, err[0], true);
+  watch_exit(w, started->pidfd);
+  read_output(w, started->stdout_fd, false);
+  read_output(w, started->stderr_fd, true);
+  if (stopping_) stop_worker(w);  // stop() came while it was starting
+}
+
+// A worker failed before its first /next: counted, kept as the answer for invocations that find
+// every worker failing, given to the oldest waiting caller, and retried after a backoff that
+// doubles with each consecutive failure.
+void WorkerPool::Impl::init_failed(Worker& w, InvokeFailure failure) {
+  ++w.failures;
+  stats_->init_failures.inc();
+  last_init_failure_ = failure;
+  fail_oldest_queued(std::move(failure));
+  w.state = Worker::State::kDown;
+  if (stopping_) return;
+  schedule_restart(w, std::min(options_.backoff_max,
+                               options_.backoff_initial * (1u << std::min(w.failures - 1, 16u))));
 }
 
 void WorkerPool::Impl::watch_exit(Worker& w, int pidfd) {
@@ -388,18 +275,7 @@ void WorkerPool::Impl::watch_exit(Worker& w, int pidfd) {
   sd->async_wait(asio::posix::stream_descriptor::wait_read,
                  [weak = weak_from_this(), &w, sd, generation](boost::system::error_code ec) {
                    if (ec) return;  // cancelled: the pool is gone and reaped its children itself
-                   // Reap exactly this child through its pidfd: a pid may be reused, a pidfd not.
-                   siginfo_t info{};
-                   int r;
-                   do {
-                     r = ::waitid(static_cast<idtype_t>(P_PIDFD),
-                                  static_cast<id_t>(sd->native_handle()), &info, WEXITED);
-                   } while (r < 0 && errno == EINTR);
-                   int status = 0;
-                   if (r == 0) {
-                     status = info.si_code == CLD_EXITED ? W_EXITCODE(info.si_status, 0)
-                                                         : W_EXITCODE(0, info.si_status);
-                   }
+                   int status = reap(sd->native_handle());
                    sd->close();
                    auto self = weak.lock();
                    if (!self) return;
@@ -450,8 +326,6 @@ void WorkerPool::Impl::on_exit(Worker& w, uint64_t generation, int status) {
   if (stopping_) return maybe_finish_stop();
   if (!had_served && !was_stopping) {
     // Failed before its first /next: an init failure, answered to the oldest waiting caller.
-    ++w.failures;
-    stats_->init_failures.inc();
     InvokeFailure f{InvokeError::kInitFailed, "Runtime.ExitError",
                     "Runtime exited without providing a reason (" + how + ")"};
     if (w.init_error) {
@@ -460,11 +334,7 @@ void WorkerPool::Impl::on_exit(Worker& w, uint64_t generation, int status) {
     }
     spdlog::error("function {}: worker failed to start ({}): {} {}", options_.name, how,
                   f.error_type, f.error_message);
-    last_init_failure_ = f;
-    fail_oldest_queued(std::move(f));
-    auto delay = std::min(options_.backoff_max,
-                          options_.backoff_initial * (1u << std::min(w.failures - 1, 16u)));
-    return schedule_restart(w, delay);
+    return init_failed(w, std::move(f));
   }
   if (!was_stopping) spdlog::warn("function {}: worker exited ({})", options_.name, how);
   // A worker that served (or was stopped by us) is replaced at once; lazy pools only on demand.
@@ -511,7 +381,7 @@ WorkerPool::Impl::Worker* WorkerPool::Impl::idle_worker() {
 size_t WorkerPool::Impl::live_workers() const {
   size_t n = 0;
   for (auto& w : workers_)
-    n += w->pid > 0 ? 1 : 0;
+    n += w->pid > 0 || w->spawning ? 1 : 0;
   return n;
 }
 
@@ -812,13 +682,13 @@ void WorkerPool::Impl::maybe_finish_stop() {
 }
 
 void WorkerPool::Impl::shutdown_now() {
-  std::lock_guard lock(mu_);
+  std::vector<pid_t> to_kill;
+  std::unique_lock lock(mu_);
   stopping_ = true;
+  shut_down_ = true;
   for (auto& w : workers_) {
     if (w->pid > 0) {
-      ::kill(-w->pid, SIGKILL);
-      int st = 0;
-      ::waitpid(w->pid, &st, 0);
+      to_kill.push_back(w->pid);
       w->pid = -1;
     }
     w->restart_timer.cancel();
@@ -830,6 +700,9 @@ void WorkerPool::Impl::shutdown_now() {
       w->server->close_all();
     }
   }
+  lock.unlock();
+  for (pid_t pid : to_kill)
+    kill_and_reap(pid);
 }
 
 std::vector<int> WorkerPool::Impl::pids() const {

@@ -21,12 +21,14 @@
 // Usage:
 //   auto pool = WorkerPool::create(options, io_pool, clock, &stats);
 //   if (!pool) return pool.error();            // e.g. bad working directory
-//   (*pool)->start();                          // eager workers spawn now
+//   (*pool)->start();                          // eager workers start now
 //   (*pool)->invoke({.payload = event}, done);
 //   (*pool)->stop([] { /* every worker has exited */ });
 //
 // Thread safety: invoke() and stop() from any thread. Internal state is guarded by one mutex;
-// callbacks run on the I/O pool's threads, never under the lock and never inside invoke().
+// callbacks run on the I/O pool's threads, never under the lock and never inside invoke(). A
+// worker's fork and exec (process.h) run on an I/O thread without the lock; its environment is
+// worker_env.h's, its output is read by output_reader.h.
 #pragma once
 
 #include <chrono>
