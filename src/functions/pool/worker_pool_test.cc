@@ -60,9 +60,29 @@ class WorkerPoolTest : public ::testing::Test {
   }
 
   InvokeResult call(std::string payload, std::optional<std::chrono::milliseconds> within = {}) {
-    auto f = call_async(std::move(payload), within);
-    EXPECT_EQ(f.wait_for(20s), std::future_status::ready);
+    return result_of(call_async(std::move(payload), within));
+  }
+
+  // The invocation's result, or a test failure if it has none within 20 s.
+  static InvokeResult result_of(std::future<InvokeResult> f) {
+    if (f.wait_for(20s) != std::future_status::ready) {
+      ADD_FAILURE() << "no answer within 20 s";
+      return core::unexpected(InvokeFailure{InvokeError::kTimeout, "", "test: no answer"});
+    }
     return f.get();
+  }
+
+  // Polls `done` every 10 ms; false (and a test failure naming `what`) after 10 s.
+  template <class Pred>
+  static bool wait_until(Pred done, const char* what) {
+    for (auto deadline = std::chrono::steady_clock::now() + 10s; !done();) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        ADD_FAILURE() << "waited 10 s for " << what;
+        return false;
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    return true;
   }
 
   std::future<InvokeResult> call_async(std::string payload,
@@ -270,14 +290,13 @@ TEST_F(WorkerPoolTest, ThrottlesWhenTheQueueIsFull) {
   start(std::move(o));
   auto busy = call_async(R"("hang")");
   // Wait until the hang is running, so the next one queues.
-  while (stats_.busy.value() == 0)
-    std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(wait_until([&] { return stats_.busy.value() != 0; }, "the hang to run"));
   auto queued = call_async(R"("queued")");
   auto refused = call(R"("refused")");
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().error, InvokeError::kThrottled);
-  EXPECT_FALSE(busy.get());
-  EXPECT_TRUE(queued.get());
+  EXPECT_FALSE(result_of(std::move(busy)));
+  EXPECT_TRUE(result_of(std::move(queued)));
 }
 
 // N workers run N invocations at once: three slow calls are served by three processes.
@@ -290,7 +309,7 @@ TEST_F(WorkerPoolTest, RunsInvocationsInParallel) {
     calls.push_back(call_async(R"("slow")"));
   std::set<std::string> pids;
   for (auto& c : calls) {
-    auto r = c.get();
+    auto r = result_of(std::move(c));
     ASSERT_TRUE(r) << r.error().error_message;
     pids.insert(std::string(boost::json::parse(*r).as_object()["pid"].as_string()));
   }
@@ -303,8 +322,8 @@ TEST_F(WorkerPoolTest, StopEndsEveryWorker) {
   o.concurrency = 2;
   start(std::move(o));
   ASSERT_TRUE(call(R"("warm")"));
-  while (pool_->worker_pids_for_test().size() < 2)
-    std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(wait_until([&] { return pool_->worker_pids_for_test().size() >= 2; },
+                         "both workers to start"));
   auto pids = pool_->worker_pids_for_test();
   std::promise<void> stopped;
   pool_->stop([&] { stopped.set_value(); });
