@@ -14,6 +14,7 @@
 #include "functions/events/proxy_response.h"
 #include "gateway/crud.h"
 #include "gateway/key_fetch_report.h"
+#include "gateway/request_facts.h"
 
 namespace gatehouse::gateway {
 namespace {
@@ -164,43 +165,14 @@ void Gateway::route(std::shared_ptr<Call> call) {
   integrate(std::move(call));
 }
 
-// Everything the event builders need about this request: views into `call` and the runtime,
-// valid while they are. Built on first use and kept for the call. The body's binary-ness is the
-// proxy event's business (integrate_function), not the authorizer's.
+// Built on first use and kept for the call (request_facts.h).
 const functions::events::RequestFacts& Gateway::facts(Call& call) {
   if (call.facts) return *call.facts;
-  functions::events::RequestFacts& f = call.facts.emplace();
-  http::Request& req = call.exchange->request();
-  const Runtime& rt = *call.runtime;
-  f.method = req.msg.method_string();
-  f.raw_path = req.path;
-  f.raw_query = req.query;
-  f.resource = call.route->path_template;
-  f.path_params = call.match ? &call.match->params : nullptr;
-  f.headers.reserve(16);
-  for (auto& field : req.msg)
-    f.headers.emplace_back(field.name_string(), field.value());
-  f.body = req.msg.body();
-  f.method_arn = call.method_arn;
-  f.stage_variables.reserve(rt.stage_variables.size());
-  for (auto& [k, v] : rt.stage_variables)
-    f.stage_variables.emplace_back(k, v);
-  f.stage = rt.stage;
-  f.account_id = rt.account_id;
-  f.api_id = rt.api_id;
-  // requestContext's Host and User-Agent are the values the events' headers map carries.
-  std::string_view host = functions::events::find_header(f.headers, "Host").last;
-  f.domain_name = host.empty() ? std::string_view(rt.default_domain) : host;
-  f.request_id = core::id_view(req.id);
-  f.extended_request_id = core::id_view(call.extended_id);
-  f.resource_id = call.route->resource_id;
-  f.source_ip = req.peer_ip;
-  f.user_agent = functions::events::find_header(f.headers, "User-Agent").last;
-  f.protocol = req.msg.version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
-  f.request_time_epoch_ms =
+  return call.facts.emplace(request_facts(
+      call.exchange->request(), *call.runtime, *call.route, call.match ? &*call.match : nullptr,
+      call.method_arn, core::id_view(call.extended_id),
       std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch())
-          .count();
-  return f;
+          .count()));
 }
 
 void Gateway::authorize(std::shared_ptr<Call> call) {

@@ -1,6 +1,6 @@
 // The request pipeline: router -> authorizer (with its decision cache) -> integration. The only
 // place where domain errors become HTTP responses (via responses.h). The admin endpoints are in
-// admin.h, the metrics in metrics.h.
+// admin.h, the metrics in metrics.h, what the events are told about a request in request_facts.h.
 //
 // Thread safety: handle() runs on every I/O thread at once; the Runtime is immutable and lives as
 // long as the gateway (there is no reload yet: requests hold a plain pointer to it, with no
