@@ -26,7 +26,8 @@
 //   std::shared_ptr<const config::Config> snapshot = *cfg;  // immutable: share it freely
 //
 // Thread safety: a loaded Config is immutable and shared as shared_ptr<const Config>; load() and
-// parse() share no state and may run concurrently. resolve_secret() reads the environment.
+// parse() share no state and may run concurrently. resolve_secret() and resolve_env_value() read
+// the environment.
 #pragma once
 
 #include <cstddef>
@@ -425,6 +426,12 @@ struct EnvValue {
   // secrets: never log them.
   std::string value;
 };
+
+// The text of a kLiteral, kEnv or kFile value (kIssuer* values are the embedded issuer's, which
+// the gateway supplies). kEnv: the variable's value, which must be set (it may be empty). kFile:
+// the whole file, at most 1 MiB, whatever its mode (it need not be a secret). Errors name the
+// variable or the file, never the value.
+core::Result<std::string> resolve_env_value(const EnvValue& value);
 
 // How a function's workers are run.
 enum class WorkerStart {

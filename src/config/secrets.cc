@@ -1,5 +1,5 @@
-// resolve_secret(): environment variables and secret files. Messages name the variable or the
-// file, never the value.
+// resolve_secret() and resolve_env_value(): environment variables, secret files and plain files.
+// Messages name the variable or the file, never the value.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,12 +11,14 @@
 #include <string>
 
 #include "config/config.h"
+#include "core/assert.h"
 #include "core/files.h"
 
 namespace gatehouse::config {
 namespace {
 
 constexpr size_t kMaxSecretFileBytes = 64 * 1024;
+constexpr size_t kMaxEnvFileBytes = 1 << 20;
 
 std::string octal_mode(mode_t mode) {
   char buf[8];
@@ -80,6 +82,23 @@ core::Result<std::string> resolve_secret(const SecretRef& ref) {
     return core::invalid_argument("environment variable " + ref.name_or_path + " is empty");
   }
   return std::string(value);
+}
+
+core::Result<std::string> resolve_env_value(const EnvValue& value) {
+  switch (value.kind) {
+    case EnvValue::Kind::kLiteral:
+      return value.value;
+    case EnvValue::Kind::kEnv:
+      if (const char* v = std::getenv(value.value.c_str())) return std::string(v);
+      return core::not_found("environment variable " + value.value + " is not set");
+    case EnvValue::Kind::kFile:
+      return core::read_file(value.value, kMaxEnvFileBytes);
+    case EnvValue::Kind::kIssuerCertificate:
+    case EnvValue::Kind::kIssuerPublicKey:
+      break;
+  }
+  GH_CHECK(false && "the embedded issuer's values are the gateway's to supply");
+  return core::internal_error("unreachable");
 }
 
 }  // namespace gatehouse::config

@@ -123,5 +123,27 @@ TEST_F(SecretTest, RelativeSecretFileFromConfig) {
   EXPECT_EQ(*s, "shared-secret-of-32-bytes-length!");
 }
 
+// A function's environment values: literals as written, variables (set, possibly empty), and
+// whole files whatever their mode (they need not be secrets); errors name the variable or file.
+TEST_F(SecretTest, EnvironmentValues) {
+  using Kind = EnvValue::Kind;
+  EXPECT_EQ(*resolve_env_value({Kind::kLiteral, "0.50"}), "0.50");
+  ::setenv("GH_TEST_ENV_VALUE", "from-env", 1);
+  EXPECT_EQ(*resolve_env_value({Kind::kEnv, "GH_TEST_ENV_VALUE"}), "from-env");
+  ::setenv("GH_TEST_ENV_VALUE", "", 1);
+  EXPECT_EQ(*resolve_env_value({Kind::kEnv, "GH_TEST_ENV_VALUE"}), "");
+  ::unsetenv("GH_TEST_ENV_VALUE");
+  auto unset = resolve_env_value({Kind::kEnv, "GH_TEST_ENV_VALUE"});
+  ASSERT_FALSE(unset.has_value());
+  EXPECT_EQ(unset.error().message(), "environment variable GH_TEST_ENV_VALUE is not set");
+
+  std::string path = write("domain.txt", "blog.example\n", 0644);
+  EXPECT_EQ(*resolve_env_value({Kind::kFile, path}), "blog.example\n");
+  auto missing = resolve_env_value({Kind::kFile, dir_ + "/absent"});
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_NE(missing.error().message().find(dir_ + "/absent"), std::string::npos)
+      << missing.error().message();
+}
+
 }  // namespace
 }  // namespace gatehouse::config

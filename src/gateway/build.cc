@@ -1,6 +1,5 @@
 #include "gateway/build.h"
 
-#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,7 +7,6 @@
 #include <filesystem>
 #include <map>
 #include <system_error>
-#include <thread>
 
 #include "auth/authorizers/function_authorizer.h"
 #include "auth/authorizers/jwt_authorizer.h"
@@ -18,7 +16,9 @@
 #include "auth/jwt/key.h"
 #include "auth/stage/stage.h"
 #include "core/files.h"
+#include "core/host.h"
 #include "functions/events/request_facts.h"
+#include "issuer/documents.h"
 #include "store/sqlite/sqlite_table.h"
 
 namespace gatehouse::gateway {
@@ -287,18 +287,6 @@ std::string runtimes_dir() {
   return (dir.parent_path() / "runtimes").string();
 }
 
-// The cores this process may run on (its affinity mask: `taskset` and cgroup cpusets narrow it),
-// which is what one worker per core should count, rather than the machine's cores.
-unsigned usable_cores() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (::sched_getaffinity(0, sizeof set, &set) == 0) {
-    int n = CPU_COUNT(&set);
-    if (n > 0) return static_cast<unsigned>(n);
-  }
-  return std::max(1u, std::thread::hardware_concurrency());
-}
-
 // A function's worker options from its config, environment values resolved (secrets and the
 // issuer's certificate included; they go to the workers only and are never logged).
 core::Result<functions::pool::PoolOptions> pool_options(const config::Function& f,
@@ -322,7 +310,7 @@ core::Result<functions::pool::PoolOptions> pool_options(const config::Function& 
   }
   o.handler = f.handler;
   o.working_dir = f.working_dir;
-  o.concurrency = f.concurrency ? f.concurrency : usable_cores();
+  o.concurrency = f.concurrency ? f.concurrency : core::usable_cores();
   o.timeout = std::chrono::seconds(f.timeout_s);
   o.memory_mb = f.memory_mb;
   o.lazy = f.start == config::WorkerStart::kLazy;
@@ -332,36 +320,19 @@ core::Result<functions::pool::PoolOptions> pool_options(const config::Function& 
   for (auto& [name, value] : f.environment) {
     std::string key = path + ".environment." + name;
     using Kind = config::EnvValue::Kind;
-    switch (value.kind) {
-      case Kind::kLiteral:
-        o.environment.emplace_back(name, value.value);
-        break;
-      case Kind::kEnv: {
-        const char* v = std::getenv(value.value.c_str());
-        if (!v)
-          return config_error(f.pos, key, "environment variable " + value.value + " is not set");
-        o.environment.emplace_back(name, v);
-        break;
+    if (value.kind == Kind::kIssuerCertificate || value.kind == Kind::kIssuerPublicKey) {
+      // Without a running issuer (gatehouse check) there is nothing to hand over yet.
+      std::string pem;
+      if (rt.issuer) {
+        pem = value.kind == Kind::kIssuerCertificate ? rt.issuer->signing_certificate_pem()
+                                                     : rt.issuer->signing_public_key_pem();
       }
-      case Kind::kFile: {
-        auto text = core::read_file(value.value, 1 << 20);
-        if (!text) return config_error(f.pos, key, text.error().message());
-        o.environment.emplace_back(name, std::move(*text));
-        break;
-      }
-      case Kind::kIssuerCertificate:
-      case Kind::kIssuerPublicKey: {
-        // Without a running issuer (gatehouse check) there is nothing to hand over yet.
-        if (!rt.issuer) {
-          o.environment.emplace_back(name, "");
-          break;
-        }
-        o.environment.emplace_back(name, value.kind == Kind::kIssuerCertificate
-                                             ? rt.issuer->signing_certificate_pem()
-                                             : rt.issuer->signing_public_key_pem());
-        break;
-      }
+      o.environment.emplace_back(name, std::move(pem));
+      continue;
     }
+    auto text = config::resolve_env_value(value);
+    if (!text) return config_error(f.pos, key, text.error().message());
+    o.environment.emplace_back(name, std::move(*text));
   }
   return o;
 }
@@ -541,14 +512,14 @@ http::Limits http_limits(const config::Config& config) {
 }
 
 uint64_t reserved_descriptors(const config::Config& config) {
-  const uint64_t threads = config.api.io_threads ? config.api.io_threads : usable_cores();
+  const uint64_t threads = config.api.io_threads ? config.api.io_threads : core::usable_cores();
   constexpr uint64_t kProcess = 64;    // stdio, logs, listeners, a few admin connections, keys
   constexpr uint64_t kPerThread = 4;   // epoll, eventfd, timerfd, a spare
   constexpr uint64_t kPerWorker = 14;  // pidfd, 2 pipes, endpoint listener + 8 connections, spare
   constexpr uint64_t kPerSqliteConnection = 3;  // database, WAL, shared memory
   uint64_t n = kProcess + kPerThread * threads;
   for (const config::Function& f : config.functions)
-    n += kPerWorker * (f.concurrency ? f.concurrency : usable_cores());
+    n += kPerWorker * (f.concurrency ? f.concurrency : core::usable_cores());
   // One writer connection per table and a reader per I/O thread.
   n += kPerSqliteConnection * (1 + threads) * config.tables.size();
   return n;
@@ -638,8 +609,7 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(const config::Config&
   rt->table.emplace(std::move(*table));
   if (rt->issuer) {
     // The issuer answers these paths before routing; a route there would never be reached.
-    for (std::string_view p :
-         {"/oauth/token", "/.well-known/jwks.json", "/.well-known/openid-configuration", "/pem"}) {
+    for (std::string_view p : issuer::kEndpointPaths) {
       for (std::string_view method : {"GET", "POST"}) {
         auto m = router::match(*rt->table, method, p);
         if (!m) continue;

@@ -11,6 +11,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <array>
 #include <span>
 #include <string>
 #include <string_view>
@@ -25,6 +26,9 @@ inline constexpr std::string_view kTokenPath = "/oauth/token";
 inline constexpr std::string_view kJwksPath = "/.well-known/jwks.json";
 inline constexpr std::string_view kDiscoveryPath = "/.well-known/openid-configuration";
 inline constexpr std::string_view kPemPath = "/pem";
+// Every path the issuer answers.
+inline constexpr std::array<std::string_view, 4> kEndpointPaths = {kTokenPath, kJwksPath,
+                                                                   kDiscoveryPath, kPemPath};
 
 // The claims every issued token carries (`scope` only when non-empty).
 inline constexpr std::string_view kIssuedClaims[] = {"iss",   "sub", "aud", "iat", "exp",

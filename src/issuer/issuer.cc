@@ -179,7 +179,7 @@ class IssuerImpl final : public Issuer {
   ~IssuerImpl() override { close(); }
 
   bool serves(std::string_view path) const override {
-    return path == kTokenPath || path == kJwksPath || path == kDiscoveryPath || path == kPemPath;
+    return std::find(kEndpointPaths.begin(), kEndpointPaths.end(), path) != kEndpointPaths.end();
   }
 
   void handle(HttpRequest request, std::function<void(HttpReply)> done) override {
