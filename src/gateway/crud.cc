@@ -9,6 +9,7 @@
 
 #include "core/ids.h"
 #include "core/json_text.h"
+#include "core/text.h"
 #include "functions/events/request_facts.h"
 
 namespace gatehouse::gateway {
@@ -79,24 +80,12 @@ CrudOutcome from_store_error(const store::StoreError& e, std::string_view key_at
                        "store_io_error");
 }
 
-std::string lower_media_type(std::string_view content_type) {
-  std::string_view media = content_type.substr(0, content_type.find(';'));
-  while (!media.empty() && (media.back() == ' ' || media.back() == '\t'))
-    media.remove_suffix(1);
-  while (!media.empty() && (media.front() == ' ' || media.front() == '\t'))
-    media.remove_prefix(1);
-  std::string out(media);
-  for (char& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // application/json and application/*+json are JSON. So is a missing type, and curl's default
 // application/x-www-form-urlencoded when the body is a JSON object: `curl -d '{...}'` sends that,
 // and refusing it would fail the most common first try with a body we understand perfectly.
 std::optional<CrudOutcome> check_content_type(std::string_view content_type,
                                               std::string_view body) {
-  std::string media = lower_media_type(content_type);
+  std::string media = core::media_type_of(content_type);
   if (media.empty() || media == "application/json") return std::nullopt;
   if (media.starts_with("application/") && media.ends_with("+json")) return std::nullopt;
   if (media == "application/x-www-form-urlencoded") {

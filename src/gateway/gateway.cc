@@ -10,6 +10,7 @@
 #include "auth/jwks/key_set.h"
 #include "auth/policy/policy.h"
 #include "core/ids.h"
+#include "core/text.h"
 #include "functions/events/events.h"
 #include "functions/events/proxy_response.h"
 #include "gateway/crud.h"
@@ -26,52 +27,6 @@ using std::chrono::microseconds;
 uint64_t micros_since(core::MonoTime t) {
   return static_cast<uint64_t>(
       duration_cast<microseconds>(std::chrono::steady_clock::now() - t).count());
-}
-
-bool is_valid_utf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    size_t extra = c < 0x80           ? 0
-                   : (c >> 5) == 0x6  ? 1
-                   : (c >> 4) == 0xE  ? 2
-                   : (c >> 3) == 0x1E ? 3
-                                      : 4;
-    if (extra == 4 || s.size() - i <= extra) return false;
-    uint32_t cp = extra == 0 ? c : c & (0x3Fu >> extra);
-    for (size_t k = 1; k <= extra; ++k) {
-      auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc >> 6) != 0x2) return false;
-      cp = (cp << 6) | (cc & 0x3Fu);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-    if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += extra + 1;
-  }
-  return true;
-}
-
-// "image/png; q=1" against "image/*": type and subtype, '*' a whole part.
-bool media_type_matches(std::string_view content_type, std::string_view pattern) {
-  content_type = content_type.substr(0, content_type.find(';'));
-  while (!content_type.empty() && content_type.back() == ' ')
-    content_type.remove_suffix(1);
-  if (pattern == "*/*") return true;
-  auto slash = pattern.find('/');
-  auto ct_slash = content_type.find('/');
-  if (slash == std::string_view::npos || ct_slash == std::string_view::npos) return false;
-  auto eq = [](std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-             return std::tolower(static_cast<unsigned char>(x)) ==
-                    std::tolower(static_cast<unsigned char>(y));
-           });
-  };
-  std::string_view pt = pattern.substr(0, slash), ps = pattern.substr(slash + 1);
-  std::string_view ct = content_type.substr(0, ct_slash), cs = content_type.substr(ct_slash + 1);
-  return (pt == "*" || eq(pt, ct)) && (ps == "*" || eq(ps, cs));
 }
 
 // Hands the embedded issuer's current keys to every `issuer: self` authorizer whose copy is older
@@ -235,9 +190,9 @@ void Gateway::integrate_function(std::shared_ptr<Call> call) {
   functions::events::RequestFacts& request_facts = *call->facts;
   http::Request& req = call->exchange->request();
   std::string_view content_type = req.msg[bhttp::field::content_type];
-  bool binary = !is_valid_utf8(request_facts.body);
+  bool binary = !core::is_valid_utf8(request_facts.body);
   for (auto& t : call->runtime->binary_media_types)
-    binary = binary || (!content_type.empty() && media_type_matches(content_type, t));
+    binary = binary || (!content_type.empty() && core::media_type_matches(content_type, t));
   request_facts.body_is_binary = binary && !request_facts.body.empty();
   functions::events::AuthorizerFacts auth_facts;
   const functions::events::AuthorizerFacts* auth_ptr = nullptr;

@@ -1,14 +1,13 @@
 #include "issuer/token_request.h"
 
 #include <boost/json/basic_parser_impl.hpp>
-#include <boost/url/encoding_opts.hpp>
-#include <boost/url/pct_string_view.hpp>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
 
 #include "core/base64.h"
+#include "core/text.h"
 #include "issuer/wipe.h"
 
 namespace gatehouse::issuer {
@@ -83,9 +82,7 @@ std::string lower(std::string_view s) {
 enum class BodyKind { kForm, kJson };
 
 core::Result<BodyKind, OAuthError> body_kind(std::string_view content_type) {
-  std::string_view rest = content_type;
-  size_t semicolon = rest.find(';');
-  const std::string media = lower(trim(rest.substr(0, semicolon)));
+  const std::string media = core::media_type_of(content_type);
   if (media.empty()) {
     return invalid_request("missing Content-Type; send " + std::string(kSupportedTypes));
   }
@@ -100,21 +97,14 @@ core::Result<BodyKind, OAuthError> body_kind(std::string_view content_type) {
   }
   // Parameters (RFC 9110 §8.3.1): only charset means anything to us, and only UTF-8 (of which
   // ASCII, all the form encoding produces, is a subset) is what we decode.
-  while (semicolon != std::string_view::npos) {
-    rest = rest.substr(semicolon + 1);
-    semicolon = rest.find(';');
-    std::string_view parameter = trim(rest.substr(0, semicolon));
-    size_t equals = parameter.find('=');
-    if (equals == std::string_view::npos) continue;
-    if (lower(trim(parameter.substr(0, equals))) != "charset") continue;
-    std::string_view value = trim(parameter.substr(equals + 1));
-    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
-      value = value.substr(1, value.size() - 2);
-    }
+  std::optional<std::string> unsupported;  // the first charset we do not decode
+  core::for_each_media_type_param(content_type, [&](std::string_view name, std::string_view value) {
+    if (unsupported || lower(name) != "charset") return;
     const std::string charset = lower(value);
-    if (charset != "utf-8" && charset != "utf8") {
-      return invalid_request("unsupported charset '" + std::string(value) + "'; send UTF-8");
-    }
+    if (charset != "utf-8" && charset != "utf8") unsupported = std::string(value);
+  });
+  if (unsupported) {
+    return invalid_request("unsupported charset '" + *unsupported + "'; send UTF-8");
   }
   return kind;
 }
@@ -123,11 +113,7 @@ core::Result<BodyKind, OAuthError> body_kind(std::string_view content_type) {
 
 // application/x-www-form-urlencoded decoding of one name or value: '+' is a space, %XX a byte.
 std::optional<std::string> form_decode(std::string_view encoded) {
-  auto pct = boost::urls::make_pct_string_view(encoded);
-  if (!pct) return std::nullopt;
-  boost::urls::encoding_opts opts;
-  opts.space_as_plus = true;
-  return pct->decode(opts);
+  return core::percent_decode(encoded, {.plus_is_space = true});
 }
 
 std::optional<OAuthError> parse_form(std::string_view body, Fields& fields) {

@@ -1,6 +1,6 @@
 #include "router/method_arn.h"
 
-#include "router/detail/percent.h"
+#include "core/text.h"
 
 namespace gatehouse::router {
 
@@ -46,7 +46,7 @@ core::Result<std::string, MethodArnError> method_arn(const MethodArnPrefix& pref
       return MethodArnError::kEncodedSeparator;
     }
   }
-  size_t decoded = detail::decoded_size(path);
+  size_t decoded = core::percent_decoded_size(path);
   if (decoded == std::string_view::npos) return MethodArnError::kBadPath;
   size_t total = prefix.str().size() + method.size() + 1 + decoded;
   if (total > kMaxMethodArnBytes) return MethodArnError::kTooLong;
@@ -55,7 +55,7 @@ core::Result<std::string, MethodArnError> method_arn(const MethodArnPrefix& pref
   arn += prefix.str();
   arn += method;
   arn += '/';
-  detail::append_decoded(path, &arn);
+  core::append_percent_decoded(path, arn);
   return arn;
 }
 

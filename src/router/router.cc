@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "core/assert.h"
-#include "router/detail/percent.h"
+#include "core/text.h"
 
 namespace gatehouse::router {
 namespace {
@@ -85,16 +85,8 @@ bool is_param_name(std::string_view name) {
 // A '.' or '..' segment, also when its dots are percent-encoded. Requires: valid escapes.
 bool is_dot_segment(std::string_view seg) {
   if (seg.size() > 6) return false;  // "%2e%2e" is the longest spelling
-  size_t dots = 0;
-  for (size_t i = 0; i < seg.size(); ++i, ++dots) {
-    char c = seg[i];
-    if (c == '%') {
-      c = static_cast<char>(detail::hex_value(seg[i + 1]) * 16 + detail::hex_value(seg[i + 2]));
-      i += 2;
-    }
-    if (c != '.') return false;
-  }
-  return dots == 1 || dots == 2;
+  return core::compare_percent_decoded(seg, ".") == 0 ||
+         core::compare_percent_decoded(seg, "..") == 0;
 }
 
 enum class SegKind { kLiteral, kParam, kGreedy };
@@ -189,27 +181,6 @@ core::Result<std::vector<Segment>, std::string> parse_template(std::string_view 
     segs.push_back({greedy ? SegKind::kGreedy : SegKind::kParam, name});
   }
   return segs;
-}
-
-// Three-way byte comparison of a percent-encoded segment (valid escapes) with unencoded text.
-int compare_decoded(std::string_view raw, std::string_view text) {
-  size_t i = 0;
-  size_t j = 0;
-  while (i < raw.size() && j < text.size()) {
-    unsigned char a;
-    if (raw[i] == '%') {
-      a = static_cast<unsigned char>(detail::hex_value(raw[i + 1]) * 16 +
-                                     detail::hex_value(raw[i + 2]));
-      i += 3;
-    } else {
-      a = static_cast<unsigned char>(raw[i++]);
-    }
-    unsigned char b = static_cast<unsigned char>(text[j++]);
-    if (a != b) return a < b ? -1 : 1;
-  }
-  if (i < raw.size()) return 1;
-  if (j < text.size()) return -1;
-  return 0;
 }
 
 }  // namespace
@@ -391,7 +362,7 @@ class Matcher {
       p.raw = path_.substr(c.begin, c.end - c.begin);
       if (has_percent_ && p.raw.find('%') != std::string_view::npos) {
         p.value.reserve(p.raw.size());
-        detail::append_decoded(p.raw, &p.value);
+        core::append_percent_decoded(p.raw, p.value);
       } else {
         p.value.assign(p.raw);
       }
@@ -427,8 +398,8 @@ class Matcher {
       if (c < 0x20 || c == 0x7f) return false;
       if (c == '%') {
         if (i + 2 >= n) return false;
-        int hi = detail::hex_value(raw[i + 1]);
-        int lo = detail::hex_value(raw[i + 2]);
+        int hi = core::hex_digit_value(raw[i + 1]);
+        int lo = core::hex_digit_value(raw[i + 2]);
         if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) return false;
         has_percent_ = true;
         i += 2;
@@ -488,9 +459,11 @@ class Matcher {
     }
     auto it = std::lower_bound(lits.begin(), lits.end(), seg,
                                [](const RouteTable::Literal& l, std::string_view s) {
-                                 return compare_decoded(s, l.text) > 0;
+                                 return core::compare_percent_decoded(s, l.text) > 0;
                                });
-    return it != lits.end() && compare_decoded(seg, it->text) == 0 ? it->child : RouteTable::kNone;
+    return it != lits.end() && core::compare_percent_decoded(seg, it->text) == 0
+               ? it->child
+               : RouteTable::kNone;
   }
 
   const RouteTable& table_;

@@ -6,6 +6,8 @@
 
 #include <utility>
 
+#include "core/text.h"
+
 namespace gatehouse::auth::policy {
 namespace {
 
@@ -18,27 +20,11 @@ char fold_ascii(char c) {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-// Bytes in the UTF-8 character that starts at text[i], so '?' and the backtracking '*' step over
-// whole characters: method ARNs carry the percent-decoded path, which may hold multi-byte
-// characters. A byte that does not start a well-formed sequence counts as one character.
-size_t char_length(std::string_view text, size_t i) {
-  auto lead = static_cast<unsigned char>(text[i]);
-  size_t want = lead < 0x80           ? 1
-                : (lead >> 5) == 0x6  ? 2
-                : (lead >> 4) == 0xE  ? 3
-                : (lead >> 3) == 0x1E ? 4
-                                      : 1;
-  size_t length = 1;
-  while (length < want && i + length < text.size() &&
-         (static_cast<unsigned char>(text[i + length]) & 0xC0) == 0x80) {
-    ++length;
-  }
-  return length;
-}
-
 // The two-pointer glob match: on a mismatch, go back to the last '*' and let it swallow one more
 // character. Each '*' restart only moves forward, so the work is O(|pattern| * |text|) at worst,
-// with no recursion (no stack growth on hostile patterns) and no allocation.
+// with no recursion (no stack growth on hostile patterns) and no allocation. '?' and the
+// backtracking '*' step over whole UTF-8 characters (method ARNs carry the percent-decoded path,
+// which may hold multi-byte characters); a byte that starts no sequence is one character.
 template <bool kFoldCase>
 bool glob_match(std::string_view pattern, std::string_view text) {
   constexpr size_t kNoStar = std::string_view::npos;
@@ -52,14 +38,14 @@ bool glob_match(std::string_view pattern, std::string_view text) {
       resume = t;
     } else if (p < pattern.size() && pattern[p] == '?') {
       ++p;
-      t += char_length(text, t);
+      t += core::utf8_char_length_lenient(text, t);
     } else if (p < pattern.size() && (kFoldCase ? fold_ascii(pattern[p]) == fold_ascii(text[t])
                                                 : pattern[p] == text[t])) {
       ++p;
       ++t;
     } else if (star != kNoStar) {
       p = star + 1;
-      resume += char_length(text, resume);
+      resume += core::utf8_char_length_lenient(text, resume);
       t = resume;
     } else {
       return false;

@@ -3,6 +3,8 @@
 #include <array>
 #include <unordered_map>
 
+#include "core/text.h"
+
 namespace gatehouse::functions::events {
 namespace {
 
@@ -10,31 +12,10 @@ char ascii_lower(char c) {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Form-style decoding of one query name or value: '+' is a space, %XX a byte; a '%' without two
 // hex digits stays as it is (we never refuse a request over its query).
 std::string decode_query_part(std::string_view raw) {
-  std::string out;
-  out.reserve(raw.size());
-  for (size_t i = 0; i < raw.size(); ++i) {
-    char c = raw[i];
-    if (c == '+') {
-      out += ' ';
-    } else if (c == '%' && i + 2 < raw.size() && hex_value(raw[i + 1]) >= 0 &&
-               hex_value(raw[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(raw[i + 1]) * 16 + hex_value(raw[i + 2]));
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-  return out;
+  return core::percent_decode_lenient(raw, {.plus_is_space = true});
 }
 
 // Calls visit(name, value) for each parameter of the query, decoded, in order: the one reading
