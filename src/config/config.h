@@ -165,7 +165,7 @@ struct IdentitySource {
   Kind kind = Kind::kHeader;
   // Header name (any case), query string parameter name, stage variable name, or the context path
   // after "context." ("httpMethod", "resourcePath", "identity.sourceIp", ...; the supported set is
-  // in docs/configuration.md).
+  // core/context_vars.h's identity sources).
   std::string name = "Authorization";
   // "method.request.header.Authorization", "method.request.querystring.token",
   // "stageVariables.name", "context.httpMethod"

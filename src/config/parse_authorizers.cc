@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "config/detail/sections.h"
+#include "core/context_vars.h"
 
 namespace gatehouse::config::detail {
 namespace {
@@ -28,23 +29,6 @@ constexpr std::array<std::string_view, 13> kAuthorizerKeys = {
     "type",     "identity_source",  "issuer",     "audiences",   "algorithms",
     "leeway_s", "max_token_bytes",  "keys",       "cache_ttl_s", "cache_max_entries",
     "function", "validation_regex", "cache_scope"};
-
-// The context values a request authorizer may use as identity sources (`context.<path>`): those
-// gatehouse sets in every event's requestContext.
-constexpr std::array<std::string_view, 14> kContextPaths = {"httpMethod",
-                                                            "resourcePath",
-                                                            "resourceId",
-                                                            "path",
-                                                            "stage",
-                                                            "requestId",
-                                                            "extendedRequestId",
-                                                            "apiId",
-                                                            "accountId",
-                                                            "domainName",
-                                                            "domainPrefix",
-                                                            "protocol",
-                                                            "identity.sourceIp",
-                                                            "identity.userAgent"};
 
 std::string expected_sources(AuthorizerType type) {
   switch (type) {
@@ -145,12 +129,14 @@ core::Status parse_identity_source(const Ctx& c, const Field& f, std::string_vie
       break;
     }
     case Kind::kContext:
-      if (std::find(kContextPaths.begin(), kContextPaths.end(), name) == kContextPaths.end()) {
+      // The context values gatehouse sets in every event's requestContext.
+      if (!core::find_context_var(name, core::kIdentitySource)) {
         std::string supported;
-        for (std::string_view p : kContextPaths) {
+        for (const core::ContextVarInfo& v : core::kContextVars) {
+          if ((v.uses & core::kIdentitySource) == 0) continue;
           if (!supported.empty()) supported += ", ";
           supported += kContext;
-          supported += p;
+          supported += v.name;
         }
         return fail(c, f,
                     quote(s) + " is not a supported context value; expected one of: " + supported);

@@ -154,11 +154,7 @@ core::Result<std::vector<auth::stage::IdentitySource>> identity_sources(const co
         r.kind = Kind::kStageVariable;
         break;
       case config::IdentitySource::Kind::kContext:
-        r.kind = Kind::kContext;
-        if (!functions::events::request_context_value({}, src.name)) {
-          return config_error(a.pos, path + ".identity_source",
-                              "context." + src.name + " is not a context value the events carry");
-        }
+        r.kind = Kind::kContext;  // config checked the name against core/context_vars.h
         break;
     }
     out.push_back(std::move(r));

@@ -4,6 +4,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "core/context_vars.h"
 #include "core/json_text.h"
 
 namespace gatehouse::gateway {
@@ -98,6 +99,72 @@ GatewayResponses::GatewayResponses(std::map<ResponseType, ResponseOverride> over
     overrides_[static_cast<size_t>(type)] = std::move(o);
 }
 
+namespace {
+
+// The value of $context.<name>; unknown variables render empty, as API Gateway's templates do.
+void append_context_var(std::string& out, std::string_view name, const ResponseContext& ctx,
+                        std::string_view response_type,
+                        const std::optional<std::string>& error_message) {
+  auto var = core::find_context_var(name, core::kTemplate);
+  if (!var) return;
+  using core::ContextVar;
+  switch (*var) {
+    case ContextVar::kErrorMessageString:
+      return append_message_string(out, error_message);
+    case ContextVar::kErrorMessage:
+      if (error_message) out += *error_message;
+      return;
+    case ContextVar::kErrorResponseType:
+      out += response_type;
+      return;
+    case ContextVar::kRequestId:
+      out += ctx.request_id;
+      return;
+    case ContextVar::kExtendedRequestId:
+      out += ctx.extended_request_id;
+      return;
+    case ContextVar::kHttpMethod:
+      out += ctx.http_method;
+      return;
+    case ContextVar::kPath:
+    case ContextVar::kResourcePath:
+      out += ctx.path;
+      return;
+    case ContextVar::kStage:
+      out += ctx.stage;
+      return;
+    case ContextVar::kAuthorizerPrincipalId:
+      out += ctx.principal_id;
+      return;
+    case ContextVar::kAuthorizerClaims:
+      out += ctx.claims ? boost::json::serialize(*ctx.claims) : std::string("{}");
+      return;
+    case ContextVar::kAuthorizerClaim: {
+      // Claim values as API Gateway hands them to templates: strings verbatim, others as JSON.
+      if (!ctx.claims) return;
+      auto* v = ctx.claims->if_contains(name.substr(std::string_view("authorizer.claims.").size()));
+      if (v == nullptr) return;
+      if (v->is_string()) {
+        out += v->get_string();
+      } else {
+        out += boost::json::serialize(*v);
+      }
+      return;
+    }
+    case ContextVar::kResourceId:
+    case ContextVar::kApiId:
+    case ContextVar::kAccountId:
+    case ContextVar::kDomainName:
+    case ContextVar::kDomainPrefix:
+    case ContextVar::kProtocol:
+    case ContextVar::kIdentitySourceIp:
+    case ContextVar::kIdentityUserAgent:
+      return;  // identity sources only
+  }
+}
+
+}  // namespace
+
 std::string render_template(std::string_view tmpl, const ResponseContext& ctx,
                             std::string_view response_type,
                             const std::optional<std::string>& error_message) {
@@ -122,40 +189,7 @@ std::string render_template(std::string_view tmpl, const ResponseContext& ctx,
     while (name_end > name_start && tmpl[name_end - 1] == '.')
       --name_end;
     std::string_view name = tmpl.substr(name_start, name_end - name_start);
-    if (name == "error.messageString") {
-      append_message_string(out, error_message);
-    } else if (name == "error.message") {
-      if (error_message) out += *error_message;
-    } else if (name == "error.responseType") {
-      out += response_type;
-    } else if (name == "requestId") {
-      out += ctx.request_id;
-    } else if (name == "extendedRequestId") {
-      out += ctx.extended_request_id;
-    } else if (name == "httpMethod") {
-      out += ctx.http_method;
-    } else if (name == "path" || name == "resourcePath") {
-      out += ctx.path;
-    } else if (name == "stage") {
-      out += ctx.stage;
-    } else if (name == "authorizer.principalId") {
-      out += ctx.principal_id;
-    } else if (name == "authorizer.claims") {
-      out += ctx.claims ? boost::json::serialize(*ctx.claims) : std::string("{}");
-    } else if (name.starts_with("authorizer.claims.")) {
-      // Claim values as API Gateway hands them to templates: strings verbatim, others as JSON.
-      if (ctx.claims) {
-        if (auto* v = ctx.claims->if_contains(name.substr(18))) {
-          if (v->is_string()) {
-            out += v->get_string();
-          } else {
-            out += boost::json::serialize(*v);
-          }
-        }
-      }
-    } else {
-      // Unknown variables render empty, as API Gateway's templates do.
-    }
+    append_context_var(out, name, ctx, response_type, error_message);
     i = name_end;
   }
   return out;

@@ -8,11 +8,11 @@
 //
 // Overrides follow API Gateway: a type's own setting wins, then DEFAULT_4XX / DEFAULT_5XX
 // (whichever class the type's default status is in), then the built-in default, field by field
-// (status, headers, body template). Templates substitute `$context.error.message`,
-// `$context.error.messageString` (the message as a JSON string, or null), `$context.error.
-// responseType`, `$context.requestId`, `$context.httpMethod`, `$context.path`,
-// `$context.stage`, `$context.authorizer.principalId`, `$context.authorizer.claims.<name>`
-// and `$context.authorizer.claims` (the whole claims object as JSON).
+// (status, headers, body template). Templates substitute the variables core/context_vars.h marks
+// kTemplate: `$context.error.message`, `$context.error.messageString` (the message as a JSON
+// string, or null), `$context.authorizer.claims` (the whole claims object as JSON),
+// `$context.authorizer.claims.<name>`, the request's ids, method, path and stage; others render
+// empty.
 //
 // Thread safety: immutable after construction; render() from any thread.
 #pragma once

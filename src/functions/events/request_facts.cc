@@ -3,6 +3,7 @@
 #include <array>
 #include <unordered_map>
 
+#include "core/context_vars.h"
 #include "core/text.h"
 
 namespace gatehouse::functions::events {
@@ -97,27 +98,45 @@ std::string context_path(const RequestFacts& request) {
 }
 
 std::optional<std::string> request_context_value(const RequestFacts& f, std::string_view path) {
-  using Read = std::string (*)(const RequestFacts&);
+  auto var = core::find_context_var(path, core::kIdentitySource);
+  if (!var) return std::nullopt;
   // The same fields the event builders write under these names (events.cc).
-  static constexpr std::array<std::pair<std::string_view, Read>, 14> kPaths = {{
-      {"httpMethod", [](const RequestFacts& r) { return std::string(r.method); }},
-      {"resourcePath", [](const RequestFacts& r) { return std::string(r.resource); }},
-      {"resourceId", [](const RequestFacts& r) { return std::string(r.resource_id); }},
-      {"path", [](const RequestFacts& r) { return context_path(r); }},
-      {"stage", [](const RequestFacts& r) { return std::string(r.stage); }},
-      {"requestId", [](const RequestFacts& r) { return std::string(r.request_id); }},
-      {"extendedRequestId",
-       [](const RequestFacts& r) { return std::string(r.extended_request_id); }},
-      {"apiId", [](const RequestFacts& r) { return std::string(r.api_id); }},
-      {"domainPrefix", [](const RequestFacts& r) { return std::string(r.api_id); }},
-      {"accountId", [](const RequestFacts& r) { return std::string(r.account_id); }},
-      {"domainName", [](const RequestFacts& r) { return std::string(r.domain_name); }},
-      {"protocol", [](const RequestFacts& r) { return std::string(r.protocol); }},
-      {"identity.sourceIp", [](const RequestFacts& r) { return std::string(r.source_ip); }},
-      {"identity.userAgent", [](const RequestFacts& r) { return std::string(r.user_agent); }},
-  }};
-  for (const auto& [name, read] : kPaths) {
-    if (name == path) return read(f);
+  using core::ContextVar;
+  switch (*var) {
+    case ContextVar::kHttpMethod:
+      return std::string(f.method);
+    case ContextVar::kResourcePath:
+      return std::string(f.resource);
+    case ContextVar::kResourceId:
+      return std::string(f.resource_id);
+    case ContextVar::kPath:
+      return context_path(f);
+    case ContextVar::kStage:
+      return std::string(f.stage);
+    case ContextVar::kRequestId:
+      return std::string(f.request_id);
+    case ContextVar::kExtendedRequestId:
+      return std::string(f.extended_request_id);
+    case ContextVar::kApiId:
+    case ContextVar::kDomainPrefix:
+      return std::string(f.api_id);
+    case ContextVar::kAccountId:
+      return std::string(f.account_id);
+    case ContextVar::kDomainName:
+      return std::string(f.domain_name);
+    case ContextVar::kProtocol:
+      return std::string(f.protocol);
+    case ContextVar::kIdentitySourceIp:
+      return std::string(f.source_ip);
+    case ContextVar::kIdentityUserAgent:
+      return std::string(f.user_agent);
+    case ContextVar::kErrorMessage:
+    case ContextVar::kErrorMessageString:
+    case ContextVar::kErrorResponseType:
+    case ContextVar::kAuthorizerPrincipalId:
+    case ContextVar::kAuthorizerClaims:
+    case ContextVar::kAuthorizerClaim:
+      break;  // templates only
   }
   return std::nullopt;
 }

@@ -93,10 +93,8 @@ QueryValues find_query_param(std::string_view raw_query, std::string_view name);
 // requestContext.path: "/{stage}{raw path}".
 std::string context_path(const RequestFacts& request);
 // The value the events carry at requestContext.<path> for the paths an identity source may name
-// (context.<path>): httpMethod, resourcePath, resourceId, path, stage, requestId,
-// extendedRequestId, apiId, domainPrefix, accountId, domainName, protocol, identity.sourceIp,
-// identity.userAgent. An empty string where the event has null (identity.userAgent without a
-// User-Agent). nullopt for any other path.
+// (context.<path>; core/context_vars.h lists them). An empty string where the event has null
+// (identity.userAgent without a User-Agent). nullopt for any other path.
 std::optional<std::string> request_context_value(const RequestFacts& request,
                                                  std::string_view path);
 

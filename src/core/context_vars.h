@@ -1,0 +1,90 @@
+// API Gateway's $context variables that gatehouse knows, and where each may be used: as a request
+// authorizer's identity source (`context.<name>`, whose value the events carry at
+// requestContext.<name>) and in the templates of mock integrations and gateway responses
+// (`$context.<name>`). One table: config checks identity sources against it, and the event
+// readers and the template renderer switch over ContextVar.
+//
+// Thread safety: constants and a pure function.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace gatehouse::core {
+
+enum class ContextVar : uint8_t {
+  kHttpMethod,
+  kResourcePath,
+  kResourceId,
+  kPath,
+  kStage,
+  kRequestId,
+  kExtendedRequestId,
+  kApiId,
+  kAccountId,
+  kDomainName,
+  kDomainPrefix,
+  kProtocol,
+  kIdentitySourceIp,
+  kIdentityUserAgent,
+  kErrorMessage,
+  kErrorMessageString,
+  kErrorResponseType,
+  kAuthorizerPrincipalId,
+  kAuthorizerClaims,
+  kAuthorizerClaim,  // authorizer.claims.<claim name>, templates only
+};
+
+// Where a variable may be used (a bit set).
+enum ContextUse : uint8_t {
+  kIdentitySource = 1,  // context.<name> in a request authorizer's identity_source
+  kTemplate = 2,        // $context.<name> in mock bodies and gateway responses
+};
+
+struct ContextVarInfo {
+  std::string_view name;
+  ContextVar var;
+  uint8_t uses;
+};
+
+// The identity sources first, in the order error messages list them.
+inline constexpr std::array<ContextVarInfo, 20> kContextVars = {{
+    {"httpMethod", ContextVar::kHttpMethod, kIdentitySource | kTemplate},
+    {"resourcePath", ContextVar::kResourcePath, kIdentitySource | kTemplate},
+    {"resourceId", ContextVar::kResourceId, kIdentitySource},
+    {"path", ContextVar::kPath, kIdentitySource | kTemplate},
+    {"stage", ContextVar::kStage, kIdentitySource | kTemplate},
+    {"requestId", ContextVar::kRequestId, kIdentitySource | kTemplate},
+    {"extendedRequestId", ContextVar::kExtendedRequestId, kIdentitySource | kTemplate},
+    {"apiId", ContextVar::kApiId, kIdentitySource},
+    {"accountId", ContextVar::kAccountId, kIdentitySource},
+    {"domainName", ContextVar::kDomainName, kIdentitySource},
+    {"domainPrefix", ContextVar::kDomainPrefix, kIdentitySource},
+    {"protocol", ContextVar::kProtocol, kIdentitySource},
+    {"identity.sourceIp", ContextVar::kIdentitySourceIp, kIdentitySource},
+    {"identity.userAgent", ContextVar::kIdentityUserAgent, kIdentitySource},
+    {"error.message", ContextVar::kErrorMessage, kTemplate},
+    {"error.messageString", ContextVar::kErrorMessageString, kTemplate},
+    {"error.responseType", ContextVar::kErrorResponseType, kTemplate},
+    {"authorizer.principalId", ContextVar::kAuthorizerPrincipalId, kTemplate},
+    {"authorizer.claims", ContextVar::kAuthorizerClaims, kTemplate},
+    {"authorizer.claims.", ContextVar::kAuthorizerClaim, kTemplate},  // a prefix
+}};
+
+// The variable `name` names where `use` is, or nullopt. For kTemplate, "authorizer.claims.<x>"
+// (x non-empty) is kAuthorizerClaim; the claim's name is what follows the prefix.
+constexpr std::optional<ContextVar> find_context_var(std::string_view name, ContextUse use) {
+  for (const ContextVarInfo& v : kContextVars) {
+    if ((v.uses & use) == 0) continue;
+    if (v.var == ContextVar::kAuthorizerClaim) {
+      if (name.size() > v.name.size() && name.starts_with(v.name)) return v.var;
+    } else if (v.name == name) {
+      return v.var;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace gatehouse::core
