@@ -19,9 +19,10 @@
 #include <iterator>
 #include <mutex>
 #include <optional>
-#include <unordered_set>
+#include <unordered_map>
 #include <vector>
 
+#include "core/clock.h"
 #include "http/detail/date.h"
 
 namespace gatehouse::http {
@@ -145,9 +146,10 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
   milliseconds retry_delay_{0};
 
   std::mutex mu_;
-  // Guarded by mu_.
-  std::unordered_set<Session*> sessions_;
-  std::vector<std::weak_ptr<Session>> weak_sessions_;
+  // Guarded by mu_. The one registry of sessions: each from its opening until its destructor runs
+  // (so its weak pointer may already have expired). drain() and close_all() reach the live ones
+  // through it, drain() waits for it to empty, and connections_open shows its size.
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
   bool draining_ = false;
   std::function<void()> drained_;
 };
@@ -371,7 +373,8 @@ class Session : public std::enable_shared_from_this<Session> {
     req.peer_ip = peer_ip_;
     req.peer_port = peer_port_;
     req.id = core::new_request_id();
-    req.received_at = std::chrono::steady_clock::now();
+    // On the clock of the connection's Asio timers, which its deadlines are measured against.
+    req.received_at = core::os_monotonic();
     bool keep_alive = req.msg.keep_alive();
     if (!keep_alive) read_open_ = false;
     bool head = req.msg.method() == bhttp::verb::head;
@@ -643,21 +646,17 @@ void Server::Impl::accept_later(const beast::error_code& ec) {
 }
 
 void Server::Impl::session_opened(const std::shared_ptr<Session>& s) {
-  stats_->connections_open.add(1);
   std::lock_guard lock(mu_);
-  sessions_.insert(s.get());
-  weak_sessions_.push_back(s);
-  if (weak_sessions_.size() > 2 * sessions_.size() + 64) {
-    std::erase_if(weak_sessions_, [](auto& w) { return w.expired(); });
-  }
+  sessions_.emplace(s.get(), s);
+  stats_->connections_open.set(static_cast<int64_t>(sessions_.size()));
 }
 
 void Server::Impl::session_closed(Session* s) {
-  stats_->connections_open.add(-1);
   std::function<void()> done;
   {
     std::lock_guard lock(mu_);
     sessions_.erase(s);
+    stats_->connections_open.set(static_cast<int64_t>(sessions_.size()));
     if (draining_ && sessions_.empty() && drained_) done = std::move(drained_);
   }
   if (done) done();
@@ -679,8 +678,8 @@ void Server::Impl::drain(std::function<void()> done) {
                {
                  std::lock_guard lock(self->mu_);
                  self->draining_ = true;
-                 for (auto& w : self->weak_sessions_) {
-                   if (auto s = w.lock()) live.push_back(std::move(s));
+                 for (auto& [raw, weak] : self->sessions_) {
+                   if (auto s = weak.lock()) live.push_back(std::move(s));
                  }
                  if (self->sessions_.empty()) {
                    if (done) asio::post(self->acceptor_.get_executor(), std::move(done));
@@ -697,8 +696,8 @@ void Server::Impl::close_all() {
   std::vector<std::shared_ptr<Session>> live;
   {
     std::lock_guard lock(mu_);
-    for (auto& w : weak_sessions_) {
-      if (auto s = w.lock()) live.push_back(std::move(s));
+    for (auto& [raw, weak] : sessions_) {
+      if (auto s = weak.lock()) live.push_back(std::move(s));
     }
   }
   for (auto& s : live)
