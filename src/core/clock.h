@@ -1,6 +1,7 @@
 // Time, injected. Everything that compares times (token expiry, cache TTL, refresh schedules)
 // takes a Clock&, so tests move a ManualClock instead of sleeping. No other file calls
-// std::chrono::system_clock::now().
+// std::chrono::system_clock::now() or steady_clock::now(): what must read the OS's monotonic
+// clock whatever the injected one says calls os_monotonic() and says why.
 //
 // Thread safety: SystemClock is stateless; ManualClock is safe to read from many threads while a
 // test advances it.
@@ -32,6 +33,13 @@ class Clock {
 
 // The process-wide real clock.
 Clock& system_clock();
+
+// The OS's monotonic clock, for what an injected clock must not move: deadlines of Asio timers
+// (which run on this clock) and time stamps compared with them. Decisions (expiry, TTLs) and the
+// latencies a request reports use Clock::monotonic().
+inline MonoTime os_monotonic() {
+  return std::chrono::steady_clock::now();
+}
 
 // A clock that moves only when told to. Starts at the given Unix time (seconds).
 class ManualClock final : public Clock {

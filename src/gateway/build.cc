@@ -193,7 +193,7 @@ core::Result<std::unique_ptr<AuthorizerRuntime>> make_authorizer(const config::A
     auth::FunctionAuthorizerOptions fo;
     fo.name = a.name;
     fo.request_type = so.request_event;
-    authorizer = std::make_unique<auth::FunctionAuthorizer>(std::move(fo), *invoker);
+    authorizer = std::make_unique<auth::FunctionAuthorizer>(std::move(fo), *invoker, deps.clock);
   } else {
     auth::JwtAuthorizerOptions opts;
     opts.verify.issuer = a.jwt.issuer;

@@ -24,9 +24,8 @@ namespace bhttp = boost::beast::http;
 using std::chrono::duration_cast;
 using std::chrono::microseconds;
 
-uint64_t micros_since(core::MonoTime t) {
-  return static_cast<uint64_t>(
-      duration_cast<microseconds>(std::chrono::steady_clock::now() - t).count());
+uint64_t micros_since(const core::Clock& clock, core::MonoTime t) {
+  return static_cast<uint64_t>(duration_cast<microseconds>(clock.monotonic() - t).count());
 }
 
 // Hands the embedded issuer's current keys to every `issuer: self` authorizer whose copy is older
@@ -208,7 +207,7 @@ void Gateway::integrate_function(std::shared_ptr<Call> call) {
     auth_ptr = &auth_facts;
   }
   std::string event = functions::events::proxy_event(request_facts, auth_ptr);
-  auto started = std::chrono::steady_clock::now();
+  auto started = clock_.monotonic();
   const RouteRuntime& route = *call->route;
   route.function->invoke({std::move(event), "", route.function_timeout},
                          [this, call, started](functions::InvokeResult r) {
@@ -217,9 +216,8 @@ void Gateway::integrate_function(std::shared_ptr<Call> call) {
                          });
 }
 
-void Gateway::on_function_result(Call& call, std::chrono::steady_clock::time_point started,
-                                 functions::InvokeResult r) {
-  call.integration_us = micros_since(started);
+void Gateway::on_function_result(Call& call, core::MonoTime started, functions::InvokeResult r) {
+  call.integration_us = micros_since(clock_, started);
   if (!r) {
     const functions::InvokeFailure& f = r.error();
     call.error_reason = functions::to_string(f.error);
@@ -258,10 +256,10 @@ void Gateway::serve_issuer(std::shared_ptr<Call> call) {
   ir.body = std::move(req.msg.body());
   ir.peer_ip = req.peer_ip;
   call->issuer_request = true;
-  auto started = std::chrono::steady_clock::now();
+  auto started = clock_.monotonic();
   call->runtime->issuer->handle(std::move(ir), [this, call, started](issuer::HttpReply reply) {
     guarded(*call, [&] {
-      call->integration_us = micros_since(started);
+      call->integration_us = micros_since(clock_, started);
       http::Response res{static_cast<bhttp::status>(reply.status), 11};
       for (auto& [name, value] : reply.headers)
         res.set(name, value);
@@ -284,10 +282,10 @@ void Gateway::integrate_crud(std::shared_ptr<Call> call) {
     cr.key = call->match->params[call->match->params.size() - 1].value;
   }
   if (call->decision) cr.principal = call->decision->principal_id;
-  auto started = std::chrono::steady_clock::now();
+  auto started = clock_.monotonic();
   run_crud(route.crud, cr, clock_, [this, call, started](CrudOutcome o) {
     guarded(*call, [&] {
-      call->integration_us = micros_since(started);
+      call->integration_us = micros_since(clock_, started);
       call->error_reason = o.reason;
       if (o.gateway_error) {
         http::Response res = error_response(*call, *o.gateway_error, {o.message, o.status});
@@ -307,7 +305,7 @@ void Gateway::integrate(std::shared_ptr<Call> call) {
   if (call->route->kind == RouteRuntime::Kind::kFunction) {
     return integrate_function(std::move(call));
   }
-  auto started = std::chrono::steady_clock::now();
+  auto started = clock_.monotonic();
   const MockIntegration& mock = call->route->mock;
   http::Request& req = call->exchange->request();
   http::Response res{static_cast<bhttp::status>(mock.status), 11};
@@ -329,7 +327,7 @@ void Gateway::integrate(std::shared_ptr<Call> call) {
   } else {
     res.body() = mock.body_template;
   }
-  call->integration_us = micros_since(started);
+  call->integration_us = micros_since(clock_, started);
   finish(*call, std::move(res));
 }
 
@@ -357,7 +355,9 @@ void Gateway::finish(Call& call, http::Response res) {
     res.set(bhttp::field::content_type, "application/json");
   }
   unsigned status = res.result_int();
-  uint64_t total_us = micros_since(req.received_at);
+  // http::Server stamps arrivals on the OS clock its connection timers run on.
+  uint64_t total_us = static_cast<uint64_t>(
+      duration_cast<microseconds>(core::os_monotonic() - req.received_at).count());
   if (call.route) {
     call.route->counters.count(status);
     call.route->latency.observe_us(total_us);

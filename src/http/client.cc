@@ -1,5 +1,7 @@
 #include "http/client.h"
 
+#include "core/clock.h"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -102,7 +104,8 @@ asio::awaitable<core::Result<FetchResponse>> fetch(std::shared_ptr<Client::Impl>
   if (!target) co_return target.error();
   const Target& t = *target;
   auto executor = co_await asio::this_coro::executor;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(opt.timeout_ms);
+  // One deadline for the whole exchange, on the clock of the Asio timers that enforce it.
+  auto deadline = core::os_monotonic() + std::chrono::milliseconds(opt.timeout_ms);
 
   // Resolution has no built-in timeout; a timer cancels it.
   tcp::resolver resolver(executor);
@@ -118,8 +121,7 @@ asio::awaitable<core::Result<FetchResponse>> fetch(std::shared_ptr<Client::Impl>
   if (rec) co_return core::unavailable("cannot resolve '" + t.host + "': " + rec.message());
 
   auto remaining = [&] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
-                                                                 std::chrono::steady_clock::now());
+    return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - core::os_monotonic());
   };
   auto timed_out = [&](const beast::error_code& ec) { return ec == beast::error::timeout; };
 

@@ -8,8 +8,8 @@
 namespace gatehouse::auth {
 
 FunctionAuthorizer::FunctionAuthorizer(FunctionAuthorizerOptions options,
-                                       functions::Invoker& invoker)
-    : options_(std::move(options)), invoker_(invoker) {}
+                                       functions::Invoker& invoker, const core::Clock& clock)
+    : options_(std::move(options)), invoker_(invoker), clock_(clock) {}
 
 void FunctionAuthorizer::authorize(const AuthRequest& request, AuthCallback done) {
   std::string event =
@@ -17,7 +17,7 @@ void FunctionAuthorizer::authorize(const AuthRequest& request, AuthCallback done
           ? functions::events::request_authorizer_event(*request.request)
           : functions::events::token_authorizer_event(request.identity, request.method_arn);
   stats_.invocations.inc();
-  auto started = std::chrono::steady_clock::now();
+  auto started = clock_.monotonic();
   invoker_.invoke(
       {std::move(event), "", options_.answer_within},
       [this, started, done = std::move(done)](functions::InvokeResult r) {
@@ -49,10 +49,9 @@ void FunctionAuthorizer::authorize(const AuthRequest& request, AuthCallback done
         d->policy = std::move(out->policy);
         d->context = std::move(out->context);
         d->usage_identifier_key = std::move(out->usage_identifier_key);
-        d->integration_latency_ms =
-            static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                      std::chrono::steady_clock::now() - started)
-                                      .count());
+        d->integration_latency_ms = static_cast<uint64_t>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(clock_.monotonic() - started)
+                .count());
         done(DecisionPtr(std::move(d)));
       });
 }

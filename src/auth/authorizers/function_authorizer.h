@@ -17,6 +17,7 @@
 #include <string>
 
 #include "auth/authorizers/authorizer.h"
+#include "core/clock.h"
 #include "functions/invoker.h"
 
 namespace gatehouse::auth {
@@ -35,8 +36,10 @@ struct FunctionAuthorizerStats {
 
 class FunctionAuthorizer final : public Authorizer {
  public:
-  // `invoker` must outlive the authorizer.
-  FunctionAuthorizer(FunctionAuthorizerOptions options, functions::Invoker& invoker);
+  // `invoker` and `clock` (which times the function for its integrationLatency) must outlive the
+  // authorizer.
+  FunctionAuthorizer(FunctionAuthorizerOptions options, functions::Invoker& invoker,
+                     const core::Clock& clock);
 
   void authorize(const AuthRequest& request, AuthCallback done) override;
   std::vector<std::pair<std::string, const core::Counter*>> counters() const override;
@@ -44,6 +47,7 @@ class FunctionAuthorizer final : public Authorizer {
  private:
   const FunctionAuthorizerOptions options_;
   functions::Invoker& invoker_;
+  const core::Clock& clock_;
   FunctionAuthorizerStats stats_;
 };
 

@@ -10,10 +10,9 @@
 namespace gatehouse::auth::stage {
 namespace {
 
-uint64_t micros_since(std::chrono::steady_clock::time_point t) {
+uint64_t micros_since(const core::Clock& clock, core::MonoTime t) {
   return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t)
-          .count());
+      std::chrono::duration_cast<std::chrono::microseconds>(clock.monotonic() - t).count());
 }
 
 }  // namespace
@@ -72,6 +71,7 @@ Stage::Stage(StageOptions options, std::unique_ptr<Authorizer> authorizer,
     : options_(std::move(options)),
       authorizer_(std::move(authorizer)),
       stats_(stats),
+      clock_(clock),
       cache_(cache_options, clock, &stats.cache) {
   GH_ASSERT(authorizer_ != nullptr);
 }
@@ -149,14 +149,14 @@ void Stage::run(const functions::events::RequestFacts& facts,
     key = method_key;
   }
 
-  auto started = std::chrono::steady_clock::now();
+  auto started = clock_.monotonic();
   if (caching) {
     // A hit counts only while what the decision rested on stands (a retired key's decisions go
     // with it); otherwise the authorizer decides afresh and its answer replaces the entry.
     if (DecisionPtr hit = cache_.get(key); hit && authorizer_->still_valid(*hit)) {
       outcome.cache = CacheStatus::kHit;
       outcome.decision = std::move(hit);
-      outcome.authorizer_us = micros_since(started);
+      outcome.authorizer_us = micros_since(clock_, started);
       return judge(facts, required_scopes, std::move(outcome), done);
     }
     outcome.cache = CacheStatus::kMiss;
@@ -170,7 +170,7 @@ void Stage::run(const functions::events::RequestFacts& facts,
   authorizer_->authorize(
       request, [this, &facts, required_scopes, outcome, started, done = std::move(done),
                 key = caching ? std::string(key) : std::string()](AuthResult result) mutable {
-        outcome.authorizer_us = micros_since(started);
+        outcome.authorizer_us = micros_since(clock_, started);
         if (!result) return refuse(result.error(), std::move(outcome), done);
         if (!key.empty()) cache_.put(key, *result, (*result)->expires_at);
         outcome.decision = std::move(*result);

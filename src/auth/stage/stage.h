@@ -130,6 +130,7 @@ class Stage {
   const StageOptions options_;
   const std::unique_ptr<Authorizer> authorizer_;
   StageStats& stats_;
+  const core::Clock& clock_;
   // Thread-safe.
   cache::DecisionCache<Decision> cache_;
 };

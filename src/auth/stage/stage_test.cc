@@ -115,9 +115,9 @@ class StageTest : public ::testing::Test {
     if (regex) so.validation_regex.emplace(*regex, boost::regex::ECMAScript);
     cache::CacheOptions co;
     co.ttl_s = ttl_s;
-    stage_ = std::make_unique<Stage>(std::move(so),
-                                     std::make_unique<FunctionAuthorizer>(std::move(fo), *invoker_),
-                                     co, clock_, stats_);
+    stage_ = std::make_unique<Stage>(
+        std::move(so), std::make_unique<FunctionAuthorizer>(std::move(fo), *invoker_, clock_), co,
+        clock_, stats_);
   }
 
   void make_jwt_stage(uint32_t ttl_s = 300) {

@@ -18,6 +18,7 @@
 #include <mutex>
 #include <optional>
 
+#include "core/clock.h"
 #include "core/ids.h"
 #include "functions/pool/output_reader.h"
 #include "functions/pool/peer_process.h"
@@ -435,7 +436,7 @@ void WorkerPool::Impl::arm_timer(const InvocationPtr& inv) {
 }
 
 void WorkerPool::Impl::on_timer(const InvocationPtr& inv) {
-  auto now = std::chrono::steady_clock::now();
+  auto now = core::os_monotonic();  // compared with the timers' deadlines, on their clock
   if (inv->running && inv->function_deadline && now >= *inv->function_deadline) {
     // The function's own timeout: Lambda stops the runtime and reports the invocation failed.
     for (auto& w : workers_) {
@@ -469,9 +470,9 @@ void WorkerPool::Impl::finish_running(Worker& w) {
   inv->running = false;
   if (inv->timer) inv->timer->cancel();
   stats_->busy.add(-1);
-  auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
-                                                                  inv->started)
-                .count();
+  auto us =
+      std::chrono::duration_cast<std::chrono::microseconds>(core::os_monotonic() - inv->started)
+          .count();
   stats_->duration.observe_us(static_cast<uint64_t>(us));
 }
 
@@ -491,7 +492,8 @@ void WorkerPool::Impl::deliver(Worker& w, InvocationPtr inv) {
   w.long_poll.reset();
   w.current = inv;
   inv->running = true;
-  inv->started = std::chrono::steady_clock::now();
+  // Deadlines below are armed on Asio steady timers, which run on the OS clock.
+  inv->started = core::os_monotonic();
   inv->function_deadline = inv->started + options_.timeout;
   stats_->busy.add(1);
   stats_->queue_wait.observe_us(static_cast<uint64_t>(
@@ -508,7 +510,7 @@ void WorkerPool::Impl::deliver(Worker& w, InvocationPtr inv) {
 void WorkerPool::Impl::invoke(InvokeRequest request, InvokeCallback done) {
   auto inv = std::make_shared<Invocation>();
   inv->id = core::to_string(core::new_request_id());
-  inv->accepted = std::chrono::steady_clock::now();
+  inv->accepted = core::os_monotonic();  // the caller's deadline is a steady timer's too
   if (request.answer_within) {
     inv->caller_deadline = inv->accepted + *request.answer_within;
   }
@@ -638,9 +640,9 @@ bool WorkerPool::Impl::admits(const Worker& w, const asio::ip::tcp::endpoint& lo
   }
   if (ok) return true;
   stats_->refused_connections.inc();
+  // Only spaces out a log line; the OS clock, whose epoch is long past, lets the first one through.
   int64_t now_ms =
-      std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-          .count();
+      std::chrono::duration_cast<milliseconds>(core::os_monotonic().time_since_epoch()).count();
   int64_t last = last_refusal_log_ms_.load(std::memory_order_relaxed);
   if (now_ms - last >= 1000 && last_refusal_log_ms_.compare_exchange_strong(last, now_ms)) {
     spdlog::warn(

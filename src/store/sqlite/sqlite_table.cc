@@ -1,5 +1,4 @@
 #include "store/sqlite/sqlite_table.h"
-#include "core/defaults.h"
 
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -20,6 +19,8 @@
 #include <variant>
 
 #include "core/assert.h"
+#include "core/clock.h"
+#include "core/defaults.h"
 #include "store/cursor.h"
 
 namespace gatehouse::store::sqlite {
@@ -661,7 +662,8 @@ int SqliteTable::execute(WriteOp& op, Statements& s) {
 }
 
 void SqliteTable::commit_group(WriteOp* ops, size_t count) {
-  auto started = std::chrono::steady_clock::now();
+  // The commit latency histogram is a measurement, never a decision: the OS clock times it.
+  auto started = core::os_monotonic();
   Statements& s = *writer_db_;
   // A ROLLBACK that failed last time leaves the transaction open; end it before starting anew.
   if (!sqlite3_get_autocommit(s.db.get())) run(s.rollback.get());
@@ -690,7 +692,7 @@ void SqliteTable::commit_group(WriteOp* ops, size_t count) {
   }
 
   publish();
-  auto elapsed = std::chrono::steady_clock::now() - started;
+  auto elapsed = core::os_monotonic() - started;
   stats_.commits.inc();
   stats_.batched_ops.inc(count);
   stats_.commit_latency.observe_us(static_cast<uint64_t>(
