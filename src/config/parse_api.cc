@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "config/detail/sections.h"
+#include "core/text.h"
 
 namespace gatehouse::config::detail {
 namespace {
@@ -52,7 +53,7 @@ core::Status read_media_types(const Ctx& c, const Field& f, std::vector<std::str
                       " is not a media type; expected type/subtype, where '*' may stand for a "
                       "whole part, e.g. image/png, image/* or */*");
     }
-    std::string type = lower(s);
+    std::string type = core::ascii_lower(s);
     if (std::find(out->begin(), out->end(), type) != out->end()) {
       return fail(c, e, quote(s) + " is listed twice (media types are case-insensitive)");
     }

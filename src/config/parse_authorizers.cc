@@ -9,6 +9,7 @@
 
 #include "config/detail/sections.h"
 #include "core/context_vars.h"
+#include "core/text.h"
 
 namespace gatehouse::config::detail {
 namespace {
@@ -182,14 +183,8 @@ core::Status parse_identity_sources(const Ctx& c, const Field& f, const Api& api
     size_t begin = 0;
     while (true) {
       size_t comma = all.find(',', begin);
-      std::string_view piece = std::string_view(all).substr(
-          begin, comma == std::string::npos ? std::string::npos : comma - begin);
-      while (!piece.empty() && (piece.front() == ' ' || piece.front() == '\t')) {
-        piece.remove_prefix(1);
-      }
-      while (!piece.empty() && (piece.back() == ' ' || piece.back() == '\t')) {
-        piece.remove_suffix(1);
-      }
+      std::string_view piece = core::trim_ows(std::string_view(all).substr(
+          begin, comma == std::string::npos ? std::string::npos : comma - begin));
       if (piece.empty()) {
         return fail(
             c, f,
@@ -207,7 +202,8 @@ core::Status parse_identity_sources(const Ctx& c, const Field& f, const Api& api
     for (const IdentitySource& earlier : out->identity_sources) {
       bool same = earlier.kind == source.kind &&
                   (source.kind == IdentitySource::Kind::kHeader
-                       ? lower(earlier.name) == lower(source.name)  // case-insensitive
+                       ? core::ascii_lower(earlier.name) ==
+                             core::ascii_lower(source.name)  // case-insensitive
                        : earlier.name == source.name);
       if (same) {
         return fail(c, field,
@@ -306,7 +302,7 @@ core::Status parse_algorithms(const Ctx& c, const Field& f, std::vector<JwtAlg>*
   out->clear();
   for (size_t i = 0; i < f.value.size(); ++i) {
     Field e = item(f, i, f.value[i]);
-    if (e.value.IsScalar() && lower(e.value.Scalar()) == "none") {
+    if (e.value.IsScalar() && core::ascii_lower(e.value.Scalar()) == "none") {
       // Why: "none" means an unsigned token; accepting it would let anyone mint tokens.
       return fail(c, e,
                   "'none' is never allowed: it would accept unsigned tokens that anyone can "

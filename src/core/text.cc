@@ -16,10 +16,6 @@ boost::urls::encoding_opts boost_opts(PercentDecoding how) {
   return opts;
 }
 
-char ascii_lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 }  // namespace
 
 size_t percent_decoded_size(std::string_view encoded) {
@@ -94,15 +90,15 @@ size_t utf8_char_length_lenient(std::string_view s, size_t i) noexcept {
   return length;
 }
 
-std::string media_type_of(std::string_view content_type) {
-  std::string_view media = content_type.substr(0, content_type.find(';'));
-  while (!media.empty() && (media.back() == ' ' || media.back() == '\t'))
-    media.remove_suffix(1);
-  while (!media.empty() && (media.front() == ' ' || media.front() == '\t'))
-    media.remove_prefix(1);
-  std::string out(media);
-  std::transform(out.begin(), out.end(), out.begin(), ascii_lower);
+std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    c = ascii_lower(c);
   return out;
+}
+
+std::string media_type_of(std::string_view content_type) {
+  return ascii_lower(trim_ows(content_type.substr(0, content_type.find(';'))));
 }
 
 bool media_type_matches(std::string_view content_type, std::string_view pattern) {

@@ -14,6 +14,26 @@
 namespace gatehouse::core {
 
 // ---------------------------------------------------------------------------------------------
+// ASCII
+
+// c lower-cased if it is an ASCII capital letter.
+constexpr char ascii_lower(char c) noexcept {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// s with its ASCII capital letters lower-cased (names that compare case-insensitively).
+std::string ascii_lower(std::string_view s);
+
+// s without the spaces and tabs at either end (HTTP's optional whitespace, RFC 9110 §5.6.3).
+constexpr std::string_view trim_ows(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Percent-encoding
 
 // 0..15 for an ASCII hex digit, -1 otherwise.
@@ -105,25 +125,18 @@ std::string media_type_of(std::string_view content_type);
 // unescaping). A ';' inside quotes still separates.
 template <class Visit>
 void for_each_media_type_param(std::string_view content_type, Visit&& visit) {
-  auto trim = [](std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-      s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-      s.remove_suffix(1);
-    return s;
-  };
   size_t semicolon = content_type.find(';');
   while (semicolon != std::string_view::npos) {
     content_type = content_type.substr(semicolon + 1);
     semicolon = content_type.find(';');
-    std::string_view parameter = trim(content_type.substr(0, semicolon));
+    std::string_view parameter = trim_ows(content_type.substr(0, semicolon));
     size_t equals = parameter.find('=');
     if (equals == std::string_view::npos) continue;
-    std::string_view value = trim(parameter.substr(equals + 1));
+    std::string_view value = trim_ows(parameter.substr(equals + 1));
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
       value = value.substr(1, value.size() - 2);
     }
-    visit(trim(parameter.substr(0, equals)), value);
+    visit(trim_ows(parameter.substr(0, equals)), value);
   }
 }
 

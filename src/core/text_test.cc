@@ -11,6 +11,17 @@ namespace {
 
 using namespace std::string_literals;
 
+TEST(Ascii, LowerAndTrim) {
+  EXPECT_EQ(ascii_lower('A'), 'a');
+  EXPECT_EQ(ascii_lower('z'), 'z');
+  EXPECT_EQ(ascii_lower('\xC3'), '\xC3');
+  EXPECT_EQ(ascii_lower("Bearer X-Api \xC3\x89"), "bearer x-api \xC3\x89");
+  EXPECT_EQ(trim_ows(" \t token \t"), "token");
+  EXPECT_EQ(trim_ows("a b"), "a b");
+  EXPECT_EQ(trim_ows(" \r\n "), "\r\n");  // only spaces and tabs
+  EXPECT_EQ(trim_ows("  "), "");
+}
+
 TEST(PercentDecoding, HexDigits) {
   EXPECT_EQ(hex_digit_value('0'), 0);
   EXPECT_EQ(hex_digit_value('9'), 9);

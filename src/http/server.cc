@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/text.h"
 #include "http/detail/date.h"
 
 namespace gatehouse::http {
@@ -297,11 +298,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::vector<std::string_view> codings;
     while (!value.empty()) {
       size_t comma = value.find(',');
-      std::string_view coding = value.substr(0, comma);
-      while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t'))
-        coding.remove_prefix(1);
-      while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t'))
-        coding.remove_suffix(1);
+      std::string_view coding = core::trim_ows(value.substr(0, comma));
       if (!coding.empty()) codings.push_back(coding);
       if (comma == std::string_view::npos) break;
       value.remove_prefix(comma + 1);

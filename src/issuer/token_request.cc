@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 
 #include "core/base64.h"
 #include "core/text.h"
@@ -62,21 +61,6 @@ OAuthError repeated(Field field) {
                          "' is repeated; send it once");
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // --- Content-Type ------------------------------------------------------------------------------
 
 enum class BodyKind { kForm, kJson };
@@ -99,8 +83,8 @@ core::Result<BodyKind, OAuthError> body_kind(std::string_view content_type) {
   // ASCII, all the form encoding produces, is a subset) is what we decode.
   std::optional<std::string> unsupported;  // the first charset we do not decode
   core::for_each_media_type_param(content_type, [&](std::string_view name, std::string_view value) {
-    if (unsupported || lower(name) != "charset") return;
-    const std::string charset = lower(value);
+    if (unsupported || core::ascii_lower(name) != "charset") return;
+    const std::string charset = core::ascii_lower(value);
     if (charset != "utf-8" && charset != "utf8") unsupported = std::string(value);
   });
   if (unsupported) {
@@ -271,9 +255,9 @@ struct BasicCredentials {
 // nullopt when there is no Authorization header; an error for another scheme or bad syntax.
 core::Result<std::unique_ptr<BasicCredentials>, OAuthError> parse_basic(
     std::string_view authorization) {
-  authorization = trim(authorization);
+  authorization = core::trim_ows(authorization);
   size_t space = authorization.find(' ');
-  const std::string scheme = lower(authorization.substr(0, space));
+  const std::string scheme = core::ascii_lower(authorization.substr(0, space));
   if (scheme != "basic") {
     OAuthError error{OAuthErrorCode::kInvalidClient,
                      "unsupported Authorization scheme; authenticate with HTTP Basic or with "
@@ -285,7 +269,7 @@ core::Result<std::unique_ptr<BasicCredentials>, OAuthError> parse_basic(
       "malformed HTTP Basic credentials; send base64(urlencode(client_id) \":\" "
       "urlencode(client_secret))";
   if (space == std::string_view::npos) return invalid_request(std::string(malformed));
-  auto decoded = core::base64_decode(trim(authorization.substr(space + 1)));
+  auto decoded = core::base64_decode(core::trim_ows(authorization.substr(space + 1)));
   if (!decoded) return invalid_request(std::string(malformed));
   auto credentials = std::make_unique<BasicCredentials>();
   size_t colon = decoded->find(':');
@@ -321,7 +305,7 @@ core::Result<std::unique_ptr<TokenRequest>, OAuthError> parse_token_request(
   if (problem) return std::move(*problem);
 
   std::unique_ptr<BasicCredentials> basic;
-  if (!trim(authorization).empty()) {
+  if (!core::trim_ows(authorization).empty()) {
     auto parsed = parse_basic(authorization);
     if (!parsed) return std::move(parsed).error();
     basic = std::move(*parsed);

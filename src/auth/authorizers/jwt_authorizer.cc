@@ -2,17 +2,12 @@
 
 #include <chrono>
 
+#include "core/text.h"
+
 namespace gatehouse::auth {
 
 std::string_view bearer_token(std::string_view identity) {
-  auto trim = [](std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-      s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-      s.remove_suffix(1);
-    return s;
-  };
-  identity = trim(identity);
+  identity = core::trim_ows(identity);
   auto space = identity.find(' ');
   if (space == std::string_view::npos) {
     // A bare token: three dot-separated parts, checked strictly by the decoder.
@@ -24,7 +19,7 @@ std::string_view bearer_token(std::string_view identity) {
   for (size_t i = 0; i < kBearer.size(); ++i) {
     if ((scheme[i] | 0x20) != kBearer[i]) return {};
   }
-  std::string_view token = trim(identity.substr(space + 1));
+  std::string_view token = core::trim_ows(identity.substr(space + 1));
   // "Bearer a b" is not one token.
   if (token.find(' ') != std::string_view::npos) return {};
   return token;

@@ -16,10 +16,6 @@ namespace json = boost::json;
 // The only action API Gateway evaluates an authorizer policy for.
 constexpr std::string_view kInvokeAction = "execute-api:Invoke";
 
-char fold_ascii(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 // The two-pointer glob match: on a mismatch, go back to the last '*' and let it swallow one more
 // character. Each '*' restart only moves forward, so the work is O(|pattern| * |text|) at worst,
 // with no recursion (no stack growth on hostile patterns) and no allocation. '?' and the
@@ -39,8 +35,9 @@ bool glob_match(std::string_view pattern, std::string_view text) {
     } else if (p < pattern.size() && pattern[p] == '?') {
       ++p;
       t += core::utf8_char_length_lenient(text, t);
-    } else if (p < pattern.size() && (kFoldCase ? fold_ascii(pattern[p]) == fold_ascii(text[t])
-                                                : pattern[p] == text[t])) {
+    } else if (p < pattern.size() &&
+               (kFoldCase ? core::ascii_lower(pattern[p]) == core::ascii_lower(text[t])
+                          : pattern[p] == text[t])) {
       ++p;
       ++t;
     } else if (star != kNoStar) {

@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <utility>
 
+#include "core/text.h"
+
 namespace gatehouse::config::detail {
 namespace {
 
@@ -259,14 +261,6 @@ bool has_control_char(std::string_view s) {
                      [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; });
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& ch : out) {
-    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-  }
-  return out;
-}
-
 // "host:port" with an IP literal; IPv6 in brackets.
 core::Status read_listen(const Ctx& c, const Field& f, ListenAddress* out) {
   std::string s;
@@ -355,7 +349,7 @@ core::Status read_headers(const Ctx& c, const Field& f, std::vector<Header>* out
                           " is not a valid header name; expected letters, digits and "
                           "!#$%&'*+-.^_`|~");
     }
-    std::string key = lower(name);
+    std::string key = core::ascii_lower(name);
     if (key == "content-length" || key == "transfer-encoding" || key == "connection") {
       return fail_key(c, field, "the gateway sets " + quote(name) + " itself; remove it");
     }

@@ -186,7 +186,5 @@ inline bool is_token_char(char ch) {
   return is_alnum(ch) || std::string_view("!#$%&'*+-.^_`|~").find(ch) != std::string_view::npos;
 }
 bool has_control_char(std::string_view s);
-// ASCII lower case.
-std::string lower(std::string_view s);
 
 }  // namespace gatehouse::config::detail

@@ -9,10 +9,6 @@
 namespace gatehouse::functions::events {
 namespace {
 
-char ascii_lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 // Form-style decoding of one query name or value: '+' is a space, %XX a byte; a '%' without two
 // hex digits stays as it is (we never refuse a request over its query).
 std::string decode_query_part(std::string_view raw) {
@@ -44,7 +40,7 @@ void for_each_query_param(std::string_view raw_query, Visit&& visit) {
 bool header_name_equals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+    if (core::ascii_lower(a[i]) != core::ascii_lower(b[i])) return false;
   }
   return true;
 }
