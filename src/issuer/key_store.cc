@@ -340,6 +340,29 @@ std::string lock_path(const KeyDirOptions& opts) {
   return path_of(opts, kLockFile);
 }
 
+// A new key, generated outside any lock (an RSA key takes tens of milliseconds, during which a
+// serving process polling the directory should not be held up), then installed as the active key
+// under the exclusive lock if `wanted` (shown the manifest read under it) still says so. Returns
+// the lock, held, and the new key's kid ("" if it was not installed).
+struct NewKey {
+  DirectoryLock lock;
+  std::string kid;
+};
+template <class Wanted>
+core::Result<NewKey> install_new_key(const KeyDirOptions& opts, int64_t now, Wanted wanted) {
+  auto generated = generate_key(opts, now);
+  if (!generated) return std::move(generated).error();
+  auto lock = DirectoryLock::acquire(lock_path(opts), DirectoryLock::kExclusive, true);
+  if (!lock) return std::move(lock).error();
+  auto manifest = read_manifest(opts);
+  if (!manifest) return std::move(manifest).error();
+  if (!wanted(*manifest)) return NewKey{std::move(*lock), ""};
+  if (core::Status installed = install_key(opts, *generated, *manifest, now); !installed.ok()) {
+    return installed;
+  }
+  return NewKey{std::move(*lock), std::move(generated->kid)};
+}
+
 }  // namespace
 
 bool is_supported_signing_alg(Alg alg) {
@@ -366,38 +389,22 @@ core::Result<KeySet> open_key_dir(const KeyDirOptions& opts, const core::Clock& 
       if (!loaded || loaded->active().alg == opts.alg) return loaded;
     }
   }
-  // Generated outside the lock: an RSA key takes tens of milliseconds, during which a serving
-  // process polling the directory should not be held up.
   const int64_t now = clock.unix_seconds();
-  auto generated = generate_key(opts, now);
-  if (!generated) return std::move(generated).error();
-  auto lock = DirectoryLock::acquire(lock_path(opts), DirectoryLock::kExclusive, true);
-  if (!lock) return std::move(lock).error();
-  auto manifest = read_manifest(opts);
-  if (!manifest) return std::move(manifest).error();
   // Another process may have created (or switched) the key while we generated ours.
-  if (!*manifest || (*manifest)->active.alg != opts.alg) {
-    if (core::Status installed = install_key(opts, *generated, *manifest, now); !installed.ok()) {
-      return installed;
-    }
-  }
+  auto installed = install_new_key(opts, now, [&](const std::optional<Manifest>& manifest) {
+    return !manifest || manifest->active.alg != opts.alg;
+  });
+  if (!installed) return std::move(installed).error();
   return load_locked(opts, now);
 }
 
 core::Result<std::string> rotate_key_dir(const KeyDirOptions& opts, const core::Clock& clock) {
   if (!is_supported_signing_alg(opts.alg)) return unsupported_alg(opts.alg);
   if (core::Status made = ensure_private_directory(opts.dir); !made.ok()) return made;
-  const int64_t now = clock.unix_seconds();
-  auto generated = generate_key(opts, now);
-  if (!generated) return std::move(generated).error();
-  auto lock = DirectoryLock::acquire(lock_path(opts), DirectoryLock::kExclusive, true);
-  if (!lock) return std::move(lock).error();
-  auto manifest = read_manifest(opts);
-  if (!manifest) return std::move(manifest).error();
-  if (core::Status installed = install_key(opts, *generated, *manifest, now); !installed.ok()) {
-    return installed;
-  }
-  return std::move(generated->kid);
+  auto installed = install_new_key(opts, clock.unix_seconds(),
+                                   [](const std::optional<Manifest>&) { return true; });
+  if (!installed) return std::move(installed).error();
+  return std::move(installed->kid);
 }
 
 }  // namespace gatehouse::issuer
