@@ -85,6 +85,7 @@ bool is_param_name(std::string_view name) {
 // A '.' or '..' segment, also when its dots are percent-encoded. Requires: valid escapes.
 bool is_dot_segment(std::string_view seg) {
   if (seg.size() > 6) return false;  // "%2e%2e" is the longest spelling
+  if (seg.find('%') == std::string_view::npos) return seg == "." || seg == "..";
   return core::compare_percent_decoded(seg, ".") == 0 ||
          core::compare_percent_decoded(seg, "..") == 0;
 }
