@@ -21,7 +21,6 @@ using detail::describe;
 using detail::fail;
 using detail::Field;
 using detail::kAlgNames;
-using detail::kGatewayResponseNames;
 using detail::MapReader;
 using detail::parse_access_log;
 using detail::parse_admin;
@@ -123,10 +122,6 @@ std::string_view to_string(JwtAlg alg) {
 
 bool is_hmac(JwtAlg alg) {
   return alg == JwtAlg::kHS256 || alg == JwtAlg::kHS384 || alg == JwtAlg::kHS512;
-}
-
-std::string_view to_string(GatewayResponseType type) {
-  return kGatewayResponseNames[static_cast<size_t>(type)];
 }
 
 const Table* Config::find_table(std::string_view name) const {

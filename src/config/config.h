@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "core/defaults.h"
+#include "core/gateway_response_types.h"
 #include "core/status.h"
 
 namespace gatehouse::config {
@@ -318,29 +319,9 @@ struct Route {
   SourcePos path_pos;  // its `path:` value: where template errors point
 };
 
-// API Gateway's gateway response types that gatehouse can produce.
-enum class GatewayResponseType {
-  kAccessDenied,
-  kApiConfigurationError,
-  kAuthorizerConfigurationError,
-  kAuthorizerFailure,
-  kBadRequestBody,
-  kBadRequestParameters,
-  kDefault4xx,
-  kDefault5xx,
-  kExpiredToken,
-  kIntegrationFailure,
-  kIntegrationTimeout,
-  kMissingAuthenticationToken,
-  kQuotaExceeded,
-  kRequestTooLarge,
-  kResourceNotFound,
-  kThrottled,
-  kUnauthorized,
-  kUnsupportedMediaType,
-};
-// "ACCESS_DENIED", ...: the name used as the YAML key and by API Gateway.
-std::string_view to_string(GatewayResponseType type);
+// API Gateway's gateway response types; those gatehouse produces may be overridden, under the
+// names API Gateway gives them ("ACCESS_DENIED", ...) as YAML keys.
+using GatewayResponseType = core::GatewayResponseType;
 
 // One entry of `gateway_responses:`: overrides for a response type; unset fields keep the default.
 struct GatewayResponse {

@@ -209,14 +209,16 @@ core::Status check_default_authorizer(const Ctx& c, const Field& d, const Api& a
 
 core::Status parse_gateway_responses(const Ctx& c, const Field& f,
                                      std::vector<GatewayResponse>* out) {
-  auto m = MapReader::open(c, f, kGatewayResponseNames);
+  // The types gatehouse produces, by name: the others could never be seen.
+  std::vector<std::string_view> names;
+  for (const core::GatewayResponseTypeInfo& t : core::kGatewayResponseTypes) {
+    if (t.produced) names.push_back(t.name);
+  }
+  auto m = MapReader::open(c, f, names);
   if (!m) return m.error();
   for (const auto& [name, field] : m->entries()) {
-    size_t index = static_cast<size_t>(
-        std::find(kGatewayResponseNames.begin(), kGatewayResponseNames.end(), name) -
-        kGatewayResponseNames.begin());
     GatewayResponse r;
-    GH_CONFIG_TRY(parse_gateway_response(c, static_cast<GatewayResponseType>(index), field, &r));
+    GH_CONFIG_TRY(parse_gateway_response(c, *core::gateway_response_type(name), field, &r));
     out->push_back(std::move(r));
   }
   return {};

@@ -222,13 +222,6 @@ core::Result<std::unique_ptr<AuthorizerRuntime>> make_authorizer(const config::A
   return rt;
 }
 
-ResponseType response_type_of(config::GatewayResponseType t) {
-  // Both enums follow API Gateway's names; map by name so a reordering cannot mismatch them.
-  auto r = response_type_from_string(config::to_string(t));
-  GH_CHECK(r.has_value());
-  return *r;
-}
-
 // Creates `dir` (and its parents) readable by the owner only, unless it exists.
 core::Status ensure_private_dir(const std::string& dir) {
   std::error_code ec;
@@ -625,7 +618,7 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(const config::Config&
     for (auto& h : g.headers)
       o.headers.emplace_back(h.name, h.value);
     o.body_template = g.body;
-    overrides[response_type_of(g.type)] = std::move(o);
+    overrides[g.type] = std::move(o);
   }
   rt->responses = GatewayResponses(std::move(overrides));
   return std::shared_ptr<const Runtime>(std::move(rt));

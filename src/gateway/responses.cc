@@ -12,7 +12,6 @@ namespace {
 
 struct Default {
   ResponseType type;
-  std::string_view name;
   unsigned status;
   const char* message;          // nullptr: $context.error.message is null
   std::string_view error_type;  // x-amzn-ErrorType
@@ -24,49 +23,43 @@ struct Default {
 
 // docs/aws-compatibility.md §5.1 (types, statuses) and §5.2 (observed wire bodies).
 constexpr Default kDefaults[kResponseTypeCount] = {
-    {ResponseType::kAccessDenied, "ACCESS_DENIED", 403,
-     "User is not authorized to access this resource", "AccessDeniedException", "Message", false},
-    {ResponseType::kApiConfigurationError, "API_CONFIGURATION_ERROR", 500, "Internal server error",
+    {ResponseType::kAccessDenied, 403, "User is not authorized to access this resource",
+     "AccessDeniedException", "Message", false},
+    {ResponseType::kApiConfigurationError, 500, "Internal server error",
      "InternalServerErrorException", "message", true},
-    {ResponseType::kAuthorizerConfigurationError, "AUTHORIZER_CONFIGURATION_ERROR", 500, nullptr,
-     "AuthorizerConfigurationException", "message", false},
-    {ResponseType::kAuthorizerFailure, "AUTHORIZER_FAILURE", 500, nullptr,
-     "AuthorizerConfigurationException", "message", false},
-    {ResponseType::kBadRequestBody, "BAD_REQUEST_BODY", 400, "Invalid request body",
+    {ResponseType::kAuthorizerConfigurationError, 500, nullptr, "AuthorizerConfigurationException",
+     "message", false},
+    {ResponseType::kAuthorizerFailure, 500, nullptr, "AuthorizerConfigurationException", "message",
+     false},
+    {ResponseType::kBadRequestBody, 400, "Invalid request body", "BadRequestException", "message",
+     false},
+    {ResponseType::kBadRequestParameters, 400, "Missing required request parameters",
      "BadRequestException", "message", false},
-    {ResponseType::kBadRequestParameters, "BAD_REQUEST_PARAMETERS", 400,
-     "Missing required request parameters", "BadRequestException", "message", false},
-    {ResponseType::kDefault4xx, "DEFAULT_4XX", 400, "Bad Request", "BadRequestException", "message",
-     false},
-    {ResponseType::kDefault5xx, "DEFAULT_5XX", 500, "Internal server error",
-     "InternalServerErrorException", "message", false},
-    {ResponseType::kExpiredToken, "EXPIRED_TOKEN", 403,
-     "The security token included in the request is expired", "ExpiredTokenException", "message",
-     false},
-    {ResponseType::kIntegrationFailure, "INTEGRATION_FAILURE", 504, "Internal server error",
+    {ResponseType::kDefault4xx, 400, "Bad Request", "BadRequestException", "message", false},
+    {ResponseType::kDefault5xx, 500, "Internal server error", "InternalServerErrorException",
+     "message", false},
+    {ResponseType::kExpiredToken, 403, "The security token included in the request is expired",
+     "ExpiredTokenException", "message", false},
+    {ResponseType::kIntegrationFailure, 504, "Internal server error",
      "InternalServerErrorException", "message", true},
-    {ResponseType::kIntegrationTimeout, "INTEGRATION_TIMEOUT", 504, "Endpoint request timed out",
+    {ResponseType::kIntegrationTimeout, 504, "Endpoint request timed out",
      "InternalServerErrorException", "message", true},
-    {ResponseType::kInvalidApiKey, "INVALID_API_KEY", 403, "Forbidden", "ForbiddenException",
+    {ResponseType::kInvalidApiKey, 403, "Forbidden", "ForbiddenException", "message", false},
+    {ResponseType::kInvalidSignature, 403, "Invalid signature", "InvalidSignatureException",
      "message", false},
-    {ResponseType::kInvalidSignature, "INVALID_SIGNATURE", 403, "Invalid signature",
-     "InvalidSignatureException", "message", false},
-    {ResponseType::kMissingAuthenticationToken, "MISSING_AUTHENTICATION_TOKEN", 403,
-     "Missing Authentication Token", "MissingAuthenticationTokenException", "message", false},
-    {ResponseType::kQuotaExceeded, "QUOTA_EXCEEDED", 429, "Limit Exceeded",
-     "LimitExceededException", "message", false},
-    {ResponseType::kRequestTooLarge, "REQUEST_TOO_LARGE", 413, "Request Too Long",
-     "RequestTooLongException", "message", false},
-    {ResponseType::kResourceNotFound, "RESOURCE_NOT_FOUND", 404, "Not Found", "NotFoundException",
-     "message", false},
-    {ResponseType::kThrottled, "THROTTLED", 429, "Too Many Requests", "TooManyRequestsException",
-     "message", false},
-    {ResponseType::kUnauthorized, "UNAUTHORIZED", 401, "Unauthorized", "UnauthorizedException",
-     "message", false},
-    {ResponseType::kUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", 415, "Unsupported Media Type",
+    {ResponseType::kMissingAuthenticationToken, 403, "Missing Authentication Token",
+     "MissingAuthenticationTokenException", "message", false},
+    {ResponseType::kQuotaExceeded, 429, "Limit Exceeded", "LimitExceededException", "message",
+     false},
+    {ResponseType::kRequestTooLarge, 413, "Request Too Long", "RequestTooLongException", "message",
+     false},
+    {ResponseType::kResourceNotFound, 404, "Not Found", "NotFoundException", "message", false},
+    {ResponseType::kThrottled, 429, "Too Many Requests", "TooManyRequestsException", "message",
+     false},
+    {ResponseType::kUnauthorized, 401, "Unauthorized", "UnauthorizedException", "message", false},
+    {ResponseType::kUnsupportedMediaType, 415, "Unsupported Media Type",
      "UnsupportedMediaTypeException", "message", false},
-    {ResponseType::kWafFiltered, "WAF_FILTERED", 403, "Forbidden", "ForbiddenException", "message",
-     false},
+    {ResponseType::kWafFiltered, 403, "Forbidden", "ForbiddenException", "message", false},
 };
 
 const Default& defaults_of(ResponseType t) {
@@ -82,17 +75,6 @@ void append_message_string(std::string& out, const std::optional<std::string>& m
 }
 
 }  // namespace
-
-std::string_view to_string(ResponseType t) {
-  return defaults_of(t).name;
-}
-
-std::optional<ResponseType> response_type_from_string(std::string_view name) {
-  for (auto& d : kDefaults) {
-    if (d.name == name) return d.type;
-  }
-  return std::nullopt;
-}
 
 GatewayResponses::GatewayResponses(std::map<ResponseType, ResponseOverride> overrides) {
   for (auto& [type, o] : overrides)
@@ -226,7 +208,7 @@ http::Response GatewayResponses::render(ResponseType type, const ResponseContext
     body_template = &*fallback->body_template;
   }
   if (body_template) {
-    res.body() = render_template(*body_template, ctx, d.name, message);
+    res.body() = render_template(*body_template, ctx, core::to_string(type), message);
   } else {
     std::string body = "{\"";
     body += d.body_key;

@@ -27,38 +27,14 @@
 #include <utility>
 #include <vector>
 
+#include "core/gateway_response_types.h"
 #include "http/message.h"
 
 namespace gatehouse::gateway {
 
-enum class ResponseType {
-  kAccessDenied,
-  kApiConfigurationError,
-  kAuthorizerConfigurationError,
-  kAuthorizerFailure,
-  kBadRequestBody,
-  kBadRequestParameters,
-  kDefault4xx,
-  kDefault5xx,
-  kExpiredToken,
-  kIntegrationFailure,
-  kIntegrationTimeout,
-  kInvalidApiKey,
-  kInvalidSignature,
-  kMissingAuthenticationToken,
-  kQuotaExceeded,
-  kRequestTooLarge,
-  kResourceNotFound,
-  kThrottled,
-  kUnauthorized,
-  kUnsupportedMediaType,
-  kWafFiltered,
-};
-inline constexpr size_t kResponseTypeCount = 21;
-
-// "ACCESS_DENIED" etc., as API Gateway names them.
-std::string_view to_string(ResponseType t);
-std::optional<ResponseType> response_type_from_string(std::string_view name);
+// core/gateway_response_types.h: the types with their names (core::to_string).
+using ResponseType = core::GatewayResponseType;
+inline constexpr size_t kResponseTypeCount = core::kGatewayResponseTypes.size();
 
 // One owner override (config's gateway_responses entry).
 struct ResponseOverride {

@@ -21,27 +21,6 @@ namespace gatehouse::config::detail {
 inline constexpr std::array<std::string_view, 12> kAlgNames = {"RS256", "RS384", "RS512", "PS256",
                                                                "PS384", "PS512", "ES256", "ES384",
                                                                "EdDSA", "HS256", "HS384", "HS512"};
-// In GatewayResponseType order.
-inline constexpr std::array<std::string_view, 18> kGatewayResponseNames = {
-    "ACCESS_DENIED",
-    "API_CONFIGURATION_ERROR",
-    "AUTHORIZER_CONFIGURATION_ERROR",
-    "AUTHORIZER_FAILURE",
-    "BAD_REQUEST_BODY",
-    "BAD_REQUEST_PARAMETERS",
-    "DEFAULT_4XX",
-    "DEFAULT_5XX",
-    "EXPIRED_TOKEN",
-    "INTEGRATION_FAILURE",
-    "INTEGRATION_TIMEOUT",
-    "MISSING_AUTHENTICATION_TOKEN",
-    "QUOTA_EXCEEDED",
-    "REQUEST_TOO_LARGE",
-    "RESOURCE_NOT_FOUND",
-    "THROTTLED",
-    "UNAUTHORIZED",
-    "UNSUPPORTED_MEDIA_TYPE",
-};
 // In AuthorizerType order.
 inline constexpr std::array<std::string_view, 3> kAuthorizerTypes = {"jwt", "token", "request"};
 // The name a config may not give an authorizer: "none" marks public routes.
