@@ -15,9 +15,6 @@ bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-// An exponent as written can be any length; past this it is out of range whatever the digits.
-constexpr int64_t kExponentCap = 1'000'000'000'000;
-
 }  // namespace
 
 std::string to_message(NumberError error, std::string_view text) {
@@ -70,14 +67,25 @@ core::Result<Decimal, NumberError> Decimal::parse(std::string_view text) {
     if (i < text.size() && (text[i] == '+' || text[i] == '-')) exponent_negative = text[i++] == '-';
     size_t first = i;
     for (; i < text.size() && is_digit(text[i]); ++i) {
-      exponent = std::min(exponent * 10 + (text[i] - '0'), kExponentCap);
+      // DynamoDB reads the exponent as a 64-bit integer: one past it is not a number at all.
+      int digit = text[i] - '0';
+      if (exponent > (INT64_MAX - digit) / 10) return core::unexpected(NumberError::kNotANumber);
+      exponent = exponent * 10 + digit;
     }
     if (i == first) return core::unexpected(NumberError::kNotANumber);
     if (exponent_negative) exponent = -exponent;
   }
   if (i != text.size()) return core::unexpected(NumberError::kNotANumber);
+  // Far past the range whatever the digits, and small enough that the sums below cannot wrap.
+  exponent = std::clamp<int64_t>(exponent, -1'000'000'000'000, 1'000'000'000'000);
 
-  if (mantissa.empty()) return Decimal();  // zero, whatever its sign and exponent
+  if (mantissa.empty()) {
+    // DynamoDB checks a zero by its written exponent: 0e126 overflows, 0.0e126 (0e125) does not.
+    int64_t leading = exponent - fraction_digits;
+    if (leading > kMaxNumberExponent) return core::unexpected(NumberError::kOverflow);
+    if (leading < kMinNumberExponent) return core::unexpected(NumberError::kUnderflow);
+    return Decimal();
+  }
   // The mantissa's digits stand for mantissa × 10^(exponent - fraction_digits).
   size_t significant = mantissa.find_last_not_of('0') + 1;
   int64_t scale = exponent - fraction_digits + static_cast<int64_t>(mantissa.size() - significant);

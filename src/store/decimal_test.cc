@@ -67,10 +67,17 @@ TEST(Decimal, RangeAndPrecision) {
   EXPECT_EQ(error_of("-1e126"), NumberError::kOverflow);
   EXPECT_EQ(error_of("10e125"), NumberError::kOverflow);
   EXPECT_EQ(error_of("1e2147483648"), NumberError::kOverflow);
-  EXPECT_EQ(error_of("1e99999999999999999999"), NumberError::kOverflow);
+  EXPECT_EQ(error_of("1e999999999999999"), NumberError::kOverflow);
   EXPECT_EQ(error_of("1e-131"), NumberError::kUnderflow);
   EXPECT_EQ(error_of("0.1e-130"), NumberError::kUnderflow);
   EXPECT_EQ(error_of("1e-99999999999"), NumberError::kUnderflow);
+  EXPECT_EQ(error_of("1e9223372036854775808"), NumberError::kNotANumber);  // not an int64
+  EXPECT_EQ(error_of("1e-9223372036854775807"), NumberError::kUnderflow);
+  // A zero is checked by its written exponent, as DynamoDB does.
+  EXPECT_EQ(error_of("0e126"), NumberError::kOverflow);
+  EXPECT_EQ(error_of("0e-131"), NumberError::kUnderflow);
+  EXPECT_EQ(num("0e125").to_string(), "0");
+  EXPECT_EQ(num("0.0e126").to_string(), "0");
   EXPECT_EQ(error_of("1" + std::string(38, '1')), NumberError::kTooManyDigits);
   EXPECT_EQ(error_of("1.2345678901234567890123456789012345678901"), NumberError::kTooManyDigits);
   // Zeros around the significant digits are not counted.
