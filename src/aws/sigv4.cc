@@ -1,0 +1,178 @@
+#include "aws/sigv4.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <algorithm>
+#include <array>
+
+#include "core/text.h"
+
+namespace gatehouse::aws {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+std::string hex(const unsigned char* bytes, size_t n) {
+  std::string out;
+  out.reserve(2 * n);
+  for (size_t i = 0; i < n; ++i) {
+    out += kHex[bytes[i] >> 4];
+    out += kHex[bytes[i] & 0xF];
+  }
+  return out;
+}
+
+// HMAC-SHA256; the key may be any bytes.
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac.data(), &length);
+  return std::string(reinterpret_cast<const char*>(mac.data()), length);
+}
+
+bool is_unreserved(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
+}
+
+// A header value as SigV4 signs it: trimmed, inner runs of spaces as one.
+std::string canonical_value(std::string_view value) {
+  value = core::trim_ows(value);
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    if ((c == ' ' || c == '\t') && !out.empty() && out.back() == ' ') continue;
+    out += c == '\t' ? ' ' : c;
+  }
+  return out;
+}
+
+// The headers lower-cased and sorted by name, repeated names' values joined by ',' in order.
+std::vector<std::pair<std::string, std::string>> canonical_headers(const SigningInput& in) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [name, value] : in.headers)
+    out.emplace_back(core::ascii_lower(name), canonical_value(value));
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::pair<std::string, std::string>> merged;
+  for (auto& [name, value] : out) {
+    if (!merged.empty() && merged.back().first == name) {
+      merged.back().second += ',';
+      merged.back().second += value;
+    } else {
+      merged.emplace_back(std::move(name), std::move(value));
+    }
+  }
+  return merged;
+}
+
+}  // namespace
+
+std::string Scope::to_string() const {
+  return date + "/" + region + "/" + service + "/aws4_request";
+}
+
+std::string uri_encode(std::string_view s, bool keep_slash) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (is_unreserved(c) || (keep_slash && c == '/')) {
+      out += c;
+    } else {
+      auto u = static_cast<unsigned char>(c);
+      out += '%';
+      out += "0123456789ABCDEF"[u >> 4];
+      out += "0123456789ABCDEF"[u & 0xF];
+    }
+  }
+  return out;
+}
+
+std::string sha256_hex(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  return hex(digest.data(), length);
+}
+
+std::string signed_headers(const SigningInput& in) {
+  std::string out;
+  for (const auto& [name, value] : canonical_headers(in)) {
+    if (!out.empty()) out += ';';
+    out += name;
+  }
+  return out;
+}
+
+std::string canonical_request(const SigningInput& in) {
+  std::string out(in.method);
+  out += '\n';
+  out += in.path.empty() ? "/" : uri_encode(in.path, true);
+  out += '\n';
+  std::vector<std::pair<std::string, std::string>> query;
+  for (const auto& [name, value] : in.query)
+    query.emplace_back(uri_encode(name), uri_encode(value));
+  std::sort(query.begin(), query.end());
+  for (size_t i = 0; i < query.size(); ++i) {
+    if (i > 0) out += '&';
+    out += query[i].first;
+    out += '=';
+    out += query[i].second;
+  }
+  out += '\n';
+  const auto headers = canonical_headers(in);
+  for (const auto& [name, value] : headers) {
+    out += name;
+    out += ':';
+    out += value;
+    out += '\n';
+  }
+  out += '\n';
+  out += signed_headers(in);
+  out += '\n';
+  out += in.payload_sha256_hex;
+  return out;
+}
+
+std::string string_to_sign(std::string_view amz_date, const Scope& scope,
+                           std::string_view canonical) {
+  std::string out = "AWS4-HMAC-SHA256\n";
+  out += amz_date;
+  out += '\n';
+  out += scope.to_string();
+  out += '\n';
+  out += sha256_hex(canonical);
+  return out;
+}
+
+std::string signature(std::string_view secret_access_key, const Scope& scope,
+                      std::string_view to_sign) {
+  std::string key = "AWS4";
+  key += secret_access_key;
+  std::string k = hmac_sha256(key, scope.date);
+  k = hmac_sha256(k, scope.region);
+  k = hmac_sha256(k, scope.service);
+  k = hmac_sha256(k, "aws4_request");
+  std::string mac = hmac_sha256(k, to_sign);
+  // The derived keys open every request of that day: no copy of them outlives the call.
+  OPENSSL_cleanse(key.data(), key.size());
+  OPENSSL_cleanse(k.data(), k.size());
+  return hex(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
+}
+
+std::string authorization_header(const Credentials& credentials, const Scope& scope,
+                                 const SigningInput& in) {
+  std::string amz_date;
+  for (const auto& [name, value] : in.headers) {
+    if (core::ascii_lower(name) == "x-amz-date") amz_date = value;
+  }
+  std::string to_sign = string_to_sign(amz_date, scope, canonical_request(in));
+  return "AWS4-HMAC-SHA256 Credential=" + credentials.access_key_id + "/" + scope.to_string() +
+         ", SignedHeaders=" + signed_headers(in) +
+         ", Signature=" + signature(credentials.secret_access_key, scope, to_sign);
+}
+
+}  // namespace gatehouse::aws
