@@ -94,7 +94,7 @@ namespace {
 
 namespace json = boost::json;
 
-// The attribute level below which DynamoDB stops: a value at level 33 is refused.
+// The deepest level DynamoDB stores (an attribute is level 1): a value at level 33 is refused.
 constexpr int kMaxLevel = 32;
 
 constexpr std::string_view kNotExpectedMap = "Start of structure or map found where not expected";
