@@ -175,4 +175,61 @@ std::string authorization_header(const Credentials& credentials, const Scope& sc
          ", Signature=" + signature(credentials.secret_access_key, scope, to_sign);
 }
 
+std::optional<ParsedAuthorization> parse_authorization(std::string_view header) {
+  constexpr std::string_view kScheme = "AWS4-HMAC-SHA256 ";
+  if (!header.starts_with(kScheme)) return std::nullopt;
+  header.remove_prefix(kScheme.size());
+  std::optional<std::string_view> credential, signed_names, signature_hex;
+  while (!header.empty()) {
+    size_t comma = header.find(',');
+    std::string_view part = core::trim_ows(header.substr(0, comma));
+    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
+    size_t eq = part.find('=');
+    if (eq == std::string_view::npos) return std::nullopt;
+    std::string_view name = part.substr(0, eq), value = part.substr(eq + 1);
+    std::optional<std::string_view>* slot = name == "Credential"      ? &credential
+                                            : name == "SignedHeaders" ? &signed_names
+                                            : name == "Signature"     ? &signature_hex
+                                                                      : nullptr;
+    if (slot == nullptr || slot->has_value()) return std::nullopt;
+    *slot = value;
+  }
+  if (!credential || !signed_names || !signature_hex) return std::nullopt;
+
+  ParsedAuthorization out;
+  // <id>/<date>/<region>/<service>/aws4_request; the key id itself has no '/'.
+  std::vector<std::string_view> fields;
+  for (std::string_view rest = *credential;;) {
+    size_t slash = rest.find('/');
+    fields.push_back(rest.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    rest.remove_prefix(slash + 1);
+  }
+  if (fields.size() != 5 || fields[4] != "aws4_request" ||
+      std::any_of(fields.begin(), fields.end(), [](std::string_view f) { return f.empty(); })) {
+    return std::nullopt;
+  }
+  out.access_key_id = fields[0];
+  out.scope = Scope{std::string(fields[1]), std::string(fields[2]), std::string(fields[3])};
+  for (std::string_view rest = *signed_names;;) {
+    size_t semicolon = rest.find(';');
+    std::string_view name = rest.substr(0, semicolon);
+    if (name.empty()) return std::nullopt;
+    out.signed_headers.push_back(core::ascii_lower(name));
+    if (semicolon == std::string_view::npos) break;
+    rest.remove_prefix(semicolon + 1);
+  }
+  if (signature_hex->size() != 64 ||
+      !std::all_of(signature_hex->begin(), signature_hex->end(),
+                   [](char c) { return core::hex_digit_value(c) >= 0; })) {
+    return std::nullopt;
+  }
+  out.signature = *signature_hex;
+  return out;
+}
+
+bool signatures_equal(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
 }  // namespace gatehouse::aws

@@ -11,6 +11,7 @@
 // Thread safety: pure functions.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -69,5 +70,22 @@ std::string signature(std::string_view secret_access_key, const Scope& scope,
 // x-amz-date among in.headers.
 std::string authorization_header(const Credentials& credentials, const Scope& scope,
                                  const SigningInput& in);
+
+// An Authorization header of the AWS4-HMAC-SHA256 scheme, taken apart.
+struct ParsedAuthorization {
+  std::string access_key_id;
+  Scope scope;
+  std::vector<std::string> signed_headers;  // lower-case, as listed
+  std::string signature;                    // hex, as sent
+};
+
+// "AWS4-HMAC-SHA256 Credential=<id>/<date>/<region>/<service>/aws4_request,
+// SignedHeaders=<a;b>, Signature=<hex>", the three parts in any order, blanks after the commas
+// optional. nullopt for another scheme, a missing or repeated part, a credential scope without
+// its five fields, an empty signed-headers list or a signature that is not 64 hex digits.
+std::optional<ParsedAuthorization> parse_authorization(std::string_view header);
+
+// Whether two hex signatures are equal, in time that does not depend on where they differ.
+bool signatures_equal(std::string_view a, std::string_view b);
 
 }  // namespace gatehouse::aws

@@ -218,5 +218,66 @@ TEST(SigV4, UriEncoding) {
   EXPECT_EQ(uri_encode("\xE1\x88\xB4"), "%E1%88%B4");
 }
 
+// A header the signer wrote is read back part by part, and the signature recomputed from those
+// parts matches it.
+TEST(SigV4, ParsesAnAuthorizationHeader) {
+  SigningInput in;
+  in.method = "POST";
+  in.path = "/";
+  in.headers = {{"host", "example.amazonaws.com"}, {"x-amz-date", std::string(kDate)}};
+  in.payload_sha256_hex = sha256_hex("{}");
+  const std::string header = authorization_header(kCredentials, kScope, in);
+  auto parsed = parse_authorization(header);
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(parsed->access_key_id, "AKIDEXAMPLE");
+  EXPECT_EQ(parsed->scope.to_string(), kScope.to_string());
+  EXPECT_EQ(parsed->signed_headers, (std::vector<std::string>{"host", "x-amz-date"}));
+  std::string again = signature(kCredentials.secret_access_key, parsed->scope,
+                                string_to_sign(kDate, parsed->scope, canonical_request(in)));
+  EXPECT_TRUE(signatures_equal(again, parsed->signature));
+  EXPECT_FALSE(signatures_equal(again, std::string(64, '0')));
+  EXPECT_FALSE(signatures_equal(again, again.substr(1)));
+
+  // Parts in another order and without blanks read the same.
+  auto reordered = parse_authorization(
+      "AWS4-HMAC-SHA256 Signature=" + parsed->signature +
+      ",SignedHeaders=Host;X-Amz-Date,Credential=AKIDEXAMPLE/20150830/us-east-1/service/"
+      "aws4_request");
+  ASSERT_TRUE(reordered.has_value());
+  EXPECT_EQ(reordered->signed_headers, parsed->signed_headers);
+}
+
+TEST(SigV4, RefusesMalformedAuthorizationHeaders) {
+  const std::string sig(64, 'a');
+  const std::string good_credential = "Credential=AKID/20150830/us-east-1/dynamodb/aws4_request";
+  for (const std::string& bad : std::vector<std::string>{
+           "",
+           "AWS4-HMAC-SHA1 " + good_credential + ", SignedHeaders=host, Signature=" + sig,
+           "AWS4-HMAC-SHA256 " + good_credential + ", SignedHeaders=host",
+           "AWS4-HMAC-SHA256 " + good_credential + ", Signature=" + sig,
+           "AWS4-HMAC-SHA256 SignedHeaders=host, Signature=" + sig,
+           "AWS4-HMAC-SHA256 " + good_credential + ", " + good_credential +
+               ", SignedHeaders=host, Signature=" + sig,
+           "AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/dynamodb, SignedHeaders=host, "
+           "Signature=" +
+               sig,
+           "AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/dynamodb/aws5_request, "
+           "SignedHeaders=host, Signature=" +
+               sig,
+           "AWS4-HMAC-SHA256 Credential=/20150830/us-east-1/dynamodb/aws4_request, "
+           "SignedHeaders=host, Signature=" +
+               sig,
+           "AWS4-HMAC-SHA256 " + good_credential + ", SignedHeaders=, Signature=" + sig,
+           "AWS4-HMAC-SHA256 " + good_credential + ", SignedHeaders=host;;x, Signature=" + sig,
+           "AWS4-HMAC-SHA256 " + good_credential + ", SignedHeaders=host, Signature=abc",
+           "AWS4-HMAC-SHA256 " + good_credential +
+               ", SignedHeaders=host, Signature=" + std::string(64, 'g'),
+           "AWS4-HMAC-SHA256 " + good_credential + ", SignedHeaders=host, Signature=" + sig +
+               ", Extra=1",
+       }) {
+    EXPECT_FALSE(parse_authorization(bad).has_value()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace gatehouse::aws
