@@ -1,16 +1,10 @@
 #include "store/sqlite/sqlite_table.h"
 
-#include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <cstdlib>
-#include <cstring>
-#include <filesystem>
 #include <initializer_list>
 #include <map>
 #include <optional>
@@ -22,67 +16,25 @@
 #include "core/clock.h"
 #include "core/defaults.h"
 #include "store/cursor.h"
+#include "store/sqlite/detail/open_file.h"
+#include "store/sqlite/detail/statement.h"
 
 namespace gatehouse::store::sqlite {
 namespace {
 
+using detail::bind_all;
+using detail::column_text;
+using detail::Db;
+using detail::kColumns;
+using detail::open_connection;
+using detail::open_failure;
+using detail::prepare;
+using detail::quote_identifier;
+using detail::ResetOnExit;
+using detail::run;
+using detail::Stmt;
+
 constexpr uint32_t kMaxListLimit = core::defaults::kMaxCrudPageLimit;
-
-struct StmtDeleter {
-  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
-};
-using Stmt = std::unique_ptr<sqlite3_stmt, StmtDeleter>;
-
-struct DbDeleter {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-using Db = std::unique_ptr<sqlite3, DbDeleter>;
-
-// Resets a statement when the scope ends, so it lets go of its read snapshot at once and the next
-// use starts clean whatever path this one left by.
-class ResetOnExit {
- public:
-  explicit ResetOnExit(sqlite3_stmt* stmt) : stmt_(stmt) {}
-  ~ResetOnExit() { sqlite3_reset(stmt_); }
-  ResetOnExit(const ResetOnExit&) = delete;
-  ResetOnExit& operator=(const ResetOnExit&) = delete;
-
- private:
-  sqlite3_stmt* stmt_;
-};
-
-// The strings outlive the statement's step (SQLITE_STATIC: no copy).
-int bind_value(sqlite3_stmt* stmt, int index, std::string_view text) {
-  return sqlite3_bind_text64(stmt, index, text.data() ? text.data() : "", text.size(),
-                             SQLITE_STATIC, SQLITE_UTF8);
-}
-int bind_value(sqlite3_stmt* stmt, int index, int64_t value) {
-  return sqlite3_bind_int64(stmt, index, value);
-}
-
-// Binds `values` to parameters ?1, ?2, ... in order; the first failure's code, or SQLITE_OK.
-template <class... Values>
-int bind_all(sqlite3_stmt* stmt, const Values&... values) {
-  int index = 0;
-  int rc = SQLITE_OK;
-  ((rc = rc == SQLITE_OK ? bind_value(stmt, ++index, values) : rc), ...);
-  return rc;
-}
-
-// Runs a statement that returns no rows (BEGIN, COMMIT, ROLLBACK).
-int run(sqlite3_stmt* stmt) {
-  int rc = sqlite3_step(stmt);
-  sqlite3_reset(stmt);
-  return rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
-std::string column_text(sqlite3_stmt* stmt, int column) {
-  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, column));
-  return text ? std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt, column)))
-              : std::string();
-}
-
-constexpr std::string_view kColumns = "key, owner, created, updated, attributes";
 
 // Every column of the row but the key.
 void row_fields(sqlite3_stmt* stmt, Item& item) {
@@ -97,14 +49,6 @@ Item row_item(sqlite3_stmt* stmt) {
   item.key = column_text(stmt, 0);
   row_fields(stmt, item);
   return item;
-}
-
-int prepare(sqlite3* db, const std::string& sql, Stmt& out) {
-  sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v3(db, sql.c_str(), static_cast<int>(sql.size() + 1),
-                              SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
-  out.reset(stmt);
-  return rc;
 }
 
 // Safe for clients: sqlite3_errstr describes the code only, never the file or the statement.
@@ -129,201 +73,11 @@ StoreError closed_error() {
   return {StoreErrorCode::kUnavailable, "table is closed"};
 }
 
-bool valid_table_name(std::string_view name) {
-  auto letter = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
-  auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  if (name.empty() || name.size() > 64 || !letter(name[0])) return false;
-  if (!std::all_of(name.begin(), name.end(), [&](char c) { return letter(c) || digit(c); }))
-    return false;
-  // SQLite reserves these names for its own tables.
-  std::string prefix(name.substr(0, 7));
-  std::transform(prefix.begin(), prefix.end(), prefix.begin(),
-                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; });
-  return prefix != "sqlite_";
-}
-
-std::string quote_identifier(std::string_view name) {
-  return "\"" + std::string(name) + "\"";
-}
-
 std::string select_from(std::string_view table) {
   return "SELECT " + std::string(kColumns) + " FROM " + quote_identifier(table);
 }
 
-int open_connection(const SqliteOptions& options, int mode, Db& out) {
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(options.path.c_str(), &db, mode | SQLITE_OPEN_NOMUTEX,
-                           options.vfs.empty() ? nullptr : options.vfs.c_str());
-  out.reset(db);  // also on failure: the handle holds the error and must be closed
-  if (rc != SQLITE_OK) return rc;
-  sqlite3_extended_result_codes(db, 1);
-  sqlite3_busy_timeout(db,
-                       static_cast<int>(std::min<uint32_t>(options.busy_timeout_ms, INT32_MAX)));
-  return SQLITE_OK;
-}
-
-// open() errors are for the operator: they name the file and keep SQLite's own detail.
-core::Status open_failure(const std::string& path, std::string_view doing, int rc, sqlite3* db) {
-  std::string what = "database '" + path + "': " + std::string(doing) + ": ";
-  int sys_errno = db ? sqlite3_system_errno(db) : 0;
-  switch (rc & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return core::unavailable(what + "locked by another connection");
-    case SQLITE_NOTADB:
-      return core::io_error(what + "the file is not a SQLite database");
-    case SQLITE_CORRUPT:
-      return core::io_error(what + "the file is damaged");
-    case SQLITE_PERM:
-      return {core::Code::kPermissionDenied, what + "permission denied"};
-    case SQLITE_CANTOPEN:
-    case SQLITE_IOERR:
-      if (sys_errno == EACCES || sys_errno == EPERM)
-        return {core::Code::kPermissionDenied, what + "permission denied"};
-      if (sys_errno == ENOENT) return core::not_found(what + "no such file or directory");
-      if (sys_errno != 0) return core::io_error(what + std::strerror(sys_errno));
-      break;
-    default:
-      break;
-  }
-  return core::io_error(what + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
-}
-
-// Creates a missing database file with mode 0600 (SQLite would use 0644 less the umask); SQLite
-// then gives the -wal and -shm files the same mode. Checked here too because errno says more
-// than SQLite's "unable to open database file".
-core::Status create_file_if_absent(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0) {
-    if (S_ISDIR(st.st_mode))
-      return core::invalid_argument("database '" + path + "' is a directory");
-    return {};
-  }
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd >= 0) {
-    ::close(fd);
-    return {};
-  }
-  int err = errno;
-  if (err == EEXIST) return {};  // created meanwhile by another process
-  if (err == ENOENT) {
-    std::string dir = std::filesystem::path(path).parent_path().string();
-    return core::not_found("database '" + path + "': directory '" + (dir.empty() ? "." : dir) +
-                           "' does not exist (it must be created first)");
-  }
-  if (err == EACCES || err == EPERM)
-    return {core::Code::kPermissionDenied,
-            "database '" + path + "': cannot create the file: permission denied"};
-  return core::io_error("database '" + path + "': cannot create the file: " + std::strerror(err));
-}
-
-// Runs a one-row query (a PRAGMA) and returns its first column as text.
-int query_text(sqlite3* db, const std::string& sql, std::string& out) {
-  Stmt stmt;
-  int rc = prepare(db, sql, stmt);
-  if (rc != SQLITE_OK) return rc;
-  rc = sqlite3_step(stmt.get());
-  if (rc == SQLITE_ROW) {
-    out = column_text(stmt.get(), 0);
-    return SQLITE_OK;
-  }
-  return rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
-core::Status check_options(const SqliteOptions& options) {
-  const std::string& path = options.path;
-  if (path.empty()) return core::invalid_argument("SQLite table: the database path is empty");
-  if (!valid_table_name(options.table_name))
-    return core::invalid_argument("database '" + path + "': invalid table name '" +
-                                  options.table_name +
-                                  "' (want [A-Za-z_][A-Za-z0-9_]{0,63}, not sqlite_*)");
-  if (options.max_batch == 0 || options.max_queue == 0)
-    return core::invalid_argument("database '" + path + "': max_batch and max_queue must be > 0");
-  if (!options.vfs.empty() && !sqlite3_vfs_find(options.vfs.c_str()))
-    return core::invalid_argument("database '" + path + "': no SQLite VFS named '" + options.vfs +
-                                  "'");
-  return {};
-}
-
-// Checks what the file holds and, unless it is read-only, puts it in WAL mode and creates the
-// table and its index.
-core::Status prepare_file(sqlite3* db, const SqliteOptions& options) {
-  const std::string& path = options.path;
-  // The first read of the file: fails here if it is not a database or its header is damaged.
-  std::string version_text;
-  int rc = query_text(db, "PRAGMA user_version", version_text);
-  if (rc != SQLITE_OK) return open_failure(path, "cannot read the schema version", rc, db);
-  int version = std::atoi(version_text.c_str());
-  if (version > SqliteTable::kSchemaVersion)
-    return core::invalid_argument("database '" + path + "': schema version " +
-                                  std::to_string(version) + " is newer than this build's (" +
-                                  std::to_string(SqliteTable::kSchemaVersion) + ")");
-
-  // A table of this name made by something else is refused rather than written into.
-  std::string columns;
-  rc = query_text(db,
-                  "SELECT group_concat(name, ', ') FROM"
-                  " (SELECT name FROM pragma_table_info('" +
-                      options.table_name + "') ORDER BY cid)",
-                  columns);
-  if (rc != SQLITE_OK) return open_failure(path, "cannot read the schema", rc, db);
-  if (!columns.empty() && columns != kColumns)
-    return core::invalid_argument("database '" + path + "': table '" + options.table_name +
-                                  "' has the columns (" + columns + "), not the expected (" +
-                                  std::string(kColumns) + ")");
-
-  // A file without write permission opens read-only (SQLite falls back silently): then the table
-  // must already be there, and writes fail with kUnavailable.
-  if (sqlite3_db_readonly(db, "main") == 1) {
-    if (columns.empty())
-      return core::Status(core::Code::kPermissionDenied,
-                          "database '" + path + "': the file is read-only and has no table '" +
-                              options.table_name + "'");
-    return {};
-  }
-
-  std::string mode;
-  rc = query_text(db, "PRAGMA journal_mode = WAL", mode);
-  if (rc != SQLITE_OK) return open_failure(path, "cannot switch to WAL mode", rc, db);
-  if (mode != "wal")
-    return core::io_error("database '" + path + "': cannot switch to WAL mode (mode is '" + mode +
-                          "')");
-  // Per connection: only the writer's commits need it.
-  rc = sqlite3_exec(db, "PRAGMA synchronous = FULL", nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK) return open_failure(path, "cannot set synchronous=FULL", rc, db);
-
-  // WITHOUT ROWID is not used: an item's JSON is often kilobytes, and such a table stores whole
-  // rows in its B-tree's interior pages; a rowid table keeps them in leaves only, and a point
-  // lookup through the primary-key index is still two short B-tree descents.
-  const std::string table = quote_identifier(options.table_name);
-  const std::string index = quote_identifier(options.table_name + "_by_owner");
-  std::string schema = "BEGIN IMMEDIATE;";
-  schema += "CREATE TABLE IF NOT EXISTS " + table +
-            " (key TEXT NOT NULL PRIMARY KEY, owner TEXT NOT NULL, created INTEGER NOT NULL,"
-            " updated INTEGER NOT NULL, attributes TEXT NOT NULL);";
-  schema += "CREATE INDEX IF NOT EXISTS " + index + " ON " + table + " (owner, key);";
-  if (version == 0)
-    schema += "PRAGMA user_version = " + std::to_string(SqliteTable::kSchemaVersion) + ";";
-  schema += "COMMIT;";
-  rc = sqlite3_exec(db, schema.c_str(), nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK) {
-    core::Status failure = open_failure(path, "cannot create the table", rc, db);
-    if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-    return failure;
-  }
-  return {};
-}
-
 std::atomic<uint64_t> next_table_id{1};
-
-// SQLite's memory statistics (on by default) take a process-wide mutex around every allocation
-// SQLite makes, a few per read, which all reading threads then contend for. Nothing here uses them
-// (sqlite3_memory_used, soft heap limits). Global configuration only takes before SQLite
-// initializes, so in a process that used SQLite before the first open() this changes nothing.
-void disable_memory_statistics() {
-  static std::once_flag once;
-  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
-}
 
 }  // namespace
 
@@ -443,16 +197,16 @@ std::shared_ptr<SqliteTable::FileState> SqliteTable::file_state(const std::strin
 
 core::Result<std::unique_ptr<SqliteTable>> SqliteTable::open(SqliteOptions options,
                                                              SqliteStats& stats) {
-  disable_memory_statistics();
-  if (auto valid = check_options(options); !valid.ok()) return valid;
+  detail::disable_memory_statistics();
+  if (auto valid = detail::check_options(options); !valid.ok()) return valid;
   const std::string& path = options.path;
-  if (auto created = create_file_if_absent(path); !created.ok()) return created;
+  if (auto created = detail::create_file_if_absent(path); !created.ok()) return created;
 
   auto writer = std::make_unique<Statements>();
   int rc = open_connection(options, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, writer->db);
   sqlite3* db = writer->db.get();
   if (rc != SQLITE_OK) return open_failure(path, "cannot open", rc, db);
-  if (auto ready = prepare_file(db, options); !ready.ok()) return ready;
+  if (auto ready = detail::prepare_file(db, options); !ready.ok()) return ready;
 
   const std::string table = quote_identifier(options.table_name);
   Statements& s = *writer;

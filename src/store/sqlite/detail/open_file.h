@@ -1,0 +1,38 @@
+// Opening a table's file: the checks of the options, creating the file 0600, each connection's
+// settings, and what open() finds in the file (schema version, the table's columns, WAL mode), with
+// errors that name the file for the operator. Internal to store/sqlite.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "store/sqlite/detail/statement.h"
+#include "store/sqlite/sqlite_table.h"
+
+namespace gatehouse::store::sqlite::detail {
+
+// The table's columns, in order.
+inline constexpr std::string_view kColumns = "key, owner, created, updated, attributes";
+
+std::string quote_identifier(std::string_view name);
+
+// The options' path, table name, batch and queue sizes and VFS, with a message for each mistake.
+core::Status check_options(const SqliteOptions& options);
+// Creates a missing database file with mode 0600 (SQLite would use 0644 less the umask); SQLite
+// then gives the -wal and -shm files the same mode.
+core::Status create_file_if_absent(const std::string& path);
+// A connection in `mode` with extended result codes and the busy timeout; `out` holds the handle
+// also on failure (it carries the error and must be closed).
+int open_connection(const SqliteOptions& options, int mode, Db& out);
+// An open() error for the operator: it names the file and keeps SQLite's own detail.
+core::Status open_failure(const std::string& path, std::string_view doing, int rc, sqlite3* db);
+// Checks what the file holds and, unless it is read-only, puts it in WAL mode and creates the
+// table and its index.
+core::Status prepare_file(sqlite3* db, const SqliteOptions& options);
+// Turns off SQLite's memory statistics before its first use in the process.
+void disable_memory_statistics();
+
+}  // namespace gatehouse::store::sqlite::detail
