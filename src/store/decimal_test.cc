@@ -21,6 +21,25 @@ NumberError error_of(std::string_view text) {
   return d ? NumberError::kNotANumber : d.error();
 }
 
+// Numbers from the most negative to the largest DynamoDB holds, each above the one before.
+const std::vector<std::string> kAscending = {"-1e125",
+                                             "-100",
+                                             "-99.99",
+                                             "-1",
+                                             "-0.5",
+                                             "-1e-130",
+                                             "0",
+                                             "1e-130",
+                                             "0.1",
+                                             "0.10000000000000000000000000000000000001",
+                                             "1",
+                                             "1.5",
+                                             "2",
+                                             "10",
+                                             "99999999999999999999999999999999999999",
+                                             "1e38",
+                                             "9.9999999999999999999999999999999999999e125"};
+
 // DynamoDB's grammar, and the canonical text it answers with.
 TEST(Decimal, ParsesAndPrintsCanonically) {
   struct Case {
@@ -95,23 +114,7 @@ TEST(Decimal, RangeAndPrecision) {
 }
 
 TEST(Decimal, ComparesExactly) {
-  std::vector<std::string> ascending = {"-1e125",
-                                        "-100",
-                                        "-99.99",
-                                        "-1",
-                                        "-0.5",
-                                        "-1e-130",
-                                        "0",
-                                        "1e-130",
-                                        "0.1",
-                                        "0.10000000000000000000000000000000000001",
-                                        "1",
-                                        "1.5",
-                                        "2",
-                                        "10",
-                                        "99999999999999999999999999999999999999",
-                                        "1e38",
-                                        "9.9999999999999999999999999999999999999e125"};
+  const std::vector<std::string>& ascending = kAscending;
   for (size_t i = 0; i < ascending.size(); ++i) {
     for (size_t j = 0; j < ascending.size(); ++j) {
       int want = i < j ? -1 : i > j ? 1 : 0;
@@ -157,23 +160,7 @@ TEST(Decimal, ByteSize) {
 
 // Key bytes sort as the numbers do, and equal numbers have equal bytes.
 TEST(Decimal, KeyBytesSortAsNumbers) {
-  std::vector<std::string> ascending = {"-1e125",
-                                        "-100",
-                                        "-99.99",
-                                        "-1",
-                                        "-0.5",
-                                        "-1e-130",
-                                        "0",
-                                        "1e-130",
-                                        "0.1",
-                                        "0.10000000000000000000000000000000000001",
-                                        "1",
-                                        "1.5",
-                                        "2",
-                                        "10",
-                                        "99999999999999999999999999999999999999",
-                                        "1e38",
-                                        "9.9999999999999999999999999999999999999e125"};
+  const std::vector<std::string>& ascending = kAscending;
   for (size_t i = 0; i + 1 < ascending.size(); ++i) {
     EXPECT_LT(num(ascending[i]).key_bytes(), num(ascending[i + 1]).key_bytes())
         << ascending[i] << " < " << ascending[i + 1];
