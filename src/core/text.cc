@@ -103,17 +103,18 @@ std::string media_type_of(std::string_view content_type) {
 
 bool media_type_matches(std::string_view content_type, std::string_view pattern) {
   if (pattern == "*/*") return true;
-  const std::string media = media_type_of(content_type);
+  // Compared in place: this runs per pattern on every request that has a body.
+  std::string_view media = trim_ows(content_type.substr(0, content_type.find(';')));
   size_t slash = pattern.find('/');
   size_t media_slash = media.find('/');
-  if (slash == std::string_view::npos || media_slash == std::string::npos) return false;
+  if (slash == std::string_view::npos || media_slash == std::string_view::npos) return false;
   auto part_matches = [](std::string_view want, std::string_view got) {
-    return want == "*" || std::equal(want.begin(), want.end(), got.begin(), got.end(),
-                                     [](char a, char b) { return ascii_lower(a) == b; });
+    return want == "*" ||
+           std::equal(want.begin(), want.end(), got.begin(), got.end(),
+                      [](char a, char b) { return ascii_lower(a) == ascii_lower(b); });
   };
-  std::string_view m = media;
-  return part_matches(pattern.substr(0, slash), m.substr(0, media_slash)) &&
-         part_matches(pattern.substr(slash + 1), m.substr(media_slash + 1));
+  return part_matches(pattern.substr(0, slash), media.substr(0, media_slash)) &&
+         part_matches(pattern.substr(slash + 1), media.substr(media_slash + 1));
 }
 
 }  // namespace gatehouse::core
