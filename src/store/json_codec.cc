@@ -99,8 +99,7 @@ constexpr int kMaxLevel = 32;
 
 constexpr std::string_view kNotExpectedMap = "Start of structure or map found where not expected";
 
-// What DynamoDB's JSON reader says of a JSON value where a `target` (String, Boolean) belongs.
-std::string scalar_mismatch(const json::value& v, std::string_view target) {
+std::string scalar_mismatch_text(const json::value& v, std::string_view target) {
   switch (v.kind()) {
     case json::kind::int64:
     case json::kind::uint64:
@@ -135,7 +134,7 @@ struct Reader {
   // A string member (S, N, an SS or NS member); nullopt after a shape problem.
   std::optional<std::string_view> string_of(const json::value& v) {
     if (v.is_string()) return std::string_view(v.get_string());
-    fail_shape(scalar_mismatch(v, "String"));
+    fail_shape(scalar_mismatch_text(v, "String"));
     return std::nullopt;
   }
 
@@ -167,7 +166,7 @@ struct Reader {
 
   std::optional<bool> bool_of(const json::value& v) {
     if (v.is_bool()) return v.get_bool();
-    fail_shape(scalar_mismatch(v, "Boolean"));
+    fail_shape(scalar_mismatch_text(v, "Boolean"));
     return std::nullopt;
   }
 
@@ -429,6 +428,10 @@ struct Reader {
 };
 
 }  // namespace
+
+std::string scalar_mismatch(const json::value& v, std::string_view target) {
+  return scalar_mismatch_text(v, target);
+}
 
 core::Result<AttributeValue, ValueProblem> read_value(const boost::json::value& json) {
   Reader r;

@@ -34,6 +34,10 @@ core::Result<AttributeValue, ValueProblem> read_value(const boost::json::value& 
 // An item or a map of attributes: a JSON object of attribute values.
 core::Result<Item, ValueProblem> read_item(const boost::json::value& json);
 
+// DynamoDB's SerializationException text for a JSON value where a scalar of `target` ("String",
+// "Boolean", "Long") belongs: "NUMBER_VALUE cannot be converted to String" and the like.
+std::string scalar_mismatch(const boost::json::value& v, std::string_view target);
+
 // Appends `value` as DynamoDB JSON.
 void append_json(std::string& out, const AttributeValue& value);
 // Appends `item` as a JSON object of DynamoDB JSON values: {"pk":{"S":"a"},...}.
