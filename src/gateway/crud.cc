@@ -223,7 +223,7 @@ std::string serialize_attributes(const json::object& body, std::string_view key_
 }
 
 // The item as clients see it: its attributes plus the metadata.
-void append_item(std::string& out, const store::Item& item) {
+void append_item(std::string& out, const store::Record& item) {
   std::string_view attrs = item.attributes;
   // Stored attributes are always a serialized object; strip its closing brace and extend it.
   GH_CHECK(attrs.size() >= 2 && attrs.front() == '{' && attrs.back() == '}');
@@ -238,7 +238,7 @@ void append_item(std::string& out, const store::Item& item) {
   out += "\"}";
 }
 
-CrudOutcome item_outcome(unsigned status, const store::Item& item) {
+CrudOutcome item_outcome(unsigned status, const store::Record& item) {
   CrudOutcome o;
   o.status = status;
   o.body.reserve(item.attributes.size() + 128);
@@ -296,7 +296,7 @@ void create_item(const CrudRoute& route, const CrudRequest& req, const core::Clo
   } else {
     key = core::to_string(core::new_time_ordered_id(now));
   }
-  store::Item item;
+  store::Record item;
   item.attributes = serialize_attributes(body.object, route.key_attribute, key);
   item.key = key;
   item.owner = std::string(req.principal);
@@ -307,7 +307,7 @@ void create_item(const CrudRoute& route, const CrudRequest& req, const core::Clo
   location += encode_path_segment(key);
   route.table->create(std::move(item),
                       [done = std::move(done), location = std::move(location), key,
-                       &key_attribute = route.key_attribute](store::StoreResult<store::Item> r) {
+                       &key_attribute = route.key_attribute](store::StoreResult<store::Record> r) {
                         if (!r) return done(from_store_error(r.error(), key_attribute, key));
                         CrudOutcome o = item_outcome(201, *r);
                         o.location = location;
@@ -359,7 +359,7 @@ void get_item(const CrudRoute& route, const CrudRequest& req,
   std::string key(req.key);
   route.table->get(key, owner_filter(route, req.principal),
                    [done = std::move(done), key,
-                    &key_attribute = route.key_attribute](store::StoreResult<store::Item> r) {
+                    &key_attribute = route.key_attribute](store::StoreResult<store::Record> r) {
                      if (!r) return done(from_store_error(r.error(), key_attribute, key));
                      done(item_outcome(200, *r));
                    });
@@ -379,13 +379,13 @@ void replace_item(const CrudRoute& route, const CrudRequest& req, const core::Cl
                                 "key_mismatch"));
     }
   }
-  store::Item item;
+  store::Record item;
   item.attributes = serialize_attributes(body.object, route.key_attribute, key);
   item.key = key;
   item.updated_ms = unix_ms(clock);
   route.table->replace(std::move(item), owner_filter(route, req.principal),
                        [done = std::move(done), key,
-                        &key_attribute = route.key_attribute](store::StoreResult<store::Item> r) {
+                        &key_attribute = route.key_attribute](store::StoreResult<store::Record> r) {
                          if (!r) return done(from_store_error(r.error(), key_attribute, key));
                          done(item_outcome(200, *r));
                        });

@@ -75,7 +75,7 @@ void FaultyTable::dispatch(OpMask op, Done done, Forward forward) {
   forward(std::move(done));
 }
 
-void FaultyTable::create(Item item, ItemDone done) {
+void FaultyTable::create(Record item, ItemDone done) {
   dispatch(kCreate, std::move(done), [this, item = std::move(item)](ItemDone d) mutable {
     inner_->create(std::move(item), std::move(d));
   });
@@ -94,7 +94,7 @@ void FaultyTable::list(ListQuery query, PageDone done) {
   });
 }
 
-void FaultyTable::replace(Item item, OwnerFilter owner, ItemDone done) {
+void FaultyTable::replace(Record item, OwnerFilter owner, ItemDone done) {
   dispatch(kReplace, std::move(done),
            [this, item = std::move(item), owner = std::move(owner)](ItemDone d) mutable {
              inner_->replace(std::move(item), std::move(owner), std::move(d));

@@ -62,10 +62,10 @@ class FaultyTable final : public Table {
 
   Table& inner() { return *inner_; }
 
-  void create(Item item, ItemDone done) override;
+  void create(Record item, ItemDone done) override;
   void get(std::string key, OwnerFilter owner, ItemDone done) override;
   void list(ListQuery query, PageDone done) override;
-  void replace(Item item, OwnerFilter owner, ItemDone done) override;
+  void replace(Record item, OwnerFilter owner, ItemDone done) override;
   void remove(std::string key, OwnerFilter owner, VoidDone done) override;
   // Forwards the held operations, then closes the inner table.
   void close() override;

@@ -22,32 +22,13 @@
 
 #include "core/defaults.h"
 #include "core/status.h"
+#include "store/store_error.h"
 
 namespace gatehouse::store {
 
-// Why an operation failed. The gateway maps these to HTTP (404, 409, 413, 400, 503, 500).
-enum class StoreErrorCode {
-  kNotFound,       // no item with this key (or it belongs to another owner under owner_only)
-  kAlreadyExists,  // create: the key is taken
-  kTooLarge,       // the item's JSON exceeds the table's max_item_bytes
-  kBadCursor,      // list: the cursor is not one this table produced
-  kUnavailable,    // retry may help: database locked/busy, disk full, read-only file, shutting down
-  kCorrupt,        // the database file is damaged; needs an operator
-  kIoError,        // any other failure of the storage; nothing was acknowledged
-};
-std::string_view to_string(StoreErrorCode code);
-
-struct StoreError {
-  StoreErrorCode code;
-  std::string message;  // specific and safe to show a client: names no file paths or SQL
-};
-
-template <class T>
-using StoreResult = core::Result<T, StoreError>;
-
 // One item. `attributes` is a JSON object's text: the client's attributes, including the key
 // attribute (`id`), excluding the metadata below, which the table stores in its own columns.
-struct Item {
+struct Record {
   std::string key;
   std::string attributes;  // a serialized JSON object, e.g. {"id":"…","name":"Yev"}
   std::string owner;       // the principal that created it (createdBy)
@@ -57,7 +38,7 @@ struct Item {
 
 // A page of a list, in ascending key order.
 struct Page {
-  std::vector<Item> items;
+  std::vector<Record> items;
   // Opaque; pass back as ListQuery::cursor for the next page. nullopt: this was the last page.
   std::optional<std::string> next_cursor;
 };
@@ -78,19 +59,19 @@ using OwnerFilter = std::optional<std::string>;
 
 class Table {
  public:
-  using ItemDone = std::function<void(StoreResult<Item>)>;
+  using ItemDone = std::function<void(StoreResult<Record>)>;
   using PageDone = std::function<void(StoreResult<Page>)>;
   using VoidDone = std::function<void(StoreResult<std::monostate>)>;
 
   virtual ~Table() = default;
 
   // Inserts `item` unless its key exists (kAlreadyExists). Yields the stored item.
-  virtual void create(Item item, ItemDone done) = 0;
+  virtual void create(Record item, ItemDone done) = 0;
   virtual void get(std::string key, OwnerFilter owner, ItemDone done) = 0;
   virtual void list(ListQuery query, PageDone done) = 0;
   // Replaces the attributes of an existing item (kNotFound otherwise) and sets updated_ms; the
   // stored owner and created_ms are kept. Yields the stored item.
-  virtual void replace(Item item, OwnerFilter owner, ItemDone done) = 0;
+  virtual void replace(Record item, OwnerFilter owner, ItemDone done) = 0;
   virtual void remove(std::string key, OwnerFilter owner, VoidDone done) = 0;
 
   // Stops accepting operations (later calls fail with kUnavailable), finishes the queued ones and

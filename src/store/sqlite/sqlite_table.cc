@@ -37,15 +37,15 @@ using detail::Stmt;
 constexpr uint32_t kMaxListLimit = core::defaults::kMaxCrudPageLimit;
 
 // Every column of the row but the key.
-void row_fields(sqlite3_stmt* stmt, Item& item) {
+void row_fields(sqlite3_stmt* stmt, Record& item) {
   item.owner = column_text(stmt, 1);
   item.created_ms = sqlite3_column_int64(stmt, 2);
   item.updated_ms = sqlite3_column_int64(stmt, 3);
   item.attributes = column_text(stmt, 4);
 }
 
-Item row_item(sqlite3_stmt* stmt) {
-  Item item;
+Record row_item(sqlite3_stmt* stmt) {
+  Record item;
   item.key = column_text(stmt, 0);
   row_fields(stmt, item);
   return item;
@@ -95,7 +95,7 @@ struct SqliteTable::WriteOp {
   enum class Outcome : uint8_t { kApplied, kAlreadyExists, kNotFound };
 
   Kind kind;
-  Item item;  // remove: only the key
+  Record item;  // remove: only the key
   OwnerFilter owner;
   std::variant<ItemDone, VoidDone> done;
   Outcome outcome = Outcome::kApplied;
@@ -291,7 +291,7 @@ void SqliteTable::close() {
   closed_ = true;
 }
 
-void SqliteTable::create(Item item, ItemDone done) {
+void SqliteTable::create(Record item, ItemDone done) {
   if (item.attributes.size() > options_.max_item_bytes)
     return done(StoreError{StoreErrorCode::kTooLarge,
                            "item is " + std::to_string(item.attributes.size()) +
@@ -302,7 +302,7 @@ void SqliteTable::create(Item item, ItemDone done) {
            .done = std::move(done)});
 }
 
-void SqliteTable::replace(Item item, OwnerFilter owner, ItemDone done) {
+void SqliteTable::replace(Record item, OwnerFilter owner, ItemDone done) {
   if (item.attributes.size() > options_.max_item_bytes)
     return done(StoreError{StoreErrorCode::kTooLarge,
                            "item is " + std::to_string(item.attributes.size()) +
@@ -314,7 +314,7 @@ void SqliteTable::replace(Item item, OwnerFilter owner, ItemDone done) {
 }
 
 void SqliteTable::remove(std::string key, OwnerFilter owner, VoidDone done) {
-  Item item;
+  Record item;
   item.key = std::move(key);
   enqueue({.kind = WriteOp::Kind::kRemove,
            .item = std::move(item),
@@ -373,7 +373,7 @@ int SqliteTable::execute(WriteOp& op, Statements& s) {
   using Kind = WriteOp::Kind;
   using Outcome = WriteOp::Outcome;
   sqlite3* db = s.db.get();
-  const Item& item = op.item;
+  const Record& item = op.item;
   switch (op.kind) {
     case Kind::kCreate: {
       sqlite3_stmt* stmt = s.insert.get();
@@ -566,7 +566,7 @@ void SqliteTable::release_idle_readers() {
   }
 }
 
-StoreResult<Item> SqliteTable::read_item(std::string key, const OwnerFilter& owner) {
+StoreResult<Record> SqliteTable::read_item(std::string key, const OwnerFilter& owner) {
   if (closing_.load(std::memory_order_acquire)) return closed_error();
   StoreError error{StoreErrorCode::kIoError, {}};
   ReadConnection* connection = reader(error);
@@ -580,7 +580,7 @@ StoreResult<Item> SqliteTable::read_item(std::string key, const OwnerFilter& own
   if (rc == SQLITE_OK) rc = owner ? bind_all(stmt, key, *owner) : bind_all(stmt, key);
   if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
   if (rc == SQLITE_ROW) {
-    Item item;
+    Record item;
     row_fields(stmt, item);
     // The row matched the key byte for byte (BINARY collation); `key` is no longer read by the
     // statement, whose step is over.
@@ -638,7 +638,7 @@ StoreResult<Page> SqliteTable::read_page(const ListQuery& query) {
                   (query.max_bytes > 0 && bytes >= query.max_bytes);
       if (full) break;  // this row is past the page
       page.items.push_back(row_item(stmt));
-      const Item& item = page.items.back();
+      const Record& item = page.items.back();
       bytes += item.key.size() + item.attributes.size() + item.owner.size();
     }
   }

@@ -36,7 +36,7 @@
 //   auto table = SqliteTable::open({.path = "/var/lib/gatehouse/items.db", .table_name = "items"},
 //                                  stats);
 //   if (!table) return table.error();  // names the file and the cause
-//   (*table)->create(item, [](StoreResult<Item> r) { ... });  // on the writer thread
+//   (*table)->create(item, [](StoreResult<Record> r) { ... });  // on the writer thread
 //
 // Thread safety: all methods may be called from any thread at once. close() (and so the
 // destructor) must not run on the writer thread, i.e. not inside a write's `done`.
@@ -51,8 +51,8 @@
 #include <thread>
 #include <vector>
 
-#include "core/stats.h"
 #include "core/status.h"
+#include "store/sqlite/stats.h"
 #include "store/table.h"
 
 struct sqlite3;
@@ -63,7 +63,7 @@ namespace gatehouse::store::sqlite {
 struct SqliteOptions {
   std::string path = {};        // the database file
   std::string table_name = {};  // [A-Za-z_][A-Za-z0-9_]{0,63}, not starting with "sqlite_"
-  // Largest Item::attributes accepted (kTooLarge beyond); 400 KiB is DynamoDB's item limit.
+  // Largest Record::attributes accepted (kTooLarge beyond); 400 KiB is DynamoDB's item limit.
   uint64_t max_item_bytes = 400 * 1024;
   uint32_t max_batch = 256;         // operations per transaction
   uint32_t busy_timeout_ms = 2000;  // wait this long for another connection's lock
@@ -71,24 +71,6 @@ struct SqliteOptions {
   uint32_t max_queue = 10000;
   // SQLite VFS name; empty: the default. Tests register fault-injecting ones.
   std::string vfs = {};
-};
-
-// Owned by the table's owner (registered with the metrics registry); must outlive the table.
-struct SqliteStats {
-  core::Counter commits;           // write transactions committed (one WAL fsync each)
-  core::Counter batched_ops;       // operations in committed transactions (/ commits = mean batch)
-  core::Counter items_written;     // operations committed that changed an item
-  core::Histogram commit_latency;  // BEGIN to the end of COMMIT (including the fsync), µs
-  core::Gauge queue_depth;         // writes accepted and not yet answered
-  core::Counter queue_full;        // writes refused because max_queue were pending
-  core::Counter failed_batches;    // transactions rolled back: all their operations failed
-  // Storage failures by kind (a failed transaction counts once, as does a failed read).
-  core::Counter unavailable;  // locked, disk full, read-only
-  core::Counter corrupt;
-  core::Counter io_errors;
-  // Read snapshots begun: each thread's first read, then its first read after a commit or after
-  // release_idle_readers() ended its snapshot.
-  core::Counter read_snapshots;
 };
 
 class SqliteTable final : public Table {
@@ -103,10 +85,10 @@ class SqliteTable final : public Table {
   SqliteTable(const SqliteTable&) = delete;
   SqliteTable& operator=(const SqliteTable&) = delete;
 
-  void create(Item item, ItemDone done) override;
+  void create(Record item, ItemDone done) override;
   void get(std::string key, OwnerFilter owner, ItemDone done) override;
   void list(ListQuery query, PageDone done) override;
-  void replace(Item item, OwnerFilter owner, ItemDone done) override;
+  void replace(Record item, OwnerFilter owner, ItemDone done) override;
   void remove(std::string key, OwnerFilter owner, VoidDone done) override;
   void close() override;
 
@@ -150,7 +132,7 @@ class SqliteTable final : public Table {
   void after_read(ReadConnection& connection, sqlite3_stmt* stmt);
   // sqlite3_wal_hook: runs on the writer thread after each commit.
   static int after_wal_commit(void* self, sqlite3* db, const char* schema, int frames);
-  StoreResult<Item> read_item(std::string key, const OwnerFilter& owner);
+  StoreResult<Record> read_item(std::string key, const OwnerFilter& owner);
   StoreResult<Page> read_page(const ListQuery& query);
 
   const SqliteOptions options_;

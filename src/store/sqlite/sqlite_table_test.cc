@@ -19,8 +19,8 @@
 namespace gatehouse::store::sqlite {
 namespace {
 
-Item make_item(const std::string& key, const std::string& owner = "alice", int64_t at_ms = 1000) {
-  Item item;
+Record make_item(const std::string& key, const std::string& owner = "alice", int64_t at_ms = 1000) {
+  Record item;
   item.key = key;
   item.attributes = R"({"id":")" + key + R"(","name":"Yev"})";
   item.owner = owner;
@@ -44,22 +44,22 @@ struct Answer {
   StoreResult<T> get() { return future.get(); }
 };
 
-std::future<StoreResult<Item>> create_async(Table& table, Item item) {
-  Answer<Item> answer;
+std::future<StoreResult<Record>> create_async(Table& table, Record item) {
+  Answer<Record> answer;
   table.create(std::move(item), answer.callback());
   return std::move(answer.future);
 }
 
-StoreResult<Item> create(Table& table, Item item) {
+StoreResult<Record> create(Table& table, Record item) {
   return create_async(table, std::move(item)).get();
 }
-StoreResult<Item> get(Table& table, const std::string& key, OwnerFilter owner = std::nullopt) {
-  Answer<Item> answer;
+StoreResult<Record> get(Table& table, const std::string& key, OwnerFilter owner = std::nullopt) {
+  Answer<Record> answer;
   table.get(key, std::move(owner), answer.callback());
   return answer.get();
 }
-StoreResult<Item> replace(Table& table, Item item, OwnerFilter owner = std::nullopt) {
-  Answer<Item> answer;
+StoreResult<Record> replace(Table& table, Record item, OwnerFilter owner = std::nullopt) {
+  Answer<Record> answer;
   table.replace(std::move(item), std::move(owner), answer.callback());
   return answer.get();
 }
@@ -82,7 +82,7 @@ class WriterGate {
   explicit WriterGate(Table& table) {
     // The callback owns its copy of the future: it may still be returning from wait() when the
     // gate is gone.
-    table.create(make_item("gate"), [this, released = released_](StoreResult<Item> r) {
+    table.create(make_item("gate"), [this, released = released_](StoreResult<Record> r) {
       gate_created_ = r.has_value();
       entered_.set_value();
       released.wait();
@@ -176,7 +176,7 @@ class SqliteTableTest : public ::testing::Test {
   SqliteStats stats_;
 };
 
-void expect_error(const StoreResult<Item>& r, StoreErrorCode code) {
+void expect_error(const StoreResult<Record>& r, StoreErrorCode code) {
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, code) << r.error().message;
 }
@@ -186,7 +186,7 @@ void expect_error(const StoreResult<Item>& r, StoreErrorCode code) {
 // A created item comes back from get with every field as written.
 TEST_F(SqliteTableTest, CreateThenGetReturnsTheStoredItem) {
   auto table = open();
-  Item item = make_item("k1", "alice", 1'700'000'000'123);
+  Record item = make_item("k1", "alice", 1'700'000'000'123);
   auto created = create(*table, item);
   ASSERT_TRUE(created.has_value()) << created.error().message;
   EXPECT_EQ(created->key, "k1");
@@ -204,7 +204,7 @@ TEST_F(SqliteTableTest, CreateThenGetReturnsTheStoredItem) {
 // Keys and attributes are kept byte for byte, including non-ASCII text.
 TEST_F(SqliteTableTest, KeysAndAttributesKeepTheirBytes) {
   auto table = open();
-  Item item = make_item("ключ ü/?");
+  Record item = make_item("ключ ü/?");
   item.attributes = R"({"id":"ключ ü/?","emoji":"🙂","quote":"\""})";
   ASSERT_TRUE(create(*table, item).has_value());
   auto got = get(*table, "ключ ü/?");
@@ -239,7 +239,7 @@ TEST_F(SqliteTableTest, GetWithOwnerFilterHidesOtherOwnersItems) {
 TEST_F(SqliteTableTest, ReplaceKeepsOwnerAndCreatedAndSetsUpdated) {
   auto table = open();
   ASSERT_TRUE(create(*table, make_item("k1", "alice", 1000)).has_value());
-  Item update = make_item("k1", "mallory", 0);
+  Record update = make_item("k1", "mallory", 0);
   update.attributes = R"({"id":"k1","name":"Ada"})";
   update.updated_ms = 2000;
   auto replaced = replace(*table, update);
@@ -266,9 +266,9 @@ TEST_F(SqliteTableTest, ReplaceOfMissingKeyFailsWithNotFound) {
 // Replacing another owner's item under an owner filter fails with kNotFound and changes nothing.
 TEST_F(SqliteTableTest, ReplaceUnderAnotherOwnerFailsWithNotFound) {
   auto table = open();
-  Item original = make_item("k1", "alice");
+  Record original = make_item("k1", "alice");
   ASSERT_TRUE(create(*table, original).has_value());
-  Item update = make_item("k1", "bob", 5000);
+  Record update = make_item("k1", "bob", 5000);
   update.attributes = "{}";
   expect_error(replace(*table, update, "bob"), StoreErrorCode::kNotFound);
   EXPECT_EQ(get(*table, "k1")->attributes, original.attributes);
@@ -308,10 +308,10 @@ TEST_F(SqliteTableTest, ItemOverTheSizeLimitFailsWithTooLarge) {
   auto o = options();
   o.max_item_bytes = 100;
   auto table = open(o);
-  Item big = make_item("k1");
+  Record big = make_item("k1");
   big.attributes = std::string(101, 'x');
 
-  Answer<Item> created;
+  Answer<Record> created;
   table->create(big, created.callback());
   ASSERT_TRUE(created.ready()) << "refused on the calling thread, before returning";
   expect_error(created.get(), StoreErrorCode::kTooLarge);
@@ -327,7 +327,7 @@ TEST_F(SqliteTableTest, ReadsAnswerInlineAndWritesOnTheWriterThread) {
   auto table = open();
   std::thread::id write_thread;
   std::promise<void> written;
-  table->create(make_item("k1"), [&](StoreResult<Item>) {
+  table->create(make_item("k1"), [&](StoreResult<Record>) {
     write_thread = std::this_thread::get_id();
     written.set_value();
   });
@@ -336,7 +336,7 @@ TEST_F(SqliteTableTest, ReadsAnswerInlineAndWritesOnTheWriterThread) {
 
   std::thread::id read_thread;
   table->get("k1", std::nullopt,
-             [&](StoreResult<Item>) { read_thread = std::this_thread::get_id(); });
+             [&](StoreResult<Record>) { read_thread = std::this_thread::get_id(); });
   EXPECT_EQ(read_thread, std::this_thread::get_id());
 }
 
@@ -344,8 +344,8 @@ TEST_F(SqliteTableTest, ReadsAnswerInlineAndWritesOnTheWriterThread) {
 TEST_F(SqliteTableTest, WriteIsVisibleWhenItsCallbackRuns) {
   auto table = open();
   std::promise<bool> seen;
-  table->create(make_item("k1"), [&](StoreResult<Item>) {
-    table->get("k1", std::nullopt, [&](StoreResult<Item> r) { seen.set_value(r.has_value()); });
+  table->create(make_item("k1"), [&](StoreResult<Record>) {
+    table->get("k1", std::nullopt, [&](StoreResult<Record> r) { seen.set_value(r.has_value()); });
   });
   EXPECT_TRUE(seen.get_future().get());
 }
@@ -384,7 +384,7 @@ TEST_F(SqliteTableTest, ListReturnsItemsInKeyOrder) {
 // it is exactly full.
 TEST_F(SqliteTableTest, ListPaginatesThroughAllPagesWithTheCursor) {
   auto table = open();
-  std::vector<std::future<StoreResult<Item>>> writes;
+  std::vector<std::future<StoreResult<Record>>> writes;
   for (int i = 0; i < 30; ++i)
     writes.push_back(create_async(*table, make_item("k" + std::to_string(100 + i))));
   for (auto& w : writes)
@@ -430,7 +430,7 @@ TEST_F(SqliteTableTest, ListWithOwnerFilterReturnsOnlyThatOwnersItems) {
 // The limit is clamped to 1..1000.
 TEST_F(SqliteTableTest, ListClampsTheLimit) {
   auto table = open();
-  std::vector<std::future<StoreResult<Item>>> writes;
+  std::vector<std::future<StoreResult<Record>>> writes;
   for (int i = 0; i < 1001; ++i)
     writes.push_back(create_async(*table, make_item("k" + std::to_string(10000 + i))));
   for (auto& w : writes)
@@ -490,7 +490,7 @@ TEST_F(SqliteTableTest, ConcurrentWritesAreGroupedIntoFewCommits) {
   auto o = options();
   o.vfs = FaultVfs::kName;  // counts the fsyncs
   auto table = open(o);
-  std::vector<std::future<StoreResult<Item>>> writes(400);
+  std::vector<std::future<StoreResult<Record>>> writes(400);
   uint64_t syncs_before;
   {
     WriterGate gate(*table);
@@ -525,7 +525,7 @@ TEST_F(SqliteTableTest, MaxBatchSplitsTheQueueIntoSeveralTransactions) {
   auto o = options();
   o.max_batch = 4;
   auto table = open(o);
-  std::vector<std::future<StoreResult<Item>>> writes;
+  std::vector<std::future<StoreResult<Record>>> writes;
   {
     WriterGate gate(*table);
     for (int i = 0; i < 10; ++i)
@@ -543,15 +543,15 @@ TEST_F(SqliteTableTest, OneFailingOperationLeavesTheRestOfItsBatchAlone) {
   auto table = open();
   ASSERT_TRUE(create(*table, make_item("taken")).has_value());
   uint64_t commits_before = stats_.commits.value();
-  std::future<StoreResult<Item>> duplicate, fresh, replaced;
+  std::future<StoreResult<Record>> duplicate, fresh, replaced;
   Answer<std::monostate> removed_absent, removed_fresh;
   {
     WriterGate gate(*table);
     duplicate = create_async(*table, make_item("taken"));
     fresh = create_async(*table, make_item("fresh"));
     table->remove("absent", std::nullopt, removed_absent.callback());
-    Item update = make_item("fresh", "alice", 2000);
-    Answer<Item> r;
+    Record update = make_item("fresh", "alice", 2000);
+    Answer<Record> r;
     table->replace(update, std::nullopt, r.callback());
     replaced = std::move(r.future);
     table->remove("taken", std::nullopt, removed_fresh.callback());
@@ -575,11 +575,11 @@ TEST_F(SqliteTableTest, FullQueueFailsWritesWithUnavailable) {
   auto o = options();
   o.max_queue = 2;
   auto table = open(o);
-  std::future<StoreResult<Item>> queued;
+  std::future<StoreResult<Record>> queued;
   {
     WriterGate gate(*table);  // one unanswered write
     queued = create_async(*table, make_item("k1"));
-    Answer<Item> refused;
+    Answer<Record> refused;
     table->create(make_item("k2"), refused.callback());
     ASSERT_TRUE(refused.ready());
     auto r = refused.get();
@@ -615,10 +615,10 @@ int read_after_callbacks(SqliteTable& table, bool sweep) {
   for (int w = 0; w < kWriters; ++w) {
     writers.emplace_back([&, w] {
       for (int64_t version = 1; !stop.load(); ++version) {
-        Item update = make_item(hot[w], "writers", 0);
+        Record update = make_item(hot[w], "writers", 0);
         update.updated_ms = version;
-        Answer<Item> answer;
-        table.replace(update, std::nullopt, [&, w, p = answer.promise](StoreResult<Item> r) {
+        Answer<Record> answer;
+        table.replace(update, std::nullopt, [&, w, p = answer.promise](StoreResult<Record> r) {
           if (r.has_value()) acknowledged[w].store(r->updated_ms);
           p->set_value(std::move(r));
         });
@@ -707,7 +707,7 @@ TEST_F(SqliteTableTest, ReadsKeepTheirSnapshotUntilTheTableCommits) {
   }
   EXPECT_EQ(stats_.read_snapshots.value(), snapshots) << "no commit, no new snapshot";
 
-  Item update = make_item("k1", "alice", 1000);
+  Record update = make_item("k1", "alice", 1000);
   update.updated_ms = 2000;
   ASSERT_TRUE(replace(*table, update).has_value());
   EXPECT_EQ(get(*table, "k1")->updated_ms, 2000);
@@ -774,7 +774,7 @@ TEST_F(SqliteTableTest, WalStartsOverWhileAThreadReadsBetweenWrites) {
   auto table = open();
   // About 4000 frames in all: each commit adds a table page and an index page or more.
   for (int i = 0; i < 1000; ++i) {
-    Item item = make_item("k" + std::to_string(i));
+    Record item = make_item("k" + std::to_string(i));
     item.attributes = std::string(1500, 'x');
     ASSERT_TRUE(create(*table, item).has_value());
     ASSERT_TRUE(get(*table, item.key).has_value());
@@ -834,7 +834,7 @@ TEST_F(SqliteTableTest, DiskFullFailsTheWholeBatchAndTheWriterRecovers) {
   o.vfs = FaultVfs::kName;
   auto table = open(o);
   ASSERT_TRUE(create(*table, make_item("before")).has_value());
-  std::vector<std::future<StoreResult<Item>>> doomed;
+  std::vector<std::future<StoreResult<Record>>> doomed;
   {
     WriterGate gate(*table);
     FaultVfs::instance().fail_writes(SQLITE_FULL);
@@ -898,7 +898,7 @@ TEST_F(SqliteTableTest, LockedDatabaseFailsWritesWithUnavailable) {
 // not stop root; ReadOnlyDatabaseServesReadsAndRefusesWrites covers that case.)
 TEST_F(SqliteTableTest, ReadOnlyFileServesReadsAndRefusesWrites) {
   if (::geteuid() == 0) GTEST_SKIP() << "root writes to read-only files";
-  open()->create(make_item("k1"), [](StoreResult<Item>) {});  // answered before the close
+  open()->create(make_item("k1"), [](StoreResult<Record>) {});  // answered before the close
   ASSERT_EQ(::chmod(path_.c_str(), 0444), 0);
   auto table = open();
   EXPECT_TRUE(get(*table, "k1").has_value());
@@ -952,7 +952,7 @@ TEST_F(SqliteTableTest, GarbageFileFailsToOpen) {
 TEST_F(SqliteTableTest, DamagedPagesFailReadsAndWritesWithCorrupt) {
   {
     auto table = open();
-    std::vector<std::future<StoreResult<Item>>> writes;
+    std::vector<std::future<StoreResult<Record>>> writes;
     for (int i = 0; i < 50; ++i)
       writes.push_back(create_async(*table, make_item("k" + std::to_string(i))));
     for (auto& w : writes)
@@ -1107,7 +1107,7 @@ TEST_F(SqliteTableTest, CloseCompletesQueuedWrites) {
   {
     WriterGate gate(*table);
     for (int i = 0; i < 10; ++i) {
-      table->create(make_item("k" + std::to_string(i)), [&](StoreResult<Item> r) {
+      table->create(make_item("k" + std::to_string(i)), [&](StoreResult<Record> r) {
         succeeded += r.has_value();
         ++answered;
       });

@@ -13,6 +13,7 @@
 #include <mutex>
 
 #include "core/text.h"
+#include "store/sqlite/sqlite_table.h"
 
 namespace gatehouse::store::sqlite::detail {
 namespace {
@@ -27,7 +28,8 @@ bool valid_table_name(std::string_view name) {
   return core::ascii_lower(name.substr(0, 7)) != "sqlite_";
 }
 
-// Runs a one-row query (a PRAGMA) and returns its first column as text.
+}  // namespace
+
 int query_text(sqlite3* db, const std::string& sql, std::string& out) {
   Stmt stmt;
   int rc = prepare(db, sql, stmt);
@@ -40,22 +42,24 @@ int query_text(sqlite3* db, const std::string& sql, std::string& out) {
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-}  // namespace
-
 std::string quote_identifier(std::string_view name) {
   return "\"" + std::string(name) + "\"";
 }
 
-int open_connection(const SqliteOptions& options, int mode, Db& out) {
+int open_connection(const std::string& path, const std::string& vfs, uint32_t busy_timeout_ms,
+                    int mode, Db& out) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(options.path.c_str(), &db, mode | SQLITE_OPEN_NOMUTEX,
-                           options.vfs.empty() ? nullptr : options.vfs.c_str());
+  int rc = sqlite3_open_v2(path.c_str(), &db, mode | SQLITE_OPEN_NOMUTEX,
+                           vfs.empty() ? nullptr : vfs.c_str());
   out.reset(db);  // also on failure: the handle holds the error and must be closed
   if (rc != SQLITE_OK) return rc;
   sqlite3_extended_result_codes(db, 1);
-  sqlite3_busy_timeout(db,
-                       static_cast<int>(std::min<uint32_t>(options.busy_timeout_ms, INT32_MAX)));
+  sqlite3_busy_timeout(db, static_cast<int>(std::min<uint32_t>(busy_timeout_ms, INT32_MAX)));
   return SQLITE_OK;
+}
+
+int open_connection(const SqliteOptions& options, int mode, Db& out) {
+  return open_connection(options.path, options.vfs, options.busy_timeout_ms, mode, out);
 }
 
 core::Status open_failure(const std::string& path, std::string_view doing, int rc, sqlite3* db) {
@@ -160,15 +164,7 @@ core::Status prepare_file(sqlite3* db, const SqliteOptions& options) {
     return {};
   }
 
-  std::string mode;
-  rc = query_text(db, "PRAGMA journal_mode = WAL", mode);
-  if (rc != SQLITE_OK) return open_failure(path, "cannot switch to WAL mode", rc, db);
-  if (mode != "wal")
-    return core::io_error("database '" + path + "': cannot switch to WAL mode (mode is '" + mode +
-                          "')");
-  // Per connection: only the writer's commits need it.
-  rc = sqlite3_exec(db, "PRAGMA synchronous = FULL", nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK) return open_failure(path, "cannot set synchronous=FULL", rc, db);
+  if (auto wal = enable_wal(db, path); !wal.ok()) return wal;
 
   // WITHOUT ROWID is not used: an item's JSON is often kilobytes, and such a table stores whole
   // rows in its B-tree's interior pages; a rowid table keeps them in leaves only, and a point
@@ -189,6 +185,19 @@ core::Status prepare_file(sqlite3* db, const SqliteOptions& options) {
     if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
     return failure;
   }
+  return {};
+}
+
+core::Status enable_wal(sqlite3* db, const std::string& path) {
+  std::string mode;
+  int rc = query_text(db, "PRAGMA journal_mode = WAL", mode);
+  if (rc != SQLITE_OK) return open_failure(path, "cannot switch to WAL mode", rc, db);
+  if (mode != "wal")
+    return core::io_error("database '" + path + "': cannot switch to WAL mode (mode is '" + mode +
+                          "')");
+  // Per connection: only the writer's commits need it.
+  rc = sqlite3_exec(db, "PRAGMA synchronous = FULL", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return open_failure(path, "cannot set synchronous=FULL", rc, db);
   return {};
 }
 

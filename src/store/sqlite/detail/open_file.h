@@ -10,7 +10,10 @@
 
 #include "core/status.h"
 #include "store/sqlite/detail/statement.h"
-#include "store/sqlite/sqlite_table.h"
+
+namespace gatehouse::store::sqlite {
+struct SqliteOptions;
+}  // namespace gatehouse::store::sqlite
 
 namespace gatehouse::store::sqlite::detail {
 
@@ -26,12 +29,18 @@ core::Status check_options(const SqliteOptions& options);
 core::Status create_file_if_absent(const std::string& path);
 // A connection in `mode` with extended result codes and the busy timeout; `out` holds the handle
 // also on failure (it carries the error and must be closed).
+int open_connection(const std::string& path, const std::string& vfs, uint32_t busy_timeout_ms,
+                    int mode, Db& out);
 int open_connection(const SqliteOptions& options, int mode, Db& out);
 // An open() error for the operator: it names the file and keeps SQLite's own detail.
 core::Status open_failure(const std::string& path, std::string_view doing, int rc, sqlite3* db);
 // Checks what the file holds and, unless it is read-only, puts it in WAL mode and creates the
 // table and its index.
 core::Status prepare_file(sqlite3* db, const SqliteOptions& options);
+// Runs a one-row query (a PRAGMA) and returns its first column as text (empty without a row).
+int query_text(sqlite3* db, const std::string& sql, std::string& out);
+// Puts the file in WAL mode and the connection in synchronous=FULL (a commit is fsynced).
+core::Status enable_wal(sqlite3* db, const std::string& path);
 // Turns off SQLite's memory statistics before its first use in the process.
 void disable_memory_statistics();
 

@@ -1,0 +1,60 @@
+// A DynamoDB table as the engine holds it: its definition, its SQL tables and the SQL text of the
+// statements it runs on them (prepared and cached per connection, by text). Internal to
+// store/sqlite.
+//
+// Layout. Items: t<id>(h, pk, sk, size, item) with a unique index on (h, pk, sk): `pk` and `sk`
+// are key bytes (store/schema.h, memcmp-ordered BLOBs; `sk` empty without a range key), `h` a
+// stable 32-bit hash of `pk` that spreads a scan's order and its parallel segments over the hash
+// keys, `size` the item's DynamoDB size and `item` its DynamoDB JSON. Each secondary index n:
+// t<id>_x<n>(h, ipk, isk, pk, sk, size, item) keyed on (h, ipk, isk, pk, sk), holding the
+// projected item of every item that has the index's key attributes.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/schema.h"
+
+namespace gatehouse::store::sqlite::detail {
+
+// FNV-1a over the hash key's bytes: stable across builds and platforms, as stored data needs.
+inline uint32_t hash_key_hash(std::string_view bytes) {
+  uint32_t h = 2166136261u;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 16777619u;
+  }
+  return h;
+}
+
+struct IndexEntry {
+  const IndexDefinition* definition;  // into TableEntry::definition
+  bool global;
+  std::string sql_table;  // t<id>_x<n>
+  std::string insert;     // ?1 h, ?2 ipk, ?3 isk, ?4 pk, ?5 sk, ?6 size, ?7 item
+  std::string remove;     // ?1 h, ?2 ipk, ?3 isk, ?4 pk, ?5 sk
+};
+
+struct TableEntry {
+  TableDefinition definition;
+  int64_t id = 0;
+  std::string sql_table;            // t<id>
+  std::string get;                  // ?1 h, ?2 pk, ?3 sk -> item, size
+  std::string upsert;               // ?1 h, ?2 pk, ?3 sk, ?4 size, ?5 item
+  std::string remove;               // ?1 h, ?2 pk, ?3 sk
+  std::vector<IndexEntry> indexes;  // global ones first, in definition order
+  // Set by the writer while its transaction drops the table (reset if that transaction fails):
+  // writes queued for the table before then find it gone.
+  std::atomic<bool> dropped{false};
+
+  // Requires: `definition` final (indexes point into it). Builds the SQL texts.
+  void prepare_sql();
+  // The statements creating the SQL tables, and dropping them.
+  std::string create_sql() const;
+  std::string drop_sql() const;
+};
+
+}  // namespace gatehouse::store::sqlite::detail
