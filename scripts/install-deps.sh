@@ -10,8 +10,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format
   curl openssl
+  awscli python3-boto3
 )
-# Node.js runs the integration tests' peers (npm jose); any Node >= 18 with npm will do.
+# Node.js runs the integration tests' peers (npm jose, the AWS SDKs, dynalite); Node >= 20 with npm.
+# Debian's awscli and python3-boto3 are DynamoDB clients the tests drive (/usr/bin/aws, /usr/bin/python3).
 command -v npm >/dev/null || packages+=(nodejs npm)
 if [ "${1:-}" = "--bench" ]; then
   packages+=(wrk nginx-light haproxy)

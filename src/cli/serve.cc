@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "config/config.h"
 #include "core/clock.h"
+#include "dynamodb_api/listener.h"
 #include "gateway/admin.h"
 #include "gateway/build.h"
 #include "gateway/gateway.h"
@@ -183,6 +184,36 @@ int serve(const ServeArgs& args) {
     register_server_stats(registry, "admin", admin_stats);
   }
 
+  // 4b. The DynamoDB listener, on the runtime's engine.
+  std::unique_ptr<dynamodb_api::Listener> dynamodb_handler;
+  std::unique_ptr<http::Server> dynamodb;
+  http::ServerStats dynamodb_stats;
+  if (config.dynamodb && gw.runtime().dynamodb) {
+    dynamodb_api::FrontDoorOptions door{config.api.region, std::nullopt};
+    if (const auto& creds = config.dynamodb->credentials) {
+      auto secret = config::resolve_secret(creds->secret_access_key);
+      if (!secret) {
+        std::fprintf(stderr, "gatehouse: dynamodb.credentials.secret_access_key: %s\n",
+                     secret.error().message().c_str());
+        return 2;
+      }
+      door.credentials = aws::Credentials{creds->access_key_id, std::move(*secret)};
+    }
+    dynamodb_handler =
+        std::make_unique<dynamodb_api::Listener>(*gw.runtime().dynamodb->engine, std::move(door),
+                                                 config.api.account_id, core::system_clock());
+    http::Limits limits;
+    limits.max_body_bytes = dynamodb_api::kMaxRequestBytes;
+    dynamodb = std::make_unique<http::Server>(pool, *dynamodb_handler, limits, "dynamodb",
+                                              &dynamodb_stats);
+    if (auto s = dynamodb->listen(config.dynamodb->listen.host, config.dynamodb->listen.port);
+        !s.ok()) {
+      std::fprintf(stderr, "gatehouse: dynamodb.listen: %s\n", s.message().c_str());
+      return 1;
+    }
+    register_server_stats(registry, "dynamodb", dynamodb_stats);
+  }
+
   // Registered before anyone can learn we are listening, so a SIGTERM right after the
   // "listening" line drains instead of killing the process.
   asio::signal_set signals(pool.at(0), SIGINT, SIGTERM);
@@ -195,15 +226,22 @@ int serve(const ServeArgs& args) {
   });
   api.start();
   if (admin) admin->start();
+  if (dynamodb) dynamodb->start();
   spdlog::info("gatehouse {}: api '{}' stage '{}' listening on http://{}:{}", kVersion,
                config.api.name, config.api.stage, config.api.listen.host, api.port());
   if (admin) {
     spdlog::info("admin endpoints on http://{}:{} (/healthz /readyz /metrics)",
                  config.admin.listen->host, admin->port());
   }
+  if (dynamodb) {
+    spdlog::info("DynamoDB API on http://{}:{} (file {})", config.dynamodb->listen.host,
+                 dynamodb->port(), config.dynamodb->file);
+  }
   // A machine-readable line for scripts and tests that start us on port 0.
-  std::fprintf(stdout, "{\"event\":\"listening\",\"api_port\":%u,\"admin_port\":%u}\n", api.port(),
-               admin ? admin->port() : 0u);
+  std::fprintf(stdout,
+               "{\"event\":\"listening\",\"api_port\":%u,\"admin_port\":%u,"
+               "\"dynamodb_port\":%u}\n",
+               api.port(), admin ? admin->port() : 0u, dynamodb ? dynamodb->port() : 0u);
   std::fflush(stdout);
 
   // 6. Graceful shutdown: stop accepting, finish in-flight requests within the grace period,
@@ -224,6 +262,7 @@ int serve(const ServeArgs& args) {
         gw.stop_functions([&] {
           asio::post(pool.at(0), [&] {
             grace_timer.cancel();
+            if (dynamodb) dynamodb->close_all();
             if (admin) admin->close_all();
             if (admin) admin->drain(nullptr);
             pool.release();
@@ -231,12 +270,14 @@ int serve(const ServeArgs& args) {
         });
       });
     };
+    if (dynamodb) dynamodb->drain(nullptr);
     api.drain(finish);
     grace_timer.expires_after(std::chrono::milliseconds(config.api.shutdown_grace_ms));
     grace_timer.async_wait([&](boost::system::error_code ec) {
       if (ec) return;
       spdlog::warn("grace period over; closing remaining connections");
       api.close_all();
+      if (dynamodb) dynamodb->close_all();
       if (admin) admin->close_all();
       pool.stop();
     });

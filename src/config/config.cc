@@ -42,7 +42,7 @@ core::Status parse_config(const Ctx& c, const YAML::Node& root, Config* out) {
   }
   auto m = MapReader::open(c, top,
                            {"api", "authorizers", "routes", "gateway_responses", "admin",
-                            "access_log", "data_dir", "issuer", "tables", "functions"});
+                            "access_log", "data_dir", "issuer", "tables", "functions", "dynamodb"});
   if (!m) return m.error();
   out->file = c.file;
   if (const Field* d = m->get("data_dir")) {
@@ -87,6 +87,10 @@ core::Status parse_config(const Ctx& c, const YAML::Node& root, Config* out) {
   }
   if (const Field* l = m->get("access_log")) {
     GH_CONFIG_TRY(parse_access_log(c, *l, &out->access_log));
+  }
+  if (const Field* d = m->get("dynamodb")) {
+    out->dynamodb.emplace();
+    GH_CONFIG_TRY(detail::parse_dynamodb(c, *d, *out, &*out->dynamodb));
   }
   return {};
 }

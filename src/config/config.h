@@ -461,6 +461,23 @@ struct Function {
   SourcePos pos;
 };
 
+// dynamodb: DynamoDB's API (JSON 1.0 over HTTP) on the embedded store, for functions, SDKs and
+// the AWS CLI. Absent: no listener and no store file.
+struct DynamoDb {
+  // 127.0.0.1:8000, DynamoDB Local's port; must not collide with api.listen or admin.listen.
+  ListenAddress listen = ListenAddress{"127.0.0.1", 8000};
+  // <data_dir>/dynamodb.db: the SQLite file holding every table (created, mode 0600).
+  std::string file;
+  // Without credentials, requests signed by any key are served (as DynamoDB Local does). With
+  // them, every request must be signed by this access key id and its secret.
+  struct Credentials {
+    std::string access_key_id;
+    SecretRef secret_access_key;
+  };
+  std::optional<Credentials> credentials;
+  SourcePos pos;
+};
+
 // The whole file.
 struct Config {
   std::string file;  // as given to load() or parse()
@@ -475,6 +492,7 @@ struct Config {
   std::optional<Issuer> issuer;
   std::vector<Table> tables;        // in file order
   std::vector<Function> functions;  // in file order
+  std::optional<DynamoDb> dynamodb;
 
   // The authorizer with this name, or nullptr.
   const Authorizer* find_authorizer(std::string_view name) const;

@@ -100,11 +100,8 @@ core::Status parse_gateway_response(const Ctx& c, GatewayResponseType type, cons
   return {};
 }
 
-// Whether two listeners would want the same port (port 0 is always a fresh one).
 bool collides(const ListenAddress& a, const ListenAddress& b) {
-  auto unspecified = [](const std::string& host) { return host == "0.0.0.0" || host == "::"; };
-  return a.port != 0 && a.port == b.port &&
-         (a.host == b.host || unspecified(a.host) || unspecified(b.host));
+  return listeners_collide(a, b);
 }
 
 std::string collision(const ListenAddress& admin, const ListenAddress& api) {
@@ -113,6 +110,12 @@ std::string collision(const ListenAddress& admin, const ListenAddress& api) {
 }
 
 }  // namespace
+
+bool listeners_collide(const ListenAddress& a, const ListenAddress& b) {
+  auto unspecified = [](const std::string& host) { return host == "0.0.0.0" || host == "::"; };
+  return a.port != 0 && a.port == b.port &&
+         (a.host == b.host || unspecified(a.host) || unspecified(b.host));
+}
 
 // Parsed before the authorizers (their stageVariables.<name> sources need stage_variables), so
 // default_authorizer is only checked against 'none' here; *default_authorizer receives its entry

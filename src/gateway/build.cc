@@ -250,6 +250,20 @@ core::Status open_tables(const config::Config& config, Runtime& rt) {
   return {};
 }
 
+core::Status open_dynamodb(const config::Config& config, BuildDeps& deps, Runtime& rt) {
+  const config::DynamoDb& d = *config.dynamodb;
+  std::string dir = std::filesystem::path(d.file).parent_path().string();
+  if (auto s = ensure_private_dir(dir); !s.ok())
+    return config_error(d.pos, "dynamodb", s.message());
+  DynamoDbRuntime db;
+  db.stats = std::make_unique<store::sqlite::SqliteStats>();
+  auto engine = store::sqlite::Engine::open({.path = d.file}, *db.stats, deps.clock);
+  if (!engine) return config_error(d.pos, "dynamodb", engine.error().message());
+  db.engine = std::move(*engine);
+  rt.dynamodb = std::move(db);
+  return {};
+}
+
 core::Status open_issuer(const config::Config& config, BuildDeps& deps, Runtime& rt) {
   auto o = issuer_options(config, deps.api_port, true);
   if (!o) return o.error();
@@ -511,6 +525,7 @@ uint64_t reserved_descriptors(const config::Config& config) {
     n += kPerWorker * (f.concurrency ? f.concurrency : core::usable_cores());
   // One writer connection per table and a reader per I/O thread.
   n += kPerSqliteConnection * (1 + threads) * config.tables.size();
+  if (config.dynamodb) n += kPerSqliteConnection * (1 + threads);
   return n;
 }
 
@@ -527,6 +542,9 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(const config::Config&
     }
   } else {
     if (auto s = open_tables(config, *rt); !s.ok()) return s;
+    if (config.dynamodb) {
+      if (auto s = open_dynamodb(config, deps, *rt); !s.ok()) return s;
+    }
     if (config.issuer) {
       if (auto s = open_issuer(config, deps, *rt); !s.ok()) return s;
     }

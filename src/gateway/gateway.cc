@@ -474,6 +474,7 @@ core::Status Gateway::poll() {
   // Read snapshots of threads that stopped reading would otherwise keep the WAL from restarting.
   for (auto& t : rt->tables)
     t.table->release_idle_readers();
+  if (rt->dynamodb) rt->dynamodb->engine->release_idle_readers();
   return issuer_status;
 }
 
@@ -482,6 +483,7 @@ void Gateway::close() {
   if (rt->issuer) rt->issuer->close();
   for (auto& t : rt->tables)
     t.table->close();
+  if (rt->dynamodb) rt->dynamodb->engine->close();
 }
 
 bool Gateway::ready() const {

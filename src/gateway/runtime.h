@@ -24,6 +24,7 @@
 #include "issuer/issuer.h"
 #include "router/method_arn.h"
 #include "router/router.h"
+#include "store/sqlite/engine.h"
 #include "store/sqlite/sqlite_table.h"
 #include "store/table.h"
 
@@ -109,10 +110,17 @@ struct TableRuntime {
   std::unique_ptr<store::sqlite::SqliteStats> stats;
 };
 
+// The embedded DynamoDB engine (dynamodb: section): every table of its file.
+struct DynamoDbRuntime {
+  std::unique_ptr<store::sqlite::SqliteStats> stats;  // declared first: outlives the engine
+  std::unique_ptr<store::sqlite::Engine> engine;
+};
+
 struct Runtime {
   std::string stage;
   // Declared first so they are destroyed last: routes point at them.
   std::vector<TableRuntime> tables;
+  std::optional<DynamoDbRuntime> dynamodb;
   std::unique_ptr<issuer::Issuer> issuer;  // null without an issuer: section
   std::unique_ptr<issuer::IssuerStats> issuer_stats;
   // Before authorizers and routes, which invoke them.

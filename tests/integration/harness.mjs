@@ -62,6 +62,8 @@ export async function startGateway(yaml, { dir = tempDir(), env = {}, keepDir = 
             gw.adminPort = rec.admin_port;
             gw.url = `http://127.0.0.1:${rec.api_port}`;
             gw.adminUrl = `http://127.0.0.1:${rec.admin_port}`;
+            gw.dynamodbPort = rec.dynamodb_port;
+            gw.dynamodbUrl = `http://127.0.0.1:${rec.dynamodb_port}`;
             resolveListening();
           } else if (rec.request_id) {
             gw.accessLog.push(rec);

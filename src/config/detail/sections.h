@@ -54,6 +54,11 @@ core::Status parse_admin(const Ctx& c, const Field& f, const ListenAddress& api_
 core::Status check_default_admin(const Ctx& c, const YAML::Mark& m, const std::string& path,
                                  const Admin& admin, const ListenAddress& api_listen);
 core::Status parse_access_log(const Ctx& c, const Field& f, AccessLog* out);
+// Whether two listeners would want the same port (port 0 is always a fresh one).
+bool listeners_collide(const ListenAddress& a, const ListenAddress& b);
+
+// parse_dynamodb.cc. Its listener must not take the API's or the admin listener's port.
+core::Status parse_dynamodb(const Ctx& c, const Field& f, const Config& parsed, DynamoDb* out);
 
 // parse_authorizers.cc. `parsed` holds issuer, functions and api.
 core::Status parse_authorizers(const Ctx& c, const Field& f, const Config& parsed,

@@ -1,0 +1,327 @@
+// BatchGetItem, BatchWriteItem, TransactGetItems and TransactWriteItems.
+#include <boost/json/serialize.hpp>
+
+#include "aws/sigv4.h"
+#include "core/json_text.h"
+#include "dynamodb_api/expressions.h"
+#include "dynamodb_api/operations/handlers.h"
+#include "store/json_codec.h"
+
+namespace gatehouse::dynamodb_api::detail {
+namespace {
+
+namespace json = boost::json;
+namespace expr = store::expr;
+
+constexpr size_t kMaxBatchGetKeys = 100;
+constexpr size_t kMaxBatchWrites = 25;
+constexpr size_t kMaxTransactItems = 100;
+// BatchGetItem answers at most this much; the rest goes back as UnprocessedKeys.
+constexpr size_t kMaxBatchGetBytes = 16 * 1024 * 1024;
+
+void append_items_by_table(std::string& out, const std::vector<std::string>& tables,
+                           const std::vector<std::string>& items_json) {
+  out += "{";
+  bool first_table = true;
+  for (size_t t = 0; t < tables.size(); ++t) {
+    if (t > 0 && tables[t] == tables[t - 1]) continue;
+    if (!first_table) out += ',';
+    first_table = false;
+    core::append_json_string(out, tables[t]);
+    out += ":[";
+    bool first = true;
+    for (size_t i = t; i < tables.size() && tables[i] == tables[t]; ++i) {
+      if (items_json[i].empty()) continue;
+      if (!first) out += ',';
+      first = false;
+      out += items_json[i];
+    }
+    out += "]";
+  }
+  out += "}";
+}
+
+}  // namespace
+
+void batch_get_item(const OperationContext& c, const json::object& body, Respond& respond) {
+  RequestReader r(body);
+  const CapacityReport report = read_capacity_report(r);
+  const json::object* request_items = r.object("RequestItems");
+  if (!request_items && !r.failed()) r.constraint("RequestItems", "Member must not be null");
+  if (request_items && request_items->empty())
+    r.constraint("RequestItems", "Member must have length greater than or equal to 1");
+  std::vector<store::GetItem> gets;
+  std::vector<json::object> projections;  // to answer UnprocessedKeys as asked
+  size_t keys_total = 0;
+  if (request_items && !r.failed()) {
+    for (const auto& [table, value] : *request_items) {
+      if (!value.is_object()) {
+        r.object(table, request_items);
+        break;
+      }
+      const json::object& entry = value.get_object();
+      RequestReader er(entry);
+      auto keys = er.array("Keys");
+      auto consistent = er.boolean("ConsistentRead");
+      (void)consistent;
+      if (!keys)
+        er.constraint("RequestItems." + std::string(table) + ".member.Keys",
+                      "Member must not be null");
+      if (keys && keys->empty())
+        er.constraint("RequestItems." + std::string(table) + ".member.Keys",
+                      "Member must have length greater than or equal to 1");
+      if (keys && keys->size() > kMaxBatchGetKeys)
+        er.constraint("RequestItems." + std::string(table) + ".member.Keys",
+                      "Member must have length less than or equal to 100");
+      if (entry.contains("AttributesToGet") && !er.failed())
+        er.invalid(entry.contains("ProjectionExpression")
+                       ? "Can not use both expression and non-expression parameters in the same "
+                         "request: Non-expression parameters: {AttributesToGet} Expression "
+                         "parameters: {ProjectionExpression}"
+                       : "The legacy parameter AttributesToGet is not supported; use "
+                         "ProjectionExpression");
+      Expressions expressions(er, false);
+      auto projection = expressions.projection("ProjectionExpression");
+      expressions.finish();
+      if (auto e = er.error()) {
+        respond(*e);
+        return;
+      }
+      for (const json::value& key : *keys) {
+        auto item = er.item_value(key, false);
+        if (auto e = er.error()) return respond(*e);
+        gets.push_back({std::string(table), std::move(*item), projection});
+      }
+      keys_total += keys->size();
+    }
+    if (keys_total > kMaxBatchGetKeys && !r.failed())
+      r.invalid("Too many items requested for the BatchGetItem call");
+  }
+  if (auto e = r.error()) return respond(*e);
+  auto results = c.engine.batch_get(gets);
+  if (!results) return respond(from_store(std::move(results.error())));
+  std::vector<std::string> tables, items;
+  std::string unprocessed;
+  size_t bytes = 0;
+  for (size_t i = 0; i < gets.size(); ++i) {
+    tables.push_back(gets[i].table);
+    const store::GetResult& got = (*results)[i];
+    if (bytes + got.item_bytes > kMaxBatchGetBytes && got.item_json) {
+      // Past the answer's size limit: the client asks again for what follows.
+      if (!unprocessed.empty()) unprocessed += ',';
+      core::append_json_string(unprocessed, gets[i].table);
+      unprocessed += ":{\"Keys\":[";
+      store::append_item_json(unprocessed, gets[i].key);
+      unprocessed += "]}";
+      items.emplace_back();
+      continue;
+    }
+    bytes += got.item_bytes;
+    items.push_back(got.item_json.value_or(std::string()));
+  }
+  std::string out = "{\"Responses\":";
+  append_items_by_table(out, tables, items);
+  out += ",\"UnprocessedKeys\":{" + unprocessed + "}";
+  if (report != CapacityReport::kNone) {
+    out += ",\"ConsumedCapacity\":[";
+    out += consumed_capacity(report, gets.empty() ? "" : gets.front().table,
+                             read_units(bytes, false), false)
+               .substr(std::string_view(",\"ConsumedCapacity\":").size());
+    out += "]";
+  }
+  out += "}";
+  respond(std::move(out));
+}
+
+void batch_write_item(const OperationContext& c, const json::object& body, Respond& respond) {
+  RequestReader r(body);
+  const CapacityReport report = read_capacity_report(r);
+  r.enumeration("ReturnItemCollectionMetrics", {"SIZE", "NONE"});
+  const json::object* request_items = r.object("RequestItems");
+  if (!request_items && !r.failed())
+    r.invalid("The requestItems parameter is required for BatchWriteItem");
+  if (request_items && request_items->empty())
+    r.invalid("The requestItems parameter is required for BatchWriteItem");
+  std::vector<store::BatchWriteRequest> requests;
+  if (request_items && !r.failed()) {
+    for (const auto& [table, value] : *request_items) {
+      const json::array* list = r.array(table, request_items);
+      if (!list) break;
+      if (list->empty() || list->size() > kMaxBatchWrites) {
+        r.constraint("RequestItems",
+                     "Map value must satisfy constraint: [Member must have length less than or "
+                     "equal to 25, Member must have length greater than or equal to 1]");
+        break;
+      }
+      for (const json::value& entry : *list) {
+        if (!entry.is_object()) {
+          r.invalid("Start of list found where not expected");
+          break;
+        }
+        const json::object& o = entry.get_object();
+        const json::object* put = r.object("PutRequest", &o);
+        const json::object* del = r.object("DeleteRequest", &o);
+        if (r.failed()) break;
+        if ((put != nullptr) == (del != nullptr)) {
+          r.invalid(
+              "Supplied AttributeValue has more than one datatypes set, must contain "
+              "exactly one of the supported datatypes");
+          break;
+        }
+        auto item = put ? r.item("Item", false, put) : r.item("Key", false, del);
+        if (!item) {
+          if (!r.failed())
+            r.constraint(put ? "RequestItems.member.PutRequest.Item"
+                             : "RequestItems.member.DeleteRequest.Key",
+                         "Member must not be null");
+          break;
+        }
+        requests.push_back({std::string(table), put != nullptr, std::move(*item)});
+      }
+    }
+    if (requests.size() > kMaxBatchWrites && !r.failed())
+      r.constraint("RequestItems",
+                   "Map value must satisfy constraint: [Member must have length less than or "
+                   "equal to 25, Member must have length greater than or equal to 1]");
+  }
+  if (auto e = r.error()) return respond(*e);
+  std::string table = requests.empty() ? std::string() : requests.front().table;
+  c.engine.batch_write(std::move(requests),
+                       [report, table, respond](store::DbResult<size_t> r) mutable {
+                         if (!r) return respond(from_store(std::move(r.error())));
+                         std::string out = "{\"UnprocessedItems\":{}";
+                         if (report != CapacityReport::kNone) {
+                           out += ",\"ConsumedCapacity\":[";
+                           out += consumed_capacity(report, table, write_units(*r), true)
+                                      .substr(std::string_view(",\"ConsumedCapacity\":").size());
+                           out += "]";
+                         }
+                         out += "}";
+                         respond(std::move(out));
+                       });
+}
+
+void transact_get_items(const OperationContext& c, const json::object& body, Respond& respond) {
+  RequestReader r(body);
+  read_capacity_report(r);
+  const json::array* items = r.array("TransactItems");
+  if (!items && !r.failed()) r.constraint("TransactItems", "Member must not be null");
+  if (items && items->empty())
+    r.constraint("TransactItems", "Member must have length greater than or equal to 1");
+  if (items && items->size() > kMaxTransactItems)
+    r.constraint("TransactItems", "Member must have length less than or equal to 100");
+  std::vector<store::GetItem> gets;
+  if (items && !r.failed()) {
+    for (const json::value& entry : *items) {
+      const json::object* get = entry.is_object() ? r.object("Get", &entry.get_object()) : nullptr;
+      if (!get) {
+        if (!r.failed()) r.constraint("TransactItems.member.Get", "Member must not be null");
+        break;
+      }
+      RequestReader gr(*get);
+      auto table = gr.table_name("TableName", 1);
+      auto key = gr.item("Key", false);
+      if (!key && !gr.failed()) gr.constraint("Key", "Member must not be null");
+      Expressions expressions(gr, false);
+      auto projection = expressions.projection("ProjectionExpression");
+      expressions.finish();
+      if (auto e = gr.error()) return respond(*e);
+      gets.push_back({*table, std::move(*key), projection});
+    }
+  }
+  if (auto e = r.error()) return respond(*e);
+  auto results = c.engine.transact_get(gets);
+  if (!results) return respond(from_store(std::move(results.error())));
+  std::string out = "{\"Responses\":[";
+  for (size_t i = 0; i < results->size(); ++i) {
+    if (i > 0) out += ',';
+    const store::GetResult& got = (*results)[i];
+    out += got.item_json ? "{\"Item\":" + *got.item_json + "}" : "{}";
+  }
+  out += "]}";
+  respond(std::move(out));
+}
+
+void transact_write_items(const OperationContext& c, const json::object& body, Respond& respond) {
+  using Kind = store::TransactAction::Kind;
+  RequestReader r(body);
+  auto token = r.string("ClientRequestToken");
+  if (token && token->size() > 36)
+    r.constraint("ClientRequestToken", "Member must have length less than or equal to 36");
+  if (token && token->empty())
+    r.constraint("ClientRequestToken", "Member must have length greater than or equal to 1");
+  const CapacityReport report = read_capacity_report(r);
+  r.enumeration("ReturnItemCollectionMetrics", {"SIZE", "NONE"});
+  const json::array* items = r.array("TransactItems");
+  if (!items && !r.failed()) r.constraint("TransactItems", "Member must not be null");
+  if (items && items->empty())
+    r.constraint("TransactItems", "Member must have length greater than or equal to 1");
+  if (items && items->size() > kMaxTransactItems)
+    r.constraint("TransactItems", "Member must have length less than or equal to 100");
+  store::TransactWrite request;
+  if (items && !r.failed()) {
+    for (const json::value& entry : *items) {
+      if (!entry.is_object()) {
+        r.invalid("Start of list found where not expected");
+        break;
+      }
+      const json::object& o = entry.get_object();
+      std::pair<const char*, Kind> kinds[] = {{"Put", Kind::kPut},
+                                              {"Update", Kind::kUpdate},
+                                              {"Delete", Kind::kDelete},
+                                              {"ConditionCheck", Kind::kConditionCheck}};
+      const json::object* action_json = nullptr;
+      store::TransactAction action;
+      int found = 0;
+      for (auto [name, kind] : kinds) {
+        if (const json::object* a = r.object(name, &o)) {
+          action_json = a;
+          action.kind = kind;
+          ++found;
+        }
+      }
+      if (r.failed()) break;
+      if (found != 1) {
+        r.invalid("TransactItems can only contain one of Check, Put, Update or Delete");
+        break;
+      }
+      RequestReader ar(*action_json);
+      auto table = ar.table_name("TableName", 1);
+      auto item = action.kind == Kind::kPut ? ar.item("Item", false) : ar.item("Key", false);
+      if (!item && !ar.failed())
+        ar.constraint(action.kind == Kind::kPut ? "Item" : "Key", "Member must not be null");
+      action.return_old_on_condition_failure = [&] {
+        auto v = ar.enumeration("ReturnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"});
+        return v && *v == "ALL_OLD";
+      }();
+      Expressions expressions(ar, false);
+      if (action.kind == Kind::kUpdate) {
+        action.update = expressions.update("UpdateExpression");
+        if (!action.update && !ar.failed())
+          ar.constraint("UpdateExpression", "Member must not be null");
+      }
+      action.condition =
+          expressions.condition("ConditionExpression", expr::ConditionKind::kCondition);
+      if (action.kind == Kind::kConditionCheck && !action.condition && !ar.failed())
+        ar.constraint("ConditionExpression", "Member must not be null");
+      expressions.finish();
+      if (auto e = ar.error()) return respond(*e);
+      action.table = *table;
+      action.item = std::move(*item);
+      request.actions.push_back(std::move(action));
+    }
+  }
+  if (auto e = r.error()) return respond(*e);
+  request.token = token;
+  // What identifies the request behind its token: the actions as sent.
+  if (token) request.request_digest = aws::sha256_hex(json::serialize(*items));
+  c.engine.transact_write(
+      std::move(request),
+      [report, respond](store::DbResult<store::TransactWriteResult> result) mutable {
+        if (!result) return respond(from_store(std::move(result.error())));
+        (void)report;
+        respond(std::string("{}"));
+      });
+}
+
+}  // namespace gatehouse::dynamodb_api::detail

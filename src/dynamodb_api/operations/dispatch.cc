@@ -1,0 +1,41 @@
+// run(): the operation's name to its handler.
+#include <array>
+#include <utility>
+
+#include "dynamodb_api/operations/handlers.h"
+
+namespace gatehouse::dynamodb_api {
+namespace {
+
+using detail::Handler;
+
+constexpr std::array<std::pair<std::string_view, Handler>, 16> kHandlers = {{
+    {"BatchGetItem", detail::batch_get_item},
+    {"BatchWriteItem", detail::batch_write_item},
+    {"CreateTable", detail::create_table},
+    {"DeleteItem", detail::delete_item},
+    {"DeleteTable", detail::delete_table},
+    {"DescribeEndpoints", detail::describe_endpoints},
+    {"DescribeLimits", detail::describe_limits},
+    {"DescribeTable", detail::describe_table},
+    {"GetItem", detail::get_item},
+    {"ListTables", detail::list_tables},
+    {"PutItem", detail::put_item},
+    {"Query", detail::query},
+    {"Scan", detail::scan},
+    {"TransactGetItems", detail::transact_get_items},
+    {"TransactWriteItems", detail::transact_write_items},
+    {"UpdateItem", detail::update_item},
+}};
+
+}  // namespace
+
+void run(const OperationContext& context, const Call& call, Respond respond) {
+  for (const auto& [name, handler] : kHandlers) {
+    if (name != call.operation) continue;
+    return handler(context, call.body, respond);
+  }
+  respond(ApiError{ErrorType::kUnknownOperation, {}, {}, {}});
+}
+
+}  // namespace gatehouse::dynamodb_api

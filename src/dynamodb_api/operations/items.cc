@@ -1,0 +1,194 @@
+// PutItem, GetItem, DeleteItem and UpdateItem.
+#include "dynamodb_api/expressions.h"
+#include "dynamodb_api/operations/handlers.h"
+#include "store/json_codec.h"
+
+namespace gatehouse::dynamodb_api::detail {
+namespace {
+
+namespace json = boost::json;
+namespace expr = store::expr;
+using store::ReturnValues;
+
+// The legacy parameters of each role; with their expression counterpart DynamoDB refuses both.
+void refuse_legacy(RequestReader& r, const json::object& body,
+                   std::initializer_list<std::string_view> legacy,
+                   std::initializer_list<std::string_view> expressions) {
+  std::string old_ones, new_ones;
+  for (std::string_view name : legacy) {
+    if (!body.contains(name)) continue;
+    if (!old_ones.empty()) old_ones += ", ";
+    old_ones += name;
+  }
+  for (std::string_view name : expressions) {
+    if (!body.contains(name)) continue;
+    if (!new_ones.empty()) new_ones += ", ";
+    new_ones += name;
+  }
+  if (old_ones.empty()) return;
+  if (!new_ones.empty()) {
+    r.invalid(
+        "Can not use both expression and non-expression parameters in the same request: "
+        "Non-expression parameters: {" +
+        old_ones + "} Expression parameters: {" + new_ones + "}");
+    return;
+  }
+  r.invalid("The legacy parameters {" + old_ones +
+            "} are not supported; use the expression parameters");
+}
+
+std::optional<ReturnValues> read_return_values(RequestReader& r,
+                                               std::initializer_list<ReturnValues> allowed) {
+  auto text =
+      r.enumeration("ReturnValues", {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"});
+  if (!text) return ReturnValues::kNone;
+  ReturnValues value = ReturnValues::kNone;
+  if (*text == "ALL_OLD") value = ReturnValues::kAllOld;
+  if (*text == "UPDATED_OLD") value = ReturnValues::kUpdatedOld;
+  if (*text == "ALL_NEW") value = ReturnValues::kAllNew;
+  if (*text == "UPDATED_NEW") value = ReturnValues::kUpdatedNew;
+  for (ReturnValues a : allowed) {
+    if (a == value) return value;
+  }
+  r.invalid("Return values set to invalid value");
+  return std::nullopt;
+}
+
+bool read_return_on_failure(RequestReader& r) {
+  auto text = r.enumeration("ReturnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"});
+  return text && *text == "ALL_OLD";
+}
+
+void read_common_enums(RequestReader& r) {
+  r.enumeration("ReturnItemCollectionMetrics", {"SIZE", "NONE"});
+}
+
+struct WriteAnswer {
+  std::string table;
+  CapacityReport report;
+};
+
+void answer_write(const WriteAnswer& a, store::DbResult<store::WriteResult> result,
+                  Respond& respond) {
+  if (!result) return respond(from_store(std::move(result.error())));
+  std::string out = "{";
+  if (result->attributes) {
+    out += "\"Attributes\":";
+    store::append_item_json(out, *result->attributes);
+  }
+  std::string capacity =
+      consumed_capacity(a.report, a.table, write_units(result->consumed_bytes), true);
+  if (!capacity.empty()) out += result->attributes ? capacity : capacity.substr(1);
+  out += "}";
+  respond(std::move(out));
+}
+
+// The Key member: required, a map of attribute values.
+std::optional<store::Item> read_key(RequestReader& r, bool wrap) {
+  auto key = r.item("Key", wrap);
+  if (!key && !r.failed()) r.constraint("Key", "Member must not be null");
+  return key;
+}
+
+}  // namespace
+
+void put_item(const OperationContext& c, const json::object& body, Respond& respond) {
+  RequestReader r(body);
+  store::PutItem request;
+  auto table = r.table_name("TableName", 1);
+  auto item = r.item("Item", true);
+  if (!item && !r.failed()) r.constraint("Item", "Member must not be null");
+  const CapacityReport report = read_capacity_report(r);
+  read_common_enums(r);
+  auto return_values = read_return_values(r, {ReturnValues::kNone, ReturnValues::kAllOld});
+  request.return_old_on_condition_failure = read_return_on_failure(r);
+  refuse_legacy(r, body, {"Expected", "ConditionalOperator"}, {"ConditionExpression"});
+  Expressions expressions(r, true);
+  request.condition = expressions.condition("ConditionExpression", expr::ConditionKind::kCondition);
+  expressions.finish();
+  if (auto e = r.error()) return respond(*e);
+  request.table = *table;
+  request.item = std::move(*item);
+  request.return_values = *return_values;
+  WriteAnswer answer{request.table, report};
+  c.engine.put_item(std::move(request), [answer, respond](auto result) mutable {
+    answer_write(answer, std::move(result), respond);
+  });
+}
+
+void delete_item(const OperationContext& c, const json::object& body, Respond& respond) {
+  RequestReader r(body);
+  store::DeleteItem request;
+  auto table = r.table_name("TableName", 1);
+  auto key = read_key(r, false);
+  const CapacityReport report = read_capacity_report(r);
+  read_common_enums(r);
+  auto return_values = read_return_values(r, {ReturnValues::kNone, ReturnValues::kAllOld});
+  request.return_old_on_condition_failure = read_return_on_failure(r);
+  refuse_legacy(r, body, {"Expected", "ConditionalOperator"}, {"ConditionExpression"});
+  Expressions expressions(r, true);
+  request.condition = expressions.condition("ConditionExpression", expr::ConditionKind::kCondition);
+  expressions.finish();
+  if (auto e = r.error()) return respond(*e);
+  request.table = *table;
+  request.key = std::move(*key);
+  request.return_values = *return_values;
+  WriteAnswer answer{request.table, report};
+  c.engine.delete_item(std::move(request), [answer, respond](auto result) mutable {
+    answer_write(answer, std::move(result), respond);
+  });
+}
+
+void update_item(const OperationContext& c, const json::object& body, Respond& respond) {
+  RequestReader r(body);
+  store::UpdateItem request;
+  auto table = r.table_name("TableName", 1);
+  auto key = read_key(r, true);
+  const CapacityReport report = read_capacity_report(r);
+  read_common_enums(r);
+  auto return_values =
+      read_return_values(r, {ReturnValues::kNone, ReturnValues::kAllOld, ReturnValues::kUpdatedOld,
+                             ReturnValues::kAllNew, ReturnValues::kUpdatedNew});
+  request.return_old_on_condition_failure = read_return_on_failure(r);
+  refuse_legacy(r, body, {"AttributeUpdates", "Expected", "ConditionalOperator"},
+                {"UpdateExpression", "ConditionExpression"});
+  Expressions expressions(r, true);
+  request.update = expressions.update("UpdateExpression");
+  request.condition = expressions.condition("ConditionExpression", expr::ConditionKind::kCondition);
+  expressions.finish();
+  if (auto e = r.error()) return respond(*e);
+  request.table = *table;
+  request.key = std::move(*key);
+  request.return_values = *return_values;
+  WriteAnswer answer{request.table, report};
+  c.engine.update_item(std::move(request), [answer, respond](auto result) mutable {
+    answer_write(answer, std::move(result), respond);
+  });
+}
+
+void get_item(const OperationContext& c, const json::object& body, Respond& respond) {
+  RequestReader r(body);
+  store::GetItem request;
+  auto table = r.table_name("TableName", 1);
+  auto key = read_key(r, false);
+  auto consistent = r.boolean("ConsistentRead");
+  const CapacityReport report = read_capacity_report(r);
+  refuse_legacy(r, body, {"AttributesToGet"}, {"ProjectionExpression"});
+  Expressions expressions(r, false);
+  request.projection = expressions.projection("ProjectionExpression");
+  expressions.finish();
+  if (auto e = r.error()) return respond(*e);
+  request.table = *table;
+  request.key = std::move(*key);
+  auto result = c.engine.get_item(request);
+  if (!result) return respond(from_store(std::move(result.error())));
+  std::string out = "{";
+  if (result->item_json) out += "\"Item\":" + *result->item_json;
+  std::string capacity = consumed_capacity(
+      report, request.table, read_units(result->item_bytes, consistent.value_or(false)), false);
+  if (!capacity.empty()) out += result->item_json ? capacity : capacity.substr(1);
+  out += "}";
+  respond(std::move(out));
+}
+
+}  // namespace gatehouse::dynamodb_api::detail

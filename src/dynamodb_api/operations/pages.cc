@@ -1,0 +1,151 @@
+// Query and Scan.
+#include "dynamodb_api/expressions.h"
+#include "dynamodb_api/operations/handlers.h"
+#include "store/json_codec.h"
+
+namespace gatehouse::dynamodb_api::detail {
+namespace {
+
+namespace json = boost::json;
+namespace expr = store::expr;
+
+// The members Query and Scan share, read into `page`.
+void read_page(RequestReader& r, Expressions& expressions, store::ReadPage& page) {
+  auto index = r.string("IndexName");
+  if (index && (index->size() < 3 || index->size() > 255))
+    r.constraint("IndexName", index->size() < 3
+                                  ? "Member must have length greater than or equal to 3"
+                                  : "Member must have length less than or equal to 255");
+  page.index = index;
+  auto limit = r.integer("Limit");
+  if (limit && *limit < 1)
+    r.constraint("Limit", "Member must have value greater than or equal to 1");
+  if (limit) page.limit = static_cast<uint32_t>(std::min<int64_t>(*limit, UINT32_MAX));
+  auto select = r.enumeration(
+      "Select", {"ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"});
+  page.consistent_read = r.boolean("ConsistentRead").value_or(false);
+  page.exclusive_start = r.item("ExclusiveStartKey", false);
+  page.filter = expressions.condition("FilterExpression", expr::ConditionKind::kFilter);
+  page.projection = expressions.projection("ProjectionExpression");
+  if (!select) {
+    page.select = page.projection
+                      ? store::Select::kSpecific
+                      : (page.index ? store::Select::kAllProjected : store::Select::kAllAttributes);
+  } else if (*select == "ALL_ATTRIBUTES") {
+    page.select = store::Select::kAllAttributes;
+  } else if (*select == "ALL_PROJECTED_ATTRIBUTES") {
+    page.select = store::Select::kAllProjected;
+  } else if (*select == "COUNT") {
+    page.select = store::Select::kCount;
+  } else {
+    page.select = store::Select::kSpecific;
+  }
+  if (r.failed()) return;
+  if (page.select == store::Select::kSpecific && !page.projection)
+    r.invalid(
+        "1 validation error detected: Must specify the AttributesToGet or "
+        "ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES");
+  if (select && page.projection && page.select != store::Select::kSpecific)
+    r.invalid("Cannot specify the ProjectionExpression when choosing to get " + *select);
+}
+
+void answer_page(store::DbResult<store::PageResult> result, const store::ReadPage& request,
+                 CapacityReport report, Respond& respond) {
+  const std::string& table = request.table;
+  const bool consistent = request.consistent_read;
+  if (!result) return respond(from_store(std::move(result.error())));
+  std::string out = "{\"Count\":" + std::to_string(result->count);
+  if (request.select != store::Select::kCount) {
+    out += ",\"Items\":[";
+    for (size_t i = 0; i < result->items_json.size(); ++i) {
+      if (i > 0) out += ',';
+      out += result->items_json[i];
+    }
+    out += "]";
+  }
+  if (result->last_evaluated_key) {
+    out += ",\"LastEvaluatedKey\":";
+    store::append_item_json(out, *result->last_evaluated_key);
+  }
+  out += ",\"ScannedCount\":" + std::to_string(result->scanned_count);
+  out += consumed_capacity(report, table, read_units(result->read_bytes, consistent), false);
+  out += "}";
+  respond(std::move(out));
+}
+
+}  // namespace
+
+void query(const OperationContext& c, const json::object& body, Respond& respond) {
+  RequestReader r(body);
+  store::Query request;
+  auto table = r.table_name("TableName", 1);
+  const CapacityReport report = read_capacity_report(r);
+  auto forward = r.boolean("ScanIndexForward");
+  Expressions expressions(r, false);
+  request.key_condition = expressions.key_condition("KeyConditionExpression");
+  read_page(r, expressions, request);
+  for (std::string_view legacy :
+       {"KeyConditions", "QueryFilter", "AttributesToGet", "ConditionalOperator"}) {
+    if (body.contains(legacy))
+      r.invalid("The legacy parameter " + std::string(legacy) +
+                " is not supported; use the expression parameters");
+  }
+  expressions.finish();
+  if (!r.failed() && !request.key_condition)
+    r.invalid(
+        "Either the KeyConditions or KeyConditionExpression parameter must be specified in "
+        "the request.");
+  if (auto e = r.error()) return respond(*e);
+  request.table = *table;
+  request.forward = forward.value_or(true);
+  answer_page(c.engine.query(request), request, report, respond);
+}
+
+void scan(const OperationContext& c, const json::object& body, Respond& respond) {
+  RequestReader r(body);
+  store::Scan request;
+  auto table = r.table_name("TableName", 1);
+  const CapacityReport report = read_capacity_report(r);
+  auto segment = r.integer("Segment");
+  auto total = r.integer("TotalSegments");
+  if (segment && *segment < 0)
+    r.constraint("Segment", "Member must have value greater than or equal to 0");
+  if (segment && *segment > 999999)
+    r.constraint("Segment", "Member must have value less than or equal to 999999");
+  if (total && *total < 1)
+    r.constraint("TotalSegments", "Member must have value greater than or equal to 1");
+  if (total && *total > 1000000)
+    r.constraint("TotalSegments", "Member must have value less than or equal to 1000000");
+  Expressions expressions(r, false);
+  read_page(r, expressions, request);
+  for (std::string_view legacy : {"ScanFilter", "AttributesToGet", "ConditionalOperator"}) {
+    if (body.contains(legacy))
+      r.invalid("The legacy parameter " + std::string(legacy) +
+                " is not supported; use the expression parameters");
+  }
+  expressions.finish();
+  if (!r.failed()) {
+    if (segment && !total)
+      r.invalid(
+          "The TotalSegments parameter is required but was not present in the request when "
+          "Segment parameter is present");
+    else if (total && !segment)
+      r.invalid(
+          "The Segment parameter is required but was not present in the request when "
+          "parameter TotalSegments is present");
+    else if (segment && *segment >= *total)
+      r.invalid(
+          "The Segment parameter is zero-based and must be less than parameter "
+          "TotalSegments: Segment: " +
+          std::to_string(*segment) + " is not less than TotalSegments: " + std::to_string(*total));
+  }
+  if (auto e = r.error()) return respond(*e);
+  request.table = *table;
+  if (segment) {
+    request.segment = static_cast<uint32_t>(*segment);
+    request.total_segments = static_cast<uint32_t>(*total);
+  }
+  answer_page(c.engine.scan(request), request, report, respond);
+}
+
+}  // namespace gatehouse::dynamodb_api::detail

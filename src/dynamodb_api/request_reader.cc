@@ -1,0 +1,164 @@
+#include "dynamodb_api/request_reader.h"
+
+#include "store/json_codec.h"
+
+namespace gatehouse::dynamodb_api {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kPrefix = "1 validation error detected: ";
+
+bool table_name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '.' || c == '-';
+}
+
+}  // namespace
+
+const json::value* RequestReader::find(std::string_view name, const json::object* parent) const {
+  const json::value* v = (parent ? *parent : body_).if_contains(name);
+  return v && !v->is_null() ? v : nullptr;
+}
+
+void RequestReader::shape(std::string message) {
+  if (!serialization_) serialization_ = std::move(message);
+}
+
+std::optional<std::string> RequestReader::string(std::string_view name,
+                                                 const json::object* parent) {
+  const json::value* v = find(name, parent);
+  if (!v) return std::nullopt;
+  if (!v->is_string()) {
+    shape(store::scalar_mismatch(*v, "String"));
+    return std::nullopt;
+  }
+  return std::string(v->get_string());
+}
+
+std::optional<int64_t> RequestReader::integer(std::string_view name, const json::object* parent) {
+  const json::value* v = find(name, parent);
+  if (!v) return std::nullopt;
+  if (v->is_int64()) return v->get_int64();
+  if (v->is_uint64()) {
+    shape("Numeric value (" + std::to_string(v->get_uint64()) + ") out of range of long");
+    return std::nullopt;
+  }
+  if (v->is_string()) {
+    shape("STRING_VALUE can not be converted to an Integer");
+    return std::nullopt;
+  }
+  shape(store::scalar_mismatch(*v, "Integer"));
+  return std::nullopt;
+}
+
+std::optional<bool> RequestReader::boolean(std::string_view name, const json::object* parent) {
+  const json::value* v = find(name, parent);
+  if (!v) return std::nullopt;
+  if (v->is_bool()) return v->get_bool();
+  if (v->is_string()) {
+    shape("'" + std::string(v->get_string()) + "' can not be converted to an Boolean");
+    return std::nullopt;
+  }
+  shape(store::scalar_mismatch(*v, "Boolean"));
+  return std::nullopt;
+}
+
+const json::object* RequestReader::object(std::string_view name, const json::object* parent) {
+  const json::value* v = find(name, parent);
+  if (!v) return nullptr;
+  if (!v->is_object()) {
+    shape(v->is_array() ? "Start of list found where not expected" : "Expected map or null");
+    return nullptr;
+  }
+  return &v->get_object();
+}
+
+const json::array* RequestReader::array(std::string_view name, const json::object* parent) {
+  const json::value* v = find(name, parent);
+  if (!v) return nullptr;
+  if (!v->is_array()) {
+    shape(v->is_object() ? "Start of structure or map found where not expected."
+                         : "Expected list or null");
+    return nullptr;
+  }
+  return &v->get_array();
+}
+
+std::optional<store::Item> RequestReader::item_value(const json::value& value, bool wrap) {
+  auto read = store::read_item(value);
+  if (read) return std::move(*read);
+  if (read.error().serialization) {
+    shape(read.error().message);
+  } else if (!validation_) {
+    validation_ = wrap ? std::string(kPrefix) + read.error().message : read.error().message;
+  }
+  return std::nullopt;
+}
+
+std::optional<store::Item> RequestReader::item(std::string_view name, bool wrap,
+                                               const json::object* parent) {
+  const json::value* v = find(name, parent);
+  if (!v) return std::nullopt;
+  return item_value(*v, wrap);
+}
+
+std::optional<std::string> RequestReader::enumeration(
+    std::string_view name, std::initializer_list<std::string_view> allowed,
+    const json::object* parent) {
+  auto value = string(name, parent);
+  if (!value) return std::nullopt;
+  for (std::string_view a : allowed) {
+    if (*value == a) return value;
+  }
+  std::string set;
+  for (std::string_view a : allowed) {
+    if (!set.empty()) set += ", ";
+    set += a;
+  }
+  constraint(name, "Member must satisfy enum value set: [" + set + "]");
+  return std::nullopt;
+}
+
+std::optional<std::string> RequestReader::table_name(std::string_view name, size_t min_length,
+                                                     const json::object* parent) {
+  auto value = string(name, parent);
+  if (!value) {
+    if (!find(name, parent)) constraint(name, "Member must not be null");
+    return std::nullopt;
+  }
+  if (value->size() < min_length) {
+    constraint(name,
+               "Member must have length greater than or equal to " + std::to_string(min_length));
+    return std::nullopt;
+  }
+  if (value->size() > 255) {
+    constraint(name, "Member must have length less than or equal to 255");
+    return std::nullopt;
+  }
+  for (char c : *value) {
+    if (!table_name_char(c)) {
+      constraint(name, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+      return std::nullopt;
+    }
+  }
+  return value;
+}
+
+void RequestReader::constraint(std::string_view member, std::string_view what) {
+  if (validation_) return;
+  validation_ = std::string(kPrefix) + "Value at '" + std::string(member) +
+                "' failed to satisfy constraint: " + std::string(what);
+}
+
+void RequestReader::invalid(std::string message) {
+  if (!validation_) validation_ = std::move(message);
+}
+
+std::optional<ApiError> RequestReader::error() const {
+  if (serialization_) return serialization(*serialization_);
+  if (validation_) return validation(*validation_);
+  return std::nullopt;
+}
+
+}  // namespace gatehouse::dynamodb_api
