@@ -99,7 +99,13 @@ int check(const std::string& config_path) {
                        config.issuer->clients.size(), config.issuer->key_dir);
   }
   for (auto& t : config.tables) {
-    out += fmt::format("table {}: key '{}', sqlite {}\n", t.name, t.key_attribute, t.sqlite_path);
+    out += fmt::format("table {}: key '{}', in {}\n", t.name, t.key_attribute,
+                       config::store_file(config));
+  }
+  if (config.dynamodb) {
+    out += fmt::format("dynamodb: listens on {}, tables in {}{}\n",
+                       config.dynamodb->listen.to_string(), config.dynamodb->file,
+                       config.dynamodb->credentials ? ", signatures verified" : "");
   }
   // Environment values are never printed: they often hold credentials.
   for (auto& f : config.functions) {

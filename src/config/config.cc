@@ -97,6 +97,11 @@ core::Status parse_config(const Ctx& c, const YAML::Node& root, Config* out) {
 
 }  // namespace
 
+std::string store_file(const Config& config) {
+  if (config.dynamodb) return config.dynamodb->file;
+  return (std::filesystem::path(config.data_dir) / "dynamodb.db").string();
+}
+
 std::string SourcePos::to_string() const {
   return file + ":" + std::to_string(line) + ":" + std::to_string(column);
 }

@@ -502,6 +502,10 @@ struct Config {
   const Function* find_function(std::string_view name) const;
 };
 
+// The file of the embedded DynamoDB store: dynamodb.file, else <data_dir>/dynamodb.db (where the
+// crud tables live without a dynamodb: section).
+std::string store_file(const Config& config);
+
 // Config files larger than this are refused before parsing.
 inline constexpr size_t kMaxConfigBytes = 1 << 20;
 

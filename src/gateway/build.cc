@@ -8,6 +8,7 @@
 #include <map>
 #include <system_error>
 
+#include <spdlog/spdlog.h>
 #include "auth/authorizers/function_authorizer.h"
 #include "auth/authorizers/jwt_authorizer.h"
 #include "auth/jwks/key_provider.h"
@@ -19,7 +20,9 @@
 #include "core/host.h"
 #include "functions/events/request_facts.h"
 #include "issuer/documents.h"
-#include "store/sqlite/sqlite_table.h"
+
+#include "store/sqlite/crud_migration.h"
+#include "store/sqlite/engine_table.h"
 
 namespace gatehouse::gateway {
 namespace {
@@ -233,34 +236,40 @@ core::Status ensure_private_dir(const std::string& dir) {
   return {};
 }
 
-core::Status open_tables(const config::Config& config, Runtime& rt) {
-  for (const config::Table& t : config.tables) {
-    std::string path = "tables." + t.name;
-    std::string dir = std::filesystem::path(t.sqlite_path).parent_path().string();
-    if (auto s = ensure_private_dir(dir); !s.ok()) return config_error(t.pos, path, s.message());
-    store::sqlite::SqliteOptions o;
-    o.path = t.sqlite_path;
-    o.table_name = t.name;
-    o.max_item_bytes = t.max_item_bytes;
-    auto stats = std::make_unique<store::sqlite::SqliteStats>();
-    auto table = store::sqlite::SqliteTable::open(o, *stats);
-    if (!table) return config_error(t.pos, path, table.error().message());
-    rt.tables.push_back(TableRuntime{t.name, std::move(*table), std::move(stats)});
-  }
+// The embedded DynamoDB store holds the crud tables and the tables of the DynamoDB API.
+core::Status open_store(const config::Config& config, BuildDeps& deps, Runtime& rt) {
+  const std::string file = config::store_file(config);
+  const config::SourcePos& pos = config.dynamodb ? config.dynamodb->pos : config.tables[0].pos;
+  const char* where = config.dynamodb ? "dynamodb" : "tables";
+  std::string dir = std::filesystem::path(file).parent_path().string();
+  if (auto s = ensure_private_dir(dir); !s.ok()) return config_error(pos, where, s.message());
+  DynamoDbRuntime db;
+  db.stats = std::make_unique<store::sqlite::SqliteStats>();
+  auto engine = store::sqlite::Engine::open({.path = file}, *db.stats, deps.clock);
+  if (!engine) return config_error(pos, where, engine.error().message());
+  db.engine = std::move(*engine);
+  rt.dynamodb = std::move(db);
   return {};
 }
 
-core::Status open_dynamodb(const config::Config& config, BuildDeps& deps, Runtime& rt) {
-  const config::DynamoDb& d = *config.dynamodb;
-  std::string dir = std::filesystem::path(d.file).parent_path().string();
-  if (auto s = ensure_private_dir(dir); !s.ok())
-    return config_error(d.pos, "dynamodb", s.message());
-  DynamoDbRuntime db;
-  db.stats = std::make_unique<store::sqlite::SqliteStats>();
-  auto engine = store::sqlite::Engine::open({.path = d.file}, *db.stats, deps.clock);
-  if (!engine) return config_error(d.pos, "dynamodb", engine.error().message());
-  db.engine = std::move(*engine);
-  rt.dynamodb = std::move(db);
+// Each crud table is a table of the store; items an earlier gatehouse kept in a file of the
+// table's own move in on the first start.
+core::Status open_tables(const config::Config& config, Runtime& rt) {
+  for (const config::Table& t : config.tables) {
+    std::string path = "tables." + t.name;
+    auto table = store::sqlite::EngineTable::open(*rt.dynamodb->engine, t.name, t.key_attribute,
+                                                  t.max_item_bytes);
+    if (!table) return config_error(t.pos, path, table.error().message());
+    auto moved = store::sqlite::migrate_crud_file(t.sqlite_path, t.name, **table);
+    if (!moved) return config_error(t.pos, path, moved.error().message());
+    if (moved->found) {
+      spdlog::info(
+          "tables.{}: moved {} item(s) from {} into the DynamoDB store ({} already there); the "
+          "old file is now {}.migrated",
+          t.name, moved->moved, t.sqlite_path, moved->kept, t.sqlite_path);
+    }
+    rt.tables.push_back(TableRuntime{t.name, std::move(*table)});
+  }
   return {};
 }
 
@@ -523,9 +532,8 @@ uint64_t reserved_descriptors(const config::Config& config) {
   uint64_t n = kProcess + kPerThread * threads;
   for (const config::Function& f : config.functions)
     n += kPerWorker * (f.concurrency ? f.concurrency : core::usable_cores());
-  // One writer connection per table and a reader per I/O thread.
-  n += kPerSqliteConnection * (1 + threads) * config.tables.size();
-  if (config.dynamodb) n += kPerSqliteConnection * (1 + threads);
+  // The store's writer connection and a reader per I/O thread.
+  if (config.dynamodb || !config.tables.empty()) n += kPerSqliteConnection * (1 + threads);
   return n;
 }
 
@@ -541,9 +549,9 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(const config::Config&
       if (auto o = issuer_options(config, deps.api_port, true); !o) return o.error();
     }
   } else {
-    if (auto s = open_tables(config, *rt); !s.ok()) return s;
-    if (config.dynamodb) {
-      if (auto s = open_dynamodb(config, deps, *rt); !s.ok()) return s;
+    if (config.dynamodb || !config.tables.empty()) {
+      if (auto s = open_store(config, deps, *rt); !s.ok()) return s;
+      if (auto s = open_tables(config, *rt); !s.ok()) return s;
     }
     if (config.issuer) {
       if (auto s = open_issuer(config, deps, *rt); !s.ok()) return s;

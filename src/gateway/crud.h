@@ -74,7 +74,4 @@ inline constexpr size_t kMaxKeyBytes = 1024;
 void run_crud(const CrudRoute& route, const CrudRequest& request, const core::Clock& clock,
               std::function<void(CrudOutcome)> done);
 
-// "2026-11-24T10:00:00.123Z"
-std::string format_iso8601_ms(int64_t unix_ms);
-
 }  // namespace gatehouse::gateway

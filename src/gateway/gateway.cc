@@ -472,8 +472,6 @@ core::Status Gateway::poll() {
     report_key_fetches(*a, clock_.monotonic());
   }
   // Read snapshots of threads that stopped reading would otherwise keep the WAL from restarting.
-  for (auto& t : rt->tables)
-    t.table->release_idle_readers();
   if (rt->dynamodb) rt->dynamodb->engine->release_idle_readers();
   return issuer_status;
 }

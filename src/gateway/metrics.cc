@@ -22,9 +22,9 @@ void register_metrics(const Runtime& runtime, observability::Registry& registry)
                            {{"route", r->path_template}}, &r->latency);
   }
   add_status_counters("", rt->unmatched);
-  for (const TableRuntime& t : rt->tables) {
-    const store::sqlite::SqliteStats& ts = *t.stats;
-    observability::Labels l = {{"table", t.name}};
+  if (rt->dynamodb) {
+    const store::sqlite::SqliteStats& ts = *rt->dynamodb->stats;
+    observability::Labels l = {};
     registry.add_counter("gatehouse_table_commits_total",
                          "Write transactions committed (one WAL fsync each).", l, &ts.commits);
     registry.add_counter("gatehouse_table_committed_ops_total",
@@ -47,7 +47,7 @@ void register_metrics(const Runtime& runtime, observability::Registry& registry)
         {"unavailable", &ts.unavailable}, {"corrupt", &ts.corrupt}, {"io", &ts.io_errors}};
     for (auto& [kind, counter] : errors) {
       registry.add_counter("gatehouse_table_errors_total", "Storage failures by kind.",
-                           {{"table", t.name}, {"kind", kind}}, counter);
+                           {{"kind", kind}}, counter);
     }
   }
   if (rt->issuer) {

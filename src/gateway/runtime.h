@@ -25,7 +25,6 @@
 #include "router/method_arn.h"
 #include "router/router.h"
 #include "store/sqlite/engine.h"
-#include "store/sqlite/sqlite_table.h"
 #include "store/table.h"
 
 namespace gatehouse::gateway {
@@ -103,14 +102,13 @@ struct RouteRuntime {
   core::Histogram latency;
 };
 
-// A table with the stats its backend reports.
+// A crud table (tables.<name>): a table of the store.
 struct TableRuntime {
   std::string name;
-  std::unique_ptr<store::sqlite::SqliteTable> table;
-  std::unique_ptr<store::sqlite::SqliteStats> stats;
+  std::unique_ptr<store::Table> table;
 };
 
-// The embedded DynamoDB engine (dynamodb: section): every table of its file.
+// The embedded DynamoDB store: the crud tables and those of the DynamoDB API, in one file.
 struct DynamoDbRuntime {
   std::unique_ptr<store::sqlite::SqliteStats> stats;  // declared first: outlives the engine
   std::unique_ptr<store::sqlite::Engine> engine;
@@ -118,9 +116,9 @@ struct DynamoDbRuntime {
 
 struct Runtime {
   std::string stage;
-  // Declared first so they are destroyed last: routes point at them.
-  std::vector<TableRuntime> tables;
+  // Declared first so they are destroyed last: routes point at them, and the tables at the store.
   std::optional<DynamoDbRuntime> dynamodb;
+  std::vector<TableRuntime> tables;
   std::unique_ptr<issuer::Issuer> issuer;  // null without an issuer: section
   std::unique_ptr<issuer::IssuerStats> issuer_stats;
   // Before authorizers and routes, which invoke them.

@@ -15,7 +15,7 @@ class RecordingTable final : public Table {
   std::vector<std::string> calls;
   bool closed = false;
 
-  void create(Item item, ItemDone done) override {
+  void create(Record item, ItemDone done) override {
     calls.push_back("create " + item.key);
     if (items_.contains(item.key)) return done(StoreError{StoreErrorCode::kAlreadyExists, "taken"});
     items_[item.key] = item;
@@ -34,7 +34,7 @@ class RecordingTable final : public Table {
       page.items.push_back(item);
     done(std::move(page));
   }
-  void replace(Item item, OwnerFilter, ItemDone done) override {
+  void replace(Record item, OwnerFilter, ItemDone done) override {
     calls.push_back("replace " + item.key);
     done(std::move(item));
   }
@@ -46,11 +46,11 @@ class RecordingTable final : public Table {
   void close() override { closed = true; }
 
  private:
-  std::map<std::string, Item> items_;
+  std::map<std::string, Record> items_;
 };
 
-Item item(const std::string& key) {
-  Item out;
+Record item(const std::string& key) {
+  Record out;
   out.key = key;
   out.attributes = "{}";
   return out;
@@ -65,14 +65,14 @@ class FaultyTableTest : public ::testing::Test {
   }
 
   // Runs create and returns what `done` got, or nullopt if `done` has not run yet.
-  std::optional<StoreResult<Item>> create(const std::string& key) {
-    std::optional<StoreResult<Item>> out;
-    table_->create(item(key), [&](StoreResult<Item> r) { out.emplace(std::move(r)); });
+  std::optional<StoreResult<Record>> create(const std::string& key) {
+    std::optional<StoreResult<Record>> out;
+    table_->create(item(key), [&](StoreResult<Record> r) { out.emplace(std::move(r)); });
     return out;
   }
-  std::optional<StoreResult<Item>> get(const std::string& key) {
-    std::optional<StoreResult<Item>> out;
-    table_->get(key, std::nullopt, [&](StoreResult<Item> r) { out.emplace(std::move(r)); });
+  std::optional<StoreResult<Record>> get(const std::string& key) {
+    std::optional<StoreResult<Record>> out;
+    table_->get(key, std::nullopt, [&](StoreResult<Record> r) { out.emplace(std::move(r)); });
     return out;
   }
 
@@ -150,9 +150,9 @@ TEST_F(FaultyTableTest, StallHoldsOperationsUntilResume) {
   EXPECT_EQ(get("a").value().error().code, StoreErrorCode::kNotFound);  // reads pass
 
   std::vector<std::string> answered;
-  table_->create(item("c"), [&](StoreResult<Item> r) { answered.push_back(r->key); });
+  table_->create(item("c"), [&](StoreResult<Record> r) { answered.push_back(r->key); });
   table_->replace(item("c"), std::nullopt,
-                  [&](StoreResult<Item> r) { answered.push_back("replaced " + r->key); });
+                  [&](StoreResult<Record> r) { answered.push_back("replaced " + r->key); });
   table_->resume();
   EXPECT_EQ(answered, (std::vector<std::string>{"c", "replaced c"}));
   EXPECT_EQ(inner_->calls,
@@ -174,7 +174,7 @@ TEST_F(FaultyTableTest, WaitStalledSeesOperationsFromOtherThreads) {
   table_->stall(FaultyTable::kGet);
   std::vector<std::thread> threads;
   for (int i = 0; i < 4; ++i)
-    threads.emplace_back([&] { table_->get("x", std::nullopt, [](StoreResult<Item>) {}); });
+    threads.emplace_back([&] { table_->get("x", std::nullopt, [](StoreResult<Record>) {}); });
   table_->wait_stalled(4);
   EXPECT_EQ(table_->stalled(), 4u);
   for (auto& t : threads)
@@ -189,7 +189,7 @@ TEST_F(FaultyTableTest, CloseForwardsHeldOperationsThenClosesInner) {
   table_->stall(FaultyTable::kCreate);
   auto a = create("a");
   bool answered = false;
-  table_->create(item("b"), [&](StoreResult<Item> r) { answered = r.has_value(); });
+  table_->create(item("b"), [&](StoreResult<Record> r) { answered = r.has_value(); });
   table_->close();
   EXPECT_TRUE(answered);
   EXPECT_TRUE(inner_->closed);

@@ -16,6 +16,7 @@ enum class StoreErrorCode {
   kNotFound,       // no item with this key (or it belongs to another owner under owner_only)
   kAlreadyExists,  // create: the key is taken
   kTooLarge,       // the item's JSON exceeds the table's max_item_bytes
+  kInvalid,        // the item cannot be stored: a number out of DynamoDB's range, nesting
   kBadCursor,      // list: the cursor is not one this table produced
   kUnavailable,    // retry may help: database locked/busy, disk full, read-only file, shutting down
   kCorrupt,        // the database file is damaged; needs an operator

@@ -10,6 +10,8 @@ std::string_view to_string(StoreErrorCode code) {
       return "already exists";
     case StoreErrorCode::kTooLarge:
       return "too large";
+    case StoreErrorCode::kInvalid:
+      return "invalid";
     case StoreErrorCode::kBadCursor:
       return "bad cursor";
     case StoreErrorCode::kUnavailable:

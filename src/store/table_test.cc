@@ -12,12 +12,12 @@ TEST(StoreErrorCode, EachCodeHasADistinctName) {
   std::set<std::string_view> names;
   for (auto code :
        {StoreErrorCode::kNotFound, StoreErrorCode::kAlreadyExists, StoreErrorCode::kTooLarge,
-        StoreErrorCode::kBadCursor, StoreErrorCode::kUnavailable, StoreErrorCode::kCorrupt,
-        StoreErrorCode::kIoError}) {
+        StoreErrorCode::kInvalid, StoreErrorCode::kBadCursor, StoreErrorCode::kUnavailable,
+        StoreErrorCode::kCorrupt, StoreErrorCode::kIoError}) {
     EXPECT_NE(to_string(code), "unknown");
     names.insert(to_string(code));
   }
-  EXPECT_EQ(names.size(), 7u);
+  EXPECT_EQ(names.size(), 8u);
   EXPECT_EQ(to_string(StoreErrorCode::kAlreadyExists), "already exists");
 }
 

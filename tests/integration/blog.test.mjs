@@ -20,7 +20,7 @@ describe('the seed scenario', () => {
   });
 
   test('step 1: the table lives in a SQLite file under the data directory', () => {
-    assert.ok(existsSync(join(gw.dir, 'data', 'users.db')));
+    assert.ok(existsSync(join(gw.dir, 'data', 'dynamodb.db')));
   });
 
   test('step 2: POST without a token is 401 {"message":"Unauthorized"}', async () => {

@@ -360,13 +360,18 @@ describe('the crud integration', () => {
     assert.ok(!list.json.items.some((i) => i.id === created.json.id));
   });
 
-  test('unicode and nested JSON come back byte for byte', async () => {
+  test('unicode and nested JSON come back byte for byte, members in name order', async () => {
     const body = '{"name":"Zoë Ægir 🦊 日本語 עברית","nested":{"list":[1,-2,{"deep":[[[]],{}],"t":true,'
       + '"f":false,"n":null}],"empty":""},"escapes":"tab\\tnl\\nquote\\"back\\\\slash\\u0001",'
       + '"big":12345678901234567890,"neg":-9007199254740993}';
     const r = await req('POST', '/resource', body);
     assert.equal(r.status, 201, r.text);
-    const expected = `{"id":"${r.json.id}",${body.slice(1)}`;
+    // Items are DynamoDB items: the key first, then the attributes (and map members) by name,
+    // as DynamoDB orders nothing; every value keeps its bytes, integers all their digits.
+    const expected = `{"id":"${r.json.id}","big":12345678901234567890,`
+      + '"escapes":"tab\\tnl\\nquote\\"back\\\\slash\\u0001","name":"Zoë Ægir 🦊 日本語 עברית",'
+      + '"neg":-9007199254740993,"nested":{"empty":"","list":[1,-2,{"deep":[[[]],{}],"f":false,'
+      + '"n":null,"t":true}]}}';
     assert.equal(attributesText(r.text), expected);
     const got = await req('GET', `/resource/${r.json.id}`);
     assert.equal(got.text, r.text);
@@ -377,10 +382,13 @@ describe('the crud integration', () => {
     assert.equal(escaped.json.u, 'é🦊');
     assert.equal(attributesText(escaped.text), `{"id":"${escaped.json.id}","u":"é🦊"}`);
     // Non-integer numbers keep their value (their spelling may change).
-    const numbers = { half: 1.5, tenth: 0.1, exp: 1e21, tiny: 5e-324 };
+    const numbers = { half: 1.5, tenth: 0.1, exp: 1e21, small: 1e-100 };
     const n = await req('POST', '/resource', JSON.stringify(numbers));
     assert.equal(n.status, 201);
     for (const [k, v] of Object.entries(numbers)) assert.equal(n.json[k], v, k);
+    // A number DynamoDB cannot hold is refused with its message.
+    const tiny = await req('POST', '/resource', '{"tiny":5e-324}');
+    assertGatewayError(tiny, 400, /^Number underflow\. Attempting to store a number with magnitude smaller than supported range/);
   });
 
   test('a request whose JSON nests deeper than 32 levels is refused', async () => {
@@ -511,7 +519,7 @@ describe('a database file without write permission', () => {
       assert.equal(item.status, 201);
       assert.equal((await gw.stop()).code, 0);
 
-      chmodSync(join(dir, 'data', 'users.db'), 0o444);
+      chmodSync(join(dir, 'data', 'dynamodb.db'), 0o444);
       gw = await startGateway(yaml, { dir, env: blogEnv, keepDir: true, spawnOptions });
       req = client(gw, await issuerToken(gw));
       const list = await req('GET', '/resource');
@@ -545,7 +553,7 @@ describe('a database locked by another process', () => {
     { skip: sqlite3 ? false : 'the sqlite3 command-line shell is not installed' }, async () => {
       const gw = await startGateway(blogYaml(), { env: blogEnv });
       const req = client(gw, await issuerToken(gw));
-      const holder = spawn(sqlite3, [join(gw.dir, 'data', 'users.db')],
+      const holder = spawn(sqlite3, [join(gw.dir, 'data', 'dynamodb.db')],
         { stdio: ['pipe', 'pipe', 'pipe'] });
       let out = '';
       holder.stdout.on('data', (chunk) => { out += chunk; });

@@ -96,7 +96,8 @@ struct Condition {
   Comparator comparator = Comparator::kEq;         // kCompare
   Function function = Function::kAttributeExists;  // kFunction
   // kCompare: 2 operands; kBetween: the operand, then lower and upper bound; kIn: the operand,
-  // then the candidates (1..100); kFunction: the function's arguments.
+  // then the candidates (1..100 from an expression, any number from a legacy IN); kFunction: the
+  // function's arguments.
   std::vector<Operand> operands;
   std::vector<Condition> children;  // kAnd, kOr: 2; kNot: 1
 };
@@ -116,6 +117,11 @@ struct Update {
   std::vector<Path> remove;
   std::vector<AddOrDelete> add;
   std::vector<AddOrDelete> del;  // DELETE
+  // Built from the legacy AttributeUpdates (legacy.h) rather than an UpdateExpression: ADD also
+  // appends a list to a list (a missing attribute becomes the list), and an ADD or DELETE whose
+  // value does not suit the attribute's type fails with DynamoDB's legacy text, "Type mismatch
+  // for attribute to update".
+  bool from_attribute_updates = false;
 };
 
 // A ProjectionExpression: the paths to keep, none overlapping another.
@@ -132,6 +138,10 @@ struct KeyCondition {
     std::string attribute;
     Op op = Op::kEq;
     std::vector<AttributeValue> values;  // 1, or 2 for kBetween
+    // false: a legacy KeyConditions operator no key range serves (NULL, NOT_NULL, NE, CONTAINS,
+    // NOT_CONTAINS, IN; `op` is then meaningless), which bind_key_condition refuses once it
+    // knows the term is on a key attribute.
+    bool indexable = true;
   };
   std::vector<Term> terms;  // 1 or more, no attribute twice
 };

@@ -74,6 +74,13 @@ core::Result<KeyRange, std::string> bind_key_condition(const KeyCondition& condi
   };
   if (!hash_term) return missed(hash.name);
   if (condition.terms.size() == 2 && !range_term) return missed(range->name);
+  // A legacy KeyConditions operator that selects no key range, on a key attribute.
+  for (const KeyCondition::Term* t : {hash_term, range_term}) {
+    if (t && !t->indexable) {
+      return core::unexpected(
+          std::string("Attempted conditional constraint is not an indexable operation"));
+    }
+  }
   if (hash_term->op != KeyCondition::Op::kEq) {
     return core::unexpected(std::string("Query key condition not supported"));
   }
@@ -102,6 +109,7 @@ core::Result<KeyRange, std::string> bind_key_condition(const KeyCondition& condi
 bool sort_key_matches(const KeyRange& range, const AttributeValue& sort_key) {
   if (!range.range) return true;
   const KeyCondition::Term& t = *range.range;
+  if (!t.indexable) return false;  // bind_key_condition refused it
   const AttributeValue& v = t.values.front();
   if (sort_key.type() != v.type()) return false;
   int c = compare_keys(sort_key, v);

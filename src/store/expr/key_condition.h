@@ -34,9 +34,10 @@ struct KeyRange {
 
 // The key range of `condition` for a key of `hash` and, when the schema has one, `range`.
 // Errors in DynamoDB's order: more conditions than key attributes, a condition on no key
-// attribute ("Query condition missed key schema element: <k>"), a partition-key condition other
-// than "=" ("Query key condition not supported"), a constant of another type than its key
-// attribute, an empty S or B key value.
+// attribute ("Query condition missed key schema element: <k>"), a key attribute's term that is
+// not indexable (legacy KeyConditions: "Attempted conditional constraint is not an indexable
+// operation"), a partition-key condition other than "=" ("Query key condition not supported"), a
+// constant of another type than its key attribute, an empty S or B key value.
 core::Result<KeyRange, std::string> bind_key_condition(const KeyCondition& condition,
                                                        KeyAttribute hash,
                                                        std::optional<KeyAttribute> range);

@@ -78,12 +78,14 @@ TEST_F(KeyConditionTest, OnlyAndOfSupportedOperators) {
   EXPECT_EQ(r.key_error("#pk = :p AND #sk.foo = :a"),
             "Invalid KeyConditionExpression: KeyConditionExpressions cannot have conditions on "
             "nested attributes");
+  // dynalite test/query.js (written against DynamoDB): no "Invalid KeyConditionExpression: ".
   EXPECT_EQ(r.key_error("pk = :p AND sk > :lo AND sk < :hi"),
-            "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one "
-            "condition per key");
+            "KeyConditionExpressions must only contain one condition per key");
   EXPECT_EQ(r.key_error("p = :p AND p = :p"),
-            "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one "
-            "condition per key");
+            "KeyConditionExpressions must only contain one condition per key");
+  EXPECT_EQ(r.key_error("pk = sk"),
+            "Invalid condition in KeyConditionExpression: Multiple attribute names used in one "
+            "condition");
   EXPECT_EQ(r.key_error("((pk = :p)) AND sk = :lo"),
             "Invalid KeyConditionExpression: The expression has redundant parentheses;");
 }
@@ -134,6 +136,37 @@ TEST_F(KeyConditionTest, MatchingTheSchema) {
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->hash, s("q"));
   EXPECT_FALSE(ok->range);
+}
+
+// A term that is not indexable (legacy KeyConditions NULL, NE, IN, ...) is refused once it is on
+// a key attribute: after a missed key element, before the partition key's operator and the
+// constants' types (mhart/dynalite test/query.js "non-indexable operations", db/index.js order).
+TEST_F(KeyConditionTest, TermsThatAreNotIndexable) {
+  const std::string not_indexable =
+      "Attempted conditional constraint is not an indexable operation";
+  auto term = [](std::string attribute, bool indexable, KeyCondition::Op op = KeyCondition::Op::kEq,
+                 V value = s("q")) {
+    KeyCondition::Term t;
+    t.attribute = std::move(attribute);
+    t.op = op;
+    t.values = {std::move(value)};
+    t.indexable = indexable;
+    return t;
+  };
+  auto bound = [](std::vector<KeyCondition::Term> terms) {
+    KeyCondition kc;
+    kc.terms = std::move(terms);
+    auto r = bind_key_condition(kc, {"pk", ValueType::kS}, KeyAttribute{"sk", ValueType::kN});
+    return r ? std::string("(bound)") : r.error();
+  };
+  EXPECT_EQ(bound({term("pk", false)}), not_indexable);
+  EXPECT_EQ(bound({term("pk", true), term("sk", false, KeyCondition::Op::kEq, n("1"))}),
+            not_indexable);
+  EXPECT_EQ(bound({term("pk", false, KeyCondition::Op::kLt, V::boolean(true))}), not_indexable);
+  EXPECT_EQ(bound({term("x", false)}), "Query condition missed key schema element: pk");
+  EXPECT_EQ(bound({term("pk", true), term("x", false)}),
+            "Query condition missed key schema element: sk");
+  EXPECT_EQ(bound({term("pk", true), term("sk", true, KeyCondition::Op::kGe, n("1"))}), "(bound)");
 }
 
 // Problems are reported in written order across undefined values and operand types, before any

@@ -373,8 +373,13 @@ std::optional<std::string> key_problem(const Condition& c, std::vector<KeyCondit
     return "Invalid KeyConditionExpression: KeyConditionExpressions cannot have conditions on "
            "nested attributes";
   }
-  // An attribute compared with an attribute, or constants with each other, names no key
-  // attribute: an empty name, which bind_key_condition() reports as a missed key.
+  // Two attributes in one condition: DynamoDB's own text. Constants compared with each other name
+  // no key attribute: an empty name, which bind_key_condition() reports as a missed key.
+  if (!shaped && c.kind == Condition::Kind::kCompare &&
+      c.operands[0].kind == Operand::Kind::kPath && c.operands[1].kind == Operand::Kind::kPath) {
+    return "Invalid condition in KeyConditionExpression: Multiple attribute names used in one "
+           "condition";
+  }
   if (shaped) {
     term.attribute = path->path.attribute();
     for (const Operand* v : values)
@@ -409,9 +414,8 @@ core::Result<KeyCondition, std::string> parse_key_condition(std::string_view tex
   for (size_t i = 0; i < out.terms.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
       if (!out.terms[i].attribute.empty() && out.terms[i].attribute == out.terms[j].attribute) {
-        return core::unexpected(std::string(
-            "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one "
-            "condition per key"));
+        return core::unexpected(
+            std::string("KeyConditionExpressions must only contain one condition per key"));
       }
     }
   }

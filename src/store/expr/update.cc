@@ -17,6 +17,8 @@ constexpr std::string_view kPathError =
     "The document path provided in the update expression is invalid for update";
 constexpr std::string_view kMissingError =
     "The provided expression refers to an attribute that does not exist in the item";
+// AttributeUpdates' text for an ADD or DELETE that does not suit the attribute.
+constexpr std::string_view kLegacyTypeError = "Type mismatch for attribute to update";
 
 // What went wrong, worst first: DynamoDB reports a wrong type before an invalid path, that
 // before a missing attribute, and that before a number out of range.
@@ -253,6 +255,11 @@ core::Result<Item, std::string> apply_update(const Update& update, const Item& o
       }
     } else if (is_set(current->type()) && current->type() == a.value.type()) {
       add_write(root, a.path, set_union(*current, a.value));
+    } else if (update.from_attribute_updates && current->type() == ValueType::kL &&
+               a.value.type() == ValueType::kL) {
+      std::vector<AttributeValue> joined = current->as_list();
+      joined.insert(joined.end(), a.value.as_list().begin(), a.value.as_list().end());
+      add_write(root, a.path, AttributeValue::list(std::move(joined)));
     } else {
       failure.note(Problem::kType);
     }
@@ -271,6 +278,8 @@ core::Result<Item, std::string> apply_update(const Update& update, const Item& o
     add_write(root, d.path, set_difference(*current, d.value));
   }
 
+  if (failure.problem == Problem::kType && update.from_attribute_updates)
+    return core::unexpected(std::string(kLegacyTypeError));
   if (failure.problem != Problem::kNone) return core::unexpected(failure.message());
   Item next = old_item;
   apply_members(next, root);

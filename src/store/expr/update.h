@@ -8,7 +8,9 @@
 //     an index step (REMOVE on an item that does not exist is the exception: it does nothing);
 //   - ADD adds to a number (a missing attribute counts as 0) or unions a set (a missing attribute
 //     becomes the set); DELETE removes members from a set and the attribute when none are left;
-//   - numbers add exactly (decimal.h), with its overflow and precision texts.
+//   - numbers add exactly (decimal.h), with its overflow and precision texts;
+//   - an Update built from the legacy AttributeUpdates (from_attribute_updates) also ADDs a list
+//     to a list by appending, and reports a wrong type as "Type mismatch for attribute to update".
 // Failures are DynamoDB's runtime ValidationException messages, reported in the order a wrong
 // type, an invalid path, a missing attribute, then a number out of range.
 //

@@ -191,6 +191,45 @@ TEST_F(ApplyUpdate, DeleteFromSets) {
   EXPECT_EQ(error("DELETE n :dog", old), kTypeError);
 }
 
+// An Update from the legacy AttributeUpdates (from_attribute_updates) ADDs a list to a list by
+// appending, duplicates kept, and words a wrong type as DynamoDB's legacy path does (scylladb
+// test/alternator/test_item.py test_update_item_add and test_update_item_delete match
+// "mismatch"; mhart/dynalite actions/updateItem.js has the text). Expressions are unchanged.
+TEST_F(ApplyUpdate, FromAttributeUpdates) {
+  const std::string legacy_type_error = "Type mismatch for attribute to update";
+  auto legacy = [](std::vector<Update::AddOrDelete> add, std::vector<Update::AddOrDelete> del) {
+    Update u;
+    u.add = std::move(add);
+    u.del = std::move(del);
+    u.from_attribute_updates = true;
+    return u;
+  };
+  auto at = [](const char* name) { return Path{{PathStep::member(name)}}; };
+  Item old{{"l", l({n("1"), n("2")})}, {"n", n("2")}, {"s", V::string_set({"dog"})}};
+  auto appended = apply_update(legacy({{at("l"), l({n("3"), n("1")})}}, {}), old);
+  ASSERT_TRUE(appended);
+  EXPECT_EQ(appended->at("l"), l({n("1"), n("2"), n("3"), n("1")}));
+  auto created = apply_update(legacy({{at("fresh"), l({s("a")})}}, {}), old);
+  ASSERT_TRUE(created);
+  EXPECT_EQ(created->at("fresh"), l({s("a")}));
+  auto added = apply_update(legacy({{at("n"), n("3")}}, {}), old);
+  ASSERT_TRUE(added);
+  EXPECT_EQ(added->at("n"), n("5"));
+  for (const Update& u : {legacy({{at("l"), n("1")}}, {}), legacy({{at("n"), l({n("1")})}}, {}),
+                          legacy({{at("s"), ns({"1"})}}, {}), legacy({}, {{at("n"), ns({"1"})}}),
+                          legacy({}, {{at("s"), ns({"1"})}})}) {
+    auto next = apply_update(u, old);
+    ASSERT_FALSE(next);
+    EXPECT_EQ(next.error(), legacy_type_error);
+  }
+  // The same list ADD from an expression stays a type error in the expression's words.
+  Update expression = legacy({{at("l"), l({n("3")})}}, {});
+  expression.from_attribute_updates = false;
+  auto refused = apply_update(expression, old);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error(), kTypeError);
+}
+
 TEST_F(ApplyUpdate, UpdatedPaths) {
   auto u = parse_update("SET a.b = :one, c = :one REMOVE d[1] ADD e :one DELETE f :set", r.ctx(),
                         r.usage);

@@ -154,8 +154,8 @@ ListTablesResult Engine::list_tables(const std::optional<std::string>& start, ui
   auto it = start ? tables_.upper_bound(*start) : tables_.begin();
   for (; it != tables_.end() && out.names.size() < limit; ++it)
     out.names.push_back(it->first);
-  // DynamoDB names the last one whenever the page is full, whether or not more follow.
-  if (out.names.size() == limit && limit > 0) out.last_evaluated = out.names.back();
+  // Named only when more follow.
+  if (it != tables_.end() && !out.names.empty()) out.last_evaluated = out.names.back();
   return out;
 }
 

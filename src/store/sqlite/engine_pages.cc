@@ -1,6 +1,6 @@
-// Query and Scan: one page of a table or an index, in key order (Query) or in the order of the
-// hash keys' hashes (Scan, whose segments are ranges of that hash), ending at Limit items
-// evaluated or 1 MB read, as DynamoDB pages.
+// Query and Scan: one page of a table or an index in key order (a Scan's parallel segments are
+// shares of the hash keys' hash range), ending at Limit items evaluated or 1 MB read, as DynamoDB
+// pages.
 #include <optional>
 
 #include "store/expr/evaluate.h"
@@ -8,6 +8,7 @@
 #include "store/expr/projection.h"
 #include "store/sqlite/detail/database.h"
 #include "store/sqlite/detail/engine_support.h"
+#include "store/sqlite/detail/item_write.h"
 #include "store/sqlite/detail/table_entry.h"
 #include "store/sqlite/engine.h"
 
@@ -32,13 +33,13 @@ struct Bound {
 
 // What a page reads: the SQL table, its key columns, and the range of rows.
 struct Plan {
-  const IndexEntry* index = nullptr;        // null: the table itself
-  std::string hash;                         // Query: the hash key's bytes
-  std::optional<Bound> lower, upper;        // Query: on the range key
-  uint32_t h_low = 0, h_high = UINT32_MAX;  // Scan: the segment
+  const IndexEntry* index = nullptr;  // null: the table itself
+  std::string hash;                   // Query: the hash key's bytes
+  std::optional<Bound> lower, upper;  // Query: on the range key
+  bool segmented = false;             // Scan: only the items whose `h` is in [h_low, h_high]
+  uint32_t h_low = 0, h_high = UINT32_MAX;
   // The row to continue after (ExclusiveStartKey), as the key columns in order.
   std::vector<std::string> after;
-  uint32_t after_h = 0;
 };
 
 std::string successor(std::string prefix) {
@@ -68,21 +69,37 @@ std::vector<const KeyElement*> page_key_elements(const TableDefinition& table,
   return out;
 }
 
-// ExclusiveStartKey: exactly the page's key attributes, of their types.
+// ExclusiveStartKey: exactly the page's key attributes, of their types. Query words its refusals
+// apart from Scan, as DynamoDB does.
 std::optional<std::string> read_start_key(const TableDefinition& table,
                                           const IndexDefinition* index, const Item& start,
                                           Plan& plan, bool is_query) {
   auto elements = page_key_elements(table, index);
-  const std::string mismatch =
-      std::string(kBadStartKey) + "The provided key element does not match the schema";
-  if (start.size() != elements.size()) return mismatch;
+  const std::string invalid =
+      is_query ? std::string("The provided starting key is invalid")
+               : std::string(kBadStartKey) + "The provided key element does not match the schema";
+  if (start.size() != elements.size()) return invalid;
   for (const KeyElement* e : elements) {
     auto it = start.find(e->name);
-    if (it == start.end() || it->second.type() != e->type) return mismatch;
+    if (it == start.end()) return invalid;
+    if (it->second.type() != e->type)
+      return is_query ? std::string("The provided key element does not match the schema") : invalid;
   }
   auto bytes = [&](const KeyElement& e) { return key_bytes(start.at(e.name)); };
-  const KeySchema& order = index ? index->key : table.key;
-  plan.after_h = detail::hash_key_hash(bytes(order.hash));
+  if (is_query) {
+    // Within the partition and the range the key condition reads.
+    const KeySchema& order = index ? index->key : table.key;
+    const std::string outside =
+        "The provided starting key is outside query boundaries based on provided conditions";
+    if (bytes(order.hash) != plan.hash) return outside;
+    if (order.range) {
+      const std::string sk = bytes(*order.range);
+      if (plan.lower && (plan.lower->inclusive ? sk < plan.lower->bytes : sk <= plan.lower->bytes))
+        return outside;
+      if (plan.upper && (plan.upper->inclusive ? sk > plan.upper->bytes : sk >= plan.upper->bytes))
+        return outside;
+    }
+  }
   if (index) {
     if (!is_query) plan.after.push_back(bytes(index->key.hash));
     plan.after.push_back(index->key.range ? bytes(*index->key.range) : std::string());
@@ -145,12 +162,12 @@ std::string query_sql(const TableEntry& table, const Plan& plan, bool forward) {
   const std::string pk = index ? "ipk" : "pk";
   const std::string sk = index ? "isk" : "sk";
   std::string sql = "SELECT item, size FROM " + (index ? plan.index->sql_table : table.sql_table) +
-                    " WHERE h = ?1 AND " + pk + " = ?2";
-  if (plan.lower) sql += " AND " + sk + (plan.lower->inclusive ? " >= ?3" : " > ?3");
-  if (plan.upper) sql += " AND " + sk + (plan.upper->inclusive ? " <= ?4" : " < ?4");
-  const std::string order = index ? "(isk, pk, sk)" : "sk";
+                    " WHERE " + pk + " = ?1";
+  if (plan.lower) sql += " AND " + sk + (plan.lower->inclusive ? " >= ?2" : " > ?2");
+  if (plan.upper) sql += " AND " + sk + (plan.upper->inclusive ? " <= ?3" : " < ?3");
   if (!plan.after.empty()) {
-    sql += " AND " + order + (forward ? " > " : " < ") + (index ? "(?5, ?6, ?7)" : "?5");
+    sql += std::string(" AND ") + (index ? "(isk, pk, sk)" : "sk") + (forward ? " > " : " < ") +
+           (index ? "(?4, ?5, ?6)" : "?4");
   }
   const std::string dir = forward ? " ASC" : " DESC";
   sql += index ? " ORDER BY isk" + dir + ", pk" + dir + ", sk" + dir : " ORDER BY sk" + dir;
@@ -159,31 +176,29 @@ std::string query_sql(const TableEntry& table, const Plan& plan, bool forward) {
 
 std::string scan_sql(const TableEntry& table, const Plan& plan) {
   const bool index = plan.index != nullptr;
-  const std::string columns = index ? "h, ipk, isk, pk, sk" : "h, pk, sk";
-  std::string sql = "SELECT item, size FROM " + (index ? plan.index->sql_table : table.sql_table) +
-                    " WHERE h >= ?1 AND h <= ?2";
+  const std::string columns = index ? "ipk, isk, pk, sk" : "pk, sk";
+  std::string sql =
+      "SELECT item, size FROM " + (index ? plan.index->sql_table : table.sql_table) + " WHERE 1";
+  if (plan.segmented) sql += " AND h BETWEEN ?1 AND ?2";
   if (!plan.after.empty())
-    sql += " AND (" + columns + ") > (?3, ?4, ?5" + std::string(index ? ", ?6, ?7)" : ")");
+    sql += " AND (" + columns + ") > (?3, ?4" + std::string(index ? ", ?5, ?6)" : ")");
   sql += " ORDER BY " + columns;
   return sql;
 }
 
 int bind_plan(sqlite3_stmt* stmt, const Plan& plan, bool is_query) {
   int rc = SQLITE_OK;
+  const int first_after = is_query ? 4 : 3;
   if (is_query) {
-    rc = sqlite3_bind_int64(stmt, 1, detail::hash_key_hash(plan.hash));
-    if (rc == SQLITE_OK) rc = bind_blob(stmt, 2, plan.hash);
-    if (rc == SQLITE_OK && plan.lower) rc = bind_blob(stmt, 3, plan.lower->bytes);
-    if (rc == SQLITE_OK && plan.upper) rc = bind_blob(stmt, 4, plan.upper->bytes);
-    for (size_t i = 0; rc == SQLITE_OK && i < plan.after.size(); ++i)
-      rc = bind_blob(stmt, static_cast<int>(5 + i), plan.after[i]);
-    return rc;
+    rc = bind_blob(stmt, 1, plan.hash);
+    if (rc == SQLITE_OK && plan.lower) rc = bind_blob(stmt, 2, plan.lower->bytes);
+    if (rc == SQLITE_OK && plan.upper) rc = bind_blob(stmt, 3, plan.upper->bytes);
+  } else if (plan.segmented) {
+    rc = sqlite3_bind_int64(stmt, 1, plan.h_low);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 2, plan.h_high);
   }
-  rc = sqlite3_bind_int64(stmt, 1, plan.h_low);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 2, plan.h_high);
-  if (rc == SQLITE_OK && !plan.after.empty()) rc = sqlite3_bind_int64(stmt, 3, plan.after_h);
   for (size_t i = 0; rc == SQLITE_OK && i < plan.after.size(); ++i)
-    rc = bind_blob(stmt, static_cast<int>(4 + i), plan.after[i]);
+    rc = bind_blob(stmt, static_cast<int>(first_after + i), plan.after[i]);
   return rc;
 }
 
@@ -192,18 +207,10 @@ int read_base_item(Connection& c, const TableEntry& table, Item& item, bool& dam
   const KeySchema& key_schema = table.definition.key;
   auto key = check_key(key_schema, key_attributes(key_schema, item));
   if (!key) return SQLITE_OK;
-  int rc = SQLITE_OK;
-  sqlite3_stmt* get = c.statement(table.get, rc);
-  if (!get) return rc;
-  ResetOnExit reset(get);
-  rc = sqlite3_bind_int64(get, 1, detail::hash_key_hash(key->hash));
-  if (rc == SQLITE_OK) rc = bind_blob(get, 2, key->hash);
-  if (rc == SQLITE_OK) rc = bind_blob(get, 3, key->range);
-  if (rc == SQLITE_OK) rc = sqlite3_step(get);
-  if (rc == SQLITE_DONE) return SQLITE_OK;
-  if (rc != SQLITE_ROW) return rc;
-  if (!detail::decode_item(detail::column_view(get, 0), item)) damaged = true;
-  return SQLITE_OK;
+  std::optional<Item> stored;
+  int rc = detail::read_stored(c, table, *key, stored, damaged);
+  if (rc == SQLITE_OK && stored) item = std::move(*stored);
+  return rc;
 }
 
 }  // namespace
@@ -242,21 +249,28 @@ DbResult<PageResult> Engine::read_page(const TableEntry& table, const ReadPage& 
           index->name + " because its projection type is not ALL");
   } else if (request.select == Select::kAllProjected) {
     return validation_error(
-        "One or more parameter values were invalid: Select type "
-        "ALL_PROJECTED_ATTRIBUTES is only supported for queries and scans "
-        "on secondary indexes");
+        "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
   }
   if (query) {
     if (!query->key_condition)
       return validation_error(
           "Either the KeyConditions or KeyConditionExpression parameter must be specified in the "
           "request.");
-    if (auto problem = plan_query(index ? index->key : definition.key, *query->key_condition, plan))
+    const KeySchema& key = index ? index->key : definition.key;
+    if (auto problem = plan_query(key, *query->key_condition, plan))
       return validation_error(std::move(*problem));
+    if (request.filter) {
+      std::optional<expr::KeyAttribute> range;
+      if (key.range) range = expr::KeyAttribute{key.range->name, key.range->type};
+      if (auto problem =
+              expr::key_attribute_in_filter(*request.filter, {key.hash.name, key.hash.type}, range))
+        return validation_error(std::move(*problem));
+    }
   }
   if (scan && scan->total_segments) {
     const uint64_t total = *scan->total_segments;
     const uint64_t segment = *scan->segment;
+    plan.segmented = true;
     plan.h_low = static_cast<uint32_t>((segment << 32) / total);
     plan.h_high = static_cast<uint32_t>((((segment + 1) << 32) / total) - 1);
   }

@@ -6,49 +6,33 @@
 namespace gatehouse::store::sqlite::detail {
 namespace {
 
-// The stored item at `key`, if any. SQLITE_OK when read (found or not).
-}  // namespace
-
-int read_stored(Connection& c, const TableEntry& table, const KeyBytes& key,
-                std::optional<Item>& out, bool& damaged) {
-  const uint32_t h = hash_key_hash(key.hash);
-  int rc = SQLITE_OK;
-  sqlite3_stmt* stmt = c.statement(table.get, rc);
-  if (!stmt) return rc;
-  ResetOnExit reset(stmt);
-  rc = sqlite3_bind_int64(stmt, 1, h);
-  if (rc == SQLITE_OK) rc = bind_blob(stmt, 2, key.hash);
-  if (rc == SQLITE_OK) rc = bind_blob(stmt, 3, key.range);
-  if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
-  if (rc == SQLITE_DONE) return SQLITE_OK;
-  if (rc != SQLITE_ROW) return rc;
-  Item item;
-  if (!decode_item(column_view(stmt, 0), item)) {
-    damaged = true;
-    return SQLITE_OK;
-  }
-  out = std::move(item);
-  return SQLITE_OK;
+// Binds a key's two BLOBs to ?first and ?first+1.
+int bind_key(sqlite3_stmt* stmt, int first, const KeyBytes& key) {
+  int rc = bind_blob(stmt, first, key.hash);
+  return rc == SQLITE_OK ? bind_blob(stmt, first + 1, key.range) : rc;
 }
 
-namespace {
+int step_done(sqlite3_stmt* stmt, int rc) {
+  if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
 
+// Removes the index row of `index_key`, or writes it with the projected item.
 int run_index_row(Connection& c, const std::string& sql, const KeyBytes& index_key,
                   const KeyBytes& key, const std::string* item, size_t size) {
   int rc = SQLITE_OK;
   sqlite3_stmt* stmt = c.statement(sql, rc);
   if (!stmt) return rc;
   ResetOnExit reset(stmt);
-  rc = sqlite3_bind_int64(stmt, 1, hash_key_hash(index_key.hash));
-  if (rc == SQLITE_OK) rc = bind_blob(stmt, 2, index_key.hash);
-  if (rc == SQLITE_OK) rc = bind_blob(stmt, 3, index_key.range);
-  if (rc == SQLITE_OK) rc = bind_blob(stmt, 4, key.hash);
-  if (rc == SQLITE_OK) rc = bind_blob(stmt, 5, key.range);
-  if (item && rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 6, static_cast<int64_t>(size));
-  if (item && rc == SQLITE_OK)
-    rc = sqlite3_bind_text64(stmt, 7, item->data(), item->size(), SQLITE_STATIC, SQLITE_UTF8);
-  if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
-  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+  rc = bind_key(stmt, 1, index_key);
+  if (rc == SQLITE_OK) rc = bind_key(stmt, 3, key);
+  if (item) {
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 5, hash_key_hash(index_key.hash));
+    if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 6, static_cast<int64_t>(size));
+    if (rc == SQLITE_OK)
+      rc = sqlite3_bind_text64(stmt, 7, item->data(), item->size(), SQLITE_STATIC, SQLITE_UTF8);
+  }
+  return step_done(stmt, rc);
 }
 
 // Replaces the index entries of `old_item` with those of `new_item` (either may be absent).
@@ -70,35 +54,55 @@ int update_indexes(Connection& c, const TableEntry& table, const KeyBytes& key,
   return SQLITE_OK;
 }
 
-int write_item(Connection& c, const TableEntry& table, const KeyBytes& key, uint32_t h,
-               const std::string& text, size_t size) {
+int write_item(Connection& c, const TableEntry& table, const KeyBytes& key, const std::string& text,
+               size_t size) {
   int rc = SQLITE_OK;
   sqlite3_stmt* stmt = c.statement(table.upsert, rc);
   if (!stmt) return rc;
   ResetOnExit reset(stmt);
-  rc = sqlite3_bind_int64(stmt, 1, h);
-  if (rc == SQLITE_OK) rc = bind_blob(stmt, 2, key.hash);
-  if (rc == SQLITE_OK) rc = bind_blob(stmt, 3, key.range);
+  rc = bind_key(stmt, 1, key);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 3, hash_key_hash(key.hash));
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 4, static_cast<int64_t>(size));
   if (rc == SQLITE_OK)
     rc = sqlite3_bind_text64(stmt, 5, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
-  if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
-  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+  return step_done(stmt, rc);
 }
 
-int erase_item(Connection& c, const TableEntry& table, const KeyBytes& key, uint32_t h) {
+int erase_item(Connection& c, const TableEntry& table, const KeyBytes& key) {
   int rc = SQLITE_OK;
   sqlite3_stmt* stmt = c.statement(table.remove, rc);
   if (!stmt) return rc;
   ResetOnExit reset(stmt);
-  rc = sqlite3_bind_int64(stmt, 1, h);
-  if (rc == SQLITE_OK) rc = bind_blob(stmt, 2, key.hash);
-  if (rc == SQLITE_OK) rc = bind_blob(stmt, 3, key.range);
-  if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
-  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+  return step_done(stmt, bind_key(stmt, 1, key));
+}
+
+// The row of `key`: SQLITE_ROW with the statement on it, SQLITE_DONE when there is none.
+int find_row(Connection& c, const TableEntry& table, const KeyBytes& key, sqlite3_stmt*& stmt) {
+  int rc = SQLITE_OK;
+  stmt = c.statement(table.get, rc);
+  if (!stmt) return rc;
+  rc = bind_key(stmt, 1, key);
+  return rc == SQLITE_OK ? sqlite3_step(stmt) : rc;
 }
 
 }  // namespace
+
+int read_stored(Connection& c, const TableEntry& table, const KeyBytes& key,
+                std::optional<Item>& out, bool& damaged) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = find_row(c, table, key, stmt);
+  if (!stmt) return rc;
+  ResetOnExit reset(stmt);
+  if (rc == SQLITE_DONE) return SQLITE_OK;
+  if (rc != SQLITE_ROW) return rc;
+  Item item;
+  if (!decode_item(column_view(stmt, 0), item)) {
+    damaged = true;
+    return SQLITE_OK;
+  }
+  out = std::move(item);
+  return SQLITE_OK;
+}
 
 int ItemWrite::apply(Connection& c) {
   if (table->dropped.load(std::memory_order_relaxed)) {
@@ -122,12 +126,11 @@ int ItemWrite::apply(Connection& c) {
     return SQLITE_OK;
   }
   new_item = std::move(*decided);
-  const uint32_t h = hash_key_hash(key.hash);
   if (new_item) {
     const std::string text = encode_item(*new_item);
-    rc = write_item(c, *table, key, h, text, item_size(*new_item));
+    rc = write_item(c, *table, key, text, item_size(*new_item));
   } else if (old_item) {
-    rc = erase_item(c, *table, key, h);
+    rc = erase_item(c, *table, key);
   }
   if (rc == SQLITE_OK && !table->indexes.empty())
     rc = update_indexes(c, *table, key, old_item, new_item);
@@ -136,14 +139,10 @@ int ItemWrite::apply(Connection& c) {
 
 int read_for_get(Connection& c, const TableEntry& table, const KeyBytes& key,
                  const expr::Projection* projection, GetResult& out, bool& damaged) {
-  int rc = SQLITE_OK;
-  sqlite3_stmt* stmt = c.statement(table.get, rc);
+  sqlite3_stmt* stmt = nullptr;
+  int rc = find_row(c, table, key, stmt);
   if (!stmt) return rc;
   ResetOnExit reset(stmt);
-  rc = sqlite3_bind_int64(stmt, 1, hash_key_hash(key.hash));
-  if (rc == SQLITE_OK) rc = bind_blob(stmt, 2, key.hash);
-  if (rc == SQLITE_OK) rc = bind_blob(stmt, 3, key.range);
-  if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
   if (rc != SQLITE_ROW) return rc;
   out.item_bytes = static_cast<size_t>(sqlite3_column_int64(stmt, 1));
   std::string_view stored = column_view(stmt, 0);

@@ -2,12 +2,13 @@
 // statements it runs on them (prepared and cached per connection, by text). Internal to
 // store/sqlite.
 //
-// Layout. Items: t<id>(h, pk, sk, size, item) with a unique index on (h, pk, sk): `pk` and `sk`
-// are key bytes (store/schema.h, memcmp-ordered BLOBs; `sk` empty without a range key), `h` a
-// stable 32-bit hash of `pk` that spreads a scan's order and its parallel segments over the hash
-// keys, `size` the item's DynamoDB size and `item` its DynamoDB JSON. Each secondary index n:
-// t<id>_x<n>(h, ipk, isk, pk, sk, size, item) keyed on (h, ipk, isk, pk, sk), holding the
-// projected item of every item that has the index's key attributes.
+// Layout. Items: t<id>(pk, sk, h, size, item) with a unique index on (pk, sk): `pk` and `sk` are
+// key bytes (store/schema.h, memcmp-ordered BLOBs; `sk` empty without a range key), `h` a stable
+// 32-bit hash of `pk` that assigns the item to a parallel scan's segment, `size` the item's
+// DynamoDB size and `item` its DynamoDB JSON. A scan reads in key order (the order crud lists
+// promise); a segment is the items whose `h` falls in its share of the hash range. Each
+// secondary index n: t<id>_x<n>(ipk, isk, pk, sk, h, size, item) keyed on (ipk, isk, pk, sk),
+// holding the projected item of every item that has the index's key attributes.
 #pragma once
 
 #include <atomic>
@@ -34,8 +35,8 @@ struct IndexEntry {
   const IndexDefinition* definition;  // into TableEntry::definition
   bool global;
   std::string sql_table;  // t<id>_x<n>
-  std::string insert;     // ?1 h, ?2 ipk, ?3 isk, ?4 pk, ?5 sk, ?6 size, ?7 item
-  std::string remove;     // ?1 h, ?2 ipk, ?3 isk, ?4 pk, ?5 sk
+  std::string insert;     // ?1 ipk, ?2 isk, ?3 pk, ?4 sk, ?5 h, ?6 size, ?7 item
+  std::string remove;     // ?1 ipk, ?2 isk, ?3 pk, ?4 sk
 };
 
 struct TableEntry {
