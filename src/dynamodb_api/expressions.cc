@@ -22,6 +22,15 @@ std::shared_ptr<const T> share(T value) {
 Expressions::Expressions(RequestReader& r, bool wrap) : r_(r) {
   names_json_ = r.object("ExpressionAttributeNames");
   values_json_ = r.object("ExpressionAttributeValues");
+  auto key_ok = [](std::string_view key, char lead) {
+    if (key.size() < 2 || key[0] != lead) return false;
+    for (char c : key.substr(1)) {
+      const bool ok =
+          (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+      if (!ok) return false;
+    }
+    return true;
+  };
   if (names_json_) {
     if (names_json_->empty()) r.invalid("ExpressionAttributeNames must not be empty");
     names_.emplace();
@@ -30,6 +39,9 @@ Expressions::Expressions(RequestReader& r, bool wrap) : r_(r) {
         r.string(key, names_json_);  // records DynamoDB's serialization text
         continue;
       }
+      if (!key_ok(key, '#'))
+        r.invalid("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" +
+                  std::string(key) + "\"");
       names_->emplace(std::string(key), std::string(value.get_string()));
     }
   }
@@ -37,10 +49,15 @@ Expressions::Expressions(RequestReader& r, bool wrap) : r_(r) {
     if (values_json_->empty()) r.invalid("ExpressionAttributeValues must not be empty");
     values_.emplace();
     for (const auto& [key, value] : *values_json_) {
+      if (!key_ok(key, ':'))
+        r.invalid("ExpressionAttributeValues contains invalid key: Syntax error; key: \"" +
+                  std::string(key) + "\"");
       auto read = store::read_value(value);
       if (!read) {
         if (read.error().serialization)
           r.item_value(json::object{{key, value}}, wrap);  // records the serialization text
+        else if (r.wording() == Wording::kFirst)
+          r.invalid(read.error().message);
         else
           r.invalid("ExpressionAttributeValues contains invalid value: " + read.error().message +
                     " for key " + std::string(key));
@@ -119,6 +136,78 @@ void Expressions::finish() {
   if (auto unused = expr::unused_placeholders(context(), usage_)) r_.invalid(std::move(*unused));
 }
 
+LegacyParameters::LegacyParameters(RequestReader& r, const json::object& body)
+    : r_(r), body_(body) {
+  if (auto mixed = expr::mixed_parameters_message(body)) r.invalid(std::move(*mixed));
+  if (auto text = r.enumeration("ConditionalOperator", {"AND", "OR"}))
+    operator_ = expr::conditional_operator_from(*text);
+}
+
+void LegacyParameters::report(const expr::LegacyError& error) {
+  switch (error.kind) {
+    case expr::LegacyError::Kind::kSerialization:
+      return r_.malformed(error.message);
+    case expr::LegacyError::Kind::kConstraint:
+      return r_.constraint(error.member, error.message);
+    case expr::LegacyError::Kind::kValidation:
+      return r_.invalid(error.message);
+  }
+}
+
+std::shared_ptr<const expr::Condition> LegacyParameters::expected() {
+  if (r_.failed()) return nullptr;
+  auto read = expr::read_expected(body_.if_contains("Expected"), operator_);
+  if (!read) {
+    report(read.error());
+    return nullptr;
+  }
+  return *read ? share(std::move(**read)) : nullptr;
+}
+
+std::shared_ptr<const expr::Condition> LegacyParameters::filter(expr::FilterParameter which) {
+  if (r_.failed()) return nullptr;
+  const char* member = which == expr::FilterParameter::kQueryFilter ? "QueryFilter" : "ScanFilter";
+  auto read = expr::read_filter(which, body_.if_contains(member), operator_);
+  if (!read) {
+    report(read.error());
+    return nullptr;
+  }
+  return *read ? share(std::move(**read)) : nullptr;
+}
+
+std::shared_ptr<const expr::Update> LegacyParameters::attribute_updates() {
+  const json::value* updates = body_.if_contains("AttributeUpdates");
+  if (r_.failed() || !updates || updates->is_null()) return nullptr;
+  auto read = expr::read_attribute_updates(*updates);
+  if (!read) {
+    report(read.error());
+    return nullptr;
+  }
+  return share(std::move(*read));
+}
+
+std::shared_ptr<const expr::KeyCondition> LegacyParameters::key_conditions() {
+  const json::value* conditions = body_.if_contains("KeyConditions");
+  if (r_.failed() || !conditions || conditions->is_null()) return nullptr;
+  auto read = expr::read_key_conditions(*conditions);
+  if (!read) {
+    report(read.error());
+    return nullptr;
+  }
+  return share(std::move(*read));
+}
+
+std::shared_ptr<const expr::Projection> LegacyParameters::attributes_to_get() {
+  const json::value* names = body_.if_contains("AttributesToGet");
+  if (r_.failed() || !names || names->is_null()) return nullptr;
+  auto read = expr::read_attributes_to_get(*names);
+  if (!read) {
+    report(read.error());
+    return nullptr;
+  }
+  return share(std::move(*read));
+}
+
 CapacityReport read_capacity_report(RequestReader& r) {
   auto value = r.enumeration("ReturnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
   if (!value || *value == "NONE") return CapacityReport::kNone;
@@ -135,21 +224,33 @@ double write_units(size_t bytes) {
 }
 
 std::string consumed_capacity(CapacityReport report, std::string_view table, double units,
-                              bool write) {
+                              const std::vector<store::IndexCharge>* indexes) {
   if (report == CapacityReport::kNone) return {};
-  char number[32];
-  std::snprintf(number, sizeof number, "%.1f", units);
+  auto number = [](double v) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f", v);
+    return std::string(text);
+  };
+  double total = units;
+  std::string global, local;
+  if (indexes) {
+    for (const store::IndexCharge& charge : *indexes) {
+      const double index_units = write_units(charge.bytes);
+      total += index_units;
+      std::string& out = charge.global ? global : local;
+      out += out.empty() ? "{" : ",";
+      core::append_json_string(out, charge.index);
+      out += ":{\"CapacityUnits\":" + number(index_units) + "}";
+    }
+  }
   std::string out = ",\"ConsumedCapacity\":{\"TableName\":";
   core::append_json_string(out, table);
-  out += ",\"CapacityUnits\":";
-  out += number;
+  out += ",\"CapacityUnits\":" + number(total);
   if (report == CapacityReport::kIndexes) {
-    out += ",\"Table\":{\"CapacityUnits\":";
-    out += number;
-    out += "}";
+    out += ",\"Table\":{\"CapacityUnits\":" + number(units) + "}";
+    if (!global.empty()) out += ",\"GlobalSecondaryIndexes\":" + global + "}";
+    if (!local.empty()) out += ",\"LocalSecondaryIndexes\":" + local + "}";
   }
-  out += write ? ",\"WriteCapacityUnits\":" : ",\"ReadCapacityUnits\":";
-  out += number;
   out += "}";
   return out;
 }

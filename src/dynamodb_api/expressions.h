@@ -8,6 +8,7 @@
 #include <string>
 
 #include "dynamodb_api/request_reader.h"
+#include "store/expr/legacy.h"
 #include "store/expr/parse.h"
 #include "store/operations.h"
 
@@ -46,12 +47,33 @@ class Expressions {
   std::optional<std::string> text(std::string_view member);
 };
 
+// The legacy parameters a request may carry instead of expressions (store/expr/legacy.h), read
+// into the same AST. The constructor refuses a request that mixes both kinds and reads
+// ConditionalOperator; each accessor reads its member when present (nullptr when absent), a
+// failure recorded in the reader.
+class LegacyParameters {
+ public:
+  LegacyParameters(RequestReader& r, const boost::json::object& body);
+  std::shared_ptr<const store::expr::Condition> expected();
+  std::shared_ptr<const store::expr::Condition> filter(store::expr::FilterParameter which);
+  std::shared_ptr<const store::expr::Update> attribute_updates();
+  std::shared_ptr<const store::expr::KeyCondition> key_conditions();
+  std::shared_ptr<const store::expr::Projection> attributes_to_get();
+
+ private:
+  void report(const store::expr::LegacyError& error);
+  RequestReader& r_;
+  const boost::json::object& body_;
+  std::optional<store::expr::ConditionalOperator> operator_;
+};
+
 // "NONE" / "TOTAL" / "INDEXES": what ReturnConsumedCapacity asked.
 enum class CapacityReport { kNone, kTotal, kIndexes };
 CapacityReport read_capacity_report(RequestReader& r);
 // `,"ConsumedCapacity":{...}` for `units` of the table, or "" for kNone.
+// With `indexes` (writes), INDEXES reports each index's units beside the table's.
 std::string consumed_capacity(CapacityReport report, std::string_view table, double units,
-                              bool write);
+                              const std::vector<store::IndexCharge>* indexes = nullptr);
 
 // Units DynamoDB charges for reading `bytes` (4 KB units; half for eventually consistent reads)
 // and writing them (1 KB units), at least one unit (half a unit for an eventual read).

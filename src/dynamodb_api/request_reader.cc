@@ -9,6 +9,21 @@ namespace json = boost::json;
 
 constexpr std::string_view kPrefix = "1 validation error detected: ";
 
+// "ProvisionedThroughput.WriteCapacityUnits" -> "provisionedThroughput.writeCapacityUnits", as
+// the older wording names members.
+std::string lower_camel(std::string_view path) {
+  std::string out(path);
+  bool segment_start = true;
+  for (char& c : out) {
+    if (segment_start && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    segment_start = c == '.';
+  }
+  return out;
+}
+
+// DynamoDB caps a listed message at this many failures.
+constexpr size_t kMaxListed = 10;
+
 bool table_name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '.' || c == '-';
@@ -91,7 +106,8 @@ std::optional<store::Item> RequestReader::item_value(const json::value& value, b
   if (read.error().serialization) {
     shape(read.error().message);
   } else if (!validation_) {
-    validation_ = wrap ? std::string(kPrefix) + read.error().message : read.error().message;
+    validation_ = wrap || wording_ == Wording::kFirst ? std::string(kPrefix) + read.error().message
+                                                      : read.error().message;
   }
   return std::nullopt;
 }
@@ -105,7 +121,7 @@ std::optional<store::Item> RequestReader::item(std::string_view name, bool wrap,
 
 std::optional<std::string> RequestReader::enumeration(
     std::string_view name, std::initializer_list<std::string_view> allowed,
-    const json::object* parent) {
+    const json::object* parent, std::string_view path) {
   auto value = string(name, parent);
   if (!value) return std::nullopt;
   for (std::string_view a : allowed) {
@@ -116,7 +132,8 @@ std::optional<std::string> RequestReader::enumeration(
     if (!set.empty()) set += ", ";
     set += a;
   }
-  constraint(name, "Member must satisfy enum value set: [" + set + "]");
+  constraint(path.empty() ? name : path, "Member must satisfy enum value set: [" + set + "]",
+             *value);
   return std::nullopt;
 }
 
@@ -124,39 +141,56 @@ std::optional<std::string> RequestReader::table_name(std::string_view name, size
                                                      const json::object* parent) {
   auto value = string(name, parent);
   if (!value) {
-    if (!find(name, parent)) constraint(name, "Member must not be null");
+    if (!find(name, parent) && !validation_)
+      validation_ = "The parameter '" + std::string(name) +
+                    "' is required but was not present in the request";
     return std::nullopt;
   }
-  if (value->size() < min_length) {
+  if (value->size() < min_length)
     constraint(name,
-               "Member must have length greater than or equal to " + std::to_string(min_length));
-    return std::nullopt;
-  }
-  if (value->size() > 255) {
-    constraint(name, "Member must have length less than or equal to 255");
-    return std::nullopt;
-  }
-  for (char c : *value) {
-    if (!table_name_char(c)) {
-      constraint(name, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
-      return std::nullopt;
-    }
-  }
-  return value;
+               "Member must have length greater than or equal to " + std::to_string(min_length),
+               *value);
+  bool pattern = !value->empty();
+  for (char c : *value)
+    pattern = pattern && table_name_char(c);
+  if (!pattern)
+    constraint(name, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", *value);
+  if (value->size() > 255)
+    constraint(name, "Member must have length less than or equal to 255", *value);
+  return failed() ? std::nullopt : value;
 }
 
-void RequestReader::constraint(std::string_view member, std::string_view what) {
-  if (validation_) return;
-  validation_ = std::string(kPrefix) + "Value at '" + std::string(member) +
-                "' failed to satisfy constraint: " + std::string(what);
+void RequestReader::constraint(std::string_view member, std::string_view what,
+                               std::optional<std::string> value) {
+  if (wording_ != Wording::kListed) {
+    if (constraints_.empty())
+      constraints_.push_back("Value at '" + std::string(member) +
+                             "' failed to satisfy constraint: " + std::string(what));
+    return;
+  }
+  if (constraints_.size() >= kMaxListed) return;
+  constraints_.push_back((value ? "Value '" + *value + "'" : std::string("Value null")) + " at '" +
+                         lower_camel(member) +
+                         "' failed to satisfy constraint: " + std::string(what));
 }
 
 void RequestReader::invalid(std::string message) {
-  if (!validation_) validation_ = std::move(message);
+  if (validation_) return;
+  validation_ = wording_ == Wording::kFirst ? std::string(kPrefix) + message : std::move(message);
 }
 
 std::optional<ApiError> RequestReader::error() const {
   if (serialization_) return serialization(*serialization_);
+  if (!constraints_.empty()) {
+    std::string out = std::to_string(constraints_.size()) + (constraints_.size() == 1
+                                                                 ? " validation error detected: "
+                                                                 : " validation errors detected: ");
+    for (size_t i = 0; i < constraints_.size(); ++i) {
+      if (i > 0) out += "; ";
+      out += constraints_[i];
+    }
+    return validation(std::move(out));
+  }
   if (validation_) return validation(*validation_);
   return std::nullopt;
 }

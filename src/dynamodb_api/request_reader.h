@@ -1,8 +1,14 @@
 // Reading an operation's JSON body the way DynamoDB does: every member is typed first (a JSON
 // value of the wrong shape is a SerializationException, which wins over anything else), then
-// constrained (required, lengths, ranges, enums, patterns: DynamoDB's ValidationException
-// "1 validation error detected: Value at 'TableName' failed to satisfy constraint: Member must
-// ...", in its current wording, which reports the first constraint that fails).
+// constrained (required, lengths, ranges, enums, patterns), in one of DynamoDB's two wordings,
+// which it uses per operation while it moves from the older to the newer:
+//   listed (older): "2 validation errors detected: Value 'ab' at 'tableName' failed to satisfy
+//     constraint: Member must ...; Value null at 'keySchema' ..." (every failed constraint, up
+//     to 10, the member path in lower camel case; operation-specific texts bare);
+//   first (newer; PutItem, UpdateItem, DeleteItem): "1 validation error detected: Value at
+//     'TableName' failed to satisfy constraint: ..." for the first failure only, and the same
+//     prefix on the operation's own texts;
+//   first constraint (Query): the newer constraint text, its own texts bare.
 //
 // Usage:
 //   RequestReader r(call.body);
@@ -20,15 +26,20 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dynamodb_api/errors.h"
 #include "store/value.h"
 
 namespace gatehouse::dynamodb_api {
 
+enum class Wording { kListed, kFirst, kFirstConstraint };
+
 class RequestReader {
  public:
-  explicit RequestReader(const boost::json::object& body) : body_(body) {}
+  explicit RequestReader(const boost::json::object& body, Wording wording = Wording::kListed)
+      : body_(body), wording_(wording) {}
+  Wording wording() const { return wording_; }
 
   // A member of the body, or of `parent`; null and absent are the same. A wrong JSON type
   // records a SerializationException and yields nullopt / nullptr.
@@ -48,28 +59,36 @@ class RequestReader {
   std::optional<store::Item> item(std::string_view name, bool wrap,
                                   const boost::json::object* parent = nullptr);
   std::optional<store::Item> item_value(const boost::json::value& value, bool wrap);
-  // A string member that must be one of `allowed` (as DynamoDB lists them in its message).
+  // A string member that must be one of `allowed` (as DynamoDB lists them in its message);
+  // `path` names it in the message when it is nested (default: `name`).
   std::optional<std::string> enumeration(std::string_view name,
                                          std::initializer_list<std::string_view> allowed,
-                                         const boost::json::object* parent = nullptr);
-  // TableName (or another table-name member): required, min_length..255, [a-zA-Z0-9_.-]+.
+                                         const boost::json::object* parent = nullptr,
+                                         std::string_view path = {});
+  // TableName: required ("The parameter 'TableName' is required but was not present in the
+  // request"), min_length..255, [a-zA-Z0-9_.-]+.
   std::optional<std::string> table_name(std::string_view name, size_t min_length,
                                         const boost::json::object* parent = nullptr);
 
-  // A failed member constraint: "Value at '<member>' failed to satisfy constraint: <what>".
-  void constraint(std::string_view member, std::string_view what);
+  // A failed member constraint on `member` (its value as DynamoDB shows it; nullopt: null).
+  void constraint(std::string_view member, std::string_view what,
+                  std::optional<std::string> value = std::nullopt);
   // A ValidationException of the operation's own (no member named), in DynamoDB's words.
   void invalid(std::string message);
+  // A SerializationException found by a reader of a member's shape.
+  void malformed(std::string message) { shape(std::move(message)); }
   // The first serialization problem, else the first validation problem, else nullopt.
   std::optional<ApiError> error() const;
-  bool failed() const { return serialization_ || validation_; }
+  bool failed() const { return serialization_ || validation_ || !constraints_.empty(); }
 
  private:
   const boost::json::value* find(std::string_view name, const boost::json::object* parent) const;
   void shape(std::string message);
 
   const boost::json::object& body_;
+  const Wording wording_;
   std::optional<std::string> serialization_;
+  std::vector<std::string> constraints_;  // failed member constraints, as worded
   std::optional<std::string> validation_;
 };
 

@@ -78,10 +78,18 @@ struct ListTablesResult {
   std::optional<std::string> last_evaluated;
 };
 
+// The bytes a write cost one secondary index: the larger of its old and new entry.
+struct IndexCharge {
+  std::string index;
+  bool global = true;
+  size_t bytes = 0;
+};
+
 // What a write asked to see of the item, and what the store found.
 struct WriteResult {
   std::optional<Item> attributes;  // per ReturnValues; absent for kNone or nothing to return
   size_t consumed_bytes = 0;       // the larger of the old and new item sizes
+  std::vector<IndexCharge> index_charges;  // the indexes whose entries the write changed
 };
 
 struct PutItem {

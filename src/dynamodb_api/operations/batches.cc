@@ -49,7 +49,7 @@ void batch_get_item(const OperationContext& c, const json::object& body, Respond
   const json::object* request_items = r.object("RequestItems");
   if (!request_items && !r.failed()) r.constraint("RequestItems", "Member must not be null");
   if (request_items && request_items->empty())
-    r.constraint("RequestItems", "Member must have length greater than or equal to 1");
+    r.constraint("RequestItems", "Member must have length greater than or equal to 1", "{}");
   std::vector<store::GetItem> gets;
   std::vector<json::object> projections;  // to answer UnprocessedKeys as asked
   size_t keys_total = 0;
@@ -73,15 +73,10 @@ void batch_get_item(const OperationContext& c, const json::object& body, Respond
       if (keys && keys->size() > kMaxBatchGetKeys)
         er.constraint("RequestItems." + std::string(table) + ".member.Keys",
                       "Member must have length less than or equal to 100");
-      if (entry.contains("AttributesToGet") && !er.failed())
-        er.invalid(entry.contains("ProjectionExpression")
-                       ? "Can not use both expression and non-expression parameters in the same "
-                         "request: Non-expression parameters: {AttributesToGet} Expression "
-                         "parameters: {ProjectionExpression}"
-                       : "The legacy parameter AttributesToGet is not supported; use "
-                         "ProjectionExpression");
+      LegacyParameters legacy(er, entry);
       Expressions expressions(er, false);
       auto projection = expressions.projection("ProjectionExpression");
+      if (!projection) projection = legacy.attributes_to_get();
       expressions.finish();
       if (auto e = er.error()) {
         respond(*e);
@@ -124,9 +119,9 @@ void batch_get_item(const OperationContext& c, const json::object& body, Respond
   out += ",\"UnprocessedKeys\":{" + unprocessed + "}";
   if (report != CapacityReport::kNone) {
     out += ",\"ConsumedCapacity\":[";
-    out += consumed_capacity(report, gets.empty() ? "" : gets.front().table,
-                             read_units(bytes, false), false)
-               .substr(std::string_view(",\"ConsumedCapacity\":").size());
+    out +=
+        consumed_capacity(report, gets.empty() ? "" : gets.front().table, read_units(bytes, false))
+            .substr(std::string_view(",\"ConsumedCapacity\":").size());
     out += "]";
   }
   out += "}";
@@ -192,7 +187,7 @@ void batch_write_item(const OperationContext& c, const json::object& body, Respo
                          std::string out = "{\"UnprocessedItems\":{}";
                          if (report != CapacityReport::kNone) {
                            out += ",\"ConsumedCapacity\":[";
-                           out += consumed_capacity(report, table, write_units(*r), true)
+                           out += consumed_capacity(report, table, write_units(*r))
                                       .substr(std::string_view(",\"ConsumedCapacity\":").size());
                            out += "]";
                          }
@@ -207,7 +202,7 @@ void transact_get_items(const OperationContext& c, const json::object& body, Res
   const json::array* items = r.array("TransactItems");
   if (!items && !r.failed()) r.constraint("TransactItems", "Member must not be null");
   if (items && items->empty())
-    r.constraint("TransactItems", "Member must have length greater than or equal to 1");
+    r.constraint("TransactItems", "Member must have length greater than or equal to 1", "[]");
   if (items && items->size() > kMaxTransactItems)
     r.constraint("TransactItems", "Member must have length less than or equal to 100");
   std::vector<store::GetItem> gets;
@@ -247,15 +242,16 @@ void transact_write_items(const OperationContext& c, const json::object& body, R
   RequestReader r(body);
   auto token = r.string("ClientRequestToken");
   if (token && token->size() > 36)
-    r.constraint("ClientRequestToken", "Member must have length less than or equal to 36");
+    r.constraint("ClientRequestToken", "Member must have length less than or equal to 36", *token);
   if (token && token->empty())
-    r.constraint("ClientRequestToken", "Member must have length greater than or equal to 1");
+    r.constraint("ClientRequestToken", "Member must have length greater than or equal to 1",
+                 *token);
   const CapacityReport report = read_capacity_report(r);
   r.enumeration("ReturnItemCollectionMetrics", {"SIZE", "NONE"});
   const json::array* items = r.array("TransactItems");
   if (!items && !r.failed()) r.constraint("TransactItems", "Member must not be null");
   if (items && items->empty())
-    r.constraint("TransactItems", "Member must have length greater than or equal to 1");
+    r.constraint("TransactItems", "Member must have length greater than or equal to 1", "[]");
   if (items && items->size() > kMaxTransactItems)
     r.constraint("TransactItems", "Member must have length less than or equal to 100");
   store::TransactWrite request;

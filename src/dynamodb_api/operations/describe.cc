@@ -44,7 +44,8 @@ void append_projection(std::string& out, const store::Projection& p) {
 }
 
 void append_index(std::string& out, const IndexDefinition& index, bool global,
-                  std::pair<uint64_t, uint64_t> counts, const std::string& table_arn) {
+                  std::pair<uint64_t, uint64_t> counts, const std::string& table_arn,
+                  const std::string& status) {
   out += "{\"IndexName\":";
   core::append_json_string(out, index.name);
   out += ",\"KeySchema\":";
@@ -52,7 +53,7 @@ void append_index(std::string& out, const IndexDefinition& index, bool global,
   out += ",\"Projection\":";
   append_projection(out, index.projection);
   if (global) {
-    out += ",\"IndexStatus\":\"ACTIVE\",\"ProvisionedThroughput\":";
+    out += ",\"IndexStatus\":\"" + status + "\",\"ProvisionedThroughput\":";
     append_throughput(out, index.throughput);
   }
   out += ",\"IndexSizeBytes\":" + std::to_string(counts.second) +
@@ -113,7 +114,7 @@ std::string table_description_json(const store::TableDescription& table,
     out += ",\"GlobalSecondaryIndexes\":[";
     for (size_t i = 0; i < d.global_indexes.size(); ++i) {
       if (i > 0) out += ',';
-      append_index(out, d.global_indexes[i], true, counts(), arn);
+      append_index(out, d.global_indexes[i], true, counts(), arn, table.status);
     }
     out += "]";
   }
@@ -121,7 +122,7 @@ std::string table_description_json(const store::TableDescription& table,
     out += ",\"LocalSecondaryIndexes\":[";
     for (size_t i = 0; i < d.local_indexes.size(); ++i) {
       if (i > 0) out += ',';
-      append_index(out, d.local_indexes[i], false, counts(), arn);
+      append_index(out, d.local_indexes[i], false, counts(), arn, table.status);
     }
     out += "]";
   }

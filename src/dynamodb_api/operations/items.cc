@@ -10,47 +10,27 @@ namespace json = boost::json;
 namespace expr = store::expr;
 using store::ReturnValues;
 
-// The legacy parameters of each role; with their expression counterpart DynamoDB refuses both.
-void refuse_legacy(RequestReader& r, const json::object& body,
-                   std::initializer_list<std::string_view> legacy,
-                   std::initializer_list<std::string_view> expressions) {
-  std::string old_ones, new_ones;
-  for (std::string_view name : legacy) {
-    if (!body.contains(name)) continue;
-    if (!old_ones.empty()) old_ones += ", ";
-    old_ones += name;
-  }
-  for (std::string_view name : expressions) {
-    if (!body.contains(name)) continue;
-    if (!new_ones.empty()) new_ones += ", ";
-    new_ones += name;
-  }
-  if (old_ones.empty()) return;
-  if (!new_ones.empty()) {
-    r.invalid(
-        "Can not use both expression and non-expression parameters in the same request: "
-        "Non-expression parameters: {" +
-        old_ones + "} Expression parameters: {" + new_ones + "}");
-    return;
-  }
-  r.invalid("The legacy parameters {" + old_ones +
-            "} are not supported; use the expression parameters");
-}
-
 std::optional<ReturnValues> read_return_values(RequestReader& r,
                                                std::initializer_list<ReturnValues> allowed) {
-  auto text =
-      r.enumeration("ReturnValues", {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"});
+  auto text = r.string("ReturnValues");
   if (!text) return ReturnValues::kNone;
-  ReturnValues value = ReturnValues::kNone;
+  std::optional<ReturnValues> value;
+  if (*text == "NONE") value = ReturnValues::kNone;
   if (*text == "ALL_OLD") value = ReturnValues::kAllOld;
   if (*text == "UPDATED_OLD") value = ReturnValues::kUpdatedOld;
   if (*text == "ALL_NEW") value = ReturnValues::kAllNew;
   if (*text == "UPDATED_NEW") value = ReturnValues::kUpdatedNew;
-  for (ReturnValues a : allowed) {
-    if (a == value) return value;
+  if (!value) {
+    // DynamoDB's own list, "UPDATE_NEW" as it spells it.
+    r.invalid(
+        "Failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, "
+        "UPDATED_OLD, ALL_NEW, UPDATE_NEW, NONE]");
+    return std::nullopt;
   }
-  r.invalid("Return values set to invalid value");
+  for (ReturnValues a : allowed) {
+    if (a == *value) return value;
+  }
+  r.invalid("ReturnValues can only be ALL_OLD or NONE");
   return std::nullopt;
 }
 
@@ -76,8 +56,8 @@ void answer_write(const WriteAnswer& a, store::DbResult<store::WriteResult> resu
     out += "\"Attributes\":";
     store::append_item_json(out, *result->attributes);
   }
-  std::string capacity =
-      consumed_capacity(a.report, a.table, write_units(result->consumed_bytes), true);
+  std::string capacity = consumed_capacity(a.report, a.table, write_units(result->consumed_bytes),
+                                           &result->index_charges);
   if (!capacity.empty()) out += result->attributes ? capacity : capacity.substr(1);
   out += "}";
   respond(std::move(out));
@@ -93,7 +73,7 @@ std::optional<store::Item> read_key(RequestReader& r, bool wrap) {
 }  // namespace
 
 void put_item(const OperationContext& c, const json::object& body, Respond& respond) {
-  RequestReader r(body);
+  RequestReader r(body, Wording::kFirst);
   store::PutItem request;
   auto table = r.table_name("TableName", 1);
   auto item = r.item("Item", true);
@@ -102,9 +82,10 @@ void put_item(const OperationContext& c, const json::object& body, Respond& resp
   read_common_enums(r);
   auto return_values = read_return_values(r, {ReturnValues::kNone, ReturnValues::kAllOld});
   request.return_old_on_condition_failure = read_return_on_failure(r);
-  refuse_legacy(r, body, {"Expected", "ConditionalOperator"}, {"ConditionExpression"});
+  LegacyParameters legacy(r, body);
   Expressions expressions(r, true);
   request.condition = expressions.condition("ConditionExpression", expr::ConditionKind::kCondition);
+  if (!request.condition) request.condition = legacy.expected();
   expressions.finish();
   if (auto e = r.error()) return respond(*e);
   request.table = *table;
@@ -117,7 +98,7 @@ void put_item(const OperationContext& c, const json::object& body, Respond& resp
 }
 
 void delete_item(const OperationContext& c, const json::object& body, Respond& respond) {
-  RequestReader r(body);
+  RequestReader r(body, Wording::kFirst);
   store::DeleteItem request;
   auto table = r.table_name("TableName", 1);
   auto key = read_key(r, false);
@@ -125,9 +106,10 @@ void delete_item(const OperationContext& c, const json::object& body, Respond& r
   read_common_enums(r);
   auto return_values = read_return_values(r, {ReturnValues::kNone, ReturnValues::kAllOld});
   request.return_old_on_condition_failure = read_return_on_failure(r);
-  refuse_legacy(r, body, {"Expected", "ConditionalOperator"}, {"ConditionExpression"});
+  LegacyParameters legacy(r, body);
   Expressions expressions(r, true);
   request.condition = expressions.condition("ConditionExpression", expr::ConditionKind::kCondition);
+  if (!request.condition) request.condition = legacy.expected();
   expressions.finish();
   if (auto e = r.error()) return respond(*e);
   request.table = *table;
@@ -140,7 +122,7 @@ void delete_item(const OperationContext& c, const json::object& body, Respond& r
 }
 
 void update_item(const OperationContext& c, const json::object& body, Respond& respond) {
-  RequestReader r(body);
+  RequestReader r(body, Wording::kFirst);
   store::UpdateItem request;
   auto table = r.table_name("TableName", 1);
   auto key = read_key(r, true);
@@ -150,11 +132,12 @@ void update_item(const OperationContext& c, const json::object& body, Respond& r
       read_return_values(r, {ReturnValues::kNone, ReturnValues::kAllOld, ReturnValues::kUpdatedOld,
                              ReturnValues::kAllNew, ReturnValues::kUpdatedNew});
   request.return_old_on_condition_failure = read_return_on_failure(r);
-  refuse_legacy(r, body, {"AttributeUpdates", "Expected", "ConditionalOperator"},
-                {"UpdateExpression", "ConditionExpression"});
+  LegacyParameters legacy(r, body);
   Expressions expressions(r, true);
   request.update = expressions.update("UpdateExpression");
+  if (!request.update) request.update = legacy.attribute_updates();
   request.condition = expressions.condition("ConditionExpression", expr::ConditionKind::kCondition);
+  if (!request.condition) request.condition = legacy.expected();
   expressions.finish();
   if (auto e = r.error()) return respond(*e);
   request.table = *table;
@@ -173,9 +156,10 @@ void get_item(const OperationContext& c, const json::object& body, Respond& resp
   auto key = read_key(r, false);
   auto consistent = r.boolean("ConsistentRead");
   const CapacityReport report = read_capacity_report(r);
-  refuse_legacy(r, body, {"AttributesToGet"}, {"ProjectionExpression"});
+  LegacyParameters legacy(r, body);
   Expressions expressions(r, false);
   request.projection = expressions.projection("ProjectionExpression");
+  if (!request.projection) request.projection = legacy.attributes_to_get();
   expressions.finish();
   if (auto e = r.error()) return respond(*e);
   request.table = *table;
@@ -185,7 +169,7 @@ void get_item(const OperationContext& c, const json::object& body, Respond& resp
   std::string out = "{";
   if (result->item_json) out += "\"Item\":" + *result->item_json;
   std::string capacity = consumed_capacity(
-      report, request.table, read_units(result->item_bytes, consistent.value_or(false)), false);
+      report, request.table, read_units(result->item_bytes, consistent.value_or(false)));
   if (!capacity.empty()) out += result->item_json ? capacity : capacity.substr(1);
   out += "}";
   respond(std::move(out));

@@ -10,23 +10,28 @@ namespace json = boost::json;
 namespace expr = store::expr;
 
 // The members Query and Scan share, read into `page`.
-void read_page(RequestReader& r, Expressions& expressions, store::ReadPage& page) {
+void read_page(RequestReader& r, Expressions& expressions, LegacyParameters& legacy,
+               expr::FilterParameter which, store::ReadPage& page) {
   auto index = r.string("IndexName");
   if (index && (index->size() < 3 || index->size() > 255))
-    r.constraint("IndexName", index->size() < 3
-                                  ? "Member must have length greater than or equal to 3"
-                                  : "Member must have length less than or equal to 255");
+    r.constraint("IndexName",
+                 index->size() < 3 ? "Member must have length greater than or equal to 3"
+                                   : "Member must have length less than or equal to 255",
+                 *index);
   page.index = index;
   auto limit = r.integer("Limit");
   if (limit && *limit < 1)
-    r.constraint("Limit", "Member must have value greater than or equal to 1");
+    r.constraint("Limit", "Member must have value greater than or equal to 1",
+                 std::to_string(*limit));
   if (limit) page.limit = static_cast<uint32_t>(std::min<int64_t>(*limit, UINT32_MAX));
   auto select = r.enumeration(
-      "Select", {"ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"});
+      "Select", {"SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"});
   page.consistent_read = r.boolean("ConsistentRead").value_or(false);
   page.exclusive_start = r.item("ExclusiveStartKey", false);
   page.filter = expressions.condition("FilterExpression", expr::ConditionKind::kFilter);
+  if (!page.filter) page.filter = legacy.filter(which);
   page.projection = expressions.projection("ProjectionExpression");
+  if (!page.projection) page.projection = legacy.attributes_to_get();
   if (!select) {
     page.select = page.projection
                       ? store::Select::kSpecific
@@ -43,10 +48,11 @@ void read_page(RequestReader& r, Expressions& expressions, store::ReadPage& page
   if (r.failed()) return;
   if (page.select == store::Select::kSpecific && !page.projection)
     r.invalid(
-        "1 validation error detected: Must specify the AttributesToGet or "
-        "ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES");
+        "Must specify the AttributesToGet or ProjectionExpression when choosing to get "
+        "SPECIFIC_ATTRIBUTES");
   if (select && page.projection && page.select != store::Select::kSpecific)
-    r.invalid("Cannot specify the ProjectionExpression when choosing to get " + *select);
+    r.invalid("Cannot specify the ProjectionExpression when choosing to get " +
+              (page.select == store::Select::kCount ? std::string("only the Count") : *select));
 }
 
 void answer_page(store::DbResult<store::PageResult> result, const store::ReadPage& request,
@@ -68,7 +74,7 @@ void answer_page(store::DbResult<store::PageResult> result, const store::ReadPag
     store::append_item_json(out, *result->last_evaluated_key);
   }
   out += ",\"ScannedCount\":" + std::to_string(result->scanned_count);
-  out += consumed_capacity(report, table, read_units(result->read_bytes, consistent), false);
+  out += consumed_capacity(report, table, read_units(result->read_bytes, consistent));
   out += "}";
   respond(std::move(out));
 }
@@ -76,20 +82,16 @@ void answer_page(store::DbResult<store::PageResult> result, const store::ReadPag
 }  // namespace
 
 void query(const OperationContext& c, const json::object& body, Respond& respond) {
-  RequestReader r(body);
+  RequestReader r(body, Wording::kFirstConstraint);
   store::Query request;
   auto table = r.table_name("TableName", 1);
   const CapacityReport report = read_capacity_report(r);
   auto forward = r.boolean("ScanIndexForward");
+  LegacyParameters legacy(r, body);
   Expressions expressions(r, false);
   request.key_condition = expressions.key_condition("KeyConditionExpression");
-  read_page(r, expressions, request);
-  for (std::string_view legacy :
-       {"KeyConditions", "QueryFilter", "AttributesToGet", "ConditionalOperator"}) {
-    if (body.contains(legacy))
-      r.invalid("The legacy parameter " + std::string(legacy) +
-                " is not supported; use the expression parameters");
-  }
+  if (!request.key_condition) request.key_condition = legacy.key_conditions();
+  read_page(r, expressions, legacy, expr::FilterParameter::kQueryFilter, request);
   expressions.finish();
   if (!r.failed() && !request.key_condition)
     r.invalid(
@@ -109,20 +111,20 @@ void scan(const OperationContext& c, const json::object& body, Respond& respond)
   auto segment = r.integer("Segment");
   auto total = r.integer("TotalSegments");
   if (segment && *segment < 0)
-    r.constraint("Segment", "Member must have value greater than or equal to 0");
+    r.constraint("Segment", "Member must have value greater than or equal to 0",
+                 std::to_string(*segment));
   if (segment && *segment > 999999)
-    r.constraint("Segment", "Member must have value less than or equal to 999999");
+    r.constraint("Segment", "Member must have value less than or equal to 999999",
+                 std::to_string(*segment));
   if (total && *total < 1)
-    r.constraint("TotalSegments", "Member must have value greater than or equal to 1");
+    r.constraint("TotalSegments", "Member must have value greater than or equal to 1",
+                 std::to_string(*total));
   if (total && *total > 1000000)
-    r.constraint("TotalSegments", "Member must have value less than or equal to 1000000");
+    r.constraint("TotalSegments", "Member must have value less than or equal to 1000000",
+                 std::to_string(*total));
+  LegacyParameters legacy(r, body);
   Expressions expressions(r, false);
-  read_page(r, expressions, request);
-  for (std::string_view legacy : {"ScanFilter", "AttributesToGet", "ConditionalOperator"}) {
-    if (body.contains(legacy))
-      r.invalid("The legacy parameter " + std::string(legacy) +
-                " is not supported; use the expression parameters");
-  }
+  read_page(r, expressions, legacy, expr::FilterParameter::kScanFilter, request);
   expressions.finish();
   if (!r.failed()) {
     if (segment && !total)

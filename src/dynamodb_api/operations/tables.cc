@@ -1,4 +1,6 @@
 // CreateTable, DescribeTable, DeleteTable, ListTables and DescribeEndpoints.
+#include <boost/json/serialize.hpp>
+
 #include <algorithm>
 #include <set>
 
@@ -33,8 +35,10 @@ struct RawKey {
 std::vector<RawKey> read_key_schema(RequestReader& r, const json::array& list,
                                     const std::string& member) {
   std::vector<RawKey> out;
-  if (list.empty()) r.constraint(member, "Member must have length greater than or equal to 1");
-  if (list.size() > 2) r.constraint(member, "Member must have length less than or equal to 2");
+  if (list.empty())
+    r.constraint(member, "Member must have length greater than or equal to 1", "[]");
+  if (list.size() > 2)
+    r.constraint(member, "Member must have length less than or equal to 2", json::serialize(list));
   for (size_t i = 0; i < list.size(); ++i) {
     if (!list[i].is_object()) {
       r.invalid("Start of list found where not expected");
@@ -43,13 +47,14 @@ std::vector<RawKey> read_key_schema(RequestReader& r, const json::array& list,
     const json::object& e = list[i].get_object();
     const std::string at = member + "." + std::to_string(i + 1) + ".member.";
     auto name = r.string("AttributeName", &e);
-    auto type = r.enumeration("KeyType", {"HASH", "RANGE"}, &e);
+    auto type = r.enumeration("KeyType", {"HASH", "RANGE"}, &e, at + "keyType");
     if (!name) r.constraint(at + "attributeName", "Member must not be null");
     if (!r.string("KeyType", &e)) r.constraint(at + "keyType", "Member must not be null");
     if (name && (name->empty() || name->size() > 255))
-      r.constraint(at + "attributeName", name->empty()
-                                             ? "Member must have length greater than or equal to 1"
-                                             : "Member must have length less than or equal to 255");
+      r.constraint(at + "attributeName",
+                   name->empty() ? "Member must have length greater than or equal to 1"
+                                 : "Member must have length less than or equal to 255",
+                   *name);
     out.push_back({name.value_or(""), type.value_or("")});
   }
   return out;
@@ -76,12 +81,13 @@ std::optional<store::Projection> read_projection(RequestReader& r, const json::o
     return std::nullopt;
   }
   store::Projection out;
-  auto type = r.enumeration("ProjectionType", {"ALL", "INCLUDE", "KEYS_ONLY"}, p);
+  auto type = r.enumeration("ProjectionType", {"ALL", "INCLUDE", "KEYS_ONLY"}, p,
+                            member + ".projectionType");
   const json::array* non_key = r.array("NonKeyAttributes", p);
   if (non_key) {
     if (non_key->empty())
       r.constraint(member + ".nonKeyAttributes",
-                   "Member must have length greater than or equal to 1");
+                   "Member must have length greater than or equal to 1", "[]");
     for (const json::value& v : *non_key) {
       if (!v.is_string()) {
         r.invalid("NonKeyAttributes must be strings");
@@ -122,10 +128,10 @@ std::optional<store::Throughput> read_throughput(RequestReader& r, const json::o
   if (!read) r.constraint(member + ".readCapacityUnits", "Member must not be null");
   if (write && *write < 1)
     r.constraint(member + ".writeCapacityUnits",
-                 "Member must have value greater than or equal to 1");
+                 "Member must have value greater than or equal to 1", std::to_string(*write));
   if (read && *read < 1)
-    r.constraint(member + ".readCapacityUnits",
-                 "Member must have value greater than or equal to 1");
+    r.constraint(member + ".readCapacityUnits", "Member must have value greater than or equal to 1",
+                 std::to_string(*read));
   if (!read || !write) return std::nullopt;
   return store::Throughput{*read, *write};
 }
@@ -153,9 +159,9 @@ std::vector<RawIndex> read_indexes(RequestReader& r, const json::array* list, bo
     auto name = r.string("IndexName", &o);
     if (!name) r.constraint(at + ".indexName", "Member must not be null");
     if (name && name->size() < 3)
-      r.constraint(at + ".indexName", "Member must have length greater than or equal to 3");
+      r.constraint(at + ".indexName", "Member must have length greater than or equal to 3", *name);
     if (name && name->size() > 255)
-      r.constraint(at + ".indexName", "Member must have length less than or equal to 255");
+      r.constraint(at + ".indexName", "Member must have length less than or equal to 255", *name);
     const json::array* keys = r.array("KeySchema", &o);
     if (!keys) r.constraint(at + ".keySchema", "Member must not be null");
     if (keys) index.keys = read_key_schema(r, *keys, at + ".keySchema");
@@ -187,7 +193,8 @@ std::optional<TableDefinition> read_create_table(RequestReader& r, const json::o
   auto name = r.table_name("TableName", 3);
   const json::array* definitions = r.array("AttributeDefinitions");
   const json::array* key_list = r.array("KeySchema");
-  auto billing = r.enumeration("BillingMode", {"PROVISIONED", "PAY_PER_REQUEST"});
+  auto billing =
+      r.enumeration("BillingMode", {"PROVISIONED", "PAY_PER_REQUEST"}, nullptr, "billingMode");
   const json::object* throughput_json = r.object("ProvisionedThroughput");
   auto throughput = read_throughput(r, throughput_json, "provisionedThroughput");
   if (!definitions) r.constraint("attributeDefinitions", "Member must not be null");
@@ -202,7 +209,7 @@ std::optional<TableDefinition> read_create_table(RequestReader& r, const json::o
       }
       const json::object& o = (*definitions)[i].get_object();
       auto attribute = r.string("AttributeName", &o);
-      auto type = r.enumeration("AttributeType", {"B", "N", "S"}, &o);
+      auto type = r.enumeration("AttributeType", {"B", "N", "S"}, &o, at + "attributeType");
       if (!attribute) r.constraint(at + "attributeName", "Member must not be null");
       if (!r.string("AttributeType", &o))
         r.constraint(at + "attributeType", "Member must not be null");
@@ -293,7 +300,7 @@ std::optional<TableDefinition> read_create_table(RequestReader& r, const json::o
     }
     if (global && !on_demand && !raw.throughput) {
       r.invalid(std::string(kInvalid) +
-                "ProvisionedThroughput must be specified for index: " + raw.name);
+                "ProvisionedThroughput is not specified for index: " + raw.name);
       return std::nullopt;
     }
     if (raw.throughput) index.throughput = *raw.throughput;
@@ -356,7 +363,15 @@ std::optional<TableDefinition> read_create_table(RequestReader& r, const json::o
               "defined in AttributeDefinitions");
     return std::nullopt;
   }
+  // DynamoDB describes them by name, whatever the request's order.
+  std::sort(attributes.begin(), attributes.end(),
+            [](const KeyElement& a, const KeyElement& b) { return a.name < b.name; });
   table.attribute_definitions = std::move(attributes);
+  for (auto* indexes : {&table.global_indexes, &table.local_indexes}) {
+    for (IndexDefinition& index : *indexes)
+      std::sort(index.projection.non_key_attributes.begin(),
+                index.projection.non_key_attributes.end());
+  }
   table.billing = on_demand ? store::BillingMode::kPayPerRequest : store::BillingMode::kProvisioned;
   if (throughput) table.throughput = *throughput;
   if (const json::array* tags = r.array("Tags")) {
@@ -389,6 +404,8 @@ void create_table(const OperationContext& c, const json::object& body, Respond& 
   c.engine.create_table(std::move(*table),
                         [context, respond](store::DbResult<store::TableDescription> d) mutable {
                           if (!d) return respond(from_store(std::move(d.error())));
+                          // DynamoDB answers while it creates; DescribeTable finds it ACTIVE.
+                          d->status = "CREATING";
                           answer_description("TableDescription", *d, context, respond);
                         });
 }
@@ -421,11 +438,14 @@ void list_tables(const OperationContext& c, const json::object& body, Respond& r
   if (start && (start->size() < 3 || start->size() > 255))
     r.constraint("ExclusiveStartTableName",
                  start->size() < 3 ? "Member must have length greater than or equal to 3"
-                                   : "Member must have length less than or equal to 255");
+                                   : "Member must have length less than or equal to 255",
+                 *start);
   if (limit && *limit < 1)
-    r.constraint("Limit", "Member must have value greater than or equal to 1");
+    r.constraint("Limit", "Member must have value greater than or equal to 1",
+                 std::to_string(*limit));
   if (limit && *limit > 100)
-    r.constraint("Limit", "Member must have value less than or equal to 100");
+    r.constraint("Limit", "Member must have value less than or equal to 100",
+                 std::to_string(*limit));
   if (auto e = r.error()) return respond(*e);
   auto page = c.engine.list_tables(start, static_cast<uint32_t>(limit.value_or(100)));
   std::string out = "{";

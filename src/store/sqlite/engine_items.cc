@@ -35,7 +35,9 @@ class Engine::ItemJob final : public detail::WriteJob {
   }
   void committed() override {
     if (write_.refusal) return done_(std::move(*write_.refusal));
-    done_(answer_(write_.old_item, write_.new_item));
+    WriteResult result = answer_(write_.old_item, write_.new_item);
+    result.index_charges = std::move(write_.index_charges);
+    done_(std::move(result));
   }
   void failed(StoreError error) override { done_(detail::db_error(error)); }
 

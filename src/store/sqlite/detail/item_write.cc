@@ -35,21 +35,33 @@ int run_index_row(Connection& c, const std::string& sql, const KeyBytes& index_k
   return step_done(stmt, rc);
 }
 
-// Replaces the index entries of `old_item` with those of `new_item` (either may be absent).
+// Replaces the index entries of `old_item` with those of `new_item` (either may be absent), and
+// notes what each index was charged.
 int update_indexes(Connection& c, const TableEntry& table, const KeyBytes& key,
-                   const std::optional<Item>& old_item, const std::optional<Item>& new_item) {
+                   const std::optional<Item>& old_item, const std::optional<Item>& new_item,
+                   std::vector<IndexCharge>& charges) {
   for (const IndexEntry& index : table.indexes) {
+    const IndexDefinition& definition = *index.definition;
     std::optional<KeyBytes> old_key, new_key;
-    if (old_item) old_key = index_key(*index.definition, *old_item);
-    if (new_item) new_key = index_key(*index.definition, *new_item);
+    if (old_item) old_key = index_key(definition, *old_item);
+    if (new_item) new_key = index_key(definition, *new_item);
+    if (!old_key && !new_key) continue;
+    size_t charged = 0;
     int rc = SQLITE_OK;
-    if (old_key) rc = run_index_row(c, index.remove, *old_key, key, nullptr, 0);
+    if (old_key) {
+      charged = item_size(project_for_index(table.definition, definition, *old_item));
+      rc = run_index_row(c, index.remove, *old_key, key, nullptr, 0);
+    }
     if (rc != SQLITE_OK) return rc;
-    if (!new_key) continue;
-    const Item projected = project_for_index(table.definition, *index.definition, *new_item);
-    const std::string text = encode_item(projected);
-    rc = run_index_row(c, index.insert, *new_key, key, &text, item_size(projected));
-    if (rc != SQLITE_OK) return rc;
+    if (new_key) {
+      const Item projected = project_for_index(table.definition, definition, *new_item);
+      const std::string text = encode_item(projected);
+      const size_t size = item_size(projected);
+      charged = std::max(charged, size);
+      rc = run_index_row(c, index.insert, *new_key, key, &text, size);
+      if (rc != SQLITE_OK) return rc;
+    }
+    charges.push_back({definition.name, index.global, charged});
   }
   return SQLITE_OK;
 }
@@ -133,7 +145,7 @@ int ItemWrite::apply(Connection& c) {
     rc = erase_item(c, *table, key);
   }
   if (rc == SQLITE_OK && !table->indexes.empty())
-    rc = update_indexes(c, *table, key, old_item, new_item);
+    rc = update_indexes(c, *table, key, old_item, new_item, index_charges);
   return rc;
 }
 

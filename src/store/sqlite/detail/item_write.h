@@ -28,6 +28,7 @@ struct ItemWrite {
   std::optional<Item> old_item = {};
   std::optional<Item> new_item = {};
   std::optional<DbError> refusal = {};
+  std::vector<IndexCharge> index_charges = {};
 
   // Runs on the writer's connection: SQLITE_OK when the write was applied or refused (then
   // `refusal` says why and nothing was written), else the storage failure.
