@@ -264,8 +264,32 @@ function findIn(object, propertyPath) {
     (nested, key) => (nested === null || nested === undefined ? undefined : nested[key]), object);
 }
 
+// The AWS SDK for JavaScript v2 ignores AWS_ENDPOINT_URL_DYNAMODB (v3, boto3 and the other SDKs
+// honour it). When the handler's own aws-sdk v2 is there, its DynamoDB configuration is pointed
+// at that endpoint before the handler loads, so `new AWS.DynamoDB.DocumentClient()` reaches the
+// table as on Lambda; an endpoint the handler sets itself still wins. Nothing else is touched.
+function pointSdkV2AtDynamoDb(appRoot, moduleRoot) {
+  const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
+  if (!endpoint) return;
+  let sdkPath;
+  try {
+    sdkPath = require.resolve('aws-sdk', { paths: [path.join(appRoot, moduleRoot), appRoot] });
+  } catch {
+    return;  // no v2 SDK: nothing to do
+  }
+  try {
+    const AWS = require(sdkPath);
+    if (AWS && AWS.config && typeof AWS.config.update === 'function') {
+      AWS.config.update({ dynamodb: { endpoint, ...(AWS.config.dynamodb || {}) } });
+    }
+  } catch (err) {
+    // A broken aws-sdk install shows up when the handler itself requires it.
+  }
+}
+
 async function loadHandler(appRoot, fullHandler) {
   const { moduleRoot, moduleName, handlerPath } = parseHandler(fullHandler);
+  pointSdkV2AtDynamoDb(appRoot, moduleRoot);
   const mod = await loadModule(appRoot, moduleRoot, moduleName);
   let handler = findIn(mod, handlerPath);
   // An ES module importing CommonJS, or `export default { handler }`.

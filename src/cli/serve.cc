@@ -139,8 +139,42 @@ int serve(const ServeArgs& args) {
     return 1;
   }
 
+  // 2b. The DynamoDB listener's socket, so function workers know its URL, and the credentials
+  //     they sign with.
+  DeferredHandler dynamodb_deferred;
+  http::ServerStats dynamodb_stats;
+  std::unique_ptr<http::Server> dynamodb;
+  dynamodb_api::FrontDoorOptions dynamodb_door{config.api.region, std::nullopt};
+  std::optional<std::pair<std::string, std::string>> worker_credentials;
+  if (config.dynamodb) {
+    if (const auto& creds = config.dynamodb->credentials) {
+      auto secret = config::resolve_secret(creds->secret_access_key);
+      if (!secret) {
+        std::fprintf(stderr, "gatehouse: dynamodb.credentials.secret_access_key: %s\n",
+                     secret.error().message().c_str());
+        return 2;
+      }
+      dynamodb_door.credentials = aws::Credentials{creds->access_key_id, *secret};
+      worker_credentials.emplace(creds->access_key_id, std::move(*secret));
+    } else {
+      // Any signer is served; the SDKs need some credentials to sign with.
+      worker_credentials.emplace("gatehouse", "gatehouse");
+    }
+    http::Limits limits;
+    limits.max_body_bytes = dynamodb_api::kMaxRequestBytes;
+    dynamodb = std::make_unique<http::Server>(pool, dynamodb_deferred, limits, "dynamodb",
+                                              &dynamodb_stats);
+    if (auto s = dynamodb->listen(config.dynamodb->listen.host, config.dynamodb->listen.port);
+        !s.ok()) {
+      std::fprintf(stderr, "gatehouse: dynamodb.listen: %s\n", s.message().c_str());
+      return 1;
+    }
+  }
+
   // 3. The runtime: tables, the embedded issuer, routes, authorizers (key sources), responses.
   gateway::BuildDeps deps{core::system_clock(), fetch_client, api.port()};
+  if (dynamodb) deps.dynamodb_port = dynamodb->port();
+  deps.dynamodb_credentials = std::move(worker_credentials);
   deps.io = &pool;
   auto runtime = gateway::build_runtime(config, deps);
   if (!runtime) {
@@ -184,33 +218,13 @@ int serve(const ServeArgs& args) {
     register_server_stats(registry, "admin", admin_stats);
   }
 
-  // 4b. The DynamoDB listener, on the runtime's engine.
+  // 4b. The DynamoDB listener serves the runtime's store.
   std::unique_ptr<dynamodb_api::Listener> dynamodb_handler;
-  std::unique_ptr<http::Server> dynamodb;
-  http::ServerStats dynamodb_stats;
-  if (config.dynamodb && gw.runtime().dynamodb) {
-    dynamodb_api::FrontDoorOptions door{config.api.region, std::nullopt};
-    if (const auto& creds = config.dynamodb->credentials) {
-      auto secret = config::resolve_secret(creds->secret_access_key);
-      if (!secret) {
-        std::fprintf(stderr, "gatehouse: dynamodb.credentials.secret_access_key: %s\n",
-                     secret.error().message().c_str());
-        return 2;
-      }
-      door.credentials = aws::Credentials{creds->access_key_id, std::move(*secret)};
-    }
-    dynamodb_handler =
-        std::make_unique<dynamodb_api::Listener>(*gw.runtime().dynamodb->engine, std::move(door),
-                                                 config.api.account_id, core::system_clock());
-    http::Limits limits;
-    limits.max_body_bytes = dynamodb_api::kMaxRequestBytes;
-    dynamodb = std::make_unique<http::Server>(pool, *dynamodb_handler, limits, "dynamodb",
-                                              &dynamodb_stats);
-    if (auto s = dynamodb->listen(config.dynamodb->listen.host, config.dynamodb->listen.port);
-        !s.ok()) {
-      std::fprintf(stderr, "gatehouse: dynamodb.listen: %s\n", s.message().c_str());
-      return 1;
-    }
+  if (dynamodb) {
+    dynamodb_handler = std::make_unique<dynamodb_api::Listener>(
+        *gw.runtime().dynamodb->engine, std::move(dynamodb_door), config.api.account_id,
+        core::system_clock());
+    dynamodb_deferred.set(dynamodb_handler.get());
     register_server_stats(registry, "dynamodb", dynamodb_stats);
   }
 

@@ -62,7 +62,7 @@ core::Status parse_config(const Ctx& c, const YAML::Node& root, Config* out) {
   if (const Field* t = m->get("tables"))
     GH_CONFIG_TRY(parse_tables(c, *t, out->data_dir, &out->tables));
   if (const Field* f = m->get("functions")) {
-    GH_CONFIG_TRY(parse_functions(c, *f, out->issuer, &out->functions));
+    GH_CONFIG_TRY(parse_functions(c, *f, out->issuer, out->tables, &out->functions));
   }
   const Field* api = m->get("api");
   if (api == nullptr) return m->missing(c, "api", "; expected at least api: {name: <name>}");

@@ -379,16 +379,42 @@ struct Issuer {
   SourcePos pos;
 };
 
-// One table (tables.<name>) for crud integrations.
+// A key attribute of a table or index: its name and DynamoDB type ('S', 'N' or 'B').
+struct KeyAttribute {
+  std::string name;
+  char type = 'S';
+  bool operator==(const KeyAttribute&) const = default;
+};
+
+// A secondary index of a table (tables.<name>.indexes.<index>).
+struct TableIndex {
+  std::string name;               // the map key; 3..255 of [A-Za-z0-9_.-]
+  std::vector<KeyAttribute> key;  // the hash key, then the range key if any
+  bool local = false;             // a local index: same hash key as the table, a range key
+  enum class Projection { kAll, kKeysOnly, kInclude };
+  Projection projection = Projection::kAll;
+  std::vector<std::string> include;  // kInclude: the attributes projected besides the keys
+  SourcePos pos;
+};
+
+// One table (tables.<name>): a table of the embedded DynamoDB store, created at start when
+// missing (as a deployment creates it), for crud integrations and for functions.
 struct Table {
   std::string name;  // the map key; [A-Za-z_][A-Za-z0-9_]*
-  // "id": the attribute that holds the item's key.
-  std::string key_attribute = "id";
-  // <data_dir>/<name>.db: the SQLite file (created, mode 0600); one file per table.
+  // key: a name ("id" by default), or {<hash>: S|N|B} with an optional second entry for the
+  // range key. Crud routes need a table keyed by one string attribute.
+  std::vector<KeyAttribute> key = {KeyAttribute{"id", 'S'}};
+  std::string key_attribute = "id";  // key[0].name
+  std::vector<TableIndex> indexes;   // in file order
+  // <data_dir>/<name>.db: where an earlier gatehouse kept this table's items, moved into the
+  // store on the first start.
   std::string sqlite_path;
   // 65536: a larger item (its JSON) is refused with 413; at most 409600 (DynamoDB's item limit).
   uint64_t max_item_bytes = core::defaults::kMaxItemBytes;
   SourcePos pos;
+
+  // Keyed by one string attribute and nothing else: what the crud integration serves.
+  bool crud_capable() const { return key.size() == 1 && key[0].type == 'S'; }
 };
 
 // A value of a function's environment variable (functions.<name>.environment.<VAR>).

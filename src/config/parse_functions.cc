@@ -32,9 +32,9 @@ std::string reserved_env(std::string_view name) {
 }
 
 core::Status parse_env_value(const Ctx& c, const Field& f, const std::optional<Issuer>& issuer,
-                             EnvValue* out) {
+                             const std::vector<Table>& tables, EnvValue* out) {
   const std::string expected =
-      "{env: NAME}, {file: path}, {issuer: certificate} or {issuer: public_key}";
+      "{env: NAME}, {file: path}, {issuer: certificate}, {issuer: public_key} or {table: name}";
   if (f.value.IsScalar()) {
     *out = EnvValue{EnvValue::Kind::kLiteral, f.value.Scalar()};
     if (out->value.find('\0') != std::string::npos) {
@@ -47,13 +47,13 @@ core::Status parse_env_value(const Ctx& c, const Field& f, const std::optional<I
                 "expected a string, number or boolean, or one of " + expected + "; got " +
                     describe(f.value));
   }
-  auto m = MapReader::open(c, f, {"env", "file", "issuer"});
+  auto m = MapReader::open(c, f, {"env", "file", "issuer", "table"});
   if (!m) return m.error();
   if (m->entries().empty()) return fail(c, f, "expected one of " + expected + ", got an empty map");
   if (m->entries().size() > 1) {
     return fail_key(
         c, m->entries()[1].second,
-        m->entries()[0].first + " is already set; give exactly one of env, file, issuer");
+        m->entries()[0].first + " is already set; give exactly one of env, file, issuer, table");
   }
   const auto& [key, field] = m->entries()[0];
   if (key == "env") {
@@ -66,6 +66,17 @@ core::Status parse_env_value(const Ctx& c, const Field& f, const std::optional<I
                       "e.g. AUTH0_DOMAIN");
     }
     *out = EnvValue{EnvValue::Kind::kEnv, std::move(name)};
+    return {};
+  }
+  if (key == "table") {
+    // The table's name, as a deployment hands a function the name of a table it created.
+    std::string name;
+    GH_CONFIG_TRY(read_nonempty_string(c, field, &name));
+    bool found =
+        std::any_of(tables.begin(), tables.end(), [&](const Table& t) { return t.name == name; });
+    if (!found)
+      return fail(c, field, "unknown table " + quote(name) + "; declare it under tables:");
+    *out = EnvValue{EnvValue::Kind::kLiteral, std::move(name)};
     return {};
   }
   if (key == "file") {
@@ -89,6 +100,7 @@ core::Status parse_env_value(const Ctx& c, const Field& f, const std::optional<I
 }
 
 core::Status parse_environment(const Ctx& c, const Field& f, const std::optional<Issuer>& issuer,
+                               const std::vector<Table>& tables,
                                std::vector<std::pair<std::string, EnvValue>>* out) {
   auto m = MapReader::open_any(c, f);
   if (!m) return m.error();
@@ -104,7 +116,7 @@ core::Status parse_environment(const Ctx& c, const Field& f, const std::optional
                           "letters, digits and '_'");
     }
     EnvValue value;
-    GH_CONFIG_TRY(parse_env_value(c, field, issuer, &value));
+    GH_CONFIG_TRY(parse_env_value(c, field, issuer, tables, &value));
     out->emplace_back(name, std::move(value));
   }
   return {};
@@ -133,7 +145,8 @@ core::Status read_command(const Ctx& c, const Field& f, std::vector<std::string>
 }
 
 core::Status parse_function(const Ctx& c, const std::string& name, const Field& f,
-                            const std::optional<Issuer>& issuer, Function* out) {
+                            const std::optional<Issuer>& issuer, const std::vector<Table>& tables,
+                            Function* out) {
   auto m = MapReader::open(c, f, kFunctionKeys);
   if (!m) return m.error();
   out->name = name;
@@ -185,7 +198,7 @@ core::Status parse_function(const Ctx& c, const std::string& name, const Field& 
     out->working_dir = c.dir.string();
   }
   if (const Field* e = m->get("environment")) {
-    GH_CONFIG_TRY(parse_environment(c, *e, issuer, &out->environment));
+    GH_CONFIG_TRY(parse_environment(c, *e, issuer, tables, &out->environment));
   }
   GH_CONFIG_TRY(read_number(c, m->get("concurrency"), 0, 256, &out->concurrency));
   GH_CONFIG_TRY(read_number(c, m->get("timeout_s"), 1, 900, &out->timeout_s));
@@ -218,7 +231,7 @@ core::Status read_function_ref(const Ctx& c, const Field& f, const std::vector<F
 }
 
 core::Status parse_functions(const Ctx& c, const Field& f, const std::optional<Issuer>& issuer,
-                             std::vector<Function>* out) {
+                             const std::vector<Table>& tables, std::vector<Function>* out) {
   auto m = MapReader::open_any(c, f);
   if (!m) return m.error();
   for (const auto& [name, field] : m->entries()) {
@@ -229,7 +242,7 @@ core::Status parse_functions(const Ctx& c, const Field& f, const std::optional<I
                           "and '_'");
     }
     Function fn;
-    GH_CONFIG_TRY(parse_function(c, name, field, issuer, &fn));
+    GH_CONFIG_TRY(parse_function(c, name, field, issuer, tables, &fn));
     out->push_back(std::move(fn));
   }
   return {};

@@ -280,22 +280,26 @@ TEST(ConfigErrors, FunctionEnvironment) {
        "variable name; expected a letter, then letters, digits and '_'"},
       {"empty value", env("X:"),
        "gh.yaml:6:7: functions.fn.environment.X: expected a string, number or boolean, or one of "
-       "{env: NAME}, {file: path}, {issuer: certificate} or {issuer: public_key}; got an empty "
-       "value"},
+       "{env: NAME}, {file: path}, {issuer: certificate}, {issuer: public_key} or {table: name}; "
+       "got an empty value"},
       {"list value", env("X: [a]"),
        "gh.yaml:6:10: functions.fn.environment.X: expected a string, number or boolean, or one "
-       "of {env: NAME}, {file: path}, {issuer: certificate} or {issuer: public_key}; got a list"},
+       "of {env: NAME}, {file: path}, {issuer: certificate}, {issuer: public_key} or {table: "
+       "name}; got a list"},
       {"NUL", env("X: \"a\\0b\""),
        "gh.yaml:6:10: functions.fn.environment.X: an environment value cannot contain NUL bytes"},
       {"empty map", env("X: {}"),
        "gh.yaml:6:10: functions.fn.environment.X: expected one of {env: NAME}, {file: path}, "
-       "{issuer: certificate} or {issuer: public_key}, got an empty map"},
+       "{issuer: certificate}, {issuer: public_key} or {table: name}, got an empty map"},
+      {"unknown table", env("X: {table: nope}"),
+       "gh.yaml:6:18: functions.fn.environment.X.table: unknown table 'nope'; declare it under "
+       "tables:"},
       {"two sources", env("X: {env: A, file: b}"),
        "gh.yaml:6:19: functions.fn.environment.X.file: env is already set; give exactly one of "
-       "env, file, issuer"},
+       "env, file, issuer, table"},
       {"unknown source", env("X: {secret: a}"),
        "gh.yaml:6:11: functions.fn.environment.X.secret: unknown key 'secret'; expected one of: "
-       "env, file, issuer"},
+       "env, file, issuer, table"},
       {"env name", env("X: {env: 9A}"),
        "gh.yaml:6:16: functions.fn.environment.X.env: '9A' is not an environment variable name; "
        "expected letters, digits and '_', e.g. AUTH0_DOMAIN"},

@@ -132,6 +132,83 @@ core::Status parse_issuer(const Ctx& c, const Field& f, const std::string& data_
   return {};
 }
 
+namespace {
+
+core::Status read_attribute_name(const Ctx& c, const Field& f, std::string_view name) {
+  if (name.empty() || has_control_char(name) || name.size() > 255)
+    return fail(c, f, "expected an attribute name of 1..255 printable characters");
+  return {};
+}
+
+// key: a name (its type S), or {<hash>: S|N|B, <range>: S|N|B}.
+core::Status read_key(const Ctx& c, const Field& f, std::vector<KeyAttribute>* out) {
+  out->clear();
+  if (f.value.IsScalar()) {
+    std::string name;
+    GH_CONFIG_TRY(read_nonempty_string(c, f, &name));
+    GH_CONFIG_TRY(read_attribute_name(c, f, name));
+    out->push_back({std::move(name), 'S'});
+    return {};
+  }
+  auto m = MapReader::open_any(c, f);
+  if (!m) return m.error();
+  if (m->entries().empty() || m->entries().size() > 2)
+    return fail(c, f,
+                "expected the hash key and optionally the range key with their types, e.g. "
+                "{pk: S, sk: N}");
+  static constexpr std::array<std::string_view, 3> kTypes = {"S", "N", "B"};
+  for (const auto& [name, type] : m->entries()) {
+    GH_CONFIG_TRY(read_attribute_name(c, type, name));
+    size_t index = 0;
+    GH_CONFIG_TRY(read_enum(c, type, kTypes, &index));
+    out->push_back({name, kTypes[index][0]});
+  }
+  if (out->size() == 2 && (*out)[0].name == (*out)[1].name)
+    return fail(c, f, "the hash key and the range key must be different attributes");
+  return {};
+}
+
+core::Status read_index(const Ctx& c, const std::string& name, const Field& f, const Table& table,
+                        TableIndex* out) {
+  bool ok_name = name.size() >= 3 && name.size() <= 255;
+  for (char ch : name)
+    ok_name = ok_name && (is_alnum(ch) || ch == '_' || ch == '.' || ch == '-');
+  if (!ok_name)
+    return fail_key(c, f,
+                    quote(name) + " is not a valid index name; expected 3..255 of [A-Za-z0-9_.-]");
+  auto m = MapReader::open(c, f, {"key", "local", "projection"});
+  if (!m) return m.error();
+  out->name = name;
+  out->pos = source_pos(c, f.mark);
+  const Field* k = m->get("key");
+  if (!k) return m->missing(c, "key", "; expected e.g. {author: S} or {author: S, created: N}");
+  GH_CONFIG_TRY(read_key(c, *k, &out->key));
+  if (const Field* l = m->get("local")) GH_CONFIG_TRY(read_bool(c, *l, &out->local));
+  if (out->local) {
+    if (table.key.size() != 2) return fail(c, f, "a local index needs a table with a range key");
+    if (out->key.size() != 2 || !(out->key[0] == table.key[0]))
+      return fail(c, *k,
+                  "a local index has the table's hash key (" + table.key[0].name +
+                      ") and a range key of its own");
+  }
+  if (const Field* p = m->get("projection")) {
+    if (p->value.IsSequence()) {
+      out->projection = TableIndex::Projection::kInclude;
+      GH_CONFIG_TRY(read_string_list(c, *p, &out->include));
+      if (out->include.empty()) return fail(c, *p, "expected at least one attribute name");
+    } else {
+      static constexpr std::array<std::string_view, 2> kProjections = {"all", "keys_only"};
+      size_t index = 0;
+      GH_CONFIG_TRY(read_enum(c, *p, kProjections, &index));
+      out->projection =
+          index == 0 ? TableIndex::Projection::kAll : TableIndex::Projection::kKeysOnly;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
 core::Status parse_tables(const Ctx& c, const Field& f, const std::string& data_dir,
                           std::vector<Table>* out) {
   auto m = MapReader::open_any(c, f);
@@ -143,15 +220,20 @@ core::Status parse_tables(const Ctx& c, const Field& f, const std::string& data_
                           " is not a valid table name; expected 1..64 letters, digits and '_', "
                           "not starting with a digit");
     }
-    auto t = MapReader::open(c, field, {"key", "sqlite", "max_item_bytes"});
+    auto t = MapReader::open(c, field, {"key", "indexes", "sqlite", "max_item_bytes"});
     if (!t) return t.error();
     Table table;
     table.name = name;
     table.pos = source_pos(c, field.mark);
-    if (const Field* k = t->get("key")) {
-      GH_CONFIG_TRY(read_nonempty_string(c, *k, &table.key_attribute));
-      if (has_control_char(table.key_attribute) || table.key_attribute.size() > 255) {
-        return fail(c, *k, "expected an attribute name of 1..255 printable characters");
+    if (const Field* k = t->get("key")) GH_CONFIG_TRY(read_key(c, *k, &table.key));
+    table.key_attribute = table.key[0].name;
+    if (const Field* i = t->get("indexes")) {
+      auto indexes = MapReader::open_any(c, *i);
+      if (!indexes) return indexes.error();
+      for (const auto& [index_name, index_field] : indexes->entries()) {
+        TableIndex index;
+        GH_CONFIG_TRY(read_index(c, index_name, index_field, table, &index));
+        table.indexes.push_back(std::move(index));
       }
     }
     if (const Field* p = t->get("sqlite")) {

@@ -42,6 +42,13 @@ core::Status parse_crud_integration(const Ctx& c, const MapReader& m,
                     (names.empty() ? "; no tables are defined (add one under tables:)"
                                    : "; expected one of: " + join(names)));
   }
+  for (const Table& t : tables) {
+    if (t.name == out->table && !t.crud_capable())
+      return fail(c, *table,
+                  "table " + quote(out->table) +
+                      " is keyed by more than one string attribute; a crud route needs a table "
+                      "keyed by one string attribute (key: <name>)");
+  }
   if (const Field* o = m.get("owner_only")) GH_CONFIG_TRY(read_bool(c, *o, &out->owner_only));
   GH_CONFIG_TRY(read_number(c, m.get("default_limit"), 1, 1000, &out->default_limit));
   return {};

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <system_error>
 
@@ -252,13 +253,82 @@ core::Status open_store(const config::Config& config, BuildDeps& deps, Runtime& 
   return {};
 }
 
-// Each crud table is a table of the store; items an earlier gatehouse kept in a file of the
-// table's own move in on the first start.
+store::ValueType key_type(char type) {
+  return type == 'N' ? store::ValueType::kN
+                     : (type == 'B' ? store::ValueType::kB : store::ValueType::kS);
+}
+
+store::KeySchema key_schema(const std::vector<config::KeyAttribute>& key) {
+  store::KeySchema out{{key[0].name, key_type(key[0].type)}, std::nullopt};
+  if (key.size() > 1) out.range = store::KeyElement{key[1].name, key_type(key[1].type)};
+  return out;
+}
+
+// The store's definition of a table declared under tables:.
+core::Result<store::TableDefinition> definition_of(const config::Table& t) {
+  store::TableDefinition d;
+  d.name = t.name;
+  d.key = key_schema(t.key);
+  d.billing = store::BillingMode::kPayPerRequest;
+  std::vector<config::KeyAttribute> attributes = t.key;
+  for (const config::TableIndex& i : t.indexes) {
+    store::IndexDefinition index;
+    index.name = i.name;
+    index.key = key_schema(i.key);
+    using P = config::TableIndex::Projection;
+    index.projection.type = i.projection == P::kAll
+                                ? store::ProjectionType::kAll
+                                : (i.projection == P::kKeysOnly ? store::ProjectionType::kKeysOnly
+                                                                : store::ProjectionType::kInclude);
+    index.projection.non_key_attributes = i.include;
+    (i.local ? d.local_indexes : d.global_indexes).push_back(std::move(index));
+    for (const config::KeyAttribute& k : i.key) {
+      auto same = [&](const config::KeyAttribute& a) { return a.name == k.name; };
+      auto it = std::find_if(attributes.begin(), attributes.end(), same);
+      if (it == attributes.end()) {
+        attributes.push_back(k);
+      } else if (it->type != k.type) {
+        return config_error(i.pos, "tables." + t.name + ".indexes." + i.name,
+                            "attribute '" + k.name + "' is of type " + std::string(1, it->type) +
+                                " elsewhere in this table; an attribute has one type");
+      }
+    }
+  }
+  for (const config::KeyAttribute& a : attributes)
+    d.attribute_definitions.push_back({a.name, key_type(a.type)});
+  std::sort(d.attribute_definitions.begin(), d.attribute_definitions.end(),
+            [](const store::KeyElement& a, const store::KeyElement& b) { return a.name < b.name; });
+  return d;
+}
+
+// Every table declared under tables: exists in the store when the first request arrives, as
+// after a deployment; one the store already has must have the declared key. Each crud table
+// also becomes a store::Table, and items an earlier gatehouse kept in a file of the table's own
+// move in on the first start.
 core::Status open_tables(const config::Config& config, Runtime& rt) {
+  store::sqlite::Engine& engine = *rt.dynamodb->engine;
   for (const config::Table& t : config.tables) {
     std::string path = "tables." + t.name;
-    auto table = store::sqlite::EngineTable::open(*rt.dynamodb->engine, t.name, t.key_attribute,
-                                                  t.max_item_bytes);
+    auto definition = definition_of(t);
+    if (!definition) return definition.error();
+    if (auto existing = engine.find_table(t.name)) {
+      if (!(existing->key == definition->key))
+        return config_error(t.pos, path,
+                            "the store's table '" + t.name +
+                                "' has another key than the one declared here; change key: to "
+                                "match it, or delete the table (DeleteTable) to create it anew");
+    } else {
+      std::promise<store::DbResult<store::TableDescription>> created;
+      engine.create_table(std::move(*definition), [&](store::DbResult<store::TableDescription> r) {
+        created.set_value(std::move(r));
+      });
+      auto result = created.get_future().get();
+      if (!result && result.error().kind != store::DbErrorKind::kResourceInUse)
+        return config_error(t.pos, path, "cannot create the table: " + result.error().message);
+    }
+    if (!t.crud_capable()) continue;
+    auto table =
+        store::sqlite::EngineTable::open(engine, t.name, t.key_attribute, t.max_item_bytes);
     if (!table) return config_error(t.pos, path, table.error().message());
     auto moved = store::sqlite::migrate_crud_file(t.sqlite_path, t.name, **table);
     if (!moved) return config_error(t.pos, path, moved.error().message());
@@ -303,7 +373,7 @@ std::string runtimes_dir() {
 // issuer's certificate included; they go to the workers only and are never logged).
 core::Result<functions::pool::PoolOptions> pool_options(const config::Function& f,
                                                         const config::Config& config,
-                                                        const Runtime& rt) {
+                                                        const BuildDeps& deps, const Runtime& rt) {
   std::string path = "functions." + f.name;
   functions::pool::PoolOptions o;
   o.name = f.name;
@@ -329,6 +399,18 @@ core::Result<functions::pool::PoolOptions> pool_options(const config::Function& 
   o.max_queue = f.max_queue;
   o.region = config.api.region;
   o.account_id = config.api.account_id;
+  if (deps.dynamodb_port != 0) {
+    // The listener's own address; a wildcard listen address is reached on loopback.
+    std::string host = config.dynamodb->listen.host;
+    if (host == "0.0.0.0") host = "127.0.0.1";
+    if (host == "::") host = "::1";
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    o.dynamodb_endpoint = "http://" + host + ":" + std::to_string(deps.dynamodb_port);
+  }
+  if (deps.dynamodb_credentials) {
+    o.access_key_id = deps.dynamodb_credentials->first;
+    o.secret_access_key = deps.dynamodb_credentials->second;
+  }
   for (auto& [name, value] : f.environment) {
     std::string key = path + ".environment." + name;
     using Kind = config::EnvValue::Kind;
@@ -352,7 +434,7 @@ core::Result<functions::pool::PoolOptions> pool_options(const config::Function& 
 core::Status make_functions(const config::Config& config, BuildDeps& deps, Runtime& rt) {
   GH_CHECK(config.functions.empty() || deps.io != nullptr);
   for (const config::Function& f : config.functions) {
-    auto o = pool_options(f, config, rt);
+    auto o = pool_options(f, config, deps, rt);
     if (!o) return o.error();
     FunctionRuntime fr;
     fr.name = f.name;

@@ -2,6 +2,10 @@
 // that reads config structs (areas never include config/).
 #pragma once
 
+#include <optional>
+#include <string>
+#include <utility>
+
 #include <memory>
 
 #include "config/config.h"
@@ -19,6 +23,12 @@ struct BuildDeps {
   // The API listener's bound port when known (api.listen may say 0); the embedded issuer's
   // default public URL uses it.
   uint16_t api_port = 0;
+  // The DynamoDB listener's bound port (dynamodb.listen may say 0): function workers get its URL
+  // as AWS_ENDPOINT_URL_DYNAMODB. 0: no listener.
+  uint16_t dynamodb_port = 0;
+  // The access key id and secret function workers sign with (dynamodb.credentials, resolved),
+  // else placeholders the open listener accepts.
+  std::optional<std::pair<std::string, std::string>> dynamodb_credentials = std::nullopt;
   // `gatehouse check`: everything is validated and secrets are read, but nothing is created on
   // disk: tables are not opened and the issuer's keys are not loaded (or generated).
   bool validate_only = false;

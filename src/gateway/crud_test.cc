@@ -9,7 +9,8 @@
 #include <future>
 
 #include "store/faulty_table.h"
-#include "store/sqlite/sqlite_table.h"
+#include "store/sqlite/engine.h"
+#include "store/sqlite/engine_table.h"
 
 namespace gatehouse::gateway {
 namespace {
@@ -18,15 +19,18 @@ namespace json = boost::json;
 using store::FaultyTable;
 using store::StoreErrorCode;
 
-// A real SQLite table in a temporary directory behind a FaultyTable, and the two route shapes.
+// A crud table of a real store in a temporary directory behind a FaultyTable, and the two route
+// shapes.
 class CrudTest : public ::testing::Test {
  protected:
   void SetUp() override {
     char tmpl[] = "/tmp/gatehouse-crud-test-XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
-    auto table =
-        store::sqlite::SqliteTable::open({.path = dir_ + "/t.db", .table_name = "users"}, stats_);
+    auto engine = store::sqlite::Engine::open({.path = dir_ + "/t.db"}, stats_, clock_);
+    ASSERT_TRUE(engine.has_value()) << engine.error().message();
+    engine_ = std::move(*engine);
+    auto table = store::sqlite::EngineTable::open(*engine_, "users", "id", 409'600);
     ASSERT_TRUE(table.has_value()) << table.error().message();
     faulty_ = new FaultyTable(std::move(*table));
     table_.reset(faulty_);
@@ -37,6 +41,7 @@ class CrudTest : public ::testing::Test {
   }
   void TearDown() override {
     table_.reset();
+    engine_.reset();
     std::filesystem::remove_all(dir_);
   }
 
@@ -55,9 +60,10 @@ class CrudTest : public ::testing::Test {
 
   std::string dir_;
   store::sqlite::SqliteStats stats_;
+  core::ManualClock clock_{1'795'490'095};
+  std::unique_ptr<store::sqlite::Engine> engine_;
   FaultyTable* faulty_ = nullptr;
   std::unique_ptr<store::Table> table_;
-  core::ManualClock clock_{1'795'490'095};
   CrudRoute collection_;
   CrudRoute item_;
 };
@@ -65,7 +71,7 @@ class CrudTest : public ::testing::Test {
 // POST stores the item with a generated time-ordered id, the caller as createdBy and a Location.
 TEST_F(CrudTest, CreateGeneratesIdAndMetadata) {
   CrudOutcome o =
-      run(collection_, "POST", R"({"name":"Yev","tags":["a",{"b":null}],"n":[1.5,0.1,-7,1e300]})");
+      run(collection_, "POST", R"({"name":"Yev","tags":["a",{"b":null}],"n":[1.5,0.1,-7,1e100]})");
   ASSERT_EQ(o.status, 201u) << o.message;
   json::object item = object_of(o);
   std::string id(item["id"].as_string());
@@ -74,13 +80,14 @@ TEST_F(CrudTest, CreateGeneratesIdAndMetadata) {
   EXPECT_EQ(o.location, "/users/" + id);
   EXPECT_EQ(item["name"], "Yev");
   EXPECT_EQ(json::serialize(item["tags"]), R"(["a",{"b":null}])");
-  // Numbers keep the spelling people expect (not Boost.JSON's 1.5E0).
-  EXPECT_NE(o.body.find(R"("n":[1.5,0.1,-7,1e+300])"), std::string::npos) << o.body;
+  // Numbers are DynamoDB numbers, written in plain decimal (not Boost.JSON's 1.5E0).
+  EXPECT_NE(o.body.find(R"("n":[1.5,0.1,-7,1)" + std::string(100, '0') + "]"), std::string::npos)
+      << o.body;
   EXPECT_EQ(item["createdBy"], "alice");
   EXPECT_EQ(item["createdAt"], "2026-11-24T03:14:55.000Z");
   EXPECT_EQ(item["updatedAt"], "2026-11-24T03:14:55.000Z");
-  // The key comes first in the stored attributes.
-  EXPECT_TRUE(o.body.starts_with("{\"id\":\"" + id + "\",\"name\""));
+  // The key comes first, then the attributes by name.
+  EXPECT_TRUE(o.body.starts_with("{\"id\":\"" + id + "\",\"n\":[")) << o.body;
 }
 
 // A client-chosen id is create-if-absent: the second POST is 409.
@@ -188,13 +195,19 @@ TEST_F(CrudTest, BodyErrorsAreSpecific) {
 }
 
 // The largest doubles and integers past 64 bits are finite: stored, and served as JSON.
-TEST_F(CrudTest, StoresLargeFiniteNumbers) {
-  CrudOutcome o = run(collection_, "POST",
-                      R"({"max":1.7976931348623157e308,"wide":123456789012345678901234567890})");
+TEST_F(CrudTest, StoresNumbersDynamoDbCanHold) {
+  CrudOutcome o =
+      run(collection_, "POST", R"({"big":9.99e125,"wide":123456789012345678901234567890})");
   ASSERT_EQ(o.status, 201u) << o.message;
   json::object item = object_of(o);
-  EXPECT_TRUE(item["max"].is_double());
+  EXPECT_TRUE(item["big"].is_double());
   EXPECT_TRUE(item["wide"].is_double());
+  // Past DynamoDB's range: refused with its message, as a DocumentClient put would be.
+  CrudOutcome refused = run(collection_, "POST", R"({"max":1.7976931348623157e308})");
+  EXPECT_EQ(refused.status, 400u);
+  EXPECT_EQ(refused.message,
+            "Number overflow. Attempting to store a number with magnitude larger than supported "
+            "range");
 }
 
 // curl's default form type and vendor JSON types are read as JSON when the body is an object.

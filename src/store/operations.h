@@ -141,6 +141,9 @@ struct ReadPage {
   std::optional<uint32_t> limit;        // items evaluated, before the filter
   std::optional<Item> exclusive_start;  // a previous page's LastEvaluatedKey
   bool consistent_read = false;
+  // The page ends once this many bytes of items were read; 0 and anything above it: DynamoDB's
+  // 1 MB.
+  size_t max_page_bytes = 0;
 };
 
 struct Query : ReadPage {

@@ -31,9 +31,10 @@ core::Status parse_issuer(const Ctx& c, const Field& f, const std::string& data_
 core::Status parse_tables(const Ctx& c, const Field& f, const std::string& data_dir,
                           std::vector<Table>* out);
 
-// parse_functions.cc. `issuer` is for {issuer: ...} environment values.
+// parse_functions.cc. `issuer` and `tables` are for {issuer: ...} and {table: ...} environment
+// values.
 core::Status parse_functions(const Ctx& c, const Field& f, const std::optional<Issuer>& issuer,
-                             std::vector<Function>* out);
+                             const std::vector<Table>& tables, std::vector<Function>* out);
 // The function named by f's value, which must be defined under functions:.
 core::Status read_function_ref(const Ctx& c, const Field& f, const std::vector<Function>& functions,
                                std::string* out);

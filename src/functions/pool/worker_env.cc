@@ -34,6 +34,12 @@ std::vector<std::string> worker_environment(const PoolOptions& options,
                   static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
                   inputs.log_stream));
   if (!options.execution_env.empty()) add("AWS_EXECUTION_ENV", options.execution_env);
+  if (!options.access_key_id.empty()) {
+    add("AWS_ACCESS_KEY_ID", options.access_key_id);
+    add("AWS_SECRET_ACCESS_KEY", options.secret_access_key);
+  }
+  if (!options.dynamodb_endpoint.empty())
+    add("AWS_ENDPOINT_URL_DYNAMODB", options.dynamodb_endpoint);
   for (const auto& [k, v] : options.environment) {
     std::string prefix = k + "=";
     std::erase_if(env, [&](const std::string& e) { return e.starts_with(prefix); });

@@ -96,5 +96,22 @@ TEST(WorkerEnvironment, FunctionVariablesReplaceDefaults) {
   EXPECT_EQ(env.back(), "PATH=/opt/bin");
 }
 
+// With the DynamoDB listener, the SDKs in the worker find it and have credentials to sign with;
+// without it, neither is set (a function then reaches whatever its own variables say).
+TEST(WorkerEnvironment, DynamoDbEndpointAndCredentials) {
+  auto none = as_map(worker_environment(options(), inputs()));
+  EXPECT_FALSE(none.contains("AWS_ENDPOINT_URL_DYNAMODB"));
+  EXPECT_FALSE(none.contains("AWS_ACCESS_KEY_ID"));
+  PoolOptions o = options();
+  o.dynamodb_endpoint = "http://127.0.0.1:8000";
+  o.access_key_id = "AKIDEXAMPLE";
+  o.secret_access_key = "secret";
+  o.environment = {{"AWS_ENDPOINT_URL_DYNAMODB", "http://other:9000"}};
+  auto m = as_map(worker_environment(o, inputs()));
+  EXPECT_EQ(m["AWS_ENDPOINT_URL_DYNAMODB"], "http://other:9000");  // the function's own wins
+  EXPECT_EQ(m["AWS_ACCESS_KEY_ID"], "AKIDEXAMPLE");
+  EXPECT_EQ(m["AWS_SECRET_ACCESS_KEY"], "secret");
+}
+
 }  // namespace
 }  // namespace gatehouse::functions::pool

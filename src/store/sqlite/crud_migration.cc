@@ -22,7 +22,7 @@ class Window {
     ready_.wait(lock, [&] { return in_flight_ < kWindow; });
     ++in_flight_;
   }
-  void release(const StoreResult<Record>& r) {
+  void release(const StoreResult<Record>& r, const std::string& key) {
     std::lock_guard lock(mu_);
     --in_flight_;
     if (r) {
@@ -30,7 +30,9 @@ class Window {
     } else if (r.error().code == StoreErrorCode::kAlreadyExists) {
       ++kept_;
     } else if (!failure_) {
-      failure_ = r.error().message;
+      failure_ = "item '" + key + "': " + r.error().message;
+      item_refused_ =
+          r.error().code == StoreErrorCode::kInvalid || r.error().code == StoreErrorCode::kTooLarge;
     }
     ready_.notify_all();
   }
@@ -42,6 +44,11 @@ class Window {
     std::lock_guard lock(mu_);
     return failure_;
   }
+  // The failure is the item's own (it cannot be a DynamoDB item), not the storage's.
+  bool item_refused() {
+    std::lock_guard lock(mu_);
+    return item_refused_;
+  }
   uint64_t moved() const { return moved_; }
   uint64_t kept() const { return kept_; }
 
@@ -51,6 +58,7 @@ class Window {
   size_t in_flight_ = 0;
   uint64_t moved_ = 0, kept_ = 0;
   std::optional<std::string> failure_;
+  bool item_refused_ = false;
 };
 
 }  // namespace
@@ -93,13 +101,21 @@ core::Result<MigrationReport> migrate_crud_file(const std::string& path,
     record.updated_ms = sqlite3_column_int64(rows.get(), 3);
     record.attributes = detail::column_text(rows.get(), 4);
     window.acquire();
-    into.create(std::move(record), [&window](StoreResult<Record> r) { window.release(r); });
+    std::string key = record.key;
+    into.create(std::move(record),
+                [&window, key](StoreResult<Record> r) { window.release(r, key); });
     if (window.failure()) break;
   }
   window.drain();
-  if (auto failure = window.failure())
+  if (auto failure = window.failure()) {
+    if (window.item_refused())
+      return core::invalid_argument(
+          what + ": " + *failure +
+          "; change or remove that item in the file (e.g. with the sqlite3 shell) and start "
+          "again: the items moved so far stay, nothing was removed");
     return core::io_error(what + ": moving its items into the DynamoDB store failed: " + *failure +
                           "; nothing was removed, start again to retry");
+  }
   if (rc != SQLITE_DONE && rc != SQLITE_ROW)
     return detail::open_failure(path, "cannot read the items", rc, db.get());
   rows.reset();

@@ -287,6 +287,8 @@ DbResult<PageResult> Engine::read_page(const TableEntry& table, const ReadPage& 
                           index->projection.type != ProjectionType::kAll;
   const bool need_item = request.filter || request.projection || fetch_base;
 
+  const size_t page_cap =
+      request.max_page_bytes != 0 ? std::min(request.max_page_bytes, kMaxPageBytes) : kMaxPageBytes;
   PageResult page;
   bool damaged = false;
   bool more = false;      // the page ended before the rows did: LastEvaluatedKey follows
@@ -338,7 +340,7 @@ DbResult<PageResult> Engine::read_page(const TableEntry& table, const ReadPage& 
         more = true;
         return SQLITE_DONE;
       }
-      if (page.read_bytes >= kMaxPageBytes) full = true;
+      if (page.read_bytes >= page_cap) full = true;
     }
     return rc;
   });

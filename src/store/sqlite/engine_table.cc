@@ -271,6 +271,7 @@ void EngineTable::list(ListQuery query, PageDone done) {
   bool more = false;
   for (;;) {
     scan.limit = limit + 1 - static_cast<uint32_t>(items_json.size());
+    scan.max_page_bytes = max_bytes - bytes;
     auto result = shared_->engine.scan(scan);
     if (!result) return done(shared_->error(result.error()));
     bytes += result->read_bytes;

@@ -7,29 +7,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
 
-#include "core/text.h"
-#include "store/sqlite/sqlite_table.h"
-
 namespace gatehouse::store::sqlite::detail {
-namespace {
-
-bool valid_table_name(std::string_view name) {
-  auto letter = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; };
-  auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  if (name.empty() || name.size() > 64 || !letter(name[0])) return false;
-  if (!std::all_of(name.begin(), name.end(), [&](char c) { return letter(c) || digit(c); }))
-    return false;
-  // SQLite reserves these names for its own tables.
-  return core::ascii_lower(name.substr(0, 7)) != "sqlite_";
-}
-
-}  // namespace
-
 int query_text(sqlite3* db, const std::string& sql, std::string& out) {
   Stmt stmt;
   int rc = prepare(db, sql, stmt);
@@ -56,10 +38,6 @@ int open_connection(const std::string& path, const std::string& vfs, uint32_t bu
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, static_cast<int>(std::min<uint32_t>(busy_timeout_ms, INT32_MAX)));
   return SQLITE_OK;
-}
-
-int open_connection(const SqliteOptions& options, int mode, Db& out) {
-  return open_connection(options.path, options.vfs, options.busy_timeout_ms, mode, out);
 }
 
 core::Status open_failure(const std::string& path, std::string_view doing, int rc, sqlite3* db) {
@@ -112,80 +90,6 @@ core::Status create_file_if_absent(const std::string& path) {
     return {core::Code::kPermissionDenied,
             "database '" + path + "': cannot create the file: permission denied"};
   return core::io_error("database '" + path + "': cannot create the file: " + std::strerror(err));
-}
-
-core::Status check_options(const SqliteOptions& options) {
-  const std::string& path = options.path;
-  if (path.empty()) return core::invalid_argument("SQLite table: the database path is empty");
-  if (!valid_table_name(options.table_name))
-    return core::invalid_argument("database '" + path + "': invalid table name '" +
-                                  options.table_name +
-                                  "' (want [A-Za-z_][A-Za-z0-9_]{0,63}, not sqlite_*)");
-  if (options.max_batch == 0 || options.max_queue == 0)
-    return core::invalid_argument("database '" + path + "': max_batch and max_queue must be > 0");
-  if (!options.vfs.empty() && !sqlite3_vfs_find(options.vfs.c_str()))
-    return core::invalid_argument("database '" + path + "': no SQLite VFS named '" + options.vfs +
-                                  "'");
-  return {};
-}
-
-core::Status prepare_file(sqlite3* db, const SqliteOptions& options) {
-  const std::string& path = options.path;
-  // The first read of the file: fails here if it is not a database or its header is damaged.
-  std::string version_text;
-  int rc = query_text(db, "PRAGMA user_version", version_text);
-  if (rc != SQLITE_OK) return open_failure(path, "cannot read the schema version", rc, db);
-  int version = std::atoi(version_text.c_str());
-  if (version > SqliteTable::kSchemaVersion)
-    return core::invalid_argument("database '" + path + "': schema version " +
-                                  std::to_string(version) + " is newer than this build's (" +
-                                  std::to_string(SqliteTable::kSchemaVersion) + ")");
-
-  // A table of this name made by something else is refused rather than written into.
-  std::string columns;
-  rc = query_text(db,
-                  "SELECT group_concat(name, ', ') FROM"
-                  " (SELECT name FROM pragma_table_info('" +
-                      options.table_name + "') ORDER BY cid)",
-                  columns);
-  if (rc != SQLITE_OK) return open_failure(path, "cannot read the schema", rc, db);
-  if (!columns.empty() && columns != kColumns)
-    return core::invalid_argument("database '" + path + "': table '" + options.table_name +
-                                  "' has the columns (" + columns + "), not the expected (" +
-                                  std::string(kColumns) + ")");
-
-  // A file without write permission opens read-only (SQLite falls back silently): then the table
-  // must already be there, and writes fail with kUnavailable.
-  if (sqlite3_db_readonly(db, "main") == 1) {
-    if (columns.empty())
-      return core::Status(core::Code::kPermissionDenied,
-                          "database '" + path + "': the file is read-only and has no table '" +
-                              options.table_name + "'");
-    return {};
-  }
-
-  if (auto wal = enable_wal(db, path); !wal.ok()) return wal;
-
-  // WITHOUT ROWID is not used: an item's JSON is often kilobytes, and such a table stores whole
-  // rows in its B-tree's interior pages; a rowid table keeps them in leaves only, and a point
-  // lookup through the primary-key index is still two short B-tree descents.
-  const std::string table = quote_identifier(options.table_name);
-  const std::string index = quote_identifier(options.table_name + "_by_owner");
-  std::string schema = "BEGIN IMMEDIATE;";
-  schema += "CREATE TABLE IF NOT EXISTS " + table +
-            " (key TEXT NOT NULL PRIMARY KEY, owner TEXT NOT NULL, created INTEGER NOT NULL,"
-            " updated INTEGER NOT NULL, attributes TEXT NOT NULL);";
-  schema += "CREATE INDEX IF NOT EXISTS " + index + " ON " + table + " (owner, key);";
-  if (version == 0)
-    schema += "PRAGMA user_version = " + std::to_string(SqliteTable::kSchemaVersion) + ";";
-  schema += "COMMIT;";
-  rc = sqlite3_exec(db, schema.c_str(), nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK) {
-    core::Status failure = open_failure(path, "cannot create the table", rc, db);
-    if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-    return failure;
-  }
-  return {};
 }
 
 core::Status enable_wal(sqlite3* db, const std::string& path) {
