@@ -34,7 +34,7 @@ run-mock: build
 # The blog demo with Lambda functions (examples/lambda-blog): the same scenario, with the seed's
 # Node.js authorizer and a Node.js users service. Installs their npm packages on first use.
 run-lambda: build
-	@[ -d examples/lambda-blog/node_modules/jsonwebtoken ] || \
+	@[ -d examples/lambda-blog/node_modules/@aws-sdk/lib-dynamodb ] || \
 	  (cd examples/lambda-blog && npm ci --no-audit --no-fund --loglevel=error)
 	@echo "gatehouse: the Lambda blog demo on http://127.0.0.1:$(PORT); the scenario: examples/lambda-blog/README.md"
 	@$(BUILD)/gatehouse serve -c examples/lambda-blog/gatehouse.yaml --port $(PORT) --admin-port $(ADMIN_PORT)

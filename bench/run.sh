@@ -464,10 +464,14 @@ BLOG_AUDIENCE=https://blog-api
 # functions, authorizer and routes; one I/O thread, no access log, ports and data in the run's
 # directory).
 #   get    (g)  the lambda-blog API: embedded issuer (client blog-demo), Node TOKEN authorizer with
-#               its cache off, Node CRUD handler on both resource routes, items in fn-users-get/
-#   post   (j)  the same, items in fn-users-post/; verifies with the first instance's /pem
+#               its cache off, Node CRUD handler on both resource routes, items in its own store's
+#               table `users`; its DynamoDB listener (on $FN_DYNAMODB_PORT) also holds the table
+#               `sls_users` the serverless-offline cases write to
+#   post   (j)  the same, in a store of its own; verifies with the first instance's /pem
 #   cache  (h)  the Node TOKEN authorizer, cache 300 s, in front of case b's mock route
 #   issuer      only the embedded issuer (when this binary does not run functions yet, for i and k)
+# The DynamoDB listener of case g's instance: a fixed port, handed to serverless-offline too.
+FN_DYNAMODB_PORT=${FN_DYNAMODB_PORT:-$((20000 + RANDOM % 40000))}
 fn_config() {
   local kind=$1 key ttl=0
   if [ "$kind" = get ] || [ "$kind" = issuer ]; then
@@ -530,9 +534,17 @@ YAML
     working_dir: $lambda_dir/users
     handler: index.handler
     environment:
-      USERS_DIR: $work/fn-users-$kind
+      USERS_TABLE: {table: users}
 YAML
     echo "    concurrency: $fn_concurrency"
+    local ddb_port=0
+    [ "$kind" = get ] && ddb_port=$FN_DYNAMODB_PORT
+    cat <<YAML
+dynamodb: {listen: 127.0.0.1:$ddb_port}
+tables:
+  users: {key: {pk: S, sk: S}}
+  sls_users: {key: {pk: S, sk: S}}
+YAML
   fi
   cat <<YAML
 authorizers:
@@ -624,17 +636,19 @@ sls_install() {
     || { tail -30 "$work/npm-ci.log" >&2; die "npm ci in bench/serverless failed"; }
   cp "$sls_dir/package-lock.json" "$sls_dir/node_modules/.bench-installed-lock"
 }
-# start_sls NAME -> SLS_PID_<NAME>, SLS_PORT_<NAME>; items in $work/sls-users-NAME
+# start_sls NAME -> SLS_PID_<NAME>, SLS_PORT_<NAME>; items in the table sls_users of case g's
+# gatehouse (its DynamoDB API), as a serverless-offline user points the SDK at a local DynamoDB
 start_sls() {
   local name=$1 dir="$work/sls-$1" out="$work/sls-$1.log" pid port lport wport
-  mkdir -p "$dir" "$work/sls-users-$name" "$work/sls-home"
+  mkdir -p "$dir" "$work/sls-home"
   cp "$sls_dir/serverless.yml" "$dir/serverless.yml"
   ln -sfn "$lambda_dir" "$dir/lambda-blog"
   ln -sfn "$sls_dir/node_modules" "$dir/node_modules"
   for _ in $(seq 5); do
     port=$((20000 + RANDOM % 40000)); lport=$((port + 1)); wport=$((port + 2))
     (cd "$dir" && exec env "${sls_env[@]}" AUTH0_CLIENT_PUBLIC_KEY="$(cat "$work/fn-issuer.pem")" \
-      USERS_DIR="$work/sls-users-$name" SLS_HTTP_PORT="$port" SLS_LAMBDA_PORT="$lport" \
+      USERS_TABLE=sls_users AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$FN_DYNAMODB_PORT" \
+      SLS_HTTP_PORT="$port" SLS_LAMBDA_PORT="$lport" \
       SLS_WEBSOCKET_PORT="$wport" taskset -c "$server_cpu" \
       node node_modules/serverless/bin/serverless.js offline start "${sls_flags[@]}") >"$out" 2>&1 &
     pid=$!

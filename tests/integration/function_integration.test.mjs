@@ -53,7 +53,7 @@ function within(promise, ms, message) {
 // The example's configuration, with the functions run by `runtime` ('bootstrap': runtime: node;
 // 'ric': the official client). The authorizer's jsonwebtoken comes from this directory's
 // node_modules (NODE_PATH), so the test does not need `npm ci` in examples/lambda-blog.
-function seedYaml(runtime, usersDir) {
+function seedYaml(runtime) {
   const ric = runtime === 'ric';
   const run = (handler) => (ric ? `command: ${RIC_COMMAND}
     handler: ${handler}
@@ -72,7 +72,12 @@ ${issuerSection}functions:
   users:
     ${run('index.handler')}
     working_dir: ${q(join(SEED, 'users'))}
-    environment: {USERS_DIR: ${q(usersDir)}}
+    environment:
+      USERS_TABLE: {table: users}
+      NODE_PATH: ${q(NODE_MODULES)}
+dynamodb: {listen: 127.0.0.1:0}
+tables:
+  users: {key: {pk: S, sk: S}}
 authorizers:
   lambda:
     type: token
@@ -97,7 +102,7 @@ for (const runtime of ['bootstrap', 'ric']) {
       const json = { 'content-type': 'application/json' };
       before(async () => {
         const dir = tempDir();
-        gw = await startGateway(seedYaml(runtime, join(dir, 'users')), { dir, env,
+        gw = await startGateway(seedYaml(runtime), { dir, env,
           deadlineMs: DEADLINE_MS });
       });
       after(async () => { await gw?.stop(); });

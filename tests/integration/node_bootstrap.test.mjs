@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { createHmac, createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { binary, repoRoot, waitFor } from './harness.mjs';
+import { startDynamo, caller, keySchema } from './dynamodb_fixture.mjs';
 
 const require = createRequire(import.meta.url);
 const here = join(repoRoot, 'tests/integration');
@@ -661,12 +662,25 @@ describe('examples/lambda-blog', { skip: jwt ? false
   // jsonwebtoken for the authorizer comes from this directory's node_modules, so the test does
   // not depend on `npm ci` in examples/lambda-blog.
   const nodePath = { NODE_PATH: join(here, 'node_modules') };
-  before(() => {
+  // The users service's table, on gatehouse's DynamoDB API.
+  let store;
+  const usersEnv = (table) => ({ ...nodePath, USERS_TABLE: table,
+    AWS_ENDPOINT_URL_DYNAMODB: store.dynamodbUrl, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' });
+  const createUsersTable = async (table) => {
+    const r = await caller(store.dynamodbUrl)('CreateTable', { TableName: table, ...keySchema('pk:S', 'sk:S'),
+      BillingMode: 'PAY_PER_REQUEST' });
+    assert.equal(r.status, 200, r.text);
+  };
+  before(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'gatehouse-fn-'));
     keys = makeKeys(tmp, 'issuer');
     other = makeKeys(tmp, 'other');
+    store = await startDynamo();
   });
-  after(() => rmSync(tmp, { recursive: true, force: true }));
+  after(async () => {
+    rmSync(tmp, { recursive: true, force: true });
+    await store?.stop();
+  });
 
   const runtimes = [
     ['our runtime', 'ours', 'index.handler'],
@@ -697,8 +711,9 @@ describe('examples/lambda-blog', { skip: jwt ? false
 
   for (const [title, runtime] of [['our runtime', 'ours'], ['aws-lambda-ric', 'ric']]) {
     test(`the users service under ${title}`, { skip: runtime === 'ric' && ricSkip }, async () => {
-      const usersDir = join(tmp, `users-${runtime}`);
-      const w = await startRuntime(runtime, join(EXAMPLE, 'users'), 'index.handler', { USERS_DIR: usersDir });
+      const table = `users-${runtime}`;
+      await createUsersTable(table);
+      const w = await startRuntime(runtime, join(EXAMPLE, 'users'), 'index.handler', usersEnv(table));
       const call = async (...args) => {
         const out = await settle(w, w.api.invoke(proxyEvent(...args)));
         assert.equal(out.kind, 'response', `${out.kind} ${out.body} ${w.stderr}`);
@@ -713,7 +728,10 @@ describe('examples/lambda-blog', { skip: jwt ? false
         assert.equal(item.createdBy, SUBJECT);
         assert.equal(item.createdAt, item.updatedAt);
         assert.deepEqual(created.headers, { 'Content-Type': 'application/json', Location: `/resource/${item.id}` });
-        assert.ok(existsSync(join(usersDir, `${item.id}.json`)));
+        // Stored as the template stores it: under its table's keys.
+        const stored = await caller(store.dynamodbUrl)('GetItem', { TableName: table,
+          Key: { pk: { S: `USER#${item.id}` }, sk: { S: 'PROFILE' } } });
+        assert.equal(JSON.parse(stored.text).Item.name.S, 'Yev');
 
         const b64 = await call('POST', '/resource', { body: Buffer.from('{"name":"Zoë"}').toString('base64'), isBase64Encoded: true });
         assert.equal(b64.statusCode, 201);
@@ -747,17 +765,16 @@ describe('examples/lambda-blog', { skip: jwt ? false
         }
         const traversal = await call('GET', '/resource/{id}', { id: '../../etc/passwd' });
         assert.equal(traversal.statusCode, 404);
-        assert.deepEqual(readdirSync(usersDir).filter((n) => !n.endsWith('.json')), []);
       } finally {
         await w.stop();
       }
     });
   }
 
-  test('two worker processes share the users directory', async () => {
-    const usersDir = join(tmp, 'users-shared');
-    const a = await startRuntime('ours', join(EXAMPLE, 'users'), 'index.handler', { USERS_DIR: usersDir });
-    const b = await startRuntime('ours', join(EXAMPLE, 'users'), 'index.handler', { USERS_DIR: usersDir });
+  test('two worker processes share the users table', async () => {
+    await createUsersTable('users-shared');
+    const a = await startRuntime('ours', join(EXAMPLE, 'users'), 'index.handler', usersEnv('users-shared'));
+    const b = await startRuntime('ours', join(EXAMPLE, 'users'), 'index.handler', usersEnv('users-shared'));
     try {
       const posts = [];
       for (let i = 0; i < 20; i++) {

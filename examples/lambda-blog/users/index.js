@@ -1,5 +1,8 @@
-// The blog's users service as a Lambda proxy handler: the routes of gatehouse's built-in CRUD
-// integration (GET|POST /resource, GET|PUT|DELETE /resource/{id}), one JSON file per item.
+// The blog's users service as a Lambda proxy handler over a DynamoDB table, written the way
+// serverless templates write it: the AWS SDK v3 DocumentClient, the table's name from an
+// environment variable, no endpoint or credentials in the code (gatehouse hands the function its
+// DynamoDB endpoint as AWS_ENDPOINT_URL_DYNAMODB, as Lambda hands it a role), and a table keyed by
+// `pk` and `sk`. The routes are those of gatehouse's built-in CRUD integration:
 //
 //   POST   /resource       201 the item, Location: /resource/<id>; 400 for a body that is not
 //                          a JSON object
@@ -9,28 +12,23 @@
 //   DELETE /resource/{id}  204, or 404
 //
 // Items get an `id` (a UUID), `createdBy` (the authorizer's principalId), `createdAt` and
-// `updatedAt`; a body cannot set those four.
-//
-// Storage: the directory USERS_DIR, created if missing. A relative USERS_DIR is relative to the
-// function's directory (LAMBDA_TASK_ROOT, which is also the worker's working directory). An item
-// is written to a temporary file, flushed to disk and renamed over <id>.json, then the directory
-// is flushed: readers in any of the function's worker processes see the old item or the new
-// one, never a torn file, and an item answered with 201 or 200 survives a crash. Two writers of
-// the same item race (the last rename wins), and a PUT racing a DELETE of the same item may
-// bring it back: this example keeps no locks.
+// `updatedAt`; a body cannot set those four. In the table an item is {pk: "USER#<id>", sk:
+// "PROFILE", ...}; conditions keep a POST from overwriting and a PUT or DELETE from touching an
+// item that is not there.
 'use strict';
 
-const fs = require('node:fs');
-const fsp = require('node:fs/promises');
-const path = require('node:path');
 const crypto = require('node:crypto');
+const { DynamoDBClient } = require('@aws-sdk/client-dynamodb');
+const { DynamoDBDocumentClient, PutCommand, GetCommand, UpdateCommand, DeleteCommand,
+  ScanCommand } = require('@aws-sdk/lib-dynamodb');
 
-if (!process.env.USERS_DIR) throw new Error('USERS_DIR is not set');
-const USERS_DIR = path.resolve(process.env.LAMBDA_TASK_ROOT || process.cwd(), process.env.USERS_DIR);
-fs.mkdirSync(USERS_DIR, { recursive: true, mode: 0o700 });
+const TABLE = process.env.USERS_TABLE;
+if (!TABLE) throw new Error('USERS_TABLE is not set');
+const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}),
+  { marshallOptions: { removeUndefinedValues: true } });
 
-// The ids this service hands out. Anything else names no item, and never a path.
-const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const SERVICE_FIELDS = new Set(['id', 'createdBy', 'createdAt', 'updatedAt']);
+const key = (id) => ({ pk: `USER#${id}`, sk: 'PROFILE' });
 
 const json = (statusCode, body, headers = {}) => ({
   statusCode,
@@ -39,6 +37,7 @@ const json = (statusCode, body, headers = {}) => ({
 });
 const notFound = () => json(404, { message: 'Not Found' });
 const invalidBody = () => json(400, { message: 'Invalid request body' });
+const conditionFailed = (err) => err && err.name === 'ConditionalCheckFailedException';
 
 // The request body as a JSON object, or null when it is missing or anything else.
 function parseBody(event) {
@@ -52,55 +51,30 @@ function parseBody(event) {
   }
 }
 
-// What a client may set: everything except the fields the service owns.
+// What a client may set: everything except the fields the service owns (and the table's keys).
 function attributes(body) {
-  const { id, createdBy, createdAt, updatedAt, ...rest } = body;  // eslint-disable-line no-unused-vars
+  const out = {};
+  for (const [name, value] of Object.entries(body)) {
+    if (!SERVICE_FIELDS.has(name) && name !== 'pk' && name !== 'sk') out[name] = value;
+  }
+  return out;
+}
+
+// The item as the API shows it: without the table's keys.
+function shown(item) {
+  const { pk, sk, ...rest } = item;  // eslint-disable-line no-unused-vars
   return rest;
 }
 
-const itemPath = (id) => path.join(USERS_DIR, `${id}.json`);
-
-async function readItem(id) {
-  try {
-    return JSON.parse(await fsp.readFile(itemPath(id), 'utf8'));
-  } catch (err) {
-    if (err.code === 'ENOENT') return null;
-    throw err;
-  }
-}
-
-// Makes a rename or an unlink in the directory durable.
-async function syncDir() {
-  const dir = await fsp.open(USERS_DIR, 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
-}
-
-async function writeItem(item) {
-  const tmp = path.join(USERS_DIR, `.${item.id}.${process.pid}.${crypto.randomBytes(6).toString('hex')}.tmp`);
-  const file = await fsp.open(tmp, 'wx', 0o600);
-  try {
-    await file.writeFile(JSON.stringify(item));
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  try {
-    await fsp.rename(tmp, itemPath(item.id));
-  } catch (err) {
-    await fsp.rm(tmp, { force: true });
-    throw err;
-  }
-  await syncDir();
-}
-
 async function listItems() {
-  const names = (await fsp.readdir(USERS_DIR)).filter((n) => ID.test(n.slice(0, -5)) && n.endsWith('.json'));
-  // An item deleted between readdir and readFile is skipped.
-  const items = (await Promise.all(names.map((n) => readItem(n.slice(0, -5))))).filter(Boolean);
+  const items = [];
+  let ExclusiveStartKey;
+  do {
+    const page = await documents.send(new ScanCommand({ TableName: TABLE, Limit: 100,
+      ExclusiveStartKey }));
+    items.push(...page.Items.filter((i) => i.sk === 'PROFILE').map(shown));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
   return items.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
 }
 
@@ -118,35 +92,62 @@ module.exports.handler = async (event) => {
       const now = new Date().toISOString();
       const item = { id: crypto.randomUUID(), ...attributes(body), createdBy: principal,
         createdAt: now, updatedAt: now };
-      await writeItem(item);
+      await documents.send(new PutCommand({ TableName: TABLE, Item: { ...key(item.id), ...item },
+        ConditionExpression: 'attribute_not_exists(pk)' }));
       return json(201, item, { Location: `/resource/${item.id}` });
     }
 
     case 'GET /resource/{id}': {
-      const item = ID.test(id) ? await readItem(id) : null;
-      return item ? json(200, item) : notFound();
+      const r = await documents.send(new GetCommand({ TableName: TABLE, Key: key(id) }));
+      return r.Item ? json(200, shown(r.Item)) : notFound();
     }
 
     case 'PUT /resource/{id}': {
       const body = parseBody(event);
       if (!body) return invalidBody();
-      const old = ID.test(id) ? await readItem(id) : null;
+      const old = (await documents.send(new GetCommand({ TableName: TABLE, Key: key(id) }))).Item;
       if (!old) return notFound();
-      const item = { id, ...attributes(body), createdBy: old.createdBy, createdAt: old.createdAt,
-        updatedAt: new Date().toISOString() };
-      await writeItem(item);
-      return json(200, item);
+      // SET the body's attributes, REMOVE the ones it left out, with placeholders for names
+      // and values (any attribute name is safe, reserved words included).
+      const names = { '#updatedAt': 'updatedAt', '#createdAt': 'createdAt' };
+      const values = { ':updatedAt': new Date().toISOString(), ':createdAt': old.createdAt };
+      const set = ['#updatedAt = :updatedAt'];
+      const remove = [];
+      const given = attributes(body);
+      Object.keys(given).forEach((name, i) => {
+        names[`#a${i}`] = name;
+        values[`:a${i}`] = given[name];
+        set.push(`#a${i} = :a${i}`);
+      });
+      Object.keys(attributes(old)).filter((name) => !(name in given)).forEach((name, i) => {
+        names[`#r${i}`] = name;
+        remove.push(`#r${i}`);
+      });
+      try {
+        const r = await documents.send(new UpdateCommand({
+          TableName: TABLE,
+          Key: key(id),
+          UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          ConditionExpression: 'attribute_exists(pk) AND #createdAt = :createdAt',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }));
+        return json(200, shown(r.Attributes));
+      } catch (err) {
+        if (conditionFailed(err)) return notFound();  // deleted (or re-created) meanwhile
+        throw err;
+      }
     }
 
     case 'DELETE /resource/{id}': {
-      if (!ID.test(id)) return notFound();
       try {
-        await fsp.unlink(itemPath(id));
+        await documents.send(new DeleteCommand({ TableName: TABLE, Key: key(id),
+          ConditionExpression: 'attribute_exists(pk)' }));
       } catch (err) {
-        if (err.code === 'ENOENT') return notFound();
+        if (conditionFailed(err)) return notFound();
         throw err;
       }
-      await syncDir();
       return { statusCode: 204, headers: {}, body: '' };
     }
 
