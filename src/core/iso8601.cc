@@ -66,10 +66,11 @@ std::optional<int64_t> parse_iso8601_ms(std::string_view t) {
   const int64_t doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
   const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   const int64_t days = era * 146'097 + doe - 719'468;
-  const int64_t out = days * 86'400'000 + hour * 3'600'000 + minute * 60'000 + second * 1000 + ms;
-  // A day past the month's end (2026-02-30) does not come back as written: not a date.
-  if (format_iso8601_ms(out) != t) return std::nullopt;
-  return out;
+  // A day past the month's end (2026-02-30) is not a date.
+  const bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (day > kDays[month - 1] + (month == 2 && leap ? 1 : 0)) return std::nullopt;
+  return days * 86'400'000 + hour * 3'600'000 + minute * 60'000 + second * 1000 + ms;
 }
 
 }  // namespace gatehouse::core

@@ -129,4 +129,77 @@ void append_plain_json(std::string& out, const AttributeValue& value) {
   }
 }
 
+bool append_plain_json_of_stored(std::string& out, const json::value& v) {
+  const json::object* o = v.if_object();
+  if (!o || o->size() != 1) return false;
+  const auto& [type, inner] = *o->begin();
+  auto strings = [&](bool numbers) {
+    const json::array* a = inner.if_array();
+    if (!a) return false;
+    out += '[';
+    for (size_t i = 0; i < a->size(); ++i) {
+      const json::string* s = (*a)[i].if_string();
+      if (!s) return false;
+      if (i > 0) out += ',';
+      if (numbers)
+        out.append(s->data(), s->size());  // canonical decimal text is a JSON number
+      else
+        core::append_json_string(out, *s);
+    }
+    out += ']';
+    return true;
+  };
+  if (type == "S" || type == "B") {
+    // A binary's stored base64 is its plain form already.
+    const json::string* s = inner.if_string();
+    if (!s) return false;
+    core::append_json_string(out, *s);
+    return true;
+  }
+  if (type == "N") {
+    const json::string* s = inner.if_string();
+    if (!s) return false;
+    out.append(s->data(), s->size());
+    return true;
+  }
+  if (type == "BOOL") {
+    if (!inner.is_bool()) return false;
+    out += inner.get_bool() ? "true" : "false";
+    return true;
+  }
+  if (type == "NULL") {
+    out += "null";
+    return true;
+  }
+  if (type == "SS" || type == "BS") return strings(false);
+  if (type == "NS") return strings(true);
+  if (type == "L") {
+    const json::array* a = inner.if_array();
+    if (!a) return false;
+    out += '[';
+    for (size_t i = 0; i < a->size(); ++i) {
+      if (i > 0) out += ',';
+      if (!append_plain_json_of_stored(out, (*a)[i])) return false;
+    }
+    out += ']';
+    return true;
+  }
+  if (type == "M") {
+    const json::object* m = inner.if_object();
+    if (!m) return false;
+    out += '{';
+    bool first = true;
+    for (const auto& [key, entry] : *m) {
+      if (!first) out += ',';
+      first = false;
+      core::append_json_string(out, key);
+      out += ':';
+      if (!append_plain_json_of_stored(out, entry)) return false;
+    }
+    out += '}';
+    return true;
+  }
+  return false;
+}
+
 }  // namespace gatehouse::store

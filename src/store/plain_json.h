@@ -21,5 +21,8 @@ core::Result<Item, std::string> item_from_plain_json(const boost::json::object& 
 
 // Appends `value` as plain JSON text.
 void append_plain_json(std::string& out, const AttributeValue& value);
+// The same for a value's DynamoDB JSON that the store wrote itself (canonical numbers, padded
+// base64), read without building the value: false if it is not one.
+bool append_plain_json_of_stored(std::string& out, const boost::json::value& dynamodb_json);
 
 }  // namespace gatehouse::store

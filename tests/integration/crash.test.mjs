@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { startGateway, blogYaml, blogEnv, issuerToken, tempDir, DEMO_CLIENT } from './harness.mjs';
 
-
 // JSON text with every object's members in name order, as the store keeps an item's attributes.
 function sortedJson(value) {
   if (Array.isArray(value)) return `[${value.map(sortedJson).join(',')}]`;
@@ -13,6 +12,7 @@ function sortedJson(value) {
   }
   return JSON.stringify(value);
 }
+
 const CYCLES = 3;
 const WORKERS = 32;
 const TARGET_ACKS = 1500; // kill once this many writes of the cycle were acknowledged...

@@ -72,29 +72,57 @@ std::optional<store::Item> read_key(RequestReader& r, bool wrap) {
 
 }  // namespace
 
+namespace {
+
+// What PutItem, DeleteItem and UpdateItem read after the table and the item or key, in
+// DynamoDB's order: ReturnConsumedCapacity, ReturnItemCollectionMetrics, ReturnValues (one of
+// `allowed`), ReturnValuesOnConditionCheckFailure.
+struct WriteOptions {
+  CapacityReport report = CapacityReport::kNone;
+  std::optional<ReturnValues> return_values;
+};
+WriteOptions read_write_options(RequestReader& r, std::initializer_list<ReturnValues> allowed,
+                                bool& return_old_on_condition_failure) {
+  WriteOptions out;
+  out.report = read_capacity_report(r);
+  read_common_enums(r);
+  out.return_values = read_return_values(r, allowed);
+  return_old_on_condition_failure = read_return_on_failure(r);
+  return out;
+}
+
+// Sends the write to the engine once the request read cleanly; answers its result.
+template <class Request, class Send>
+void send_write(RequestReader& r, Request request, const std::string& table,
+                const WriteOptions& options, Respond& respond, Send send) {
+  if (auto e = r.error()) return respond(*e);
+  request.table = table;
+  request.return_values = *options.return_values;
+  WriteAnswer answer{request.table, options.report};
+  send(std::move(request), [answer, respond](store::DbResult<store::WriteResult> result) mutable {
+    answer_write(answer, std::move(result), respond);
+  });
+}
+
+}  // namespace
+
 void put_item(const OperationContext& c, const json::object& body, Respond& respond) {
   RequestReader r(body, Wording::kFirst);
   store::PutItem request;
   auto table = r.table_name("TableName", 1);
   auto item = r.item("Item", true);
   if (!item && !r.failed()) r.constraint("Item", "Member must not be null");
-  const CapacityReport report = read_capacity_report(r);
-  read_common_enums(r);
-  auto return_values = read_return_values(r, {ReturnValues::kNone, ReturnValues::kAllOld});
-  request.return_old_on_condition_failure = read_return_on_failure(r);
+  auto options = read_write_options(r, {ReturnValues::kNone, ReturnValues::kAllOld},
+                                    request.return_old_on_condition_failure);
   LegacyParameters legacy(r, body);
   Expressions expressions(r, true);
   request.condition = expressions.condition("ConditionExpression", expr::ConditionKind::kCondition);
   if (!request.condition) request.condition = legacy.expected();
   expressions.finish();
-  if (auto e = r.error()) return respond(*e);
-  request.table = *table;
-  request.item = std::move(*item);
-  request.return_values = *return_values;
-  WriteAnswer answer{request.table, report};
-  c.engine.put_item(std::move(request), [answer, respond](auto result) mutable {
-    answer_write(answer, std::move(result), respond);
-  });
+  if (item) request.item = std::move(*item);
+  send_write(
+      r, std::move(request), table.value_or(""), options, respond,
+      [&](store::PutItem p, auto done) { c.engine.put_item(std::move(p), std::move(done)); });
 }
 
 void delete_item(const OperationContext& c, const json::object& body, Respond& respond) {
@@ -102,23 +130,17 @@ void delete_item(const OperationContext& c, const json::object& body, Respond& r
   store::DeleteItem request;
   auto table = r.table_name("TableName", 1);
   auto key = read_key(r, false);
-  const CapacityReport report = read_capacity_report(r);
-  read_common_enums(r);
-  auto return_values = read_return_values(r, {ReturnValues::kNone, ReturnValues::kAllOld});
-  request.return_old_on_condition_failure = read_return_on_failure(r);
+  auto options = read_write_options(r, {ReturnValues::kNone, ReturnValues::kAllOld},
+                                    request.return_old_on_condition_failure);
   LegacyParameters legacy(r, body);
   Expressions expressions(r, true);
   request.condition = expressions.condition("ConditionExpression", expr::ConditionKind::kCondition);
   if (!request.condition) request.condition = legacy.expected();
   expressions.finish();
-  if (auto e = r.error()) return respond(*e);
-  request.table = *table;
-  request.key = std::move(*key);
-  request.return_values = *return_values;
-  WriteAnswer answer{request.table, report};
-  c.engine.delete_item(std::move(request), [answer, respond](auto result) mutable {
-    answer_write(answer, std::move(result), respond);
-  });
+  if (key) request.key = std::move(*key);
+  send_write(
+      r, std::move(request), table.value_or(""), options, respond,
+      [&](store::DeleteItem d, auto done) { c.engine.delete_item(std::move(d), std::move(done)); });
 }
 
 void update_item(const OperationContext& c, const json::object& body, Respond& respond) {
@@ -126,12 +148,11 @@ void update_item(const OperationContext& c, const json::object& body, Respond& r
   store::UpdateItem request;
   auto table = r.table_name("TableName", 1);
   auto key = read_key(r, true);
-  const CapacityReport report = read_capacity_report(r);
-  read_common_enums(r);
-  auto return_values =
-      read_return_values(r, {ReturnValues::kNone, ReturnValues::kAllOld, ReturnValues::kUpdatedOld,
-                             ReturnValues::kAllNew, ReturnValues::kUpdatedNew});
-  request.return_old_on_condition_failure = read_return_on_failure(r);
+  auto options =
+      read_write_options(r,
+                         {ReturnValues::kNone, ReturnValues::kAllOld, ReturnValues::kUpdatedOld,
+                          ReturnValues::kAllNew, ReturnValues::kUpdatedNew},
+                         request.return_old_on_condition_failure);
   LegacyParameters legacy(r, body);
   Expressions expressions(r, true);
   request.update = expressions.update("UpdateExpression");
@@ -139,14 +160,10 @@ void update_item(const OperationContext& c, const json::object& body, Respond& r
   request.condition = expressions.condition("ConditionExpression", expr::ConditionKind::kCondition);
   if (!request.condition) request.condition = legacy.expected();
   expressions.finish();
-  if (auto e = r.error()) return respond(*e);
-  request.table = *table;
-  request.key = std::move(*key);
-  request.return_values = *return_values;
-  WriteAnswer answer{request.table, report};
-  c.engine.update_item(std::move(request), [answer, respond](auto result) mutable {
-    answer_write(answer, std::move(result), respond);
-  });
+  if (key) request.key = std::move(*key);
+  send_write(
+      r, std::move(request), table.value_or(""), options, respond,
+      [&](store::UpdateItem u, auto done) { c.engine.update_item(std::move(u), std::move(done)); });
 }
 
 void get_item(const OperationContext& c, const json::object& body, Respond& respond) {

@@ -149,12 +149,43 @@ struct EngineTable::Shared {
     return record;
   }
 
+  // A stored item as a record, read from its DynamoDB JSON without building the item: the
+  // store wrote the text itself, so it is canonical.
   core::Result<Record, StoreError> decode(std::string_view item_json) const {
+    const StoreError damaged{StoreErrorCode::kCorrupt, "a stored item cannot be read"};
     boost::system::error_code ec;
     json::value parsed = json::parse(item_json, ec);
-    auto item = ec ? core::Result<Item, ValueProblem>(ValueProblem{}) : read_item(parsed);
-    if (!item) return StoreError{StoreErrorCode::kCorrupt, "a stored item cannot be read"};
-    return to_record(*item);
+    const json::object* item = ec ? nullptr : parsed.if_object();
+    if (!item) return damaged;
+    Record record;
+    auto text = [&](std::string_view name) -> const json::string* {
+      const json::value* v = item->if_contains(name);
+      const json::object* typed = v ? v->if_object() : nullptr;
+      const json::value* s = typed ? typed->if_contains("S") : nullptr;
+      return s ? s->if_string() : nullptr;
+    };
+    if (const json::string* key = text(key_attribute)) record.key = std::string(*key);
+    if (const json::string* owner = text(kCreatedBy)) record.owner = std::string(*owner);
+    if (const json::string* at = text(kCreatedAt))
+      record.created_ms = core::parse_iso8601_ms(*at).value_or(0);
+    if (const json::string* at = text(kUpdatedAt))
+      record.updated_ms = core::parse_iso8601_ms(*at).value_or(0);
+    std::string& out = record.attributes;
+    out.reserve(item_json.size());
+    out = "{";
+    core::append_json_string(out, key_attribute);
+    out += ':';
+    core::append_json_string(out, record.key);
+    for (const auto& [name, value] : *item) {
+      if (name == key_attribute || name == kCreatedBy || name == kCreatedAt || name == kUpdatedAt)
+        continue;
+      out += ',';
+      core::append_json_string(out, name);
+      out += ':';
+      if (!append_plain_json_of_stored(out, value)) return damaged;
+    }
+    out += '}';
+    return record;
   }
 
   // The item at `key` as committed, or nullopt.

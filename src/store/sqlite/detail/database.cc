@@ -55,6 +55,19 @@ sqlite3_stmt* Connection::statement(const std::string& sql, int& rc) {
   return statements_.emplace(sql, std::move(stmt)).first->second.get();
 }
 
+sqlite3_stmt* Connection::statement(uint64_t key, const std::string& sql, int& rc) {
+  auto it = by_key_.find(key);
+  if (it != by_key_.end()) {
+    rc = SQLITE_OK;
+    return it->second.get();
+  }
+  if (by_key_.size() >= kMaxStatements) by_key_.clear();
+  Stmt stmt;
+  rc = prepare(db_.get(), sql, stmt);
+  if (rc != SQLITE_OK) return nullptr;
+  return by_key_.emplace(key, std::move(stmt)).first->second.get();
+}
+
 // One thread's read connection to one database.
 struct Database::ReadConnection {
   // Held by its thread while reading, by release_idle_readers() while ending an idle snapshot, and

@@ -50,12 +50,19 @@ class Connection {
   // The statement for `sql`, prepared on first use and kept (a bounded number are kept: past
   // that, all are finalized and prepared again as used). nullptr with `rc` set on failure.
   sqlite3_stmt* statement(const std::string& sql, int& rc);
-  void finalize_statements() { statements_.clear(); }
+  // The same, found by a number the caller derives from what the statement is for (a table's id
+  // and the statement's slot), which costs no hashing of the text on the hot paths.
+  sqlite3_stmt* statement(uint64_t key, const std::string& sql, int& rc);
+  void finalize_statements() {
+    statements_.clear();
+    by_key_.clear();
+  }
 
  private:
   static constexpr size_t kMaxStatements = 512;
   Db db_;  // declared first: closed after the statements are finalized
   std::unordered_map<std::string, Stmt> statements_;
+  std::unordered_map<uint64_t, Stmt> by_key_;
 };
 
 // A storage failure as clients may see it: never a file name or SQL.

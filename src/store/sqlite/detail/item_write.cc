@@ -18,10 +18,11 @@ int step_done(sqlite3_stmt* stmt, int rc) {
 }
 
 // Removes the index row of `index_key`, or writes it with the projected item.
-int run_index_row(Connection& c, const std::string& sql, const KeyBytes& index_key,
-                  const KeyBytes& key, const std::string* item, size_t size) {
+int run_index_row(Connection& c, uint64_t statement_key, const std::string& sql,
+                  const KeyBytes& index_key, const KeyBytes& key, const std::string* item,
+                  size_t size) {
   int rc = SQLITE_OK;
-  sqlite3_stmt* stmt = c.statement(sql, rc);
+  sqlite3_stmt* stmt = c.statement(statement_key, sql, rc);
   if (!stmt) return rc;
   ResetOnExit reset(stmt);
   rc = bind_key(stmt, 1, index_key);
@@ -50,7 +51,7 @@ int update_indexes(Connection& c, const TableEntry& table, const KeyBytes& key,
     int rc = SQLITE_OK;
     if (old_key) {
       charged = item_size(project_for_index(table.definition, definition, *old_item));
-      rc = run_index_row(c, index.remove, *old_key, key, nullptr, 0);
+      rc = run_index_row(c, index.remove_key, index.remove, *old_key, key, nullptr, 0);
     }
     if (rc != SQLITE_OK) return rc;
     if (new_key) {
@@ -58,7 +59,7 @@ int update_indexes(Connection& c, const TableEntry& table, const KeyBytes& key,
       const std::string text = encode_item(projected);
       const size_t size = item_size(projected);
       charged = std::max(charged, size);
-      rc = run_index_row(c, index.insert, *new_key, key, &text, size);
+      rc = run_index_row(c, index.insert_key, index.insert, *new_key, key, &text, size);
       if (rc != SQLITE_OK) return rc;
     }
     charges.push_back({definition.name, index.global, charged});
@@ -69,7 +70,7 @@ int update_indexes(Connection& c, const TableEntry& table, const KeyBytes& key,
 int write_item(Connection& c, const TableEntry& table, const KeyBytes& key, const std::string& text,
                size_t size) {
   int rc = SQLITE_OK;
-  sqlite3_stmt* stmt = c.statement(table.upsert, rc);
+  sqlite3_stmt* stmt = c.statement(table.upsert_key, table.upsert, rc);
   if (!stmt) return rc;
   ResetOnExit reset(stmt);
   rc = bind_key(stmt, 1, key);
@@ -82,7 +83,7 @@ int write_item(Connection& c, const TableEntry& table, const KeyBytes& key, cons
 
 int erase_item(Connection& c, const TableEntry& table, const KeyBytes& key) {
   int rc = SQLITE_OK;
-  sqlite3_stmt* stmt = c.statement(table.remove, rc);
+  sqlite3_stmt* stmt = c.statement(table.remove_key, table.remove, rc);
   if (!stmt) return rc;
   ResetOnExit reset(stmt);
   return step_done(stmt, bind_key(stmt, 1, key));
@@ -91,7 +92,7 @@ int erase_item(Connection& c, const TableEntry& table, const KeyBytes& key) {
 // The row of `key`: SQLITE_ROW with the statement on it, SQLITE_DONE when there is none.
 int find_row(Connection& c, const TableEntry& table, const KeyBytes& key, sqlite3_stmt*& stmt) {
   int rc = SQLITE_OK;
-  stmt = c.statement(table.get, rc);
+  stmt = c.statement(table.get_key, table.get, rc);
   if (!stmt) return rc;
   rc = bind_key(stmt, 1, key);
   return rc == SQLITE_OK ? sqlite3_step(stmt) : rc;

@@ -9,11 +9,18 @@ void TableEntry::prepare_sql() {
            " (pk, sk, h, size, item) VALUES (?1, ?2, ?3, ?4, ?5)"
            " ON CONFLICT (pk, sk) DO UPDATE SET size = excluded.size, item = excluded.item";
   remove = "DELETE FROM " + sql_table + " WHERE pk = ?1 AND sk = ?2";
+  // A table's statements are numbered in its own range of keys.
+  const uint64_t base = static_cast<uint64_t>(id) << 16;
+  get_key = base;
+  upsert_key = base + 1;
+  remove_key = base + 2;
   indexes.clear();
   size_t n = 0;
   for (const auto* list : {&definition.global_indexes, &definition.local_indexes}) {
     for (const IndexDefinition& index : *list) {
-      IndexEntry e{&index, list == &definition.global_indexes, {}, {}, {}};
+      IndexEntry e{
+          &index, list == &definition.global_indexes, base + 8 + 2 * n, base + 9 + 2 * n, {}, {},
+          {}};
       e.sql_table = sql_table + "_x" + std::to_string(n++);
       e.insert = "INSERT OR REPLACE INTO " + e.sql_table +
                  " (ipk, isk, pk, sk, h, size, item) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";

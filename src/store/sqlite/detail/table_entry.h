@@ -34,9 +34,10 @@ inline uint32_t hash_key_hash(std::string_view bytes) {
 struct IndexEntry {
   const IndexDefinition* definition;  // into TableEntry::definition
   bool global;
-  std::string sql_table;  // t<id>_x<n>
-  std::string insert;     // ?1 ipk, ?2 isk, ?3 pk, ?4 sk, ?5 h, ?6 size, ?7 item
-  std::string remove;     // ?1 ipk, ?2 isk, ?3 pk, ?4 sk
+  uint64_t insert_key = 0, remove_key = 0;  // Connection::statement keys of the two below
+  std::string sql_table;                    // t<id>_x<n>
+  std::string insert;                       // ?1 ipk, ?2 isk, ?3 pk, ?4 sk, ?5 h, ?6 size, ?7 item
+  std::string remove;                       // ?1 ipk, ?2 isk, ?3 pk, ?4 sk
 };
 
 struct TableEntry {
@@ -47,6 +48,9 @@ struct TableEntry {
   std::string upsert;               // ?1 h, ?2 pk, ?3 sk, ?4 size, ?5 item
   std::string remove;               // ?1 h, ?2 pk, ?3 sk
   std::vector<IndexEntry> indexes;  // global ones first, in definition order
+  // Connection::statement keys of get, upsert and remove: table ids are never reused in a file,
+  // so a key never names another table's statement.
+  uint64_t get_key = 0, upsert_key = 0, remove_key = 0;
   // Set by the writer while its transaction drops the table (reset if that transaction fails):
   // writes queued for the table before then find it gone.
   std::atomic<bool> dropped{false};
