@@ -96,7 +96,7 @@ void Listener::handle(http::ExchangePtr exchange) {
         // Dropping the exchange answers 500 (http/message.h).
       }
     });
-  } catch (const std::exception& e) {
+  } catch (const std::exception&) {
     fail(ApiError{ErrorType::kInternalServerError, "Internal server error", {}, {}});
   }
 }

@@ -112,8 +112,17 @@ class Engine::TransactJob final : public detail::WriteJob {
 
  private:
   // The token's earlier use: the same request answers again without writing; another is refused.
+  // Expired tokens go first, so the table holds at most the last 10 minutes' worth.
   int check_token(Connection& c) {
     int rc = SQLITE_OK;
+    sqlite3_stmt* purge = c.statement("DELETE FROM tokens WHERE created_ms <= ?1", rc);
+    if (!purge) return rc;
+    {
+      ResetOnExit reset_purge(purge);
+      rc = detail::bind_all(purge, now_ms_ - kTokenLifetimeMs);
+      if (rc == SQLITE_OK) rc = sqlite3_step(purge);
+      if (rc != SQLITE_DONE) return rc;
+    }
     sqlite3_stmt* find = c.statement("SELECT digest, created_ms FROM tokens WHERE token = ?1", rc);
     if (!find) return rc;
     ResetOnExit reset(find);
