@@ -62,8 +62,7 @@ void batch_get_item(const OperationContext& c, const json::object& body, Respond
       const json::object& entry = value.get_object();
       RequestReader er(entry);
       auto keys = er.array("Keys");
-      auto consistent = er.boolean("ConsistentRead");
-      (void)consistent;
+      er.boolean("ConsistentRead");  // typed; every read is consistent
       if (!keys)
         er.constraint("RequestItems." + std::string(table) + ".member.Keys",
                       "Member must not be null");
@@ -311,12 +310,17 @@ void transact_write_items(const OperationContext& c, const json::object& body, R
   request.token = token;
   // What identifies the request behind its token: the actions as sent.
   if (token) request.request_digest = aws::sha256_hex(json::serialize(*items));
+  const std::string first_table = request.actions.front().table;
   c.engine.transact_write(
       std::move(request),
-      [report, respond](store::DbResult<store::TransactWriteResult> result) mutable {
+      [report, first_table, respond](store::DbResult<store::TransactWriteResult> result) mutable {
         if (!result) return respond(from_store(std::move(result.error())));
-        (void)report;
-        respond(std::string("{}"));
+        if (report == CapacityReport::kNone) return respond(std::string("{}"));
+        // A transactional write costs two units per KB (one to prepare, one to commit).
+        std::string capacity =
+            consumed_capacity(report, first_table, 2 * write_units(result->consumed_bytes));
+        respond("{\"ConsumedCapacity\":[" +
+                capacity.substr(std::string_view(",\"ConsumedCapacity\":").size()) + "]}");
       });
 }
 

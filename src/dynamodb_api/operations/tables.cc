@@ -188,7 +188,7 @@ std::string names_list(const std::vector<std::string>& names) {
 }
 
 // Builds the definition from the request: DynamoDB's checks in its order.
-std::optional<TableDefinition> read_create_table(RequestReader& r, const json::object& body) {
+std::optional<TableDefinition> read_create_table(RequestReader& r) {
   TableDefinition table;
   auto name = r.table_name("TableName", 3);
   const json::array* definitions = r.array("AttributeDefinitions");
@@ -384,7 +384,6 @@ std::optional<TableDefinition> read_create_table(RequestReader& r, const json::o
   }
   if (auto protection = r.boolean("DeletionProtectionEnabled"))
     table.deletion_protection = *protection;
-  (void)body;
   if (r.failed()) return std::nullopt;
   return table;
 }
@@ -398,7 +397,7 @@ void answer_description(const char* member, const store::TableDescription& d,
 
 void create_table(const OperationContext& c, const json::object& body, Respond& respond) {
   RequestReader r(body);
-  auto table = read_create_table(r, body);
+  auto table = read_create_table(r);
   if (auto e = r.error()) return respond(*e);
   OperationContext context = c;
   c.engine.create_table(std::move(*table),

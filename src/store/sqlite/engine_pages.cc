@@ -326,6 +326,7 @@ DbResult<PageResult> Engine::read_page(const TableEntry& table, const ReadPage& 
         if (!request.filter || expr::matches(*request.filter, item)) {
           ++page.count;
           if (request.select == Select::kCount) {
+            // Counted only.
           } else if (request.projection) {
             page.items_json.push_back(
                 detail::encode_item(expr::project(item, request.projection->paths)));
