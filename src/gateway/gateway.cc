@@ -472,7 +472,13 @@ core::Status Gateway::poll() {
     report_key_fetches(*a, clock_.monotonic());
   }
   // Read snapshots of threads that stopped reading would otherwise keep the WAL from restarting.
-  if (rt->dynamodb) rt->dynamodb->engine->release_idle_readers();
+  if (rt->dynamodb) {
+    rt->dynamodb->engine->release_idle_readers();
+    // Items past their TTL go within about a minute (DynamoDB takes up to days); the sweep reads
+    // the tables with TTL on, so it runs only every so often.
+    if (++polls_ % kTtlSweepPolls == 0)
+      rt->dynamodb->engine->expire_items(clock_.unix_seconds(), kTtlSweepItems);
+  }
   return issuer_status;
 }
 

@@ -73,6 +73,10 @@ class Gateway final : public http::Handler {
   const std::shared_ptr<const Runtime> runtime_;
   const core::Clock& clock_;
   observability::AccessLog* access_log_;
+  // poll() calls so far, and how often (and how much) it expires items by TTL.
+  uint64_t polls_ = 0;
+  static constexpr uint64_t kTtlSweepPolls = 30;
+  static constexpr size_t kTtlSweepItems = 10'000;
 };
 
 }  // namespace gatehouse::gateway

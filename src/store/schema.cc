@@ -171,12 +171,14 @@ std::optional<std::string> check_index_keys(const TableDefinition& table, const 
 }
 
 std::optional<KeyBytes> index_key(const IndexDefinition& index, const Item& item) {
+  // An attribute of another type than the index's key (an item written before the index
+  // existed) keeps the item out of the index, as DynamoDB's backfill does.
   auto hash = item.find(index.key.hash.name);
-  if (hash == item.end()) return std::nullopt;
+  if (hash == item.end() || hash->second.type() != index.key.hash.type) return std::nullopt;
   KeyBytes out{key_bytes(hash->second), {}};
   if (index.key.range) {
     auto range = item.find(index.key.range->name);
-    if (range == item.end()) return std::nullopt;
+    if (range == item.end() || range->second.type() != index.key.range->type) return std::nullopt;
     out.range = key_bytes(range->second);
   }
   return out;

@@ -117,7 +117,7 @@ core::Result<KeyBytes, std::string> check_item_key(const KeySchema& key, const I
 std::optional<std::string> check_index_keys(const TableDefinition& table, const Item& item);
 
 // An index's entry for an item: its key bytes, or nullopt when the item lacks an index key
-// attribute (indexes are sparse). Requires check_index_keys(item) to have passed.
+// attribute or has it with another type (indexes are sparse).
 std::optional<KeyBytes> index_key(const IndexDefinition& index, const Item& item);
 // What an index holds of an item: the table's and the index's key attributes plus the
 // projection's (everything for kAll).

@@ -9,7 +9,7 @@ namespace {
 
 using detail::Handler;
 
-constexpr std::array<std::pair<std::string_view, Handler>, 16> kHandlers = {{
+constexpr std::array<std::pair<std::string_view, Handler>, 22> kHandlers = {{
     {"BatchGetItem", detail::batch_get_item},
     {"BatchWriteItem", detail::batch_write_item},
     {"CreateTable", detail::create_table},
@@ -18,14 +18,20 @@ constexpr std::array<std::pair<std::string_view, Handler>, 16> kHandlers = {{
     {"DescribeEndpoints", detail::describe_endpoints},
     {"DescribeLimits", detail::describe_limits},
     {"DescribeTable", detail::describe_table},
+    {"DescribeTimeToLive", detail::describe_time_to_live},
     {"GetItem", detail::get_item},
     {"ListTables", detail::list_tables},
+    {"ListTagsOfResource", detail::list_tags_of_resource},
     {"PutItem", detail::put_item},
     {"Query", detail::query},
     {"Scan", detail::scan},
+    {"TagResource", detail::tag_resource},
     {"TransactGetItems", detail::transact_get_items},
     {"TransactWriteItems", detail::transact_write_items},
+    {"UntagResource", detail::untag_resource},
     {"UpdateItem", detail::update_item},
+    {"UpdateTable", detail::update_table},
+    {"UpdateTimeToLive", detail::update_time_to_live},
 }};
 
 }  // namespace

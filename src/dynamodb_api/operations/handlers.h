@@ -28,6 +28,17 @@ void update_item(const OperationContext& c, const boost::json::object& body, Res
 void query(const OperationContext& c, const boost::json::object& body, Respond& respond);
 void scan(const OperationContext& c, const boost::json::object& body, Respond& respond);
 
+// table_updates.cc
+void update_table(const OperationContext& c, const boost::json::object& body, Respond& respond);
+void update_time_to_live(const OperationContext& c, const boost::json::object& body,
+                         Respond& respond);
+void describe_time_to_live(const OperationContext& c, const boost::json::object& body,
+                           Respond& respond);
+void tag_resource(const OperationContext& c, const boost::json::object& body, Respond& respond);
+void untag_resource(const OperationContext& c, const boost::json::object& body, Respond& respond);
+void list_tags_of_resource(const OperationContext& c, const boost::json::object& body,
+                           Respond& respond);
+
 // batches.cc
 void batch_get_item(const OperationContext& c, const boost::json::object& body, Respond& respond);
 void batch_write_item(const OperationContext& c, const boost::json::object& body, Respond& respond);

@@ -273,6 +273,10 @@ void Engine::delete_table(std::string name, Done<TableDescription> done) {
                         "Requested resource not found: Table: " + name + " not found",
                         {},
                         {}});
+  if (current->definition.deletion_protection)
+    return done(validation_error(
+        "Resource cannot be deleted as it is currently protected against deletion. Disable "
+        "deletion protection first."));
   auto counted = describe_table(name);
   // The job marks the shared entry dropped for the writes still queued behind it.
   auto job = std::make_unique<TableJob>(*this, std::const_pointer_cast<TableEntry>(current), false,

@@ -63,6 +63,17 @@ class Engine {
   DbResult<TableDescription> describe_table(std::string_view name);
   // Names in order after `start`, at most `limit`.
   ListTablesResult list_tables(const std::optional<std::string>& start, uint32_t limit);
+  // Changes a table's definition (UpdateTable, UpdateTimeToLive, TagResource, UntagResource):
+  // `change` computes the new definition from the current one on the writer, or refuses with
+  // DynamoDB's error. Global indexes the new definition adds are created and filled from the
+  // table's items in the same transaction; those it drops are deleted. Key schema, name and id
+  // never change. engine_update.cc.
+  using DefinitionChange = std::function<DbResult<TableDefinition>(const TableDefinition&)>;
+  void update_definition(std::string name, DefinitionChange change, Done<TableDescription> done);
+  // Deletes the items whose TTL attribute (a number of Unix seconds) is before `now`, at most
+  // `max_items` of them, in every table with TTL enabled; returns how many were queued. Call
+  // it every few seconds: an expired item may be read until then, as on DynamoDB.
+  size_t expire_items(int64_t now_unix_s, size_t max_items);
   // The definition of a table, without counting its items; null when there is none.
   std::shared_ptr<const TableDefinition> find_table(std::string_view name) const;
 
@@ -94,6 +105,7 @@ class Engine {
   class ItemJob;
   class TransactJob;
   class BatchJob;
+  class DefinitionJob;
   DbResult<std::vector<GetResult>> read_items(const std::vector<GetItem>& gets, bool transactional);
 
   Engine(std::unique_ptr<detail::Database> db, const core::Clock& clock,

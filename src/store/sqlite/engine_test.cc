@@ -306,5 +306,89 @@ TEST_F(EngineTest, TransactionsApplyWholeOrNotAtAllAndTokensReplay) {
             "Transaction request cannot include multiple operations on one item");
 }
 
+// A global index added to a table with items is filled from them in the same transaction, and a
+// dropped one is gone; writes that follow keep the new index in step.
+TEST_F(EngineTest, IndexesComeAndGoWithTheirItems) {
+  TableDefinition t = users_table();
+  t.global_indexes.clear();
+  t.attribute_definitions = {{"pk", ValueType::kS}, {"sk", ValueType::kN}};
+  ASSERT_TRUE(create(std::move(t)).has_value());
+  ASSERT_TRUE(put(R"({"pk":{"S":"u"},"sk":{"N":"1"},"email":{"S":"a@x"}})").has_value());
+  ASSERT_TRUE(
+      put(R"({"pk":{"S":"u"},"sk":{"N":"2"},"email":{"N":"7"}})").has_value());  // wrong type
+  auto added = wait<TableDescription>([&](auto done) {
+    engine_->update_definition(
+        "users",
+        [](const TableDefinition& current) -> DbResult<TableDefinition> {
+          TableDefinition next = current;
+          next.global_indexes.push_back(users_table().global_indexes[0]);
+          return next;
+        },
+        done);
+  });
+  ASSERT_TRUE(added.has_value()) << added.error().message;
+  Query by_email;
+  by_email.table = "users";
+  by_email.index = "by_email";
+  by_email.select = Select::kAllProjected;
+  by_email.key_condition = key_condition("email = :e", {{":e", s("a@x")}});
+  auto found = engine_->query(by_email);
+  ASSERT_TRUE(found.has_value()) << found.error().message;
+  EXPECT_EQ(found->items_json.size(), 1u);  // the N-typed email stays out, as DynamoDB's backfill
+  ASSERT_TRUE(put(R"({"pk":{"S":"v"},"sk":{"N":"1"},"email":{"S":"a@x"}})").has_value());
+  EXPECT_EQ(engine_->query(by_email)->items_json.size(), 2u);
+  open();  // the change is in the catalog
+  EXPECT_EQ(engine_->query(by_email)->items_json.size(), 2u);
+
+  auto refused = wait<TableDescription>([&](auto done) {
+    engine_->update_definition(
+        "users",
+        [](const TableDefinition&) -> DbResult<TableDefinition> { return validation_error("no"); },
+        done);
+  });
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().message, "no");
+  auto dropped = wait<TableDescription>([&](auto done) {
+    engine_->update_definition(
+        "users",
+        [](const TableDefinition& current) -> DbResult<TableDefinition> {
+          TableDefinition next = current;
+          next.global_indexes.clear();
+          return next;
+        },
+        done);
+  });
+  ASSERT_TRUE(dropped.has_value());
+  auto gone = engine_->query(by_email);
+  ASSERT_FALSE(gone.has_value());
+  EXPECT_EQ(gone.error().message, "The table does not have the specified index: by_email");
+}
+
+// With TTL on, items whose attribute is a number of seconds before now are deleted by a sweep;
+// later ones, and ones whose attribute is not a number, stay.
+TEST_F(EngineTest, ExpiredItemsAreSweptAway) {
+  ASSERT_TRUE(create(users_table()).has_value());
+  ASSERT_TRUE(wait<TableDescription>([&](auto done) {
+                engine_->update_definition(
+                    "users",
+                    [](const TableDefinition& current) -> DbResult<TableDefinition> {
+                      TableDefinition next = current;
+                      next.ttl_attribute = "expires";
+                      return next;
+                    },
+                    done);
+              }).has_value());
+  const int64_t now = 1'700'000'000;
+  ASSERT_TRUE(put(R"({"pk":{"S":"old"},"sk":{"N":"1"},"expires":{"N":"1699999999"}})").has_value());
+  ASSERT_TRUE(put(R"({"pk":{"S":"new"},"sk":{"N":"1"},"expires":{"N":"1700000100"}})").has_value());
+  ASSERT_TRUE(put(R"({"pk":{"S":"text"},"sk":{"N":"1"},"expires":{"S":"1"}})").has_value());
+  EXPECT_EQ(engine_->expire_items(now, 100), 1u);
+  // The deletion is queued: an empty write behind it is answered after it.
+  ASSERT_TRUE(put(R"({"pk":{"S":"marker"},"sk":{"N":"1"}})").has_value());
+  EXPECT_EQ(get(R"({"pk":{"S":"old"},"sk":{"N":"1"}})"), std::nullopt);
+  EXPECT_NE(get(R"({"pk":{"S":"new"},"sk":{"N":"1"}})"), std::nullopt);
+  EXPECT_NE(get(R"({"pk":{"S":"text"},"sk":{"N":"1"}})"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace gatehouse::store::sqlite

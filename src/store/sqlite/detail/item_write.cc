@@ -118,6 +118,8 @@ int read_stored(Connection& c, const TableEntry& table, const KeyBytes& key,
 }
 
 int ItemWrite::apply(Connection& c) {
+  while (table->successor)
+    table = table->successor;  // its definition changed since the write was planned
   if (table->dropped.load(std::memory_order_relaxed)) {
     refusal = table_not_found();
     return SQLITE_OK;

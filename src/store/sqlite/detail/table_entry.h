@@ -7,12 +7,13 @@
 // 32-bit hash of `pk` that assigns the item to a parallel scan's segment, `size` the item's
 // DynamoDB size and `item` its DynamoDB JSON. A scan reads in key order (the order crud lists
 // promise); a segment is the items whose `h` falls in its share of the hash range. Each
-// secondary index n: t<id>_x<n>(ipk, isk, pk, sk, h, size, item) keyed on (ipk, isk, pk, sk),
-// holding the projected item of every item that has the index's key attributes.
+// secondary index: "t<id>_i_<index name>"(ipk, isk, pk, sk, h, size, item) keyed on (ipk, isk,
+// pk, sk), holding the projected item of every item that has the index's key attributes.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,12 +33,13 @@ inline uint32_t hash_key_hash(std::string_view bytes) {
 }
 
 struct IndexEntry {
-  const IndexDefinition* definition;  // into TableEntry::definition
-  bool global;
+  const IndexDefinition* definition = nullptr;  // into TableEntry::definition
+  bool global = true;
   uint64_t insert_key = 0, remove_key = 0;  // Connection::statement keys of the two below
-  std::string sql_table;                    // t<id>_x<n>
-  std::string insert;                       // ?1 ipk, ?2 isk, ?3 pk, ?4 sk, ?5 h, ?6 size, ?7 item
-  std::string remove;                       // ?1 ipk, ?2 isk, ?3 pk, ?4 sk
+  std::string sql_table = {};               // "t<id>_i_<index name>", quoted
+  std::string sql_key_index = {};           // its unique index, quoted
+  std::string insert = {};                  // ?1 ipk, ?2 isk, ?3 pk, ?4 sk, ?5 h, ?6 size, ?7 item
+  std::string remove = {};                  // ?1 ipk, ?2 isk, ?3 pk, ?4 sk
 };
 
 struct TableEntry {
@@ -48,18 +50,22 @@ struct TableEntry {
   std::string upsert;               // ?1 h, ?2 pk, ?3 sk, ?4 size, ?5 item
   std::string remove;               // ?1 h, ?2 pk, ?3 sk
   std::vector<IndexEntry> indexes;  // global ones first, in definition order
-  // Connection::statement keys of get, upsert and remove: table ids are never reused in a file,
-  // so a key never names another table's statement.
+  // Connection::statement keys of get, upsert and remove, in a range no other entry uses.
   uint64_t get_key = 0, upsert_key = 0, remove_key = 0;
   // Set by the writer while its transaction drops the table (reset if that transaction fails):
   // writes queued for the table before then find it gone.
   std::atomic<bool> dropped{false};
+  // Set by the writer while its transaction replaces this entry's definition (reset if that
+  // transaction fails): writes queued for the old entry run on the new one. Writer thread only.
+  std::shared_ptr<const TableEntry> successor;
 
   // Requires: `definition` final (indexes point into it). Builds the SQL texts.
   void prepare_sql();
   // The statements creating the SQL tables, and dropping them.
   std::string create_sql() const;
   std::string drop_sql() const;
+  // Creating one index's SQL table.
+  static std::string create_index_sql(const IndexEntry& index);
 };
 
 }  // namespace gatehouse::store::sqlite::detail
