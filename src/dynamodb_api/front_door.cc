@@ -18,7 +18,7 @@ constexpr std::string_view kTargetPrefix = "DynamoDB_20120810.";
 constexpr size_t kMaxJsonDepth = 128;
 
 // The operations this listener serves; any other name is DynamoDB's UnknownOperationException.
-constexpr std::array<std::string_view, 23> kOperations = {"BatchGetItem",
+constexpr std::array<std::string_view, 22> kOperations = {"BatchGetItem",
                                                           "BatchWriteItem",
                                                           "CreateTable",
                                                           "DeleteItem",
@@ -39,8 +39,7 @@ constexpr std::array<std::string_view, 23> kOperations = {"BatchGetItem",
                                                           "UntagResource",
                                                           "UpdateItem",
                                                           "UpdateTable",
-                                                          "UpdateTimeToLive",
-                                                          "DescribeContinuousBackups"};
+                                                          "UpdateTimeToLive"};
 
 ApiError error(ErrorType type, std::string message = {}) {
   return ApiError{type, std::move(message), {}, {}};

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# DynamoDB API benchmark (method: docs/benchmarks.md): gatehouse's DynamoDB listener and dynalite
+# (npm, the emulator a user would otherwise pick), each pinned to CPU 0 with `wrk -t1` on CPU 1,
+# HTTP/1.1 keep-alive, in the same run, interleaved:
+#   put    PutItem of one ~100-byte item (gatehouse: durable, fsynced before the answer)
+#   get    GetItem of that item
+#   query  Query of a partition of 10 items
+# Requests carry a syntactically valid SigV4 Authorization header that neither server verifies
+# (gatehouse without dynamodb.credentials serves any signer, as dynalite does).
+# Reports requests/s, p50 and p99 latency and server CPU µs per request, medians of the repeats.
+#
+# Usage: bench/dynamodb.sh [BUILD_DIR]   (default build)
+# Env:   BENCH_SECONDS (8)  BENCH_REPEATS (3)  BENCH_CONNS ("16 64")
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-build}
+[[ $build = /* ]] || build="$repo/$build"
+GH="$build/gatehouse"
+seconds=${BENCH_SECONDS:-8}
+repeats=${BENCH_REPEATS:-3}
+conns=${BENCH_CONNS:-16 64}
+server_cpu=0
+client_cpu=1
+work=$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-ddb-bench-XXXXXX")
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+log() { echo "[ddb-bench] $*" >&2; }
+die() { echo "[ddb-bench] error: $*" >&2; exit 1; }
+
+[ -x "$GH" ] || die "no gatehouse binary at $GH (make build)"
+command -v wrk >/dev/null || die "wrk is not installed (scripts/install-deps.sh --bench)"
+[ -d "$repo/tests/integration/node_modules/dynalite" ] \
+  || (cd "$repo/tests/integration" && npm ci --no-audit --no-fund --loglevel=error) \
+  || die "npm ci in tests/integration failed (dynalite)"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# gatehouse with only the DynamoDB listener, on the work disk (fsync must be real).
+gh_port=$(free_port)
+cat >"$work/gatehouse.yaml" <<YAML
+api: {name: bench, listen: 127.0.0.1:0, io_threads: 1}
+admin: {listen: "off"}
+access_log: {path: "off"}
+data_dir: $work/gh-data
+dynamodb: {listen: 127.0.0.1:$gh_port}
+routes:
+  - {path: /, method: GET, auth: none, integration: {type: mock}}
+YAML
+taskset -c "$server_cpu" "$GH" serve -c "$work/gatehouse.yaml" >"$work/gh.out" 2>"$work/gh.err" &
+pids+=($!)
+gh_pid=$!
+
+dl_port=$(free_port)
+(cd "$repo/tests/integration" && exec taskset -c "$server_cpu" node -e "
+  const dynalite = require('dynalite');
+  dynalite({ createTableMs: 0, path: '$work/dynalite' }).listen($dl_port, '127.0.0.1');
+") >"$work/dl.out" 2>&1 &
+pids+=($!)
+dl_pid=$!
+
+auth='AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0000000000000000000000000000000000000000000000000000000000000000'
+call() {  # call PORT OP BODY
+  curl -sf -X POST "http://127.0.0.1:$1/" -H 'content-type: application/x-amz-json-1.0' \
+    -H "x-amz-target: DynamoDB_20120810.$2" -H "authorization: $auth" \
+    -H "x-amz-date: 20260101T000000Z" -d "$3"
+}
+for port in "$gh_port" "$dl_port"; do
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/" >/dev/null 2>&1 && break; sleep 0.1; done
+  call "$port" CreateTable '{"TableName":"bench","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],"BillingMode":"PAY_PER_REQUEST"}' >/dev/null \
+    || die "CreateTable on port $port failed"
+  for i in $(seq 0 9); do
+    call "$port" PutItem "{\"TableName\":\"bench\",\"Item\":{\"pk\":{\"S\":\"user-1\"},\"sk\":{\"S\":\"item-$i\"},\"name\":{\"S\":\"Yev\"},\"email\":{\"S\":\"yev@example.com\"},\"n\":{\"N\":\"42\"}}}" >/dev/null \
+      || die "PutItem on port $port failed"
+  done
+done
+
+declare -A body=(
+  [put]='{"TableName":"bench","Item":{"pk":{"S":"user-2"},"sk":{"S":"item-0"},"name":{"S":"Yev"},"email":{"S":"yev@example.com"},"n":{"N":"42"}}}'
+  [get]='{"TableName":"bench","Key":{"pk":{"S":"user-1"},"sk":{"S":"item-0"}}}'
+  [query]='{"TableName":"bench","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"user-1"}}}'
+)
+declare -A op=([put]=PutItem [get]=GetItem [query]=Query)
+for c in put get query; do
+  cat >"$work/$c.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '${body[$c]}'
+wrk.headers["Content-Type"] = "application/x-amz-json-1.0"
+wrk.headers["X-Amz-Target"] = "DynamoDB_20120810.${op[$c]}"
+wrk.headers["X-Amz-Date"] = "20260101T000000Z"
+wrk.headers["Authorization"] = "$auth"
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %d %.1f %d %d %d\n", summary.requests,
+    summary.requests / (summary.duration / 1e6), latency:percentile(50), latency:percentile(99),
+    summary.errors.status))
+end
+LUA
+done
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+declare -A rps cpu p50 p99
+run() {  # run NAME PID PORT CASE CONNS -> appends one sample
+  local name=$1 pid=$2 port=$3 c=$4 n=$5 before after out
+  before=$(cpu_ticks "$pid")
+  out=$(taskset -c "$client_cpu" wrk -t1 -c"$n" -d"${seconds}s" -s "$work/$c.lua" "http://127.0.0.1:$port/" | grep '^RESULT')
+  after=$(cpu_ticks "$pid")
+  read -r _ requests rate l50 l99 errors <<<"$out"
+  [ "$errors" = 0 ] || die "$name $c c=$n: $errors non-2xx answers"
+  local us; us=$(awk -v t=$((after - before)) -v hz="$hz" -v r="$requests" 'BEGIN { printf "%.2f", t / hz * 1e6 / r }')
+  rps[$name,$c,$n]+="$rate "
+  cpu[$name,$c,$n]+="$us "
+  p50[$name,$c,$n]+="$l50 "
+  p99[$name,$c,$n]+="$l99 "
+  log "$name $c c=$n: $rate req/s, p50 $l50 us, p99 $l99 us, cpu $us us/req"
+}
+median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+for c in put get query; do
+  for n in $conns; do taskset -c "$client_cpu" wrk -t1 -c"$n" -d2s -s "$work/$c.lua" "http://127.0.0.1:$gh_port/" >/dev/null; done
+done
+for r in $(seq "$repeats"); do
+  log "repeat $r/$repeats"
+  for c in put get query; do
+    for n in $conns; do
+      run gatehouse "$gh_pid" "$gh_port" "$c" "$n"
+      run dynalite "$dl_pid" "$dl_port" "$c" "$n"
+    done
+  done
+done
+
+echo "| operation | conns | gatehouse req/s | dynalite req/s | ratio | gatehouse CPU µs/op | dynalite CPU µs/op | gatehouse p99 µs | dynalite p99 µs |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+for c in put get query; do
+  for n in $conns; do
+    g=$(median "${rps[gatehouse,$c,$n]}"); d=$(median "${rps[dynalite,$c,$n]}")
+    echo "| ${op[$c]} | $n | $g | $d | $(awk -v g="$g" -v d="$d" 'BEGIN { printf "%.1f", g / d }')x | $(median "${cpu[gatehouse,$c,$n]}") | $(median "${cpu[dynalite,$c,$n]}") | $(median "${p99[gatehouse,$c,$n]}") | $(median "${p99[dynalite,$c,$n]}") |"
+  done
+done
