@@ -87,10 +87,11 @@ template <class T, class E = Status>
 class [[nodiscard]] Result {
  public:
   // Implicit from a value or an error, as with std::expected.
+  // The Result and E checks come first: constraints are checked left to right, and testing
+  // is_constructible<T, Result> first can recurse without end for some T (clang 14).
   template <class U = T>
-  requires std::is_constructible_v<T, U&&> &&
-      (!std::is_same_v<std::decay_t<U>, Result>)&&(!std::is_same_v<std::decay_t<U>, E>)
-          Result(U&& value)
+  requires(!std::is_same_v<std::decay_t<U>, Result>) &&
+      (!std::is_same_v<std::decay_t<U>, E>)&&std::is_constructible_v<T, U&&> Result(U&& value)
       : v_(std::in_place_index<0>, std::forward<U>(value)) {}
   Result(E error) : v_(std::in_place_index<1>, std::move(error)) {}
   template <class G>

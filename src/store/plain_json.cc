@@ -132,7 +132,8 @@ void append_plain_json(std::string& out, const AttributeValue& value) {
 bool append_plain_json_of_stored(std::string& out, const json::value& v) {
   const json::object* o = v.if_object();
   if (!o || o->size() != 1) return false;
-  const auto& [type, inner] = *o->begin();
+  const std::string_view type = o->begin()->key();
+  const json::value& inner = o->begin()->value();
   auto strings = [&](bool numbers) {
     const json::array* a = inner.if_array();
     if (!a) return false;
