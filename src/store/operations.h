@@ -127,6 +127,8 @@ struct GetResult {
   // The item's DynamoDB JSON as stored (no projection) or as projected; absent when not found.
   std::optional<std::string> item_json;
   size_t item_bytes = 0;
+  // BatchGetItem: not read, the answer being full (its 16 MB); the client asks again.
+  bool unread = false;
 };
 
 enum class Select { kAllAttributes, kAllProjected, kSpecific, kCount };

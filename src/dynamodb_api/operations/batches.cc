@@ -92,26 +92,32 @@ void batch_get_item(const OperationContext& c, const json::object& body, Respond
       r.invalid("Too many items requested for the BatchGetItem call");
   }
   if (auto e = r.error()) return respond(*e);
-  auto results = c.engine.batch_get(gets);
+  auto results = c.engine.batch_get(gets, kMaxBatchGetBytes);
   if (!results) return respond(from_store(std::move(results.error())));
   std::vector<std::string> tables, items;
-  std::string unprocessed;
+  // Keys left for the next call, by table (in the request's order of tables).
+  std::vector<std::pair<std::string, std::string>> unread;
   size_t bytes = 0;
   for (size_t i = 0; i < gets.size(); ++i) {
     tables.push_back(gets[i].table);
     const store::GetResult& got = (*results)[i];
-    if (bytes + got.item_bytes > kMaxBatchGetBytes && got.item_json) {
-      // Past the answer's size limit: the client asks again for what follows.
-      if (!unprocessed.empty()) unprocessed += ',';
-      core::append_json_string(unprocessed, gets[i].table);
-      unprocessed += ":{\"Keys\":[";
-      store::append_item_json(unprocessed, gets[i].key);
-      unprocessed += "]}";
+    if (got.unread) {
+      if (unread.empty() || unread.back().first != gets[i].table)
+        unread.emplace_back(gets[i].table, std::string());
+      std::string& keys = unread.back().second;
+      if (!keys.empty()) keys += ',';
+      store::append_item_json(keys, gets[i].key);
       items.emplace_back();
       continue;
     }
     bytes += got.item_bytes;
     items.push_back(got.item_json.value_or(std::string()));
+  }
+  std::string unprocessed;
+  for (const auto& [table, keys] : unread) {
+    if (!unprocessed.empty()) unprocessed += ',';
+    core::append_json_string(unprocessed, table);
+    unprocessed += ":{\"Keys\":[" + keys + "]}";
   }
   std::string out = "{\"Responses\":";
   append_items_by_table(out, tables, items);

@@ -90,7 +90,8 @@ class Engine {
   DbResult<std::vector<GetResult>> transact_get(const std::vector<GetItem>& gets);
   // BatchGetItem's reads (one snapshot; a wrong key is the request's error) and BatchWriteItem's
   // writes (every request checked before any is queued; then committed together).
-  DbResult<std::vector<GetResult>> batch_get(const std::vector<GetItem>& gets);
+  // Once `max_bytes` of items were read, the rest are left unread (GetResult::unread).
+  DbResult<std::vector<GetResult>> batch_get(const std::vector<GetItem>& gets, size_t max_bytes);
   void batch_write(std::vector<BatchWriteRequest> requests, Done<size_t> done);
   DbResult<PageResult> scan(const Scan& request);
 
@@ -106,7 +107,8 @@ class Engine {
   class TransactJob;
   class BatchJob;
   class DefinitionJob;
-  DbResult<std::vector<GetResult>> read_items(const std::vector<GetItem>& gets, bool transactional);
+  DbResult<std::vector<GetResult>> read_items(const std::vector<GetItem>& gets, bool transactional,
+                                              size_t max_bytes);
 
   Engine(std::unique_ptr<detail::Database> db, const core::Clock& clock,
          std::map<std::string, std::shared_ptr<const detail::TableEntry>, std::less<>> tables,

@@ -218,15 +218,16 @@ void Engine::transact_write(TransactWrite request, Done<TransactWriteResult> don
 }
 
 DbResult<std::vector<GetResult>> Engine::transact_get(const std::vector<GetItem>& gets) {
-  return read_items(gets, true);
+  return read_items(gets, true, 0);
 }
 
-DbResult<std::vector<GetResult>> Engine::batch_get(const std::vector<GetItem>& gets) {
-  return read_items(gets, false);
+DbResult<std::vector<GetResult>> Engine::batch_get(const std::vector<GetItem>& gets,
+                                                   size_t max_bytes) {
+  return read_items(gets, false, max_bytes);
 }
 
 DbResult<std::vector<GetResult>> Engine::read_items(const std::vector<GetItem>& gets,
-                                                    bool transactional) {
+                                                    bool transactional, size_t max_bytes) {
   std::vector<std::shared_ptr<const detail::TableEntry>> tables;
   for (const GetItem& get : gets) {
     auto table = entry(get.table);
@@ -259,13 +260,19 @@ DbResult<std::vector<GetResult>> Engine::read_items(const std::vector<GetItem>& 
   std::vector<GetResult> results(gets.size());
   bool damaged = false;
   size_t failed_at = 0;
+  size_t read_bytes = 0;
   auto failure = db_->read([&](detail::Connection& c) {
     for (size_t i = 0; i < gets.size(); ++i) {
+      if (max_bytes != 0 && read_bytes >= max_bytes) {
+        results[i].unread = true;
+        continue;
+      }
       failed_at = i;
       int rc = detail::read_for_get(c, *tables[i], keys[i], gets[i].projection.get(), results[i],
                                     damaged);
       if (rc != SQLITE_OK && rc != SQLITE_DONE) return rc;
       if (damaged) return SQLITE_OK;
+      read_bytes += results[i].item_bytes;
     }
     return SQLITE_OK;
   });
