@@ -1,6 +1,8 @@
 // BatchGetItem, BatchWriteItem, TransactGetItems and TransactWriteItems.
 #include <boost/json/serialize.hpp>
 
+#include <map>
+
 #include "aws/sigv4.h"
 #include "core/json_text.h"
 #include "dynamodb_api/expressions.h"
@@ -51,7 +53,9 @@ void batch_get_item(const OperationContext& c, const json::object& body, Respond
   if (request_items && request_items->empty())
     r.constraint("RequestItems", "Member must have length greater than or equal to 1", "{}");
   std::vector<store::GetItem> gets;
-  std::vector<json::object> projections;  // to answer UnprocessedKeys as asked
+  // Per table, what it asked besides its keys (ProjectionExpression, ConsistentRead, ...), as
+  // JSON members: UnprocessedKeys repeats them, so asking again asks the same.
+  std::map<std::string, std::string, std::less<>> asked;
   size_t keys_total = 0;
   if (request_items && !r.failed()) {
     for (const auto& [table, value] : *request_items) {
@@ -87,6 +91,13 @@ void batch_get_item(const OperationContext& c, const json::object& body, Respond
         gets.push_back({std::string(table), std::move(*item), projection});
       }
       keys_total += keys->size();
+      std::string& members = asked[std::string(table)];
+      for (const auto& [member, v] : entry) {
+        if (member == "Keys") continue;
+        members += ',';
+        core::append_json_string(members, member);
+        members += ':' + json::serialize(v);
+      }
     }
     if (keys_total > kMaxBatchGetKeys && !r.failed())
       r.invalid("Too many items requested for the BatchGetItem call");
@@ -117,7 +128,7 @@ void batch_get_item(const OperationContext& c, const json::object& body, Respond
   for (const auto& [table, keys] : unread) {
     if (!unprocessed.empty()) unprocessed += ',';
     core::append_json_string(unprocessed, table);
-    unprocessed += ":{\"Keys\":[" + keys + "]}";
+    unprocessed += ":{\"Keys\":[" + keys + "]" + asked[table] + "}";
   }
   std::string out = "{\"Responses\":";
   append_items_by_table(out, tables, items);
