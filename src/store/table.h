@@ -1,15 +1,17 @@
 // The table behind the built-in CRUD integration: items keyed by a string, with the principal that
-// created them and two timestamps kept beside the item's own JSON attributes. The SQLite backend
-// (store/sqlite/) is the embedded default; a DynamoDB backend implements the same contract.
+// created them and two timestamps beside the item's own JSON attributes. The embedded store's
+// EngineTable (store/sqlite/engine_table.h) keeps them as a DynamoDB table; a remote DynamoDB
+// backend implements the same contract with the same operations.
 //
 // Every operation is asynchronous: it returns at once and calls `done` exactly once, on a thread of
-// the backend's choosing (the SQLite writer thread for writes; the calling thread for reads, which
+// the backend's choosing (the store's writer thread for writes; the calling thread for reads, which
 // are point lookups on a per-thread read connection). `done` must not block. A write's `done` with
 // a value means the write is durable: it survives a crash or a power cut (see the backend's docs
 // for the exact guarantee).
 //
 // Thread safety: all methods may be called from any thread at once. The table must outlive every
-// pending `done`; close() waits for them.
+// pending `done`; close() stops the table (for EngineTable, closing its engine does, and waits for
+// the writes queued).
 #pragma once
 
 #include <cstdint>

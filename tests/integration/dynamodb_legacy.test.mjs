@@ -71,6 +71,13 @@ describe('DynamoDB legacy parameters', () => {
     assert.deepEqual(r.Items, [{ sk: N('3'), color: S('red') }]);
   });
 
+  it('a QueryFilter on a key attribute is refused with its own text', async () => {
+    const r = await call('Query', { TableName: 'legacy',
+      KeyConditions: { pk: { ComparisonOperator: 'EQ', AttributeValueList: [S('p')] } },
+      QueryFilter: { sk: { ComparisonOperator: 'GT', AttributeValueList: [N('1')] } } });
+    assertValidation(r, 'QueryFilter can only contain non-primary key attributes: Primary key attribute: sk');
+  });
+
   it('ScanFilter with NOT_CONTAINS is false on a missing attribute', async () => {
     const r = assertOk(await call('Scan', { TableName: 'legacy',
       ScanFilter: { tags: { ComparisonOperator: 'NOT_CONTAINS', AttributeValueList: [S('zzz')] } } }));

@@ -98,6 +98,19 @@ void query(const OperationContext& c, const json::object& body, Respond& respond
         "Either the KeyConditions or KeyConditionExpression parameter must be specified in "
         "the request.");
   if (auto e = r.error()) return respond(*e);
+  // A QueryFilter on a key attribute has its own text (a FilterExpression's is the store's).
+  if (request.filter && body.contains("QueryFilter")) {
+    if (auto definition = c.engine.find_table(*table)) {
+      const store::IndexDefinition* index =
+          request.index ? store::find_index(*definition, *request.index) : nullptr;
+      const store::KeySchema& key = index ? index->key : definition->key;
+      std::optional<expr::KeyAttribute> range;
+      if (key.range) range = expr::KeyAttribute{key.range->name, key.range->type};
+      if (auto problem = expr::query_filter_key_attribute(*request.filter,
+                                                          {key.hash.name, key.hash.type}, range))
+        return respond(validation(std::move(*problem)));
+    }
+  }
   request.table = *table;
   request.forward = forward.value_or(true);
   answer_page(c.engine.query(request), request, report, respond);
