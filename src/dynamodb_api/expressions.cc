@@ -225,6 +225,12 @@ double write_units(size_t bytes) {
 
 std::string consumed_capacity(CapacityReport report, std::string_view table, double units,
                               const std::vector<store::IndexCharge>* indexes) {
+  std::string object = capacity_object(report, table, units, indexes);
+  return object.empty() ? object : ",\"ConsumedCapacity\":" + object;
+}
+
+std::string capacity_object(CapacityReport report, std::string_view table, double units,
+                            const std::vector<store::IndexCharge>* indexes) {
   if (report == CapacityReport::kNone) return {};
   auto number = [](double v) {
     char text[32];
@@ -243,7 +249,7 @@ std::string consumed_capacity(CapacityReport report, std::string_view table, dou
       out += ":{\"CapacityUnits\":" + number(index_units) + "}";
     }
   }
-  std::string out = ",\"ConsumedCapacity\":{\"TableName\":";
+  std::string out = "{\"TableName\":";
   core::append_json_string(out, table);
   out += ",\"CapacityUnits\":" + number(total);
   if (report == CapacityReport::kIndexes) {

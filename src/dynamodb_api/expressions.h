@@ -71,7 +71,11 @@ class LegacyParameters {
 enum class CapacityReport { kNone, kTotal, kIndexes };
 CapacityReport read_capacity_report(RequestReader& r);
 // `,"ConsumedCapacity":{...}` for `units` of the table, or "" for kNone.
-// With `indexes` (writes), INDEXES reports each index's units beside the table's.
+// The ConsumedCapacity object for `units` of the table ("" for kNone); with `indexes` (writes),
+// INDEXES reports each index's units beside the table's.
+std::string capacity_object(CapacityReport report, std::string_view table, double units,
+                            const std::vector<store::IndexCharge>* indexes = nullptr);
+// `,"ConsumedCapacity":{...}`, or "" for kNone.
 std::string consumed_capacity(CapacityReport report, std::string_view table, double units,
                               const std::vector<store::IndexCharge>* indexes = nullptr);
 

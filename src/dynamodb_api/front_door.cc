@@ -2,10 +2,10 @@
 
 #include <boost/json/parse.hpp>
 
-#include <array>
 #include <ctime>
 
 #include "core/text.h"
+#include "dynamodb_api/operations.h"
 
 namespace gatehouse::dynamodb_api {
 namespace {
@@ -16,30 +16,6 @@ constexpr std::string_view kTargetPrefix = "DynamoDB_20120810.";
 // JSON nesting a request may have: an item nests 32 levels of lists and maps, two JSON levels
 // each, inside a request's own few; deeper text is refused before it is built.
 constexpr size_t kMaxJsonDepth = 128;
-
-// The operations this listener serves; any other name is DynamoDB's UnknownOperationException.
-constexpr std::array<std::string_view, 22> kOperations = {"BatchGetItem",
-                                                          "BatchWriteItem",
-                                                          "CreateTable",
-                                                          "DeleteItem",
-                                                          "DeleteTable",
-                                                          "DescribeEndpoints",
-                                                          "DescribeLimits",
-                                                          "DescribeTable",
-                                                          "DescribeTimeToLive",
-                                                          "GetItem",
-                                                          "ListTables",
-                                                          "ListTagsOfResource",
-                                                          "PutItem",
-                                                          "Query",
-                                                          "Scan",
-                                                          "TagResource",
-                                                          "TransactGetItems",
-                                                          "TransactWriteItems",
-                                                          "UntagResource",
-                                                          "UpdateItem",
-                                                          "UpdateTable",
-                                                          "UpdateTimeToLive"};
 
 ApiError error(ErrorType type, std::string message = {}) {
   return ApiError{type, std::move(message), {}, {}};
@@ -231,10 +207,7 @@ Verdict admit(const http::Request& request, const FrontDoorOptions& options, cor
   const std::string target = header(request, "x-amz-target");
   std::string operation;
   if (target.starts_with(kTargetPrefix)) operation = target.substr(kTargetPrefix.size());
-  bool known = false;
-  for (std::string_view name : kOperations)
-    known = known || name == operation;
-  if (!known) return error(ErrorType::kUnknownOperation);
+  if (!is_operation(operation)) return error(ErrorType::kUnknownOperation);
 
   const std::string authorization = header(request, "authorization");
   const bool query_auth = request.query.find("X-Amz-Algorithm") != std::string_view::npos;

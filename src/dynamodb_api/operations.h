@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 #include "dynamodb_api/errors.h"
@@ -24,7 +25,10 @@ struct OperationContext {
 // The answer's JSON body, or the error to answer with. Called exactly once.
 using Respond = std::function<void(core::Result<std::string, ApiError>)>;
 
-// Requires: call.operation is one front_door admits.
+// Whether `name` is an operation run() serves: the front door admits exactly these.
+bool is_operation(std::string_view name);
+
+// Requires: is_operation(call.operation).
 void run(const OperationContext& context, const Call& call, Respond respond);
 
 }  // namespace gatehouse::dynamodb_api

@@ -58,6 +58,15 @@ inline DbError validation_error(std::string message) {
   return {DbErrorKind::kValidation, std::move(message), {}, {}};
 }
 
+// What the table operations (DescribeTable, DeleteTable, UpdateTable, the TTL ones) answer for a
+// table that does not exist; item operations answer a bare "Requested resource not found".
+inline DbError table_not_found(std::string_view table) {
+  return {DbErrorKind::kResourceNotFound,
+          "Requested resource not found: Table: " + std::string(table) + " not found",
+          {},
+          {}};
+}
+
 template <class T>
 using DbResult = core::Result<T, DbError>;
 

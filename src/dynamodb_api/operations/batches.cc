@@ -136,8 +136,7 @@ void batch_get_item(const OperationContext& c, const json::object& body, Respond
   if (report != CapacityReport::kNone) {
     out += ",\"ConsumedCapacity\":[";
     out +=
-        consumed_capacity(report, gets.empty() ? "" : gets.front().table, read_units(bytes, false))
-            .substr(std::string_view(",\"ConsumedCapacity\":").size());
+        capacity_object(report, gets.empty() ? "" : gets.front().table, read_units(bytes, false));
     out += "]";
   }
   out += "}";
@@ -203,8 +202,7 @@ void batch_write_item(const OperationContext& c, const json::object& body, Respo
                          std::string out = "{\"UnprocessedItems\":{}";
                          if (report != CapacityReport::kNone) {
                            out += ",\"ConsumedCapacity\":[";
-                           out += consumed_capacity(report, table, write_units(*r))
-                                      .substr(std::string_view(",\"ConsumedCapacity\":").size());
+                           out += capacity_object(report, table, write_units(*r));
                            out += "]";
                          }
                          out += "}";
@@ -334,10 +332,9 @@ void transact_write_items(const OperationContext& c, const json::object& body, R
         if (!result) return respond(from_store(std::move(result.error())));
         if (report == CapacityReport::kNone) return respond(std::string("{}"));
         // A transactional write costs two units per KB (one to prepare, one to commit).
-        std::string capacity =
-            consumed_capacity(report, first_table, 2 * write_units(result->consumed_bytes));
         respond("{\"ConsumedCapacity\":[" +
-                capacity.substr(std::string_view(",\"ConsumedCapacity\":").size()) + "]}");
+                capacity_object(report, first_table, 2 * write_units(result->consumed_bytes)) +
+                "]}");
       });
 }
 

@@ -36,6 +36,13 @@ constexpr std::array<std::pair<std::string_view, Handler>, 22> kHandlers = {{
 
 }  // namespace
 
+bool is_operation(std::string_view name) {
+  for (const auto& entry : kHandlers) {
+    if (entry.first == name) return true;
+  }
+  return false;
+}
+
 void run(const OperationContext& context, const Call& call, Respond respond) {
   for (const auto& [name, handler] : kHandlers) {
     if (name != call.operation) continue;

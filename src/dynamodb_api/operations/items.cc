@@ -91,6 +91,13 @@ WriteOptions read_write_options(RequestReader& r, std::initializer_list<ReturnVa
   return out;
 }
 
+// ConditionExpression, else Expected (mixing both was refused by LegacyParameters).
+std::shared_ptr<const expr::Condition> read_condition(Expressions& expressions,
+                                                      LegacyParameters& legacy) {
+  auto condition = expressions.condition("ConditionExpression", expr::ConditionKind::kCondition);
+  return condition ? condition : legacy.expected();
+}
+
 // Sends the write to the engine once the request read cleanly; answers its result.
 template <class Request, class Send>
 void send_write(RequestReader& r, Request request, const std::string& table,
@@ -116,8 +123,7 @@ void put_item(const OperationContext& c, const json::object& body, Respond& resp
                                     request.return_old_on_condition_failure);
   LegacyParameters legacy(r, body);
   Expressions expressions(r, true);
-  request.condition = expressions.condition("ConditionExpression", expr::ConditionKind::kCondition);
-  if (!request.condition) request.condition = legacy.expected();
+  request.condition = read_condition(expressions, legacy);
   expressions.finish();
   if (item) request.item = std::move(*item);
   send_write(
@@ -134,8 +140,7 @@ void delete_item(const OperationContext& c, const json::object& body, Respond& r
                                     request.return_old_on_condition_failure);
   LegacyParameters legacy(r, body);
   Expressions expressions(r, true);
-  request.condition = expressions.condition("ConditionExpression", expr::ConditionKind::kCondition);
-  if (!request.condition) request.condition = legacy.expected();
+  request.condition = read_condition(expressions, legacy);
   expressions.finish();
   if (key) request.key = std::move(*key);
   send_write(
@@ -157,8 +162,7 @@ void update_item(const OperationContext& c, const json::object& body, Respond& r
   Expressions expressions(r, true);
   request.update = expressions.update("UpdateExpression");
   if (!request.update) request.update = legacy.attribute_updates();
-  request.condition = expressions.condition("ConditionExpression", expr::ConditionKind::kCondition);
-  if (!request.condition) request.condition = legacy.expected();
+  request.condition = read_condition(expressions, legacy);
   expressions.finish();
   if (key) request.key = std::move(*key);
   send_write(

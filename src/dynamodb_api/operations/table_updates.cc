@@ -250,11 +250,7 @@ void describe_time_to_live(const OperationContext& c, const json::object& body, 
   auto name = r.table_name("TableName", 3);
   if (auto e = r.error()) return respond(*e);
   auto table = c.engine.find_table(*name);
-  if (!table)
-    return respond(ApiError{ErrorType::kResourceNotFound,
-                            "Requested resource not found: Table: " + *name + " not found",
-                            {},
-                            {}});
+  if (!table) return respond(from_store(store::table_not_found(*name)));
   if (!table->ttl_attribute)
     return respond(std::string("{\"TimeToLiveDescription\":{\"TimeToLiveStatus\":\"DISABLED\"}}"));
   std::string out = "{\"TimeToLiveDescription\":{\"AttributeName\":";

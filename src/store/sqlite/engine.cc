@@ -75,6 +75,10 @@ core::Status check_and_create_schema(Connection& c, const std::string& path) {
   return {};
 }
 
+DbError table_exists(const std::string& name) {
+  return {DbErrorKind::kResourceInUse, "Table already exists: " + name, {}, {}};
+}
+
 std::shared_ptr<TableEntry> make_entry(TableDefinition definition, int64_t id) {
   auto entry = std::make_shared<TableEntry>();
   entry->definition = std::move(definition);
@@ -218,11 +222,7 @@ class Engine::TableJob final : public detail::WriteJob {
   void committed() override {
     const std::string& name = entry_->definition.name;
     if (!applied_) {
-      return done_(DbError{create_ ? DbErrorKind::kResourceInUse : DbErrorKind::kResourceNotFound,
-                           create_ ? "Table already exists: " + name
-                                   : "Requested resource not found: Table: " + name + " not found",
-                           {},
-                           {}});
+      return done_(create_ ? table_exists(name) : table_not_found(name));
     }
     {
       std::lock_guard lock(engine_.tables_mu_);
@@ -257,9 +257,7 @@ class Engine::TableJob final : public detail::WriteJob {
 };
 
 void Engine::create_table(TableDefinition table, Done<TableDescription> done) {
-  if (entry(table.name))
-    return done(
-        DbError{DbErrorKind::kResourceInUse, "Table already exists: " + table.name, {}, {}});
+  if (entry(table.name)) return done(table_exists(table.name));
   table.created_ms = unix_ms(clock_);
   table.table_id = core::to_string(core::new_request_id());
   db_->write(
@@ -268,11 +266,7 @@ void Engine::create_table(TableDefinition table, Done<TableDescription> done) {
 
 void Engine::delete_table(std::string name, Done<TableDescription> done) {
   auto current = entry(name);
-  if (!current)
-    return done(DbError{DbErrorKind::kResourceNotFound,
-                        "Requested resource not found: Table: " + name + " not found",
-                        {},
-                        {}});
+  if (!current) return done(table_not_found(name));
   if (current->definition.deletion_protection)
     return done(validation_error(
         "Resource cannot be deleted as it is currently protected against deletion. Disable "
@@ -290,11 +284,7 @@ void Engine::delete_table(std::string name, Done<TableDescription> done) {
 
 DbResult<TableDescription> Engine::describe_table(std::string_view name) {
   auto e = entry(name);
-  if (!e)
-    return DbError{DbErrorKind::kResourceNotFound,
-                   "Requested resource not found: Table: " + std::string(name) + " not found",
-                   {},
-                   {}};
+  if (!e) return table_not_found(name);
   TableDescription description;
   description.definition = e->definition;
   auto count = [](Connection& c, const std::string& table, uint64_t& items, uint64_t& bytes) {

@@ -95,11 +95,7 @@ class Engine::DefinitionJob final : public detail::WriteJob {
     while (current_->successor)
       current_ = current_->successor;  // an earlier change of this group or before
     if (current_->dropped.load(std::memory_order_relaxed)) {
-      refusal_ = DbError{
-          DbErrorKind::kResourceNotFound,
-          "Requested resource not found: Table: " + current_->definition.name + " not found",
-          {},
-          {}};
+      refusal_ = table_not_found(current_->definition.name);
       return SQLITE_OK;
     }
     auto next = change_(current_->definition);
@@ -171,11 +167,7 @@ class Engine::DefinitionJob final : public detail::WriteJob {
 void Engine::update_definition(std::string name, DefinitionChange change,
                                Done<TableDescription> done) {
   auto current = entry(name);
-  if (!current)
-    return done(DbError{DbErrorKind::kResourceNotFound,
-                        "Requested resource not found: Table: " + name + " not found",
-                        {},
-                        {}});
+  if (!current) return done(table_not_found(name));
   db_->write(std::make_unique<DefinitionJob>(*this, std::move(current), std::move(change),
                                              std::move(done)));
 }
