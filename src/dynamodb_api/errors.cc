@@ -109,6 +109,8 @@ ApiError from_store(store::DbError error) {
                std::move(error.reasons)};
   switch (error.kind) {
     case DbErrorKind::kValidation:
+    case DbErrorKind::kEmptyKeyValue:
+    case DbErrorKind::kItemTooLarge:
       out.type = ErrorType::kValidation;
       break;
     case DbErrorKind::kResourceNotFound:
@@ -133,6 +135,7 @@ ApiError from_store(store::DbError error) {
       out.type = ErrorType::kThrottling;
       break;
     case DbErrorKind::kUnavailable:
+    case DbErrorKind::kDamaged:
     case DbErrorKind::kInternal:
       out.type = ErrorType::kInternalServerError;
       out.message = "Internal server error: " + out.message;

@@ -69,6 +69,7 @@ CrudOutcome from_store_error(const store::StoreError& e, std::string_view key_at
       return gateway_error(ResponseType::kBadRequestBody, 400, e.message, "invalid_item");
     case StoreErrorCode::kBadCursor:
       return gateway_error(ResponseType::kBadRequestParameters, 400, e.message, "bad_cursor");
+    case StoreErrorCode::kOverloaded:
     case StoreErrorCode::kUnavailable:
       return gateway_error(ResponseType::kDefault5xx, 503, "Service Unavailable: " + e.message,
                            "store_unavailable");

@@ -28,6 +28,9 @@ struct KeyCondition;
 // The store's failures, as DynamoDB names them (dynamodb_api maps them to __type and status).
 enum class DbErrorKind {
   kValidation,              // ValidationException
+  kEmptyKeyValue,           // ValidationException for an empty key value: the whole request's
+                            // error, never one transaction action's cancellation reason
+  kItemTooLarge,            // ValidationException: the item would pass DynamoDB's 400 KB
   kResourceNotFound,        // ResourceNotFoundException
   kResourceInUse,           // ResourceInUseException
   kConditionalCheckFailed,  // ConditionalCheckFailedException
@@ -36,7 +39,8 @@ enum class DbErrorKind {
   kLimitExceeded,           // LimitExceededException
   kThrottled,               // the write queue is full: retry later
   kUnavailable,             // locked, disk full, read-only: retry may help
-  kInternal,                // damaged file, I/O error: nothing was written
+  kDamaged,                 // a stored item does not read back: the file needs an operator
+  kInternal,                // an I/O error: nothing was written
 };
 
 // One action's fate in a cancelled transaction.
@@ -56,6 +60,13 @@ struct DbError {
 
 inline DbError validation_error(std::string message) {
   return {DbErrorKind::kValidation, std::move(message), {}, {}};
+}
+
+inline DbError key_refused(KeyRefusal refusal) {
+  return {refusal.empty_value ? DbErrorKind::kEmptyKeyValue : DbErrorKind::kValidation,
+          std::move(refusal.message),
+          {},
+          {}};
 }
 
 // What the table operations (DescribeTable, DeleteTable, UpdateTable, the TTL ones) answer for a

@@ -27,15 +27,16 @@ size_t key_value_size(const AttributeValue& value) {
 
 // The checks that follow "this is the right attribute with the right type": empty values and the
 // size limits. Fills `out` with the value's bytes.
-std::optional<std::string> check_key_value(const KeyElement& element, const AttributeValue& value,
-                                           bool is_hash, std::string& out) {
-  if (is_empty_key_value(value)) return empty_key_message(value, element.name);
+std::optional<KeyRefusal> check_key_value(const KeyElement& element, const AttributeValue& value,
+                                          bool is_hash, std::string& out) {
+  if (is_empty_key_value(value)) return KeyRefusal{empty_key_message(value, element.name), true};
   if (is_hash && key_value_size(value) > kMaxHashKeyBytes)
-    return std::string(kInvalid) +
-           "Size of hashkey has exceeded the maximum size limit of2048 bytes";
+    return KeyRefusal{std::string(kInvalid) +
+                      "Size of hashkey has exceeded the maximum size limit of2048 bytes"};
   if (!is_hash && key_value_size(value) > kMaxRangeKeyBytes)
-    return std::string(kInvalid) +
-           "Aggregated size of all range keys has exceeded the size limit of 1024 bytes";
+    return KeyRefusal{
+        std::string(kInvalid) +
+        "Aggregated size of all range keys has exceeded the size limit of 1024 bytes"};
   out = key_bytes(value);
   return std::nullopt;
 }
@@ -102,19 +103,17 @@ Item key_attributes(const KeySchema& key, const Item& item) {
   return out;
 }
 
-core::Result<KeyBytes, std::string> check_key(const KeySchema& key, const Item& key_value) {
-  constexpr std::string_view kMismatch = "The provided key element does not match the schema";
+core::Result<KeyBytes, KeyRefusal> check_key(const KeySchema& key, const Item& key_value) {
+  const KeyRefusal mismatch{"The provided key element does not match the schema"};
   const size_t expected = key.range ? 2 : 1;
-  if (key_value.size() != expected) return std::string(kMismatch);
+  if (key_value.size() != expected) return mismatch;
   KeyBytes out;
   auto hash = key_value.find(key.hash.name);
-  if (hash == key_value.end() || hash->second.type() != key.hash.type)
-    return std::string(kMismatch);
+  if (hash == key_value.end() || hash->second.type() != key.hash.type) return mismatch;
   const AttributeValue* range = nullptr;
   if (key.range) {
     auto it = key_value.find(key.range->name);
-    if (it == key_value.end() || it->second.type() != key.range->type)
-      return std::string(kMismatch);
+    if (it == key_value.end() || it->second.type() != key.range->type) return mismatch;
     range = &it->second;
   }
   if (auto problem = check_key_value(key.hash, hash->second, true, out.hash)) return *problem;
@@ -124,18 +123,19 @@ core::Result<KeyBytes, std::string> check_key(const KeySchema& key, const Item& 
   return out;
 }
 
-core::Result<KeyBytes, std::string> check_item_key(const KeySchema& key, const Item& item) {
+core::Result<KeyBytes, KeyRefusal> check_item_key(const KeySchema& key, const Item& item) {
   KeyBytes out;
   std::vector<std::pair<const KeyElement*, std::string*>> elements{{&key.hash, &out.hash}};
   if (key.range) elements.emplace_back(&*key.range, &out.range);
   for (auto [element, bytes] : elements) {
     auto it = item.find(element->name);
     if (it == item.end())
-      return std::string(kInvalid) + "Missing the key " + element->name + " in the item";
+      return KeyRefusal{std::string(kInvalid) + "Missing the key " + element->name +
+                        " in the item"};
     if (it->second.type() != element->type)
-      return std::string(kInvalid) + "Type mismatch for key " + element->name +
-             " expected: " + std::string(to_string(element->type)) +
-             " actual: " + std::string(to_string(it->second.type()));
+      return KeyRefusal{std::string(kInvalid) + "Type mismatch for key " + element->name +
+                        " expected: " + std::string(to_string(element->type)) +
+                        " actual: " + std::string(to_string(it->second.type()))};
   }
   for (auto [element, bytes] : elements) {
     const AttributeValue& value = item.find(element->name)->second;
@@ -145,7 +145,8 @@ core::Result<KeyBytes, std::string> check_item_key(const KeySchema& key, const I
   return out;
 }
 
-std::optional<std::string> check_index_keys(const TableDefinition& table, const Item& item) {
+std::optional<KeyRefusal> check_index_keys(const TableDefinition& table, const Item& item,
+                                           ItemSource source) {
   for (const auto* indexes : {&table.global_indexes, &table.local_indexes}) {
     for (const IndexDefinition& index : *indexes) {
       std::vector<const KeyElement*> elements{&index.key.hash};
@@ -154,16 +155,27 @@ std::optional<std::string> check_index_keys(const TableDefinition& table, const 
         auto it = item.find(element->name);
         if (it == item.end()) continue;
         if (it->second.type() != element->type)
-          return std::string(kInvalid) + "Type mismatch for Index Key " + element->name +
-                 " Expected: " + std::string(to_string(element->type)) +
-                 " Actual: " + std::string(to_string(it->second.type())) +
-                 " IndexName: " + index.name;
+          return KeyRefusal{std::string(kInvalid) + "Type mismatch for Index Key " + element->name +
+                            " Expected: " + std::string(to_string(element->type)) +
+                            " Actual: " + std::string(to_string(it->second.type())) +
+                            " IndexName: " + index.name};
+        const char* kind = it->second.type() == ValueType::kS ? "string" : "binary";
+        if (is_empty_key_value(it->second) && source == ItemSource::kUpdated)
+          return KeyRefusal{
+              "One or more parameter values are not valid. The update expression "
+              "attempted to update a secondary index key to a value that is not "
+              "supported. The AttributeValue for a key attribute cannot contain an "
+              "empty " +
+                  std::string(kind) + " value.",
+              true};
         if (is_empty_key_value(it->second))
-          return "One or more parameter values are not valid. A value specified for a secondary "
-                 "index key is not supported. The AttributeValue for a key attribute cannot "
-                 "contain an empty " +
-                 std::string(it->second.type() == ValueType::kS ? "string" : "binary") +
-                 " value. IndexName: " + index.name + ", IndexKey: " + element->name;
+          return KeyRefusal{
+              "One or more parameter values are not valid. A value specified for a secondary "
+              "index key is not supported. The AttributeValue for a key attribute cannot "
+              "contain an empty " +
+                  std::string(kind) + " value. IndexName: " + index.name +
+                  ", IndexKey: " + element->name,
+              true};
       }
     }
   }

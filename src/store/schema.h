@@ -104,17 +104,29 @@ std::string key_bytes(const AttributeValue& value);
 // The key attributes of `item`, as an Item of one or two entries. Requires that they are there.
 Item key_attributes(const KeySchema& key, const Item& item);
 
+// Why a key value (or an index key value) was refused, in DynamoDB's ValidationException text.
+struct KeyRefusal {
+  std::string message;
+  // An empty S or B value: DynamoDB refuses the whole request for it, even in a transaction, where
+  // a key of the wrong shape or type only cancels its own action.
+  bool empty_value = false;
+};
+
 // Checks a Key parameter (GetItem, DeleteItem, UpdateItem, batches, transactions): exactly the
-// schema's attributes with the schema's types. The message is DynamoDB's ValidationException text
-// ("The provided key element does not match the schema", the empty-value and size texts).
-core::Result<KeyBytes, std::string> check_key(const KeySchema& key, const Item& key_value);
+// schema's attributes with the schema's types ("The provided key element does not match the
+// schema"), not empty, within the size limits.
+core::Result<KeyBytes, KeyRefusal> check_key(const KeySchema& key, const Item& key_value);
 // Checks the key attributes of an item to write (PutItem): present and of the schema's types
 // ("One or more parameter values were invalid: Missing the key pk in the item", "...Type mismatch
 // for key pk expected: S actual: N"), not empty, within the size limits.
-core::Result<KeyBytes, std::string> check_item_key(const KeySchema& key, const Item& item);
+core::Result<KeyBytes, KeyRefusal> check_item_key(const KeySchema& key, const Item& item);
+// Where an item to check came from: DynamoDB words an empty index key value differently for an
+// item sent whole (PutItem) and for one an UpdateExpression made.
+enum class ItemSource { kSent, kUpdated };
 // Checks the index key attributes an item carries: an index key attribute present with another
 // type than its definition, or empty, is refused with DynamoDB's text naming the index.
-std::optional<std::string> check_index_keys(const TableDefinition& table, const Item& item);
+std::optional<KeyRefusal> check_index_keys(const TableDefinition& table, const Item& item,
+                                           ItemSource source = ItemSource::kSent);
 
 // An index's entry for an item: its key bytes, or nullopt when the item lacks an index key
 // attribute or has it with another type (indexes are sparse).

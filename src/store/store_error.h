@@ -18,6 +18,7 @@ enum class StoreErrorCode {
   kTooLarge,       // the item's JSON exceeds the table's max_item_bytes
   kInvalid,        // the item cannot be stored: a number out of DynamoDB's range, nesting
   kBadCursor,      // list: the cursor is not one this table produced
+  kOverloaded,     // the write queue is full: retry later
   kUnavailable,    // retry may help: database locked/busy, disk full, read-only file, shutting down
   kCorrupt,        // the database file is damaged; needs an operator
   kIoError,        // any other failure of the storage; nothing was acknowledged

@@ -14,6 +14,8 @@ std::string_view to_string(StoreErrorCode code) {
       return "invalid";
     case StoreErrorCode::kBadCursor:
       return "bad cursor";
+    case StoreErrorCode::kOverloaded:
+      return "overloaded";
     case StoreErrorCode::kUnavailable:
       return "unavailable";
     case StoreErrorCode::kCorrupt:

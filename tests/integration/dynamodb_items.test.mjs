@@ -238,6 +238,18 @@ describe('DynamoDB items', () => {
           'The AttributeValue for a key attribute cannot contain an empty string value. IndexName: byG, IndexKey: gsk'));
     });
 
+    it('an UpdateExpression setting an index key to an empty string, alone and in a transaction', async () => {
+      const m = 'One or more parameter values are not valid. The update expression attempted to update a secondary index key ' +
+        'to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty string value.';
+      const Update = { TableName: 'indexed', Key: { pk: S('u-empty') }, UpdateExpression: 'SET gsk = :e',
+        ExpressionAttributeValues: { ':e': S('') } };
+      assertValidation(await call('UpdateItem', Update), maybeEnveloped(m));
+      // An empty key value fails the whole transaction, not one action.
+      assertValidation(await call('TransactWriteItems', { TransactItems: [{ Update }] }), m);
+      assert.deepEqual(assertOk(await call('GetItem', { TableName: 'indexed', Key: { pk: S('u-empty') } })), {},
+        'nothing was written');
+    });
+
     it('a missing table is found missing before the key is checked', async () => {
       for (const [op, body] of [['GetItem', { Key: { nope: N('1') } }], ['PutItem', { Item: { nope: N('1') } }],
         ['DeleteItem', { Key: { pk: S('a') } }], ['UpdateItem', { Key: { pk: S('a') } }]]) {

@@ -99,7 +99,7 @@ DbResult<GetResult> Engine::get_item(const GetItem& request) {
   auto table = entry(request.table);
   if (!table) return detail::table_not_found();
   auto key = check_key(table->definition.key, request.key);
-  if (!key) return validation_error(std::move(key.error()));
+  if (!key) return key_refused(std::move(key.error()));
   GetResult result;
   bool damaged = false;
   auto failure = db_->read([&](Connection& c) {

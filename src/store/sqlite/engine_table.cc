@@ -69,22 +69,21 @@ struct EngineTable::Shared {
 
   StoreError error(const DbError& e) const {
     switch (e.kind) {
+      case DbErrorKind::kItemTooLarge:
+        return {StoreErrorCode::kTooLarge, "the item is larger than DynamoDB's 400 KB"};
       case DbErrorKind::kValidation:
-        if (e.message.find("Item size") != std::string::npos)
-          return {StoreErrorCode::kTooLarge, "the item is larger than DynamoDB's 400 KB"};
+      case DbErrorKind::kEmptyKeyValue:
         return {StoreErrorCode::kInvalid, e.message};
       case DbErrorKind::kResourceNotFound:
         return {StoreErrorCode::kUnavailable,
                 "table '" + name +
                     "' was deleted through the DynamoDB API; restart gatehouse to create it again"};
       case DbErrorKind::kThrottled:
-        return {StoreErrorCode::kUnavailable, "write queue full"};
+        return {StoreErrorCode::kOverloaded, e.message};
       case DbErrorKind::kUnavailable:
         return {StoreErrorCode::kUnavailable, e.message};
-      case DbErrorKind::kInternal:
-        if (e.message.find("damaged") != std::string::npos)
-          return {StoreErrorCode::kCorrupt, e.message};
-        return {StoreErrorCode::kIoError, e.message};
+      case DbErrorKind::kDamaged:
+        return {StoreErrorCode::kCorrupt, e.message};
       default:
         return {StoreErrorCode::kIoError, e.message};
     }

@@ -107,8 +107,8 @@ TEST_F(EngineTableTest, OneFailingOperationLeavesTheRestOfItsBatchAlone) {
   EXPECT_EQ(get(*table_, "kept")->updated_ms, 2000);
 }
 
-// Past max_queue unanswered writes, a write fails at once with kUnavailable "write queue full".
-TEST_F(EngineTableTest, FullQueueFailsWritesWithUnavailable) {
+// Past max_queue unanswered writes, a write fails at once with kOverloaded.
+TEST_F(EngineTableTest, FullQueueFailsWritesWithOverloaded) {
   auto o = options();
   o.max_queue = 2;
   ASSERT_NO_FATAL_FAILURE(open(o));
@@ -121,12 +121,12 @@ TEST_F(EngineTableTest, FullQueueFailsWritesWithUnavailable) {
     ASSERT_TRUE(refused.ready());
     auto r = refused.get();
     ASSERT_FALSE(r.has_value());
-    EXPECT_EQ(r.error().code, StoreErrorCode::kUnavailable);
-    EXPECT_EQ(r.error().message, "write queue full");
+    EXPECT_EQ(r.error().code, StoreErrorCode::kOverloaded);
+    EXPECT_EQ(r.error().message, "The write queue is full; retry later");
     Answer<std::monostate> removed;
     table_->remove("k1", std::nullopt, removed.callback());
     ASSERT_TRUE(removed.ready());
-    EXPECT_EQ(removed.get().error().message, "write queue full");
+    EXPECT_EQ(removed.get().error().code, StoreErrorCode::kOverloaded);
   }
   EXPECT_TRUE(queued.get().has_value());
   EXPECT_EQ(stats_.queue_full.value(), 2u);

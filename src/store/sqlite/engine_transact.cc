@@ -35,13 +35,6 @@ DbError cancelled(std::vector<CancellationReason> reasons) {
           std::move(reasons)};
 }
 
-// A refusal found before queuing that DynamoDB reports as the whole request's error rather than
-// as a cancellation reason: empty key values (its texts say "are not valid", where a key of the
-// wrong type "were invalid").
-bool is_request_error(const DbError& error) {
-  return error.message.starts_with("One or more parameter values are not valid.");
-}
-
 }  // namespace
 
 class Engine::TransactJob final : public detail::WriteJob {
@@ -70,7 +63,9 @@ class Engine::TransactJob final : public detail::WriteJob {
       if (rc != SQLITE_OK) return rc;
       if (!write.refusal) continue;
       DbError& why = *write.refusal;
-      if (why.kind == DbErrorKind::kResourceNotFound || why.kind == DbErrorKind::kInternal) {
+      // These fail the whole request rather than name this action in CancellationReasons.
+      if (why.kind == DbErrorKind::kResourceNotFound || why.kind == DbErrorKind::kEmptyKeyValue ||
+          why.kind == DbErrorKind::kDamaged || why.kind == DbErrorKind::kInternal) {
         refusal_ = std::move(why);
         return SQLITE_OK;
       }
@@ -195,7 +190,8 @@ void Engine::transact_write(TransactWrite request, Done<TransactWriteResult> don
         break;
     }
     if (!write) {
-      if (is_request_error(write.error())) return done(std::move(write.error()));
+      // An empty key value is the whole request's error; a wrong key only its action's.
+      if (write.error().kind == DbErrorKind::kEmptyKeyValue) return done(std::move(write.error()));
       // Only the first action found wrong is named; the others stay "None".
       if (!refused) reasons[i] = {"ValidationError", std::move(write.error().message), {}};
       refused = true;
@@ -240,9 +236,8 @@ DbResult<std::vector<GetResult>> Engine::read_items(const std::vector<GetItem>& 
   for (size_t i = 0; i < gets.size(); ++i) {
     auto key = check_key(tables[i]->definition.key, gets[i].key);
     if (!key) {
-      if (!transactional || key.error().starts_with("One or more parameter values are not valid."))
-        return validation_error(std::move(key.error()));
-      if (!refused) reasons[i] = {"ValidationError", std::move(key.error()), {}};
+      if (!transactional || key.error().empty_value) return key_refused(std::move(key.error()));
+      if (!refused) reasons[i] = {"ValidationError", std::move(key.error().message), {}};
       refused = true;
       continue;
     }

@@ -232,7 +232,7 @@ void Database::write(std::unique_ptr<WriteJob> job) {
   if (closed) return job->failed(closed_error());
   if (full) {
     stats_.queue_full.inc();
-    return job->failed({StoreErrorCode::kUnavailable, "write queue full"});
+    return job->failed({StoreErrorCode::kOverloaded, "write queue full"});
   }
   if (was_empty) queue_ready_.notify_one();
 }

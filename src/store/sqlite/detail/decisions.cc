@@ -14,6 +14,10 @@ bool condition_holds(const std::shared_ptr<const expr::Condition>& condition,
   return expr::matches(*condition, old_item ? *old_item : kNoItem);
 }
 
+DbError item_too_large(std::string message) {
+  return {DbErrorKind::kItemTooLarge, std::move(message), {}, {}};
+}
+
 DbError condition_failed(const std::optional<Item>& old_item, bool return_old) {
   DbError error{DbErrorKind::kConditionalCheckFailed, "The conditional request failed", {}, {}};
   if (return_old && old_item) error.item = *old_item;
@@ -26,11 +30,11 @@ DbResult<ItemWrite> plan_put(std::shared_ptr<const TableEntry> table,
                              std::shared_ptr<const PutItem> request) {
   const TableDefinition& definition = table->definition;
   auto key = check_item_key(definition.key, request->item);
-  if (!key) return validation_error(std::move(key.error()));
+  if (!key) return key_refused(std::move(key.error()));
   if (auto problem = check_index_keys(definition, request->item))
-    return validation_error(std::move(*problem));
+    return key_refused(std::move(*problem));
   if (item_size(request->item) > kMaxItemSize)
-    return validation_error("Item size has exceeded the maximum allowed size");
+    return item_too_large("Item size has exceeded the maximum allowed size");
   auto decide = [request](const std::optional<Item>& old) -> DbResult<std::optional<Item>> {
     if (!condition_holds(request->condition, old))
       return condition_failed(old, request->return_old_on_condition_failure);
@@ -42,7 +46,7 @@ DbResult<ItemWrite> plan_put(std::shared_ptr<const TableEntry> table,
 DbResult<ItemWrite> plan_delete(std::shared_ptr<const TableEntry> table,
                                 std::shared_ptr<const DeleteItem> request) {
   auto key = check_key(table->definition.key, request->key);
-  if (!key) return validation_error(std::move(key.error()));
+  if (!key) return key_refused(std::move(key.error()));
   auto decide = [request](const std::optional<Item>& old) -> DbResult<std::optional<Item>> {
     if (!condition_holds(request->condition, old))
       return condition_failed(old, request->return_old_on_condition_failure);
@@ -55,7 +59,7 @@ DbResult<ItemWrite> plan_update(std::shared_ptr<const TableEntry> table,
                                 std::shared_ptr<const UpdateItem> request) {
   const TableDefinition& definition = table->definition;
   auto key = check_key(definition.key, request->key);
-  if (!key) return validation_error(std::move(key.error()));
+  if (!key) return key_refused(std::move(key.error()));
   if (request->update) {
     for (const std::string& name : expr::updated_attributes(*request->update)) {
       if (name == definition.key.hash.name ||
@@ -74,10 +78,10 @@ DbResult<ItemWrite> plan_update(std::shared_ptr<const TableEntry> table,
     if (!request->update) return std::optional<Item>(std::move(base));
     auto updated = expr::apply_update(*request->update, base, old.has_value());
     if (!updated) return validation_error(std::move(updated.error()));
-    if (auto problem = check_index_keys(*schema, *updated))
-      return validation_error(std::move(*problem));
+    if (auto problem = check_index_keys(*schema, *updated, ItemSource::kUpdated))
+      return key_refused(std::move(*problem));
     if (item_size(*updated) > kMaxItemSize)
-      return validation_error("Item size to update has exceeded the maximum allowed size");
+      return item_too_large("Item size to update has exceeded the maximum allowed size");
     return std::optional<Item>(std::move(*updated));
   };
   return ItemWrite{std::move(table), std::move(*key), std::move(decide)};
@@ -87,7 +91,7 @@ DbResult<ItemWrite> plan_check(std::shared_ptr<const TableEntry> table, const It
                                std::shared_ptr<const expr::Condition> condition,
                                bool return_old_on_condition_failure) {
   auto key = check_key(table->definition.key, key_value);
-  if (!key) return validation_error(std::move(key.error()));
+  if (!key) return key_refused(std::move(key.error()));
   auto decide = [condition, return_old_on_condition_failure](
                     const std::optional<Item>& old) -> DbResult<std::optional<Item>> {
     if (!condition_holds(condition, old))

@@ -8,10 +8,12 @@ namespace gatehouse::store::sqlite::detail {
 
 DbError db_error(const StoreError& error) {
   switch (error.code) {
+    case StoreErrorCode::kOverloaded:
+      return {DbErrorKind::kThrottled, "The write queue is full; retry later", {}, {}};
     case StoreErrorCode::kUnavailable:
-      if (error.message == "write queue full")
-        return {DbErrorKind::kThrottled, "The write queue is full; retry later", {}, {}};
       return {DbErrorKind::kUnavailable, error.message, {}, {}};
+    case StoreErrorCode::kCorrupt:
+      return {DbErrorKind::kDamaged, error.message, {}, {}};
     default:
       return {DbErrorKind::kInternal, error.message, {}, {}};
   }
@@ -23,7 +25,7 @@ DbError table_not_found() {
 
 DbError damaged_item() {
   return {
-      DbErrorKind::kInternal, "a stored item cannot be read: the database file is damaged", {}, {}};
+      DbErrorKind::kDamaged, "a stored item cannot be read: the database file is damaged", {}, {}};
 }
 
 DbError read_failure(const StoreError& error, const TableEntry& table) {

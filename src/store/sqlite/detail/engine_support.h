@@ -13,8 +13,8 @@
 
 namespace gatehouse::store::sqlite::detail {
 
-// A storage failure as the engine reports it: "write queue full" is a throttle, the other
-// unavailable causes kUnavailable, the rest kInternal.
+// A storage failure as the engine reports it: a full write queue is a throttle, a damaged file
+// kDamaged, the other unavailable causes kUnavailable, the rest kInternal.
 DbError db_error(const StoreError& error);
 // A read's failure: not found when its table was dropped meanwhile, else db_error.
 DbError read_failure(const StoreError& error, const TableEntry& table);
