@@ -213,6 +213,39 @@ describe('DynamoDB queries and scans', () => {
     });
   });
 
+  describe('ReturnItemCollectionMetrics', () => {
+    const metricsOf = (pk) => ({ ItemCollectionKey: { pk: S(pk) }, SizeEstimateRangeGB: [0, 1] });
+    it('SIZE reports the collection of a table with a local index, for each kind of write', async () => {
+      const size = { ReturnItemCollectionMetrics: 'SIZE' };
+      const put = assertOk(await call('PutItem', { TableName: 'qtab', Item: { pk: S('c1'), sk: N('1') }, ...size }));
+      assert.deepEqual(put, { ItemCollectionMetrics: metricsOf('c1') });
+      const upd = assertOk(await call('UpdateItem', { TableName: 'qtab', Key: { pk: S('c1'), sk: N('1') },
+        UpdateExpression: 'SET lsk = :l', ExpressionAttributeValues: { ':l': S('z') }, ReturnValues: 'UPDATED_NEW', ...size }));
+      assert.deepEqual(upd, { Attributes: { lsk: S('z') }, ItemCollectionMetrics: metricsOf('c1') });
+      const batch = assertOk(await call('BatchWriteItem', { RequestItems: {
+        qtab: [{ PutRequest: { Item: { pk: S('c2'), sk: N('1') } } }, { DeleteRequest: { Key: { pk: S('c1'), sk: N('1') } } }],
+        qstr: [{ PutRequest: { Item: { pk: S('c3'), sk: S('1') } } }] }, ...size }));
+      assert.deepEqual(batch, { UnprocessedItems: {}, ItemCollectionMetrics: { qtab: [metricsOf('c2'), metricsOf('c1')] } });
+      const tx = assertOk(await call('TransactWriteItems', { TransactItems: [
+        { Put: { TableName: 'qtab', Item: { pk: S('c4'), sk: N('1') } } },
+        { ConditionCheck: { TableName: 'qtab', Key: { pk: S('c2'), sk: N('1') }, ConditionExpression: 'attribute_exists(pk)' } }],
+      ...size }));
+      assert.deepEqual(tx, { ItemCollectionMetrics: { qtab: [metricsOf('c4')] } });
+      const del = assertOk(await call('DeleteItem', { TableName: 'qtab', Key: { pk: S('c4'), sk: N('1') }, ...size }));
+      assert.deepEqual(del, { ItemCollectionMetrics: metricsOf('c4') });
+    });
+
+    it('a table without a local index reports none; NONE reports none', async () => {
+      assert.deepEqual(assertOk(await call('PutItem', { TableName: 'qstr', Item: { pk: S('c5'), sk: S('1') },
+        ReturnItemCollectionMetrics: 'SIZE' })), {});
+      assert.deepEqual(assertOk(await call('PutItem', { TableName: 'qtab', Item: { pk: S('c5'), sk: N('1') },
+        ReturnItemCollectionMetrics: 'NONE' })), {});
+      for (const k of ['c2', 'c5']) assertOk(await call('DeleteItem', { TableName: 'qtab', Key: { pk: S(k), sk: N('1') } }));
+      assertOk(await call('DeleteItem', { TableName: 'qstr', Key: { pk: S('c3'), sk: S('1') } }));
+      assertOk(await call('DeleteItem', { TableName: 'qstr', Key: { pk: S('c5'), sk: S('1') } }));
+    });
+  });
+
   describe('Query validation', () => {
     const cases = [
       ['no key condition', { KeyConditionExpression: undefined, ExpressionAttributeValues: undefined },

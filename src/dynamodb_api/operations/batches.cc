@@ -146,7 +146,7 @@ void batch_get_item(const OperationContext& c, const json::object& body, Respond
 void batch_write_item(const OperationContext& c, const json::object& body, Respond& respond) {
   RequestReader r(body);
   const CapacityReport report = read_capacity_report(r);
-  r.enumeration("ReturnItemCollectionMetrics", {"SIZE", "NONE"});
+  const bool collection_metrics = read_collection_metrics(r);
   const json::object* request_items = r.object("RequestItems");
   if (!request_items && !r.failed())
     r.invalid("The requestItems parameter is required for BatchWriteItem");
@@ -196,8 +196,15 @@ void batch_write_item(const OperationContext& c, const json::object& body, Respo
   }
   if (auto e = r.error()) return respond(*e);
   std::string table = requests.empty() ? std::string() : requests.front().table;
+  std::string metrics;
+  if (collection_metrics) {
+    std::vector<std::pair<std::string_view, const store::Item*>> writes;
+    for (const store::BatchWriteRequest& w : requests)
+      writes.emplace_back(w.table, &w.item);
+    metrics = collection_metrics_by_table(c, writes);
+  }
   c.engine.batch_write(std::move(requests),
-                       [report, table, respond](store::DbResult<size_t> r) mutable {
+                       [report, table, metrics, respond](store::DbResult<size_t> r) mutable {
                          if (!r) return respond(from_store(std::move(r.error())));
                          std::string out = "{\"UnprocessedItems\":{}";
                          if (report != CapacityReport::kNone) {
@@ -205,6 +212,7 @@ void batch_write_item(const OperationContext& c, const json::object& body, Respo
                            out += capacity_object(report, table, write_units(*r));
                            out += "]";
                          }
+                         if (!metrics.empty()) out += ",\"ItemCollectionMetrics\":" + metrics;
                          out += "}";
                          respond(std::move(out));
                        });
@@ -261,7 +269,7 @@ void transact_write_items(const OperationContext& c, const json::object& body, R
     r.constraint("ClientRequestToken", "Member must have length greater than or equal to 1",
                  *token);
   const CapacityReport report = read_capacity_report(r);
-  r.enumeration("ReturnItemCollectionMetrics", {"SIZE", "NONE"});
+  const bool collection_metrics = read_collection_metrics(r);
   const json::array* items = r.array("TransactItems");
   if (!items && !r.failed()) r.constraint("TransactItems", "Member must not be null");
   if (items && items->empty())
@@ -326,15 +334,29 @@ void transact_write_items(const OperationContext& c, const json::object& body, R
   // What identifies the request behind its token: the actions as sent.
   if (token) request.request_digest = aws::sha256_hex(json::serialize(*items));
   const std::string first_table = request.actions.front().table;
+  std::string metrics;
+  if (collection_metrics) {
+    std::vector<std::pair<std::string_view, const store::Item*>> writes;
+    for (const store::TransactAction& a : request.actions) {
+      if (a.kind != Kind::kConditionCheck) writes.emplace_back(a.table, &a.item);
+    }
+    metrics = collection_metrics_by_table(c, writes);
+  }
   c.engine.transact_write(
-      std::move(request),
-      [report, first_table, respond](store::DbResult<store::TransactWriteResult> result) mutable {
+      std::move(request), [report, first_table, metrics,
+                           respond](store::DbResult<store::TransactWriteResult> result) mutable {
         if (!result) return respond(from_store(std::move(result.error())));
-        if (report == CapacityReport::kNone) return respond(std::string("{}"));
-        // A transactional write costs two units per KB (one to prepare, one to commit).
-        respond("{\"ConsumedCapacity\":[" +
-                capacity_object(report, first_table, 2 * write_units(result->consumed_bytes)) +
-                "]}");
+        std::string out = "{";
+        if (report != CapacityReport::kNone) {
+          // A transactional write costs two units per KB (one to prepare, one to commit).
+          out += "\"ConsumedCapacity\":[" +
+                 capacity_object(report, first_table, 2 * write_units(result->consumed_bytes)) +
+                 "]";
+        }
+        if (!metrics.empty())
+          out += (out.size() > 1 ? ",\"ItemCollectionMetrics\":" : "\"ItemCollectionMetrics\":") +
+                 metrics;
+        respond(out + "}");
       });
 }
 

@@ -47,6 +47,19 @@ void transact_get_items(const OperationContext& c, const boost::json::object& bo
 void transact_write_items(const OperationContext& c, const boost::json::object& body,
                           Respond& respond);
 
+// collection_metrics.cc: ReturnItemCollectionMetrics.
+// Whether it asked for SIZE (a value outside SIZE and NONE is the reader's error).
+bool read_collection_metrics(RequestReader& r);
+// The ItemCollectionMetrics object for a write of `item` (or its key) to `table`, measured before
+// the write; "" when the table has no local index, as DynamoDB then reports no collection.
+std::string item_collection_metrics(const OperationContext& c, std::string_view table,
+                                    const store::Item& item);
+// BatchWriteItem's and TransactWriteItems' form: {"<table>":[metrics, ...], ...}, one object per
+// write to a table with a local index, in the order of `writes`; "" when there is none.
+std::string collection_metrics_by_table(
+    const OperationContext& c,
+    const std::vector<std::pair<std::string_view, const store::Item*>>& writes);
+
 // describe.cc: a TableDescription object's JSON ({"AttributeDefinitions": ..., ...}).
 std::string table_description_json(const store::TableDescription& table, const OperationContext& c);
 std::string table_arn(const OperationContext& c, std::string_view table);

@@ -39,13 +39,10 @@ bool read_return_on_failure(RequestReader& r) {
   return text && *text == "ALL_OLD";
 }
 
-void read_common_enums(RequestReader& r) {
-  r.enumeration("ReturnItemCollectionMetrics", {"SIZE", "NONE"});
-}
-
 struct WriteAnswer {
   std::string table;
   CapacityReport report;
+  std::string collection_metrics;  // the ItemCollectionMetrics object, or ""
 };
 
 void answer_write(const WriteAnswer& a, store::DbResult<store::WriteResult> result,
@@ -59,6 +56,9 @@ void answer_write(const WriteAnswer& a, store::DbResult<store::WriteResult> resu
   std::string capacity = consumed_capacity(a.report, a.table, write_units(result->consumed_bytes),
                                            &result->index_charges);
   if (!capacity.empty()) out += result->attributes ? capacity : capacity.substr(1);
+  if (!a.collection_metrics.empty())
+    out += (out.size() > 1 ? ",\"ItemCollectionMetrics\":" : "\"ItemCollectionMetrics\":") +
+           a.collection_metrics;
   out += "}";
   respond(std::move(out));
 }
@@ -79,13 +79,14 @@ namespace {
 // `allowed`), ReturnValuesOnConditionCheckFailure.
 struct WriteOptions {
   CapacityReport report = CapacityReport::kNone;
+  bool collection_metrics = false;
   std::optional<ReturnValues> return_values;
 };
 WriteOptions read_write_options(RequestReader& r, std::initializer_list<ReturnValues> allowed,
                                 bool& return_old_on_condition_failure) {
   WriteOptions out;
   out.report = read_capacity_report(r);
-  read_common_enums(r);
+  out.collection_metrics = read_collection_metrics(r);
   out.return_values = read_return_values(r, allowed);
   return_old_on_condition_failure = read_return_on_failure(r);
   return out;
@@ -98,14 +99,28 @@ std::shared_ptr<const expr::Condition> read_condition(Expressions& expressions,
   return condition ? condition : legacy.expected();
 }
 
+// The attributes that name a write's item collection: the item written, or the key.
+const store::Item& collection_source(const store::PutItem& p) {
+  return p.item;
+}
+const store::Item& collection_source(const store::DeleteItem& d) {
+  return d.key;
+}
+const store::Item& collection_source(const store::UpdateItem& u) {
+  return u.key;
+}
+
 // Sends the write to the engine once the request read cleanly; answers its result.
 template <class Request, class Send>
-void send_write(RequestReader& r, Request request, const std::string& table,
-                const WriteOptions& options, Respond& respond, Send send) {
+void send_write(const OperationContext& c, RequestReader& r, Request request,
+                const std::string& table, const WriteOptions& options, Respond& respond,
+                Send send) {
   if (auto e = r.error()) return respond(*e);
   request.table = table;
   request.return_values = *options.return_values;
-  WriteAnswer answer{request.table, options.report};
+  WriteAnswer answer{request.table, options.report, {}};
+  if (options.collection_metrics)
+    answer.collection_metrics = item_collection_metrics(c, table, collection_source(request));
   send(std::move(request), [answer, respond](store::DbResult<store::WriteResult> result) mutable {
     answer_write(answer, std::move(result), respond);
   });
@@ -127,7 +142,7 @@ void put_item(const OperationContext& c, const json::object& body, Respond& resp
   expressions.finish();
   if (item) request.item = std::move(*item);
   send_write(
-      r, std::move(request), table.value_or(""), options, respond,
+      c, r, std::move(request), table.value_or(""), options, respond,
       [&](store::PutItem p, auto done) { c.engine.put_item(std::move(p), std::move(done)); });
 }
 
@@ -144,7 +159,7 @@ void delete_item(const OperationContext& c, const json::object& body, Respond& r
   expressions.finish();
   if (key) request.key = std::move(*key);
   send_write(
-      r, std::move(request), table.value_or(""), options, respond,
+      c, r, std::move(request), table.value_or(""), options, respond,
       [&](store::DeleteItem d, auto done) { c.engine.delete_item(std::move(d), std::move(done)); });
 }
 
@@ -166,7 +181,7 @@ void update_item(const OperationContext& c, const json::object& body, Respond& r
   expressions.finish();
   if (key) request.key = std::move(*key);
   send_write(
-      r, std::move(request), table.value_or(""), options, respond,
+      c, r, std::move(request), table.value_or(""), options, respond,
       [&](store::UpdateItem u, auto done) { c.engine.update_item(std::move(u), std::move(done)); });
 }
 

@@ -82,6 +82,10 @@ class Engine {
   void delete_item(DeleteItem request, Done<WriteResult> done);
   void update_item(UpdateItem request, Done<WriteResult> done);
   DbResult<GetResult> get_item(const GetItem& request);
+  // ReturnItemCollectionMetrics: the bytes of the item collection of `item`'s hash key value
+  // (its items and their local index entries); nullopt when the table has no local index, as
+  // DynamoDB reports collections only then.
+  DbResult<std::optional<uint64_t>> item_collection_bytes(std::string_view table, const Item& item);
   DbResult<PageResult> query(const Query& request);
   // TransactWriteItems: every action or none, atomically (engine_transact.cc).
   void transact_write(TransactWrite request, Done<TransactWriteResult> done);

@@ -95,6 +95,43 @@ void Engine::update_item(UpdateItem request, Done<WriteResult> done) {
   db_->write(std::make_unique<ItemJob>(std::move(*write), std::move(answer), std::move(done)));
 }
 
+DbResult<std::optional<uint64_t>> Engine::item_collection_bytes(std::string_view table_name,
+                                                                const Item& item) {
+  auto table = entry(table_name);
+  if (!table) return detail::table_not_found();
+  const KeyElement& hash = table->definition.key.hash;
+  auto value = item.find(hash.name);
+  if (table->definition.local_indexes.empty() || value == item.end() ||
+      value->second.type() != hash.type)
+    return std::optional<uint64_t>();
+  const std::string hash_bytes = key_bytes(value->second);
+  uint64_t total = 0;
+  auto add = [&](Connection& c, const std::string& sql) {
+    int rc = SQLITE_OK;
+    sqlite3_stmt* stmt = c.statement(sql, rc);
+    if (!stmt) return rc;
+    detail::ResetOnExit reset(stmt);
+    rc = detail::bind_blob(stmt, 1, hash_bytes);
+    if (rc != SQLITE_OK) return rc;
+    rc = sqlite3_step(stmt);
+    if (rc != SQLITE_ROW) return rc;
+    total += static_cast<uint64_t>(sqlite3_column_int64(stmt, 0));
+    return SQLITE_OK;
+  };
+  auto failure = db_->read([&](Connection& c) {
+    int rc = add(c, "SELECT coalesce(sum(size), 0) FROM " + table->sql_table + " WHERE pk = ?1");
+    for (const detail::IndexEntry& index : table->indexes) {
+      if (rc != SQLITE_OK) break;
+      // A local index's hash key is the table's.
+      if (!index.global)
+        rc = add(c, "SELECT coalesce(sum(size), 0) FROM " + index.sql_table + " WHERE ipk = ?1");
+    }
+    return rc;
+  });
+  if (failure) return detail::read_failure(*failure, *table);
+  return std::optional<uint64_t>(total);
+}
+
 DbResult<GetResult> Engine::get_item(const GetItem& request) {
   auto table = entry(request.table);
   if (!table) return detail::table_not_found();
