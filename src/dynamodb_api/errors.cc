@@ -34,6 +34,8 @@ std::string type_string(ErrorType type) {
       return service("UnrecognizedClientException");
     case ErrorType::kRequestEntityTooLarge:
       return service("RequestEntityTooLargeException");
+    case ErrorType::kAccessDenied:
+      return service("AccessDeniedException");
     case ErrorType::kValidation:
       return "com.amazon.coral.validate#ValidationException";
     case ErrorType::kResourceNotFound:

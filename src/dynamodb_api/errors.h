@@ -22,6 +22,7 @@ enum class ErrorType {
   kInvalidSignature,
   kUnrecognizedClient,
   kRequestEntityTooLarge,  // 413
+  kAccessDenied,
   // com.amazon.coral.validate
   kValidation,
   // com.amazonaws.dynamodb.v20120810

@@ -46,7 +46,7 @@ describe('DynamoDB table updates, TTL and tags', () => {
       AttributeDefinitions: [{ AttributeName: 'author', AttributeType: 'S' }],
       GlobalSecondaryIndexUpdates: [{ Create: { IndexName: 'by_author',
         KeySchema: [{ AttributeName: 'author', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } } }] });
-    assertError(again, 'ResourceInUseException', 'Attempting to create an index which already exists');
+    assertValidation(again, 'Attempting to create an index which already exists');
     assertOk(await call('UpdateTable', { TableName: 'books',
       GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: 'by_author' } }] }));
     const gone = await call('Query', { TableName: 'books', IndexName: 'by_author',
@@ -60,6 +60,12 @@ describe('DynamoDB table updates, TTL and tags', () => {
     assert.deepEqual([r.TableDescription.ProvisionedThroughput.ReadCapacityUnits,
       r.TableDescription.ProvisionedThroughput.WriteCapacityUnits, r.TableDescription.DeletionProtectionEnabled],
     [5, 3, true]);
+    const unchanged = await call('UpdateTable', { TableName: 'books',
+      ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 3 } });
+    assertValidation(unchanged, 'The provisioned throughput for the table will not change. The requested value equals the ' +
+      'current value. Current ReadCapacityUnits provisioned for the table: 5. Requested ReadCapacityUnits: 5. Current ' +
+      'WriteCapacityUnits provisioned for the table: 3. Requested WriteCapacityUnits: 3. Refer to the Amazon DynamoDB ' +
+      'Developer Guide for current limits and how to request higher limits.');
     const refused = await call('DeleteTable', { TableName: 'books' });
     assertValidation(refused, 'Resource cannot be deleted as it is currently protected against deletion. '
       + 'Disable deletion protection first.');
@@ -107,5 +113,13 @@ describe('DynamoDB table updates, TTL and tags', () => {
     const missing = arn.replace(/table\/books$/, 'table/nope_table');
     assertError(await call('ListTagsOfResource', { ResourceArn: missing }), 'ResourceNotFoundException',
       `Requested resource not found: ResourcArn: ${missing} not found`);
+    // A table of another account is not this caller's to see.
+    const foreign = arn.replace(/:\d{12}:/, ':000000000000:');
+    for (const [op, extra] of [['ListTagsOfResource', {}], ['TagResource', { Tags: [{ Key: 'k', Value: 'v' }] }],
+      ['UntagResource', { TagKeys: ['k'] }]]) {
+      assertError(await call(op, { ResourceArn: foreign, ...extra }), 'AccessDeniedException',
+        `User: arn:aws:iam::123456789012:root is not authorized to perform: dynamodb:${op} on resource: ${foreign} ` +
+        `because no resource-based policy allows the dynamodb:${op} action`);
+    }
   });
 });

@@ -199,6 +199,8 @@ describe('DynamoDB tables', () => {
         'Invalid KeySchema: Some index key attribute have no definition'],
       ['hash and range of one name', def({ KeySchema: [HASH('a'), HASH('a')], AttributeDefinitions: AD('a:S', 'b:S') }),
         'Both the Hash Key and the Range Key element in the KeySchema have the same name'],
+      ['hash and range of one name, defined once', def({ KeySchema: [HASH('a'), RANGE('a')], AttributeDefinitions: AD('a:S') }),
+        'Invalid KeySchema: Some index key attribute have no definition'],
       ['two HASH elements', def({ KeySchema: [HASH('a'), HASH('b')], AttributeDefinitions: AD('a:S', 'b:S') }),
         'Invalid KeySchema: The second KeySchemaElement is not a RANGE key type'],
       ['RANGE first', def({ KeySchema: [RANGE('a'), HASH('b')], AttributeDefinitions: AD('a:S', 'b:S') }),

@@ -23,14 +23,34 @@ DbError invalid(std::string message) {
   return store::validation_error(std::move(message));
 }
 
-// The table a resource ARN names: "arn:aws:dynamodb:<region>:<account>:table/<name>".
-std::optional<std::string> table_of_arn(std::string_view arn) {
+// The table a resource ARN names ("arn:aws:dynamodb:<region>:<account>:table/<name>"), or
+// DynamoDB's answer to the ARN: a malformed one is a ValidationException; one in another account
+// is AccessDeniedException, as AWS answers a caller no resource policy lets in.
+core::Result<std::string, ApiError> table_of_arn(const OperationContext& c, std::string_view arn,
+                                                 std::string_view operation) {
   constexpr std::string_view kPrefix = "arn:aws:dynamodb:";
-  if (!arn.starts_with(kPrefix)) return std::nullopt;
+  const auto malformed = [&] {
+    return validation("Invalid TableArn: Invalid ResourceArn provided as input " +
+                      std::string(arn));
+  };
+  if (!arn.starts_with(kPrefix)) return malformed();
   const size_t table = arn.find(":table/");
-  if (table == std::string_view::npos) return std::nullopt;
+  if (table == std::string_view::npos) return malformed();
   std::string_view name = arn.substr(table + 7);
-  if (name.empty() || name.find('/') != std::string_view::npos) return std::nullopt;
+  if (name.empty() || name.find('/') != std::string_view::npos) return malformed();
+  // <region>:<account> between the prefix and ":table/".
+  std::string_view scope = arn.substr(kPrefix.size(), table - kPrefix.size());
+  const size_t colon = scope.find(':');
+  if (colon == std::string_view::npos) return malformed();
+  if (scope.substr(colon + 1) != c.account_id) {
+    const std::string action = "dynamodb:" + std::string(operation);
+    return ApiError{ErrorType::kAccessDenied,
+                    "User: arn:aws:iam::" + c.account_id + ":root is not authorized to perform: " +
+                        action + " on resource: " + std::string(arn) +
+                        " because no resource-based policy allows the " + action + " action",
+                    {},
+                    {}};
+  }
   return std::string(name);
 }
 
@@ -161,6 +181,18 @@ void update_table(const OperationContext& c, const json::object& body, Respond& 
         return invalid(std::string(kInvalid) +
                        "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when "
                        "BillingMode is PAY_PER_REQUEST");
+      const int64_t read = units->read, write = units->write;
+      if (current.billing == store::BillingMode::kProvisioned && current.throughput.read == read &&
+          current.throughput.write == write) {
+        return invalid(
+            "The provisioned throughput for the table will not change. The requested value "
+            "equals the current value. Current ReadCapacityUnits provisioned for the table: " +
+            std::to_string(read) + ". Requested ReadCapacityUnits: " + std::to_string(read) +
+            ". Current WriteCapacityUnits provisioned for the table: " + std::to_string(write) +
+            ". Requested WriteCapacityUnits: " + std::to_string(write) +
+            ". Refer to the Amazon DynamoDB Developer Guide for current limits and how to request "
+            "higher limits.");
+      }
       next.throughput = *units;
     }
     if (next.billing == store::BillingMode::kPayPerRequest) next.throughput = {};
@@ -179,10 +211,7 @@ void update_table(const OperationContext& c, const json::object& body, Respond& 
     }
     for (const IndexDefinition& index : creates) {
       if (find_index(next, index.name))
-        return DbError{DbErrorKind::kResourceInUse,
-                       "Attempting to create an index which already exists",
-                       {},
-                       {}};
+        return invalid("Attempting to create an index which already exists");
       next.global_indexes.push_back(index);
       std::vector<store::KeyElement> keys{index.key.hash};
       if (index.key.range) keys.push_back(*index.key.range);
@@ -280,9 +309,8 @@ void tag_resource(const OperationContext& c, const json::object& body, Respond& 
     }
   }
   if (auto e = r.error()) return respond(*e);
-  auto table = table_of_arn(*arn);
-  if (!table)
-    return respond(validation("Invalid TableArn: Invalid ResourceArn provided as input " + *arn));
+  auto table = table_of_arn(c, *arn, "TagResource");
+  if (!table) return respond(std::move(table.error()));
   if (given.empty()) return respond(validation("Atleast one Tag needs to be provided as Input."));
   const std::string resource = *arn;
   auto change = [given](const TableDefinition& current) -> DbResult<TableDefinition> {
@@ -322,9 +350,8 @@ void untag_resource(const OperationContext& c, const json::object& body, Respond
   if (!arn && !r.failed()) return respond(validation("Invalid TableArn"));
   if (!keys && !r.failed()) r.constraint("tagKeys", "Member must not be null");
   if (auto e = r.error()) return respond(*e);
-  auto table = table_of_arn(*arn);
-  if (!table)
-    return respond(validation("Invalid TableArn: Invalid ResourceArn provided as input " + *arn));
+  auto table = table_of_arn(c, *arn, "UntagResource");
+  if (!table) return respond(std::move(table.error()));
   if (keys->empty())
     return respond(validation("Atleast one Tag Key needs to be provided as Input."));
   std::vector<std::string> names;
@@ -355,9 +382,8 @@ void list_tags_of_resource(const OperationContext& c, const json::object& body, 
   auto arn = r.string("ResourceArn");
   if (!arn && !r.failed()) return respond(validation("Invalid TableArn"));
   if (auto e = r.error()) return respond(*e);
-  auto table = table_of_arn(*arn);
-  if (!table)
-    return respond(validation("Invalid TableArn: Invalid ResourceArn provided as input " + *arn));
+  auto table = table_of_arn(c, *arn, "ListTagsOfResource");
+  if (!table) return respond(std::move(table.error()));
   auto definition = c.engine.find_table(*table);
   if (!definition)
     return respond(ApiError{ErrorType::kResourceNotFound,

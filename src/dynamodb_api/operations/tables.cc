@@ -268,6 +268,11 @@ std::optional<TableDefinition> read_create_table(RequestReader& r) {
     return false;
   };
   if (!check_defined(keys)) return std::nullopt;
+  // One name twice in the key schema against a single definition is counted before it is named.
+  if (keys.size() > attributes.size()) {
+    r.invalid("Invalid KeySchema: Some index key attribute have no definition");
+    return std::nullopt;
+  }
   if (auto problem = key_structure(keys)) {
     r.invalid(std::move(*problem));
     return std::nullopt;
