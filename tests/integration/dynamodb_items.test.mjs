@@ -273,6 +273,17 @@ describe('DynamoDB items', () => {
       assertValidation(r, maybeEnveloped('Item size to update has exceeded the maximum allowed size'));
       assert.equal((await get('grow')).text, '{}');
     });
+
+    it('a transaction of more than 4 MB of items is refused whole; 4 MB pass', async () => {
+      // 12 items of 350,000-byte strings are 4.2 MB; of 340,000-byte strings, under 4 MB (4,194,304 bytes).
+      const puts = (n, len) => Array.from({ length: n }, (_, i) => ({ Put: { TableName: 'items',
+        Item: { pk: S(`t${i}`), d: S('x'.repeat(len)) } } }));
+      const big = puts(12, 350000);
+      const r = await call('TransactWriteItems', { TransactItems: big });
+      assertValidation(r, /^The items of the transaction total \d+ bytes, more than the 4 MB DynamoDB allows in one transaction$/);
+      for (const { Put } of big) assert.deepEqual(assertOk(await call('GetItem', { TableName: 'items', Key: { pk: Put.Item.pk } })), {});
+      assertOk(await call('TransactWriteItems', { TransactItems: puts(12, 340000) }));
+    });
   });
 
   describe('UpdateItem', () => {

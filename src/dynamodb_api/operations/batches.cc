@@ -18,6 +18,8 @@ namespace expr = store::expr;
 constexpr size_t kMaxBatchGetKeys = 100;
 constexpr size_t kMaxBatchWrites = 25;
 constexpr size_t kMaxTransactItems = 100;
+// The aggregate size of the items in a transaction, in item_size() bytes.
+constexpr size_t kMaxTransactBytes = 4 * 1024 * 1024;
 // BatchGetItem answers at most this much; the rest goes back as UnprocessedKeys.
 constexpr size_t kMaxBatchGetBytes = 16 * 1024 * 1024;
 
@@ -330,6 +332,14 @@ void transact_write_items(const OperationContext& c, const json::object& body, R
     }
   }
   if (auto e = r.error()) return respond(*e);
+  // The items sent (a Put's item, the others' keys) against DynamoDB's 4 MB per transaction.
+  // DynamoDB's own text for this refusal is not captured anywhere; this one says what and why.
+  size_t total = 0;
+  for (const store::TransactAction& a : request.actions)
+    total += store::item_size(a.item);
+  if (total > kMaxTransactBytes)
+    return respond(validation("The items of the transaction total " + std::to_string(total) +
+                              " bytes, more than the 4 MB DynamoDB allows in one transaction"));
   request.token = token;
   // What identifies the request behind its token: the actions as sent.
   if (token) request.request_digest = aws::sha256_hex(json::serialize(*items));
