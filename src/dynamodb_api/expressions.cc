@@ -19,7 +19,7 @@ std::shared_ptr<const T> share(T value) {
 
 }  // namespace
 
-Expressions::Expressions(RequestReader& r, bool wrap) : r_(r) {
+Expressions::Expressions(RequestReader& r) : r_(r) {
   names_json_ = r.object("ExpressionAttributeNames");
   values_json_ = r.object("ExpressionAttributeValues");
   auto key_ok = [](std::string_view key, char lead) {
@@ -55,9 +55,7 @@ Expressions::Expressions(RequestReader& r, bool wrap) : r_(r) {
       auto read = store::read_value(value);
       if (!read) {
         if (read.error().serialization)
-          r.item_value(json::object{{key, value}}, wrap);  // records the serialization text
-        else if (r.wording() == Wording::kFirst)
-          r.invalid(read.error().message);
+          r.item_value(json::object{{key, value}});  // records the serialization text
         else
           r.invalid("ExpressionAttributeValues contains invalid value: " + read.error().message +
                     " for key " + std::string(key));

@@ -16,9 +16,8 @@ namespace gatehouse::dynamodb_api {
 
 class Expressions {
  public:
-  // Reads ExpressionAttributeNames and ExpressionAttributeValues (`wrap`: their value errors
-  // take the "1 validation error detected: " prefix).
-  Expressions(RequestReader& r, bool wrap);
+  // Reads ExpressionAttributeNames and ExpressionAttributeValues.
+  explicit Expressions(RequestReader& r);
 
   // Each parses the member when present (nullptr when absent); a failure is recorded in the
   // reader. `legacy` names a non-expression parameter of the same role that the request also

@@ -7,8 +7,6 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::string_view kPrefix = "1 validation error detected: ";
-
 // "ProvisionedThroughput.WriteCapacityUnits" -> "provisionedThroughput.writeCapacityUnits", as
 // the older wording names members.
 std::string lower_camel(std::string_view path) {
@@ -100,23 +98,21 @@ const json::array* RequestReader::array(std::string_view name, const json::objec
   return &v->get_array();
 }
 
-std::optional<store::Item> RequestReader::item_value(const json::value& value, bool wrap) {
+std::optional<store::Item> RequestReader::item_value(const json::value& value) {
   auto read = store::read_item(value);
   if (read) return std::move(*read);
   if (read.error().serialization) {
     shape(read.error().message);
   } else if (!validation_) {
-    validation_ = wrap || wording_ == Wording::kFirst ? std::string(kPrefix) + read.error().message
-                                                      : read.error().message;
+    validation_ = read.error().message;
   }
   return std::nullopt;
 }
 
-std::optional<store::Item> RequestReader::item(std::string_view name, bool wrap,
-                                               const json::object* parent) {
+std::optional<store::Item> RequestReader::item(std::string_view name, const json::object* parent) {
   const json::value* v = find(name, parent);
   if (!v) return std::nullopt;
-  return item_value(*v, wrap);
+  return item_value(*v);
 }
 
 std::optional<std::string> RequestReader::enumeration(
@@ -132,8 +128,7 @@ std::optional<std::string> RequestReader::enumeration(
     if (!set.empty()) set += ", ";
     set += a;
   }
-  constraint(path.empty() ? name : path, "Member must satisfy enum value set: [" + set + "]",
-             *value);
+  listed(path.empty() ? name : path, "Member must satisfy enum value set: [" + set + "]", *value);
   return std::nullopt;
 }
 
@@ -141,16 +136,22 @@ std::optional<std::string> RequestReader::table_name(std::string_view name, size
                                                      const json::object* parent) {
   auto value = string(name, parent);
   if (!value) {
-    if (!find(name, parent) && !validation_)
+    if (find(name, parent)) return std::nullopt;  // of another type: already a serialization error
+    // The item operations name the missing member as a null; the table operations (names of 3
+    // characters at least) have their own text.
+    if (min_length > 1 && !validation_)
       validation_ = "The parameter '" + std::string(name) +
                     "' is required but was not present in the request";
+    else if (min_length <= 1)
+      listed(name, "Member must not be null", std::nullopt);
     return std::nullopt;
   }
   if (value->size() < min_length)
     constraint(name,
                "Member must have length greater than or equal to " + std::to_string(min_length),
                *value);
-  bool pattern = !value->empty();
+  // An empty name fails its length only, as DynamoDB reports it.
+  bool pattern = true;
   for (char c : *value)
     pattern = pattern && table_name_char(c);
   if (!pattern)
@@ -162,12 +163,19 @@ std::optional<std::string> RequestReader::table_name(std::string_view name, size
 
 void RequestReader::constraint(std::string_view member, std::string_view what,
                                std::optional<std::string> value) {
-  if (wording_ != Wording::kListed) {
-    if (constraints_.empty())
+  if (wording_ == Wording::kFirstConstraint) {
+    if (!first_constraint_) {
+      first_constraint_ = true;
       constraints_.push_back("Value at '" + std::string(member) +
                              "' failed to satisfy constraint: " + std::string(what));
+    }
     return;
   }
+  listed(member, what, std::move(value));
+}
+
+void RequestReader::listed(std::string_view member, std::string_view what,
+                           std::optional<std::string> value) {
   if (constraints_.size() >= kMaxListed) return;
   constraints_.push_back((value ? "Value '" + *value + "'" : std::string("Value null")) + " at '" +
                          lower_camel(member) +
@@ -176,7 +184,7 @@ void RequestReader::constraint(std::string_view member, std::string_view what,
 
 void RequestReader::invalid(std::string message) {
   if (validation_) return;
-  validation_ = wording_ == Wording::kFirst ? std::string(kPrefix) + message : std::move(message);
+  validation_ = std::move(message);
 }
 
 std::optional<ApiError> RequestReader::error() const {

@@ -5,10 +5,9 @@
 //   listed (older): "2 validation errors detected: Value 'ab' at 'tableName' failed to satisfy
 //     constraint: Member must ...; Value null at 'keySchema' ..." (every failed constraint, up
 //     to 10, the member path in lower camel case; operation-specific texts bare);
-//   first (newer; PutItem, UpdateItem, DeleteItem): "1 validation error detected: Value at
-//     'TableName' failed to satisfy constraint: ..." for the first failure only, and the same
-//     prefix on the operation's own texts;
-//   first constraint (Query): the newer constraint text, its own texts bare.
+//   first constraint (newer, Query): "1 validation error detected: Value at 'Limit' failed to
+//     satisfy constraint: ..." for the first failed length or range; enums and missing members
+//     are still listed in the older form, as the newer framework lists them.
 //
 // Usage:
 //   RequestReader r(call.body);
@@ -33,7 +32,7 @@
 
 namespace gatehouse::dynamodb_api {
 
-enum class Wording { kListed, kFirst, kFirstConstraint };
+enum class Wording { kListed, kFirstConstraint };
 
 class RequestReader {
  public:
@@ -53,20 +52,20 @@ class RequestReader {
   const boost::json::array* array(std::string_view name,
                                   const boost::json::object* parent = nullptr);
   // A map of attribute values (Item, Key, ExpressionAttributeValues): the JSON's shape is a
-  // SerializationException; a value's own problems a ValidationException, `wrap` deciding
-  // whether its message takes the "1 validation error detected: " prefix (PutItem, UpdateItem and
-  // DeleteItem write it so).
-  std::optional<store::Item> item(std::string_view name, bool wrap,
+  // SerializationException; a value's own problems a ValidationException.
+  std::optional<store::Item> item(std::string_view name,
                                   const boost::json::object* parent = nullptr);
-  std::optional<store::Item> item_value(const boost::json::value& value, bool wrap);
+  std::optional<store::Item> item_value(const boost::json::value& value);
   // A string member that must be one of `allowed` (as DynamoDB lists them in its message);
   // `path` names it in the message when it is nested (default: `name`).
   std::optional<std::string> enumeration(std::string_view name,
                                          std::initializer_list<std::string_view> allowed,
                                          const boost::json::object* parent = nullptr,
                                          std::string_view path = {});
-  // TableName: required ("The parameter 'TableName' is required but was not present in the
-  // request"), min_length..255, [a-zA-Z0-9_.-]+.
+  // TableName: required, min_length..255, [a-zA-Z0-9_.-]+. Missing, it is "Value null at
+  // 'tableName' ... Member must not be null" for the item operations (min_length 1) and "The
+  // parameter 'TableName' is required but was not present in the request" for the table
+  // operations (min_length 3), as DynamoDB words each.
   std::optional<std::string> table_name(std::string_view name, size_t min_length,
                                         const boost::json::object* parent = nullptr);
 
@@ -84,11 +83,14 @@ class RequestReader {
  private:
   const boost::json::value* find(std::string_view name, const boost::json::object* parent) const;
   void shape(std::string message);
+  // A failed constraint in the older, listed form, whatever the wording.
+  void listed(std::string_view member, std::string_view what, std::optional<std::string> value);
 
   const boost::json::object& body_;
   const Wording wording_;
   std::optional<std::string> serialization_;
   std::vector<std::string> constraints_;  // failed member constraints, as worded
+  bool first_constraint_ = false;         // kFirstConstraint: its one constraint is recorded
   std::optional<std::string> validation_;
 };
 

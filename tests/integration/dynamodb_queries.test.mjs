@@ -294,6 +294,9 @@ describe('DynamoDB queries and scans', () => {
       ['Limit 0', { Limit: 0 },
         "1 validation error detected: Value at 'Limit' failed to satisfy constraint: Member must have value greater than or equal to 1"],
       ['an invalid Select', { Select: 'hi' }, /^1 validation error detected: .*Member must satisfy enum value set: \[SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES\]$/],
+      // Enums are listed in the older form, with their value, also where ranges use the newer.
+      ['an invalid ReturnConsumedCapacity', { ReturnConsumedCapacity: 'INVALID' },
+        "1 validation error detected: Value 'INVALID' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]"],
       ['a start key of other attributes', { ExclusiveStartKey: { pk: S('p1'), other: N('1') } }, 'The provided starting key is invalid'],
       ['a start key of the wrong types', { ExclusiveStartKey: { pk: S('p1'), sk: S('1') } }, 'The provided key element does not match the schema'],
       ['a start key from another partition', { ExclusiveStartKey: { pk: S('p2'), sk: N('1') } },

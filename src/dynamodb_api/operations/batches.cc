@@ -79,7 +79,7 @@ void batch_get_item(const OperationContext& c, const json::object& body, Respond
         er.constraint("RequestItems." + std::string(table) + ".member.Keys",
                       "Member must have length less than or equal to 100");
       LegacyParameters legacy(er, entry);
-      Expressions expressions(er, false);
+      Expressions expressions(er);
       auto projection = expressions.projection("ProjectionExpression");
       if (!projection) projection = legacy.attributes_to_get();
       expressions.finish();
@@ -88,7 +88,7 @@ void batch_get_item(const OperationContext& c, const json::object& body, Respond
         return;
       }
       for (const json::value& key : *keys) {
-        auto item = er.item_value(key, false);
+        auto item = er.item_value(key);
         if (auto e = er.error()) return respond(*e);
         gets.push_back({std::string(table), std::move(*item), projection});
       }
@@ -180,7 +180,7 @@ void batch_write_item(const OperationContext& c, const json::object& body, Respo
               "exactly one of the supported datatypes");
           break;
         }
-        auto item = put ? r.item("Item", false, put) : r.item("Key", false, del);
+        auto item = put ? r.item("Item", put) : r.item("Key", del);
         if (!item) {
           if (!r.failed())
             r.constraint(put ? "RequestItems.member.PutRequest.Item"
@@ -239,9 +239,9 @@ void transact_get_items(const OperationContext& c, const json::object& body, Res
       }
       RequestReader gr(*get);
       auto table = gr.table_name("TableName", 1);
-      auto key = gr.item("Key", false);
+      auto key = gr.item("Key");
       if (!key && !gr.failed()) gr.constraint("Key", "Member must not be null");
-      Expressions expressions(gr, false);
+      Expressions expressions(gr);
       auto projection = expressions.projection("ProjectionExpression");
       expressions.finish();
       if (auto e = gr.error()) return respond(*e);
@@ -307,14 +307,14 @@ void transact_write_items(const OperationContext& c, const json::object& body, R
       }
       RequestReader ar(*action_json);
       auto table = ar.table_name("TableName", 1);
-      auto item = action.kind == Kind::kPut ? ar.item("Item", false) : ar.item("Key", false);
+      auto item = action.kind == Kind::kPut ? ar.item("Item") : ar.item("Key");
       if (!item && !ar.failed())
         ar.constraint(action.kind == Kind::kPut ? "Item" : "Key", "Member must not be null");
       action.return_old_on_condition_failure = [&] {
         auto v = ar.enumeration("ReturnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"});
         return v && *v == "ALL_OLD";
       }();
-      Expressions expressions(ar, false);
+      Expressions expressions(ar);
       if (action.kind == Kind::kUpdate) {
         action.update = expressions.update("UpdateExpression");
         if (!action.update && !ar.failed())

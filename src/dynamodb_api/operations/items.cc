@@ -21,10 +21,11 @@ std::optional<ReturnValues> read_return_values(RequestReader& r,
   if (*text == "ALL_NEW") value = ReturnValues::kAllNew;
   if (*text == "UPDATED_NEW") value = ReturnValues::kUpdatedNew;
   if (!value) {
-    // DynamoDB's own list, "UPDATE_NEW" as it spells it.
-    r.invalid(
-        "Failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, "
-        "UPDATED_OLD, ALL_NEW, UPDATE_NEW, NONE]");
+    // DynamoDB's own order of the five.
+    r.constraint("ReturnValues",
+                 "Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, "
+                 "UPDATED_NEW]",
+                 *text);
     return std::nullopt;
   }
   for (ReturnValues a : allowed) {
@@ -64,8 +65,8 @@ void answer_write(const WriteAnswer& a, store::DbResult<store::WriteResult> resu
 }
 
 // The Key member: required, a map of attribute values.
-std::optional<store::Item> read_key(RequestReader& r, bool wrap) {
-  auto key = r.item("Key", wrap);
+std::optional<store::Item> read_key(RequestReader& r) {
+  auto key = r.item("Key");
   if (!key && !r.failed()) r.constraint("Key", "Member must not be null");
   return key;
 }
@@ -74,20 +75,23 @@ std::optional<store::Item> read_key(RequestReader& r, bool wrap) {
 
 namespace {
 
-// What PutItem, DeleteItem and UpdateItem read after the table and the item or key, in
-// DynamoDB's order: ReturnConsumedCapacity, ReturnItemCollectionMetrics, ReturnValues (one of
-// `allowed`), ReturnValuesOnConditionCheckFailure.
+// The options of PutItem, DeleteItem and UpdateItem: ReturnConsumedCapacity,
+// ReturnItemCollectionMetrics, ReturnValues (one of `allowed`), then
+// ReturnValuesOnConditionCheckFailure; PutItem lists a bad ReturnValues first (and before its
+// table name), as DynamoDB lists them.
 struct WriteOptions {
   CapacityReport report = CapacityReport::kNone;
   bool collection_metrics = false;
   std::optional<ReturnValues> return_values;
 };
+enum class OptionOrder { kReturnValuesFirst, kReturnValuesLast };
 WriteOptions read_write_options(RequestReader& r, std::initializer_list<ReturnValues> allowed,
-                                bool& return_old_on_condition_failure) {
+                                OptionOrder order, bool& return_old_on_condition_failure) {
   WriteOptions out;
+  if (order == OptionOrder::kReturnValuesFirst) out.return_values = read_return_values(r, allowed);
   out.report = read_capacity_report(r);
   out.collection_metrics = read_collection_metrics(r);
-  out.return_values = read_return_values(r, allowed);
+  if (order == OptionOrder::kReturnValuesLast) out.return_values = read_return_values(r, allowed);
   return_old_on_condition_failure = read_return_on_failure(r);
   return out;
 }
@@ -129,15 +133,16 @@ void send_write(const OperationContext& c, RequestReader& r, Request request,
 }  // namespace
 
 void put_item(const OperationContext& c, const json::object& body, Respond& respond) {
-  RequestReader r(body, Wording::kFirst);
+  RequestReader r(body);
   store::PutItem request;
+  auto options =
+      read_write_options(r, {ReturnValues::kNone, ReturnValues::kAllOld},
+                         OptionOrder::kReturnValuesFirst, request.return_old_on_condition_failure);
   auto table = r.table_name("TableName", 1);
-  auto item = r.item("Item", true);
+  auto item = r.item("Item");
   if (!item && !r.failed()) r.constraint("Item", "Member must not be null");
-  auto options = read_write_options(r, {ReturnValues::kNone, ReturnValues::kAllOld},
-                                    request.return_old_on_condition_failure);
   LegacyParameters legacy(r, body);
-  Expressions expressions(r, true);
+  Expressions expressions(r);
   request.condition = read_condition(expressions, legacy);
   expressions.finish();
   if (item) request.item = std::move(*item);
@@ -147,14 +152,15 @@ void put_item(const OperationContext& c, const json::object& body, Respond& resp
 }
 
 void delete_item(const OperationContext& c, const json::object& body, Respond& respond) {
-  RequestReader r(body, Wording::kFirst);
+  RequestReader r(body);
   store::DeleteItem request;
   auto table = r.table_name("TableName", 1);
-  auto key = read_key(r, false);
-  auto options = read_write_options(r, {ReturnValues::kNone, ReturnValues::kAllOld},
-                                    request.return_old_on_condition_failure);
+  auto key = read_key(r);
+  auto options =
+      read_write_options(r, {ReturnValues::kNone, ReturnValues::kAllOld},
+                         OptionOrder::kReturnValuesLast, request.return_old_on_condition_failure);
   LegacyParameters legacy(r, body);
-  Expressions expressions(r, true);
+  Expressions expressions(r);
   request.condition = read_condition(expressions, legacy);
   expressions.finish();
   if (key) request.key = std::move(*key);
@@ -164,17 +170,17 @@ void delete_item(const OperationContext& c, const json::object& body, Respond& r
 }
 
 void update_item(const OperationContext& c, const json::object& body, Respond& respond) {
-  RequestReader r(body, Wording::kFirst);
+  RequestReader r(body);
   store::UpdateItem request;
   auto table = r.table_name("TableName", 1);
-  auto key = read_key(r, true);
+  auto key = read_key(r);
   auto options =
       read_write_options(r,
                          {ReturnValues::kNone, ReturnValues::kAllOld, ReturnValues::kUpdatedOld,
                           ReturnValues::kAllNew, ReturnValues::kUpdatedNew},
-                         request.return_old_on_condition_failure);
+                         OptionOrder::kReturnValuesLast, request.return_old_on_condition_failure);
   LegacyParameters legacy(r, body);
-  Expressions expressions(r, true);
+  Expressions expressions(r);
   request.update = expressions.update("UpdateExpression");
   if (!request.update) request.update = legacy.attribute_updates();
   request.condition = read_condition(expressions, legacy);
@@ -189,11 +195,11 @@ void get_item(const OperationContext& c, const json::object& body, Respond& resp
   RequestReader r(body);
   store::GetItem request;
   auto table = r.table_name("TableName", 1);
-  auto key = read_key(r, false);
+  auto key = read_key(r);
   auto consistent = r.boolean("ConsistentRead");
   const CapacityReport report = read_capacity_report(r);
   LegacyParameters legacy(r, body);
-  Expressions expressions(r, false);
+  Expressions expressions(r);
   request.projection = expressions.projection("ProjectionExpression");
   if (!request.projection) request.projection = legacy.attributes_to_get();
   expressions.finish();

@@ -27,7 +27,7 @@ void read_page(RequestReader& r, Expressions& expressions, LegacyParameters& leg
   auto select = r.enumeration(
       "Select", {"SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"});
   page.consistent_read = r.boolean("ConsistentRead").value_or(false);
-  page.exclusive_start = r.item("ExclusiveStartKey", false);
+  page.exclusive_start = r.item("ExclusiveStartKey");
   page.filter = expressions.condition("FilterExpression", expr::ConditionKind::kFilter);
   if (!page.filter) page.filter = legacy.filter(which);
   page.projection = expressions.projection("ProjectionExpression");
@@ -88,7 +88,7 @@ void query(const OperationContext& c, const json::object& body, Respond& respond
   const CapacityReport report = read_capacity_report(r);
   auto forward = r.boolean("ScanIndexForward");
   LegacyParameters legacy(r, body);
-  Expressions expressions(r, false);
+  Expressions expressions(r);
   request.key_condition = expressions.key_condition("KeyConditionExpression");
   if (!request.key_condition) request.key_condition = legacy.key_conditions();
   read_page(r, expressions, legacy, expr::FilterParameter::kQueryFilter, request);
@@ -136,7 +136,7 @@ void scan(const OperationContext& c, const json::object& body, Respond& respond)
     r.constraint("TotalSegments", "Member must have value less than or equal to 1000000",
                  std::to_string(*total));
   LegacyParameters legacy(r, body);
-  Expressions expressions(r, false);
+  Expressions expressions(r);
   read_page(r, expressions, legacy, expr::FilterParameter::kScanFilter, request);
   expressions.finish();
   if (!r.failed()) {
