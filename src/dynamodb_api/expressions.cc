@@ -1,5 +1,6 @@
 #include "dynamodb_api/expressions.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -70,9 +71,13 @@ expr::Context Expressions::context() const {
   return {names_ ? &*names_ : nullptr, values_ ? &*values_ : nullptr};
 }
 
-std::optional<std::string> Expressions::text(std::string_view member) {
+std::optional<std::string> Expressions::text(std::string_view member, bool takes_values) {
   auto value = r_.string(member);
   if (value) any_expression_ = true;
+  if (takes_values) {
+    value_members_.push_back(member);
+    if (value) value_expression_ = true;
+  }
   if (!value || r_.failed()) return std::nullopt;
   return value;
 }
@@ -101,7 +106,7 @@ std::shared_ptr<const expr::Update> Expressions::update(std::string_view member)
 }
 
 std::shared_ptr<const expr::Projection> Expressions::projection(std::string_view member) {
-  auto t = text(member);
+  auto t = text(member, false);
   if (!t) return nullptr;
   auto parsed = expr::parse_projection(*t, context(), usage_);
   if (!parsed) {
@@ -124,11 +129,23 @@ std::shared_ptr<const expr::KeyCondition> Expressions::key_condition(std::string
 
 void Expressions::finish() {
   if (r_.failed()) return;
-  if (!any_expression_) {
-    if (names_json_)
-      r_.invalid("ExpressionAttributeNames can only be specified when using expressions");
-    if (values_json_)
-      r_.invalid("ExpressionAttributeValues can only be specified when using expressions");
+  if (!any_expression_ && names_json_) {
+    r_.invalid("ExpressionAttributeNames can only be specified when using expressions");
+    return;
+  }
+  if (values_json_ && !value_expression_ && !value_members_.empty()) {
+    // Named in DynamoDB's order of the members, not the order they were read in.
+    static constexpr std::string_view kOrder[] = {"UpdateExpression", "ConditionExpression",
+                                                  "FilterExpression", "KeyConditionExpression"};
+    std::string absent;
+    size_t count = 0;
+    for (std::string_view member : kOrder) {
+      if (std::find(value_members_.begin(), value_members_.end(), member) == value_members_.end())
+        continue;
+      absent += (count++ ? " and " : "") + std::string(member);
+    }
+    r_.invalid("ExpressionAttributeValues can only be specified when using expressions: " + absent +
+               (count > 1 ? " are null" : " is null"));
     return;
   }
   if (auto unused = expr::unused_placeholders(context(), usage_)) r_.invalid(std::move(*unused));

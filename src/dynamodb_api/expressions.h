@@ -6,6 +6,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "dynamodb_api/request_reader.h"
 #include "store/expr/legacy.h"
@@ -29,7 +31,7 @@ class Expressions {
   std::shared_ptr<const store::expr::KeyCondition> key_condition(std::string_view member);
 
   // After the expressions: placeholders given and never used, and placeholders given without
-  // any expression.
+  // any expression (values: without any of the expressions read that can hold values).
   void finish();
 
  private:
@@ -38,12 +40,15 @@ class Expressions {
   std::optional<store::Item> values_;
   store::expr::Usage usage_;
   bool any_expression_ = false;
+  bool value_expression_ = false;  // one that can hold values (not a projection) is present
+  // The members read that can hold values, named when values come without them.
+  std::vector<std::string_view> value_members_;
   bool failed_ = false;
   const boost::json::object* names_json_ = nullptr;
   const boost::json::object* values_json_ = nullptr;
 
   store::expr::Context context() const;
-  std::optional<std::string> text(std::string_view member);
+  std::optional<std::string> text(std::string_view member, bool takes_values = true);
 };
 
 // The legacy parameters a request may carry instead of expressions (store/expr/legacy.h), read

@@ -393,7 +393,7 @@ describe('DynamoDB items', () => {
       ['the same path twice', { UpdateExpression: 'SET a = :v, a = :v', ExpressionAttributeValues: { ':v': S('1') } },
         'Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a]'],
       ['values without expressions', { ExpressionAttributeValues: { ':v': S('1') } },
-        'ExpressionAttributeValues can only be specified when using expressions'],
+        'ExpressionAttributeValues can only be specified when using expressions: UpdateExpression and ConditionExpression are null'],
       ['names without expressions', { ExpressionAttributeNames: { '#a': 'a' } },
         'ExpressionAttributeNames can only be specified when using expressions'],
       ['empty ExpressionAttributeValues', { UpdateExpression: 'SET a = b', ExpressionAttributeValues: {} },

@@ -294,6 +294,9 @@ describe('DynamoDB queries and scans', () => {
       ['Limit 0', { Limit: 0 },
         "1 validation error detected: Value at 'Limit' failed to satisfy constraint: Member must have value greater than or equal to 1"],
       ['an invalid Select', { Select: 'hi' }, /^1 validation error detected: .*Member must satisfy enum value set: \[SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES\]$/],
+      ['values with legacy KeyConditions', { KeyConditionExpression: undefined, KeyConditions: { pk: { ComparisonOperator: 'EQ',
+        AttributeValueList: [S('p1')] } }, ExpressionAttributeValues: { ':x': S('1') } },
+      'ExpressionAttributeValues can only be specified when using expressions: FilterExpression and KeyConditionExpression are null'],
       // Enums are listed in the older form, with their value, also where ranges use the newer.
       ['an invalid ReturnConsumedCapacity', { ReturnConsumedCapacity: 'INVALID' },
         "1 validation error detected: Value 'INVALID' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]"],
@@ -396,7 +399,7 @@ describe('DynamoDB queries and scans', () => {
       ['ALL_PROJECTED_ATTRIBUTES without an index', { Select: 'ALL_PROJECTED_ATTRIBUTES' },
         'ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName'],
       ['values without expressions', { ExpressionAttributeValues: { ':v': N('1') } },
-        /^ExpressionAttributeValues can only be specified when using expressions(: FilterExpression is null)?$/],
+        'ExpressionAttributeValues can only be specified when using expressions: FilterExpression is null'],
       ['an empty filter', { FilterExpression: '' }, 'Invalid FilterExpression: The expression can not be empty;'],
       ['redundant parentheses', { FilterExpression: '((id = :v))', ExpressionAttributeValues: { ':v': N('1') } },
         'Invalid FilterExpression: The expression has redundant parentheses;'],
