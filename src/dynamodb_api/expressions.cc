@@ -43,6 +43,8 @@ Expressions::Expressions(RequestReader& r) : r_(r) {
       if (!key_ok(key, '#'))
         r.invalid("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" +
                   std::string(key) + "\"");
+      if (auto problem = store::attribute_name_problem(value.get_string()))
+        r.invalid(std::move(*problem));
       names_->emplace(std::string(key), std::string(value.get_string()));
     }
   }
@@ -163,6 +165,7 @@ void LegacyParameters::report(const expr::LegacyError& error) {
     case expr::LegacyError::Kind::kSerialization:
       return r_.malformed(error.message);
     case expr::LegacyError::Kind::kConstraint:
+      if (error.value) return r_.enum_constraint(error.member, error.message, *error.value);
       return r_.constraint(error.member, error.message);
     case expr::LegacyError::Kind::kValidation:
       return r_.invalid(error.message);

@@ -100,7 +100,13 @@ const json::array* RequestReader::array(std::string_view name, const json::objec
 
 std::optional<store::Item> RequestReader::item_value(const json::value& value) {
   auto read = store::read_item(value);
-  if (read) return std::move(*read);
+  if (read) {
+    if (auto problem = store::attribute_names_problem(*read)) {
+      if (!validation_) validation_ = std::move(*problem);
+      return std::nullopt;
+    }
+    return std::move(*read);
+  }
   if (read.error().serialization) {
     shape(read.error().message);
   } else if (!validation_) {
@@ -128,7 +134,8 @@ std::optional<std::string> RequestReader::enumeration(
     if (!set.empty()) set += ", ";
     set += a;
   }
-  listed(path.empty() ? name : path, "Member must satisfy enum value set: [" + set + "]", *value);
+  enum_constraint(path.empty() ? name : path, "Member must satisfy enum value set: [" + set + "]",
+                  *value);
   return std::nullopt;
 }
 
@@ -158,6 +165,10 @@ std::optional<std::string> RequestReader::table_name(std::string_view name, size
     constraint(name, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", *value);
   if (value->size() > 255)
     constraint(name, "Member must have length less than or equal to 255", *value);
+  // The item operations accept a length of 1 and 2 as a constraint, then refuse it in the text
+  // of the table operations' older check.
+  if (!failed() && value->size() < 3)
+    validation_ = "TableName must be at least 3 characters long and at most 255 characters long";
   return failed() ? std::nullopt : value;
 }
 

@@ -72,6 +72,10 @@ class RequestReader {
   // A failed member constraint on `member` (its value as DynamoDB shows it; nullopt: null).
   void constraint(std::string_view member, std::string_view what,
                   std::optional<std::string> value = std::nullopt);
+  // A value outside an enum: listed in the older form, with the value, in either wording.
+  void enum_constraint(std::string_view member, std::string_view what, std::string value) {
+    listed(member, what, std::move(value));
+  }
   // A ValidationException of the operation's own (no member named), in DynamoDB's words.
   void invalid(std::string message);
   // A SerializationException found by a reader of a member's shape.

@@ -183,14 +183,18 @@ std::optional<KeyRefusal> check_index_keys(const TableDefinition& table, const I
 }
 
 std::optional<KeyBytes> index_key(const IndexDefinition& index, const Item& item) {
-  // An attribute of another type than the index's key (an item written before the index
-  // existed) keeps the item out of the index, as DynamoDB's backfill does.
+  // An attribute of another type than the index's key, or an empty one (an item written before
+  // the index existed), keeps the item out of the index, as DynamoDB's backfill does.
   auto hash = item.find(index.key.hash.name);
-  if (hash == item.end() || hash->second.type() != index.key.hash.type) return std::nullopt;
+  if (hash == item.end() || hash->second.type() != index.key.hash.type ||
+      is_empty_key_value(hash->second))
+    return std::nullopt;
   KeyBytes out{key_bytes(hash->second), {}};
   if (index.key.range) {
     auto range = item.find(index.key.range->name);
-    if (range == item.end() || range->second.type() != index.key.range->type) return std::nullopt;
+    if (range == item.end() || range->second.type() != index.key.range->type ||
+        is_empty_key_value(range->second))
+      return std::nullopt;
     out.range = key_bytes(range->second);
   }
   return out;

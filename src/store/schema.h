@@ -129,7 +129,7 @@ std::optional<KeyRefusal> check_index_keys(const TableDefinition& table, const I
                                            ItemSource source = ItemSource::kSent);
 
 // An index's entry for an item: its key bytes, or nullopt when the item lacks an index key
-// attribute or has it with another type (indexes are sparse).
+// attribute, has it with another type or empty (indexes are sparse).
 std::optional<KeyBytes> index_key(const IndexDefinition& index, const Item& item);
 // What an index holds of an item: the table's and the index's key attributes plus the
 // projection's (everything for kAll).

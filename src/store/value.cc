@@ -104,6 +104,19 @@ size_t attribute_size(std::string_view name, const AttributeValue& value) {
   return name.size() + value_size(value);
 }
 
+std::optional<std::string> attribute_name_problem(std::string_view name) {
+  if (name.size() <= kMaxAttributeNameBytes) return std::nullopt;
+  return "One or more parameter values were invalid: An attribute name is " +
+         std::to_string(name.size()) + " bytes long; the limit is 65535";
+}
+
+std::optional<std::string> attribute_names_problem(const Item& item) {
+  for (const auto& [name, value] : item) {
+    if (auto problem = attribute_name_problem(name)) return problem;
+  }
+  return std::nullopt;
+}
+
 size_t item_size(const Item& item) {
   size_t n = 0;
   for (const auto& [name, value] : item)

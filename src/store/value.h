@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -24,6 +25,8 @@ namespace gatehouse::store {
 inline constexpr size_t kMaxItemSize = 409'600;
 // How deep documents may nest (a map in a list in a map ... counts each level).
 inline constexpr int kMaxNesting = 32;
+// The longest attribute name DynamoDB accepts, in bytes: its documented "64 KB", less one.
+inline constexpr size_t kMaxAttributeNameBytes = 65'535;
 
 enum class ValueType { kS, kN, kB, kBool, kNull, kSS, kNS, kBS, kL, kM };
 
@@ -109,6 +112,12 @@ using Item = AttributeMap;
 // (S: UTF-8 bytes, B: raw bytes, N: Decimal::byte_size, BOOL and NULL: 1, sets: the sum of their
 // members, L and M: 3 plus 1 per element plus the elements, names included for M).
 size_t attribute_size(std::string_view name, const AttributeValue& value);
+// The ValidationException text for an attribute name longer than kMaxAttributeNameBytes, or
+// nullopt. (DynamoDB's own wording is not captured; this one says what and how much.)
+std::optional<std::string> attribute_name_problem(std::string_view name);
+// The same for every top-level attribute name of an item.
+std::optional<std::string> attribute_names_problem(const Item& item);
+
 // The sum of the attributes' sizes: what kMaxItemSize limits.
 size_t item_size(const Item& item);
 

@@ -72,25 +72,36 @@ std::string table_description_json(const store::TableDescription& table,
                                    const OperationContext& c) {
   const store::TableDefinition& d = table.definition;
   const std::string arn = table_arn(c, d.name);
-  std::string out = "{\"AttributeDefinitions\":[";
-  for (size_t i = 0; i < d.attribute_definitions.size(); ++i) {
-    if (i > 0) out += ',';
-    out += "{\"AttributeName\":";
-    core::append_json_string(out, d.attribute_definitions[i].name);
-    out += ",\"AttributeType\":\"";
-    out += store::to_string(d.attribute_definitions[i].type);
-    out += "\"}";
+  // DeleteTable's answer, a DELETING table, leaves out the schema, its indexes and its creation
+  // time, as DynamoDB's does.
+  const bool schema = table.status != "DELETING";
+  std::string out = "{";
+  if (schema) {
+    out += "\"AttributeDefinitions\":[";
+    for (size_t i = 0; i < d.attribute_definitions.size(); ++i) {
+      if (i > 0) out += ',';
+      out += "{\"AttributeName\":";
+      core::append_json_string(out, d.attribute_definitions[i].name);
+      out += ",\"AttributeType\":\"";
+      out += store::to_string(d.attribute_definitions[i].type);
+      out += "\"}";
+    }
+    out += "],";
   }
-  out += "],\"TableName\":";
+  out += "\"TableName\":";
   core::append_json_string(out, d.name);
-  out += ",\"KeySchema\":";
-  append_key_schema(out, d.key);
+  if (schema) {
+    out += ",\"KeySchema\":";
+    append_key_schema(out, d.key);
+  }
   out += ",\"TableStatus\":\"" + table.status + "\"";
   char created[32];
   std::snprintf(created, sizeof created, "%lld.%03lld", static_cast<long long>(d.created_ms / 1000),
                 static_cast<long long>(d.created_ms % 1000));
-  out += ",\"CreationDateTime\":";
-  out += created;
+  if (schema) {
+    out += ",\"CreationDateTime\":";
+    out += created;
+  }
   out += ",\"ProvisionedThroughput\":";
   append_throughput(out, d.throughput);
   out += ",\"TableSizeBytes\":" + std::to_string(table.size_bytes) +
@@ -110,7 +121,7 @@ std::string table_description_json(const store::TableDescription& table,
     return counted < table.index_counts.size() ? table.index_counts[counted++]
                                                : std::pair<uint64_t, uint64_t>{0, 0};
   };
-  if (!d.global_indexes.empty()) {
+  if (schema && !d.global_indexes.empty()) {
     out += ",\"GlobalSecondaryIndexes\":[";
     for (size_t i = 0; i < d.global_indexes.size(); ++i) {
       if (i > 0) out += ',';
@@ -118,7 +129,7 @@ std::string table_description_json(const store::TableDescription& table,
     }
     out += "]";
   }
-  if (!d.local_indexes.empty()) {
+  if (schema && !d.local_indexes.empty()) {
     out += ",\"LocalSecondaryIndexes\":[";
     for (size_t i = 0; i < d.local_indexes.size(); ++i) {
       if (i > 0) out += ',';

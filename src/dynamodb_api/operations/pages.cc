@@ -31,7 +31,11 @@ void read_page(RequestReader& r, Expressions& expressions, LegacyParameters& leg
   page.filter = expressions.condition("FilterExpression", expr::ConditionKind::kFilter);
   if (!page.filter) page.filter = legacy.filter(which);
   page.projection = expressions.projection("ProjectionExpression");
-  if (!page.projection) page.projection = legacy.attributes_to_get();
+  const char* projection_member = "ProjectionExpression";
+  if (!page.projection) {
+    page.projection = legacy.attributes_to_get();
+    projection_member = "AttributesToGet";
+  }
   if (!select) {
     page.select = page.projection
                       ? store::Select::kSpecific
@@ -51,7 +55,7 @@ void read_page(RequestReader& r, Expressions& expressions, LegacyParameters& leg
         "Must specify the AttributesToGet or ProjectionExpression when choosing to get "
         "SPECIFIC_ATTRIBUTES");
   if (select && page.projection && page.select != store::Select::kSpecific)
-    r.invalid("Cannot specify the ProjectionExpression when choosing to get " +
+    r.invalid("Cannot specify the " + std::string(projection_member) + " when choosing to get " +
               (page.select == store::Select::kCount ? std::string("only the Count") : *select));
 }
 

@@ -5,6 +5,7 @@
 
 #include "core/json_text.h"
 #include "dynamodb_api/operations/handlers.h"
+#include "dynamodb_api/operations/table_schema.h"
 
 namespace gatehouse::dynamodb_api::detail {
 namespace {
@@ -16,7 +17,6 @@ using store::DbResult;
 using store::IndexDefinition;
 using store::TableDefinition;
 
-constexpr std::string_view kInvalid = "One or more parameter values were invalid: ";
 constexpr size_t kMaxTags = 50;
 
 DbError invalid(std::string message) {
@@ -63,54 +63,44 @@ void answer_table(const OperationContext& c, store::DbResult<store::TableDescrip
   respond("{\"TableDescription\":" + table_description_json(*d, c) + "}");
 }
 
-// A GlobalSecondaryIndexUpdates entry's Create: the index, with the attribute definitions of
-// the request for its keys.
+// A GlobalSecondaryIndexUpdates entry's Create (the `position`th, from 1): the index, read with
+// CreateTable's checks, its keys typed by the request's attribute definitions.
 std::optional<IndexDefinition> read_new_index(RequestReader& r, const json::object& create,
+                                              size_t position,
                                               const std::vector<store::KeyElement>& attributes) {
+  const std::string at =
+      "globalSecondaryIndexUpdates." + std::to_string(position) + ".member.create";
   IndexDefinition index;
-  auto name = r.string("IndexName", &create);
+  auto name = read_index_name(r, create, at + ".indexName");
   const json::array* keys = r.array("KeySchema", &create);
-  const json::object* projection = r.object("Projection", &create);
-  if (!name || !keys || keys->empty() || keys->size() > 2) {
-    r.invalid(std::string(kInvalid) +
-              "The index definition needs IndexName and a KeySchema of one or two elements");
+  if (!keys && !r.failed()) r.constraint(at + ".keySchema", "Member must not be null");
+  std::vector<RawKey> raw;
+  if (keys) raw = read_key_schema(r, *keys, at + ".keySchema");
+  auto projection = read_projection(r, r.object("Projection", &create), at + ".projection");
+  if (r.failed()) return std::nullopt;
+  if (auto problem = key_structure(raw)) {
+    r.invalid(std::move(*problem));
     return std::nullopt;
   }
   index.name = *name;
   std::vector<store::KeyElement> elements;
-  for (const json::value& k : *keys) {
-    const json::object* o = k.if_object();
-    auto attribute = o ? r.string("AttributeName", o) : std::nullopt;
-    if (!attribute) return std::nullopt;
+  for (const RawKey& k : raw) {
     auto defined = std::find_if(attributes.begin(), attributes.end(),
-                                [&](const store::KeyElement& e) { return e.name == *attribute; });
+                                [&](const store::KeyElement& e) { return e.name == k.name; });
     if (defined == attributes.end()) {
       r.invalid(std::string(kInvalid) +
                 "Some index key attributes are not defined in AttributeDefinitions. Keys: [" +
-                *attribute + "]");
+                k.name + "]");
       return std::nullopt;
     }
     elements.push_back(*defined);
   }
   index.key.hash = elements[0];
   if (elements.size() == 2) index.key.range = elements[1];
-  if (projection) {
-    auto type = r.string("ProjectionType", projection);
-    if (type == "KEYS_ONLY") index.projection.type = store::ProjectionType::kKeysOnly;
-    if (type == "INCLUDE") {
-      index.projection.type = store::ProjectionType::kInclude;
-      if (const json::array* names = r.array("NonKeyAttributes", projection)) {
-        for (const json::value& n : *names) {
-          if (n.is_string()) index.projection.non_key_attributes.emplace_back(n.get_string());
-        }
-        std::sort(index.projection.non_key_attributes.begin(),
-                  index.projection.non_key_attributes.end());
-      }
-    }
-  }
+  index.projection = *projection;
   if (const json::object* t = r.object("ProvisionedThroughput", &create)) {
-    index.throughput.read = r.integer("ReadCapacityUnits", t).value_or(0);
-    index.throughput.write = r.integer("WriteCapacityUnits", t).value_or(0);
+    if (auto units = read_throughput(r, t, at + ".provisionedThroughput"))
+      index.throughput = *units;
   }
   return index;
 }
@@ -126,17 +116,8 @@ void update_table(const OperationContext& c, const json::object& body, Respond& 
   const json::array* index_updates = r.array("GlobalSecondaryIndexUpdates");
   auto protection = r.boolean("DeletionProtectionEnabled");
   std::vector<store::KeyElement> attributes;
-  if (const json::array* definitions = r.array("AttributeDefinitions")) {
-    for (const json::value& d : *definitions) {
-      const json::object* o = d.if_object();
-      auto attribute = o ? r.string("AttributeName", o) : std::nullopt;
-      auto type = o ? r.enumeration("AttributeType", {"B", "N", "S"}, o) : std::nullopt;
-      if (attribute && type)
-        attributes.push_back({*attribute, *type == "N"   ? store::ValueType::kN
-                                          : *type == "B" ? store::ValueType::kB
-                                                         : store::ValueType::kS});
-    }
-  }
+  if (const json::array* definitions = r.array("AttributeDefinitions"))
+    attributes = read_attribute_definitions(r, *definitions);
   if (auto e = r.error()) return respond(*e);
   if (!billing && !throughput && (!index_updates || index_updates->empty()) && !protection)
     return respond(validation(
@@ -157,11 +138,13 @@ void update_table(const OperationContext& c, const json::object& body, Respond& 
   std::vector<IndexDefinition> creates;
   std::vector<std::string> deletes;
   if (index_updates) {
+    size_t position = 0;
     for (const json::value& u : *index_updates) {
+      ++position;
       const json::object* o = u.if_object();
       if (!o) continue;
       if (const json::object* create = r.object("Create", o)) {
-        if (auto index = read_new_index(r, *create, attributes))
+        if (auto index = read_new_index(r, *create, position, attributes))
           creates.push_back(std::move(*index));
       } else if (const json::object* del = r.object("Delete", o)) {
         if (auto index = r.string("IndexName", del)) deletes.push_back(*index);

@@ -6,6 +6,7 @@
 
 #include "core/json_text.h"
 #include "dynamodb_api/operations/handlers.h"
+#include "dynamodb_api/operations/table_schema.h"
 
 namespace gatehouse::dynamodb_api::detail {
 namespace {
@@ -16,125 +17,9 @@ using store::KeyElement;
 using store::KeySchema;
 using store::TableDefinition;
 
-constexpr std::string_view kInvalid = "One or more parameter values were invalid: ";
 constexpr int64_t kMaxCapacity = 1'000'000'000'000;
 constexpr size_t kMaxLocalIndexes = 5;
 constexpr size_t kMaxGlobalIndexes = 20;
-
-store::ValueType type_of(std::string_view name) {
-  return name == "N" ? store::ValueType::kN
-                     : (name == "B" ? store::ValueType::kB : store::ValueType::kS);
-}
-
-struct RawKey {
-  std::string name;
-  std::string type;  // HASH or RANGE
-};
-
-// A KeySchema list's members (names and key types), constrained as DynamoDB constrains them.
-std::vector<RawKey> read_key_schema(RequestReader& r, const json::array& list,
-                                    const std::string& member) {
-  std::vector<RawKey> out;
-  if (list.empty())
-    r.constraint(member, "Member must have length greater than or equal to 1", "[]");
-  if (list.size() > 2)
-    r.constraint(member, "Member must have length less than or equal to 2", json::serialize(list));
-  for (size_t i = 0; i < list.size(); ++i) {
-    if (!list[i].is_object()) {
-      r.invalid("Start of list found where not expected");
-      continue;
-    }
-    const json::object& e = list[i].get_object();
-    const std::string at = member + "." + std::to_string(i + 1) + ".member.";
-    auto name = r.string("AttributeName", &e);
-    auto type = r.enumeration("KeyType", {"HASH", "RANGE"}, &e, at + "keyType");
-    if (!name) r.constraint(at + "attributeName", "Member must not be null");
-    if (!r.string("KeyType", &e)) r.constraint(at + "keyType", "Member must not be null");
-    if (name && (name->empty() || name->size() > 255))
-      r.constraint(at + "attributeName",
-                   name->empty() ? "Member must have length greater than or equal to 1"
-                                 : "Member must have length less than or equal to 255",
-                   *name);
-    out.push_back({name.value_or(""), type.value_or("")});
-  }
-  return out;
-}
-
-// The structure of a key schema: HASH first, then an optional RANGE of another name.
-std::optional<std::string> key_structure(const std::vector<RawKey>& keys) {
-  if (keys.empty()) return std::nullopt;
-  if (keys[0].type != "HASH")
-    return "Invalid KeySchema: The first KeySchemaElement is not a HASH key type";
-  if (keys.size() == 2) {
-    if (keys[1].name == keys[0].name)
-      return "Both the Hash Key and the Range Key element in the KeySchema have the same name";
-    if (keys[1].type != "RANGE")
-      return "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type";
-  }
-  return std::nullopt;
-}
-
-std::optional<store::Projection> read_projection(RequestReader& r, const json::object* p,
-                                                 const std::string& member) {
-  if (!p) {
-    r.constraint(member, "Member must not be null");
-    return std::nullopt;
-  }
-  store::Projection out;
-  auto type = r.enumeration("ProjectionType", {"ALL", "INCLUDE", "KEYS_ONLY"}, p,
-                            member + ".projectionType");
-  const json::array* non_key = r.array("NonKeyAttributes", p);
-  if (non_key) {
-    if (non_key->empty())
-      r.constraint(member + ".nonKeyAttributes",
-                   "Member must have length greater than or equal to 1", "[]");
-    for (const json::value& v : *non_key) {
-      if (!v.is_string()) {
-        r.invalid("NonKeyAttributes must be strings");
-        continue;
-      }
-      out.non_key_attributes.emplace_back(v.get_string());
-    }
-  }
-  if (r.failed()) return std::nullopt;
-  if (!type) {
-    r.invalid(std::string(kInvalid) + "Unknown ProjectionType: null");
-    return std::nullopt;
-  }
-  if (*type == "ALL" || *type == "KEYS_ONLY") {
-    if (non_key) {
-      r.invalid(std::string(kInvalid) + "ProjectionType is " + *type +
-                ", but NonKeyAttributes is specified");
-      return std::nullopt;
-    }
-    out.type = *type == "ALL" ? store::ProjectionType::kAll : store::ProjectionType::kKeysOnly;
-  } else {
-    if (!non_key) {
-      r.invalid(std::string(kInvalid) +
-                "ProjectionType is INCLUDE, but NonKeyAttributes is not specified");
-      return std::nullopt;
-    }
-    out.type = store::ProjectionType::kInclude;
-  }
-  return out;
-}
-
-std::optional<store::Throughput> read_throughput(RequestReader& r, const json::object* t,
-                                                 const std::string& member) {
-  if (!t) return std::nullopt;
-  auto read = r.integer("ReadCapacityUnits", t);
-  auto write = r.integer("WriteCapacityUnits", t);
-  if (!write) r.constraint(member + ".writeCapacityUnits", "Member must not be null");
-  if (!read) r.constraint(member + ".readCapacityUnits", "Member must not be null");
-  if (write && *write < 1)
-    r.constraint(member + ".writeCapacityUnits",
-                 "Member must have value greater than or equal to 1", std::to_string(*write));
-  if (read && *read < 1)
-    r.constraint(member + ".readCapacityUnits", "Member must have value greater than or equal to 1",
-                 std::to_string(*read));
-  if (!read || !write) return std::nullopt;
-  return store::Throughput{*read, *write};
-}
 
 struct RawIndex {
   std::string name;
@@ -156,12 +41,7 @@ std::vector<RawIndex> read_indexes(RequestReader& r, const json::array* list, bo
     }
     const json::object& o = (*list)[i].get_object();
     RawIndex index;
-    auto name = r.string("IndexName", &o);
-    if (!name) r.constraint(at + ".indexName", "Member must not be null");
-    if (name && name->size() < 3)
-      r.constraint(at + ".indexName", "Member must have length greater than or equal to 3", *name);
-    if (name && name->size() > 255)
-      r.constraint(at + ".indexName", "Member must have length less than or equal to 255", *name);
+    auto name = read_index_name(r, o, at + ".indexName");
     const json::array* keys = r.array("KeySchema", &o);
     if (!keys) r.constraint(at + ".keySchema", "Member must not be null");
     if (keys) index.keys = read_key_schema(r, *keys, at + ".keySchema");
@@ -200,22 +80,7 @@ std::optional<TableDefinition> read_create_table(RequestReader& r) {
   if (!definitions) r.constraint("attributeDefinitions", "Member must not be null");
   if (!key_list) r.constraint("keySchema", "Member must not be null");
   std::vector<KeyElement> attributes;
-  if (definitions) {
-    for (size_t i = 0; i < definitions->size(); ++i) {
-      const std::string at = "attributeDefinitions." + std::to_string(i + 1) + ".member.";
-      if (!(*definitions)[i].is_object()) {
-        r.invalid("Start of list found where not expected");
-        continue;
-      }
-      const json::object& o = (*definitions)[i].get_object();
-      auto attribute = r.string("AttributeName", &o);
-      auto type = r.enumeration("AttributeType", {"B", "N", "S"}, &o, at + "attributeType");
-      if (!attribute) r.constraint(at + "attributeName", "Member must not be null");
-      if (!r.string("AttributeType", &o))
-        r.constraint(at + "attributeType", "Member must not be null");
-      if (attribute && type) attributes.push_back({*attribute, type_of(*type)});
-    }
-  }
+  if (definitions) attributes = read_attribute_definitions(r, *definitions);
   std::vector<RawKey> keys;
   if (key_list) keys = read_key_schema(r, *key_list, "keySchema");
   auto locals = read_indexes(r, r.array("LocalSecondaryIndexes"), false);

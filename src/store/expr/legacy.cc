@@ -21,13 +21,14 @@ using Kind = LegacyError::Kind;
 constexpr std::string_view kInvalid = "One or more parameter values were invalid: ";
 
 LegacyError invalid_error(std::string message) {
-  return LegacyError{Kind::kValidation, {}, std::move(message)};
+  return LegacyError{Kind::kValidation, {}, std::move(message), std::nullopt};
 }
-LegacyError constraint_error(std::string member, std::string_view message) {
-  return LegacyError{Kind::kConstraint, std::move(member), std::string(message)};
+LegacyError constraint_error(std::string member, std::string_view message,
+                             std::optional<std::string> value = std::nullopt) {
+  return LegacyError{Kind::kConstraint, std::move(member), std::string(message), std::move(value)};
 }
 LegacyError shape_error(std::string message) {
-  return LegacyError{Kind::kSerialization, {}, std::move(message)};
+  return LegacyError{Kind::kSerialization, {}, std::move(message), std::nullopt};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -245,7 +246,7 @@ std::optional<LegacyError> operator_constraint(std::string_view parameter,
     if (!e.op) {
       if (required) return constraint_error(std::move(member), "Member must not be null");
     } else if (!op_named(*e.op)) {
-      return constraint_error(std::move(member), kOperatorEnum);
+      return constraint_error(std::move(member), kOperatorEnum, *e.op);
     }
   }
   return std::nullopt;
@@ -399,9 +400,11 @@ LegacyResult<Update> read_attribute_updates(const json::value& updates) {
   auto entries = entries_of(&updates, EntryType::kUpdate);
   if (!entries) return core::unexpected(std::move(entries).error());
   for (const Entry& e : *entries) {
+    if (auto problem = attribute_name_problem(e.name))
+      return core::unexpected(invalid_error(std::move(*problem)));
     if (e.op && *e.op != "ADD" && *e.op != "PUT" && *e.op != "DELETE")
       return core::unexpected(
-          constraint_error("AttributeUpdates." + e.name + ".member.Action", kActionEnum));
+          constraint_error("AttributeUpdates." + e.name + ".member.Action", kActionEnum, *e.op));
   }
   Update update;
   update.from_attribute_updates = true;
@@ -506,6 +509,8 @@ LegacyResult<Projection> read_attributes_to_get(const json::value& names, std::s
   }
   Projection out;
   for (std::string& name : *read) {
+    if (auto problem = attribute_name_problem(name))
+      return core::unexpected(invalid_error(std::move(*problem)));
     for (const Path& p : out.paths) {
       if (p.attribute() == name) {
         return core::unexpected(

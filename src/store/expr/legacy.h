@@ -75,6 +75,8 @@ struct LegacyError {
   Kind kind = Kind::kValidation;
   std::string member;
   std::string message;
+  // kConstraint on an enum: the value refused, which DynamoDB quotes ("Value 'DOG' at ...").
+  std::optional<std::string> value = std::nullopt;
 
   friend bool operator==(const LegacyError&, const LegacyError&) = default;
 };

@@ -300,12 +300,13 @@ TEST_F(LegacyConditions, OperatorConstraints) {
   auto r = read_filter(FilterParameter::kQueryFilter, &missing, std::nullopt);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), (LegacyError{Kind::kConstraint, "QueryFilter.b.member.ComparisonOperator",
-                                    "Member must not be null"}));
+                                    "Member must not be null", std::nullopt}));
   json::value lower = js(R"({"i":{"ComparisonOperator":"eq","AttributeValueList":[]}})");
   r = read_filter(FilterParameter::kScanFilter, &lower, std::nullopt);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, Kind::kConstraint);
   EXPECT_EQ(r.error().member, "ScanFilter.i.member.ComparisonOperator");
+  EXPECT_EQ(r.error().value, "eq");
   EXPECT_EQ(r.error().message,
             "Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, "
             "NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]");
@@ -453,7 +454,8 @@ TEST_F(LegacyUpdates, ValidationTexts) {
   auto bad = read_attribute_updates(js(R"({"a":{"Action":"NONEXISTENT","Value":{"S":"v"}}})"));
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error(), (LegacyError{Kind::kConstraint, "AttributeUpdates.a.member.Action",
-                                      "Member must satisfy enum value set: [ADD, PUT, DELETE]"}));
+                                      "Member must satisfy enum value set: [ADD, PUT, DELETE]",
+                                      "NONEXISTENT"}));
   EXPECT_EQ(updates_error(R"({"a":null})"),
             "Supplied AttributeValueUpdate is empty, must contain one of the supported actions: a "
             "is null");
@@ -523,7 +525,8 @@ TEST(LegacyAttributesToGet, Projection) {
   auto empty = read_attributes_to_get(js("[]"), "RequestItems.t.member.AttributesToGet");
   ASSERT_FALSE(empty);
   EXPECT_EQ(empty.error(), (LegacyError{Kind::kConstraint, "RequestItems.t.member.AttributesToGet",
-                                        "Member must have length greater than or equal to 1"}));
+                                        "Member must have length greater than or equal to 1",
+                                        std::nullopt}));
   json::array many;
   for (int i = 0; i < 256; ++i)
     many.emplace_back("a" + std::to_string(i));

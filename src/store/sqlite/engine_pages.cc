@@ -1,6 +1,7 @@
 // Query and Scan: one page of a table or an index in key order (a Scan's parallel segments are
 // shares of the hash keys' hash range), ending at Limit items evaluated or 1 MB read, as DynamoDB
 // pages.
+#include <algorithm>
 #include <optional>
 
 #include "store/expr/evaluate.h"
@@ -41,6 +42,24 @@ struct Plan {
   // The row to continue after (ExclusiveStartKey), as the key columns in order.
   std::vector<std::string> after;
 };
+
+// Whether an index holds every attribute `paths` start with: the table's and the index's keys,
+// and the projection's.
+bool projects_all(const TableDefinition& table, const IndexDefinition& index,
+                  const std::vector<expr::Path>& paths) {
+  for (const expr::Path& path : paths) {
+    const std::string& name = path.attribute();
+    const bool key = name == table.key.hash.name ||
+                     (table.key.range && name == table.key.range->name) ||
+                     name == index.key.hash.name ||
+                     (index.key.range && name == index.key.range->name);
+    const auto& included = index.projection.non_key_attributes;
+    const bool projected = index.projection.type == ProjectionType::kInclude &&
+                           std::find(included.begin(), included.end(), name) != included.end();
+    if (!key && !projected) return false;
+  }
+  return true;
+}
 
 std::string successor(std::string prefix) {
   while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xff)
@@ -86,6 +105,14 @@ std::optional<std::string> read_start_key(const TableDefinition& table,
       return is_query ? std::string("The provided key element does not match the schema") : invalid;
   }
   auto bytes = [&](const KeyElement& e) { return key_bytes(start.at(e.name)); };
+  if (plan.segmented) {
+    // A parallel Scan's segment continues only from one of its own keys.
+    const uint32_t h = detail::hash_key_hash(bytes(index ? index->key.hash : table.key.hash));
+    if (h < plan.h_low || h > plan.h_high)
+      return std::string(
+          "The provided Exclusive start key does not map to the provided Segment and "
+          "TotalSegments values.");
+  }
   if (is_query) {
     // Within the partition and the range the key condition reads.
     const KeySchema& order = index ? index->key : table.key;
@@ -281,10 +308,12 @@ DbResult<PageResult> Engine::read_page(const TableEntry& table, const ReadPage& 
   }
   const bool forward = query ? query->forward : true;
   const std::string sql = query ? query_sql(table, plan, forward) : scan_sql(table, plan);
-  // An LSI read for all attributes fetches each item from the table.
-  const bool fetch_base = index && !plan.index->global &&
-                          request.select == Select::kAllAttributes &&
-                          index->projection.type != ProjectionType::kAll;
+  // An LSI read for all attributes, or for one the index does not project, fetches each item from
+  // the table, as DynamoDB does (a GSI has only what it projects).
+  const bool fetch_base =
+      index && !plan.index->global && index->projection.type != ProjectionType::kAll &&
+      (request.select == Select::kAllAttributes ||
+       (request.projection && !projects_all(definition, *index, request.projection->paths)));
   const bool need_item = request.filter || request.projection || fetch_base;
 
   const size_t page_cap =

@@ -76,6 +76,12 @@ DbResult<ItemWrite> plan_update(std::shared_ptr<const TableEntry> table,
       return condition_failed(old, request->return_old_on_condition_failure);
     Item base = old ? *old : request->key;
     if (!request->update) return std::optional<Item>(std::move(base));
+    // A missing item is created by an update that writes something, but not by one that only
+    // removes (REMOVE, DELETE): that one leaves it missing, as DynamoDB does.
+    const expr::Update& update = *request->update;
+    if (!old && update.set.empty() && update.add.empty() &&
+        (!update.remove.empty() || !update.del.empty()))
+      return std::optional<Item>();
     auto updated = expr::apply_update(*request->update, base, old.has_value());
     if (!updated) return validation_error(std::move(updated.error()));
     if (auto problem = check_index_keys(*schema, *updated, ItemSource::kUpdated))
