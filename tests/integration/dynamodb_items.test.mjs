@@ -249,6 +249,22 @@ describe('DynamoDB items', () => {
         'nothing was written');
     });
 
+    it('attribute names: 65535 bytes are fine, 65536 are refused wherever a name is given', async () => {
+      const ok = 'n'.repeat(65535);
+      const long = 'n'.repeat(65536);
+      const m = `${INVALID}An attribute name is 65536 bytes long; the limit is 65535`;
+      assertOk(await put({ pk: S('names'), [ok]: N('1') }));
+      assertValidation(await put({ pk: S('names'), [long]: N('1') }), m);
+      assertValidation(await get('names', { ProjectionExpression: '#n', ExpressionAttributeNames: { '#n': long } }), m);
+      assertValidation(await get('names', { AttributesToGet: [long] }), m);
+      assertValidation(await update('names', { AttributeUpdates: { [long]: { Action: 'PUT', Value: N('2') } } }), m);
+    });
+
+    it('item operations refuse table names of 1 or 2 characters', async () => {
+      assertValidation(await call('GetItem', { TableName: 'xx', Key: { pk: S('a') } }),
+        'TableName must be at least 3 characters long and at most 255 characters long');
+    });
+
     it('a missing table is found missing before the key is checked', async () => {
       for (const [op, body] of [['GetItem', { Key: { nope: N('1') } }], ['PutItem', { Item: { nope: N('1') } }],
         ['DeleteItem', { Key: { pk: S('a') } }], ['UpdateItem', { Key: { pk: S('a') } }]]) {
@@ -286,6 +302,18 @@ describe('DynamoDB items', () => {
   });
 
   describe('UpdateItem', () => {
+    it('an update that only removes leaves a missing item missing; an empty one creates it', async () => {
+      const removals = [{ UpdateExpression: 'REMOVE a' }, { UpdateExpression: 'REMOVE a.b, c[0]' },
+        { UpdateExpression: 'DELETE s :v', ExpressionAttributeValues: { ':v': { SS: ['x'] } } },
+        { AttributeUpdates: { a: { Action: 'DELETE' } } }];
+      for (const extra of removals) {
+        assert.deepEqual(assertOk(await update('gone', { ...extra, ReturnValues: 'ALL_NEW' })), {}, JSON.stringify(extra));
+        assert.deepEqual(assertOk(await get('gone')), {}, JSON.stringify(extra));
+      }
+      assertOk(await update('made', { AttributeUpdates: {} }));
+      assert.deepEqual(await itemOf('made'), { pk: S('made') });
+    });
+
     it('SET creates the item; ALL_NEW returns it', async () => {
       const r = assertOk(await update('u1', { UpdateExpression: 'SET a = :a, #b = :b', ExpressionAttributeNames: { '#b': 'b' },
         ExpressionAttributeValues: { ':a': S('x'), ':b': N('1') }, ReturnValues: 'ALL_NEW' }));

@@ -199,6 +199,14 @@ describe('DynamoDB queries and scans', () => {
       assert.deepEqual(r.Items[0].y, S('y4'));
     });
 
+    it('an LSI fetches the non-projected attributes a projection names, from the table', async () => {
+      const byProjection = assertOk(await query({ IndexName: 'byLsk', ProjectionExpression: 'lsk, y', Limit: 1 }));
+      assert.deepEqual(byProjection.Items, [{ lsk: S('a'), y: S('y4') }]);
+      const legacy = assertOk(await call('Query', { TableName: 'qtab', IndexName: 'byLsk', Select: 'SPECIFIC_ATTRIBUTES',
+        AttributesToGet: ['y'], KeyConditions: { pk: { ComparisonOperator: 'EQ', AttributeValueList: [S('p1')] } }, Limit: 1 }));
+      assert.deepEqual(legacy.Items, [{ y: S('y4') }]);
+    });
+
     it('ALL_PROJECTED_ATTRIBUTES on an index', async () => {
       const r = assertOk(await call('Query', { TableName: 'qtab', IndexName: 'byG', KeyConditionExpression: 'gpk = :g',
         ExpressionAttributeValues: { ':g': S('g') }, Select: 'ALL_PROJECTED_ATTRIBUTES', Limit: 1 }));
@@ -289,6 +297,14 @@ describe('DynamoDB queries and scans', () => {
         'Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES'],
       ['ALL_ATTRIBUTES with a projection', { Select: 'ALL_ATTRIBUTES', ProjectionExpression: 'x' },
         'Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES'],
+      ['ALL_ATTRIBUTES with AttributesToGet', { KeyConditionExpression: undefined, ExpressionAttributeValues: undefined,
+        KeyConditions: { pk: { ComparisonOperator: 'EQ', AttributeValueList: [S('p1')] } }, Select: 'ALL_ATTRIBUTES', AttributesToGet: ['x'] },
+      'Cannot specify the AttributesToGet when choosing to get ALL_ATTRIBUTES'],
+      ['a QueryFilter operator outside the enum, quoted', { KeyConditionExpression: undefined, ExpressionAttributeValues: undefined,
+        KeyConditions: { pk: { ComparisonOperator: 'EQ', AttributeValueList: [S('p1')] } },
+        QueryFilter: { x: { ComparisonOperator: 'DOG', AttributeValueList: [N('1')] } } },
+      "1 validation error detected: Value 'DOG' at 'queryFilter.x.member.comparisonOperator' failed to satisfy constraint: " +
+        'Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]'],
       ['COUNT with a projection', { Select: 'COUNT', ProjectionExpression: 'x' },
         'Cannot specify the ProjectionExpression when choosing to get only the Count'],
       ['Limit 0', { Limit: 0 },
@@ -357,6 +373,14 @@ describe('DynamoDB queries and scans', () => {
         }
       }
       assert.deepEqual(all.sort((a, b) => a - b), [...Array(total).keys()]);
+    });
+
+    it('a segment continues only from a key of its own', async () => {
+      const first = assertOk(await call('Scan', { TableName: 'scan', Segment: 0, TotalSegments: 4, Limit: 1 }));
+      const foreign = assertOk(await call('Scan', { TableName: 'scan', Segment: 1, TotalSegments: 4, Limit: 1 }));
+      assertOk(await call('Scan', { TableName: 'scan', Segment: 0, TotalSegments: 4, ExclusiveStartKey: first.LastEvaluatedKey }));
+      assertValidation(await call('Scan', { TableName: 'scan', Segment: 0, TotalSegments: 4, ExclusiveStartKey: foreign.LastEvaluatedKey }),
+        'The provided Exclusive start key does not map to the provided Segment and TotalSegments values.');
     });
 
     it('one segment of one is the whole table', async () => {

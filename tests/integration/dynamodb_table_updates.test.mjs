@@ -54,6 +54,27 @@ describe('DynamoDB table updates, TTL and tags', () => {
     assertValidation(gone, 'The table does not have the specified index: by_author');
   });
 
+  it('a new index leaves out items whose key would be empty; its definition is checked as CreateTable checks it', async () => {
+    for (const [pk, shelf] of [['s1', 'x'], ['s2', '']])
+      assertOk(await call('PutItem', { TableName: 'books', Item: { pk: S(pk), shelf: S(shelf) } }));
+    const create = (IndexName, key = 'shelf') => call('UpdateTable', { TableName: 'books',
+      AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
+      GlobalSecondaryIndexUpdates: [{ Create: { IndexName, KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
+        Projection: { ProjectionType: 'KEYS_ONLY' } } }] });
+    assertValidation(await create('bad@name'),
+      "1 validation error detected: Value 'bad@name' at 'globalSecondaryIndexUpdates.1.member.create.indexName' failed to " +
+      'satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+');
+    const long = 'k'.repeat(256);
+    assertValidation(await create('by_long', long),
+      `1 validation error detected: Value '${long}' at 'attributeDefinitions.1.member.attributeName' failed to satisfy ` +
+      'constraint: Member must have length less than or equal to 255');
+    assertOk(await create('by_shelf'));
+    const s = assertOk(await call('Scan', { TableName: 'books', IndexName: 'by_shelf' }));
+    assert.deepEqual(s.Items, [{ pk: S('s1'), shelf: S('x') }]);
+    assertOk(await call('UpdateTable', { TableName: 'books', GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: 'by_shelf' } }] }));
+    for (const pk of ['s1', 's2']) assertOk(await call('DeleteItem', { TableName: 'books', Key: { pk: S(pk) } }));
+  });
+
   it('billing mode and deletion protection change; a protected table is not deleted', async () => {
     const r = assertOk(await call('UpdateTable', { TableName: 'books', BillingMode: 'PROVISIONED',
       ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 3 }, DeletionProtectionEnabled: true }));

@@ -237,7 +237,27 @@ describe('DynamoDB tables', () => {
         `${INVALID}ProvisionedThroughput should not be specified for index: g-a when BillingMode is PAY_PER_REQUEST`],
       ['a PROVISIONED GSI without throughput', withIndexes({ GlobalSecondaryIndexes: [gsi('g-a', { ProvisionedThroughput: undefined })] }),
         `${INVALID}ProvisionedThroughput is not specified for index: g-a`],
+      ['one attribute defined twice', def({ AttributeDefinitions: AD('a:S', 'a:N') }), 'Attribute Name is duplicated: a'],
+      ['an attribute definition name of 256 characters', def({ KeySchema: [HASH('short')], AttributeDefinitions: AD(`${'n'.repeat(256)}:S`) }),
+        `1 validation error detected: Value '${'n'.repeat(256)}' at 'attributeDefinitions.1.member.attributeName' failed to satisfy ` +
+        'constraint: Member must have length less than or equal to 255'],
+      ['an index name outside [a-zA-Z0-9_.-]', withIndexes({ GlobalSecondaryIndexes: [gsi('bad@name')] }),
+        "1 validation error detected: Value 'bad@name' at 'globalSecondaryIndexes.1.member.indexName' failed to satisfy constraint: " +
+        'Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+'],
+      ['a projected attribute named twice', withIndexes({ GlobalSecondaryIndexes: [gsi('abc', { Projection: { ProjectionType: 'INCLUDE',
+        NonKeyAttributes: ['x', 'y', 'x'] } })] }),
+      `${INVALID}Duplicate attribute in NonKeyAttributes: x`],
+      ['a projected attribute name of 256 characters', withIndexes({ LocalSecondaryIndexes: [lsi('abc', { Projection: {
+        ProjectionType: 'INCLUDE', NonKeyAttributes: ['n'.repeat(256)] } })] }),
+      `1 validation error detected: Value '${'n'.repeat(256)}' at 'localSecondaryIndexes.1.member.projection.nonKeyAttributes' ` +
+        'failed to satisfy constraint: Member must have length less than or equal to 255'],
     ];
+    it('a projected attribute that is not a string is a SerializationException', async () => {
+      const r = await call('CreateTable', withIndexes({ GlobalSecondaryIndexes: [gsi('abc', { Projection: { ProjectionType: 'INCLUDE',
+        NonKeyAttributes: ['x', 3] } })] }));
+      assertError(r, 'SerializationException');
+    });
+
     for (const [name, body, message] of cases) {
       it(name, async () => {
         assertValidation(await call('CreateTable', body), message);
