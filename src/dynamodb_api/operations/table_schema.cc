@@ -89,7 +89,7 @@ std::vector<RawKey> read_key_schema(RequestReader& r, const json::array& list,
     auto type = r.enumeration("KeyType", {"HASH", "RANGE"}, &e, at + "keyType");
     if (!name) r.constraint(at + "attributeName", "Member must not be null");
     if (!r.string("KeyType", &e)) r.constraint(at + "keyType", "Member must not be null");
-    if (name && (name->empty() || name->size() > 255))
+    if (name && (name->empty() || name->size() > kMaxKeyNameBytes))
       r.constraint(at + "attributeName",
                    name->empty() ? "Member must have length greater than or equal to 1"
                                  : "Member must have length less than or equal to 255",
