@@ -107,7 +107,8 @@ size_t attribute_size(std::string_view name, const AttributeValue& value) {
 std::optional<std::string> attribute_name_problem(std::string_view name) {
   if (name.size() <= kMaxAttributeNameBytes) return std::nullopt;
   return "One or more parameter values were invalid: An attribute name is " +
-         std::to_string(name.size()) + " bytes long; the limit is 65535";
+         std::to_string(name.size()) + " bytes long; the limit is " +
+         std::to_string(kMaxAttributeNameBytes);
 }
 
 std::optional<std::string> attribute_names_problem(const Item& item) {
