@@ -1,6 +1,8 @@
 #include "http/client.h"
 
 #include "core/clock.h"
+#include "http/detail/resolve.h"
+#include "http/detail/tls_client.h"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -25,12 +27,7 @@ using tcp = asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 struct Client::Impl {
-  explicit Impl(asio::io_context& c) : ioc(c), tls(asio::ssl::context::tls_client) {
-    tls.set_default_verify_paths();
-    tls.set_verify_mode(asio::ssl::verify_peer);
-    tls.set_options(asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
-                    asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
-  }
+  explicit Impl(asio::io_context& c) : ioc(c), tls(detail::client_tls_context()) {}
   asio::io_context& ioc;
   asio::ssl::context tls;
 };
@@ -107,18 +104,9 @@ asio::awaitable<core::Result<FetchResponse>> fetch(std::shared_ptr<Client::Impl>
   // One deadline for the whole exchange, on the clock of the Asio timers that enforce it.
   auto deadline = core::os_monotonic() + std::chrono::milliseconds(opt.timeout_ms);
 
-  // Resolution has no built-in timeout; a timer cancels it.
-  tcp::resolver resolver(executor);
-  asio::steady_timer timer(executor, deadline);
-  timer.async_wait([&resolver](beast::error_code ec) {
-    if (!ec) resolver.cancel();
-  });
-  auto [rec, endpoints] = co_await resolver.async_resolve(t.host, t.port, use_tuple);
-  timer.cancel();
-  if (rec == asio::error::operation_aborted) {
-    co_return core::Status(core::Code::kDeadlineExceeded, "resolving '" + t.host + "' timed out");
-  }
-  if (rec) co_return core::unavailable("cannot resolve '" + t.host + "': " + rec.message());
+  auto resolved = co_await detail::resolve(t.host, t.port, deadline);
+  if (!resolved) co_return resolved.error();
+  const auto& endpoints = *resolved;
 
   auto remaining = [&] {
     return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - core::os_monotonic());

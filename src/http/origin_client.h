@@ -1,0 +1,94 @@
+// A keep-alive HTTP/1.1 client for one origin (http:// or https://host[:port]) whose exchanges
+// hold their bodies whole, as DynamoDB's JSON API does: up to max_connections connections, idle
+// ones reused (and dropped after idle_timeout_ms), requests beyond them waiting their turn up to
+// max_waiting. HTTPS is verified against the system CA store (SSL_CERT_FILE / SSL_CERT_DIR
+// override it) and the host name, with SNI. A request on a reused connection that the server had
+// closed meanwhile is sent again once on a new one, only when no byte of an answer came back.
+//
+// Usage:
+//   auto client = http::OriginClient::create(ioc, "https://dynamodb.eu-west-1.amazonaws.com", {});
+//   (*client)->send({"POST", "/", {{"content-type", "application/x-amz-json-1.0"}}, body},
+//                   std::chrono::milliseconds(3000), [](auto result) { ... });
+//
+// Thread safety: send() may be called from any thread; the client's state lives on its
+// io_context, which one thread runs, and completions run there. Requests in flight keep the
+// client alive (it is shared).
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+
+namespace gatehouse::http {
+
+struct OriginOptions {
+  uint32_t max_connections = 64;
+  // Requests waiting for a connection; past this many, a request fails at once
+  // (kResourceExhausted) rather than queueing without bound.
+  uint32_t max_waiting = 1024;
+  uint32_t idle_timeout_ms = 30'000;
+  size_t max_response_bytes = 16 * 1024 * 1024;
+};
+
+struct OriginRequest {
+  std::string method = "POST";
+  std::string target = "/";
+  // Besides Host and Content-Length, which the client writes.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+struct OriginResponse {
+  unsigned status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+// Why an exchange failed, and whether the server may have received the request: a request that
+// is not idempotent may be sent again only when it cannot have been.
+struct OriginError {
+  core::Status status;  // kUnavailable, kDeadlineExceeded, kResourceExhausted
+  bool maybe_received = false;
+};
+
+class OriginClient : public std::enable_shared_from_this<OriginClient> {
+ public:
+  // kInvalidArgument for anything but an http(s) origin without a path.
+  static core::Result<std::shared_ptr<OriginClient>> create(boost::asio::io_context& ioc,
+                                                            std::string_view origin,
+                                                            OriginOptions options = {});
+  ~OriginClient();
+  OriginClient(const OriginClient&) = delete;
+  OriginClient& operator=(const OriginClient&) = delete;
+
+  // The Host header value the client sends: "host" or "host:port" (a port that is not the
+  // scheme's default). What a signer signs.
+  const std::string& host_header() const;
+
+  // Sends the request; `done` gets the response (any status) or why there is none, within
+  // `timeout` (waiting for a connection, connecting, TLS, writing and reading included).
+  using Done = std::function<void(core::Result<OriginResponse, OriginError>)>;
+  void send(OriginRequest request, std::chrono::milliseconds timeout, Done done);
+
+  // Connections opened so far (new TCP connections, not reuses).
+  uint64_t connections_opened() const { return opened_.load(std::memory_order_relaxed); }
+
+  struct Impl;
+
+ private:
+  explicit OriginClient(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+  std::atomic<uint64_t> opened_{0};
+};
+
+}  // namespace gatehouse::http
