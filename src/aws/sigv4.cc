@@ -1,5 +1,7 @@
 #include "aws/sigv4.h"
 
+#include <ctime>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -230,6 +232,15 @@ std::optional<ParsedAuthorization> parse_authorization(std::string_view header) 
 
 bool signatures_equal(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string amz_date(std::chrono::system_clock::time_point t) {
+  std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char out[17];
+  std::strftime(out, sizeof out, "%Y%m%dT%H%M%SZ", &tm);
+  return out;
 }
 
 }  // namespace gatehouse::aws

@@ -11,6 +11,7 @@
 // Thread safety: pure functions.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,6 +47,9 @@ struct SigningInput {
 // RFC 3986 encoding of everything but the unreserved characters (A-Z a-z 0-9 - . _ ~), as SigV4
 // encodes path segments and query names and values; '/' too unless keep_slash.
 std::string uri_encode(std::string_view s, bool keep_slash = false);
+
+// "20150830T123600Z": a time as x-amz-date writes it (UTC, ISO 8601 basic format).
+std::string amz_date(std::chrono::system_clock::time_point t);
 
 // Lower-case hex of SHA-256(data).
 std::string sha256_hex(std::string_view data);

@@ -137,6 +137,7 @@ ApiError from_store(store::DbError error) {
       out.type = ErrorType::kThrottling;
       break;
     case DbErrorKind::kUnavailable:
+    case DbErrorKind::kTimeout:
     case DbErrorKind::kDamaged:
     case DbErrorKind::kInternal:
       out.type = ErrorType::kInternalServerError;

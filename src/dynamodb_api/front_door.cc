@@ -82,15 +82,6 @@ std::optional<core::SystemTime> parse_amz_date(std::string_view text) {
   return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
-std::string amz_date(core::SystemTime t) {
-  std::time_t seconds = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char out[17];
-  std::strftime(out, sizeof out, "%Y%m%dT%H%M%SZ", &tm);
-  return out;
-}
-
 std::vector<std::pair<std::string, std::string>> query_pairs(std::string_view query) {
   std::vector<std::pair<std::string, std::string>> out;
   while (!query.empty()) {
@@ -133,13 +124,13 @@ std::optional<ApiError> verify_signature(const http::Request& request,
                                                    "'. See http://en.wikipedia.org/wiki/ISO_8601");
   constexpr auto kSkew = std::chrono::minutes(15);
   if (*when < now - kSkew)
-    return error(ErrorType::kInvalidSignature, "Signature expired: " + date +
-                                                   " is now earlier than " + amz_date(now - kSkew) +
-                                                   " (" + amz_date(now) + " - 15 min.)");
+    return error(ErrorType::kInvalidSignature,
+                 "Signature expired: " + date + " is now earlier than " +
+                     aws::amz_date(now - kSkew) + " (" + aws::amz_date(now) + " - 15 min.)");
   if (*when > now + kSkew)
-    return error(ErrorType::kInvalidSignature, "Signature not yet current: " + date +
-                                                   " is still later than " + amz_date(now + kSkew) +
-                                                   " (" + amz_date(now) + " + 15 min.)");
+    return error(ErrorType::kInvalidSignature,
+                 "Signature not yet current: " + date + " is still later than " +
+                     aws::amz_date(now + kSkew) + " (" + aws::amz_date(now) + " + 15 min.)");
   if (parsed->scope.date != date.substr(0, 8))
     return error(ErrorType::kInvalidSignature,
                  "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "

@@ -73,6 +73,10 @@ CrudOutcome from_store_error(const store::StoreError& e, std::string_view key_at
     case StoreErrorCode::kUnavailable:
       return gateway_error(ResponseType::kDefault5xx, 503, "Service Unavailable: " + e.message,
                            "store_unavailable");
+    case StoreErrorCode::kTimeout:
+      // API Gateway's answer to an integration that did not answer in time.
+      return gateway_error(ResponseType::kIntegrationTimeout, 504, "Endpoint request timed out",
+                           "store_timeout");
     case StoreErrorCode::kCorrupt:
       return gateway_error(ResponseType::kDefault5xx, 500,
                            "Internal server error: the table's storage is damaged",

@@ -256,7 +256,8 @@ TEST_F(CrudTest, OwnerOnlyHidesOthersItems) {
   }
 }
 
-// Storage failures become 503 (retry may help) or 500, through DEFAULT_5XX.
+// Storage failures become 503 (retry may help) or 500, through DEFAULT_5XX, and 504 when a remote
+// table timed out.
 TEST_F(CrudTest, StorageFailuresAreGatewayResponses) {
   faulty_->fail(FaultyTable::kCreate, {StoreErrorCode::kUnavailable, "disk full"});
   CrudOutcome full = run(collection_, "POST", R"({"a":1})");
@@ -271,6 +272,14 @@ TEST_F(CrudTest, StorageFailuresAreGatewayResponses) {
   CrudOutcome io = run(collection_, "GET");
   EXPECT_EQ(io.status, 500u);
   EXPECT_EQ(io.message, "Internal server error: disk I/O error");
+  // A remote table that did not answer in time is API Gateway's integration timeout.
+  faulty_->fail(FaultyTable::kGet, {StoreErrorCode::kTimeout, "the endpoint did not answer"});
+  CrudOutcome slow = run(item_, "GET", {}, "x");
+  EXPECT_EQ(slow.status, 504u);
+  EXPECT_EQ(slow.gateway_error, ResponseType::kIntegrationTimeout);
+  EXPECT_EQ(slow.message, "Endpoint request timed out");
+  faulty_->fail(FaultyTable::kCreate, {StoreErrorCode::kOverloaded, "The write queue is full"});
+  EXPECT_EQ(run(collection_, "POST", R"({"a":1})").status, 503u);
 }
 
 // Methods outside the route's shape (an ANY route) are 405 with Allow.

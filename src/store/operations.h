@@ -38,7 +38,8 @@ enum class DbErrorKind {
   kIdempotentMismatch,      // IdempotentParameterMismatchException
   kLimitExceeded,           // LimitExceededException
   kThrottled,               // the write queue is full: retry later
-  kUnavailable,             // locked, disk full, read-only: retry may help
+  kUnavailable,             // locked, disk full, read-only, a remote store down: retry may help
+  kTimeout,                 // a remote store did not answer in time: the write may have happened
   kDamaged,                 // a stored item does not read back: the file needs an operator
   kInternal,                // an I/O error: nothing was written
 };

@@ -11,7 +11,7 @@
 
 namespace gatehouse::store {
 
-// Why an operation failed. The gateway maps these to HTTP (404, 409, 413, 400, 503, 500).
+// Why an operation failed. The gateway maps these to HTTP (404, 409, 413, 400, 503, 504, 500).
 enum class StoreErrorCode {
   kNotFound,       // no item with this key (or it belongs to another owner under owner_only)
   kAlreadyExists,  // create: the key is taken
@@ -20,6 +20,7 @@ enum class StoreErrorCode {
   kBadCursor,      // list: the cursor is not one this table produced
   kOverloaded,     // the write queue is full: retry later
   kUnavailable,    // retry may help: database locked/busy, disk full, read-only file, shutting down
+  kTimeout,        // a remote store did not answer in time; a write may or may not have happened
   kCorrupt,        // the database file is damaged; needs an operator
   kIoError,        // any other failure of the storage; nothing was acknowledged
 };

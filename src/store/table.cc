@@ -18,6 +18,8 @@ std::string_view to_string(StoreErrorCode code) {
       return "overloaded";
     case StoreErrorCode::kUnavailable:
       return "unavailable";
+    case StoreErrorCode::kTimeout:
+      return "timed out";
     case StoreErrorCode::kCorrupt:
       return "corrupt";
     case StoreErrorCode::kIoError:

@@ -82,6 +82,8 @@ struct EngineTable::Shared {
         return {StoreErrorCode::kOverloaded, e.message};
       case DbErrorKind::kUnavailable:
         return {StoreErrorCode::kUnavailable, e.message};
+      case DbErrorKind::kTimeout:
+        return {StoreErrorCode::kTimeout, e.message};
       case DbErrorKind::kDamaged:
         return {StoreErrorCode::kCorrupt, e.message};
       default:
