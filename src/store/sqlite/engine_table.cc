@@ -6,6 +6,7 @@
 
 #include "core/iso8601.h"
 #include "core/json_text.h"
+#include "store/crud_items.h"
 #include "store/cursor.h"
 #include "store/expr/ast.h"
 #include "store/json_codec.h"
@@ -16,9 +17,6 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::string_view kCreatedBy = "createdBy";
-constexpr std::string_view kCreatedAt = "createdAt";
-constexpr std::string_view kUpdatedAt = "updatedAt";
 // A replace that keeps finding its item changed hands gives up after this many reads.
 constexpr int kReplaceAttempts = 3;
 // A list reads at most this much per page, as DynamoDB's Scan does.
@@ -63,7 +61,7 @@ struct EngineTable::Shared {
   Engine& engine;
   const std::string name;
   const std::string key_attribute;
-  const uint64_t max_item_bytes;
+  const CrudItems items;
   const std::shared_ptr<const expr::Condition> absent;
   const std::shared_ptr<const expr::Condition> present;
 
@@ -93,100 +91,13 @@ struct EngineTable::Shared {
 
   StoreError not_found() const { return {StoreErrorCode::kNotFound, "no item with this key"}; }
 
-  Item key_of(const std::string& key) const {
-    return Item{{key_attribute, AttributeValue::string(key)}};
-  }
-
-  // The stored form of a record: its attributes, the key, and the metadata.
+  Item key_of(const std::string& key) const { return items.key_of(key); }
   core::Result<Item, StoreError> to_item(const Record& record) const {
-    if (record.attributes.size() > max_item_bytes)
-      return StoreError{StoreErrorCode::kTooLarge,
-                        "item is " + std::to_string(record.attributes.size()) +
-                            " bytes; the limit is " + std::to_string(max_item_bytes)};
-    boost::system::error_code ec;
-    json::value parsed = json::parse(record.attributes, ec);
-    if (ec || !parsed.is_object())
-      return StoreError{StoreErrorCode::kInvalid, "the item is not a JSON object"};
-    auto item = item_from_plain_json(parsed.get_object());
-    if (!item) return StoreError{StoreErrorCode::kInvalid, std::move(item.error())};
-    item->insert_or_assign(key_attribute, AttributeValue::string(record.key));
-    item->insert_or_assign(std::string(kCreatedBy), AttributeValue::string(record.owner));
-    item->insert_or_assign(std::string(kCreatedAt),
-                           AttributeValue::string(core::format_iso8601_ms(record.created_ms)));
-    item->insert_or_assign(std::string(kUpdatedAt),
-                           AttributeValue::string(core::format_iso8601_ms(record.updated_ms)));
-    return std::move(*item);
+    return items.to_item(record);
   }
-
-  // A stored item as a record: items written through the DynamoDB API may lack the metadata
-  // (then empty and 0) or have it in other types (then ignored).
-  Record to_record(const Item& item) const {
-    Record record;
-    auto text = [&](std::string_view name) -> const std::string* {
-      auto it = item.find(name);
-      return it != item.end() && it->second.type() == ValueType::kS ? &it->second.as_string()
-                                                                    : nullptr;
-    };
-    if (const std::string* key = text(key_attribute)) record.key = *key;
-    if (const std::string* owner = text(kCreatedBy)) record.owner = *owner;
-    if (const std::string* at = text(kCreatedAt))
-      record.created_ms = core::parse_iso8601_ms(*at).value_or(0);
-    if (const std::string* at = text(kUpdatedAt))
-      record.updated_ms = core::parse_iso8601_ms(*at).value_or(0);
-    std::string& out = record.attributes;
-    out = "{";
-    core::append_json_string(out, key_attribute);
-    out += ':';
-    core::append_json_string(out, record.key);
-    for (const auto& [name, value] : item) {
-      if (name == key_attribute || name == kCreatedBy || name == kCreatedAt || name == kUpdatedAt)
-        continue;
-      out += ',';
-      core::append_json_string(out, name);
-      out += ':';
-      append_plain_json(out, value);
-    }
-    out += '}';
-    return record;
-  }
-
-  // A stored item as a record, read from its DynamoDB JSON without building the item: the
-  // store wrote the text itself, so it is canonical.
+  Record to_record(const Item& item) const { return items.to_record(item); }
   core::Result<Record, StoreError> decode(std::string_view item_json) const {
-    const StoreError damaged{StoreErrorCode::kCorrupt, "a stored item cannot be read"};
-    boost::system::error_code ec;
-    json::value parsed = json::parse(item_json, ec);
-    const json::object* item = ec ? nullptr : parsed.if_object();
-    if (!item) return damaged;
-    Record record;
-    auto text = [&](std::string_view name) -> const json::string* {
-      const json::value* v = item->if_contains(name);
-      const json::object* typed = v ? v->if_object() : nullptr;
-      const json::value* s = typed ? typed->if_contains("S") : nullptr;
-      return s ? s->if_string() : nullptr;
-    };
-    if (const json::string* key = text(key_attribute)) record.key = std::string(*key);
-    if (const json::string* owner = text(kCreatedBy)) record.owner = std::string(*owner);
-    if (const json::string* at = text(kCreatedAt))
-      record.created_ms = core::parse_iso8601_ms(*at).value_or(0);
-    if (const json::string* at = text(kUpdatedAt))
-      record.updated_ms = core::parse_iso8601_ms(*at).value_or(0);
-    std::string& out = record.attributes;
-    out.reserve(item_json.size());
-    out = "{";
-    core::append_json_string(out, key_attribute);
-    out += ':';
-    core::append_json_string(out, record.key);
-    for (const auto& [name, value] : *item) {
-      if (name == key_attribute || name == kCreatedBy || name == kCreatedAt || name == kUpdatedAt)
-        continue;
-      out += ',';
-      core::append_json_string(out, name);
-      out += ':';
-      if (!append_plain_json_of_stored(out, value)) return damaged;
-    }
-    out += '}';
-    return record;
+    return items.decode(item_json);
   }
 
   // The item at `key` as committed, or nullopt.
@@ -254,7 +165,7 @@ core::Result<std::unique_ptr<EngineTable>> EngineTable::open(Engine& engine, std
       return core::io_error("table '" + name + "': cannot create it: " + result.error().message);
   }
   auto shared = std::make_shared<Shared>(
-      Shared{engine, std::move(name), key_attribute, max_item_bytes,
+      Shared{engine, std::move(name), key_attribute, CrudItems(key_attribute, max_item_bytes),
              share(function(expr::Function::kAttributeNotExists, key_attribute)),
              share(function(expr::Function::kAttributeExists, key_attribute))});
   return std::unique_ptr<EngineTable>(new EngineTable(std::move(shared)));
