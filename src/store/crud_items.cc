@@ -5,11 +5,34 @@
 #include "core/iso8601.h"
 #include "core/json_text.h"
 #include "store/json_codec.h"
+#include "store/operations.h"
 #include "store/plain_json.h"
 
 namespace gatehouse::store {
 
 namespace json = boost::json;
+
+StoreError crud_store_error(const DbError& e, std::string missing_table) {
+  switch (e.kind) {
+    case DbErrorKind::kItemTooLarge:
+      return {StoreErrorCode::kTooLarge, "the item is larger than DynamoDB's 400 KB"};
+    case DbErrorKind::kValidation:
+    case DbErrorKind::kEmptyKeyValue:
+      return {StoreErrorCode::kInvalid, e.message};
+    case DbErrorKind::kResourceNotFound:
+      return {StoreErrorCode::kUnavailable, std::move(missing_table)};
+    case DbErrorKind::kThrottled:
+      return {StoreErrorCode::kOverloaded, e.message};
+    case DbErrorKind::kUnavailable:
+      return {StoreErrorCode::kUnavailable, e.message};
+    case DbErrorKind::kTimeout:
+      return {StoreErrorCode::kTimeout, e.message};
+    case DbErrorKind::kDamaged:
+      return {StoreErrorCode::kCorrupt, e.message};
+    default:
+      return {StoreErrorCode::kIoError, e.message};
+  }
+}
 
 Item CrudItems::key_of(const std::string& key) const {
   return Item{{key_attribute_, AttributeValue::string(key)}};

@@ -17,6 +17,8 @@
 
 namespace gatehouse::store {
 
+struct DbError;
+
 inline constexpr std::string_view kCreatedBy = "createdBy";
 inline constexpr std::string_view kCreatedAt = "createdAt";
 inline constexpr std::string_view kUpdatedAt = "updatedAt";
@@ -44,5 +46,10 @@ class CrudItems {
   std::string key_attribute_;
   uint64_t max_item_bytes_;
 };
+
+// A DynamoDB operation's failure as the crud table reports it: too large, invalid, unavailable
+// (`missing_table` says why when the table is gone), overloaded, timed out, damaged, else an I/O
+// error. Conditional-check failures mean "not found" or "exists" to each operation: its own.
+StoreError crud_store_error(const DbError& e, std::string missing_table);
 
 }  // namespace gatehouse::store

@@ -38,7 +38,8 @@ struct Record {
   int64_t updated_ms = 0;  // Unix ms (updatedAt); == created_ms until the first replace
 };
 
-// A page of a list, in ascending key order.
+// A page of a list: in ascending key order on the embedded engine; in the Scan's order on a remote
+// DynamoDB (store/remote/remote_table.h), which is stable but not the key order.
 struct Page {
   std::vector<Record> items;
   // Opaque; pass back as ListQuery::cursor for the next page. nullopt: this was the last page.

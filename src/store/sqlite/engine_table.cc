@@ -66,27 +66,9 @@ struct EngineTable::Shared {
   const std::shared_ptr<const expr::Condition> present;
 
   StoreError error(const DbError& e) const {
-    switch (e.kind) {
-      case DbErrorKind::kItemTooLarge:
-        return {StoreErrorCode::kTooLarge, "the item is larger than DynamoDB's 400 KB"};
-      case DbErrorKind::kValidation:
-      case DbErrorKind::kEmptyKeyValue:
-        return {StoreErrorCode::kInvalid, e.message};
-      case DbErrorKind::kResourceNotFound:
-        return {StoreErrorCode::kUnavailable,
-                "table '" + name +
-                    "' was deleted through the DynamoDB API; restart gatehouse to create it again"};
-      case DbErrorKind::kThrottled:
-        return {StoreErrorCode::kOverloaded, e.message};
-      case DbErrorKind::kUnavailable:
-        return {StoreErrorCode::kUnavailable, e.message};
-      case DbErrorKind::kTimeout:
-        return {StoreErrorCode::kTimeout, e.message};
-      case DbErrorKind::kDamaged:
-        return {StoreErrorCode::kCorrupt, e.message};
-      default:
-        return {StoreErrorCode::kIoError, e.message};
-    }
+    return crud_store_error(e, "table '" + name +
+                                   "' was deleted through the DynamoDB API; restart gatehouse to "
+                                   "create it again");
   }
 
   StoreError not_found() const { return {StoreErrorCode::kNotFound, "no item with this key"}; }
