@@ -397,8 +397,29 @@ struct TableIndex {
   SourcePos pos;
 };
 
+// An AWS access key and its secret, as config gives them (dynamodb.credentials,
+// tables.<name>.credentials).
+struct AwsCredentials {
+  std::string access_key_id;  // 1..128 printable characters without '/'
+  SecretRef secret_access_key;
+};
+
+// Where a remote table lives (tables.<name> with backend: dynamodb): a DynamoDB endpoint (AWS,
+// ScyllaDB Alternator, another gatehouse's dynamodb listener).
+struct RemoteTable {
+  std::string table;     // the remote table's name; default: the map key
+  std::string region;    // required: it scopes the signature
+  std::string endpoint;  // an http(s) origin; default https://dynamodb.<region>.amazonaws.com
+  // Default: the AWS chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, then the shared
+  // credentials and config files for AWS_PROFILE).
+  std::optional<AwsCredentials> credentials;
+  bool create = false;  // create the table at start when missing; else a missing table stops it
+  uint32_t timeout_ms = 5'000;  // one operation, retries included: past it, 504
+};
+
 // One table (tables.<name>): a table of the embedded DynamoDB store, created at start when
-// missing (as a deployment creates it), for crud integrations and for functions.
+// missing (as a deployment creates it), for crud integrations and for functions; or, with
+// backend: dynamodb, a table on a remote DynamoDB.
 struct Table {
   std::string name;  // the map key; [A-Za-z_][A-Za-z0-9_]*
   // key: a name ("id" by default), or {<hash>: S|N|B} with an optional second entry for the
@@ -411,6 +432,7 @@ struct Table {
   std::string sqlite_path;
   // 65536: a larger item (its JSON) is refused with 413; at most 409600 (DynamoDB's item limit).
   uint64_t max_item_bytes = core::defaults::kMaxItemBytes;
+  std::optional<RemoteTable> remote;  // backend: dynamodb
   SourcePos pos;
 
   // Keyed by one string attribute and nothing else: what the crud integration serves.
@@ -496,10 +518,7 @@ struct DynamoDb {
   std::string file;
   // Without credentials, requests signed by any key are served (as DynamoDB Local does). With
   // them, every request must be signed by this access key id and its secret.
-  struct Credentials {
-    std::string access_key_id;
-    SecretRef secret_access_key;
-  };
+  using Credentials = AwsCredentials;
   std::optional<Credentials> credentials;
   SourcePos pos;
 };

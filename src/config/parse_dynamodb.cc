@@ -26,22 +26,26 @@ core::Status parse_dynamodb(const Ctx& c, const Field& f, const Config& parsed, 
   if (parsed.admin.listen) GH_CONFIG_TRY(refuse(*parsed.admin.listen, "admin.listen"));
   if (const Field* p = m->get("file")) GH_CONFIG_TRY(read_path(c, *p, &out->file));
   if (const Field* k = m->get("credentials")) {
-    auto creds = MapReader::open(c, *k, {"access_key_id", "secret_access_key"});
-    if (!creds) return creds.error();
-    DynamoDb::Credentials credentials;
-    const Field* id = creds->get("access_key_id");
-    if (!id) return creds->missing(c, "access_key_id");
-    GH_CONFIG_TRY(read_nonempty_string(c, *id, &credentials.access_key_id));
-    if (has_control_char(credentials.access_key_id) || credentials.access_key_id.size() > 128 ||
-        credentials.access_key_id.find('/') != std::string::npos)
-      return fail(c, *id, "expected an access key id of 1..128 printable characters without '/'");
-    const Field* secret = creds->get("secret_access_key");
-    if (!secret)
-      return creds->missing(c, "secret_access_key", "; expected {env: NAME} or {file: path}");
-    GH_CONFIG_TRY(parse_secret_ref(c, *secret, &credentials.secret_access_key));
+    AwsCredentials credentials;
+    GH_CONFIG_TRY(read_aws_credentials(c, *k, &credentials));
     out->credentials = std::move(credentials);
   }
   return {};
+}
+
+core::Status read_aws_credentials(const Ctx& c, const Field& f, AwsCredentials* out) {
+  auto creds = MapReader::open(c, f, {"access_key_id", "secret_access_key"});
+  if (!creds) return creds.error();
+  const Field* id = creds->get("access_key_id");
+  if (!id) return creds->missing(c, "access_key_id");
+  GH_CONFIG_TRY(read_nonempty_string(c, *id, &out->access_key_id));
+  if (has_control_char(out->access_key_id) || out->access_key_id.size() > 128 ||
+      out->access_key_id.find('/') != std::string::npos)
+    return fail(c, *id, "expected an access key id of 1..128 printable characters without '/'");
+  const Field* secret = creds->get("secret_access_key");
+  if (!secret)
+    return creds->missing(c, "secret_access_key", "; expected {env: NAME} or {file: path}");
+  return parse_secret_ref(c, *secret, &out->secret_access_key);
 }
 
 }  // namespace gatehouse::config::detail

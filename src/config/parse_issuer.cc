@@ -209,6 +209,53 @@ core::Status read_index(const Ctx& c, const std::string& name, const Field& f, c
 
 }  // namespace
 
+namespace {
+
+// backend: dynamodb and the members that go with it; without it, those members are refused.
+core::Status read_remote(const Ctx& c, const MapReader& t, const std::string& name, Table* table) {
+  static constexpr std::string_view kRemoteOnly[] = {"table",       "region", "endpoint",
+                                                     "credentials", "create", "timeout_ms"};
+  std::string backend = "embedded";
+  if (const Field* b = t.get("backend")) GH_CONFIG_TRY(read_nonempty_string(c, *b, &backend));
+  if (backend == "embedded") {
+    for (std::string_view member : kRemoteOnly) {
+      if (const Field* f = t.get(std::string(member)))
+        return fail(c, *f,
+                    std::string(member) + " belongs to a remote table; add backend: dynamodb");
+    }
+    return {};
+  }
+  if (backend != "dynamodb")
+    return fail(c, *t.get("backend"),
+                quote(backend) + " is not a backend; expected embedded (the default) or dynamodb");
+  if (!table->indexes.empty())
+    return fail(c, *t.get("indexes"),
+                "a remote table's indexes are the remote table's own; declare them there");
+  RemoteTable remote;
+  remote.table = name;
+  if (const Field* f = t.get("table")) GH_CONFIG_TRY(read_nonempty_string(c, *f, &remote.table));
+  const Field* region = t.get("region");
+  if (!region) return t.missing(c, "region", "; the signature is scoped to it, e.g. eu-west-1");
+  GH_CONFIG_TRY(read_nonempty_string(c, *region, &remote.region));
+  remote.endpoint = "https://dynamodb." + remote.region + ".amazonaws.com";
+  if (const Field* f = t.get("endpoint")) {
+    GH_CONFIG_TRY(read_nonempty_string(c, *f, &remote.endpoint));
+    if (!remote.endpoint.starts_with("http://") && !remote.endpoint.starts_with("https://"))
+      return fail(c, *f, "expected an http:// or https:// origin, e.g. http://127.0.0.1:8000");
+  }
+  if (const Field* f = t.get("credentials")) {
+    AwsCredentials credentials;
+    GH_CONFIG_TRY(read_aws_credentials(c, *f, &credentials));
+    remote.credentials = std::move(credentials);
+  }
+  if (const Field* f = t.get("create")) GH_CONFIG_TRY(read_bool(c, *f, &remote.create));
+  GH_CONFIG_TRY(read_number(c, t.get("timeout_ms"), 1, 600'000, &remote.timeout_ms));
+  table->remote = std::move(remote);
+  return {};
+}
+
+}  // namespace
+
 core::Status parse_tables(const Ctx& c, const Field& f, const std::string& data_dir,
                           std::vector<Table>* out) {
   auto m = MapReader::open_any(c, f);
@@ -220,7 +267,9 @@ core::Status parse_tables(const Ctx& c, const Field& f, const std::string& data_
                           " is not a valid table name; expected 1..64 letters, digits and '_', "
                           "not starting with a digit");
     }
-    auto t = MapReader::open(c, field, {"key", "indexes", "sqlite", "max_item_bytes"});
+    auto t = MapReader::open(c, field,
+                             {"key", "indexes", "sqlite", "max_item_bytes", "backend", "table",
+                              "region", "endpoint", "credentials", "create", "timeout_ms"});
     if (!t) return t.error();
     Table table;
     table.name = name;
@@ -250,6 +299,7 @@ core::Status parse_tables(const Ctx& c, const Field& f, const std::string& data_
       }
     }
     GH_CONFIG_TRY(read_number(c, t->get("max_item_bytes"), 2, 409'600, &table.max_item_bytes));
+    GH_CONFIG_TRY(read_remote(c, *t, name, &table));
     out->push_back(std::move(table));
   }
   return {};

@@ -121,5 +121,60 @@ TEST(ConfigErrors, IssuerTablesAndCrud) {
   }
 }
 
+// tables: with backend: dynamodb: the remote table's name, region, endpoint, credentials,
+// create and timeout; the members are refused without the backend.
+TEST(ConfigLoad, RemoteTables) {
+  const std::string yaml =
+      "api: {name: x}\ntables:\n"
+      "  users:\n"
+      "    backend: dynamodb\n"
+      "    region: eu-west-1\n"
+      "  notes:\n"
+      "    backend: dynamodb\n"
+      "    table: prod-notes\n"
+      "    region: us-east-1\n"
+      "    endpoint: http://127.0.0.1:8000\n"
+      "    credentials: {access_key_id: AKID, secret_access_key: {env: SECRET}}\n"
+      "    create: true\n"
+      "    timeout_ms: 2500\n" +
+      std::string(kPublicRoute);
+  auto config = config_of(yaml);
+  ASSERT_EQ(config->tables.size(), 2u);
+  const RemoteTable& users = *config->tables[0].remote;
+  EXPECT_EQ(users.table, "users");
+  EXPECT_EQ(users.endpoint, "https://dynamodb.eu-west-1.amazonaws.com");
+  EXPECT_FALSE(users.credentials);
+  EXPECT_FALSE(users.create);
+  EXPECT_EQ(users.timeout_ms, 5000u);
+  const RemoteTable& notes = *config->tables[1].remote;
+  EXPECT_EQ(notes.table, "prod-notes");
+  EXPECT_EQ(notes.endpoint, "http://127.0.0.1:8000");
+  EXPECT_EQ(notes.credentials->access_key_id, "AKID");
+  EXPECT_TRUE(notes.create);
+  EXPECT_EQ(notes.timeout_ms, 2500u);
+  EXPECT_FALSE(config_of("api: {name: x}\ntables:\n  t: {}\n" + std::string(kPublicRoute))
+                   ->tables[0]
+                   .remote);
+}
+
+TEST(ConfigErrors, RemoteTables) {
+  auto with = [](const std::string& table) {
+    return "api: {name: x}\ntables:\n  t: " + table + "\n" + std::string(kPublicRoute);
+  };
+  EXPECT_EQ(
+      error_of(with("{backend: dynamodb}")),
+      "gh.yaml:3:6: tables.t.region: required key is missing; the signature is scoped to it, e.g. "
+      "eu-west-1");
+  EXPECT_EQ(
+      error_of(with("{region: eu-west-1}")),
+      "gh.yaml:3:15: tables.t.region: region belongs to a remote table; add backend: dynamodb");
+  EXPECT_EQ(error_of(with("{backend: cassandra}")),
+            "gh.yaml:3:16: tables.t.backend: 'cassandra' is not a backend; expected embedded (the "
+            "default) or dynamodb");
+  EXPECT_EQ(error_of(with("{backend: dynamodb, region: r, endpoint: 127.0.0.1:8000}")),
+            "gh.yaml:3:47: tables.t.endpoint: expected an http:// or https:// origin, e.g. "
+            "http://127.0.0.1:8000");
+}
+
 }  // namespace
 }  // namespace gatehouse::config

@@ -1,4 +1,5 @@
 #include "gateway/build.h"
+#include "gateway/remote_tables.h"
 
 #include <unistd.h>
 
@@ -305,10 +306,21 @@ core::Result<store::TableDefinition> definition_of(const config::Table& t) {
 // after a deployment; one the store already has must have the declared key. Each crud table
 // also becomes a store::Table, and items an earlier gatehouse kept in a file of the table's own
 // move in on the first start.
-core::Status open_tables(const config::Config& config, Runtime& rt) {
+core::Status open_tables(const config::Config& config, BuildDeps& deps, Runtime& rt) {
   store::sqlite::Engine& engine = *rt.dynamodb->engine;
   for (const config::Table& t : config.tables) {
     std::string path = "tables." + t.name;
+    if (t.remote) {
+      // Remote tables run their calls on the first I/O thread; without one (a check), they are
+      // not opened.
+      if (!deps.io) continue;
+      auto table = open_remote_table(t, deps.io->at(0), deps.clock);
+      if (!table) return config_error(t.pos, path, table.error().message());
+      spdlog::info("tables.{}: on {} (table '{}', region {})", t.name, t.remote->endpoint,
+                   t.remote->table, t.remote->region);
+      rt.tables.push_back(TableRuntime{t.name, std::move(*table)});
+      continue;
+    }
     auto definition = definition_of(t);
     if (!definition) return definition.error();
     if (auto existing = engine.find_table(t.name)) {
@@ -633,7 +645,7 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(const config::Config&
   } else {
     if (config.dynamodb || !config.tables.empty()) {
       if (auto s = open_store(config, deps, *rt); !s.ok()) return s;
-      if (auto s = open_tables(config, *rt); !s.ok()) return s;
+      if (auto s = open_tables(config, deps, *rt); !s.ok()) return s;
     }
     if (config.issuer) {
       if (auto s = open_issuer(config, deps, *rt); !s.ok()) return s;

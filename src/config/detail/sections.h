@@ -60,6 +60,8 @@ bool listeners_collide(const ListenAddress& a, const ListenAddress& b);
 
 // parse_dynamodb.cc. Its listener must not take the API's or the admin listener's port.
 core::Status parse_dynamodb(const Ctx& c, const Field& f, const Config& parsed, DynamoDb* out);
+// {access_key_id: ..., secret_access_key: {env: NAME} | {file: path}}.
+core::Status read_aws_credentials(const Ctx& c, const Field& f, AwsCredentials* out);
 
 // parse_authorizers.cc. `parsed` holds issuer, functions and api.
 core::Status parse_authorizers(const Ctx& c, const Field& f, const Config& parsed,

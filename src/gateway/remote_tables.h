@@ -1,0 +1,27 @@
+// Tables on a remote DynamoDB (tables.<name> with backend: dynamodb): their credentials from
+// config or the AWS chain, a check at start that the remote table exists with the crud key (or
+// its creation, with create: true), and the store::Table the crud routes use.
+//
+// Thread safety: called while the runtime is built, before the I/O threads run.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+
+#include <memory>
+
+#include "config/config.h"
+#include "core/clock.h"
+#include "core/status.h"
+#include "store/table.h"
+
+namespace gatehouse::gateway {
+
+// The remote crud table of `t` (which has `remote`), its calls running on `ioc`. Errors name the
+// table, the endpoint and what failed: no credentials (and where they were looked for), the
+// endpoint unreachable or refusing the signature, the table missing (without create: true) or
+// keyed otherwise than by one string attribute `t.key_attribute`.
+core::Result<std::unique_ptr<store::Table>> open_remote_table(const config::Table& t,
+                                                              boost::asio::io_context& ioc,
+                                                              const core::Clock& clock);
+
+}  // namespace gatehouse::gateway
