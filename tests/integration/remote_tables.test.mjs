@@ -77,6 +77,27 @@ describe('crud tables on a remote DynamoDB', () => {
     }
   });
 
+  it('signatures are verified by a remote that requires them: the right key works, a wrong one stops the start', async () => {
+    const strict = await startDynamo({ credentials: { accessKeyId: 'AKIDREMOTE', secretEnv: 'REMOTE_SECRET' },
+      env: { REMOTE_SECRET: 'remote-secret' } });
+    try {
+      const ok = await startGateway(blogYaml({ tableExtra: remoteTable(strict.dynamodbUrl, '    create: true\n') }),
+        { env: { ...blogEnv, ...creds, AWS_SESSION_TOKEN: '' } });
+      const token = await issuerToken(ok);
+      assert.equal((await send(ok, token, 'POST', '/resource', { a: 1 })).status, 201);
+      await ok.stop();
+      const wrong = startGateway(blogYaml({ tableExtra: remoteTable(strict.dynamodbUrl) }),
+        { env: { ...blogEnv, AWS_ACCESS_KEY_ID: 'AKIDREMOTE', AWS_SECRET_ACCESS_KEY: 'not-the-secret' } });
+      await assert.rejects(wrong, (e) => {
+        assert.match(e.message, /refused gatehouse's signed request \(InvalidSignatureException\)/);
+        assert.ok(!e.message.includes('not-the-secret'));
+        return true;
+      });
+    } finally {
+      await strict.stop();
+    }
+  });
+
   it('an endpoint that goes away answers 5xx within the timeout, then the table works again', async () => {
     const other = await startDynamo();
     const gw = await startGateway(blogYaml({ tableExtra: remoteTable(other.dynamodbUrl, '    create: true\n    timeout_ms: 800\n') }),
