@@ -453,9 +453,9 @@ TEST_F(LegacyUpdates, ValidationTexts) {
             kInvalid + "An string set  may not be empty");
   auto bad = read_attribute_updates(js(R"({"a":{"Action":"NONEXISTENT","Value":{"S":"v"}}})"));
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error(), (LegacyError{Kind::kConstraint, "AttributeUpdates.a.member.Action",
-                                      "Member must satisfy enum value set: [ADD, PUT, DELETE]",
-                                      "NONEXISTENT"}));
+  EXPECT_EQ(bad.error(),
+            (LegacyError{Kind::kConstraint, "AttributeUpdates.a.member.Action",
+                         "Member must satisfy enum value set: [ADD, PUT, DELETE]", "NONEXISTENT"}));
   EXPECT_EQ(updates_error(R"({"a":null})"),
             "Supplied AttributeValueUpdate is empty, must contain one of the supported actions: a "
             "is null");
@@ -524,9 +524,9 @@ TEST(LegacyAttributesToGet, Projection) {
             kInvalid + "Duplicate value in attribute name: a");
   auto empty = read_attributes_to_get(js("[]"), "RequestItems.t.member.AttributesToGet");
   ASSERT_FALSE(empty);
-  EXPECT_EQ(empty.error(), (LegacyError{Kind::kConstraint, "RequestItems.t.member.AttributesToGet",
-                                        "Member must have length greater than or equal to 1",
-                                        std::nullopt}));
+  EXPECT_EQ(empty.error(),
+            (LegacyError{Kind::kConstraint, "RequestItems.t.member.AttributesToGet",
+                         "Member must have length greater than or equal to 1", std::nullopt}));
   json::array many;
   for (int i = 0; i < 256; ++i)
     many.emplace_back("a" + std::to_string(i));

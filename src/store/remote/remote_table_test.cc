@@ -110,7 +110,7 @@ TEST(RemoteTable, ReplaceKeepsTheCreatorAndPutsOnlyTheItemItRead) {
   ASSERT_TRUE(replaced) << replaced.error().message;
   EXPECT_EQ(replaced->owner, "alice");
   EXPECT_EQ(replaced->created_ms, 1700000000000);
-  const std::string& put = server.seen().at(1).body;
+  const std::string put = server.seen().at(1).body;
   EXPECT_NE(put.find(R"("ConditionExpression":"#by = :by AND #at = :at")"), std::string::npos)
       << put;
   EXPECT_NE(put.find(R"(":at":{"S":"2023-11-14T22:13:20.000Z"})"), std::string::npos) << put;

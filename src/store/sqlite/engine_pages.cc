@@ -49,10 +49,9 @@ bool projects_all(const TableDefinition& table, const IndexDefinition& index,
                   const std::vector<expr::Path>& paths) {
   for (const expr::Path& path : paths) {
     const std::string& name = path.attribute();
-    const bool key = name == table.key.hash.name ||
-                     (table.key.range && name == table.key.range->name) ||
-                     name == index.key.hash.name ||
-                     (index.key.range && name == index.key.range->name);
+    const bool key =
+        name == table.key.hash.name || (table.key.range && name == table.key.range->name) ||
+        name == index.key.hash.name || (index.key.range && name == index.key.range->name);
     const auto& included = index.projection.non_key_attributes;
     const bool projected = index.projection.type == ProjectionType::kInclude &&
                            std::find(included.begin(), included.end(), name) != included.end();
