@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { startGateway, blogYaml, blogEnv, issuerToken, tempDir, DEMO_CLIENT } from './harness.mjs';
+import { startGateway, blogYaml, blogEnv, issuerToken, tempDir, DEMO_CLIENT, loadUntilKilled } from './harness.mjs';
 
 // JSON text with every object's members in name order, as the store keeps an item's attributes.
 function sortedJson(value) {
@@ -32,56 +32,21 @@ function attributesText(itemText) {
 // Runs WORKERS loops of POST /resource against `gw` over keep-alive connections and SIGKILLs the
 // gateway while they run. Returns every write answered 201 with a complete body, and anything
 // unexpected seen before the kill.
-async function loadAndKill(gw, token, cycle, sent) {
-  const acks = [];
-  const problems = [];
-  let killed = false;
-  let timeUp = false;
-  const kill = () => {
-    if (killed) return;
-    killed = true;
-    gw.child.kill('SIGKILL');
-  };
-  const maybeKill = () => {
-    if (acks.length >= TARGET_ACKS || (timeUp && acks.length >= MIN_ACKS)) kill();
-  };
-  const timer = setTimeout(() => { timeUp = true; maybeKill(); }, LOAD_MS);
+function loadAndKill(gw, token, cycle, sent) {
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-
-  const worker = async (w) => {
-    for (let seq = 0; !killed; seq++) {
+  return loadUntilKilled(gw, { workers: WORKERS, targetAcks: TARGET_ACKS, minAcks: MIN_ACKS, loadMs: LOAD_MS },
+    async (w, seq) => {
       const payload = { cycle, worker: w, seq, text: `c${cycle} w${w} s${seq}: Zoë ✓ 🦊 "q" \\ \t`,
         nested: { list: [cycle, w, seq, { even: seq % 2 === 0, none: null }], pad: 'x'.repeat(seq % 64) } };
-      const body = JSON.stringify(payload);
       // Items come back as DynamoDB items: members by name, at every level.
       const stored = sortedJson(payload);
       sent.set(payloadKey(payload), stored);
-      let res;
-      let text;
-      try {
-        res = await fetch(`${gw.url}/resource`, { method: 'POST', headers, body });
-        text = await res.text();
-      } catch (err) {
-        // After the kill, requests in flight fail: they may or may not have been stored.
-        if (!killed) problems.push(`worker ${w} seq ${seq}: ${err.cause?.code ?? err.message}`);
-        return;
-      }
-      if (res.status === 201) {
-        // A complete 201 is an acknowledgement, also when it arrives just after the kill.
-        const item = JSON.parse(text);
-        acks.push({ id: item.id, text, stored });
-        maybeKill();
-      } else if (!killed) {
-        problems.push(`worker ${w} seq ${seq}: ${res.status} ${text}`);
-        return;
-      }
-    }
-  };
-
-  await Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(w)));
-  clearTimeout(timer);
-  const exit = await gw.exited;
-  return { acks, problems, exit };
+      const res = await fetch(`${gw.url}/resource`, { method: 'POST', headers, body: JSON.stringify(payload) });
+      const text = await res.text();
+      // A complete 201 is an acknowledgement, also when it arrives just after the kill.
+      if (res.status === 201) return { ack: { id: JSON.parse(text).id, text, stored } };
+      return { problem: `${res.status} ${text}` };
+    });
 }
 
 // Runs fn over items with at most `n` at a time.

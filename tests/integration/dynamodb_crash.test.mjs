@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { startGateway, tempDir } from './harness.mjs';
+import { startGateway, tempDir, loadUntilKilled } from './harness.mjs';
 import { ddbYaml, caller } from './dynamodb_fixture.mjs';
 
 const CYCLES = 3;
@@ -36,45 +36,20 @@ function request(cycle, w, seq) {
   }
 }
 
+// Runs WORKERS loops of the three kinds of write and SIGKILLs gatehouse while they run. Returns
+// the acknowledged requests, the transactions' pairs sent, and anything unexpected before the kill.
 async function loadAndKill(gw, cycle) {
   const call = caller(gw.dynamodbUrl);
-  const acks = [];
-  const problems = [];
   const pairs = [];
-  let killed = false;
-  let timeUp = false;
-  const kill = () => {
-    if (killed) return;
-    killed = true;
-    gw.child.kill('SIGKILL');
-  };
-  const maybeKill = () => {
-    if (acks.length >= TARGET_ACKS || (timeUp && acks.length >= MIN_ACKS)) kill();
-  };
-  const timer = setTimeout(() => { timeUp = true; maybeKill(); }, LOAD_MS);
-  const worker = async (w) => {
-    for (let seq = 0; !killed; seq++) {
+  const result = await loadUntilKilled(gw,
+    { workers: WORKERS, targetAcks: TARGET_ACKS, minAcks: MIN_ACKS, loadMs: LOAD_MS },
+    async (w, seq) => {
       const r = request(cycle, w, seq);
       if (r.pair) pairs.push(r.pair);
-      let res;
-      try {
-        res = await call(r.op, r.body);
-      } catch (err) {
-        if (!killed) problems.push(`${r.op}: ${err.cause?.code ?? err.message}`);
-        return;
-      }
-      if (res.status === 200) {
-        acks.push(r);
-        maybeKill();
-      } else if (!killed) {
-        problems.push(`${r.op}: ${res.status} ${res.text}`);
-        return;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(w)));
-  clearTimeout(timer);
-  return { acks, problems, pairs, exit: await gw.exited };
+      const res = await call(r.op, r.body);
+      return res.status === 200 ? { ack: r } : { problem: `${r.op}: ${res.status} ${res.text}` };
+    });
+  return { ...result, pairs };
 }
 
 // Every item of the table, by key.

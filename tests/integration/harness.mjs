@@ -333,3 +333,42 @@ export async function issuerToken(gw, { clientId = DEMO_CLIENT, secret = DEMO_SE
   if (res.status !== 200) throw new Error(`token request failed: ${res.status} ${JSON.stringify(body)}`);
   return body.access_token;
 }
+
+// Runs `workers` loops of `attempt(worker, seq)` against `gw` and SIGKILLs it once `targetAcks`
+// writes were acknowledged, or once `loadMs` passed with at least `minAcks`, so every run kills a
+// loaded gateway. `attempt` returns `{ ack }` for an acknowledged write (also one answered just
+// after the kill), or `{ problem }` for an unexpected answer, which ends that worker; a request that
+// throws ends it too, counted as a problem only before the kill (after it, in-flight requests may
+// or may not have been stored). Returns the acks, the problems and the gateway's exit.
+export async function loadUntilKilled(gw, { workers, targetAcks, minAcks, loadMs }, attempt) {
+  const acks = [];
+  const problems = [];
+  let killed = false;
+  let timeUp = false;
+  const maybeKill = () => {
+    if (killed || !(acks.length >= targetAcks || (timeUp && acks.length >= minAcks))) return;
+    killed = true;
+    gw.child.kill('SIGKILL');
+  };
+  const timer = setTimeout(() => { timeUp = true; maybeKill(); }, loadMs);
+  const worker = async (w) => {
+    for (let seq = 0; !killed; seq++) {
+      let outcome;
+      try {
+        outcome = await attempt(w, seq);
+      } catch (err) {
+        if (!killed) problems.push(`worker ${w} seq ${seq}: ${err.cause?.code ?? err.message}`);
+        return;
+      }
+      if (outcome.ack === undefined) {
+        if (!killed) problems.push(`worker ${w} seq ${seq}: ${outcome.problem}`);
+        return;
+      }
+      acks.push(outcome.ack);
+      maybeKill();
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, (_, w) => worker(w)));
+  clearTimeout(timer);
+  return { acks, problems, exit: await gw.exited };
+}
