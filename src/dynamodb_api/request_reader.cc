@@ -139,20 +139,20 @@ std::optional<std::string> RequestReader::enumeration(
   return std::nullopt;
 }
 
-std::optional<std::string> RequestReader::table_name(std::string_view name, size_t min_length,
+std::optional<std::string> RequestReader::table_name(std::string_view name, TableNameOf of,
                                                      const json::object* parent) {
+  const bool items = of == TableNameOf::kItems;
   auto value = string(name, parent);
   if (!value) {
     if (find(name, parent)) return std::nullopt;  // of another type: already a serialization error
-    // The item operations name the missing member as a null; the table operations (names of 3
-    // characters at least) have their own text.
-    if (min_length > 1 && !validation_)
+    if (items)
+      listed(name, "Member must not be null", std::nullopt);
+    else if (!validation_)
       validation_ = "The parameter '" + std::string(name) +
                     "' is required but was not present in the request";
-    else if (min_length <= 1)
-      listed(name, "Member must not be null", std::nullopt);
     return std::nullopt;
   }
+  const size_t min_length = items ? 1 : 3;
   if (value->size() < min_length)
     constraint(name,
                "Member must have length greater than or equal to " + std::to_string(min_length),
@@ -165,9 +165,7 @@ std::optional<std::string> RequestReader::table_name(std::string_view name, size
     constraint(name, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", *value);
   if (value->size() > 255)
     constraint(name, "Member must have length less than or equal to 255", *value);
-  // The item operations accept a length of 1 and 2 as a constraint, then refuse it in the text
-  // of the table operations' older check.
-  if (!failed() && value->size() < 3)
+  if (items && !failed() && value->size() < 3)
     validation_ = "TableName must be at least 3 characters long and at most 255 characters long";
   return failed() ? std::nullopt : value;
 }

@@ -11,7 +11,7 @@
 //
 // Usage:
 //   RequestReader r(call.body);
-//   auto table = r.table_name("TableName", 1);
+//   auto table = r.table_name("TableName", RequestReader::TableNameOf::kItems);
 //   auto limit = r.integer("Limit");
 //   if (limit && *limit < 1) r.constraint("Limit", "Member must have value greater than or equal to
 //   1"); if (auto e = r.error()) return *e;
@@ -62,11 +62,19 @@ class RequestReader {
                                          std::initializer_list<std::string_view> allowed,
                                          const boost::json::object* parent = nullptr,
                                          std::string_view path = {});
-  // TableName: required, min_length..255, [a-zA-Z0-9_.-]+. Missing, it is "Value null at
-  // 'tableName' ... Member must not be null" for the item operations (min_length 1) and "The
-  // parameter 'TableName' is required but was not present in the request" for the table
-  // operations (min_length 3), as DynamoDB words each.
-  std::optional<std::string> table_name(std::string_view name, size_t min_length,
+  // Which operations read a TableName: DynamoDB words its checks differently for each.
+  enum class TableNameOf {
+    // Put/Get/Update/DeleteItem, Query, Scan, the batches and transactions: missing, "Value null
+    // at 'tableName' ... Member must not be null"; the length constraint is 1, and a name of 1 or
+    // 2 characters is then refused in the older text "TableName must be at least 3 ...".
+    kItems,
+    // CreateTable, DescribeTable, DeleteTable, UpdateTable, the TTL operations: missing, "The
+    // parameter 'TableName' is required but was not present in the request"; the length
+    // constraint is 3.
+    kTables,
+  };
+  // TableName: required, 3..255 characters of [a-zA-Z0-9_.-], checked and worded as `of` says.
+  std::optional<std::string> table_name(std::string_view name, TableNameOf of,
                                         const boost::json::object* parent = nullptr);
 
   // A failed member constraint on `member` (its value as DynamoDB shows it; nullopt: null).

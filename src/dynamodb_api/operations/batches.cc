@@ -238,7 +238,7 @@ void transact_get_items(const OperationContext& c, const json::object& body, Res
         break;
       }
       RequestReader gr(*get);
-      auto table = gr.table_name("TableName", 1);
+      auto table = gr.table_name("TableName", RequestReader::TableNameOf::kItems);
       auto key = gr.item("Key");
       if (!key && !gr.failed()) gr.constraint("Key", "Member must not be null");
       Expressions expressions(gr);
@@ -306,7 +306,7 @@ void transact_write_items(const OperationContext& c, const json::object& body, R
         break;
       }
       RequestReader ar(*action_json);
-      auto table = ar.table_name("TableName", 1);
+      auto table = ar.table_name("TableName", RequestReader::TableNameOf::kItems);
       auto item = action.kind == Kind::kPut ? ar.item("Item") : ar.item("Key");
       if (!item && !ar.failed())
         ar.constraint(action.kind == Kind::kPut ? "Item" : "Key", "Member must not be null");

@@ -138,7 +138,7 @@ void put_item(const OperationContext& c, const json::object& body, Respond& resp
   auto options =
       read_write_options(r, {ReturnValues::kNone, ReturnValues::kAllOld},
                          OptionOrder::kReturnValuesFirst, request.return_old_on_condition_failure);
-  auto table = r.table_name("TableName", 1);
+  auto table = r.table_name("TableName", RequestReader::TableNameOf::kItems);
   auto item = r.item("Item");
   if (!item && !r.failed()) r.constraint("Item", "Member must not be null");
   LegacyParameters legacy(r, body);
@@ -154,7 +154,7 @@ void put_item(const OperationContext& c, const json::object& body, Respond& resp
 void delete_item(const OperationContext& c, const json::object& body, Respond& respond) {
   RequestReader r(body);
   store::DeleteItem request;
-  auto table = r.table_name("TableName", 1);
+  auto table = r.table_name("TableName", RequestReader::TableNameOf::kItems);
   auto key = read_key(r);
   auto options =
       read_write_options(r, {ReturnValues::kNone, ReturnValues::kAllOld},
@@ -172,7 +172,7 @@ void delete_item(const OperationContext& c, const json::object& body, Respond& r
 void update_item(const OperationContext& c, const json::object& body, Respond& respond) {
   RequestReader r(body);
   store::UpdateItem request;
-  auto table = r.table_name("TableName", 1);
+  auto table = r.table_name("TableName", RequestReader::TableNameOf::kItems);
   auto key = read_key(r);
   auto options =
       read_write_options(r,
@@ -194,7 +194,7 @@ void update_item(const OperationContext& c, const json::object& body, Respond& r
 void get_item(const OperationContext& c, const json::object& body, Respond& respond) {
   RequestReader r(body);
   store::GetItem request;
-  auto table = r.table_name("TableName", 1);
+  auto table = r.table_name("TableName", RequestReader::TableNameOf::kItems);
   auto key = read_key(r);
   auto consistent = r.boolean("ConsistentRead");
   const CapacityReport report = read_capacity_report(r);

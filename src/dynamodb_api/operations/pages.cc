@@ -88,7 +88,7 @@ void answer_page(store::DbResult<store::PageResult> result, const store::ReadPag
 void query(const OperationContext& c, const json::object& body, Respond& respond) {
   RequestReader r(body, Wording::kFirstConstraint);
   store::Query request;
-  auto table = r.table_name("TableName", 1);
+  auto table = r.table_name("TableName", RequestReader::TableNameOf::kItems);
   const CapacityReport report = read_capacity_report(r);
   auto forward = r.boolean("ScanIndexForward");
   LegacyParameters legacy(r, body);
@@ -123,7 +123,7 @@ void query(const OperationContext& c, const json::object& body, Respond& respond
 void scan(const OperationContext& c, const json::object& body, Respond& respond) {
   RequestReader r(body);
   store::Scan request;
-  auto table = r.table_name("TableName", 1);
+  auto table = r.table_name("TableName", RequestReader::TableNameOf::kItems);
   const CapacityReport report = read_capacity_report(r);
   auto segment = r.integer("Segment");
   auto total = r.integer("TotalSegments");

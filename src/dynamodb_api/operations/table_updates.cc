@@ -109,7 +109,7 @@ std::optional<IndexDefinition> read_new_index(RequestReader& r, const json::obje
 
 void update_table(const OperationContext& c, const json::object& body, Respond& respond) {
   RequestReader r(body);
-  auto name = r.table_name("TableName", 3);
+  auto name = r.table_name("TableName", RequestReader::TableNameOf::kTables);
   auto billing =
       r.enumeration("BillingMode", {"PROVISIONED", "PAY_PER_REQUEST"}, nullptr, "billingMode");
   const json::object* throughput = r.object("ProvisionedThroughput");
@@ -224,7 +224,7 @@ void update_table(const OperationContext& c, const json::object& body, Respond& 
 
 void update_time_to_live(const OperationContext& c, const json::object& body, Respond& respond) {
   RequestReader r(body);
-  auto name = r.table_name("TableName", 3);
+  auto name = r.table_name("TableName", RequestReader::TableNameOf::kTables);
   const json::object* spec = r.object("TimeToLiveSpecification");
   if (!spec && !r.failed()) r.constraint("timeToLiveSpecification", "Member must not be null");
   auto enabled = spec ? r.boolean("Enabled", spec) : std::nullopt;
@@ -259,7 +259,7 @@ void update_time_to_live(const OperationContext& c, const json::object& body, Re
 
 void describe_time_to_live(const OperationContext& c, const json::object& body, Respond& respond) {
   RequestReader r(body);
-  auto name = r.table_name("TableName", 3);
+  auto name = r.table_name("TableName", RequestReader::TableNameOf::kTables);
   if (auto e = r.error()) return respond(*e);
   auto table = c.engine.find_table(*name);
   if (!table) return respond(from_store(store::table_not_found(*name)));

@@ -70,7 +70,7 @@ std::string names_list(const std::vector<std::string>& names) {
 // Builds the definition from the request: DynamoDB's checks in its order.
 std::optional<TableDefinition> read_create_table(RequestReader& r) {
   TableDefinition table;
-  auto name = r.table_name("TableName", 3);
+  auto name = r.table_name("TableName", RequestReader::TableNameOf::kTables);
   const json::array* definitions = r.array("AttributeDefinitions");
   const json::array* key_list = r.array("KeySchema");
   auto billing =
@@ -281,7 +281,7 @@ void create_table(const OperationContext& c, const json::object& body, Respond& 
 
 void describe_table(const OperationContext& c, const json::object& body, Respond& respond) {
   RequestReader r(body);
-  auto name = r.table_name("TableName", 3);
+  auto name = r.table_name("TableName", RequestReader::TableNameOf::kTables);
   if (auto e = r.error()) return respond(*e);
   auto d = c.engine.describe_table(*name);
   if (!d) return respond(from_store(std::move(d.error())));
@@ -290,7 +290,7 @@ void describe_table(const OperationContext& c, const json::object& body, Respond
 
 void delete_table(const OperationContext& c, const json::object& body, Respond& respond) {
   RequestReader r(body);
-  auto name = r.table_name("TableName", 3);
+  auto name = r.table_name("TableName", RequestReader::TableNameOf::kTables);
   if (auto e = r.error()) return respond(*e);
   OperationContext context = c;
   c.engine.delete_table(*name,
