@@ -51,23 +51,24 @@ core::Status parse_config(const Ctx& c, const YAML::Node& root, Config* out) {
     out->data_dir = resolve_path(c, "data");
   }
   // Sections are parsed in the order of their references, whatever their order in the file: the
-  // issuer before functions ({issuer: ...} values) and authorizers (issuer: self); tables and
-  // functions before the authorizers and routes that name them; the api before authorizers
-  // (stageVariables.<name> sources); authorizers before api.default_authorizer is checked and
-  // before routes.
+  // issuer before functions ({issuer: ...} values) and authorizers (issuer: self); the api before
+  // functions (a remote table must be in its region) and authorizers (stageVariables.<name>
+  // sources); tables and functions before the authorizers and routes that name them; authorizers
+  // before api.default_authorizer is checked and before routes.
   if (const Field* i = m->get("issuer")) {
     out->issuer.emplace();
     GH_CONFIG_TRY(parse_issuer(c, *i, out->data_dir, &*out->issuer));
-  }
-  if (const Field* t = m->get("tables"))
-    GH_CONFIG_TRY(parse_tables(c, *t, out->data_dir, &out->tables));
-  if (const Field* f = m->get("functions")) {
-    GH_CONFIG_TRY(parse_functions(c, *f, out->issuer, out->tables, &out->functions));
   }
   const Field* api = m->get("api");
   if (api == nullptr) return m->missing(c, "api", "; expected at least api: {name: <name>}");
   std::optional<Field> default_authorizer;
   GH_CONFIG_TRY(parse_api(c, *api, &out->api, &default_authorizer));
+  if (const Field* t = m->get("tables"))
+    GH_CONFIG_TRY(parse_tables(c, *t, out->data_dir, &out->tables));
+  if (const Field* f = m->get("functions")) {
+    detail::EnvReferences refs{out->issuer, out->tables, out->api.region};
+    GH_CONFIG_TRY(parse_functions(c, *f, refs, &out->functions));
+  }
   if (const Field* a = m->get("authorizers")) {
     GH_CONFIG_TRY(parse_authorizers(c, *a, *out, &out->authorizers));
   }

@@ -449,17 +449,19 @@ struct EnvValue {
     kIssuerCertificate,  // {issuer: certificate}: the embedded issuer's current signing
                          // certificate, PEM (what Auth0 serves at /pem)
     kIssuerPublicKey,    // {issuer: public_key}: its public key, PEM (SPKI)
+    kTable,  // {table: name}: the table's name where the function's SDK finds it (a remote
+             // table's own name); the function's SDK is pointed at where the table lives
   };
   Kind kind = Kind::kLiteral;
-  // kLiteral: the text; kEnv: the name; kFile: the absolute path; kIssuer*: empty. Values may be
-  // secrets: never log them.
+  // kLiteral: the text; kEnv: the name; kFile: the absolute path; kTable: the name under tables:;
+  // kIssuer*: empty. Values may be secrets: never log them.
   std::string value;
 };
 
-// The text of a kLiteral, kEnv or kFile value (kIssuer* values are the embedded issuer's, which
-// the gateway supplies). kEnv: the variable's value, which must be set (it may be empty). kFile:
-// the whole file, at most 1 MiB, whatever its mode (it need not be a secret). Errors name the
-// variable or the file, never the value.
+// The text of a kLiteral, kEnv or kFile value (kIssuer* and kTable values are the gateway's to
+// supply: the embedded issuer's keys, where a table is found). kEnv: the variable's value, which
+// must be set (it may be empty). kFile: the whole file, at most 1 MiB, whatever its mode (it need
+// not be a secret). Errors name the variable or the file, never the value.
 core::Result<std::string> resolve_env_value(const EnvValue& value);
 
 // How a function's workers are run.

@@ -31,8 +31,8 @@ std::string reserved_env(std::string_view name) {
   return {};
 }
 
-core::Status parse_env_value(const Ctx& c, const Field& f, const std::optional<Issuer>& issuer,
-                             const std::vector<Table>& tables, EnvValue* out) {
+core::Status parse_env_value(const Ctx& c, const Field& f, const EnvReferences& refs,
+                             EnvValue* out) {
   const std::string expected =
       "{env: NAME}, {file: path}, {issuer: certificate}, {issuer: public_key} or {table: name}";
   if (f.value.IsScalar()) {
@@ -72,11 +72,11 @@ core::Status parse_env_value(const Ctx& c, const Field& f, const std::optional<I
     // The table's name, as a deployment hands a function the name of a table it created.
     std::string name;
     GH_CONFIG_TRY(read_nonempty_string(c, field, &name));
-    bool found =
-        std::any_of(tables.begin(), tables.end(), [&](const Table& t) { return t.name == name; });
+    bool found = std::any_of(refs.tables.begin(), refs.tables.end(),
+                             [&](const Table& t) { return t.name == name; });
     if (!found)
       return fail(c, field, "unknown table " + quote(name) + "; declare it under tables:");
-    *out = EnvValue{EnvValue::Kind::kLiteral, std::move(name)};
+    *out = EnvValue{EnvValue::Kind::kTable, std::move(name)};
     return {};
   }
   if (key == "file") {
@@ -88,7 +88,7 @@ core::Status parse_env_value(const Ctx& c, const Field& f, const std::optional<I
   static constexpr std::array<std::string_view, 2> kIssuerValues = {"certificate", "public_key"};
   size_t index = 0;
   GH_CONFIG_TRY(read_enum(c, field, kIssuerValues, &index));
-  if (!issuer) {
+  if (!refs.issuer) {
     return fail(c, field,
                 "{issuer: " + std::string(kIssuerValues[index]) +
                     "} needs the embedded issuer, but there is no top-level issuer: section; add "
@@ -99,12 +99,23 @@ core::Status parse_env_value(const Ctx& c, const Field& f, const std::optional<I
   return {};
 }
 
-core::Status parse_environment(const Ctx& c, const Field& f, const std::optional<Issuer>& issuer,
-                               const std::vector<Table>& tables,
+// Where a table's items are reached from a function's SDK: the embedded store (through the
+// dynamodb: listener), or a remote endpoint with its region and credentials. A function's SDK has
+// one endpoint (AWS_ENDPOINT_URL_DYNAMODB) and one key, so its tables must share one place.
+std::string sdk_place(const Table& t) {
+  if (!t.remote) return "the embedded store";
+  const RemoteTable& r = *t.remote;
+  std::string place = r.endpoint + " (region " + r.region + ", ";
+  if (!r.credentials) return place + "credentials from the AWS chain)";
+  return place + "key " + r.credentials->access_key_id + ")";
+}
+
+core::Status parse_environment(const Ctx& c, const Field& f, const EnvReferences& refs,
                                std::vector<std::pair<std::string, EnvValue>>* out) {
   auto m = MapReader::open_any(c, f);
   if (!m) return m.error();
   out->clear();
+  const Table* first_table = nullptr;  // the first {table: ...} value: where the SDK goes
   for (const auto& [name, field] : m->entries()) {
     if (std::string why = reserved_env(name); !why.empty()) {
       return fail_key(c, field, quote(name) + " is reserved: " + why);
@@ -116,7 +127,26 @@ core::Status parse_environment(const Ctx& c, const Field& f, const std::optional
                           "letters, digits and '_'");
     }
     EnvValue value;
-    GH_CONFIG_TRY(parse_env_value(c, field, issuer, tables, &value));
+    GH_CONFIG_TRY(parse_env_value(c, field, refs, &value));
+    if (value.kind == EnvValue::Kind::kTable) {
+      const Table& t = *std::find_if(refs.tables.begin(), refs.tables.end(),
+                                     [&](const Table& x) { return x.name == value.value; });
+      if (t.remote && t.remote->region != refs.region) {
+        return fail(c, field,
+                    "table " + quote(t.name) + " is in region " + t.remote->region +
+                        ", but functions sign for api.region " + std::string(refs.region) +
+                        " (their AWS_REGION); give the table and the api the same region");
+      }
+      if (first_table == nullptr) {
+        first_table = &t;
+      } else if (sdk_place(t) != sdk_place(*first_table)) {
+        return fail(c, field,
+                    "table " + quote(t.name) + " is on " + sdk_place(t) + ", but table " +
+                        quote(first_table->name) + " is on " + sdk_place(*first_table) +
+                        "; a function's SDK reaches one DynamoDB (one AWS_ENDPOINT_URL_DYNAMODB "
+                        "and one key): give it tables of one place");
+      }
+    }
     out->emplace_back(name, std::move(value));
   }
   return {};
@@ -145,8 +175,7 @@ core::Status read_command(const Ctx& c, const Field& f, std::vector<std::string>
 }
 
 core::Status parse_function(const Ctx& c, const std::string& name, const Field& f,
-                            const std::optional<Issuer>& issuer, const std::vector<Table>& tables,
-                            Function* out) {
+                            const EnvReferences& refs, Function* out) {
   auto m = MapReader::open(c, f, kFunctionKeys);
   if (!m) return m.error();
   out->name = name;
@@ -198,7 +227,7 @@ core::Status parse_function(const Ctx& c, const std::string& name, const Field& 
     out->working_dir = c.dir.string();
   }
   if (const Field* e = m->get("environment")) {
-    GH_CONFIG_TRY(parse_environment(c, *e, issuer, tables, &out->environment));
+    GH_CONFIG_TRY(parse_environment(c, *e, refs, &out->environment));
   }
   GH_CONFIG_TRY(read_number(c, m->get("concurrency"), 0, 256, &out->concurrency));
   GH_CONFIG_TRY(read_number(c, m->get("timeout_s"), 1, 900, &out->timeout_s));
@@ -230,8 +259,8 @@ core::Status read_function_ref(const Ctx& c, const Field& f, const std::vector<F
                                  : "; expected one of: " + join(names)));
 }
 
-core::Status parse_functions(const Ctx& c, const Field& f, const std::optional<Issuer>& issuer,
-                             const std::vector<Table>& tables, std::vector<Function>* out) {
+core::Status parse_functions(const Ctx& c, const Field& f, const EnvReferences& refs,
+                             std::vector<Function>* out) {
   auto m = MapReader::open_any(c, f);
   if (!m) return m.error();
   for (const auto& [name, field] : m->entries()) {
@@ -242,7 +271,7 @@ core::Status parse_functions(const Ctx& c, const Field& f, const std::optional<I
                           "and '_'");
     }
     Function fn;
-    GH_CONFIG_TRY(parse_function(c, name, field, issuer, tables, &fn));
+    GH_CONFIG_TRY(parse_function(c, name, field, refs, &fn));
     out->push_back(std::move(fn));
   }
   return {};

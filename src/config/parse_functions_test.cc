@@ -242,6 +242,45 @@ TEST(ConfigErrors, Functions) {
   });
 }
 
+// {table: name} values: a remote table is named by its remote name, and a function's SDK reaches
+// one place (one endpoint, region and key), in the api's region.
+TEST(ConfigErrors, FunctionTables) {
+  const std::string tables =
+      "tables:\n"
+      "  local: {}\n"
+      "  a: {backend: dynamodb, region: us-east-1, endpoint: http://127.0.0.1:1, table: a_v2}\n"
+      "  a2: {backend: dynamodb, region: us-east-1, endpoint: http://127.0.0.1:1}\n"
+      "  b: {backend: dynamodb, region: us-east-1, endpoint: http://127.0.0.1:2}\n"
+      "  eu: {backend: dynamodb, region: eu-west-1}\n";
+  // Lines 12 and 13 hold the two variables.
+  auto env = [&](std::string_view first, std::string_view second) {
+    return "api: {name: x}\n" + tables + "functions:\n  fn:\n    command: [x]\n" +
+           "    environment:\n      " + std::string(first) + "\n      " + std::string(second) +
+           "\n" + std::string(kPublicRoute);
+  };
+  auto cfg = parse(env("A: {table: a}", "B: {table: a2}"), "gh.yaml");
+  ASSERT_TRUE(cfg) << cfg.error().message();
+  EXPECT_EQ((*cfg)->functions[0].environment[0].second.kind, EnvValue::Kind::kTable);
+  EXPECT_EQ((*cfg)->functions[0].environment[0].second.value, "a");
+  EXPECT_TRUE(parse(env("A: {table: local}", "B: x"), "gh.yaml"));
+  expect_errors({
+      {"embedded and remote", env("A: {table: local}", "B: {table: a}"),
+       "gh.yaml:13:10: functions.fn.environment.B: table 'a' is on http://127.0.0.1:1 (region "
+       "us-east-1, credentials from the AWS chain), but table 'local' is on the embedded store; a "
+       "function's SDK reaches one DynamoDB (one AWS_ENDPOINT_URL_DYNAMODB and one key): give it "
+       "tables of one place"},
+      {"two endpoints", env("A: {table: a}", "B: {table: b}"),
+       "gh.yaml:13:10: functions.fn.environment.B: table 'b' is on http://127.0.0.1:2 (region "
+       "us-east-1, credentials from the AWS chain), but table 'a' is on http://127.0.0.1:1 "
+       "(region us-east-1, credentials from the AWS chain); a function's SDK reaches one "
+       "DynamoDB (one AWS_ENDPOINT_URL_DYNAMODB and one key): give it tables of one place"},
+      {"another region", env("A: x", "B: {table: eu}"),
+       "gh.yaml:13:10: functions.fn.environment.B: table 'eu' is in region eu-west-1, but "
+       "functions sign for api.region us-east-1 (their AWS_REGION); give the table and the api "
+       "the same region"},
+  });
+}
+
 // functions.<name>.environment: names, reserved names, literal and referenced values.
 TEST(ConfigErrors, FunctionEnvironment) {
   // Line 6 holds the one variable (line 7 after `head`).

@@ -95,9 +95,10 @@ core::Result<std::string> resolve_env_value(const EnvValue& value) {
       return core::read_file(value.value, kMaxEnvFileBytes);
     case EnvValue::Kind::kIssuerCertificate:
     case EnvValue::Kind::kIssuerPublicKey:
+    case EnvValue::Kind::kTable:
       break;
   }
-  GH_CHECK(false && "the embedded issuer's values are the gateway's to supply");
+  GH_CHECK(false && "the issuer's and the tables' values are the gateway's to supply");
   return core::internal_error("unreachable");
 }
 

@@ -318,7 +318,8 @@ core::Status open_tables(const config::Config& config, BuildDeps& deps, Runtime&
       if (!table) return config_error(t.pos, path, table.error().message());
       spdlog::info("tables.{}: on {} (table '{}', region {})", t.name, t.remote->endpoint,
                    t.remote->table, t.remote->region);
-      rt.tables.push_back(TableRuntime{t.name, std::move(*table)});
+      rt.tables.push_back(
+          TableRuntime{t.name, std::move(table->table), std::move(table->credentials)});
       continue;
     }
     auto definition = definition_of(t);
@@ -350,7 +351,7 @@ core::Status open_tables(const config::Config& config, BuildDeps& deps, Runtime&
           "old file is now {}.migrated",
           t.name, moved->moved, t.sqlite_path, moved->kept, t.sqlite_path);
     }
-    rt.tables.push_back(TableRuntime{t.name, std::move(*table)});
+    rt.tables.push_back(TableRuntime{t.name, std::move(*table), {}});
   }
   return {};
 }
@@ -379,6 +380,42 @@ std::string runtimes_dir() {
     if (std::filesystem::exists(candidate / "node/bootstrap.js", ec)) return candidate.string();
   }
   return (dir.parent_path() / "runtimes").string();
+}
+
+// Where a function's SDK finds its tables, and the key it signs with, as Lambda hands a function
+// its role's: the remote DynamoDB of the tables its environment names with {table: ...} (config
+// checked they share one place; AWS itself needs no endpoint variable), else the dynamodb:
+// listener.
+void point_sdk(const config::Function& f, const config::Config& config, const BuildDeps& deps,
+               const Runtime& rt, functions::pool::PoolOptions& o) {
+  for (const auto& [name, value] : f.environment) {
+    if (value.kind != config::EnvValue::Kind::kTable) continue;
+    const config::Table* t = config.find_table(value.value);
+    if (!t->remote) break;
+    const config::RemoteTable& r = *t->remote;
+    if (r.endpoint != "https://dynamodb." + r.region + ".amazonaws.com")
+      o.dynamodb_endpoint = r.endpoint;
+    // Without I/O threads (a check) the tables are not opened and no worker starts.
+    for (const TableRuntime& opened : rt.tables) {
+      if (opened.name != t->name || !opened.remote_credentials) continue;
+      o.access_key_id = opened.remote_credentials->credentials.access_key_id;
+      o.secret_access_key = opened.remote_credentials->credentials.secret_access_key;
+      o.session_token = opened.remote_credentials->session_token;
+    }
+    return;
+  }
+  if (deps.dynamodb_port != 0) {
+    // The listener's own address; a wildcard listen address is reached on loopback.
+    std::string host = config.dynamodb->listen.host;
+    if (host == "0.0.0.0") host = "127.0.0.1";
+    if (host == "::") host = "::1";
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    o.dynamodb_endpoint = "http://" + host + ":" + std::to_string(deps.dynamodb_port);
+  }
+  if (deps.dynamodb_credentials) {
+    o.access_key_id = deps.dynamodb_credentials->first;
+    o.secret_access_key = deps.dynamodb_credentials->second;
+  }
 }
 
 // A function's worker options from its config, environment values resolved (secrets and the
@@ -411,18 +448,7 @@ core::Result<functions::pool::PoolOptions> pool_options(const config::Function& 
   o.max_queue = f.max_queue;
   o.region = config.api.region;
   o.account_id = config.api.account_id;
-  if (deps.dynamodb_port != 0) {
-    // The listener's own address; a wildcard listen address is reached on loopback.
-    std::string host = config.dynamodb->listen.host;
-    if (host == "0.0.0.0") host = "127.0.0.1";
-    if (host == "::") host = "::1";
-    if (host.find(':') != std::string::npos) host = "[" + host + "]";
-    o.dynamodb_endpoint = "http://" + host + ":" + std::to_string(deps.dynamodb_port);
-  }
-  if (deps.dynamodb_credentials) {
-    o.access_key_id = deps.dynamodb_credentials->first;
-    o.secret_access_key = deps.dynamodb_credentials->second;
-  }
+  point_sdk(f, config, deps, rt, o);
   for (auto& [name, value] : f.environment) {
     std::string key = path + ".environment." + name;
     using Kind = config::EnvValue::Kind;
@@ -434,6 +460,11 @@ core::Result<functions::pool::PoolOptions> pool_options(const config::Function& 
                                                      : rt.issuer->signing_public_key_pem();
       }
       o.environment.emplace_back(name, std::move(pem));
+      continue;
+    }
+    if (value.kind == Kind::kTable) {
+      const config::Table* t = config.find_table(value.value);
+      o.environment.emplace_back(name, t->remote ? t->remote->table : t->name);
       continue;
     }
     auto text = config::resolve_env_value(value);

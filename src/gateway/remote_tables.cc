@@ -82,9 +82,9 @@ Described described(const std::string& answer, const std::string& key) {
 
 }  // namespace
 
-core::Result<std::unique_ptr<store::Table>> open_remote_table(const config::Table& t,
-                                                              boost::asio::io_context& ioc,
-                                                              const core::Clock& clock) {
+core::Result<OpenedRemoteTable> open_remote_table(const config::Table& t,
+                                                  boost::asio::io_context& ioc,
+                                                  const core::Clock& clock) {
   const config::RemoteTable& r = *t.remote;
   const std::string where = "the remote table '" + r.table + "' at " + r.endpoint;
   auto credentials = credentials_of(r);
@@ -131,10 +131,11 @@ core::Result<std::unique_ptr<store::Table>> open_remote_table(const config::Tabl
 
   auto origin = http::OriginClient::create(ioc, r.endpoint);
   if (!origin) return origin.error();
-  auto client =
-      std::make_shared<DynamoClient>(ioc, *origin, r.region, std::move(*credentials), clock);
-  return std::unique_ptr<store::Table>(std::make_unique<store::remote::RemoteTable>(
-      std::move(client), r.table, t.key_attribute, t.max_item_bytes, timeout));
+  auto client = std::make_shared<DynamoClient>(ioc, *origin, r.region, *credentials, clock);
+  return OpenedRemoteTable{
+      std::make_unique<store::remote::RemoteTable>(std::move(client), r.table, t.key_attribute,
+                                                   t.max_item_bytes, timeout),
+      std::move(*credentials)};
 }
 
 }  // namespace gatehouse::gateway

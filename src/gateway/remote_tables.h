@@ -9,6 +9,7 @@
 
 #include <memory>
 
+#include "aws/credential_chain.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/status.h"
@@ -16,12 +17,18 @@
 
 namespace gatehouse::gateway {
 
+struct OpenedRemoteTable {
+  std::unique_ptr<store::Table> table;
+  // The key it signs with, resolved once: the functions that use the table get the same one.
+  aws::ResolvedCredentials credentials;
+};
+
 // The remote crud table of `t` (which has `remote`), its calls running on `ioc`. Errors name the
 // table, the endpoint and what failed: no credentials (and where they were looked for), the
 // endpoint unreachable or refusing the signature, the table missing (without create: true) or
 // keyed otherwise than by one string attribute `t.key_attribute`.
-core::Result<std::unique_ptr<store::Table>> open_remote_table(const config::Table& t,
-                                                              boost::asio::io_context& ioc,
-                                                              const core::Clock& clock);
+core::Result<OpenedRemoteTable> open_remote_table(const config::Table& t,
+                                                  boost::asio::io_context& ioc,
+                                                  const core::Clock& clock);
 
 }  // namespace gatehouse::gateway

@@ -16,6 +16,7 @@
 #include "auth/jwks/fetcher.h"
 #include "auth/jwks/key_provider.h"
 #include "auth/stage/stage.h"
+#include "aws/credential_chain.h"
 #include "core/defaults.h"
 #include "core/stats.h"
 #include "functions/pool/worker_pool.h"
@@ -106,6 +107,8 @@ struct RouteRuntime {
 struct TableRuntime {
   std::string name;
   std::unique_ptr<store::Table> table;
+  // A remote table's key, resolved when it was opened: the functions that use the table get it.
+  std::optional<aws::ResolvedCredentials> remote_credentials;
 };
 
 // The embedded DynamoDB store: the crud tables and those of the DynamoDB API, in one file.

@@ -31,10 +31,17 @@ core::Status parse_issuer(const Ctx& c, const Field& f, const std::string& data_
 core::Status parse_tables(const Ctx& c, const Field& f, const std::string& data_dir,
                           std::vector<Table>* out);
 
-// parse_functions.cc. `issuer` and `tables` are for {issuer: ...} and {table: ...} environment
-// values.
-core::Status parse_functions(const Ctx& c, const Field& f, const std::optional<Issuer>& issuer,
-                             const std::vector<Table>& tables, std::vector<Function>* out);
+// What a function's environment values may refer to: the issuer ({issuer: ...}), the tables
+// ({table: ...}), and the region the functions' SDKs sign for (a remote table must be in it).
+struct EnvReferences {
+  const std::optional<Issuer>& issuer;
+  const std::vector<Table>& tables;
+  std::string_view region;
+};
+
+// parse_functions.cc.
+core::Status parse_functions(const Ctx& c, const Field& f, const EnvReferences& refs,
+                             std::vector<Function>* out);
 // The function named by f's value, which must be defined under functions:.
 core::Status read_function_ref(const Ctx& c, const Field& f, const std::vector<Function>& functions,
                                std::string* out);

@@ -37,6 +37,7 @@ std::vector<std::string> worker_environment(const PoolOptions& options,
   if (!options.access_key_id.empty()) {
     add("AWS_ACCESS_KEY_ID", options.access_key_id);
     add("AWS_SECRET_ACCESS_KEY", options.secret_access_key);
+    if (!options.session_token.empty()) add("AWS_SESSION_TOKEN", options.session_token);
   }
   if (!options.dynamodb_endpoint.empty())
     add("AWS_ENDPOINT_URL_DYNAMODB", options.dynamodb_endpoint);

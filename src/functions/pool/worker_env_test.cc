@@ -111,6 +111,10 @@ TEST(WorkerEnvironment, DynamoDbEndpointAndCredentials) {
   EXPECT_EQ(m["AWS_ENDPOINT_URL_DYNAMODB"], "http://other:9000");  // the function's own wins
   EXPECT_EQ(m["AWS_ACCESS_KEY_ID"], "AKIDEXAMPLE");
   EXPECT_EQ(m["AWS_SECRET_ACCESS_KEY"], "secret");
+  EXPECT_FALSE(m.contains("AWS_SESSION_TOKEN"));
+  // Temporary credentials carry their session token, as Lambda passes a role's.
+  o.session_token = "token";
+  EXPECT_EQ(as_map(worker_environment(o, inputs()))["AWS_SESSION_TOKEN"], "token");
 }
 
 }  // namespace

@@ -65,11 +65,12 @@ struct PoolOptions {
   std::string region = core::defaults::kRegion;
   std::string account_id = core::defaults::kAccountId;
   // The DynamoDB endpoint the SDKs in the workers use (AWS_ENDPOINT_URL_DYNAMODB), and the
-  // credentials they sign with (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), as Lambda hands a
-  // function its role's. Empty: not set.
+  // credentials they sign with (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN for
+  // temporary ones), as Lambda hands a function its role's. Empty: not set.
   std::string dynamodb_endpoint;
   std::string access_key_id;
   std::string secret_access_key;
+  std::string session_token;
   // How long a worker gets between SIGTERM and SIGKILL.
   std::chrono::milliseconds stop_grace{500};
   // Restart delays while a worker keeps failing before its first /next: doubles from the first
