@@ -1,5 +1,7 @@
 #include "gateway/crud.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -84,8 +86,10 @@ CrudOutcome from_store_error(const store::StoreError& e, std::string_view key_at
     case StoreErrorCode::kIoError:
       break;
   }
-  return gateway_error(ResponseType::kDefault5xx, 500, "Internal server error: " + e.message,
-                       "store_io_error");
+  // The cause is the operator's to read (a disk error, a remote endpoint refusing the signature),
+  // not the client's: it goes to the log, and the client gets API Gateway's answer.
+  spdlog::error("a crud table's store failed: {}", e.message);
+  return gateway_error(ResponseType::kDefault5xx, 500, "Internal server error", "store_io_error");
 }
 
 // application/json and application/*+json are JSON. So is a missing type, and curl's default

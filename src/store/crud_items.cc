@@ -88,6 +88,15 @@ Record CrudItems::to_record(const Item& item) const {
   return record;
 }
 
+CrudItems::Stamp CrudItems::stamp_of(const Item& item) const {
+  auto value = [&](std::string_view name) -> std::optional<AttributeValue> {
+    auto it = item.find(name);
+    if (it == item.end()) return std::nullopt;
+    return it->second;
+  };
+  return Stamp{value(kCreatedBy), value(kCreatedAt)};
+}
+
 core::Result<Record, StoreError> CrudItems::decode(std::string_view item_json) const {
   const StoreError damaged{StoreErrorCode::kCorrupt, "a stored item cannot be read"};
   boost::system::error_code ec;

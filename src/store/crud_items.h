@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -41,6 +42,15 @@ class CrudItems {
   // The same from DynamoDB JSON as the embedded store writes it (canonical: numbers in
   // DynamoDB's form), without building the item; kCorrupt when it does not read.
   core::Result<Record, StoreError> decode(std::string_view item_json) const;
+
+  // What a replace conditions its write on, so that it lands only on the item it read: the
+  // creation metadata as that item held it, each attribute's value or its absence (an item
+  // written through the DynamoDB API may have neither, or hold them in other types).
+  struct Stamp {
+    std::optional<AttributeValue> created_by;  // nullopt: the item had no createdBy
+    std::optional<AttributeValue> created_at;  // nullopt: the item had no createdAt
+  };
+  Stamp stamp_of(const Item& item) const;
 
  private:
   std::string key_attribute_;

@@ -57,6 +57,9 @@ struct DbError {
   // kConditionalCheckFailed with ReturnValuesOnConditionCheckFailure=ALL_OLD: the item as it was.
   std::optional<Item> item;
   std::vector<CancellationReason> reasons;  // kTransactionCanceled
+  // A remote store's answer to a request sent more than once: an earlier send got a 5xx, so it
+  // may have been carried out, and a condition that fails now may fail on that send's own write.
+  bool earlier_send_may_have_applied = false;
 };
 
 inline DbError validation_error(std::string message) {

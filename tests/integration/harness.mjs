@@ -23,14 +23,15 @@ export function tempDir() {
 // `keepDir: true` leaves the directory in place on stop() (to start again on the same data);
 // `spawnOptions` go to child_process.spawn (e.g. uid/gid to run as another user); `wrap` is a
 // command that execs gatehouse with limits of its own (e.g. ['prlimit', '--nofile=64']).
+// `args` follow `serve -c <config>` (e.g. ['--port', '8081']).
 // `deadlineMs` bounds every wait for the process: for the listening line here, and for its exit
 // in stop() and kill(); past it gatehouse is killed (SIGKILL) and the wait fails saying what did
 // not happen. Without it those waits take as long as gatehouse does.
 export async function startGateway(yaml, { dir = tempDir(), env = {}, keepDir = false,
-  spawnOptions = {}, wrap = [], deadlineMs = 0 } = {}) {
+  spawnOptions = {}, wrap = [], deadlineMs = 0, args = [] } = {}) {
   const configPath = join(dir, 'gatehouse.yaml');
   writeFileSync(configPath, yaml);
-  const argv = [...wrap, binary, 'serve', '-c', configPath];
+  const argv = [...wrap, binary, 'serve', '-c', configPath, ...args];
   const child = spawn(argv[0], argv.slice(1), {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -109,6 +110,14 @@ export async function call(gw, method, path, { headers = {}, body, token } = {})
   let json;
   try { json = JSON.parse(text); } catch { json = undefined; }
   return { status: res.status, headers: res.headers, text, json };
+}
+
+// A request with a bearer token to `target` (a started gateway, or any { url }), `body` sent as
+// JSON when given. Resolves as call() does.
+export function sendJson(target, token, method, path, body) {
+  return call(target, method, path, { token,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body) });
 }
 
 // Runs `gatehouse serve -c configPath` for a start that is expected to fail, and resolves with

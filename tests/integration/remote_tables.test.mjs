@@ -5,24 +5,13 @@
 // hang.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startGateway, blogYaml, blogEnv, issuerToken } from './harness.mjs';
+import { startGateway, blogYaml, blogEnv, issuerToken, sendJson as send } from './harness.mjs';
 import { startDynamo, caller, assertOk } from './dynamodb_fixture.mjs';
 
 const creds = { AWS_ACCESS_KEY_ID: 'AKIDREMOTE', AWS_SECRET_ACCESS_KEY: 'remote-secret' };
 const remoteTable = (endpoint, extra = '') =>
   `    backend: dynamodb\n    region: us-east-1\n    endpoint: ${endpoint}\n${extra}`;
 
-async function send(gw, token, method, path, body) {
-  const res = await fetch(gw.url + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  let json;
-  try { json = JSON.parse(text); } catch { json = undefined; }
-  return { status: res.status, text, json };
-}
 
 describe('crud tables on a remote DynamoDB', () => {
   let remote;

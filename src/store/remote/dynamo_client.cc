@@ -108,6 +108,7 @@ struct DynamoClient::Call {
   core::MonoTime deadline;
   Done done;
   uint32_t attempts = 0;
+  bool earlier_send_may_have_applied = false;  // a send before this one got a 5xx
   std::unique_ptr<boost::asio::steady_timer> backoff;
 };
 
@@ -193,6 +194,10 @@ void DynamoClient::attempt(std::shared_ptr<Call> c) {
                   }
                   Classified what = classify_answer(answer->status, answer->body);
                   if (what.ok) return c->done(std::move(answer->body));
+                  what.error.earlier_send_may_have_applied = c->earlier_send_may_have_applied;
+                  // A throttled request was not carried out; one answered with a 5xx may have
+                  // been.
+                  if (answer->status >= 500) c->earlier_send_may_have_applied = true;
                   if (what.retryable) return again_or(std::move(what.error));
                   c->done(std::move(what.error));
                 });

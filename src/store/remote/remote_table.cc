@@ -56,22 +56,22 @@ struct RemoteTable::Shared {
     return out + ":" + string_value(key) + "}";
   }
   // The item of a GetItem answer, or nullopt; kIoError for an answer that does not read.
-  core::Result<std::optional<Record>, StoreError> item_of(const std::string& answer) const {
+  core::Result<std::optional<Item>, StoreError> item_of(const std::string& answer) const {
     boost::system::error_code ec;
     json::value parsed = json::parse(answer, ec);
     const json::object* o = ec ? nullptr : parsed.if_object();
     if (!o) return StoreError{StoreErrorCode::kIoError, "the remote answer is not JSON"};
     const json::value* item = o->if_contains("Item");
-    if (!item) return std::optional<Record>();
+    if (!item) return std::optional<Item>();
     auto read = read_item(*item);
     if (!read)
       return StoreError{StoreErrorCode::kIoError,
                         "the remote item does not read: " + read.error().message};
-    return std::optional<Record>(items.to_record(*read));
+    return std::optional<Item>(std::move(*read));
   }
 
   void read(const std::string& key, core::MonoTime deadline,
-            std::function<void(core::Result<std::optional<Record>, StoreError>)> done) {
+            std::function<void(core::Result<std::optional<Item>, StoreError>)> done) {
     client->call("GetItem", body(",\"Key\":" + key_json(key) + ",\"ConsistentRead\":true"),
                  deadline, [this, done = std::move(done)](DbResult<std::string> r) {
                    if (!r) return done(error(r.error()));
@@ -84,22 +84,40 @@ struct RemoteTable::Shared {
     std::string key = item.key;
     read(key, deadline,
          [self, item = std::move(item), owner = std::move(owner), done = std::move(done), deadline,
-          attempt](core::Result<std::optional<Record>, StoreError> found) mutable {
+          attempt](core::Result<std::optional<Item>, StoreError> found) mutable {
            if (!found) return done(found.error());
-           const std::optional<Record>& old = *found;
-           if (!old || (owner && old->owner != *owner)) return done(self->not_found());
-           item.owner = old->owner;
-           item.created_ms = old->created_ms;
+           if (!*found) return done(self->not_found());
+           const Record old = self->items.to_record(**found);
+           if (owner && old.owner != *owner) return done(self->not_found());
+           item.owner = old.owner;
+           item.created_ms = old.created_ms;
            auto stored = self->items.to_item(item);
            if (!stored) return done(stored.error());
            item = self->items.to_record(*stored);
-           // Still the item that was read: the same creator at the same instant.
+           // Still the item that was read: the same creation metadata, present or absent, as
+           // read.
+           const CrudItems::Stamp stamp = self->items.stamp_of(**found);
+           std::string condition;
+           std::string values;
+           auto same = [&](std::string_view placeholder,
+                           const std::optional<AttributeValue>& value) {
+             if (!condition.empty()) condition += " AND ";
+             if (!value) {
+               condition += "attribute_not_exists(#" + std::string(placeholder) + ")";
+               return;
+             }
+             condition += "#" + std::string(placeholder) + " = :" + std::string(placeholder);
+             values += values.empty() ? "{" : ",";
+             values += "\":" + std::string(placeholder) + "\":";
+             append_json(values, *value);
+           };
+           same("by", stamp.created_by);
+           same("at", stamp.created_at);
            std::string rest = ",\"Item\":";
            append_item_json(rest, *stored);
-           rest += ",\"ConditionExpression\":\"#by = :by AND #at = :at\"";
+           rest += ",\"ConditionExpression\":\"" + condition + "\"";
            rest += ",\"ExpressionAttributeNames\":{\"#by\":\"createdBy\",\"#at\":\"createdAt\"}";
-           rest += ",\"ExpressionAttributeValues\":{\":by\":" + string_value(old->owner) +
-                   ",\":at\":" + string_value(core::format_iso8601_ms(old->created_ms)) + "}";
+           if (!values.empty()) rest += ",\"ExpressionAttributeValues\":" + values + "}";
            self->client->call(
                "PutItem", self->body(rest), deadline,
                [self, item = std::move(item), owner = std::move(owner), done = std::move(done),
@@ -138,14 +156,26 @@ void RemoteTable::create(Record item, ItemDone done) {
   core::append_json_string(rest, shared_->items.key_attribute());
   rest += "}";
   const std::string key = item.key;
+  const auto deadline = core::os_monotonic() + shared_->timeout;
   shared_->client->call(
-      "PutItem", shared_->body(rest), core::os_monotonic() + shared_->timeout,
-      [self = shared_, answer = std::move(answer), key,
+      "PutItem", shared_->body(rest), deadline,
+      [self = shared_, answer = std::move(answer), key, written = std::move(*stored), deadline,
        done = std::move(done)](DbResult<std::string> r) mutable {
         if (r) return done(std::move(answer));
-        if (r.error().kind == DbErrorKind::kConditionalCheckFailed)
-          return done(StoreError{StoreErrorCode::kAlreadyExists, "an item with this key exists"});
-        done(self->error(r.error()));
+        if (r.error().kind != DbErrorKind::kConditionalCheckFailed)
+          return done(self->error(r.error()));
+        const StoreError exists{StoreErrorCode::kAlreadyExists, "an item with this key exists"};
+        if (!r.error().earlier_send_may_have_applied) return done(exists);
+        // An earlier send got a 5xx and may have written the item: if what is there now is the
+        // item written, the create happened.
+        self->read(
+            key, deadline,
+            [self, answer = std::move(answer), written = std::move(written), exists,
+             done = std::move(done)](core::Result<std::optional<Item>, StoreError> found) mutable {
+              if (!found) return done(found.error());
+              if (*found && **found == written) return done(std::move(answer));
+              done(exists);
+            });
       });
 }
 
@@ -153,11 +183,12 @@ void RemoteTable::get(std::string key, OwnerFilter owner, ItemDone done) {
   if (shared_->closed) return done(shared_->gone());
   shared_->read(key, core::os_monotonic() + shared_->timeout,
                 [self = shared_, owner = std::move(owner),
-                 done = std::move(done)](core::Result<std::optional<Record>, StoreError> found) {
+                 done = std::move(done)](core::Result<std::optional<Item>, StoreError> found) {
                   if (!found) return done(found.error());
-                  if (!*found || (owner && (*found)->owner != *owner))
-                    return done(self->not_found());
-                  done(std::move(**found));
+                  if (!*found) return done(self->not_found());
+                  Record record = self->items.to_record(**found);
+                  if (owner && record.owner != *owner) return done(self->not_found());
+                  done(std::move(record));
                 });
 }
 
@@ -228,13 +259,24 @@ void RemoteTable::remove(std::string key, OwnerFilter owner, VoidDone done) {
     core::append_json_string(rest, shared_->items.key_attribute());
     rest += "}";
   }
-  shared_->client->call("DeleteItem", shared_->body(rest), core::os_monotonic() + shared_->timeout,
-                        [self = shared_, done = std::move(done)](DbResult<std::string> r) {
-                          if (r) return done(std::monostate{});
-                          if (r.error().kind == DbErrorKind::kConditionalCheckFailed)
-                            return done(self->not_found());
-                          done(self->error(r.error()));
-                        });
+  const auto deadline = core::os_monotonic() + shared_->timeout;
+  shared_->client->call(
+      "DeleteItem", shared_->body(rest), deadline,
+      [self = shared_, key, deadline, done = std::move(done)](DbResult<std::string> r) mutable {
+        if (r) return done(std::monostate{});
+        if (r.error().kind != DbErrorKind::kConditionalCheckFailed)
+          return done(self->error(r.error()));
+        if (!r.error().earlier_send_may_have_applied) return done(self->not_found());
+        // An earlier send got a 5xx and may have deleted the item: gone now is deleted (as a
+        // DELETE repeated would leave it); still there is another owner's.
+        self->read(key, deadline,
+                   [self, done = std::move(done)](
+                       core::Result<std::optional<Item>, StoreError> found) mutable {
+                     if (!found) return done(found.error());
+                     if (*found) return done(self->not_found());
+                     done(std::monostate{});
+                   });
+      });
 }
 
 void RemoteTable::close() {

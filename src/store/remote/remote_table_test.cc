@@ -131,5 +131,78 @@ TEST(RemoteTable, RemoveOfAMissingItemIsNotFoundAndAMissingTableSaysSo) {
   EXPECT_EQ(gone.error().message, "the remote table 'users' does not exist");
 }
 
+// An item written through the DynamoDB API has no creation metadata: the replace's condition
+// says so (attribute_not_exists), instead of asking for values the item never had.
+TEST(RemoteTable, ReplaceOfAnItemWithoutMetadataConditionsOnItsAbsence) {
+  ScriptedServer server({{200, R"({"Item":{"id":{"S":"f1"},"v":{"N":"7"}}})"}, {200, "{}"}});
+  Remote remote(server.origin());
+  Record r{"f1", R"({"id":"f1","v":8})", "", 0, 1700000001000};
+  auto replaced =
+      remote.run<Record>([&](auto done) { remote.table.replace(r, std::nullopt, done); });
+  ASSERT_TRUE(replaced) << replaced.error().message;
+  const std::string put = server.seen().at(1).body;
+  EXPECT_NE(put.find(R"x("ConditionExpression":"attribute_not_exists(#by) AND )x"
+                     R"x(attribute_not_exists(#at)")x"),
+            std::string::npos)
+      << put;
+  EXPECT_EQ(put.find("ExpressionAttributeValues"), std::string::npos) << put;
+}
+
+const char* kFailedCondition =
+    R"({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException"})";
+const char* kInternalError =
+    R"({"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"oops"})";
+
+// A create whose first send got a 500 and whose resend fails its condition: the item there is the
+// one written (the first send did it), so the create succeeded; another item is still a conflict.
+TEST(RemoteTable, ACreateResentAfterA5xxFindsItsOwnItem) {
+  Record r{"u1", R"({"id":"u1","n":2,"name":"Yev"})", "alice", 1700000000000, 1700000000000};
+  {
+    ScriptedServer server({{500, kInternalError}, {400, kFailedCondition}, {200, kStored}});
+    Remote remote(server.origin());
+    auto created = remote.run<Record>([&](auto done) { remote.table.create(r, done); });
+    ASSERT_TRUE(created) << created.error().message;
+    EXPECT_EQ(test_support::header(server.seen().at(2), "x-amz-target"),
+              "DynamoDB_20120810.GetItem");
+  }
+  {
+    Record other = r;
+    other.attributes = R"({"id":"u1","n":3})";
+    ScriptedServer server({{500, kInternalError}, {400, kFailedCondition}, {200, kStored}});
+    Remote remote(server.origin());
+    auto created = remote.run<Record>([&](auto done) { remote.table.create(other, done); });
+    ASSERT_FALSE(created);
+    EXPECT_EQ(created.error().code, StoreErrorCode::kAlreadyExists);
+  }
+  {
+    // Without a 5xx before it, a failed condition is a conflict, read no further.
+    ScriptedServer server({{400, kFailedCondition}});
+    Remote remote(server.origin());
+    auto created = remote.run<Record>([&](auto done) { remote.table.create(r, done); });
+    EXPECT_EQ(created.error().code, StoreErrorCode::kAlreadyExists);
+    EXPECT_EQ(server.seen().size(), 1u);
+  }
+}
+
+// A delete resent after a 500: the item gone means it was deleted; still there means it is
+// another owner's.
+TEST(RemoteTable, ADeleteResentAfterA5xxIsDoneWhenTheItemIsGone) {
+  {
+    ScriptedServer server({{500, kInternalError}, {400, kFailedCondition}, {200, "{}"}});
+    Remote remote(server.origin());
+    auto removed = remote.run<std::monostate>(
+        [&](auto done) { remote.table.remove("u1", std::nullopt, done); });
+    EXPECT_TRUE(removed) << removed.error().message;
+  }
+  {
+    ScriptedServer server({{500, kInternalError}, {400, kFailedCondition}, {200, kStored}});
+    Remote remote(server.origin());
+    auto removed =
+        remote.run<std::monostate>([&](auto done) { remote.table.remove("u1", "bob", done); });
+    ASSERT_FALSE(removed);
+    EXPECT_EQ(removed.error().code, StoreErrorCode::kNotFound);
+  }
+}
+
 }  // namespace
 }  // namespace gatehouse::store::remote

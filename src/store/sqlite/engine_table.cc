@@ -92,21 +92,40 @@ struct EngineTable::Shared {
     return std::optional<Record>(std::move(*record));
   }
 
+  // The item at `key` as committed, whole (a replace needs its metadata as stored), or nullopt.
+  core::Result<std::optional<Item>, StoreError> read_item_at(const std::string& key) const {
+    auto got = engine.get_item({name, key_of(key), nullptr});
+    if (!got) return error(got.error());
+    if (!got->item_json) return std::optional<Item>();
+    const StoreError damaged{StoreErrorCode::kCorrupt, "a stored item does not read back"};
+    boost::system::error_code ec;
+    json::value parsed = json::parse(*got->item_json, ec);
+    if (ec) return damaged;
+    auto item = store::read_item(parsed);
+    if (!item) return damaged;
+    return std::optional<Item>(std::move(*item));
+  }
+
   void replace(std::shared_ptr<Shared> self, Record item, OwnerFilter owner, ItemDone done,
                int attempt) {
-    auto current = read(item.key);
+    auto current = read_item_at(item.key);
     if (!current) return done(current.error());
-    const std::optional<Record>& old = *current;
-    if (!old || (owner && old->owner != *owner)) return done(not_found());
-    item.owner = old->owner;
-    item.created_ms = old->created_ms;
+    if (!*current) return done(not_found());
+    const Record old = to_record(**current);
+    if (owner && old.owner != *owner) return done(not_found());
+    item.owner = old.owner;
+    item.created_ms = old.created_ms;
     auto stored = to_item(item);
     if (!stored) return done(stored.error());
     item = to_record(*stored);
-    // Still the item that was read: the same creator at the same instant.
-    auto unchanged = share(
-        both(equals(kCreatedBy, AttributeValue::string(old->owner)),
-             equals(kCreatedAt, AttributeValue::string(core::format_iso8601_ms(old->created_ms)))));
+    // Still the item that was read: the same creation metadata, present or absent, as read.
+    const CrudItems::Stamp stamp = items.stamp_of(**current);
+    auto same = [](std::string_view attribute, const std::optional<AttributeValue>& value) {
+      return value ? equals(attribute, *value)
+                   : function(expr::Function::kAttributeNotExists, attribute);
+    };
+    auto unchanged =
+        share(both(same(kCreatedBy, stamp.created_by), same(kCreatedAt, stamp.created_at)));
     engine.put_item(
         {name, std::move(*stored), std::move(unchanged), ReturnValues::kNone, false},
         [self, item = std::move(item), owner = std::move(owner), done = std::move(done),

@@ -114,6 +114,14 @@ TEST_F(EngineTableTest, ItemWithoutMetadataReadsWithEmptyOwnerAndZeroTimes) {
   EXPECT_EQ(got->updated_ms, 0);
   EXPECT_EQ(got->attributes, R"({"id":"k1","n":5})");
   expect_error(get(*table_, "k1", "alice"), StoreErrorCode::kNotFound);
+  // A replace lands on it: its condition asks for the metadata as the item holds it (createdBy
+  // absent, createdAt a number), not for the empty values the record shows.
+  Record update = make_item("k1", "", 0);
+  update.attributes = R"({"id":"k1","n":6})";
+  update.updated_ms = 3000;
+  auto replaced = replace(*table_, update);
+  ASSERT_TRUE(replaced.has_value()) << replaced.error().message;
+  EXPECT_EQ(get(*table_, "k1")->attributes, update.attributes);
 }
 
 // Creating a key that exists fails with kAlreadyExists and leaves the stored item alone.
