@@ -117,14 +117,17 @@ core::Result<ResolvedCredentials> resolve_credentials(const CredentialSources& s
   }
 
   auto shown = [](const std::string& path) { return path.empty() ? std::string("(none)") : path; };
-  const std::string looked = shown(sources.credentials_file) + " and " + shown(sources.config_file);
+  const std::string looked = shown(sources.credentials_file) + " nor " + shown(sources.config_file);
   if (!named.empty() && !profile_seen)
     return core::invalid_argument("AWS_PROFILE names profile '" + named + "', which neither " +
                                   looked + " has");
   return core::not_found(
       "no AWS credentials found: none in gatehouse's config, AWS_ACCESS_KEY_ID and "
-      "AWS_SECRET_ACCESS_KEY are not set, and profile '" +
-      profile + "' in " + looked + " has no aws_access_key_id and aws_secret_access_key");
+      "AWS_SECRET_ACCESS_KEY are not set, and neither " +
+      looked +
+      " (missing files included) has aws_access_key_id and aws_secret_access_key for "
+      "profile '" +
+      profile + "'");
 }
 
 core::Result<IniSections> parse_ini(std::string_view text, std::string_view file_name) {

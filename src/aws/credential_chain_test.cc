@@ -102,7 +102,7 @@ TEST_F(CredentialChain, ANamedProfileThatIsNowhereIsNamedInTheError) {
   auto found = resolve_credentials(sources_);
   ASSERT_FALSE(found);
   EXPECT_EQ(found.error().message(), "AWS_PROFILE names profile 'typo', which neither " +
-                                         sources_.credentials_file + " and " +
+                                         sources_.credentials_file + " nor " +
                                          sources_.config_file + " has");
 }
 

@@ -99,8 +99,13 @@ int check(const std::string& config_path) {
                        config.issuer->clients.size(), config.issuer->key_dir);
   }
   for (auto& t : config.tables) {
-    out += fmt::format("table {}: key '{}', in {}\n", t.name, t.key_attribute,
-                       config::store_file(config));
+    if (t.remote) {
+      out += fmt::format("table {}: key '{}', on {} (table '{}', region {})\n", t.name,
+                         t.key_attribute, t.remote->endpoint, t.remote->table, t.remote->region);
+    } else {
+      out += fmt::format("table {}: key '{}', in {}\n", t.name, t.key_attribute,
+                         config::store_file(config));
+    }
   }
   if (config.dynamodb) {
     out += fmt::format("dynamodb: listens on {}, tables in {}{}\n",

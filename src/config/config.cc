@@ -4,6 +4,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <exception>
 #include <filesystem>
 #include <optional>
@@ -101,6 +102,11 @@ core::Status parse_config(const Ctx& c, const YAML::Node& root, Config* out) {
 std::string store_file(const Config& config) {
   if (config.dynamodb) return config.dynamodb->file;
   return (std::filesystem::path(config.data_dir) / "dynamodb.db").string();
+}
+
+bool uses_embedded_store(const Config& config) {
+  return config.dynamodb || std::any_of(config.tables.begin(), config.tables.end(),
+                                        [](const Table& t) { return !t.remote; });
 }
 
 std::string SourcePos::to_string() const {

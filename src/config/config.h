@@ -552,6 +552,9 @@ struct Config {
 // The file of the embedded DynamoDB store: dynamodb.file, else <data_dir>/dynamodb.db (where the
 // crud tables live without a dynamodb: section).
 std::string store_file(const Config& config);
+// Whether the embedded store is opened: for the dynamodb: listener or a table kept in it. An
+// instance whose tables are all remote keeps no file of its own.
+bool uses_embedded_store(const Config& config);
 
 // Config files larger than this are refused before parsing.
 inline constexpr size_t kMaxConfigBytes = 1 << 20;

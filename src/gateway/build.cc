@@ -307,7 +307,6 @@ core::Result<store::TableDefinition> definition_of(const config::Table& t) {
 // also becomes a store::Table, and items an earlier gatehouse kept in a file of the table's own
 // move in on the first start.
 core::Status open_tables(const config::Config& config, BuildDeps& deps, Runtime& rt) {
-  store::sqlite::Engine& engine = *rt.dynamodb->engine;
   for (const config::Table& t : config.tables) {
     std::string path = "tables." + t.name;
     if (t.remote) {
@@ -322,6 +321,7 @@ core::Status open_tables(const config::Config& config, BuildDeps& deps, Runtime&
           TableRuntime{t.name, std::move(table->table), std::move(table->credentials)});
       continue;
     }
+    store::sqlite::Engine& engine = *rt.dynamodb->engine;
     auto definition = definition_of(t);
     if (!definition) return definition.error();
     if (auto existing = engine.find_table(t.name)) {
@@ -658,7 +658,7 @@ uint64_t reserved_descriptors(const config::Config& config) {
   for (const config::Function& f : config.functions)
     n += kPerWorker * (f.concurrency ? f.concurrency : core::usable_cores());
   // The store's writer connection and a reader per I/O thread.
-  if (config.dynamodb || !config.tables.empty()) n += kPerSqliteConnection * (1 + threads);
+  if (config::uses_embedded_store(config)) n += kPerSqliteConnection * (1 + threads);
   return n;
 }
 
@@ -674,10 +674,10 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(const config::Config&
       if (auto o = issuer_options(config, deps.api_port, true); !o) return o.error();
     }
   } else {
-    if (config.dynamodb || !config.tables.empty()) {
+    if (config::uses_embedded_store(config)) {
       if (auto s = open_store(config, deps, *rt); !s.ok()) return s;
-      if (auto s = open_tables(config, deps, *rt); !s.ok()) return s;
     }
+    if (auto s = open_tables(config, deps, *rt); !s.ok()) return s;
     if (config.issuer) {
       if (auto s = open_issuer(config, deps, *rt); !s.ok()) return s;
     }
