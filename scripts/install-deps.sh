@@ -9,14 +9,14 @@ packages=(
   libssl-dev libsqlite3-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format
-  curl openssl
+  curl openssl nginx-light
   awscli python3-boto3
 )
 # Node.js runs the integration tests' peers (npm jose, the AWS SDKs, dynalite); Node >= 20 with npm.
 # Debian's awscli and python3-boto3 are DynamoDB clients the tests drive (/usr/bin/aws, /usr/bin/python3).
 command -v npm >/dev/null || packages+=(nodejs npm)
 if [ "${1:-}" = "--bench" ]; then
-  packages+=(wrk nginx-light haproxy)
+  packages+=(wrk haproxy)
 fi
 
 missing=()
