@@ -4,7 +4,8 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 
 #include <algorithm>
 #include <array>
@@ -26,12 +27,46 @@ std::string hex(const unsigned char* bytes, size_t n) {
   return out;
 }
 
+// SHA-256 and HMAC-SHA256 fetched from the provider once: OpenSSL 3's one-shot calls look the
+// algorithms up by name on every call, under a lock, which costs more than hashing a request.
+const EVP_MD* sha256_md() {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+// An HMAC context with its digest set, duplicated for each MAC.
+const EVP_MAC_CTX* hmac_sha256_template() {
+  static EVP_MAC_CTX* const ctx = [] {
+    EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    EVP_MAC_CTX* c = mac ? EVP_MAC_CTX_new(mac) : nullptr;
+    EVP_MAC_free(mac);  // the context holds its own reference
+    char digest[] = "SHA256";
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+                                 OSSL_PARAM_construct_end()};
+    if (c && EVP_MAC_CTX_set_params(c, params) != 1) {
+      EVP_MAC_CTX_free(c);
+      c = nullptr;
+    }
+    return c;
+  }();
+  return ctx;
+}
+
 // HMAC-SHA256; the key may be any bytes.
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac.data(), &length);
+  size_t length = 0;
+  const EVP_MAC_CTX* templ = hmac_sha256_template();
+  EVP_MAC_CTX* ctx = templ ? EVP_MAC_CTX_dup(templ) : nullptr;
+  const bool ok = ctx != nullptr &&
+                  EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()),
+                               key.size(), nullptr) == 1 &&
+                  EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()),
+                                 data.size()) == 1 &&
+                  EVP_MAC_final(ctx, mac.data(), &length, mac.size()) == 1;
+  EVP_MAC_CTX_free(ctx);
+  // Without a MAC there is no signature: an empty one matches nothing and signs nothing.
+  if (!ok) return {};
   return std::string(reinterpret_cast<const char*>(mac.data()), length);
 }
 
@@ -96,7 +131,7 @@ std::string uri_encode(std::string_view s, bool keep_slash) {
 std::string sha256_hex(std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  EVP_Digest(data.data(), data.size(), digest.data(), &length, sha256_md(), nullptr);
   return hex(digest.data(), length);
 }
 
@@ -150,31 +185,60 @@ std::string string_to_sign(std::string_view amz_date, const Scope& scope,
   return out;
 }
 
-std::string signature(std::string_view secret_access_key, const Scope& scope,
-                      std::string_view to_sign) {
+std::string signing_key(std::string_view secret_access_key, const Scope& scope) {
   std::string key = "AWS4";
   key += secret_access_key;
   std::string k = hmac_sha256(key, scope.date);
-  k = hmac_sha256(k, scope.region);
-  k = hmac_sha256(k, scope.service);
-  k = hmac_sha256(k, "aws4_request");
-  std::string mac = hmac_sha256(k, to_sign);
-  // The derived keys open every request of that day: no copy of them outlives the call.
   OPENSSL_cleanse(key.data(), key.size());
-  OPENSSL_cleanse(k.data(), k.size());
+  for (std::string_view part : {std::string_view(scope.region), std::string_view(scope.service),
+                                std::string_view("aws4_request")}) {
+    std::string next = hmac_sha256(k, part);
+    OPENSSL_cleanse(k.data(), k.size());
+    k = std::move(next);
+  }
+  return k;
+}
+
+std::string signature_with_key(std::string_view key, std::string_view to_sign) {
+  std::string mac = hmac_sha256(key, to_sign);
   return hex(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
 }
 
+std::string signature(std::string_view secret_access_key, const Scope& scope,
+                      std::string_view to_sign) {
+  std::string k = signing_key(secret_access_key, scope);
+  std::string out = signature_with_key(k, to_sign);
+  // The derived key opens every request of that day: no copy of it outlives the call.
+  OPENSSL_cleanse(k.data(), k.size());
+  return out;
+}
+
+SigningKeyCache::~SigningKeyCache() {
+  OPENSSL_cleanse(key_.data(), key_.size());
+}
+
+const std::string& SigningKeyCache::key(std::string_view secret_access_key, const Scope& scope) {
+  std::string wanted = scope.to_string();
+  if (key_.empty() || wanted != scope_) {
+    OPENSSL_cleanse(key_.data(), key_.size());
+    key_ = signing_key(secret_access_key, scope);
+    scope_ = std::move(wanted);
+  }
+  return key_;
+}
+
 std::string authorization_header(const Credentials& credentials, const Scope& scope,
-                                 const SigningInput& in) {
+                                 const SigningInput& in, SigningKeyCache* cache) {
   std::string amz_date;
   for (const auto& [name, value] : in.headers) {
     if (core::ascii_lower(name) == "x-amz-date") amz_date = value;
   }
   std::string to_sign = string_to_sign(amz_date, scope, canonical_request(in));
+  std::string sig = cache ? signature_with_key(cache->key(credentials.secret_access_key, scope),
+                                               to_sign)
+                          : signature(credentials.secret_access_key, scope, to_sign);
   return "AWS4-HMAC-SHA256 Credential=" + credentials.access_key_id + "/" + scope.to_string() +
-         ", SignedHeaders=" + signed_headers(in) +
-         ", Signature=" + signature(credentials.secret_access_key, scope, to_sign);
+         ", SignedHeaders=" + signed_headers(in) + ", Signature=" + sig;
 }
 
 std::optional<ParsedAuthorization> parse_authorization(std::string_view header) {

@@ -65,15 +65,35 @@ std::string signed_headers(const SigningInput& in);
 std::string string_to_sign(std::string_view amz_date, const Scope& scope,
                            std::string_view canonical);
 
-// Lower-case hex of HMAC(signing key, string_to_sign), the signing key being the HMAC chain of
-// "AWS4" + secret over the scope's date, region, service and "aws4_request".
+// The signing key of a scope: the HMAC-SHA256 chain of "AWS4" + secret over the scope's date,
+// region, service and "aws4_request". Raw bytes, as secret as the secret.
+std::string signing_key(std::string_view secret_access_key, const Scope& scope);
+// Lower-case hex of HMAC(signing key, string_to_sign).
+std::string signature_with_key(std::string_view signing_key, std::string_view to_sign);
+// The same, deriving the signing key for this one call.
 std::string signature(std::string_view secret_access_key, const Scope& scope,
                       std::string_view to_sign);
 
+// One signer's signing key, derived again only when the scope changes (once a day): four of the
+// five HMACs of a signature. One cache per secret; wiped when destroyed.
+// Thread safety: none; one per thread.
+class SigningKeyCache {
+ public:
+  SigningKeyCache() = default;
+  SigningKeyCache(const SigningKeyCache&) = delete;
+  SigningKeyCache& operator=(const SigningKeyCache&) = delete;
+  ~SigningKeyCache();
+  const std::string& key(std::string_view secret_access_key, const Scope& scope);
+
+ private:
+  std::string scope_;  // scope.to_string() of key_
+  std::string key_;
+};
+
 // "AWS4-HMAC-SHA256 Credential=<key id>/<scope>, SignedHeaders=<names>, Signature=<hex>", for the
-// x-amz-date among in.headers.
+// x-amz-date among in.headers; with `cache`, the signing key comes from it.
 std::string authorization_header(const Credentials& credentials, const Scope& scope,
-                                 const SigningInput& in);
+                                 const SigningInput& in, SigningKeyCache* cache = nullptr);
 
 // An Authorization header of the AWS4-HMAC-SHA256 scheme, taken apart.
 struct ParsedAuthorization {

@@ -35,7 +35,24 @@ std::string authorization_for(const Case& c) {
   in.headers.emplace_back("host", "example.amazonaws.com");
   in.headers.emplace_back("x-amz-date", std::string(kDate));
   in.payload_sha256_hex = sha256_hex(c.body);
-  return authorization_header(kCredentials, kScope, in);
+  // A signer's cached signing key signs every case of the day alike.
+  static SigningKeyCache cache;
+  std::string header = authorization_header(kCredentials, kScope, in);
+  EXPECT_EQ(authorization_header(kCredentials, kScope, in, &cache), header);
+  return header;
+}
+
+// The cached key follows the scope: another day or region derives it again.
+TEST(SigV4, TheSigningKeyCacheFollowsTheScope) {
+  SigningInput in{"POST", "/", {}, {{"host", "h"}, {"x-amz-date", "20150830T123600Z"}}, ""};
+  SigningKeyCache cache;
+  for (const Scope& scope : {kScope, Scope{"20150831", "us-east-1", "service"},
+                             Scope{"20150831", "eu-west-1", "service"}, kScope}) {
+    EXPECT_EQ(authorization_header(kCredentials, scope, in, &cache),
+              authorization_header(kCredentials, scope, in));
+    EXPECT_EQ(cache.key(kCredentials.secret_access_key, scope),
+              signing_key(kCredentials.secret_access_key, scope));
+  }
 }
 
 TEST(SigV4, TheTestSuite) {

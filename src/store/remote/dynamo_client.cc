@@ -133,7 +133,7 @@ void DynamoClient::call(std::string operation, std::string body, core::MonoTime 
   boost::asio::post(ioc_, [self = shared_from_this(), c] { self->attempt(c); });
 }
 
-http::OriginRequest DynamoClient::signed_request(const Call& c) const {
+http::OriginRequest DynamoClient::signed_request(const Call& c) {
   const std::string date = aws::amz_date(clock_.now());
   const std::string target = "DynamoDB_20120810." + c.operation;
   std::vector<std::pair<std::string, std::string>> headers = {
@@ -153,7 +153,7 @@ http::OriginRequest DynamoClient::signed_request(const Call& c) const {
     if (header.first != "host") request.headers.push_back(std::move(header));
   }
   request.headers.emplace_back("authorization",
-                               aws::authorization_header(credentials_.credentials, scope, in));
+                               aws::authorization_header(credentials_.credentials, scope, in, &signing_key_));
   return request;
 }
 

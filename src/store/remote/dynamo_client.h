@@ -62,7 +62,7 @@ class DynamoClient : public std::enable_shared_from_this<DynamoClient> {
  private:
   struct Call;
   void attempt(std::shared_ptr<Call> call);
-  http::OriginRequest signed_request(const Call& call) const;
+  http::OriginRequest signed_request(const Call& call);
 
   boost::asio::io_context& ioc_;
   std::shared_ptr<http::OriginClient> origin_;
@@ -71,6 +71,7 @@ class DynamoClient : public std::enable_shared_from_this<DynamoClient> {
   const core::Clock& clock_;
   const RetryPolicy retry_;
   std::mt19937 jitter_;  // backoff jitter, not a secret; used on the io_context's thread only
+  aws::SigningKeyCache signing_key_;  // used on the io_context's thread only
 };
 
 }  // namespace gatehouse::store::remote
