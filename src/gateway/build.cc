@@ -310,10 +310,13 @@ core::Status open_tables(const config::Config& config, BuildDeps& deps, Runtime&
   for (const config::Table& t : config.tables) {
     std::string path = "tables." + t.name;
     if (t.remote) {
-      // Remote tables run their calls on the first I/O thread; without one (a check), they are
-      // not opened.
+      // Each I/O thread sends its own remote calls; without I/O threads (a check), remote tables
+      // are not opened.
       if (!deps.io) continue;
-      auto table = open_remote_table(t, deps.io->at(0), deps.clock);
+      std::vector<boost::asio::io_context*> io;
+      for (size_t i = 0; i < deps.io->size(); ++i)
+        io.push_back(&deps.io->at(i));
+      auto table = open_remote_table(t, io, deps.clock);
       if (!table) return config_error(t.pos, path, table.error().message());
       spdlog::info("tables.{}: on {} (table '{}', region {})", t.name, t.remote->endpoint,
                    t.remote->table, t.remote->region);

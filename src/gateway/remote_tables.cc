@@ -83,7 +83,7 @@ Described described(const std::string& answer, const std::string& key) {
 }  // namespace
 
 core::Result<OpenedRemoteTable> open_remote_table(const config::Table& t,
-                                                  boost::asio::io_context& ioc,
+                                                  const std::vector<boost::asio::io_context*>& io,
                                                   const core::Clock& clock) {
   const config::RemoteTable& r = *t.remote;
   const std::string where = "the remote table '" + r.table + "' at " + r.endpoint;
@@ -129,9 +129,13 @@ core::Result<OpenedRemoteTable> open_remote_table(const config::Table& t,
                                     t.key_attribute + "' the crud integration needs");
   }
 
-  auto origin = http::OriginClient::create(ioc, r.endpoint);
-  if (!origin) return origin.error();
-  auto client = std::make_shared<DynamoClient>(ioc, *origin, r.region, *credentials, clock);
+  std::vector<DynamoClient::Lane> lanes;
+  for (boost::asio::io_context* ioc : io) {
+    auto origin = http::OriginClient::create(*ioc, r.endpoint);
+    if (!origin) return origin.error();
+    lanes.push_back({ioc, std::move(*origin)});
+  }
+  auto client = std::make_shared<DynamoClient>(std::move(lanes), r.region, *credentials, clock);
   return OpenedRemoteTable{
       std::make_unique<store::remote::RemoteTable>(std::move(client), r.table, t.key_attribute,
                                                    t.max_item_bytes, timeout),

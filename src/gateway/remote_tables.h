@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <memory>
+#include <vector>
 
 #include "aws/credential_chain.h"
 #include "config/config.h"
@@ -23,12 +24,13 @@ struct OpenedRemoteTable {
   aws::ResolvedCredentials credentials;
 };
 
-// The remote crud table of `t` (which has `remote`), its calls running on `ioc`. Errors name the
-// table, the endpoint and what failed: no credentials (and where they were looked for), the
-// endpoint unreachable or refusing the signature, the table missing (without create: true) or
-// keyed otherwise than by one string attribute `t.key_attribute`.
+// The remote crud table of `t` (which has `remote`), its calls sent from whichever of `io` runs
+// the calling thread, on keep-alive connections of that thread's own. Errors name the table, the
+// endpoint and what failed: no credentials (and where they were looked for), the endpoint
+// unreachable or refusing the signature, the table missing (without create: true) or keyed
+// otherwise than by one string attribute `t.key_attribute`.
 core::Result<OpenedRemoteTable> open_remote_table(const config::Table& t,
-                                                  boost::asio::io_context& ioc,
+                                                  const std::vector<boost::asio::io_context*>& io,
                                                   const core::Clock& clock);
 
 }  // namespace gatehouse::gateway

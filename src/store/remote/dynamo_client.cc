@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "core/assert.h"
 #include "store/json_codec.h"
 
 namespace gatehouse::store::remote {
@@ -107,21 +108,34 @@ struct DynamoClient::Call {
   std::string body;
   core::MonoTime deadline;
   Done done;
+  LaneState* lane = nullptr;  // where it is sent from, for all its attempts
   uint32_t attempts = 0;
   bool earlier_send_may_have_applied = false;  // a send before this one got a 5xx
   std::unique_ptr<boost::asio::steady_timer> backoff;
 };
 
+DynamoClient::DynamoClient(std::vector<Lane> lanes, std::string region,
+                           aws::ResolvedCredentials credentials, const core::Clock& clock,
+                           RetryPolicy retry)
+    : region_(std::move(region)),
+      credentials_(std::move(credentials)),
+      clock_(clock),
+      retry_(retry) {
+  GH_CHECK(!lanes.empty());
+  std::random_device seed;
+  for (Lane& lane : lanes) {
+    auto state = std::make_unique<LaneState>();
+    state->lane = std::move(lane);
+    state->jitter.seed(seed());
+    lanes_.push_back(std::move(state));
+  }
+}
+
 DynamoClient::DynamoClient(boost::asio::io_context& ioc, std::shared_ptr<http::OriginClient> origin,
                            std::string region, aws::ResolvedCredentials credentials,
                            const core::Clock& clock, RetryPolicy retry)
-    : ioc_(ioc),
-      origin_(std::move(origin)),
-      region_(std::move(region)),
-      credentials_(std::move(credentials)),
-      clock_(clock),
-      retry_(retry),
-      jitter_(std::random_device{}()) {}
+    : DynamoClient(std::vector<Lane>{Lane{&ioc, std::move(origin)}}, std::move(region),
+                   std::move(credentials), clock, retry) {}
 
 void DynamoClient::call(std::string operation, std::string body, core::MonoTime deadline,
                         Done done) {
@@ -130,14 +144,18 @@ void DynamoClient::call(std::string operation, std::string body, core::MonoTime 
   c->body = std::move(body);
   c->deadline = deadline;
   c->done = std::move(done);
-  boost::asio::post(ioc_, [self = shared_from_this(), c] { self->attempt(c); });
+  c->lane = lanes_.front().get();
+  for (const auto& lane : lanes_) {
+    if (lane->lane.ioc->get_executor().running_in_this_thread()) c->lane = lane.get();
+  }
+  boost::asio::post(*c->lane->lane.ioc, [self = shared_from_this(), c] { self->attempt(c); });
 }
 
-http::OriginRequest DynamoClient::signed_request(const Call& c) {
+http::OriginRequest DynamoClient::signed_request(const Call& c, LaneState& lane) {
   const std::string date = aws::amz_date(clock_.now());
   const std::string target = "DynamoDB_20120810." + c.operation;
   std::vector<std::pair<std::string, std::string>> headers = {
-      {"host", origin_->host_header()},
+      {"host", lane.lane.origin->host_header()},
       {"content-type", "application/x-amz-json-1.0"},
       {"x-amz-date", date},
       {"x-amz-target", target}};
@@ -152,8 +170,9 @@ http::OriginRequest DynamoClient::signed_request(const Call& c) {
   for (auto& header : headers) {
     if (header.first != "host") request.headers.push_back(std::move(header));
   }
-  request.headers.emplace_back("authorization",
-                               aws::authorization_header(credentials_.credentials, scope, in, &signing_key_));
+  request.headers.emplace_back(
+      "authorization",
+      aws::authorization_header(credentials_.credentials, scope, in, &lane.signing_key));
   return request;
 }
 
@@ -170,37 +189,38 @@ void DynamoClient::attempt(std::shared_ptr<Call> c) {
         std::min<uint64_t>(self->retry_.cap_ms, uint64_t{self->retry_.base_ms}
                                                     << std::min<uint32_t>(c->attempts - 1, 20));
     const auto pause = std::chrono::milliseconds(
-        std::uniform_int_distribution<uint64_t>(0, ceiling)(self->jitter_));
+        std::uniform_int_distribution<uint64_t>(0, ceiling)(c->lane->jitter));
     if (c->attempts >= self->retry_.max_attempts || core::os_monotonic() + pause >= c->deadline)
       return c->done(std::move(last));
-    c->backoff = std::make_unique<boost::asio::steady_timer>(self->ioc_, pause);
+    c->backoff = std::make_unique<boost::asio::steady_timer>(*c->lane->lane.ioc, pause);
     c->backoff->async_wait([self, c](boost::system::error_code) { self->attempt(c); });
   };
-  origin_->send(signed_request(*c), left,
-                [self, c, again_or](core::Result<http::OriginResponse, http::OriginError> answer) {
-                  if (!answer) {
-                    const http::OriginError& e = answer.error();
-                    const std::string& why = e.status.message();
-                    if (e.status.code() == core::Code::kDeadlineExceeded)
-                      return c->done(error(DbErrorKind::kTimeout, why));
-                    if (e.maybe_received)
-                      return c->done(error(e.status.code() == core::Code::kResourceExhausted
-                                               ? DbErrorKind::kInternal
-                                               : DbErrorKind::kUnavailable,
-                                           why + " (the request may have been carried out)"));
-                    if (e.status.code() == core::Code::kResourceExhausted)
-                      return c->done(error(DbErrorKind::kThrottled, why));
-                    return again_or(error(DbErrorKind::kUnavailable, why));
-                  }
-                  Classified what = classify_answer(answer->status, answer->body);
-                  if (what.ok) return c->done(std::move(answer->body));
-                  what.error.earlier_send_may_have_applied = c->earlier_send_may_have_applied;
-                  // A throttled request was not carried out; one answered with a 5xx may have
-                  // been.
-                  if (answer->status >= 500) c->earlier_send_may_have_applied = true;
-                  if (what.retryable) return again_or(std::move(what.error));
-                  c->done(std::move(what.error));
-                });
+  c->lane->lane.origin->send(
+      signed_request(*c, *c->lane), left,
+      [self, c, again_or](core::Result<http::OriginResponse, http::OriginError> answer) {
+        if (!answer) {
+          const http::OriginError& e = answer.error();
+          const std::string& why = e.status.message();
+          if (e.status.code() == core::Code::kDeadlineExceeded)
+            return c->done(error(DbErrorKind::kTimeout, why));
+          if (e.maybe_received)
+            return c->done(error(e.status.code() == core::Code::kResourceExhausted
+                                     ? DbErrorKind::kInternal
+                                     : DbErrorKind::kUnavailable,
+                                 why + " (the request may have been carried out)"));
+          if (e.status.code() == core::Code::kResourceExhausted)
+            return c->done(error(DbErrorKind::kThrottled, why));
+          return again_or(error(DbErrorKind::kUnavailable, why));
+        }
+        Classified what = classify_answer(answer->status, answer->body);
+        if (what.ok) return c->done(std::move(answer->body));
+        what.error.earlier_send_may_have_applied = c->earlier_send_may_have_applied;
+        // A throttled request was not carried out; one answered with a 5xx may have
+        // been.
+        if (answer->status >= 500) c->earlier_send_may_have_applied = true;
+        if (what.retryable) return again_or(std::move(what.error));
+        c->done(std::move(what.error));
+      });
 }
 
 }  // namespace gatehouse::store::remote

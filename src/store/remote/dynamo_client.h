@@ -11,8 +11,8 @@
 //   client->call("GetItem", R"({"TableName":"users","Key":{...}})", deadline,
 //                [](store::DbResult<std::string> answer) { ... });
 //
-// Thread safety: call() may be called from any thread; completions run on the origin client's
-// io_context.
+// Thread safety: call() may be called from any thread; its completion runs on the io_context of
+// the lane it was sent from (the caller's own I/O thread, when it is one of them).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -22,6 +22,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "aws/credential_chain.h"
 #include "core/clock.h"
@@ -49,6 +50,17 @@ Classified classify_answer(unsigned status, std::string_view body);
 
 class DynamoClient : public std::enable_shared_from_this<DynamoClient> {
  public:
+  // Where calls are sent from: an io_context and its keep-alive client for the endpoint.
+  struct Lane {
+    boost::asio::io_context* ioc = nullptr;
+    std::shared_ptr<http::OriginClient> origin;
+  };
+  // One lane per I/O thread: a call made on a thread that runs one of the lanes' io_contexts is
+  // sent from that lane and answered there, on its own connections; a call from any other thread
+  // goes to the first lane. Requires: at least one lane.
+  DynamoClient(std::vector<Lane> lanes, std::string region, aws::ResolvedCredentials credentials,
+               const core::Clock& clock, RetryPolicy retry = {});
+  // One lane.
   DynamoClient(boost::asio::io_context& ioc, std::shared_ptr<http::OriginClient> origin,
                std::string region, aws::ResolvedCredentials credentials, const core::Clock& clock,
                RetryPolicy retry = {});
@@ -61,17 +73,20 @@ class DynamoClient : public std::enable_shared_from_this<DynamoClient> {
 
  private:
   struct Call;
+  // A lane and what only its thread touches.
+  struct LaneState {
+    Lane lane;
+    std::mt19937 jitter;  // backoff jitter, not a secret
+    aws::SigningKeyCache signing_key;
+  };
   void attempt(std::shared_ptr<Call> call);
-  http::OriginRequest signed_request(const Call& call);
+  http::OriginRequest signed_request(const Call& call, LaneState& lane);
 
-  boost::asio::io_context& ioc_;
-  std::shared_ptr<http::OriginClient> origin_;
+  std::vector<std::unique_ptr<LaneState>> lanes_;
   const std::string region_;
   const aws::ResolvedCredentials credentials_;
   const core::Clock& clock_;
   const RetryPolicy retry_;
-  std::mt19937 jitter_;  // backoff jitter, not a secret; used on the io_context's thread only
-  aws::SigningKeyCache signing_key_;  // used on the io_context's thread only
 };
 
 }  // namespace gatehouse::store::remote

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/post.hpp>
+
 #include <optional>
 
 #include "store/remote/scripted_server.h"
@@ -56,6 +58,31 @@ TEST(DynamoClient, SignsTheCallAsDynamoDBVerifiesIt) {
   EXPECT_EQ(parsed->signature, expected);
   for (const auto& [n, v] : seen.headers)
     EXPECT_EQ(v.find("secret-never-shown"), std::string::npos);
+}
+
+// A call made on one lane's thread is sent and answered there: here the second lane's
+// io_context runs this thread and the first is never run, so an answer proves which lane sent it.
+TEST(DynamoClient, ACallIsSentFromTheLaneOfTheCallingThread) {
+  ScriptedServer server({{200, "{}"}});
+  asio::io_context first;
+  asio::io_context second;
+  auto client = std::make_shared<DynamoClient>(
+      std::vector<DynamoClient::Lane>{
+          {&first, *http::OriginClient::create(first, server.origin())},
+          {&second, *http::OriginClient::create(second, server.origin())}},
+      "eu-west-1", aws::ResolvedCredentials{kKeys, {}, "test"}, core::system_clock());
+  std::optional<DbResult<std::string>> answer;
+  bool answered_on_second = false;
+  asio::post(second, [&] {
+    client->call("GetItem", "{}", core::os_monotonic() + 2000ms, [&](DbResult<std::string> r) {
+      answered_on_second = second.get_executor().running_in_this_thread();
+      answer = std::move(r);
+    });
+  });
+  second.run();
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_TRUE(*answer);
+  EXPECT_TRUE(answered_on_second);
 }
 
 TEST(DynamoClient, DynamoDBErrorsBecomeTheStoresKinds) {
