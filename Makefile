@@ -10,12 +10,17 @@ export BLOG_DEMO_CLIENT_SECRET ?= blog-demo-secret
 JOBS       ?= $(shell nproc)
 export CCACHE_DIR ?= $(HOME)/.cache/gatehouse-ccache
 
-.PHONY: all deps build run run-mock run-lambda test test-fuzz test-asan bench format check-deps clean
+.PHONY: all deps test-deps build run run-mock run-lambda test test-fuzz test-asan bench format \
+	check-deps clean install package
 
 all: build
 
+# What building and running need (make run); what the tests need besides (make test).
 deps:
 	@scripts/install-deps.sh
+
+test-deps:
+	@scripts/install-deps.sh --test
 
 $(BUILD)/build.ninja:
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -39,13 +44,17 @@ run-lambda: build
 	@echo "gatehouse: the Lambda blog demo on http://127.0.0.1:$(PORT); the scenario: examples/lambda-blog/README.md"
 	@$(BUILD)/gatehouse serve -c examples/lambda-blog/gatehouse.yaml --port $(PORT) --admin-port $(ADMIN_PORT)
 
-test: build
+# The build again once the test dependencies are in: a build made by `make run` has no unit tests
+# (GoogleTest was not installed), and configuring again finds it.
+test: test-deps
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@ninja -C $(BUILD) -j $(JOBS)
 	@scripts/run-tests.sh $(BUILD)
 
 $(ASAN_BUILD)/build.ninja:
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DGH_SANITIZE=ON
 
-test-asan: deps $(ASAN_BUILD)/build.ninja
+test-asan: test-deps $(ASAN_BUILD)/build.ninja
 	@ninja -C $(ASAN_BUILD) -j $(JOBS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  scripts/run-tests.sh $(ASAN_BUILD)
@@ -57,11 +66,24 @@ bench: build
 format:
 	@git ls-files '*.h' '*.cc' | xargs clang-format -i
 
+# Installs under PREFIX (/usr/local by default; DESTDIR is honoured): bin/gatehouse stripped, its
+# debug information in bin/.debug/, the runtimes in share/gatehouse/runtimes (found relative to the
+# binary wherever the tree is moved), docs and examples in share/doc/gatehouse, the systemd unit in
+# lib/systemd/system.
+PREFIX ?= /usr/local
+install: build
+	@cmake --install $(BUILD) --prefix $(PREFIX)
+	@scripts/split-debug.sh "$(DESTDIR)$(PREFIX)/bin/gatehouse"
+
+# The Debian package: $(BUILD)/gatehouse_<version>_amd64.deb (stripped) and its -dbgsym .ddeb.
+package: build
+	@cd $(BUILD) && cpack -G DEB
+
 check-deps:
 	@scripts/check-includes.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
 
-test-fuzz: deps
+test-fuzz: test-deps
 	@scripts/run-fuzz.sh $(FUZZ_BUILD) $${GH_FUZZ_SECONDS:-60}

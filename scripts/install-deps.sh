@@ -1,20 +1,30 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages gatehouse needs to build, test and benchmark, if missing.
-# Idempotent and quiet when everything is present. Needs root (or sudo) only when installing.
+# Installs the Debian 12 packages gatehouse needs, if missing: to build and run it (no option), to
+# test it as well (--test), or to benchmark it too (--bench). Idempotent and quiet when everything
+# is present. Needs root (or sudo) only when installing.
 set -euo pipefail
 
+# Building and running: the compiler and libraries; Node.js runs Node functions (runtime: node);
+# dpkg-dev packages it (make package).
 packages=(
-  g++ cmake ninja-build ccache pkg-config
+  g++ cmake ninja-build ccache pkg-config dpkg-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libssl-dev libsqlite3-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
-  clang libclang-rt-14-dev clang-format
-  curl openssl nginx-light
-  awscli python3-boto3
+  curl
 )
-# Node.js runs the integration tests' peers (npm jose, the AWS SDKs, dynalite); Node >= 20 with npm.
-# Debian's awscli and python3-boto3 are DynamoDB clients the tests drive (/usr/bin/aws, /usr/bin/python3).
 command -v npm >/dev/null || packages+=(nodejs npm)
+case "${1:-}" in
+  --test | --bench)
+    # The tests: GoogleTest, clang (the fuzz targets), clang-format, and the peers the integration
+    # tests drive: openssl (test certificates), Debian's awscli and python3-boto3 (DynamoDB
+    # clients), nginx-light (the scale-out test's load balancer). Node >= 20 with npm runs the
+    # npm peers (jose, the AWS SDKs, dynalite).
+    packages+=(libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev clang-format
+      openssl awscli python3-boto3 nginx-light)
+    ;;
+  "") ;;
+  *) echo "usage: install-deps.sh [--test | --bench]" >&2; exit 2 ;;
+esac
 if [ "${1:-}" = "--bench" ]; then
   packages+=(wrk haproxy)
 fi

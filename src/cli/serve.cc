@@ -8,6 +8,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdio>
+#include <functional>
 #include <thread>
 
 #include "cli/commands.h"
@@ -231,6 +232,20 @@ int serve(const ServeArgs& args) {
   // Registered before anyone can learn we are listening, so a SIGTERM right after the
   // "listening" line drains instead of killing the process.
   asio::signal_set signals(pool.at(0), SIGINT, SIGTERM);
+  // SIGHUP (systemd's ExecReload) must not end the process, as its default action would. Reading
+  // the configuration again is not done yet: say so, and keep serving.
+  asio::signal_set hangups(pool.at(0), SIGHUP);
+  std::function<void()> await_hangup = [&] {
+    hangups.async_wait([&](boost::system::error_code ec, int) {
+      if (ec) return;
+      spdlog::warn(
+          "received SIGHUP: this version does not reload its configuration; still serving {} as "
+          "read at start (restart to apply changes)",
+          config.file);
+      await_hangup();
+    });
+  };
+  await_hangup();
 
   // 5. Start: key fetches, periodic work, accepting.
   asio::steady_timer poll_timer(pool.at(0));
@@ -265,6 +280,7 @@ int serve(const ServeArgs& args) {
   signals.async_wait([&](boost::system::error_code ec, int signo) {
     if (ec) return;
     stopping = true;
+    hangups.cancel();
     spdlog::info("received {}, draining (grace {} ms)", signo == SIGTERM ? "SIGTERM" : "SIGINT",
                  config.api.shutdown_grace_ms);
     admin_handler.set_draining();

@@ -23,15 +23,16 @@ export function tempDir() {
 // `keepDir: true` leaves the directory in place on stop() (to start again on the same data);
 // `spawnOptions` go to child_process.spawn (e.g. uid/gid to run as another user); `wrap` is a
 // command that execs gatehouse with limits of its own (e.g. ['prlimit', '--nofile=64']).
-// `args` follow `serve -c <config>` (e.g. ['--port', '8081']).
+// `args` follow `serve -c <config>` (e.g. ['--port', '8081']); `bin` is another gatehouse binary
+// (an installed one).
 // `deadlineMs` bounds every wait for the process: for the listening line here, and for its exit
 // in stop() and kill(); past it gatehouse is killed (SIGKILL) and the wait fails saying what did
 // not happen. Without it those waits take as long as gatehouse does.
 export async function startGateway(yaml, { dir = tempDir(), env = {}, keepDir = false,
-  spawnOptions = {}, wrap = [], deadlineMs = 0, args = [] } = {}) {
+  spawnOptions = {}, wrap = [], deadlineMs = 0, args = [], bin = binary } = {}) {
   const configPath = join(dir, 'gatehouse.yaml');
   writeFileSync(configPath, yaml);
-  const argv = [...wrap, binary, 'serve', '-c', configPath, ...args];
+  const argv = [...wrap, bin, 'serve', '-c', configPath, ...args];
   const child = spawn(argv[0], argv.slice(1), {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,7 +5,7 @@ import net from 'node:net';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startGateway, gatewayYaml, keyPair, jwk, mint, tempDir, binary, curl } from './harness.mjs';
+import { startGateway, gatewayYaml, keyPair, jwk, mint, tempDir, binary, curl, waitFor } from './harness.mjs';
 
 // Sends raw bytes and collects everything until the server closes or `untilCount` responses.
 function raw(port, chunks, { untilClose = true, gapMs = 0 } = {}) {
@@ -95,6 +95,19 @@ describe('HTTP server', () => {
     const { code } = await g.stop();
     assert.equal(code, 0);
     idle.destroy();
+  });
+
+  // systemd's ExecReload sends SIGHUP: the process must survive it, and say what it did.
+  test('SIGHUP does not end the process: it says the configuration was not read again, and serves on', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'jwks.json'), JSON.stringify({ keys: [await jwk(pair, 'k1')] }));
+    const g = await startGateway(gatewayYaml({ keysYaml: '      jwks_file: jwks.json' }), { dir });
+    g.child.kill('SIGHUP');
+    g.child.kill('SIGHUP');
+    await waitFor(() => (g.stderr.match(/received SIGHUP: this version does not reload/g) ?? []).length === 2);
+    assert.equal((await fetch(g.url + '/public')).status, 200);
+    const { code, signal } = await g.stop();
+    assert.deepEqual({ code, signal }, { code: 0, signal: null });
   });
 });
 
