@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/route_table.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "gateway/build.h"
@@ -120,16 +121,7 @@ int check(const std::string& config_path) {
                        f.concurrency, f.timeout_s, f.environment.size());
   }
 
-  out += "\nroutes:\n";
-  out += fmt::format("  {:<24} {:<32} {:<20} {}\n", "METHODS", "PATH", "AUTHORIZER", "SCOPES");
-  size_t public_routes = 0;
-  for (auto& r : config.routes) {
-    std::string auth = r.authorizer ? *r.authorizer : std::string("none (PUBLIC)");
-    if (!r.authorizer) ++public_routes;
-    out += fmt::format("  {:<24} {:<32} {:<20} {}\n", join(r.methods, ","), r.path, auth,
-                       r.scopes.empty() ? std::string("-") : join(r.scopes, " | "));
-  }
-  out += fmt::format("\n{} routes, {} public\n", config.routes.size(), public_routes);
+  out += "\n" + route_table(config);
   std::fputs(out.c_str(), stdout);
   return 0;
 }

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/route_table.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "dynamodb_api/listener.h"
@@ -256,6 +257,10 @@ int serve(const ServeArgs& args) {
   api.start();
   if (admin) admin->start();
   if (dynamodb) dynamodb->start();
+  // What is served, before the first request: every route with its authorizer and integration.
+  std::string routes = route_table(config);
+  if (!routes.empty() && routes.back() == '\n') routes.pop_back();
+  spdlog::info("{}", routes);
   spdlog::info("gatehouse {}: api '{}' stage '{}' listening on http://{}:{}", kVersion,
                config.api.name, config.api.stage, config.api.listen.host, api.port());
   if (admin) {

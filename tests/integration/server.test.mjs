@@ -128,8 +128,25 @@ describe('gatehouse check', () => {
     const r = await run(['check', '-c', join(dir, 'g.yaml')]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /\/items\/\{id\}\s+jwt\s+admin/);
-    assert.match(r.stdout, /\/public\s+none \(PUBLIC\)/);
+    assert.match(r.stdout, /\/public\s+none \(PUBLIC\)\s+-\s+mock 200/);
     assert.match(r.stdout, /3 routes, 1 public/);
+  });
+
+  test('serve logs the same route table, with each route\'s integration, before it listens', async () => {
+    const dir = tempDir();
+    const pair = await keyPair('RS256');
+    writeFileSync(join(dir, 'jwks.json'), JSON.stringify({ keys: [await jwk(pair, 'k1')] }));
+    const g = await startGateway(gatewayYaml({ keysYaml: '      jwks_file: jwks.json' }), { dir });
+    try {
+      // stderr is another pipe than the stdout line that said it listens: wait for it.
+      await waitFor(() => g.stderr.includes('listening on'));
+      const table = g.stderr.slice(g.stderr.indexOf('routes:'), g.stderr.indexOf('listening on'));
+      assert.match(table, /METHODS\s+PATH\s+AUTHORIZER\s+SCOPES\s+INTEGRATION/);
+      assert.match(table, /\/items\/\{id\}\s+jwt\s+admin\s+mock 200/);
+      assert.match(table, /3 routes, 1 public/);
+    } finally {
+      await g.stop();
+    }
   });
 
   test('a broken config names file:line:col and the key path, exit code 2', async () => {
