@@ -710,6 +710,10 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(const config::Config&
     specs.push_back({r.path, r.methods, i});
     auto route = std::make_unique<RouteRuntime>();
     route->path_template = r.path;
+    for (const std::string& m : r.methods) {
+      route->stats.push_back(std::make_unique<RouteRuntime::MethodStats>());
+      route->stats.back()->method = m;
+    }
     // config resolved `auth`: nullopt means a public route (auth: none).
     if (r.authorizer) {
       route->authorizer = find_authorizer(*r.authorizer);

@@ -359,8 +359,9 @@ void Gateway::finish(Call& call, http::Response res) {
   uint64_t total_us = static_cast<uint64_t>(
       duration_cast<microseconds>(core::os_monotonic() - req.received_at).count());
   if (call.route) {
-    call.route->counters.count(status);
-    call.route->latency.observe_us(total_us);
+    RouteRuntime::MethodStats& stats = call.route->stats_for(req.msg.method_string());
+    stats.counters.count(status);
+    stats.latency.observe_us(total_us);
   } else if (call.issuer_request) {
     call.runtime->issuer_requests.count(status);
   } else {

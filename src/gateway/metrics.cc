@@ -7,21 +7,30 @@ namespace gatehouse::gateway {
 
 void register_metrics(const Runtime& runtime, observability::Registry& registry) {
   const Runtime* rt = &runtime;
-  auto add_status_counters = [&](const std::string& route, const StatusCounters& c) {
+  // Every series of these carries route and method: a route template with a method it declares
+  // ("ANY" for an ANY route); route "" with method "" for requests that matched no route (their
+  // method is the client's to choose: not a label), route "issuer" for the embedded issuer.
+  auto add_status_counters = [&](const std::string& route, const std::string& method,
+                                 const StatusCounters& c) {
     for (size_t i = 0; i <= kCountedStatuses.size(); ++i) {
       std::string status =
           i < kCountedStatuses.size() ? std::to_string(kCountedStatuses[i]) : "other";
-      registry.add_counter("gatehouse_requests_total", "Requests by route and response status.",
-                           {{"route", route}, {"status", status}}, &c.by_status[i]);
+      registry.add_counter("gatehouse_requests_total",
+                           "Requests answered, by route template, method and response status.",
+                           {{"route", route}, {"method", method}, {"status", status}},
+                           &c.by_status[i]);
     }
   };
   for (auto& r : rt->routes) {
-    add_status_counters(r->path_template, r->counters);
-    registry.add_histogram("gatehouse_request_duration_seconds",
-                           "Time from complete request head to response, by route.",
-                           {{"route", r->path_template}}, &r->latency);
+    for (const auto& s : r->stats) {
+      add_status_counters(r->path_template, s->method, s->counters);
+      registry.add_histogram(
+          "gatehouse_request_duration_seconds",
+          "Seconds from a request's complete head to its response, by route template and method.",
+          {{"route", r->path_template}, {"method", s->method}}, &s->latency);
+    }
   }
-  add_status_counters("", rt->unmatched);
+  add_status_counters("", "", rt->unmatched);
   if (rt->dynamodb) {
     const store::sqlite::SqliteStats& ts = *rt->dynamodb->stats;
     observability::Labels l = {};
@@ -51,7 +60,7 @@ void register_metrics(const Runtime& runtime, observability::Registry& registry)
     }
   }
   if (rt->issuer) {
-    add_status_counters("issuer", rt->issuer_requests);
+    add_status_counters("issuer", "", rt->issuer_requests);
     const issuer::IssuerStats& is = *rt->issuer_stats;
     const std::pair<const char*, const core::Counter*> issuer_counters[] = {
         {"gatehouse_issuer_tokens_issued_total", &is.tokens_issued},

@@ -99,8 +99,21 @@ struct RouteRuntime {
   functions::Invoker* function = nullptr;  // kFunction
   std::chrono::milliseconds function_timeout{core::defaults::kIntegrationTimeoutMs};
   std::string resource_id;  // requestContext.resourceId: stable per route
-  StatusCounters counters;
-  core::Histogram latency;
+  // What /metrics counts, per method the route declares ("ANY" for an ANY route), so two routes
+  // on one path (GET and POST /notes) are two series each.
+  struct MethodStats {
+    std::string method;
+    StatusCounters counters;
+    core::Histogram latency;
+  };
+  std::vector<std::unique_ptr<MethodStats>> stats;  // one per declared method, in config order
+  // The stats of the request's method (the first declared one for a method not declared).
+  MethodStats& stats_for(std::string_view method) const {
+    for (const auto& s : stats) {
+      if (s->method == method) return *s;
+    }
+    return *stats.front();
+  }
 };
 
 // A crud table (tables.<name>): a table of the store.

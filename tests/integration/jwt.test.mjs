@@ -182,8 +182,8 @@ describe('JWT authorizer', () => {
   test('metrics count requests by route and status', async () => {
     const res = await fetch(gw.adminUrl + '/metrics');
     const text = await res.text();
-    assert.match(text, /gatehouse_requests_total\{route="\/echo",status="200"\} [1-9]/);
-    assert.match(text, /gatehouse_requests_total\{route="\/echo",status="401"\} [1-9]/);
+    assert.match(text, /gatehouse_requests_total\{route="\/echo",method="ANY",status="200"\} [1-9]/);
+    assert.match(text, /gatehouse_requests_total\{route="\/echo",method="ANY",status="401"\} [1-9]/);
     assert.match(text, /gatehouse_authorizer_cache_hits_total\{authorizer="jwt"\} [1-9]/);
     assert.equal((await fetch(gw.adminUrl + '/healthz')).status, 200);
     assert.equal((await fetch(gw.adminUrl + '/readyz')).status, 200);

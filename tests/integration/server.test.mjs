@@ -125,6 +125,47 @@ function run(args) {
   });
 }
 
+describe('/metrics', () => {
+  // Two routes on one path (as API Gateway resources have one method each) are two series each,
+  // and no series appears twice: Prometheus drops a scrape with duplicates.
+  test('every series is unique: the method joins the route as a label; every metric has one HELP', async () => {
+    const g = await startGateway(`api: {name: t, listen: 127.0.0.1:0}
+admin: {listen: 127.0.0.1:0}
+routes:
+  - {path: /notes, method: GET, auth: none, integration: {type: mock}}
+  - {path: /notes, method: POST, auth: none, integration: {type: mock, status: 201}}
+  - {path: /any, method: ANY, auth: none, integration: {type: mock}}
+`);
+    try {
+      for (const [method, path] of [['GET', '/notes'], ['POST', '/notes'], ['POST', '/notes'], ['DELETE', '/any']]) {
+        await (await fetch(g.url + path, { method })).text();
+      }
+      await (await fetch(g.url + '/nowhere')).text();
+      const text = await (await fetch(g.adminUrl + '/metrics')).text();
+      const samples = text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.slice(0, l.lastIndexOf(' ')));
+      const seen = new Set();
+      for (const s of samples) {
+        assert.ok(!seen.has(s), `${s} appears twice`);
+        seen.add(s);
+      }
+      const value = (series) => Number(text.split('\n').find((l) => l.startsWith(`${series} `)).split(' ')[1]);
+      assert.equal(value('gatehouse_requests_total{route="/notes",method="GET",status="200"}'), 1);
+      assert.equal(value('gatehouse_requests_total{route="/notes",method="POST",status="201"}'), 2);
+      assert.equal(value('gatehouse_requests_total{route="/any",method="ANY",status="200"}'), 1);
+      assert.equal(value('gatehouse_requests_total{route="",method="",status="other"}')
+        + value('gatehouse_requests_total{route="",method="",status="403"}'), 1);
+      assert.equal(value('gatehouse_request_duration_seconds_count{route="/notes",method="POST"}'), 2);
+      const names = new Set(samples.map((s) => s.replace(/\{.*$/, '').replace(/_(bucket|sum|count)$/, '')));
+      for (const name of names) {
+        const help = text.split('\n').filter((l) => l.startsWith(`# HELP ${name} `));
+        assert.equal(help.length, 1, `${name}: ${help.length} HELP lines`);
+      }
+    } finally {
+      await g.stop();
+    }
+  });
+});
+
 describe('gatehouse check', () => {
   test('a valid config prints the route table with public routes marked', async () => {
     const dir = tempDir();
