@@ -50,6 +50,9 @@ struct InvokeFailure {
   // kFunctionError: the error document's `errorMessage` exactly as sent ("Unauthorized" is what
   // API Gateway turns into 401 for authorizers). Other errors: a description for the log.
   std::string error_message;
+  // The invocation's id (the Lambda request id a worker sees as Lambda-Runtime-Aws-Request-Id),
+  // so a log line can tie the caller's request to it.
+  std::string invocation_id{};
 };
 
 using InvokeResult = core::Result<std::string, InvokeFailure>;

@@ -10,6 +10,7 @@
 #include "auth/jwks/key_set.h"
 #include "auth/policy/policy.h"
 #include "core/ids.h"
+#include "core/json_text.h"
 #include "core/text.h"
 #include "functions/events/events.h"
 #include "functions/events/proxy_response.h"
@@ -43,6 +44,33 @@ void publish_issuer_keys(const Runtime& rt) {
     a->issuer_keys->publish(set);
     a->published_key_generation = generation;
   }
+}
+
+// How much of a function's errorMessage the log keeps: enough to read the cause, not a dump.
+constexpr size_t kLoggedErrorBytes = 512;
+
+// One warning per failed invocation, tying the API request id to the Lambda invocation id, with
+// the function's own errorType and errorMessage (quoted, bounded; never the event).
+void log_function_failure(std::string_view request_id, const std::string& function,
+                          const functions::InvokeFailure& f) {
+  using functions::InvokeError;
+  if (f.error != InvokeError::kFunctionError && f.error != InvokeError::kTimeout &&
+      f.error != InvokeError::kCrashed && f.error != InvokeError::kInitFailed &&
+      f.error != InvokeError::kResponseTooLarge)
+    return;  // throttled, shut down, the caller's timeout: counted in /metrics, not the function's
+  std::string_view message = f.error_message;
+  bool cut = message.size() > kLoggedErrorBytes;
+  if (cut) {
+    size_t end = kLoggedErrorBytes;
+    while (end > 0 && (static_cast<unsigned char>(message[end]) & 0xC0) == 0x80)
+      --end;
+    message = message.substr(0, end);
+  }
+  std::string quoted;
+  core::append_json_string(quoted, message);
+  spdlog::warn("request {}: function '{}' invocation {} failed ({}): {} {}{}", request_id, function,
+               f.invocation_id.empty() ? "-" : f.invocation_id, functions::to_string(f.error),
+               f.error_type.empty() ? "-" : f.error_type, quoted, cut ? " (cut)" : "");
 }
 
 }  // namespace
@@ -221,6 +249,8 @@ void Gateway::on_function_result(Call& call, core::MonoTime started, functions::
   if (!r) {
     const functions::InvokeFailure& f = r.error();
     call.error_reason = functions::to_string(f.error);
+    log_function_failure(core::id_view(call.exchange->request().id), call.route->function->name(),
+                         f);
     switch (f.error) {
       case functions::InvokeError::kCallerTimeout:
         return finish(call, error_response(call, ResponseType::kIntegrationTimeout));

@@ -88,6 +88,16 @@ describe('function authorizers and integrations', () => {
       });
     }
 
+    test('a function error is logged: errorType and errorMessage, the request id and the invocation id, never the event',
+      async () => {
+        const r = await expect502('/fail?mode=throw');
+        const id = r.headers.get('x-amzn-requestid');
+        const line = await waitFor(() => gw.stderr.split('\n').find((l) => l.includes(`request ${id}:`)));
+        assert.match(line, new RegExp(`request ${id}: function '[^']+' invocation [0-9a-f-]{36} failed `
+          + '\\(function_error\\): Error "handler failed"$'));
+        assert.ok(!line.includes('queryStringParameters'), line);
+      });
+
     test('init error (the module throws at load): 502 for each request, other routes unaffected', async () => {
       for (let i = 0; i < 2; i++) {
         const r = await expect502('/initfail');

@@ -393,6 +393,9 @@ void WorkerPool::Impl::answer(const InvocationPtr& inv, InvokeResult result) {
   if (result) {
     stats_->succeeded.inc();
   } else {
+    InvokeFailure failure = std::move(result).error();
+    failure.invocation_id = inv->id;
+    result = InvokeResult(std::move(failure));
     switch (result.error().error) {
       case InvokeError::kFunctionError:
         stats_->function_errors.inc();
