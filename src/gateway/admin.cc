@@ -2,6 +2,8 @@
 
 #include <boost/beast/http/field.hpp>
 
+#include "core/json_text.h"
+
 namespace gatehouse::gateway {
 
 namespace bhttp = boost::beast::http;
@@ -26,6 +28,18 @@ void AdminHandler::handle(http::ExchangePtr exchange) {
     } else if (!gateway_.ready()) {
       res.result(bhttp::status::service_unavailable);
       res.body() = R"({"status":"starting","reason":"authorizer keys not loaded yet"})";
+    } else if (auto failing = gateway_.functions_failing_to_start(); !failing.empty()) {
+      // A route or an authorizer needs them: their requests fail until a worker starts.
+      res.result(bhttp::status::service_unavailable);
+      std::string names;
+      for (const std::string& name : failing) {
+        if (!names.empty()) names += ',';
+        core::append_json_string(names, name);
+      }
+      res.body() =
+          "{\"status\":\"not_ready\",\"reason\":\"functions cannot start their "
+          "workers\",\"functions\":[" +
+          names + "]}";
     } else {
       res.body() = R"({"status":"ready"})";
     }

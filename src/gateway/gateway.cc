@@ -529,4 +529,12 @@ bool Gateway::ready() const {
   return true;
 }
 
+std::vector<std::string> Gateway::functions_failing_to_start() const {
+  std::vector<std::string> out;
+  for (const FunctionRuntime& f : runtime_->functions) {
+    if (f.stats->failing_to_start.value() != 0) out.push_back(f.name);
+  }
+  return out;
+}
+
 }  // namespace gatehouse::gateway

@@ -39,7 +39,10 @@ class Gateway final : public http::Handler {
   // second. Returns what went wrong with the issuer's keys on disk (reported once per problem; the
   // issuer keeps serving the keys it had), for the caller to log.
   core::Status poll();
+  // Whether every authorizer has its keys (a URL source's first fetch).
   bool ready() const;
+  // The functions whose workers keep failing before their first /next: not ready while any is.
+  std::vector<std::string> functions_failing_to_start() const;
   // Finishes queued table writes and token requests and stops their threads. Call after the
   // listeners drained, before the gateway is destroyed.
   void close();

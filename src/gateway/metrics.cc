@@ -101,6 +101,10 @@ void register_metrics(const Runtime& runtime, observability::Registry& registry)
                        &ps.busy);
     registry.add_gauge("gatehouse_function_queued_invocations", "Invocations waiting for a worker.",
                        l, &ps.queued);
+    registry.add_gauge("gatehouse_function_failing_to_start",
+                       "1 while the function's workers fail before their first /next (none has "
+                       "reached it since), else 0.",
+                       l, &ps.failing_to_start);
     registry.add_histogram("gatehouse_function_duration_seconds",
                            "From a worker taking the event to its answer.", l, &ps.duration);
     registry.add_histogram("gatehouse_function_queue_wait_seconds",

@@ -6,7 +6,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startGateway, waitFor, accessLogFor, call, DEMO_SECRET } from './harness.mjs';
+import { startGateway, waitFor, accessLogFor, call, metric, DEMO_SECRET } from './harness.mjs';
 import { FIXTURES, RIC_COMMAND, haveRic, q, DEADLINE_MS, procStat, descendants, alive, stopCleanly,
   startFixtureGateway } from './functions_fixture.mjs';
 
@@ -114,6 +114,18 @@ describe('function authorizers and integrations', () => {
           .length >= 6, { timeoutMs: 15000, message: 'initfail_eager: not 6 failed starts in 15 s' });
         await expect502('/initfail-eager');
       });
+
+    test('/readyz is 503 while a function cannot start its workers, naming it', async () => {
+      // Both init-throws functions have failed by now (the lazy one on its requests above).
+      const r = await fetch(gw.adminUrl + '/readyz');
+      assert.equal(r.status, 503);
+      const body = await r.json();
+      assert.equal(body.status, 'not_ready');
+      for (const name of ['initfail', 'initfail_eager']) assert.ok(body.functions.includes(name), JSON.stringify(body));
+      assert.ok(!body.functions.includes('failures'), 'a function whose workers run is not named');
+      assert.equal(await metric(gw, 'gatehouse_function_failing_to_start', { function: 'initfail_eager' }), 1);
+      assert.equal(await metric(gw, 'gatehouse_function_failing_to_start', { function: 'failures' }), 0);
+    });
 
     test('throttling: concurrency 1 and max_queue 1 with slow requests: exactly one 429', async () => {
       const started = () => (gw.stderr.match(/failures: slow in/g) ?? []).length;

@@ -262,6 +262,7 @@ void WorkerPool::Impl::launch(Worker& w, const ProcessSpec& spec) {
 void WorkerPool::Impl::init_failed(Worker& w, InvokeFailure failure) {
   ++w.failures;
   stats_->init_failures.inc();
+  stats_->failing_to_start.set(1);
   last_init_failure_ = failure;
   fail_oldest_queued(std::move(failure));
   w.state = Worker::State::kDown;
@@ -573,6 +574,7 @@ void WorkerPool::Impl::on_next(Worker& w, http::ExchangePtr long_poll) {
     w.initialized = true;
     w.failures = 0;
     last_init_failure_.reset();
+    stats_->failing_to_start.set(0);
   }
   w.state = Worker::State::kReady;
   w.long_poll = std::move(long_poll);

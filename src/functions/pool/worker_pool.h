@@ -93,8 +93,11 @@ struct PoolStats {
   core::Gauge workers;                // processes alive
   core::Gauge busy;                   // workers running an invocation
   core::Gauge queued;                 // invocations waiting for a worker
-  core::Histogram duration;           // from /next handing the event over to its answer
-  core::Histogram queue_wait;         // from invoke() to a worker taking the event
+  // 1 from a worker's failure before its first /next until a worker reaches its first /next: the
+  // function cannot start (readiness reports it).
+  core::Gauge failing_to_start;
+  core::Histogram duration;    // from /next handing the event over to its answer
+  core::Histogram queue_wait;  // from invoke() to a worker taking the event
 };
 
 class WorkerPool final : public Invoker {
