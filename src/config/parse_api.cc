@@ -94,7 +94,7 @@ core::Status parse_gateway_response(const Ctx& c, GatewayResponseType type, cons
   if (const Field* h = m->get("headers")) GH_CONFIG_TRY(read_headers(c, *h, &out->headers));
   if (const Field* b = m->get("body")) {
     std::string body;
-    GH_CONFIG_TRY(read_string(c, *b, &body));
+    GH_CONFIG_TRY(read_template(c, *b, &body));
     out->body = std::move(body);
   }
   return {};

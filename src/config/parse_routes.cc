@@ -20,7 +20,7 @@ core::Status parse_mock_integration(const Ctx& c, const MapReader& m, MockIntegr
   // A final answer: a 1xx would desynchronise the client's connection.
   GH_CONFIG_TRY(read_number(c, m.get("status"), 200, 599, &out->status));
   if (const Field* h = m.get("headers")) GH_CONFIG_TRY(read_headers(c, *h, &out->headers));
-  if (const Field* b = m.get("body")) GH_CONFIG_TRY(read_string(c, *b, &out->body));
+  if (const Field* b = m.get("body")) GH_CONFIG_TRY(read_template(c, *b, &out->body));
   return {};
 }
 

@@ -55,6 +55,41 @@ TEST(ConfigErrors, RouteMethods) {
   });
 }
 
+// Template variables are checked when the file is read: a typo is an error naming a near miss,
+// not a variable that renders empty; what templates cannot render is refused.
+TEST(ConfigErrors, TemplateVariables) {
+  auto mock = [](std::string_view body) {
+    return "api: {name: x}\nroutes:\n  - path: /\n    method: GET\n    auth: none\n"
+           "    integration: {type: mock, body: '" +
+           std::string(body) + "'}\n";
+  };
+  EXPECT_TRUE(parse(mock("{\"p\":\"$context.authorizer.principalId\",\"s\":"
+                         "\"$context.authorizer.claims.scope\",\"id\":\"$context.requestId.\"}"),
+                    "gh.yaml"));
+  expect_errors({
+      {"near miss", mock("$context.authoriser.principalID"),
+       "gh.yaml:6:37: routes[0].integration.body: unknown variable "
+       "$context.authoriser.principalID; did you mean $context.authorizer.principalId?"},
+      {"unknown", mock("$context.identity.cognitoIdentityId"),
+       "gh.yaml:6:37: routes[0].integration.body: unknown variable "
+       "$context.identity.cognitoIdentityId; templates have $context.httpMethod, "
+       "$context.resourcePath, $context.path, $context.stage, $context.requestId, "
+       "$context.extendedRequestId, $context.error.message, $context.error.messageString, "
+       "$context.error.responseType, $context.authorizer.principalId, "
+       "$context.authorizer.claims and $context.authorizer.claims.<claim>"},
+      {"stage variables", mock("$stageVariables.mode"),
+       "gh.yaml:6:37: routes[0].integration.body: $stageVariables is not available in "
+       "gatehouse's templates; they render $context.<name> variables only "
+       "(docs/configuration.md, Templates)"},
+      {"gateway response",
+       "api: {name: x}\nroutes:\n  - {path: /, method: GET, auth: none, "
+       "integration: {type: mock}}\ngateway_responses:\n  UNAUTHORIZED:\n"
+       "    body: '$context.error.mesage'\n",
+       "gh.yaml:6:11: gateway_responses.UNAUTHORIZED.body: unknown variable "
+       "$context.error.mesage; did you mean $context.error.message?"},
+  });
+}
+
 // Route auth and scopes are checked against the authorizers.
 TEST(ConfigErrors, RouteAuthAndScopes) {
   const std::string authorizers =

@@ -8,9 +8,11 @@
 #pragma once
 
 #include <array>
+#include <cctype>
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace gatehouse::core {
 
@@ -85,6 +87,33 @@ constexpr std::optional<ContextVar> find_context_var(std::string_view name, Cont
     }
   }
   return std::nullopt;
+}
+
+// One `$context.<name>` reference in a template, as the renderer reads it: the name runs over
+// letters, digits, '.' and '_', and a trailing '.' is punctuation, not part of it.
+struct ContextReference {
+  size_t at;              // where "$context." starts
+  size_t end;             // just past the name
+  std::string_view name;  // e.g. "authorizer.principalId"
+};
+inline std::vector<ContextReference> context_references(std::string_view tmpl) {
+  static constexpr std::string_view kPrefix = "$context.";
+  std::vector<ContextReference> out;
+  size_t i = 0;
+  while ((i = tmpl.find(kPrefix, i)) != std::string_view::npos) {
+    size_t start = i + kPrefix.size();
+    size_t end = start;
+    while (end < tmpl.size()) {
+      unsigned char ch = static_cast<unsigned char>(tmpl[end]);
+      if (!std::isalnum(ch) && ch != '.' && ch != '_') break;
+      ++end;
+    }
+    while (end > start && tmpl[end - 1] == '.')
+      --end;
+    out.push_back({i, end, tmpl.substr(start, end - start)});
+    i = end;
+  }
+  return out;
 }
 
 }  // namespace gatehouse::core

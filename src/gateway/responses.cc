@@ -150,30 +150,15 @@ void append_context_var(std::string& out, std::string_view name, const ResponseC
 std::string render_template(std::string_view tmpl, const ResponseContext& ctx,
                             std::string_view response_type,
                             const std::optional<std::string>& error_message) {
-  static constexpr std::string_view kPrefix = "$context.";
   std::string out;
   out.reserve(tmpl.size() + 64);
   size_t i = 0;
-  while (i < tmpl.size()) {
-    size_t at = tmpl.find(kPrefix, i);
-    if (at == std::string_view::npos) {
-      out.append(tmpl.substr(i));
-      break;
-    }
-    out.append(tmpl.substr(i, at - i));
-    size_t name_start = at + kPrefix.size();
-    size_t name_end = name_start;
-    while (name_end < tmpl.size() && (std::isalnum(static_cast<unsigned char>(tmpl[name_end])) ||
-                                      tmpl[name_end] == '.' || tmpl[name_end] == '_')) {
-      ++name_end;
-    }
-    // A trailing '.' is punctuation, not part of the name.
-    while (name_end > name_start && tmpl[name_end - 1] == '.')
-      --name_end;
-    std::string_view name = tmpl.substr(name_start, name_end - name_start);
-    append_context_var(out, name, ctx, response_type, error_message);
-    i = name_end;
+  for (const core::ContextReference& ref : core::context_references(tmpl)) {
+    out.append(tmpl.substr(i, ref.at - i));
+    append_context_var(out, ref.name, ctx, response_type, error_message);
+    i = ref.end;
   }
+  out.append(tmpl.substr(i));
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <utility>
 
+#include "core/context_vars.h"
 #include "core/text.h"
 
 namespace gatehouse::config::detail {
@@ -217,6 +218,36 @@ core::Status read_enum(const Ctx& c, const Field& f, std::span<const std::string
 }
 
 // A non-empty list of non-empty strings.
+core::Status read_template(const Ctx& c, const Field& f, std::string* out) {
+  GH_CONFIG_TRY(read_string(c, f, out));
+  for (std::string_view other : {"$stageVariables.", "$input.", "$util."}) {
+    if (out->find(other) != std::string::npos) {
+      return fail(c, f,
+                  std::string(other.substr(0, other.size() - 1)) +
+                      " is not available in gatehouse's templates; they render $context.<name> "
+                      "variables only (docs/configuration.md, Templates)");
+    }
+  }
+  std::vector<std::string_view> names;
+  for (const core::ContextVarInfo& v : core::kContextVars) {
+    if ((v.uses & core::kTemplate) != 0 && v.var != core::ContextVar::kAuthorizerClaim)
+      names.push_back(v.name);
+  }
+  for (const core::ContextReference& ref : core::context_references(*out)) {
+    if (core::find_context_var(ref.name, core::kTemplate)) continue;
+    std::string what = "unknown variable $context." + std::string(ref.name);
+    std::string_view close = suggest(ref.name, names);
+    if (!close.empty())
+      return fail(c, f, what + "; did you mean $context." + std::string(close) + "?");
+    std::string known;
+    for (std::string_view n : names)
+      known += (known.empty() ? "$context." : ", $context.") + std::string(n);
+    return fail(c, f,
+                what + "; templates have " + known + " and $context.authorizer.claims.<claim>");
+  }
+  return {};
+}
+
 core::Status read_string_list(const Ctx& c, const Field& f, std::vector<std::string>* out) {
   if (!f.value.IsSequence()) {
     return fail(c, f, "expected a list of strings, got " + describe(f.value));

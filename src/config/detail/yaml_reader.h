@@ -112,6 +112,10 @@ class MapReader {
 
 // Any scalar, as written.
 core::Status read_string(const Ctx& c, const Field& f, std::string* out);
+// A response template (a mock body, a gateway response body): a string whose `$context.<name>`
+// references all name variables templates have (core/context_vars.h), with a suggestion for a
+// near miss; `$stageVariables`, `$input` and `$util` are refused (templates have none of them).
+core::Status read_template(const Ctx& c, const Field& f, std::string* out);
 core::Status read_nonempty_string(const Ctx& c, const Field& f, std::string* out);
 // A plain (unquoted) integer in min..max.
 core::Status read_uint(const Ctx& c, const Field& f, uint64_t min, uint64_t max, uint64_t* out);
