@@ -73,10 +73,14 @@ TEST(ConfigErrors, TemplateVariables) {
       {"unknown", mock("$context.identity.cognitoIdentityId"),
        "gh.yaml:6:37: routes[0].integration.body: unknown variable "
        "$context.identity.cognitoIdentityId; templates have $context.httpMethod, "
-       "$context.resourcePath, $context.path, $context.stage, $context.requestId, "
-       "$context.extendedRequestId, $context.error.message, $context.error.messageString, "
-       "$context.error.responseType, $context.authorizer.principalId, "
-       "$context.authorizer.claims and $context.authorizer.claims.<claim>"},
+       "$context.resourcePath, $context.resourceId, $context.path, $context.stage, "
+       "$context.requestId, $context.extendedRequestId, $context.apiId, $context.accountId, "
+       "$context.domainName, $context.domainPrefix, $context.protocol, "
+       "$context.identity.sourceIp, $context.identity.userAgent, $context.error.message, "
+       "$context.error.messageString, $context.error.responseType, "
+       "$context.authorizer.principalId, $context.authorizer.claims, "
+       "$context.authorizer.claims.<claim> and $context.authorizer.<key> (a Lambda authorizer's "
+       "context)"},
       {"stage variables", mock("$stageVariables.mode"),
        "gh.yaml:6:37: routes[0].integration.body: $stageVariables is not available in "
        "gatehouse's templates; they render $context.<name> variables only "

@@ -36,7 +36,8 @@ enum class ContextVar : uint8_t {
   kErrorResponseType,
   kAuthorizerPrincipalId,
   kAuthorizerClaims,
-  kAuthorizerClaim,  // authorizer.claims.<claim name>, templates only
+  kAuthorizerClaim,    // authorizer.claims.<claim name>, templates only
+  kAuthorizerContext,  // authorizer.<key> of a Lambda authorizer's context, templates only
 };
 
 // Where a variable may be used (a bit set).
@@ -52,36 +53,44 @@ struct ContextVarInfo {
 };
 
 // The identity sources first, in the order error messages list them.
-inline constexpr std::array<ContextVarInfo, 20> kContextVars = {{
+inline constexpr std::array<ContextVarInfo, 21> kContextVars = {{
     {"httpMethod", ContextVar::kHttpMethod, kIdentitySource | kTemplate},
     {"resourcePath", ContextVar::kResourcePath, kIdentitySource | kTemplate},
-    {"resourceId", ContextVar::kResourceId, kIdentitySource},
+    {"resourceId", ContextVar::kResourceId, kIdentitySource | kTemplate},
     {"path", ContextVar::kPath, kIdentitySource | kTemplate},
     {"stage", ContextVar::kStage, kIdentitySource | kTemplate},
     {"requestId", ContextVar::kRequestId, kIdentitySource | kTemplate},
     {"extendedRequestId", ContextVar::kExtendedRequestId, kIdentitySource | kTemplate},
-    {"apiId", ContextVar::kApiId, kIdentitySource},
-    {"accountId", ContextVar::kAccountId, kIdentitySource},
-    {"domainName", ContextVar::kDomainName, kIdentitySource},
-    {"domainPrefix", ContextVar::kDomainPrefix, kIdentitySource},
-    {"protocol", ContextVar::kProtocol, kIdentitySource},
-    {"identity.sourceIp", ContextVar::kIdentitySourceIp, kIdentitySource},
-    {"identity.userAgent", ContextVar::kIdentityUserAgent, kIdentitySource},
+    {"apiId", ContextVar::kApiId, kIdentitySource | kTemplate},
+    {"accountId", ContextVar::kAccountId, kIdentitySource | kTemplate},
+    {"domainName", ContextVar::kDomainName, kIdentitySource | kTemplate},
+    {"domainPrefix", ContextVar::kDomainPrefix, kIdentitySource | kTemplate},
+    {"protocol", ContextVar::kProtocol, kIdentitySource | kTemplate},
+    {"identity.sourceIp", ContextVar::kIdentitySourceIp, kIdentitySource | kTemplate},
+    {"identity.userAgent", ContextVar::kIdentityUserAgent, kIdentitySource | kTemplate},
     {"error.message", ContextVar::kErrorMessage, kTemplate},
     {"error.messageString", ContextVar::kErrorMessageString, kTemplate},
     {"error.responseType", ContextVar::kErrorResponseType, kTemplate},
     {"authorizer.principalId", ContextVar::kAuthorizerPrincipalId, kTemplate},
     {"authorizer.claims", ContextVar::kAuthorizerClaims, kTemplate},
     {"authorizer.claims.", ContextVar::kAuthorizerClaim, kTemplate},  // a prefix
+    {"authorizer.", ContextVar::kAuthorizerContext, kTemplate},       // a prefix, matched last
 }};
 
 // The variable `name` names where `use` is, or nullopt. For kTemplate, "authorizer.claims.<x>"
-// (x non-empty) is kAuthorizerClaim; the claim's name is what follows the prefix.
+// (x non-empty) is kAuthorizerClaim, the claim's name what follows the prefix; any other
+// "authorizer.<key>" (key non-empty, without '.') is kAuthorizerContext, a key of a Lambda
+// authorizer's context.
 constexpr std::optional<ContextVar> find_context_var(std::string_view name, ContextUse use) {
   for (const ContextVarInfo& v : kContextVars) {
     if ((v.uses & use) == 0) continue;
     if (v.var == ContextVar::kAuthorizerClaim) {
       if (name.size() > v.name.size() && name.starts_with(v.name)) return v.var;
+    } else if (v.var == ContextVar::kAuthorizerContext) {
+      // A context key: a name without '.' (so "authorizer.claims." stays unknown).
+      if (name.size() > v.name.size() && name.starts_with(v.name) &&
+          name.find('.', v.name.size()) == std::string_view::npos)
+        return v.var;
     } else if (v.name == name) {
       return v.var;
     }

@@ -23,7 +23,8 @@ TEST(ContextVars, TheTable) {
   }
   EXPECT_EQ(identity_sources, 14u);
   EXPECT_EQ(find_context_var("identity.sourceIp", kIdentitySource), ContextVar::kIdentitySourceIp);
-  EXPECT_EQ(find_context_var("identity.sourceIp", kTemplate), std::nullopt);
+  // Templates have every variable the proxy event carries.
+  EXPECT_EQ(find_context_var("identity.sourceIp", kTemplate), ContextVar::kIdentitySourceIp);
   EXPECT_EQ(find_context_var("error.message", kIdentitySource), std::nullopt);
   EXPECT_EQ(find_context_var("error.message", kTemplate), ContextVar::kErrorMessage);
   EXPECT_EQ(find_context_var("path", kTemplate), ContextVar::kPath);
@@ -37,6 +38,16 @@ TEST(ContextVars, ClaimPrefix) {
   EXPECT_EQ(find_context_var("authorizer.claims.sub", kTemplate), ContextVar::kAuthorizerClaim);
   EXPECT_EQ(find_context_var("authorizer.claims.", kTemplate), std::nullopt);
   EXPECT_EQ(find_context_var("authorizer.claims.sub", kIdentitySource), std::nullopt);
+}
+
+// authorizer.<key>: a Lambda authorizer's context key, for templates only.
+TEST(ContextVars, AuthorizerContextKeys) {
+  EXPECT_EQ(find_context_var("authorizer.tenant", kTemplate), ContextVar::kAuthorizerContext);
+  EXPECT_EQ(find_context_var("authorizer.principalId", kTemplate),
+            ContextVar::kAuthorizerPrincipalId);
+  EXPECT_EQ(find_context_var("authorizer.", kTemplate), std::nullopt);
+  EXPECT_EQ(find_context_var("authorizer.a.b", kTemplate), std::nullopt);
+  EXPECT_EQ(find_context_var("authorizer.tenant", kIdentitySource), std::nullopt);
 }
 
 }  // namespace

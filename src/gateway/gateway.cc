@@ -337,23 +337,11 @@ void Gateway::integrate(std::shared_ptr<Call> call) {
   }
   auto started = clock_.monotonic();
   const MockIntegration& mock = call->route->mock;
-  http::Request& req = call->exchange->request();
   http::Response res{static_cast<bhttp::status>(mock.status), 11};
   for (auto& [k, v] : mock.headers)
     res.set(k, v);
   if (mock.has_variables) {
-    ResponseContext ctx{core::id_view(req.id),
-                        core::id_view(call->extended_id),
-                        req.msg.method_string(),
-                        req.path,
-                        call->runtime->stage,
-                        {},
-                        nullptr};
-    if (call->decision) {
-      ctx.principal_id = call->decision->principal_id;
-      ctx.claims = &call->decision->claims;
-    }
-    res.body() = render_template(mock.body_template, ctx, {}, std::nullopt);
+    res.body() = render_template(mock.body_template, response_context(*call), {}, std::nullopt);
   } else {
     res.body() = mock.body_template;
   }
@@ -361,18 +349,24 @@ void Gateway::integrate(std::shared_ptr<Call> call) {
   finish(*call, std::move(res));
 }
 
-http::Response Gateway::error_response(Call& call, ResponseType type, const ErrorDetail& detail) {
+// What a template of this call sees: the request, the authorizer's decision, and once a route
+// matched, the facts its proxy event is built from. One place for mock bodies and gateway
+// responses, so both render the same values.
+ResponseContext Gateway::response_context(Call& call) {
   http::Request& req = call.exchange->request();
-  auto id = core::id_view(req.id);
-  ResponseContext ctx{id,
-                      core::id_view(call.extended_id),
-                      req.msg.method_string(),
-                      req.path,
-                      call.runtime->stage,
-                      {},
-                      nullptr};
-  if (call.decision) ctx.principal_id = call.decision->principal_id;
-  return call.runtime->responses.render(type, ctx, detail);
+  ResponseContext ctx{core::id_view(req.id), core::id_view(call.extended_id),
+                      req.msg.method_string(), req.path, call.runtime->stage};
+  if (call.decision) {
+    ctx.principal_id = call.decision->principal_id;
+    ctx.claims = &call.decision->claims;
+    ctx.authorizer_context = &call.decision->context;
+  }
+  if (call.route) ctx.facts = &facts(call);
+  return ctx;
+}
+
+http::Response Gateway::error_response(Call& call, ResponseType type, const ErrorDetail& detail) {
+  return call.runtime->responses.render(type, response_context(call), detail);
 }
 
 void Gateway::finish(Call& call, http::Response res) {

@@ -89,6 +89,13 @@ void append_context_var(std::string& out, std::string_view name, const ResponseC
                         const std::optional<std::string>& error_message) {
   auto var = core::find_context_var(name, core::kTemplate);
   if (!var) return;
+  // What the proxy event carries under requestContext.<name>, when a route matched.
+  if (ctx.facts) {
+    if (auto value = functions::events::request_context_value(*ctx.facts, name)) {
+      out += *value;
+      return;
+    }
+  }
   using core::ContextVar;
   switch (*var) {
     case ContextVar::kErrorMessageString:
@@ -133,6 +140,17 @@ void append_context_var(std::string& out, std::string_view name, const ResponseC
       }
       return;
     }
+    case ContextVar::kAuthorizerContext: {
+      if (!ctx.authorizer_context) return;
+      std::string_view key = name.substr(std::string_view("authorizer.").size());
+      for (const auto& [k, v] : *ctx.authorizer_context) {
+        if (k == key) {
+          out += v;
+          return;
+        }
+      }
+      return;
+    }
     case ContextVar::kResourceId:
     case ContextVar::kApiId:
     case ContextVar::kAccountId:
@@ -141,7 +159,7 @@ void append_context_var(std::string& out, std::string_view name, const ResponseC
     case ContextVar::kProtocol:
     case ContextVar::kIdentitySourceIp:
     case ContextVar::kIdentityUserAgent:
-      return;  // identity sources only
+      return;  // only known from the request's facts (a route matched)
   }
 }
 

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "core/gateway_response_types.h"
+#include "functions/events/request_facts.h"
 #include "http/message.h"
 
 namespace gatehouse::gateway {
@@ -53,13 +54,19 @@ struct ErrorDetail {
 
 // Request facts a template may reference.
 struct ResponseContext {
-  std::string_view request_id;
-  std::string_view extended_request_id;
-  std::string_view http_method;
-  std::string_view path;
-  std::string_view stage;
-  std::string_view principal_id;
+  std::string_view request_id{};
+  std::string_view extended_request_id{};
+  std::string_view http_method{};
+  std::string_view path{};
+  std::string_view stage{};
+  std::string_view principal_id{};
   const boost::json::object* claims = nullptr;  // the JWT's claims, when an authorizer ran
+  // A Lambda authorizer's context ($context.authorizer.<key>), when one ran.
+  const std::vector<std::pair<std::string, std::string>>* authorizer_context = nullptr;
+  // When a route matched: the facts the proxy event is built from, so a template renders the
+  // values the event carries ($context.path with the stage, resourcePath as the route's template,
+  // identity.sourceIp, ...). Without them, the fields above.
+  const functions::events::RequestFacts* facts = nullptr;
 };
 
 class GatewayResponses {

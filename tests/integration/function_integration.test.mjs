@@ -238,6 +238,25 @@ describe('function authorizers and integrations', () => {
       'cognitoAuthenticationType', 'cognitoIdentityId', 'cognitoIdentityPoolId', 'principalOrgId',
       'sourceIp', 'user', 'userAgent', 'userArn'];
 
+    // A mock body's $context variables are read from the same facts as the proxy event.
+    test('a template renders what the proxy event carries: path with the stage, the route template, identity, authorizer context', async () => {
+      const headers = ['-H', 'Authorization: Bearer proxy-event', '-H', 'User-Agent: fixture-agent/2.0'];
+      const echoed = await curl([`${gw.url}/echo/42`, ...headers]);
+      const ctx = JSON.parse(echoed.body).requestContext;
+      const rendered = await curl([`${gw.url}/template/42`, ...headers]);
+      assert.equal(rendered.status, 200, rendered.body);
+      const t = JSON.parse(rendered.body);
+      assert.equal(t.path, ctx.path.replace('/echo/', '/template/'));
+      assert.equal(t.path, `/${STAGE}/template/42`);
+      assert.equal(t.resourcePath, '/template/{id}');
+      assert.match(t.resourceId, /^[a-z0-9]{6}$/);
+      assert.equal(t.sourceIp, ctx.identity.sourceIp);
+      assert.equal(t.userAgent, 'fixture-agent/2.0');
+      assert.equal(t.stage, ctx.stage);
+      assert.equal(t.tenant, ctx.authorizer.tenant);
+      assert.equal(t.tier, '3');
+    });
+
     test('with a Lambda authorizer: every field, context values stringified', async () => {
       const host = `127.0.0.1:${gw.port}`;
       const started = Date.now();

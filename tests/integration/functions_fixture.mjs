@@ -174,6 +174,7 @@ routes:
   - {path: /callbacks, method: GET, auth: callbacks, integration: {type: mock, body: '{"principal":"$context.authorizer.principalId"}'}}
   - {path: /broken, method: GET, auth: broken, integration: {type: mock, body: ok}}
   - {path: "/echo/{id}", methods: [GET, POST], auth: nocache, integration: {type: function, function: echo}}
+  - {path: "/template/{id}", method: GET, auth: nocache, integration: {type: mock, body: '{"path":"$context.path","resourcePath":"$context.resourcePath","resourceId":"$context.resourceId","sourceIp":"$context.identity.sourceIp","userAgent":"$context.identity.userAgent","stage":"$context.stage","tenant":"$context.authorizer.tenant","tier":"$context.authorizer.tier"}'}}
   - {path: /jwt/echo, method: GET, auth: jwt, integration: {type: function, function: echo}}
   - {path: /public/echo, methods: [GET, POST], auth: none, integration: {type: function, function: echo}}
   - {path: "/respond/{mode}", method: GET, auth: none, integration: {type: function, function: respond}}

@@ -230,7 +230,8 @@ core::Status read_template(const Ctx& c, const Field& f, std::string* out) {
   }
   std::vector<std::string_view> names;
   for (const core::ContextVarInfo& v : core::kContextVars) {
-    if ((v.uses & core::kTemplate) != 0 && v.var != core::ContextVar::kAuthorizerClaim)
+    if ((v.uses & core::kTemplate) != 0 && v.var != core::ContextVar::kAuthorizerClaim &&
+        v.var != core::ContextVar::kAuthorizerContext)
       names.push_back(v.name);
   }
   for (const core::ContextReference& ref : core::context_references(*out)) {
@@ -243,7 +244,9 @@ core::Status read_template(const Ctx& c, const Field& f, std::string* out) {
     for (std::string_view n : names)
       known += (known.empty() ? "$context." : ", $context.") + std::string(n);
     return fail(c, f,
-                what + "; templates have " + known + " and $context.authorizer.claims.<claim>");
+                what + "; templates have " + known +
+                    ", $context.authorizer.claims.<claim> and $context.authorizer.<key> (a Lambda "
+                    "authorizer's context)");
   }
   return {};
 }

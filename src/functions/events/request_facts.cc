@@ -132,6 +132,7 @@ std::optional<std::string> request_context_value(const RequestFacts& f, std::str
     case ContextVar::kAuthorizerPrincipalId:
     case ContextVar::kAuthorizerClaims:
     case ContextVar::kAuthorizerClaim:
+    case ContextVar::kAuthorizerContext:
       break;  // templates only
   }
   return std::nullopt;
