@@ -13,33 +13,9 @@
 # Env:   BENCH_SECONDS (8)  BENCH_REPEATS (3)  BENCH_CONNS ("16 64")
 set -euo pipefail
 
-repo=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-build}
-[[ $build = /* ]] || build="$repo/$build"
-GH="$build/gatehouse"
-seconds=${BENCH_SECONDS:-8}
-repeats=${BENCH_REPEATS:-3}
-conns=${BENCH_CONNS:-16 64}
-server_cpu=0
-client_cpu=1
-work=$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-ddb-bench-XXXXXX")
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-log() { echo "[ddb-bench] $*" >&2; }
-die() { echo "[ddb-bench] error: $*" >&2; exit 1; }
-
-[ -x "$GH" ] || die "no gatehouse binary at $GH (make build)"
-command -v wrk >/dev/null || die "wrk is not installed (scripts/install-deps.sh --bench)"
-[ -d "$repo/tests/integration/node_modules/dynalite" ] \
-  || (cd "$repo/tests/integration" && npm ci --no-audit --no-fund --loglevel=error) \
-  || die "npm ci in tests/integration failed (dynalite)"
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+bench_default_seconds=8
+# shellcheck source=bench/common.sh
+source "$(dirname "$0")/common.sh" ddb-bench "${1:-build}"
 
 # gatehouse with only the DynamoDB listener, on the work disk (fsync must be real).
 gh_port=$(free_port)

@@ -1,0 +1,35 @@
+# The set-up bench/dynamodb.sh and bench/scale-out.sh share, sourced with the script's name for
+# its log lines and its build directory:
+#   source "$(dirname "$0")/common.sh" ddb-bench "${1:-build}"
+# Sets repo, build, GH (the binary), work (a scratch directory removed at exit unless BENCH_KEEP
+# is set), pids (started servers, killed at exit), seconds, repeats, conns (BENCH_SECONDS,
+# BENCH_REPEATS, BENCH_CONNS), server_cpu and client_cpu; defines log, die and free_port; checks
+# for the binary and wrk, and installs the integration tests' npm packages (dynalite) if missing.
+bench_name=$1
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=$2
+[[ $build = /* ]] || build="$repo/$build"
+GH="$build/gatehouse"
+seconds=${BENCH_SECONDS:-$bench_default_seconds}
+repeats=${BENCH_REPEATS:-3}
+conns=${BENCH_CONNS:-16 64}
+server_cpu=0
+client_cpu=1
+work=$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-$bench_name-XXXXXX")
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [ -n "${BENCH_KEEP:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+log() { echo "[$bench_name] $*" >&2; }
+die() { echo "[$bench_name] error: $*" >&2; exit 1; }
+
+[ -x "$GH" ] || die "no gatehouse binary at $GH (make build)"
+command -v wrk >/dev/null || die "wrk is not installed (scripts/install-deps.sh --bench)"
+[ -d "$repo/tests/integration/node_modules/dynalite" ] \
+  || (cd "$repo/tests/integration" && npm ci --no-audit --no-fund --loglevel=error) \
+  || die "npm ci in tests/integration failed (dynalite)"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
