@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <cstdio>
 
@@ -44,7 +45,15 @@ const char* key_source_name(config::JwtKeys::Source s) {
 int check(const std::string& config_path) {
   auto cfg = config::load(config_path);
   if (!cfg) {
-    std::fprintf(stderr, "gatehouse check: %s\n", cfg.error().message().c_str());
+    // Several errors come one per line: say how many first.
+    const std::string& message = cfg.error().message();
+    const auto count = std::count(message.begin(), message.end(), '\n') + 1;
+    if (count > 1) {
+      std::fprintf(stderr, "gatehouse check: %ld errors:\n%s\n", static_cast<long>(count),
+                   message.c_str());
+    } else {
+      std::fprintf(stderr, "gatehouse check: %s\n", message.c_str());
+    }
     return 2;
   }
   const config::Config& config = **cfg;

@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <charconv>
 #include <exception>
 #include <filesystem>
 #include <optional>
@@ -183,8 +184,34 @@ core::Result<std::shared_ptr<const Config>> parse(std::string_view yaml_text,
                       " YAML documents; expected one (remove the '---' separators)");
     }
     auto config = std::make_shared<Config>();
+    std::vector<core::Status> errors;
+    c.errors = &errors;
     core::Status s = parse_config(c, docs[0], config.get());
-    if (!s.ok()) return s;
+    if (!s.ok()) errors.push_back(std::move(s));
+    if (errors.size() == 1) return errors.front();
+    if (!errors.empty()) {
+      // Every error, one per line, in the order of the file ("<file>:<line>:<col>: ..."; sections
+      // are read in the order of their references, not of the file).
+      auto position = [&](const core::Status& e) {
+        std::string_view m = e.message();
+        std::pair<long, long> at{0, 0};
+        if (!m.starts_with(c.file + ":")) return at;
+        m.remove_prefix(c.file.size() + 1);
+        auto [line_end, line_ec] = std::from_chars(m.data(), m.data() + m.size(), at.first);
+        if (line_ec == std::errc() && line_end < m.data() + m.size() && *line_end == ':')
+          std::from_chars(line_end + 1, m.data() + m.size(), at.second);
+        return at;
+      };
+      std::stable_sort(
+          errors.begin(), errors.end(),
+          [&](const core::Status& a, const core::Status& b) { return position(a) < position(b); });
+      std::string all;
+      for (const core::Status& e : errors) {
+        if (!all.empty()) all += '\n';
+        all += e.message();
+      }
+      return core::invalid_argument(std::move(all));
+    }
     return std::shared_ptr<const Config>(std::move(config));
   } catch (const YAML::Exception& e) {
     return fail(c, e.mark, "", "invalid YAML: " + e.msg);

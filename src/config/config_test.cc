@@ -255,6 +255,39 @@ TEST(ConfigErrors, Documents) {
   });
 }
 
+// One run reports every entry's error, in the order of the file, not only the first: a route,
+// a function and an authorizer, each wrong in its own way, and a route that names the broken
+// authorizer without a second complaint about it being unknown.
+TEST(ConfigErrors, EveryErrorOfAFile) {
+  const std::string yaml =
+      "api: {name: x}\n"                                                        // 1
+      "authorizers:\n"                                                          // 2
+      "  broken: {type: jwt, audiences: [a], issuer: https://i/}\n"             // 3: no keys
+      "functions:\n"                                                            // 4
+      "  fn: {runtime: node, handler: index}\n"                                 // 5: no export
+      "routes:\n"                                                               // 6
+      "  - {path: /a, method: GET, auth: broken, integration: {type: mock}}\n"  // 7
+      "  - {path: /b, method: FETCH, auth: none, integration: {type: mock}}\n"  // 8
+      "  - {path: /c, method: GET, auth: none, integration: {type: mok}}\n";    // 9
+  std::string message = error_of(yaml);
+  std::vector<std::string> lines;
+  for (size_t start = 0; start <= message.size();) {
+    size_t end = message.find('\n', start);
+    if (end == std::string::npos) end = message.size();
+    lines.push_back(message.substr(start, end - start));
+    start = end + 1;
+  }
+  ASSERT_EQ(lines.size(), 4u) << message;
+  EXPECT_TRUE(lines[0].starts_with("gh.yaml:3:")) << lines[0];
+  EXPECT_NE(lines[0].find("authorizers.broken"), std::string::npos) << lines[0];
+  EXPECT_TRUE(lines[1].starts_with("gh.yaml:5:")) << lines[1];
+  EXPECT_NE(lines[1].find("functions.fn.handler"), std::string::npos) << lines[1];
+  EXPECT_TRUE(lines[2].starts_with("gh.yaml:8:")) << lines[2];
+  EXPECT_NE(lines[2].find("unknown value 'FETCH'"), std::string::npos) << lines[2];
+  EXPECT_TRUE(lines[3].starts_with("gh.yaml:9:")) << lines[3];
+  EXPECT_NE(lines[3].find("routes[2].integration.type"), std::string::npos) << lines[3];
+}
+
 // load() reports unreadable files with core::read_file's codes.
 TEST(ConfigLoad, MissingFile) {
   auto r = load("/nonexistent/gatehouse.yaml");

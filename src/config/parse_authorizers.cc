@@ -504,7 +504,8 @@ core::Status parse_authorizers(const Ctx& c, const Field& f, const Config& parse
                           "and '-'");
     }
     Authorizer a;
-    GH_CONFIG_TRY(parse_authorizer(c, name, field, parsed, &a));
+    a.name = name;
+    GH_CONFIG_TRY(record_entry_error(c, parse_authorizer(c, name, field, parsed, &a)));
     out->push_back(std::move(a));
   }
   return {};

@@ -271,7 +271,8 @@ core::Status parse_functions(const Ctx& c, const Field& f, const EnvReferences& 
                           "and '_'");
     }
     Function fn;
-    GH_CONFIG_TRY(parse_function(c, name, field, refs, &fn));
+    fn.name = name;
+    GH_CONFIG_TRY(record_entry_error(c, parse_function(c, name, field, refs, &fn)));
     out->push_back(std::move(fn));
   }
   return {};

@@ -254,6 +254,43 @@ core::Status read_remote(const Ctx& c, const MapReader& t, const std::string& na
   return {};
 }
 
+// One table (tables.<name>); `done` are the tables before it (no two share a file).
+core::Status parse_table(const Ctx& c, const std::string& name, const Field& field,
+                         const std::string& data_dir, const std::vector<Table>& done, Table* out) {
+  auto t = MapReader::open(c, field,
+                           {"key", "indexes", "sqlite", "max_item_bytes", "backend", "table",
+                            "region", "endpoint", "credentials", "create", "timeout_ms"});
+  if (!t) return t.error();
+  out->pos = source_pos(c, field.mark);
+  if (const Field* k = t->get("key")) GH_CONFIG_TRY(read_key(c, *k, &out->key));
+  out->key_attribute = out->key[0].name;
+  if (const Field* i = t->get("indexes")) {
+    auto indexes = MapReader::open_any(c, *i);
+    if (!indexes) return indexes.error();
+    for (const auto& [index_name, index_field] : indexes->entries()) {
+      TableIndex index;
+      GH_CONFIG_TRY(read_index(c, index_name, index_field, *out, &index));
+      out->indexes.push_back(std::move(index));
+    }
+  }
+  if (const Field* p = t->get("sqlite")) {
+    GH_CONFIG_TRY(read_path(c, *p, &out->sqlite_path));
+  } else {
+    out->sqlite_path = (std::filesystem::path(data_dir) / (name + ".db")).string();
+  }
+  for (const Table& other : done) {
+    if (other.sqlite_path == out->sqlite_path) {
+      return fail_key(c, field,
+                      "tables " + quote(other.name) + " and " + quote(name) +
+                          " would share the file " + out->sqlite_path +
+                          "; give each table its own sqlite file");
+    }
+  }
+  GH_CONFIG_TRY(read_number(c, t->get("max_item_bytes"), 2, 409'600, &out->max_item_bytes));
+  GH_CONFIG_TRY(read_remote(c, *t, name, out));
+  return {};
+}
+
 }  // namespace
 
 core::Status parse_tables(const Ctx& c, const Field& f, const std::string& data_dir,
@@ -267,39 +304,9 @@ core::Status parse_tables(const Ctx& c, const Field& f, const std::string& data_
                           " is not a valid table name; expected 1..64 letters, digits and '_', "
                           "not starting with a digit");
     }
-    auto t = MapReader::open(c, field,
-                             {"key", "indexes", "sqlite", "max_item_bytes", "backend", "table",
-                              "region", "endpoint", "credentials", "create", "timeout_ms"});
-    if (!t) return t.error();
     Table table;
     table.name = name;
-    table.pos = source_pos(c, field.mark);
-    if (const Field* k = t->get("key")) GH_CONFIG_TRY(read_key(c, *k, &table.key));
-    table.key_attribute = table.key[0].name;
-    if (const Field* i = t->get("indexes")) {
-      auto indexes = MapReader::open_any(c, *i);
-      if (!indexes) return indexes.error();
-      for (const auto& [index_name, index_field] : indexes->entries()) {
-        TableIndex index;
-        GH_CONFIG_TRY(read_index(c, index_name, index_field, table, &index));
-        table.indexes.push_back(std::move(index));
-      }
-    }
-    if (const Field* p = t->get("sqlite")) {
-      GH_CONFIG_TRY(read_path(c, *p, &table.sqlite_path));
-    } else {
-      table.sqlite_path = (std::filesystem::path(data_dir) / (name + ".db")).string();
-    }
-    for (const Table& other : *out) {
-      if (other.sqlite_path == table.sqlite_path) {
-        return fail_key(c, field,
-                        "tables " + quote(other.name) + " and " + quote(name) +
-                            " would share the file " + table.sqlite_path +
-                            "; give each table its own sqlite file");
-      }
-    }
-    GH_CONFIG_TRY(read_number(c, t->get("max_item_bytes"), 2, 409'600, &table.max_item_bytes));
-    GH_CONFIG_TRY(read_remote(c, *t, name, &table));
+    GH_CONFIG_TRY(record_entry_error(c, parse_table(c, name, field, data_dir, *out, &table)));
     out->push_back(std::move(table));
   }
   return {};

@@ -230,7 +230,7 @@ core::Status parse_routes(const Ctx& c, const Field& f, const Config& parsed,
   if (f.value.size() == 0) return fail(c, f, "the list is empty; expected at least one route");
   for (size_t i = 0; i < f.value.size(); ++i) {
     Route r;
-    GH_CONFIG_TRY(parse_route(c, item(f, i, f.value[i]), parsed, &r));
+    GH_CONFIG_TRY(record_entry_error(c, parse_route(c, item(f, i, f.value[i]), parsed, &r)));
     out->push_back(std::move(r));
   }
   return {};

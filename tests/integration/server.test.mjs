@@ -206,6 +206,22 @@ describe('gatehouse check', () => {
     assert.match(r.stderr, /broken\.yaml:9:\d+: routes\[0\]\.integration\.type/);
   });
 
+  test('a config with several errors: check reports each, in the order of the file', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'several.yaml');
+    writeFileSync(file, 'api: {name: x}\nroutes:\n'
+      + '  - {path: /a, method: GETT, auth: none, integration: {type: mock}}\n'
+      + '  - {path: /b, method: GET, auth: none, integration: {type: mock, body: $context.authoriser.principalID}}\n'
+      + '  - {path: /c, method: GET, auth: none, integration: {type: mok}}\n');
+    const r = await run(['check', '-c', file]);
+    assert.equal(r.code, 2);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines[0], 'gatehouse check: 3 errors:');
+    assert.match(lines[1], /several\.yaml:3:\d+: routes\[0\]\.method: unknown value 'GETT'/);
+    assert.match(lines[2], /several\.yaml:4:\d+: routes\[1\]\.integration\.body: .*did you mean \$context\.authorizer\.principalId\?/);
+    assert.match(lines[3], /several\.yaml:5:\d+: routes\[2\]\.integration\.type/);
+  });
+
   test('a route template the router refuses is reported at its line', async () => {
     const dir = tempDir();
     const file = join(dir, 'bad-route.yaml');

@@ -165,6 +165,12 @@ core::Result<MapReader> MapReader::open_impl(const Ctx& c, const Field& f,
   return r;
 }
 
+core::Status record_entry_error(const Ctx& c, core::Status s) {
+  if (s.ok() || c.errors == nullptr || c.errors->size() + 1 >= kMaxReportedErrors) return s;
+  c.errors->push_back(std::move(s));
+  return {};
+}
+
 // Any scalar, as written.
 core::Status read_string(const Ctx& c, const Field& f, std::string* out) {
   if (!f.value.IsScalar()) return fail(c, f, "expected a string, got " + describe(f.value));

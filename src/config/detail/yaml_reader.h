@@ -35,7 +35,18 @@ namespace gatehouse::config::detail {
 struct Ctx {
   std::string file;
   std::filesystem::path dir;
+  // Errors of entries (a route, an authorizer, a function, a table) recorded so the parse goes on
+  // with the next entry and one run reports them all. Null: the first error ends the parse.
+  std::vector<core::Status>* errors = nullptr;
 };
+
+// At most this many errors are reported from one file; the parse stops at the next one.
+inline constexpr size_t kMaxReportedErrors = 20;
+
+// An entry's error `s`: recorded in c.errors, if the context collects them and has room, and OK
+// returned so the caller goes on with the next entry (keeping the failed entry, so later sections
+// that name it do not report it missing); else `s` itself.
+core::Status record_entry_error(const Ctx& c, core::Status s);
 
 // A YAML value with its key path and the mark errors about it point at.
 struct Field {
