@@ -3,8 +3,9 @@
 #   source "$(dirname "$0")/common.sh" ddb-bench "${1:-build}"
 # Sets repo, build, GH (the binary), work (a scratch directory removed at exit unless BENCH_KEEP
 # is set), pids (started servers, killed at exit), seconds, repeats, conns (BENCH_SECONDS,
-# BENCH_REPEATS, BENCH_CONNS), server_cpu and client_cpu; defines log, die and free_port; checks
-# for the binary and wrk, and installs the integration tests' npm packages (dynalite) if missing.
+# BENCH_REPEATS, BENCH_CONNS), server_cpu and client_cpu; defines log, die, free_port,
+# start_dynamodb_gatehouse and start_dynalite; checks for the binary and wrk, and installs the
+# integration tests' npm packages (dynalite) if missing.
 bench_name=$1
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=$2
@@ -33,3 +34,33 @@ command -v wrk >/dev/null || die "wrk is not installed (scripts/install-deps.sh 
   || die "npm ci in tests/integration failed (dynalite)"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# A gatehouse serving only DynamoDB's API, on CPU 0 with one I/O thread, its store in
+# $work/<name>-data (the work disk: fsync must be real). Sets ddb_port and ddb_pid.
+start_dynamodb_gatehouse() {
+  local name=$1
+  ddb_port=$(free_port)
+  cat >"$work/$name.yaml" <<YAML
+api: {name: $name, listen: 127.0.0.1:0, io_threads: 1}
+admin: {listen: "off"}
+access_log: {path: "off"}
+data_dir: $work/$name-data
+dynamodb: {listen: 127.0.0.1:$ddb_port}
+routes:
+  - {path: /, method: GET, auth: none, integration: {type: mock}}
+YAML
+  taskset -c "$server_cpu" "$GH" serve -c "$work/$name.yaml" >"$work/$name.out" 2>&1 &
+  pids+=($!)
+  ddb_pid=$!
+}
+
+# dynalite (npm, LevelDB in $work/dynalite) on CPU 0. Sets dl_port and dl_pid.
+start_dynalite() {
+  dl_port=$(free_port)
+  (cd "$repo/tests/integration" && exec taskset -c "$server_cpu" node -e "
+    const dynalite = require('dynalite');
+    dynalite({ createTableMs: 0, path: '$work/dynalite' }).listen($dl_port, '127.0.0.1');
+  ") >"$work/dl.out" 2>&1 &
+  pids+=($!)
+  dl_pid=$!
+}

@@ -18,27 +18,11 @@ bench_default_seconds=8
 source "$(dirname "$0")/common.sh" ddb-bench "${1:-build}"
 
 # gatehouse with only the DynamoDB listener, on the work disk (fsync must be real).
-gh_port=$(free_port)
-cat >"$work/gatehouse.yaml" <<YAML
-api: {name: bench, listen: 127.0.0.1:0, io_threads: 1}
-admin: {listen: "off"}
-access_log: {path: "off"}
-data_dir: $work/gh-data
-dynamodb: {listen: 127.0.0.1:$gh_port}
-routes:
-  - {path: /, method: GET, auth: none, integration: {type: mock}}
-YAML
-taskset -c "$server_cpu" "$GH" serve -c "$work/gatehouse.yaml" >"$work/gh.out" 2>"$work/gh.err" &
-pids+=($!)
-gh_pid=$!
+start_dynamodb_gatehouse gatehouse
+gh_port=$ddb_port
+gh_pid=$ddb_pid
 
-dl_port=$(free_port)
-(cd "$repo/tests/integration" && exec taskset -c "$server_cpu" node -e "
-  const dynalite = require('dynalite');
-  dynalite({ createTableMs: 0, path: '$work/dynalite' }).listen($dl_port, '127.0.0.1');
-") >"$work/dl.out" 2>&1 &
-pids+=($!)
-dl_pid=$!
+start_dynalite
 
 auth='AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0000000000000000000000000000000000000000000000000000000000000000'
 call() {  # call PORT OP BODY

@@ -31,26 +31,10 @@ wait_http() {  # wait_http URL: until it answers with any status
 export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-secret BENCH_CLIENT_SECRET=bench-client-secret
 
 # The table servers.
-table_port=$(free_port)
-cat >"$work/table.yaml" <<YAML
-api: {name: table, listen: 127.0.0.1:0, io_threads: 1}
-admin: {listen: "off"}
-access_log: {path: "off"}
-data_dir: $work/table-data
-dynamodb: {listen: 127.0.0.1:$table_port}
-routes:
-  - {path: /, method: GET, auth: none, integration: {type: mock}}
-YAML
-taskset -c "$server_cpu" "$GH" serve -c "$work/table.yaml" >"$work/table.out" 2>&1 &
-pids+=($!)
-table_pid=$!
-dl_port=$(free_port)
-(cd "$repo/tests/integration" && exec taskset -c "$server_cpu" node -e "
-  const dynalite = require('dynalite');
-  dynalite({ createTableMs: 0, path: '$work/dynalite' }).listen($dl_port, '127.0.0.1');
-") >"$work/dl.out" 2>&1 &
-pids+=($!)
-dl_pid=$!
+start_dynamodb_gatehouse table
+table_port=$ddb_port
+table_pid=$ddb_pid
+start_dynalite
 wait_http "http://127.0.0.1:$table_port/"
 wait_http "http://127.0.0.1:$dl_port/"
 
