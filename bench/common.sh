@@ -64,3 +64,10 @@ start_dynalite() {
   pids+=($!)
   dl_pid=$!
 }
+
+# The end of every wrk script: one line "RESULT <requests> <req/s> <p50 µs> <p99 µs> <non-2xx>".
+wrk_result_lua='done = function(summary, latency, requests)
+  io.write(string.format("RESULT %d %.1f %d %d %d\n", summary.requests,
+    summary.requests / (summary.duration / 1e6), latency:percentile(50), latency:percentile(99),
+    summary.errors.status))
+end'

@@ -54,11 +54,7 @@ wrk.headers["Content-Type"] = "application/x-amz-json-1.0"
 wrk.headers["X-Amz-Target"] = "DynamoDB_20120810.${op[$c]}"
 wrk.headers["X-Amz-Date"] = "20260101T000000Z"
 wrk.headers["Authorization"] = "$auth"
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT %d %.1f %d %d %d\n", summary.requests,
-    summary.requests / (summary.duration / 1e6), latency:percentile(50), latency:percentile(99),
-    summary.errors.status))
-end
+$wrk_result_lua
 LUA
 done
 

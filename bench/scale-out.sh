@@ -128,11 +128,7 @@ lua() {  # lua FILE METHOD TOKEN
 wrk.method = "$2"
 wrk.headers["Authorization"] = "Bearer $3"
 $( [ "$2" = POST ] && printf 'wrk.body = %s\nwrk.headers["Content-Type"] = "application/json"' "'$body'" )
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT %d %.1f %d %d %d\n", summary.requests,
-    summary.requests / (summary.duration / 1e6), latency:percentile(50), latency:percentile(99),
-    summary.errors.status))
-end
+$wrk_result_lua
 LUA
 }
 lua "$work/post.lua" POST "$token"

@@ -152,6 +152,22 @@ function assertNoSecret(gw, ...answers) {
   assert.ok(!gw.stderr.includes(SECRET), 'the secret on stderr');
 }
 
+// A gateway on a fresh scripted remote for the enclosing describe, handed to `use` with a client
+// holding a token once started; both stopped after the describe.
+function onScriptedRemote(timeoutMs, use) {
+  let remote;
+  let gw;
+  before(async () => {
+    remote = await startScripted();
+    gw = await gatewayOn(remote.url, timeoutMs);
+    use(remote, gw, client(gw, await issuerToken(gw)));
+  });
+  after(async () => {
+    if (gw) await gw.stop();
+    if (remote) await remote.close();
+  });
+}
+
 describe('a remote endpoint that is down', () => {
   it('at start: gatehouse does not start, and says which endpoint it could not reach', async () => {
     // A port that was just free: nothing listens there.
@@ -211,15 +227,7 @@ describe('a remote endpoint that answers after timeout_ms', () => {
   let remote;
   let gw;
   let req;
-  before(async () => {
-    remote = await startScripted();
-    gw = await gatewayOn(remote.url, TIMEOUT);
-    req = client(gw, await issuerToken(gw));
-  });
-  after(async () => {
-    if (gw) await gw.stop();
-    if (remote) await remote.close();
-  });
+  onScriptedRemote(TIMEOUT, (r, g, q) => { remote = r; gw = g; req = q; });
 
   it('504 Endpoint request timed out, as API Gateway answers an integration that is late', async () => {
     assert.equal((await req('POST', '/resource', { id: 'late-read', v: 1 })).status, 201);
@@ -284,15 +292,7 @@ describe('throttling, 5xx and refused signatures from the remote', () => {
   let remote;
   let gw;
   let req;
-  before(async () => {
-    remote = await startScripted();
-    gw = await gatewayOn(remote.url, TIMEOUT);
-    req = client(gw, await issuerToken(gw));
-  });
-  after(async () => {
-    if (gw) await gw.stop();
-    if (remote) await remote.close();
-  });
+  onScriptedRemote(TIMEOUT, (r, g, q) => { remote = r; gw = g; req = q; });
   // Answers `op` with `error` the first `times` times (Infinity: always), then serves it.
   const failFirst = (op, error, times) => {
     let left = times;
