@@ -28,8 +28,9 @@ export function tempDir() {
 // `deadlineMs` bounds every wait for the process: for the listening line here, and for its exit
 // in stop() and kill(); past it gatehouse is killed (SIGKILL) and the wait fails saying what did
 // not happen. Without it those waits take as long as gatehouse does.
-export async function startGateway(yaml, { dir = tempDir(), env = {}, keepDir = false,
+export async function startGateway(yaml, { dir: given, env = {}, keepDir = false,
   spawnOptions = {}, wrap = [], deadlineMs = 0, args = [], bin = binary } = {}) {
+  const dir = given ?? tempDir();
   const configPath = join(dir, 'gatehouse.yaml');
   writeFileSync(configPath, yaml);
   const argv = [...wrap, bin, 'serve', '-c', configPath, ...args];
@@ -76,7 +77,13 @@ export async function startGateway(yaml, { dir = tempDir(), env = {}, keepDir = 
     child.stderr.on('data', (chunk) => { gw.stderr += chunk; });
     child.on('exit', (code) => reject(new Error(`gatehouse exited with ${code}: ${gw.stderr}`)));
   });
-  await bounded(listening, 'did not report listening');
+  try {
+    await bounded(listening, 'did not report listening');
+  } catch (err) {
+    // A start that failed leaves nothing behind in a directory made here.
+    if (!given && !keepDir) rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   gw.exited = new Promise((r) => child.on('exit', (code, signal) => r({ code, signal })));
   const running = () => child.exitCode === null && child.signalCode === null;
   gw.stop = async () => {
