@@ -2,9 +2,9 @@
 
 #include <ctime>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/core_names.h>
 #include <openssl/params.h>
 
 #include <algorithm>
@@ -58,11 +58,10 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
   size_t length = 0;
   const EVP_MAC_CTX* templ = hmac_sha256_template();
   EVP_MAC_CTX* ctx = templ ? EVP_MAC_CTX_dup(templ) : nullptr;
-  const bool ok = ctx != nullptr &&
-                  EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()),
-                               key.size(), nullptr) == 1 &&
-                  EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()),
-                                 data.size()) == 1 &&
+  const auto* k = reinterpret_cast<const unsigned char*>(key.data());
+  const auto* d = reinterpret_cast<const unsigned char*>(data.data());
+  const bool ok = ctx != nullptr && EVP_MAC_init(ctx, k, key.size(), nullptr) == 1 &&
+                  EVP_MAC_update(ctx, d, data.size()) == 1 &&
                   EVP_MAC_final(ctx, mac.data(), &length, mac.size()) == 1;
   EVP_MAC_CTX_free(ctx);
   // Without a MAC there is no signature: an empty one matches nothing and signs nothing.
@@ -234,9 +233,9 @@ std::string authorization_header(const Credentials& credentials, const Scope& sc
     if (core::ascii_lower(name) == "x-amz-date") amz_date = value;
   }
   std::string to_sign = string_to_sign(amz_date, scope, canonical_request(in));
-  std::string sig = cache ? signature_with_key(cache->key(credentials.secret_access_key, scope),
-                                               to_sign)
-                          : signature(credentials.secret_access_key, scope, to_sign);
+  std::string sig =
+      cache ? signature_with_key(cache->key(credentials.secret_access_key, scope), to_sign)
+            : signature(credentials.secret_access_key, scope, to_sign);
   return "AWS4-HMAC-SHA256 Credential=" + credentials.access_key_id + "/" + scope.to_string() +
          ", SignedHeaders=" + signed_headers(in) + ", Signature=" + sig;
 }
