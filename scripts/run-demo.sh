@@ -32,7 +32,8 @@ curl -i -X POST $base/resource -H "Authorization: Bearer \$TOKEN" -H 'content-ty
 # 5. The list, including the new user.
 curl -s $base/resource -H "Authorization: Bearer \$TOKEN"
 
-# 6. The same table through DynamoDB's API (Debian's AWS CLI; any credentials).
+# 6. The same table through DynamoDB's API (Debian's AWS CLI, apt-get install awscli; any
+#    credentials).
 AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_DEFAULT_REGION=us-east-1 \\
   aws dynamodb scan --endpoint-url http://127.0.0.1:8000 --table-name users
 

@@ -217,11 +217,11 @@ SigningKeyCache::~SigningKeyCache() {
 }
 
 const std::string& SigningKeyCache::key(std::string_view secret_access_key, const Scope& scope) {
-  std::string wanted = scope.to_string();
-  if (key_.empty() || wanted != scope_) {
+  if (key_.empty() || scope.date != scope_.date || scope.region != scope_.region ||
+      scope.service != scope_.service) {
     OPENSSL_cleanse(key_.data(), key_.size());
     key_ = signing_key(secret_access_key, scope);
-    scope_ = std::move(wanted);
+    scope_ = scope;
   }
   return key_;
 }

@@ -86,7 +86,7 @@ class SigningKeyCache {
   const std::string& key(std::string_view secret_access_key, const Scope& scope);
 
  private:
-  std::string scope_;  // scope.to_string() of key_
+  Scope scope_;  // key_'s
   std::string key_;
 };
 

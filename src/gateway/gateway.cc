@@ -341,7 +341,8 @@ void Gateway::integrate(std::shared_ptr<Call> call) {
   for (auto& [k, v] : mock.headers)
     res.set(k, v);
   if (mock.has_variables) {
-    res.body() = render_template(mock.body_template, response_context(*call), {}, std::nullopt);
+    res.body() =
+        render_template(mock.body_template, response_context(*call, true), {}, std::nullopt);
   } else {
     res.body() = mock.body_template;
   }
@@ -352,7 +353,7 @@ void Gateway::integrate(std::shared_ptr<Call> call) {
 // What a template of this call sees: the request, the authorizer's decision, and once a route
 // matched, the facts its proxy event is built from. One place for mock bodies and gateway
 // responses, so both render the same values.
-ResponseContext Gateway::response_context(Call& call) {
+ResponseContext Gateway::response_context(Call& call, bool with_facts) {
   http::Request& req = call.exchange->request();
   ResponseContext ctx{core::id_view(req.id), core::id_view(call.extended_id),
                       req.msg.method_string(), req.path, call.runtime->stage};
@@ -361,12 +362,14 @@ ResponseContext Gateway::response_context(Call& call) {
     ctx.claims = &call.decision->claims;
     ctx.authorizer_context = &call.decision->context;
   }
-  if (call.route) ctx.facts = &facts(call);
+  if (call.route && (with_facts || call.facts)) ctx.facts = &facts(call);
   return ctx;
 }
 
 http::Response Gateway::error_response(Call& call, ResponseType type, const ErrorDetail& detail) {
-  return call.runtime->responses.render(type, response_context(call), detail);
+  // The default bodies read no variables: no facts are built for them.
+  const GatewayResponses& responses = call.runtime->responses;
+  return responses.render(type, response_context(call, responses.has_templates()), detail);
 }
 
 void Gateway::finish(Call& call, http::Response res) {

@@ -68,7 +68,8 @@ class Gateway final : public http::Handler {
   void integrate_crud(std::shared_ptr<Call> call);
   void integrate_function(std::shared_ptr<Call> call);
   void on_function_result(Call& call, core::MonoTime started, functions::InvokeResult result);
-  ResponseContext response_context(Call& call);
+  // `with_facts`: the template may read the request's facts (built for it if not yet).
+  ResponseContext response_context(Call& call, bool with_facts);
   void serve_issuer(std::shared_ptr<Call> call);
   void finish(Call& call, http::Response res);
   http::Response error_response(Call& call, ResponseType type, const ErrorDetail& detail = {});

@@ -77,8 +77,10 @@ void append_message_string(std::string& out, const std::optional<std::string>& m
 }  // namespace
 
 GatewayResponses::GatewayResponses(std::map<ResponseType, ResponseOverride> overrides) {
-  for (auto& [type, o] : overrides)
+  for (auto& [type, o] : overrides) {
+    if (o.body_template) has_templates_ = true;
     overrides_[static_cast<size_t>(type)] = std::move(o);
+  }
 }
 
 namespace {

@@ -77,9 +77,13 @@ class GatewayResponses {
   // The full response for `type`, with x-amzn-RequestId, x-amzn-ErrorType and content-type set.
   http::Response render(ResponseType type, const ResponseContext& ctx,
                         const ErrorDetail& detail = {}) const;
+  // Whether any response has a body template (an override): only then may render() read
+  // ResponseContext::facts.
+  bool has_templates() const { return has_templates_; }
 
  private:
   std::array<std::optional<ResponseOverride>, kResponseTypeCount> overrides_;
+  bool has_templates_ = false;
 };
 
 // Substitutes $context.* variables in `tmpl` (used by gateway responses and mock integrations).
