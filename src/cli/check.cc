@@ -65,7 +65,7 @@ int check(const std::string& config_path) {
   gateway::BuildDeps deps{core::system_clock(), client};
   deps.validate_only = true;
   deps.io = &functions_io;
-  auto runtime = gateway::build_runtime(config, deps);
+  auto runtime = gateway::build_runtime(*cfg, deps);
   if (!runtime) {
     std::fprintf(stderr, "gatehouse check: %s\n", runtime.error().message().c_str());
     return 2;

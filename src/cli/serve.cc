@@ -15,11 +15,12 @@
 #include "cli/route_table.h"
 #include "config/config.h"
 #include "core/clock.h"
+#include "core/json_text.h"
 #include "dynamodb_api/listener.h"
 #include "gateway/admin.h"
 #include "gateway/build.h"
 #include "gateway/gateway.h"
-#include "gateway/metrics.h"
+#include "gateway/reload.h"
 #include "http/client.h"
 #include "http/server.h"
 #include "observability/access_log.h"
@@ -48,7 +49,8 @@ void register_server_stats(observability::Registry& r, const std::string& listen
                 &s.connections_accepted);
   r.add_gauge("gatehouse_connections_open", "Connections open now.", l, &s.connections_open);
   r.add_counter("gatehouse_protocol_errors_total",
-                "Requests rejected before routing (400, 413, 414, 431).", l, &s.protocol_errors);
+                "Requests rejected before routing (400, 413, 414, 431, 501).", l,
+                &s.protocol_errors);
   r.add_counter("gatehouse_timeouts_total", "Connections closed by a read timeout.", l,
                 &s.timeouts);
 }
@@ -106,21 +108,27 @@ core::Result<http::Limits> fit_descriptor_limit(const config::Config& config, ht
 }  // namespace
 
 int serve(const ServeArgs& args) {
-  const std::string& config_path = args.config_path;
   // Operational logs go to stderr; stdout carries the access log (when it is "-").
   spdlog::set_default_logger(spdlog::stderr_color_mt("gatehouse"));
   // 1. Configuration: everything that can be wrong with it is reported before anything starts.
-  auto cfg = config::load(config_path);
-  if (!cfg) {
-    std::fprintf(stderr, "gatehouse: %s\n", cfg.error().message().c_str());
+  //    A reload reads it the same way, the command line's ports applied again.
+  auto load_config = [&args]() -> core::Result<std::shared_ptr<const config::Config>> {
+    auto cfg = config::load(args.config_path);
+    if (!cfg) return cfg.error();
+    auto overridden = std::make_shared<config::Config>(**cfg);
+    if (args.api_port >= 0) overridden->api.listen.port = static_cast<uint16_t>(args.api_port);
+    if (args.admin_port >= 0 && overridden->admin.listen) {
+      overridden->admin.listen->port = static_cast<uint16_t>(args.admin_port);
+    }
+    return std::shared_ptr<const config::Config>(std::move(overridden));
+  };
+  auto loaded = load_config();
+  if (!loaded) {
+    std::fprintf(stderr, "gatehouse: %s\n", loaded.error().message().c_str());
     return 2;
   }
-  auto overridden = std::make_shared<config::Config>(**cfg);
-  if (args.api_port >= 0) overridden->api.listen.port = static_cast<uint16_t>(args.api_port);
-  if (args.admin_port >= 0 && overridden->admin.listen) {
-    overridden->admin.listen->port = static_cast<uint16_t>(args.admin_port);
-  }
-  const config::Config& config = *overridden;
+  const std::shared_ptr<const config::Config> first_config = *loaded;
+  const config::Config& config = *first_config;
 
   auto api_limits = fit_descriptor_limit(config, gateway::http_limits(config));
   if (!api_limits) {
@@ -178,7 +186,7 @@ int serve(const ServeArgs& args) {
   if (dynamodb) deps.dynamodb_port = dynamodb->port();
   deps.dynamodb_credentials = std::move(worker_credentials);
   deps.io = &pool;
-  auto runtime = gateway::build_runtime(config, deps);
+  auto runtime = gateway::build_runtime(first_config, deps);
   if (!runtime) {
     std::fprintf(stderr, "gatehouse: %s\n", runtime.error().message().c_str());
     return 2;
@@ -195,10 +203,11 @@ int serve(const ServeArgs& args) {
     access_log = std::move(*log);
   }
 
-  gateway::Gateway gw(*runtime, core::system_clock(), access_log.get());
+  // The gateway holds the runtime alone: a reload that replaces it can then release it.
+  gateway::Gateway gw(std::move(*runtime), core::system_clock(), access_log.get());
   api_handler.set(&gw);
+  // The process's series; the runtime's are added at each scrape (they follow reloads).
   observability::Registry registry;
-  gateway::register_metrics(gw.runtime(), registry);
 
   // 4. The admin listener.
   register_server_stats(registry, "api", api_stats);
@@ -208,7 +217,28 @@ int serve(const ServeArgs& args) {
                          &access_log->lines_dropped);
   }
 
-  gateway::AdminHandler admin_handler(gw, registry);
+  // Reloads (SIGHUP, POST /reload) build with what the first runtime was built with.
+  gateway::Reloader reloader(gw, deps, load_config, pool.at(0));
+  auto reload = [&reloader](std::function<void(const gateway::ReloadOutcome&)> then) {
+    reloader.request([then = std::move(then)](const gateway::ReloadOutcome& outcome) {
+      if (outcome.reloaded) {
+        std::string routes = route_table(*outcome.config);
+        if (!routes.empty() && routes.back() == '\n') routes.pop_back();
+        spdlog::info("{}", routes);
+      }
+      if (then) then(outcome);
+    });
+  };
+  gateway::AdminHandler admin_handler(
+      gw, registry, [&reload](gateway::AdminHandler::ReloadAnswer answer) {
+        reload([answer = std::move(answer)](const gateway::ReloadOutcome& outcome) {
+          std::string body = outcome.reloaded ? R"({"status":"reloaded","message":)"
+                                              : R"({"status":"refused","error":)";
+          core::append_json_string(body, outcome.message);
+          body += '}';
+          answer(outcome.reloaded ? 200 : (outcome.not_now ? 503 : 400), std::move(body));
+        });
+      });
   std::unique_ptr<http::Server> admin;
   if (config.admin.listen) {
     admin =
@@ -224,7 +254,7 @@ int serve(const ServeArgs& args) {
   std::unique_ptr<dynamodb_api::Listener> dynamodb_handler;
   if (dynamodb) {
     dynamodb_handler = std::make_unique<dynamodb_api::Listener>(
-        *gw.runtime().dynamodb->engine, std::move(dynamodb_door), config.api.account_id,
+        *gw.runtime()->dynamodb->engine, std::move(dynamodb_door), config.api.account_id,
         core::system_clock());
     dynamodb_deferred.set(dynamodb_handler.get());
     register_server_stats(registry, "dynamodb", dynamodb_stats);
@@ -233,16 +263,13 @@ int serve(const ServeArgs& args) {
   // Registered before anyone can learn we are listening, so a SIGTERM right after the
   // "listening" line drains instead of killing the process.
   asio::signal_set signals(pool.at(0), SIGINT, SIGTERM);
-  // SIGHUP (systemd's ExecReload) must not end the process, as its default action would. Reading
-  // the configuration again is not done yet: say so, and keep serving.
+  // SIGHUP (systemd's ExecReload) reads the configuration again; the reload's outcome is logged.
   asio::signal_set hangups(pool.at(0), SIGHUP);
   std::function<void()> await_hangup = [&] {
     hangups.async_wait([&](boost::system::error_code ec, int) {
       if (ec) return;
-      spdlog::warn(
-          "received SIGHUP: this version does not reload its configuration; still serving {} as "
-          "read at start (restart to apply changes)",
-          config.file);
+      spdlog::info("received SIGHUP: reloading {}", config.file);
+      reload(nullptr);
       await_hangup();
     });
   };
@@ -264,7 +291,7 @@ int serve(const ServeArgs& args) {
   spdlog::info("gatehouse {}: api '{}' stage '{}' listening on http://{}:{}", kVersion,
                config.api.name, config.api.stage, config.api.listen.host, api.port());
   if (admin) {
-    spdlog::info("admin endpoints on http://{}:{} (/healthz /readyz /metrics)",
+    spdlog::info("admin endpoints on http://{}:{} (/healthz /readyz /metrics, POST /reload)",
                  config.admin.listen->host, admin->port());
   }
   if (dynamodb) {
@@ -284,10 +311,13 @@ int serve(const ServeArgs& args) {
   bool stopping = false;
   signals.async_wait([&](boost::system::error_code ec, int signo) {
     if (ec) return;
+    // The grace period as the configuration now served says (a reload may have changed it).
+    const uint32_t grace_ms = gw.runtime()->config->api.shutdown_grace_ms;
     stopping = true;
     hangups.cancel();
+    reloader.stop();
     spdlog::info("received {}, draining (grace {} ms)", signo == SIGTERM ? "SIGTERM" : "SIGINT",
-                 config.api.shutdown_grace_ms);
+                 grace_ms);
     admin_handler.set_draining();
     poll_timer.cancel();
     // In-flight requests are answered first; then the function workers are stopped (they may
@@ -307,7 +337,7 @@ int serve(const ServeArgs& args) {
     };
     if (dynamodb) dynamodb->drain(nullptr);
     api.drain(finish);
-    grace_timer.expires_after(std::chrono::milliseconds(config.api.shutdown_grace_ms));
+    grace_timer.expires_after(std::chrono::milliseconds(grace_ms));
     grace_timer.async_wait([&](boost::system::error_code ec) {
       if (ec) return;
       spdlog::warn("grace period over; closing remaining connections");

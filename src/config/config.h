@@ -53,6 +53,9 @@ struct SourcePos {
   int column = 0;    // 1-based
   // "<file>:<line>:<col>"
   std::string to_string() const;
+  // Always true: a position says where a definition was written, not what it is. A reload keeps
+  // what did not change even when lines moved around it (definitions compare with ==).
+  bool operator==(const SourcePos&) const { return true; }
 };
 
 // A host and port to listen on.
@@ -62,6 +65,7 @@ struct ListenAddress {
   bool is_ipv6() const { return host.find(':') != std::string::npos; }
   // "127.0.0.1:8080" or "[::1]:8080"
   std::string to_string() const;
+  bool operator==(const ListenAddress&) const = default;
 };
 
 // Request limits and timeouts of the API listener (api.limits).
@@ -89,6 +93,7 @@ struct Limits {
   // 10000: connections beyond this wait in the kernel's accept queue; each costs a socket and
   // buffers.
   uint32_t max_connections = core::defaults::kMaxConnections;
+  bool operator==(const Limits&) const = default;
 };
 
 // The API itself (api:).
@@ -149,6 +154,7 @@ struct SecretRef {
   // kEnv: the environment variable's name. kFile: the file's absolute path (a relative path in
   // the config resolves against the config file's directory).
   std::string name_or_path;
+  bool operator==(const SecretRef&) const = default;
 };
 
 // The secret's value. kEnv: the variable's value. kFile: the file's contents without trailing
@@ -171,6 +177,7 @@ struct IdentitySource {
   // "method.request.header.Authorization", "method.request.querystring.token",
   // "stageVariables.name", "context.httpMethod"
   std::string to_string() const;
+  bool operator==(const IdentitySource&) const = default;
 };
 
 // Where a JWT authorizer's verification keys come from (authorizers.<name>.keys).
@@ -196,6 +203,7 @@ struct JwtKeys {
   uint32_t fetch_timeout_ms = core::defaults::kJwksFetchTimeoutMs;
   // 150000: larger JWKS documents are refused (URL sources and jwks_file).
   uint64_t max_jwks_bytes = core::defaults::kMaxJwksBytes;
+  bool operator==(const JwtKeys&) const = default;
 };
 
 // Settings of a `type: jwt` authorizer.
@@ -211,6 +219,7 @@ struct JwtSettings {
   // 8192: longer tokens are rejected before decoding.
   uint32_t max_token_bytes = core::defaults::kMaxTokenBytes;
   JwtKeys keys;
+  bool operator==(const JwtSettings&) const = default;
 };
 
 // jwt: the built-in JWT authorizer. token / request: a Lambda authorizer function (functions:)
@@ -237,6 +246,7 @@ struct FunctionAuthorizerSettings {
   std::string validation_regex;
   // kIdentity (API Gateway's behaviour); see CacheScope for the trade-off.
   CacheScope cache_scope = CacheScope::kIdentity;
+  bool operator==(const FunctionAuthorizerSettings&) const = default;
 };
 
 // One entry of `authorizers:`.
@@ -259,6 +269,7 @@ struct Authorizer {
   JwtSettings jwt;                      // type == kJwt
   FunctionAuthorizerSettings function;  // type == kToken, kRequest
   SourcePos pos;                        // the authorizer's map (its value under its name)
+  bool operator==(const Authorizer&) const = default;
 };
 
 struct Header {
@@ -336,12 +347,14 @@ struct Admin {
   // 127.0.0.1:9090 (/healthz, /readyz, /metrics): loopback so metrics are not public by default;
   // nullopt when `listen: off`.
   std::optional<ListenAddress> listen = ListenAddress{"127.0.0.1", 9090};
+  bool operator==(const Admin&) const = default;
 };
 
 struct AccessLog {
   enum class Kind { kStdout, kFile, kOff };
   Kind kind = Kind::kStdout;  // "-": one JSON line per request on stdout
   std::string path;           // kFile: absolute path
+  bool operator==(const AccessLog&) const = default;
 };
 
 // One client of the embedded issuer (issuer.clients.<id>).
@@ -355,6 +368,7 @@ struct IssuerClient {
   // [client_credentials]; [] disables the client (unauthorized_client).
   std::vector<std::string> grant_types{"client_credentials"};
   SourcePos pos;
+  bool operator==(const IssuerClient&) const = default;
 };
 
 // The embedded OAuth2 token issuer (issuer:), standing in for Auth0.
@@ -377,6 +391,7 @@ struct Issuer {
   uint32_t max_failures_per_peer = core::defaults::kMaxFailuresPerPeer;
   uint32_t rate_limit_window_s = core::defaults::kRateLimitWindowS;
   SourcePos pos;
+  bool operator==(const Issuer&) const = default;
 };
 
 // A key attribute of a table or index: its name and DynamoDB type ('S', 'N' or 'B').
@@ -395,6 +410,7 @@ struct TableIndex {
   Projection projection = Projection::kAll;
   std::vector<std::string> include;  // kInclude: the attributes projected besides the keys
   SourcePos pos;
+  bool operator==(const TableIndex&) const = default;
 };
 
 // An AWS access key and its secret, as config gives them (dynamodb.credentials,
@@ -402,6 +418,7 @@ struct TableIndex {
 struct AwsCredentials {
   std::string access_key_id;  // 1..128 printable characters without '/'
   SecretRef secret_access_key;
+  bool operator==(const AwsCredentials&) const = default;
 };
 
 // Where a remote table lives (tables.<name> with backend: dynamodb): a DynamoDB endpoint (AWS,
@@ -415,6 +432,7 @@ struct RemoteTable {
   std::optional<AwsCredentials> credentials;
   bool create = false;  // create the table at start when missing; else a missing table stops it
   uint32_t timeout_ms = 5'000;  // one operation, retries included: past it, 504
+  bool operator==(const RemoteTable&) const = default;
 };
 
 // One table (tables.<name>): a table of the embedded DynamoDB store, created at start when
@@ -437,6 +455,7 @@ struct Table {
 
   // Keyed by one string attribute and nothing else: what the crud integration serves.
   bool crud_capable() const { return key.size() == 1 && key[0].type == 'S'; }
+  bool operator==(const Table&) const = default;
 };
 
 // A value of a function's environment variable (functions.<name>.environment.<VAR>).
@@ -523,6 +542,7 @@ struct DynamoDb {
   using Credentials = AwsCredentials;
   std::optional<Credentials> credentials;
   SourcePos pos;
+  bool operator==(const DynamoDb&) const = default;
 };
 
 // The whole file.

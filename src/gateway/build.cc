@@ -18,6 +18,7 @@
 #include "auth/jwt/alg.h"
 #include "auth/jwt/key.h"
 #include "auth/stage/stage.h"
+#include "aws/sigv4.h"
 #include "core/files.h"
 #include "core/host.h"
 #include "functions/events/request_facts.h"
@@ -72,6 +73,7 @@ core::Result<std::unique_ptr<auth::jwks::KeyProvider>> make_keys(const config::A
       if (!text) return fail(text.error().message());
       auto set = auth::jwks::parse_jwks(*text, k.max_jwks_bytes, k.location);
       if (!set) return fail("jwks_file '" + k.location + "': " + set.error().message());
+      rt.key_digest = aws::sha256_hex(*text);
       return std::make_unique<auth::jwks::KeyProvider>(
           std::make_shared<const auth::jwks::KeySet>(std::move(*set)));
     }
@@ -80,6 +82,7 @@ core::Result<std::unique_ptr<auth::jwks::KeyProvider>> make_keys(const config::A
       if (!text) return fail(text.error().message());
       auto set = auth::jwks::parse_pem(*text, k.location);
       if (!set) return fail("pem_file '" + k.location + "': " + set.error().message());
+      rt.key_digest = aws::sha256_hex(*text);
       return std::make_unique<auth::jwks::KeyProvider>(
           std::make_shared<const auth::jwks::KeySet>(std::move(*set)));
     }
@@ -88,6 +91,7 @@ core::Result<std::unique_ptr<auth::jwks::KeyProvider>> make_keys(const config::A
       if (!secret) return fail("hmac_secret: " + secret.error().message());
       auto key = auth::jwt::Key::from_secret(*secret);
       if (!key) return fail("hmac_secret: " + key.error().message());
+      rt.key_digest = aws::sha256_hex(*secret);
       std::vector<auth::jwt::Key> keys;
       keys.push_back(std::move(*key));
       return std::make_unique<auth::jwks::KeyProvider>(
@@ -182,9 +186,7 @@ core::Result<std::unique_ptr<AuthorizerRuntime>> make_authorizer(const config::A
   std::unique_ptr<auth::Authorizer> authorizer;
   if (a.type != config::AuthorizerType::kJwt) {
     functions::Invoker* invoker = nullptr;
-    for (const FunctionRuntime& f : runtime.functions) {
-      if (f.name == a.function.function) invoker = f.pool.get();
-    }
+    if (const FunctionRuntime* f = runtime.function(a.function.function)) invoker = f->pool.get();
     if (!a.function.validation_regex.empty()) {
       try {
         so.validation_regex.emplace(a.function.validation_regex, boost::regex::ECMAScript);
@@ -245,11 +247,11 @@ core::Status open_store(const config::Config& config, BuildDeps& deps, Runtime& 
   const char* where = config.dynamodb ? "dynamodb" : "tables";
   std::string dir = std::filesystem::path(file).parent_path().string();
   if (auto s = ensure_private_dir(dir); !s.ok()) return config_error(pos, where, s.message());
-  DynamoDbRuntime db;
-  db.stats = std::make_unique<store::sqlite::SqliteStats>();
-  auto engine = store::sqlite::Engine::open({.path = file}, *db.stats, deps.clock);
+  auto db = std::make_shared<DynamoDbRuntime>();
+  db->stats = std::make_unique<store::sqlite::SqliteStats>();
+  auto engine = store::sqlite::Engine::open({.path = file}, *db->stats, deps.clock);
   if (!engine) return config_error(pos, where, engine.error().message());
-  db.engine = std::move(*engine);
+  db->engine = std::move(*engine);
   rt.dynamodb = std::move(db);
   return {};
 }
@@ -320,8 +322,8 @@ core::Status open_tables(const config::Config& config, BuildDeps& deps, Runtime&
       if (!table) return config_error(t.pos, path, table.error().message());
       spdlog::info("tables.{}: on {} (table '{}', region {})", t.name, t.remote->endpoint,
                    t.remote->table, t.remote->region);
-      rt.tables.push_back(
-          TableRuntime{t.name, std::move(table->table), std::move(table->credentials)});
+      rt.tables.push_back(std::make_shared<TableRuntime>(
+          TableRuntime{t.name, std::move(table->table), std::move(table->credentials)}));
       continue;
     }
     store::sqlite::Engine& engine = *rt.dynamodb->engine;
@@ -354,16 +356,29 @@ core::Status open_tables(const config::Config& config, BuildDeps& deps, Runtime&
           "old file is now {}.migrated",
           t.name, moved->moved, t.sqlite_path, moved->kept, t.sqlite_path);
     }
-    rt.tables.push_back(TableRuntime{t.name, std::move(*table), {}});
+    rt.tables.push_back(
+        std::make_shared<TableRuntime>(TableRuntime{t.name, std::move(*table), {}}));
   }
   return {};
 }
 
-core::Status open_issuer(const config::Config& config, BuildDeps& deps, Runtime& rt) {
+// The embedded issuer: the previous runtime's while its options (secrets resolved) are the same,
+// so its rate limits and queued token requests carry on; else opened anew on the same key
+// directory.
+core::Status open_issuer(const config::Config& config, BuildDeps& deps, const Runtime* previous,
+                         Runtime& rt) {
   auto o = issuer_options(config, deps.api_port, true);
   if (!o) return o.error();
+  rt.issuer_options = *o;
+  if (previous && previous->issuer && previous->issuer_options == *o) {
+    rt.issuer_stats = previous->issuer_stats;
+    rt.issuer = previous->issuer;
+    return {};
+  }
   const config::Issuer& c = *config.issuer;
-  rt.issuer_stats = std::make_unique<issuer::IssuerStats>();
+  // Counts on from the previous issuer's counters: /metrics series do not restart at a reload.
+  rt.issuer_stats = previous && previous->issuer_stats ? previous->issuer_stats
+                                                       : std::make_shared<issuer::IssuerStats>();
   auto opened = issuer::Issuer::open(std::move(*o), deps.clock, *rt.issuer_stats);
   if (!opened) return config_error(c.pos, "issuer", opened.error().message());
   rt.issuer = std::move(*opened);
@@ -399,11 +414,11 @@ void point_sdk(const config::Function& f, const config::Config& config, const Bu
     if (r.endpoint != "https://dynamodb." + r.region + ".amazonaws.com")
       o.dynamodb_endpoint = r.endpoint;
     // Without I/O threads (a check) the tables are not opened and no worker starts.
-    for (const TableRuntime& opened : rt.tables) {
-      if (opened.name != t->name || !opened.remote_credentials) continue;
-      o.access_key_id = opened.remote_credentials->credentials.access_key_id;
-      o.secret_access_key = opened.remote_credentials->credentials.secret_access_key;
-      o.session_token = opened.remote_credentials->session_token;
+    for (const auto& opened : rt.tables) {
+      if (opened->name != t->name || !opened->remote_credentials) continue;
+      o.access_key_id = opened->remote_credentials->credentials.access_key_id;
+      o.secret_access_key = opened->remote_credentials->credentials.secret_access_key;
+      o.session_token = opened->remote_credentials->session_token;
     }
     return;
   }
@@ -477,22 +492,63 @@ core::Result<functions::pool::PoolOptions> pool_options(const config::Function& 
   return o;
 }
 
-core::Status make_functions(const config::Config& config, BuildDeps& deps, Runtime& rt) {
+// Each function's pool: the previous runtime's while its definition (values resolved) is the
+// same, so its warm workers keep serving; else a new pool, which the caller starts.
+core::Status make_functions(const config::Config& config, BuildDeps& deps, const Runtime* previous,
+                            Runtime& rt) {
   GH_CHECK(config.functions.empty() || deps.io != nullptr);
   for (const config::Function& f : config.functions) {
     auto o = pool_options(f, config, deps, rt);
     if (!o) return o.error();
-    FunctionRuntime fr;
-    fr.name = f.name;
-    fr.stats = std::make_unique<functions::pool::PoolStats>();
+    if (previous) {
+      auto same = [&](const auto& p) { return p->name == f.name && p->options == *o; };
+      auto kept = std::find_if(previous->functions.begin(), previous->functions.end(), same);
+      if (kept != previous->functions.end()) {
+        rt.functions.push_back(*kept);
+        continue;
+      }
+    }
+    auto fr = std::make_shared<FunctionRuntime>();
+    fr->name = f.name;
+    fr->options = *o;
+    fr->stats = std::make_unique<functions::pool::PoolStats>();
     // Creating a pool checks its command and working directory; nothing runs before start().
     auto pool =
-        functions::pool::WorkerPool::create(std::move(*o), *deps.io, deps.clock, fr.stats.get());
+        functions::pool::WorkerPool::create(std::move(*o), *deps.io, deps.clock, fr->stats.get());
     if (!pool) return config_error(f.pos, "functions." + f.name, pool.error().message());
-    fr.pool = std::move(*pool);
+    fr->pool = std::move(*pool);
     rt.functions.push_back(std::move(fr));
   }
   return {};
+}
+
+// The previous runtime's authorizer named like `a`, if this one may take its place with its
+// decision cache and keys: the same definition, the same key material, and the same function
+// pool or issuer behind it (a decision made by another function or under other keys is not
+// this authorizer's to reuse).
+std::shared_ptr<AuthorizerRuntime> kept_authorizer(const config::Authorizer& a,
+                                                   const AuthorizerRuntime& built,
+                                                   const Runtime& previous, const Runtime& rt) {
+  const config::Authorizer* before = previous.config->find_authorizer(a.name);
+  if (before == nullptr || !(*before == a)) return nullptr;
+  // What the events tell an authorizer about the API (the method ARN's parts, the stage and its
+  // variables) must be the same too: a cached decision was made on what it was told.
+  const config::Api& was = previous.config->api;
+  const config::Api& is = rt.config->api;
+  if (was.stage != is.stage || was.region != is.region || was.account_id != is.account_id ||
+      was.api_id != is.api_id || was.stage_variables != is.stage_variables)
+    return nullptr;
+  for (const auto& p : previous.authorizers) {
+    if (p->name != a.name || p->key_digest != built.key_digest) continue;
+    if (a.type != config::AuthorizerType::kJwt &&
+        previous.function(a.function.function) != rt.function(a.function.function))
+      return nullptr;
+    if (a.type == config::AuthorizerType::kJwt &&
+        a.jwt.keys.source == config::JwtKeys::Source::kIssuer && previous.issuer != rt.issuer)
+      return nullptr;
+    return p;
+  }
+  return nullptr;
 }
 
 // API Gateway's resourceId: 6 characters of [a-z0-9], stable for a route template.
@@ -518,8 +574,8 @@ core::Status make_crud_route(const config::Route& r, size_t index, const Runtime
   const config::CrudIntegration& c = r.integration.crud;
   const config::Table* table = config.find_table(c.table);
   GH_CHECK(table != nullptr);  // config checked the name
-  for (const TableRuntime& t : rt.tables) {
-    if (t.name == c.table) route.crud.table = t.table.get();
+  for (const auto& t : rt.tables) {
+    if (t->name == c.table) route.crud.table = t->table.get();
   }
   route.crud.key_attribute = table->key_attribute;
   route.crud.max_item_bytes = table->max_item_bytes;
@@ -665,9 +721,57 @@ uint64_t reserved_descriptors(const config::Config& config) {
   return n;
 }
 
-core::Result<std::shared_ptr<const Runtime>> build_runtime(const config::Config& config,
-                                                           BuildDeps& deps) {
+core::Status restart_needed(const config::Config& running, const config::Config& next) {
+  auto refuse = [&](const std::string& where, std::string_view what, std::string_view why) {
+    return core::invalid_argument(where + ": " + std::string(what) + ": " + std::string(why) +
+                                  ": restart gatehouse to apply this change");
+  };
+  const std::string api_at = next.api.pos.to_string();
+  if (!(running.api.listen == next.api.listen))
+    return refuse(api_at, "api.listen", "listeners are bound once, at start");
+  if (running.admin.listen != next.admin.listen)
+    return refuse(next.file, "admin.listen", "listeners are bound once, at start");
+  if (running.api.io_threads != next.api.io_threads)
+    return refuse(api_at, "api.io_threads", "I/O threads are started once, at start");
+  if (!(running.api.limits == next.api.limits))
+    return refuse(api_at, "api.limits", "the API listener's limits are set once, at start");
+  if (!(running.access_log == next.access_log))
+    return refuse(next.file, "access_log", "the access log is opened once, at start");
+  if (running.dynamodb != next.dynamodb) {
+    return refuse(next.dynamodb ? next.dynamodb->pos.to_string() : next.file, "dynamodb",
+                  "the store and its DynamoDB listener are opened once, at start");
+  }
+  // The DynamoDB listener checks signatures for the region, and names tables in the account, it
+  // was started with; its clients (the functions) would be told another.
+  if (next.dynamodb && running.api.region != next.api.region)
+    return refuse(api_at, "api.region", "the DynamoDB listener serves the region set at start");
+  if (next.dynamodb && running.api.account_id != next.api.account_id)
+    return refuse(api_at, "api.account_id",
+                  "the DynamoDB listener serves the account set at start");
+  for (const config::Table& t : next.tables) {
+    const config::Table* before = running.find_table(t.name);
+    if (before == nullptr || !(*before == t)) {
+      return refuse(t.pos.to_string(), "tables." + t.name,
+                    before ? "tables are opened once, at start"
+                           : "a new table; tables are opened once, at start");
+    }
+  }
+  for (const config::Table& t : running.tables) {
+    if (next.find_table(t.name) == nullptr) {
+      return refuse(next.file, "tables." + t.name, "removed; tables are opened once, at start");
+    }
+  }
+  return {};
+}
+
+core::Result<std::shared_ptr<const Runtime>> build_runtime(
+    std::shared_ptr<const config::Config> config_ptr, BuildDeps& deps, const Runtime* previous) {
+  const config::Config& config = *config_ptr;
+  if (previous) {
+    if (auto s = restart_needed(*previous->config, config); !s.ok()) return s;
+  }
   auto rt = std::make_shared<Runtime>();
+  rt->config = std::move(config_ptr);
   rt->stage = config.api.stage;
   rt->arn_prefix = router::MethodArnPrefix(config.api.region, config.api.account_id,
                                            config.api.api_id, config.api.stage);
@@ -677,12 +781,20 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(const config::Config&
       if (auto o = issuer_options(config, deps.api_port, true); !o) return o.error();
     }
   } else {
-    if (config::uses_embedded_store(config)) {
-      if (auto s = open_store(config, deps, *rt); !s.ok()) return s;
+    if (previous) {
+      // restart_needed() found the store and the tables unchanged: they stay open.
+      rt->dynamodb = previous->dynamodb;
+      rt->tables = previous->tables;
+      rt->unmatched = previous->unmatched;
+      rt->issuer_requests = previous->issuer_requests;
+    } else {
+      if (config::uses_embedded_store(config)) {
+        if (auto s = open_store(config, deps, *rt); !s.ok()) return s;
+      }
+      if (auto s = open_tables(config, deps, *rt); !s.ok()) return s;
     }
-    if (auto s = open_tables(config, deps, *rt); !s.ok()) return s;
     if (config.issuer) {
-      if (auto s = open_issuer(config, deps, *rt); !s.ok()) return s;
+      if (auto s = open_issuer(config, deps, previous, *rt); !s.ok()) return s;
     }
   }
   rt->account_id = config.api.account_id;
@@ -690,11 +802,14 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(const config::Config&
   rt->default_domain = config.api.api_id + ".execute-api." + config.api.region + ".amazonaws.com";
   rt->stage_variables = config.api.stage_variables;
   rt->binary_media_types = config.api.binary_media_types;
-  if (auto s = make_functions(config, deps, *rt); !s.ok()) return s;
-  for (size_t i = 0; i < config.authorizers.size(); ++i) {
-    auto a = make_authorizer(config.authorizers[i], deps, *rt);
+  if (auto s = make_functions(config, deps, previous, *rt); !s.ok()) return s;
+  for (const config::Authorizer& c : config.authorizers) {
+    auto a = make_authorizer(c, deps, *rt);
     if (!a) return a.error();
-    rt->authorizers.push_back(std::move(*a));
+    std::shared_ptr<AuthorizerRuntime> kept;
+    if (previous) kept = kept_authorizer(c, **a, *previous, *rt);
+    rt->authorizers.push_back(kept ? std::move(kept)
+                                   : std::shared_ptr<AuthorizerRuntime>(std::move(*a)));
   }
   auto find_authorizer = [&](const std::string& name) -> AuthorizerRuntime* {
     for (auto& a : rt->authorizers) {
@@ -711,8 +826,20 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(const config::Config&
     auto route = std::make_unique<RouteRuntime>();
     route->path_template = r.path;
     for (const std::string& m : r.methods) {
-      route->stats.push_back(std::make_unique<RouteRuntime::MethodStats>());
-      route->stats.back()->method = m;
+      std::shared_ptr<RouteRuntime::MethodStats> counted;
+      if (previous) {
+        for (const auto& before : previous->routes) {
+          if (before->path_template != r.path) continue;
+          for (const auto& st : before->stats) {
+            if (st->method == m) counted = st;
+          }
+        }
+      }
+      if (!counted) {
+        counted = std::make_shared<RouteRuntime::MethodStats>();
+        counted->method = m;
+      }
+      route->stats.push_back(std::move(counted));
     }
     // config resolved `auth`: nullopt means a public route (auth: none).
     if (r.authorizer) {
@@ -730,9 +857,8 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(const config::Config&
     } else if (r.integration.type == config::IntegrationType::kFunction) {
       route->kind = RouteRuntime::Kind::kFunction;
       route->function_timeout = std::chrono::milliseconds(r.integration.function.timeout_ms);
-      for (const FunctionRuntime& f : rt->functions) {
-        if (f.name == r.integration.function.function) route->function = f.pool.get();
-      }
+      if (const FunctionRuntime* f = rt->function(r.integration.function.function))
+        route->function = f->pool.get();
     }
     route->mock.status = static_cast<unsigned>(r.integration.mock.status);
     for (auto& h : r.integration.mock.headers)

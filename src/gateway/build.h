@@ -39,8 +39,19 @@ struct BuildDeps {
 
 // The runtime for `config`. Errors (kInvalidArgument) start with the offending item's
 // file:line:col, e.g. a route template the router refuses or a key file that does not parse.
-core::Result<std::shared_ptr<const Runtime>> build_runtime(const config::Config& config,
-                                                           BuildDeps& deps);
+//
+// With `previous` (a reload), what did not change is taken from it instead of being made anew:
+// the store and the tables (which must not change: restart_needed()), the issuer, function pools
+// and authorizers whose definitions are equal, and the counters of routes that are still there.
+// New function pools are created, not started; new authorizers' key fetches are not started.
+core::Result<std::shared_ptr<const Runtime>> build_runtime(
+    std::shared_ptr<const config::Config> config, BuildDeps& deps,
+    const Runtime* previous = nullptr);
+
+// Why `next` cannot replace `running` in a running process, if it cannot: a change to what is
+// set up once at start (listeners, I/O threads, the API's limits, the access log, the store and
+// its tables). kInvalidArgument naming the key and where it is written.
+core::Status restart_needed(const config::Config& running, const config::Config& next);
 
 http::Limits http_limits(const config::Config& config);
 

@@ -14,6 +14,7 @@
 #include "core/text.h"
 #include "functions/events/events.h"
 #include "functions/events/proxy_response.h"
+#include "functions/failure_log.h"
 #include "gateway/crud.h"
 #include "gateway/key_fetch_report.h"
 #include "gateway/request_facts.h"
@@ -46,39 +47,12 @@ void publish_issuer_keys(const Runtime& rt) {
   }
 }
 
-// How much of a function's errorMessage the log keeps: enough to read the cause, not a dump.
-constexpr size_t kLoggedErrorBytes = 512;
-
-// One warning per failed invocation, tying the API request id to the Lambda invocation id, with
-// the function's own errorType and errorMessage (quoted, bounded; never the event).
-void log_function_failure(std::string_view request_id, const std::string& function,
-                          const functions::InvokeFailure& f) {
-  using functions::InvokeError;
-  if (f.error != InvokeError::kFunctionError && f.error != InvokeError::kTimeout &&
-      f.error != InvokeError::kCrashed && f.error != InvokeError::kInitFailed &&
-      f.error != InvokeError::kResponseTooLarge)
-    return;  // throttled, shut down, the caller's timeout: counted in /metrics, not the function's
-  std::string_view message = f.error_message;
-  bool cut = message.size() > kLoggedErrorBytes;
-  if (cut) {
-    size_t end = kLoggedErrorBytes;
-    while (end > 0 && (static_cast<unsigned char>(message[end]) & 0xC0) == 0x80)
-      --end;
-    message = message.substr(0, end);
-  }
-  std::string quoted;
-  core::append_json_string(quoted, message);
-  spdlog::warn("request {}: function '{}' invocation {} failed ({}): {} {}{}", request_id, function,
-               f.invocation_id.empty() ? "-" : f.invocation_id, functions::to_string(f.error),
-               f.error_type.empty() ? "-" : f.error_type, quoted, cut ? " (cut)" : "");
-}
-
 }  // namespace
 
 // One request's trip through the pipeline.
 struct Gateway::Call {
   http::ExchangePtr exchange;
-  const Runtime* runtime = nullptr;  // the gateway's, which outlives every call
+  std::shared_ptr<const Runtime> runtime;  // the one it started on, whatever a reload swaps in
   RouteRuntime* route = nullptr;
   std::optional<router::Match> match;
   auth::DecisionPtr decision;
@@ -97,7 +71,7 @@ struct Gateway::Call {
 
 Gateway::Gateway(std::shared_ptr<const Runtime> runtime, const core::Clock& clock,
                  observability::AccessLog* access_log)
-    : runtime_(std::move(runtime)), clock_(clock), access_log_(access_log) {}
+    : runtimes_(std::move(runtime)), clock_(clock), access_log_(access_log) {}
 
 template <class Step>
 void Gateway::guarded(Call& call, Step&& step) noexcept {
@@ -119,7 +93,7 @@ void Gateway::guarded(Call& call, Step&& step) noexcept {
 void Gateway::handle(http::ExchangePtr exchange) {
   auto call = std::make_shared<Call>();
   call->exchange = std::move(exchange);
-  call->runtime = runtime_.get();
+  call->runtime = runtimes_.current();
   call->extended_id = core::new_extended_request_id();
   guarded(*call, [&] { route(call); });
 }
@@ -249,8 +223,8 @@ void Gateway::on_function_result(Call& call, core::MonoTime started, functions::
   if (!r) {
     const functions::InvokeFailure& f = r.error();
     call.error_reason = functions::to_string(f.error);
-    log_function_failure(core::id_view(call.exchange->request().id), call.route->function->name(),
-                         f);
+    functions::log_invoke_failure(core::id_view(call.exchange->request().id),
+                                  "function '" + call.route->function->name() + "'", f);
     switch (f.error) {
       case functions::InvokeError::kCallerTimeout:
         return finish(call, error_response(call, ResponseType::kIntegrationTimeout));
@@ -390,9 +364,9 @@ void Gateway::finish(Call& call, http::Response res) {
     stats.counters.count(status);
     stats.latency.observe_us(total_us);
   } else if (call.issuer_request) {
-    call.runtime->issuer_requests.count(status);
+    call.runtime->issuer_requests->count(status);
   } else {
-    call.runtime->unmatched.count(status);
+    call.runtime->unmatched->count(status);
   }
   if (access_log_) {
     auto id = core::id_view(req.id);
@@ -421,7 +395,7 @@ void Gateway::finish(Call& call, http::Response res) {
 }
 
 http::Response Gateway::protocol_error(http::ProtocolError error, const http::Request& partial) {
-  const Runtime* rt = runtime_.get();
+  const std::shared_ptr<const Runtime> rt = runtimes_.current();
   auto id = core::id_view(partial.id);
   ResponseContext ctx{id, {}, partial.msg.method_string(), {}, rt->stage, {}, nullptr};
   ResponseType type = ResponseType::kDefault4xx;
@@ -451,7 +425,7 @@ http::Response Gateway::protocol_error(http::ProtocolError error, const http::Re
       break;
   }
   http::Response res = rt->responses.render(type, ctx, detail);
-  rt->unmatched.count(res.result_int());
+  rt->unmatched->count(res.result_int());
   if (access_log_) {
     observability::AccessRecord r;
     r.request_id = id;
@@ -468,28 +442,16 @@ http::Response Gateway::protocol_error(http::ProtocolError error, const http::Re
 }
 
 void Gateway::start() {
-  const Runtime* rt = runtime_.get();
-  for (auto& f : rt->functions) {
-    if (auto s = f.pool->start(); !s.ok()) spdlog::error("{}", s.message());
-  }
-  for (auto& a : rt->authorizers)
-    a->stage->authorizer().start();
+  runtimes_.start_all();
 }
 
 void Gateway::stop_functions(std::function<void()> done) {
-  const Runtime* rt = runtime_.get();
-  if (rt->functions.empty()) return done();
-  auto left = std::make_shared<std::atomic<size_t>>(rt->functions.size());
-  auto shared_done = std::make_shared<std::function<void()>>(std::move(done));
-  for (auto& f : rt->functions) {
-    f.pool->stop([left, shared_done] {
-      if (left->fetch_sub(1) == 1) (*shared_done)();
-    });
-  }
+  runtimes_.stop_functions(std::move(done));
 }
 
 core::Status Gateway::poll() {
-  const Runtime* rt = runtime_.get();
+  runtimes_.release_retired();
+  const std::shared_ptr<const Runtime> rt = runtimes_.current();
   core::Status issuer_status;
   if (rt->issuer) {
     issuer_status = rt->issuer->poll();
@@ -511,15 +473,11 @@ core::Status Gateway::poll() {
 }
 
 void Gateway::close() {
-  const Runtime* rt = runtime_.get();
-  if (rt->issuer) rt->issuer->close();
-  for (auto& t : rt->tables)
-    t.table->close();
-  if (rt->dynamodb) rt->dynamodb->engine->close();
+  runtimes_.close();
 }
 
 bool Gateway::ready() const {
-  const Runtime* rt = runtime_.get();
+  const std::shared_ptr<const Runtime> rt = runtimes_.current();
   for (auto& a : rt->authorizers) {
     if (!a->stage->authorizer().ready()) return false;
   }
@@ -528,8 +486,8 @@ bool Gateway::ready() const {
 
 std::vector<std::string> Gateway::functions_failing_to_start() const {
   std::vector<std::string> out;
-  for (const FunctionRuntime& f : runtime_->functions) {
-    if (f.stats->failing_to_start.value() != 0) out.push_back(f.name);
+  for (const auto& f : runtimes_.current()->functions) {
+    if (f->stats->failing_to_start.value() != 0) out.push_back(f->name);
   }
   return out;
 }

@@ -2,10 +2,9 @@
 // place where domain errors become HTTP responses (via responses.h). The admin endpoints are in
 // admin.h, the metrics in metrics.h, what the events are told about a request in request_facts.h.
 //
-// Thread safety: handle() runs on every I/O thread at once; the Runtime is immutable and lives as
-// long as the gateway (there is no reload yet: requests hold a plain pointer to it, with no
-// reference count or lock per request; reload will swap it whole and keep the old one alive
-// until its requests have finished).
+// Thread safety: handle() runs on every I/O thread at once. Each request holds the Runtime it
+// started on (immutable) until it is answered; a reload swaps in another one whole
+// (runtime_set.h), and requests in flight finish on theirs.
 #pragma once
 
 #include <chrono>
@@ -15,6 +14,7 @@
 #include "core/clock.h"
 #include "functions/invoker.h"
 #include "gateway/runtime.h"
+#include "gateway/runtime_set.h"
 #include "http/message.h"
 #include "observability/access_log.h"
 
@@ -35,9 +35,10 @@ class Gateway final : public http::Handler {
 
   // Starts the authorizers' background work (first key fetches).
   void start();
-  // Key refreshes, the embedded issuer's key directory and other periodic work; call about once a
-  // second. Returns what went wrong with the issuer's keys on disk (reported once per problem; the
-  // issuer keeps serving the keys it had), for the caller to log.
+  // Key refreshes, the embedded issuer's key directory, releasing runtimes a reload replaced and
+  // other periodic work; call about once a second, on the thread start() ran on. Returns what went
+  // wrong with the issuer's keys on disk (reported once per problem; the issuer keeps serving the
+  // keys it had), for the caller to log.
   core::Status poll();
   // Whether every authorizer has its keys (a URL source's first fetch).
   bool ready() const;
@@ -50,7 +51,10 @@ class Gateway final : public http::Handler {
   // `done` once all have exited. Call before letting the I/O threads run out of work.
   void stop_functions(std::function<void()> done);
 
-  const Runtime& runtime() const { return *runtime_; }
+  // The runtime new requests start on.
+  std::shared_ptr<const Runtime> runtime() const { return runtimes_.current(); }
+  // The current runtime and those a reload replaced (gateway/reload.h swaps them).
+  RuntimeSet& runtimes() { return runtimes_; }
 
  private:
   struct Call;
@@ -74,8 +78,7 @@ class Gateway final : public http::Handler {
   void finish(Call& call, http::Response res);
   http::Response error_response(Call& call, ResponseType type, const ErrorDetail& detail = {});
 
-  // Immutable after construction.
-  const std::shared_ptr<const Runtime> runtime_;
+  RuntimeSet runtimes_;
   const core::Clock& clock_;
   observability::AccessLog* access_log_;
   // poll() calls so far, and how often (and how much) it expires items by TTL.

@@ -30,7 +30,7 @@ void register_metrics(const Runtime& runtime, observability::Registry& registry)
           {{"route", r->path_template}, {"method", s->method}}, &s->latency);
     }
   }
-  add_status_counters("", "", rt->unmatched);
+  add_status_counters("", "", *rt->unmatched);
   if (rt->dynamodb) {
     const store::sqlite::SqliteStats& ts = *rt->dynamodb->stats;
     observability::Labels l = {};
@@ -60,7 +60,7 @@ void register_metrics(const Runtime& runtime, observability::Registry& registry)
     }
   }
   if (rt->issuer) {
-    add_status_counters("issuer", "", rt->issuer_requests);
+    add_status_counters("issuer", "", *rt->issuer_requests);
     const issuer::IssuerStats& is = *rt->issuer_stats;
     const std::pair<const char*, const core::Counter*> issuer_counters[] = {
         {"gatehouse_issuer_tokens_issued_total", &is.tokens_issued},
@@ -72,19 +72,21 @@ void register_metrics(const Runtime& runtime, observability::Registry& registry)
       registry.add_counter(name, "Embedded issuer counter.", {}, counter);
     }
   }
-  for (const FunctionRuntime& f : rt->functions) {
+  for (const auto& fn : rt->functions) {
+    const FunctionRuntime& f = *fn;
     const functions::pool::PoolStats& ps = *f.stats;
     observability::Labels l = {{"function", f.name}};
     registry.add_counter("gatehouse_function_invocations_total",
                          "Invocations accepted (throttled ones included).", l, &ps.invocations);
     const std::pair<const char*, const core::Counter*> results[] = {
-        {"success", &ps.succeeded}, {"function_error", &ps.function_errors},
-        {"timeout", &ps.timeouts},  {"caller_timeout", &ps.caller_timeouts},
-        {"crash", &ps.crashes},     {"throttled", &ps.throttled}};
+        {"success", &ps.succeeded},         {"function_error", &ps.function_errors},
+        {"function_timeout", &ps.timeouts}, {"caller_timeout", &ps.caller_timeouts},
+        {"worker_crashed", &ps.crashes},    {"throttled", &ps.throttled}};
     for (auto& [result, counter] : results) {
       registry.add_counter("gatehouse_function_results_total",
-                           "Invocations by how they ended (timeout: the function's own; "
-                           "caller_timeout: the route's or the authorizer's).",
+                           "Invocations by how they ended, named as the access log's error codes "
+                           "(function_timeout: the function's own; caller_timeout: the route's or "
+                           "the authorizer's).",
                            {{"function", f.name}, {"result", result}}, counter);
     }
     registry.add_counter("gatehouse_function_worker_starts_total",
@@ -99,6 +101,9 @@ void register_metrics(const Runtime& runtime, observability::Registry& registry)
     registry.add_gauge("gatehouse_function_workers", "Worker processes alive.", l, &ps.workers);
     registry.add_gauge("gatehouse_function_busy_workers", "Workers running an invocation.", l,
                        &ps.busy);
+    registry.add_gauge("gatehouse_function_idle_workers",
+                       "Workers waiting for an invocation (in the Runtime API's /next).", l,
+                       &ps.idle);
     registry.add_gauge("gatehouse_function_queued_invocations", "Invocations waiting for a worker.",
                        l, &ps.queued);
     registry.add_gauge("gatehouse_function_failing_to_start",
@@ -107,6 +112,9 @@ void register_metrics(const Runtime& runtime, observability::Registry& registry)
                        l, &ps.failing_to_start);
     registry.add_histogram("gatehouse_function_duration_seconds",
                            "From a worker taking the event to its answer.", l, &ps.duration);
+    registry.add_histogram("gatehouse_function_init_duration_seconds",
+                           "From a worker process's start to its first /next (its cold start).", l,
+                           &ps.init_duration);
     registry.add_histogram("gatehouse_function_queue_wait_seconds",
                            "From the invocation's arrival to a worker taking it.", l,
                            &ps.queue_wait);

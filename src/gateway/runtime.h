@@ -1,6 +1,11 @@
 // The gateway's compiled, immutable view of one configuration: route table, authorizers with
-// their caches, integrations and gateway responses. Built once per (re)load by build_runtime();
-// requests only read it.
+// their caches, integrations and gateway responses. Built at start and again by each reload
+// (build_runtime()); requests only read it.
+//
+// What outlives a reload is shared: a reload builds a new Runtime that holds the same store,
+// tables, issuer, function pools and authorizers (decision caches and fetched keys with them) as
+// the previous one wherever their definitions did not change, and the same counters for every
+// route that is still there, so /metrics counts on across reloads.
 #pragma once
 
 #include <array>
@@ -27,6 +32,10 @@
 #include "router/router.h"
 #include "store/sqlite/engine.h"
 #include "store/table.h"
+
+namespace gatehouse::config {
+struct Config;
+}
 
 namespace gatehouse::gateway {
 
@@ -72,6 +81,10 @@ struct AuthorizerRuntime {
   auth::jwks::KeyProvider* url_keys = nullptr;
   std::string keys_url;
   KeyFetchReport key_fetch_report;
+  // A digest of the key material read at build time (a jwks_file's or pem_file's text, the
+  // hmac_secret): a reload keeps this authorizer, and its decision cache, only while it is the
+  // same. Empty for URL and issuer keys, which refresh themselves.
+  std::string key_digest;
 };
 
 struct MockIntegration {
@@ -84,6 +97,8 @@ struct MockIntegration {
 // A function's worker pool with its counters.
 struct FunctionRuntime {
   std::string name;
+  // Its definition, values resolved: a reload keeps the pool (and its warm workers) while equal.
+  functions::pool::PoolOptions options;
   std::unique_ptr<functions::pool::PoolStats> stats;
   std::unique_ptr<functions::pool::WorkerPool> pool;
 };
@@ -106,7 +121,8 @@ struct RouteRuntime {
     StatusCounters counters;
     core::Histogram latency;
   };
-  std::vector<std::unique_ptr<MethodStats>> stats;  // one per declared method, in config order
+  // One per declared method, in config order; shared with the next runtime's same route and method.
+  std::vector<std::shared_ptr<MethodStats>> stats;
   // The stats of the request's method (the first declared one for a method not declared).
   MethodStats& stats_for(std::string_view method) const {
     for (const auto& s : stats) {
@@ -131,14 +147,19 @@ struct DynamoDbRuntime {
 };
 
 struct Runtime {
+  // The configuration this runtime was built from (its file, what a reload compares with).
+  std::shared_ptr<const config::Config> config;
   std::string stage;
   // Declared first so they are destroyed last: routes point at them, and the tables at the store.
-  std::optional<DynamoDbRuntime> dynamodb;
-  std::vector<TableRuntime> tables;
-  std::unique_ptr<issuer::Issuer> issuer;  // null without an issuer: section
-  std::unique_ptr<issuer::IssuerStats> issuer_stats;
+  // The store and the tables are opened once, at start: every runtime shares them.
+  std::shared_ptr<DynamoDbRuntime> dynamodb;
+  std::vector<std::shared_ptr<TableRuntime>> tables;
+  std::shared_ptr<issuer::IssuerStats> issuer_stats;  // before the issuer, which counts in it
+  std::shared_ptr<issuer::Issuer> issuer;             // null without an issuer: section
+  // What the issuer was opened with, secrets resolved: a reload keeps it while equal.
+  issuer::IssuerOptions issuer_options;
   // Before authorizers and routes, which invoke them.
-  std::vector<FunctionRuntime> functions;
+  std::vector<std::shared_ptr<FunctionRuntime>> functions;
   // Event facts fixed per configuration.
   std::string account_id;
   std::string api_id;
@@ -148,10 +169,20 @@ struct Runtime {
   std::optional<router::RouteTable> table;  // always set once built
   router::MethodArnPrefix arn_prefix{"", "", "", ""};
   std::vector<std::unique_ptr<RouteRuntime>> routes;  // by RouteSpec::route_index
-  std::vector<std::unique_ptr<AuthorizerRuntime>> authorizers;
+  std::vector<std::shared_ptr<AuthorizerRuntime>> authorizers;
   GatewayResponses responses;
-  mutable StatusCounters unmatched;        // requests that matched no route (atomic counters)
-  mutable StatusCounters issuer_requests;  // the embedded issuer's endpoints
+  // Requests that matched no route, and those of the embedded issuer's endpoints (atomic
+  // counters, shared across reloads).
+  std::shared_ptr<StatusCounters> unmatched = std::make_shared<StatusCounters>();
+  std::shared_ptr<StatusCounters> issuer_requests = std::make_shared<StatusCounters>();
+
+  // The function named `name`, or null.
+  const FunctionRuntime* function(std::string_view name) const {
+    for (const auto& f : functions) {
+      if (f->name == name) return f.get();
+    }
+    return nullptr;
+  }
 };
 
 }  // namespace gatehouse::gateway

@@ -57,6 +57,7 @@ struct ClientOptions {
   // Grant types this client may use; only "client_credentials" exists. Empty: the client is
   // disabled (unauthorized_client).
   std::vector<std::string> grant_types{"client_credentials"};
+  bool operator==(const ClientOptions&) const = default;
 };
 
 struct RateLimitOptions {
@@ -67,6 +68,7 @@ struct RateLimitOptions {
   uint32_t max_failures_per_client = core::defaults::kMaxFailuresPerClient;
   uint32_t max_failures_per_peer = core::defaults::kMaxFailuresPerPeer;
   uint32_t window_s = core::defaults::kRateLimitWindowS;
+  bool operator==(const RateLimitOptions&) const = default;
 };
 
 struct IssuerOptions {
@@ -86,6 +88,8 @@ struct IssuerOptions {
   RateLimitOptions rate_limit;
   uint32_t max_body_bytes = 8192;  // larger token requests get 400 invalid_request
   uint32_t max_pending = 1024;     // queued token requests beyond this get 503 (Retry-After: 1)
+  // A reload keeps what compares equal (secrets included: a rotated secret is a change).
+  bool operator==(const IssuerOptions&) const = default;
 };
 
 // Counters handed in by the owner, exported by observability/.

@@ -23,11 +23,11 @@ MethodArnPrefix::MethodArnPrefix(std::string_view region, std::string_view accou
 std::string_view to_string(MethodArnError e) {
   switch (e) {
     case MethodArnError::kTooLong:
-      return "method ARN too long";
+      return "method_arn_too_long";
     case MethodArnError::kBadPath:
-      return "bad path";
+      return "bad_path";
     case MethodArnError::kEncodedSeparator:
-      return "encoded separator in path";
+      return "encoded_separator";
   }
   return "unknown";
 }

@@ -60,7 +60,7 @@ TEST_F(MethodArnTest, RefusesEncodedSeparators) {
     ASSERT_FALSE(r.has_value()) << path;
     EXPECT_EQ(r.error(), MethodArnError::kEncodedSeparator) << path;
   }
-  EXPECT_EQ(to_string(MethodArnError::kEncodedSeparator), "encoded separator in path");
+  EXPECT_EQ(to_string(MethodArnError::kEncodedSeparator), "encoded_separator");
   EXPECT_EQ(arn("GET", "/a%20b%2Ab%5Bc%5D"),
             "arn:aws:execute-api:us-east-1:123456789012:abcdef123/prod/GET/a b*b[c]");
 }
@@ -98,8 +98,8 @@ TEST_F(MethodArnTest, BadPath) {
     ASSERT_FALSE(r.has_value()) << p;
     EXPECT_EQ(r.error(), MethodArnError::kBadPath) << p;
   }
-  EXPECT_EQ(to_string(MethodArnError::kBadPath), "bad path");
-  EXPECT_EQ(to_string(MethodArnError::kTooLong), "method ARN too long");
+  EXPECT_EQ(to_string(MethodArnError::kBadPath), "bad_path");
+  EXPECT_EQ(to_string(MethodArnError::kTooLong), "method_arn_too_long");
 }
 
 // Another region, account, API and stage land in their places.

@@ -193,11 +193,11 @@ core::Status CompileError::to_status() const {
 std::string_view to_string(MatchError e) {
   switch (e) {
     case MatchError::kNoRoute:
-      return "no route";
+      return "no_route";
     case MatchError::kMethodNotAllowed:
-      return "method not allowed";
+      return "no_route_for_method";
     case MatchError::kBadPath:
-      return "bad path";
+      return "bad_path";
   }
   return "unknown";
 }

@@ -523,9 +523,9 @@ TEST(RouterCompile, ToStatus) {
 
 // The error enum has names for the access log.
 TEST(RouterMatch, ErrorNames) {
-  EXPECT_EQ(to_string(MatchError::kNoRoute), "no route");
-  EXPECT_EQ(to_string(MatchError::kMethodNotAllowed), "method not allowed");
-  EXPECT_EQ(to_string(MatchError::kBadPath), "bad path");
+  EXPECT_EQ(to_string(MatchError::kNoRoute), "no_route");
+  EXPECT_EQ(to_string(MatchError::kMethodNotAllowed), "no_route_for_method");
+  EXPECT_EQ(to_string(MatchError::kBadPath), "bad_path");
 }
 
 // A Match stays valid after the Result holding it is moved (params live inline).

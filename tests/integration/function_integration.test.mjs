@@ -191,7 +191,7 @@ for (const runtime of ['bootstrap', 'ric']) {
         assert.equal(await metric(gw, 'gatehouse_function_results_total',
           { function: 'users', result: 'success' }), invoked);
         assert.equal(await metric(gw, 'gatehouse_function_results_total',
-          { function: 'users', result: 'crash' }), 0);
+          { function: 'users', result: 'worker_crashed' }), 0);
         assert.ok(await metric(gw, 'gatehouse_function_workers', users) >= 1);
         assert.ok(await metric(gw, 'gatehouse_function_worker_starts_total', users) >= 1);
         assert.equal(await metric(gw, 'gatehouse_function_init_failures_total', users), 0);

@@ -4,6 +4,7 @@
 
 #include "auth/authorizers/function_output.h"
 #include "functions/events/events.h"
+#include "functions/failure_log.h"
 
 namespace gatehouse::auth {
 
@@ -20,28 +21,35 @@ void FunctionAuthorizer::authorize(const AuthRequest& request, AuthCallback done
   auto started = clock_.monotonic();
   invoker_.invoke(
       {std::move(event), "", options_.answer_within},
-      [this, started, done = std::move(done)](functions::InvokeResult r) {
+      [this, started, request_id = std::string(request.request_id),
+       done = std::move(done)](functions::InvokeResult r) {
         if (!r) {
           const functions::InvokeFailure& f = r.error();
-          if (f.error == functions::InvokeError::kFunctionError) {
-            // API Gateway's rule: exactly "Unauthorized" is a 401, anything else a 500.
-            if (f.error_message == "Unauthorized") return done(AuthError::kFunctionUnauthorized);
-            spdlog::warn("authorizer {}: function failed: {}", options_.name, f.error_type);
-            return done(AuthError::kFunctionError);
+          // API Gateway's rule: exactly "Unauthorized" is a 401, not a failure.
+          if (f.error == functions::InvokeError::kFunctionError &&
+              f.error_message == "Unauthorized")
+            return done(AuthError::kFunctionUnauthorized);
+          // The same line as a route's function failure, naming the authorizer too.
+          std::string caller =
+              "authorizer '" + options_.name + "' function '" + invoker_.name() + "'";
+          if (!functions::log_invoke_failure(request_id, caller, f)) {
+            spdlog::warn("request {}: {} unavailable ({}): {}", request_id, caller,
+                         functions::to_string(f.error), f.error_message);
           }
-          spdlog::warn("authorizer {}: function unavailable: {} {}", options_.name,
-                       functions::to_string(f.error), f.error_message);
-          return done(AuthError::kFunctionUnavailable);
+          return done(f.error == functions::InvokeError::kFunctionError
+                          ? AuthError::kFunctionError
+                          : AuthError::kFunctionUnavailable);
         }
         auto out = parse_function_output(*r);
         if (!out) {
           stats_.invalid_outputs.inc();
           const FunctionOutputFailure& e = out.error();
-          spdlog::warn("authorizer {}: invalid output: {}{}{}", options_.name, to_string(e.error),
-                       e.error == FunctionOutputError::kPolicyInvalid ? ": " : "",
-                       e.error == FunctionOutputError::kPolicyInvalid
-                           ? policy::to_string(e.policy_error)
-                           : std::string_view());
+          spdlog::warn(
+              "request {}: authorizer '{}' function '{}' answered an invalid output: {}{}{}",
+              request_id, options_.name, invoker_.name(), to_string(e.error),
+              e.error == FunctionOutputError::kPolicyInvalid ? ": " : "",
+              e.error == FunctionOutputError::kPolicyInvalid ? policy::to_string(e.policy_error)
+                                                             : std::string_view());
           return done(AuthError::kFunctionOutputInvalid);
         }
         auto d = std::make_shared<Decision>();

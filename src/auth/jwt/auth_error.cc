@@ -45,7 +45,7 @@ std::string_view to_string(AuthError error) {
     case AuthError::kFunctionUnauthorized:
       return "function_unauthorized";
     case AuthError::kFunctionError:
-      return "function_error";
+      return "function_failed";
     case AuthError::kFunctionOutputInvalid:
       return "function_output_invalid";
     case AuthError::kFunctionUnavailable:

@@ -152,7 +152,7 @@ std::string_view to_string(ProxyResponseError error) {
     case ProxyResponseError::kBadBase64Body:
       return "bad_base64_body";
     case ProxyResponseError::kHeadersTooLarge:
-      return "headers_too_large";
+      return "response_headers_too_large";
   }
   return "unknown";
 }

@@ -223,7 +223,7 @@ TEST(ParseProxyResponse, BoundsTheHeaderBlock) {
   auto r = parse_proxy_response(R"({"headers":{"X-Fits":")" + fits + R"("}})");
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->headers.at(0).second, fits);
-  EXPECT_EQ(to_string(ProxyResponseError::kHeadersTooLarge), "headers_too_large");
+  EXPECT_EQ(to_string(ProxyResponseError::kHeadersTooLarge), "response_headers_too_large");
 }
 
 // kBadHeaders: not an object, a value of another type, a name that is not a token, or a value

@@ -123,7 +123,8 @@ class WorkerPool::Impl : public std::enable_shared_from_this<WorkerPool::Impl> {
     std::optional<ErrorReport> init_error;
     uint32_t failures = 0;  // consecutive failures before a first /next
     bool restart_pending = false;
-    bool spawning = false;  // its process is being started (launch() is posted)
+    bool spawning = false;        // its process is being started (launch() is posted)
+    core::MonoTime started_at{};  // when its process started, for init_duration
     http::ExchangePtr long_poll;
     InvocationPtr current;
     std::string last_id;  // the last invocation it finished: a late second answer is 403
@@ -137,6 +138,8 @@ class WorkerPool::Impl : public std::enable_shared_from_this<WorkerPool::Impl> {
   void launch(Worker& w, const ProcessSpec& spec);
   // All below: callers hold mu_.
   void spawn(Worker& w);
+  // Takes the worker's waiting /next, if any (the idle gauge follows).
+  http::ExchangePtr take_long_poll(Worker& w);
   void init_failed(Worker& w, InvokeFailure failure);
   void watch_exit(Worker& w, int pidfd);
   void read_output(Worker& w, int fd, bool is_stderr);
@@ -226,6 +229,13 @@ void WorkerPool::Impl::spawn(Worker& w) {
   });
 }
 
+http::ExchangePtr WorkerPool::Impl::take_long_poll(Worker& w) {
+  if (w.long_poll) stats_->idle.add(-1);
+  http::ExchangePtr taken = std::move(w.long_poll);
+  w.long_poll = nullptr;
+  return taken;
+}
+
 void WorkerPool::Impl::launch(Worker& w, const ProcessSpec& spec) {
   core::Result<StartedProcess> started = start_process(spec);
   std::unique_lock lock(mu_);
@@ -247,7 +257,8 @@ void WorkerPool::Impl::launch(Worker& w, const ProcessSpec& spec) {
   w.state = Worker::State::kStarting;
   w.initialized = false;
   w.init_error.reset();
-  w.long_poll.reset();
+  take_long_poll(w);
+  w.started_at = core::os_monotonic();
   stats_->worker_starts.inc();
   stats_->workers.add(1);
   watch_exit(w, started->pidfd);
@@ -310,7 +321,7 @@ void WorkerPool::Impl::on_exit(Worker& w, uint64_t generation, int status) {
   w.pid = -1;
   stats_->workers.add(-1);
   w.kill_timer.cancel();
-  w.long_poll.reset();
+  take_long_poll(w);
   // Whatever outlived the process (a helper that left its group) loses the endpoint with it.
   w.server->close_all();
   bool was_stopping = w.state == Worker::State::kStopping;
@@ -492,8 +503,7 @@ void WorkerPool::Impl::fail_oldest_queued(InvokeFailure failure) {
 }
 
 void WorkerPool::Impl::deliver(Worker& w, InvocationPtr inv) {
-  http::ExchangePtr long_poll = std::move(w.long_poll);
-  w.long_poll.reset();
+  http::ExchangePtr long_poll = take_long_poll(w);
   w.current = inv;
   inv->running = true;
   // Deadlines below are armed on Asio steady timers, which run on the OS clock.
@@ -575,9 +585,13 @@ void WorkerPool::Impl::on_next(Worker& w, http::ExchangePtr long_poll) {
     w.failures = 0;
     last_init_failure_.reset();
     stats_->failing_to_start.set(0);
+    stats_->init_duration.observe_us(static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(core::os_monotonic() - w.started_at)
+            .count()));
   }
   w.state = Worker::State::kReady;
   w.long_poll = std::move(long_poll);
+  stats_->idle.add(1);
   while (!queue_.empty()) {
     InvocationPtr inv = std::move(queue_.front());
     queue_.pop_front();
@@ -700,7 +714,7 @@ void WorkerPool::Impl::shutdown_now() {
     }
     w->restart_timer.cancel();
     w->kill_timer.cancel();
-    w->long_poll.reset();
+    take_long_poll(*w);
     w->current.reset();
     if (w->server) {
       w->server->drain(nullptr);

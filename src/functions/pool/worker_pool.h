@@ -77,6 +77,8 @@ struct PoolOptions {
   // up to the second.
   std::chrono::milliseconds backoff_initial{100};
   std::chrono::milliseconds backoff_max{30'000};
+  // A reload keeps what compares equal (secrets included: a rotated secret is a change).
+  bool operator==(const PoolOptions&) const = default;
 };
 
 struct PoolStats {
@@ -92,12 +94,14 @@ struct PoolStats {
   core::Counter refused_connections;  // Runtime API connections from outside a worker's tree
   core::Gauge workers;                // processes alive
   core::Gauge busy;                   // workers running an invocation
+  core::Gauge idle;                   // workers waiting in /next for an invocation
   core::Gauge queued;                 // invocations waiting for a worker
   // 1 from a worker's failure before its first /next until a worker reaches its first /next: the
   // function cannot start (readiness reports it).
   core::Gauge failing_to_start;
-  core::Histogram duration;    // from /next handing the event over to its answer
-  core::Histogram queue_wait;  // from invoke() to a worker taking the event
+  core::Histogram duration;       // from /next handing the event over to its answer
+  core::Histogram queue_wait;     // from invoke() to a worker taking the event
+  core::Histogram init_duration;  // from a worker's start to its first /next (its cold start)
 };
 
 class WorkerPool final : public Invoker {
