@@ -115,7 +115,7 @@ void Reloader::run() {
 }
 
 ReloadOutcome Reloader::reload() {
-  if (size_t retired = gateway_.runtimes().retired_count(); retired >= kMaxRetired) {
+  if (size_t retired = gateway_.runtimes().retired_in_use(); retired >= kMaxRetired) {
     return {false,
             fmt::format("{} replaced configurations still have requests in flight; reload again "
                         "once they have finished",

@@ -136,9 +136,10 @@ void RuntimeSet::release_retired() {
   dropped.clear();
 }
 
-size_t RuntimeSet::retired_count() const {
+size_t RuntimeSet::retired_in_use() const {
   std::lock_guard lock(mu_);
-  return retired_.size();
+  return static_cast<size_t>(std::count_if(retired_.begin(), retired_.end(),
+                                           [](const auto& r) { return r.use_count() > 1; }));
 }
 
 void RuntimeSet::stop_functions(std::function<void()> done) {

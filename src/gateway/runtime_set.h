@@ -40,8 +40,8 @@ class RuntimeSet {
   // more, unless a runtime still in use shares them, and drops those runtimes. Call about once a
   // second.
   void release_retired();
-  // Retired runtimes still held by requests (tests, logs).
-  size_t retired_count() const;
+  // Replaced runtimes that requests still hold (released ones not yet dropped do not count).
+  size_t retired_in_use() const;
   // Stops every function pool of every runtime (graceful: SIGTERM, then SIGKILL after their
   // grace) and calls `done` once all have exited.
   void stop_functions(std::function<void()> done);
