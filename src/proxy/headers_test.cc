@@ -1,0 +1,87 @@
+#include "proxy/headers.h"
+
+#include <gtest/gtest.h>
+
+namespace gatehouse::proxy {
+namespace {
+
+namespace bhttp = boost::beast::http;
+
+std::string find(const HeaderList& h, std::string_view name) {
+  for (const auto& [n, v] : h) {
+    if (n == name) return v;
+  }
+  return "<absent>";
+}
+
+TEST(ProxyHeaders, RequestKeepsEndToEndHeadersAndDropsHopByHopOnes) {
+  bhttp::fields client;
+  client.insert("Host", "api.example");
+  client.insert("Accept", "application/json");
+  client.insert("Authorization", "Bearer abc");
+  client.insert("Connection", "keep-alive, X-Private");
+  client.insert("X-Private", "only for this hop");
+  client.insert("Keep-Alive", "timeout=5");
+  client.insert("Transfer-Encoding", "chunked");
+  client.insert("Content-Length", "12");
+  client.insert("Expect", "100-continue");
+  client.insert("TE", "trailers");
+  client.insert("Upgrade", "websocket");
+  client.insert("Proxy-Authorization", "Basic eA==");
+  client.insert("Via", "1.1 somewhere");
+  client.insert("X-Custom", "kept");
+  client.insert("X-Custom", "twice");
+  auto out = upstream_request_headers(client, {"203.0.113.7", "http", 8080});
+  EXPECT_EQ(find(out, "Accept"), "application/json");
+  EXPECT_EQ(find(out, "Authorization"), "Bearer abc");
+  for (std::string_view gone :
+       {"Host", "Connection", "X-Private", "Keep-Alive", "Transfer-Encoding", "Content-Length",
+        "Expect", "TE", "Upgrade", "Proxy-Authorization", "Via"})
+    EXPECT_EQ(find(out, gone), "<absent>") << gone;
+  // Repeated headers keep their order.
+  int custom = 0;
+  for (const auto& [n, v] : out) {
+    if (n == "X-Custom") {
+      EXPECT_EQ(v, custom++ == 0 ? "kept" : "twice");
+    }
+  }
+  EXPECT_EQ(custom, 2);
+  EXPECT_EQ(find(out, "X-Forwarded-For"), "203.0.113.7");
+  EXPECT_EQ(find(out, "X-Forwarded-Proto"), "http");
+  EXPECT_EQ(find(out, "X-Forwarded-Port"), "8080");
+}
+
+TEST(ProxyHeaders, ForwardedForIsAppendedToAndTheOthersAreOverwritten) {
+  bhttp::fields client;
+  client.insert("X-Forwarded-For", "1.1.1.1");
+  client.insert("x-forwarded-for", "2.2.2.2, 3.3.3.3");
+  client.insert("X-Forwarded-Proto", "https");
+  client.insert("X-Forwarded-Port", "443");
+  client.insert("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/execute-api");
+  auto out = upstream_request_headers(client, {"127.0.0.1", "http", 8080});
+  EXPECT_EQ(find(out, "X-Forwarded-For"), "1.1.1.1, 2.2.2.2, 3.3.3.3, 127.0.0.1");
+  EXPECT_EQ(find(out, "X-Forwarded-Proto"), "http");
+  EXPECT_EQ(find(out, "X-Forwarded-Port"), "8080");
+  EXPECT_EQ(find(out, "Authorization"), "<absent>");  // a SigV4 signature is API Gateway's
+  // One of each, whatever the client sent.
+  EXPECT_EQ(out.size(), 3u);
+}
+
+TEST(ProxyHeaders, ResponseHeadersPassAreRemappedOrDropped) {
+  std::vector<std::string> none;
+  EXPECT_EQ(response_header_rule("Content-Type", none), ResponseHeader::kPass);
+  EXPECT_EQ(response_header_rule("Set-Cookie", none), ResponseHeader::kPass);
+  EXPECT_EQ(response_header_rule("Cache-Control", none), ResponseHeader::kPass);
+  for (std::string_view r : {"Date", "Server", "Connection", "Content-Length", "WWW-Authenticate",
+                             "Authorization", "User-Agent", "x-amzn-RequestId", "Content-MD5"})
+    EXPECT_EQ(response_header_rule(r, none), ResponseHeader::kRemap) << r;
+  for (std::string_view d : {"Transfer-Encoding", "Keep-Alive", "Upgrade", "Trailer", "Via", "Host",
+                             "Proxy-Authenticate", "TE"})
+    EXPECT_EQ(response_header_rule(d, none), ResponseHeader::kDrop) << d;
+  auto tokens = connection_tokens(" keep-alive ,X-Hop,, close");
+  EXPECT_EQ(tokens, (std::vector<std::string>{"keep-alive", "x-hop", "close"}));
+  EXPECT_EQ(response_header_rule("x-HOP", tokens), ResponseHeader::kDrop);
+}
+
+}  // namespace
+}  // namespace gatehouse::proxy
