@@ -24,6 +24,8 @@ std::string integration_of(const config::Integration& i) {
       return "crud " + i.crud.table + (i.crud.owner_only ? " (owner_only)" : "");
     case config::IntegrationType::kFunction:
       return "function " + i.function.function;
+    case config::IntegrationType::kHttpProxy:
+      return "http_proxy " + i.http_proxy.uri;
   }
   return "?";
 }

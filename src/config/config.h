@@ -277,7 +277,7 @@ struct Header {
   std::string value;
 };
 
-enum class IntegrationType { kMock, kCrud, kFunction };
+enum class IntegrationType { kMock, kCrud, kFunction, kHttpProxy };
 
 // `integration:` with `type: mock`: a fixed response.
 struct MockIntegration {
@@ -306,12 +306,49 @@ struct FunctionIntegration {
   uint32_t timeout_ms = core::defaults::kIntegrationTimeoutMs;
 };
 
+// One request parameter mapping of an http_proxy integration (request_parameters), as API Gateway
+// writes it: `integration.request.<header|querystring|path>.<name>: <source>`.
+struct ParameterMapping {
+  enum class Target { kHeader, kQueryString, kPath };
+  enum class Source {
+    kStatic,         // 'text' (single-quoted)
+    kHeader,         // method.request.header.<name>: the client's header
+    kQueryString,    // method.request.querystring.<name>: the client's query parameter
+    kPath,           // method.request.path.<name>: the route's path parameter
+    kContext,        // context.<name>: a $context variable (core/context_vars.h), e.g.
+                     // context.authorizer.principalId, context.authorizer.claims.scope
+    kStageVariable,  // stageVariables.<name>
+  };
+  Target target = Target::kHeader;
+  std::string name;  // the header, query parameter or {placeholder} it sets
+  Source source = Source::kStatic;
+  std::string value;  // kStatic: the text; else the source's name (kContext: "authorizer.x")
+  SourcePos pos;
+};
+
+// type: http_proxy: the request goes to an HTTP service as API Gateway's HTTP_PROXY sends it.
+struct HttpProxyIntegration {
+  // Required: http(s)://host[:port]/path[?query], as written. `{name}` in the path or query takes
+  // the route's path parameter `name` ({proxy} for a greedy {proxy+}), as received, unless a
+  // path mapping sets it; `${stageVariables.name}` is replaced by the stage variable's value.
+  std::string uri;
+  // Derived from uri once (core/endpoint_uri.h): where connections go, "http://host:port", and
+  // the target template, "/path?query" with its {placeholders}.
+  std::string origin;
+  std::string target;
+  // 29000 (API Gateway's limit), 50..29000: no complete answer within it is 504 Endpoint request
+  // timed out.
+  uint32_t timeout_ms = core::defaults::kIntegrationTimeoutMs;
+  std::vector<ParameterMapping> request_parameters;  // in file order
+};
+
 struct Integration {
   IntegrationType type = IntegrationType::kMock;
-  MockIntegration mock;          // type == kMock
-  CrudIntegration crud;          // type == kCrud
-  FunctionIntegration function;  // type == kFunction
-  SourcePos pos;                 // the integration: map
+  MockIntegration mock;             // type == kMock
+  CrudIntegration crud;             // type == kCrud
+  FunctionIntegration function;     // type == kFunction
+  HttpProxyIntegration http_proxy;  // type == kHttpProxy
+  SourcePos pos;                    // the integration: map
 };
 
 // One entry of `routes:`.

@@ -1,5 +1,5 @@
 // The routes: section: each route's path, methods, authorizer, scopes and integration (mock,
-// crud or function).
+// crud, function or http_proxy).
 #include <algorithm>
 #include <array>
 #include <utility>
@@ -14,7 +14,8 @@ constexpr std::array<std::string_view, 8> kMethodNames = {"GET",    "POST", "PUT
                                                           "DELETE", "HEAD", "OPTIONS", "ANY"};
 
 // In IntegrationType order.
-constexpr std::array<std::string_view, 3> kIntegrationTypes = {"mock", "crud", "function"};
+constexpr std::array<std::string_view, 4> kIntegrationTypes = {"mock", "crud", "function",
+                                                               "http_proxy"};
 
 core::Status parse_mock_integration(const Ctx& c, const MapReader& m, MockIntegration* out) {
   // A final answer: a 1xx would desynchronise the client's connection.
@@ -67,37 +68,40 @@ core::Status parse_function_integration(const Ctx& c, const MapReader& m,
 }
 
 core::Status parse_integration(const Ctx& c, const Field& f, const Config& parsed,
-                               Integration* out) {
-  static constexpr std::array<std::string_view, 9> kKeys = {
-      "type",       "status",        "headers",  "body",      "table",
-      "owner_only", "default_limit", "function", "timeout_ms"};
+                               std::string_view route_path, Integration* out) {
+  static constexpr std::array<std::string_view, 11> kKeys = {
+      "type",       "status",     "headers",           "body",
+      "table",      "owner_only", "default_limit",     "function",
+      "timeout_ms", "uri",        "request_parameters"};
   auto m = MapReader::open(c, f, kKeys);
   if (!m) return m.error();
   out->pos = source_pos(c, f.mark);
   const Field* type = m->get("type");
   if (type == nullptr) {
-    return m->missing(c, "type", "; expected type: mock, type: crud or type: function");
+    return m->missing(c, "type", "; expected type: mock, crud, function or http_proxy");
   }
   size_t index = 0;
   GH_CONFIG_TRY(read_enum(c, *type, kIntegrationTypes, &index));
   out->type = static_cast<IntegrationType>(index);
-  // Keys of another type are mistakes, not options to ignore. Each key with the index of its
-  // type in kIntegrationTypes.
-  static constexpr std::array<std::pair<std::string_view, size_t>, 8> kKeyTypes = {{
-      {"status", 0},
-      {"headers", 0},
-      {"body", 0},
-      {"table", 1},
-      {"owner_only", 1},
-      {"default_limit", 1},
-      {"function", 2},
-      {"timeout_ms", 2},
+  // Keys of another type are mistakes, not options to ignore. Each key with the types it
+  // applies to, a bit per index in kIntegrationTypes.
+  static constexpr std::array<std::pair<std::string_view, unsigned>, 10> kKeyTypes = {{
+      {"status", 1u << 0},
+      {"headers", 1u << 0},
+      {"body", 1u << 0},
+      {"table", 1u << 1},
+      {"owner_only", 1u << 1},
+      {"default_limit", 1u << 1},
+      {"function", 1u << 2},
+      {"timeout_ms", 1u << 2 | 1u << 3},
+      {"uri", 1u << 3},
+      {"request_parameters", 1u << 3},
   }};
   for (const auto& [name, field] : m->entries()) {
     // The binding is captured through an init-capture: clang refuses to capture it directly.
     auto it = std::find_if(kKeyTypes.begin(), kKeyTypes.end(),
                            [&key = name](const auto& k) { return k.first == key; });
-    if (it != kKeyTypes.end() && it->second != index) {
+    if (it != kKeyTypes.end() && (it->second & (1u << index)) == 0) {
       return fail_key(
           c, field,
           quote(name) + " does not apply to type: " + std::string(kIntegrationTypes[index]));
@@ -108,6 +112,8 @@ core::Status parse_integration(const Ctx& c, const Field& f, const Config& parse
       return parse_mock_integration(c, *m, &out->mock);
     case IntegrationType::kCrud:
       return parse_crud_integration(c, *m, parsed.tables, &out->crud);
+    case IntegrationType::kHttpProxy:
+      return parse_http_proxy_integration(c, *m, route_path, parsed.api, &out->http_proxy);
     case IntegrationType::kFunction:
       break;
   }
@@ -217,7 +223,7 @@ core::Status parse_route(const Ctx& c, const Field& f, const Config& parsed, Rou
 
   const Field* integration = m->get("integration");
   if (integration == nullptr) return m->missing(c, "integration", "; expected e.g. {type: mock}");
-  return parse_integration(c, *integration, parsed, &out->integration);
+  return parse_integration(c, *integration, parsed, out->path, &out->integration);
 }
 
 }  // namespace

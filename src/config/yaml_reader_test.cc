@@ -38,7 +38,7 @@ TEST(ConfigErrors, UnknownEnumValue) {
                "    integration:\n"
                "      type: mok\n"),
       "gh.yaml:7:13: routes[0].integration.type: unknown value 'mok'; expected one of: mock, crud, "
-      "function");
+      "function, http_proxy");
 }
 
 // Unknown keys are errors, with a suggestion when one allowed key is within edit distance 2.
@@ -177,7 +177,7 @@ TEST(ConfigErrors, MissingRequiredKeys) {
        "api: {name: x}\nroutes:\n  - {path: /, method: GET, auth: none, "
        "integration: {status: 200}}\n",
        "gh.yaml:3:53: routes[0].integration.type: required key is missing; expected type: mock, "
-       "type: crud or type: function"},
+       "crud, function or http_proxy"},
       {"route auth without default",
        "api: {name: x}\nroutes:\n  - path: /\n    method: GET\n"
        "    integration: {type: mock}\n",

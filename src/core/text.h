@@ -24,6 +24,15 @@ constexpr char ascii_lower(char c) noexcept {
 // s with its ASCII capital letters lower-cased (names that compare case-insensitively).
 std::string ascii_lower(std::string_view s);
 
+// Whether a and b are equal but for ASCII case (header names).
+constexpr bool ascii_iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  }
+  return true;
+}
+
 // s without the spaces and tabs at either end (HTTP's optional whitespace, RFC 9110 §5.6.3).
 constexpr std::string_view trim_ows(std::string_view s) noexcept {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))

@@ -614,6 +614,73 @@ core::Status make_crud_route(const config::Route& r, size_t index, const Runtime
   return {};
 }
 
+// An http_proxy route: its upstream (one per origin, shared by the routes that name it), the
+// endpoint's target template and the request parameter mappings.
+core::Status make_proxy_route(const config::Route& r, size_t index, BuildDeps& deps, Runtime& rt,
+                              RouteRuntime& route) {
+  const config::HttpProxyIntegration& c = r.integration.http_proxy;
+  ProxyRoute& p = route.proxy;
+  for (const auto& u : rt.upstreams) {
+    if (u->origin() == c.origin) p.upstream = u;
+  }
+  if (!p.upstream) {
+    // Without I/O threads (a check) there is nothing to send from: the origin is checked alone.
+    std::vector<boost::asio::io_context*> io;
+    boost::asio::io_context unused;
+    if (deps.io) {
+      for (size_t i = 0; i < deps.io->size(); ++i)
+        io.push_back(&deps.io->at(i));
+    } else {
+      io.push_back(&unused);
+    }
+    auto upstream = proxy::Upstream::create(c.origin, io);
+    if (!upstream) {
+      return config_error(r.integration.pos,
+                          "routes[" + std::to_string(index) + "].integration.uri",
+                          upstream.error().message());
+    }
+    if (!deps.io) return {};
+    p.upstream = std::move(*upstream);
+    rt.upstreams.push_back(p.upstream);
+  }
+  p.target = c.target;
+  p.timeout = std::chrono::milliseconds(c.timeout_ms);
+  for (const config::ParameterMapping& m : c.request_parameters) {
+    using CT = config::ParameterMapping::Target;
+    using CS = config::ParameterMapping::Source;
+    using T = ProxyMapping::Target;
+    using S = ProxyMapping::Source;
+    ProxyMapping out;
+    out.target = m.target == CT::kHeader        ? T::kHeader
+                 : m.target == CT::kQueryString ? T::kQueryString
+                                                : T::kPath;
+    switch (m.source) {
+      case CS::kStatic:
+        out.source = S::kStatic;
+        break;
+      case CS::kHeader:
+        out.source = S::kHeader;
+        break;
+      case CS::kQueryString:
+        out.source = S::kQueryString;
+        break;
+      case CS::kPath:
+        out.source = S::kPath;
+        break;
+      case CS::kContext:
+        out.source = S::kContext;
+        break;
+      case CS::kStageVariable:
+        out.source = S::kStageVariable;
+        break;
+    }
+    out.name = m.name;
+    out.value = m.value;
+    p.mappings.push_back(std::move(out));
+  }
+  return {};
+}
+
 // owner_only is the table's: every crud route on an owner_only table must say it (or one route
 // would show every owner's items), and all must use the same authorizer (the principals of two
 // authorizers may coincide, and would then share owners).
@@ -800,6 +867,7 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(
   rt->account_id = config.api.account_id;
   rt->api_id = config.api.api_id;
   rt->default_domain = config.api.api_id + ".execute-api." + config.api.region + ".amazonaws.com";
+  rt->api_port = deps.api_port;
   rt->stage_variables = config.api.stage_variables;
   rt->binary_media_types = config.api.binary_media_types;
   if (auto s = make_functions(config, deps, previous, *rt); !s.ok()) return s;
@@ -854,6 +922,9 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(
     if (r.integration.type == config::IntegrationType::kCrud) {
       route->kind = RouteRuntime::Kind::kCrud;
       if (auto s = make_crud_route(r, i, *rt, config, *route); !s.ok()) return s;
+    } else if (r.integration.type == config::IntegrationType::kHttpProxy) {
+      route->kind = RouteRuntime::Kind::kHttpProxy;
+      if (auto s = make_proxy_route(r, i, deps, *rt, *route); !s.ok()) return s;
     } else if (r.integration.type == config::IntegrationType::kFunction) {
       route->kind = RouteRuntime::Kind::kFunction;
       route->function_timeout = std::chrono::milliseconds(r.integration.function.timeout_ms);

@@ -304,8 +304,53 @@ void Gateway::integrate_crud(std::shared_ptr<Call> call) {
   });
 }
 
+void Gateway::integrate_http_proxy(std::shared_ptr<Call> call) {
+  http::Request& req = call->exchange->request();
+  const Runtime& rt = *call->runtime;
+  const ProxyRoute& route = call->route->proxy;
+  const ResponseContext ctx = response_context(*call, true);
+  ProxyRequestInputs in{req,
+                        call->match->params,
+                        [&ctx](std::string_view name) { return context_value(name, ctx); },
+                        rt.stage_variables,
+                        {req.peer_ip, "http", rt.api_port}};
+  http::OriginRequest upstream = upstream_request(route, in);
+  auto started = clock_.monotonic();
+  route.upstream->send(
+      std::move(upstream), route.timeout,
+      [this, call, started](core::Result<http::OriginResponse, http::OriginError> result) {
+        guarded(*call, [&] { on_proxy_result(*call, started, std::move(result)); });
+      });
+}
+
+void Gateway::on_proxy_result(Call& call, core::MonoTime started,
+                              core::Result<http::OriginResponse, http::OriginError> result) {
+  call.integration_us = micros_since(clock_, started);
+  if (result) return finish(call, client_response(std::move(*result)));
+  const http::OriginError& e = result.error();
+  // The reason is ours (what failed, the origin), never the request's content.
+  spdlog::warn("request {}: http_proxy to {}: {}", core::id_view(call.exchange->request().id),
+               call.route->proxy.upstream->origin(), e.status.message());
+  switch (e.status.code()) {
+    case core::Code::kDeadlineExceeded:
+      call.error_reason = "integration_timeout";
+      return finish(call, error_response(call, ResponseType::kIntegrationTimeout));
+    case core::Code::kResourceExhausted:
+      call.error_reason = e.maybe_received ? "upstream_response_too_large" : "upstream_busy";
+      break;
+    default:
+      call.error_reason = "upstream_unavailable";
+      break;
+  }
+  finish(call, error_response(call, ResponseType::kIntegrationFailure,
+                              {.message = "Internal server error", .status = 502}));
+}
+
 void Gateway::integrate(std::shared_ptr<Call> call) {
   if (call->route->kind == RouteRuntime::Kind::kCrud) return integrate_crud(std::move(call));
+  if (call->route->kind == RouteRuntime::Kind::kHttpProxy) {
+    return integrate_http_proxy(std::move(call));
+  }
   if (call->route->kind == RouteRuntime::Kind::kFunction) {
     return integrate_function(std::move(call));
   }

@@ -72,6 +72,9 @@ class Gateway final : public http::Handler {
   void integrate_crud(std::shared_ptr<Call> call);
   void integrate_function(std::shared_ptr<Call> call);
   void on_function_result(Call& call, core::MonoTime started, functions::InvokeResult result);
+  void integrate_http_proxy(std::shared_ptr<Call> call);
+  void on_proxy_result(Call& call, core::MonoTime started,
+                       core::Result<http::OriginResponse, http::OriginError> result);
   // `with_facts`: the template may read the request's facts (built for it if not yet).
   ResponseContext response_context(Call& call, bool with_facts);
   void serve_issuer(std::shared_ptr<Call> call);

@@ -119,6 +119,31 @@ void register_metrics(const Runtime& runtime, observability::Registry& registry)
                            "From the invocation's arrival to a worker taking it.", l,
                            &ps.queue_wait);
   }
+  for (const auto& u : rt->upstreams) {
+    const proxy::UpstreamStats& us = u->stats();
+    observability::Labels l = {{"upstream", u->origin()}};
+    registry.add_counter("gatehouse_upstream_requests_total",
+                         "Requests sent to an http_proxy upstream (origin).", l, &us.requests);
+    const std::pair<const char*, const core::Counter*> results[] = {
+        {"answered", &us.answered},
+        {"upstream_unavailable", &us.unavailable},
+        {"integration_timeout", &us.timeouts},
+        {"upstream_busy", &us.busy},
+        {"upstream_response_too_large", &us.too_large}};
+    for (auto& [result, counter] : results) {
+      registry.add_counter("gatehouse_upstream_results_total",
+                           "Upstream exchanges by how they ended: answered (any status), or the "
+                           "access log's error code.",
+                           {{"upstream", u->origin()}, {"result", result}}, counter);
+    }
+    registry.add_histogram("gatehouse_upstream_duration_seconds",
+                           "From sending a request to the upstream's complete answer.", l,
+                           &us.latency);
+    const proxy::Upstream* up = u.get();
+    registry.add_gauge_fn("gatehouse_upstream_connections_opened",
+                          "Connections opened to the upstream so far (reuse keeps it low).", l,
+                          [up] { return static_cast<double>(up->connections_opened()); });
+  }
   for (auto& a : rt->authorizers) {
     const std::pair<const char*, const core::Counter*> outcomes[] = {
         {"allow", &a->stats.allow},

@@ -167,6 +167,12 @@ void append_context_var(std::string& out, std::string_view name, const ResponseC
 
 }  // namespace
 
+std::string context_value(std::string_view name, const ResponseContext& ctx) {
+  std::string out;
+  append_context_var(out, name, ctx, "", std::nullopt);
+  return out;
+}
+
 std::string render_template(std::string_view tmpl, const ResponseContext& ctx,
                             std::string_view response_type,
                             const std::optional<std::string>& error_message) {

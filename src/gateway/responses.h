@@ -86,6 +86,10 @@ class GatewayResponses {
   bool has_templates_ = false;
 };
 
+// The value of $context.<name> for a request (as templates render it; empty when it has none):
+// what an http_proxy mapping's context.<name> source sends.
+std::string context_value(std::string_view name, const ResponseContext& ctx);
+
 // Substitutes $context.* variables in `tmpl` (used by gateway responses and mock integrations).
 // `error_message` is nullopt when there is no error (messageString renders as null).
 std::string render_template(std::string_view tmpl, const ResponseContext& ctx,

@@ -26,6 +26,7 @@
 #include "core/stats.h"
 #include "functions/pool/worker_pool.h"
 #include "gateway/crud.h"
+#include "gateway/http_proxy.h"
 #include "gateway/responses.h"
 #include "issuer/issuer.h"
 #include "router/method_arn.h"
@@ -104,7 +105,7 @@ struct FunctionRuntime {
 };
 
 struct RouteRuntime {
-  enum class Kind { kMock, kCrud, kFunction };
+  enum class Kind { kMock, kCrud, kFunction, kHttpProxy };
   std::string path_template;
   AuthorizerRuntime* authorizer = nullptr;  // nullptr: a public route (auth: none)
   std::vector<std::string> scopes;          // any-of; empty = none required
@@ -112,6 +113,7 @@ struct RouteRuntime {
   MockIntegration mock;                    // kMock
   CrudRoute crud;                          // kCrud
   functions::Invoker* function = nullptr;  // kFunction
+  ProxyRoute proxy;                        // kHttpProxy
   std::chrono::milliseconds function_timeout{core::defaults::kIntegrationTimeoutMs};
   std::string resource_id;  // requestContext.resourceId: stable per route
   // What /metrics counts, per method the route declares ("ANY" for an ANY route), so two routes
@@ -164,12 +166,15 @@ struct Runtime {
   std::string account_id;
   std::string api_id;
   std::string default_domain;  // <api_id>.execute-api.<region>.amazonaws.com
+  uint16_t api_port = 0;       // the API listener's: what X-Forwarded-Port tells upstreams
   std::vector<std::pair<std::string, std::string>> stage_variables;
   std::vector<std::string> binary_media_types;
   std::optional<router::RouteTable> table;  // always set once built
   router::MethodArnPrefix arn_prefix{"", "", "", ""};
   std::vector<std::unique_ptr<RouteRuntime>> routes;  // by RouteSpec::route_index
   std::vector<std::shared_ptr<AuthorizerRuntime>> authorizers;
+  // The services http_proxy routes send to, one per origin (routes share them).
+  std::vector<std::shared_ptr<proxy::Upstream>> upstreams;
   GatewayResponses responses;
   // Requests that matched no route, and those of the embedded issuer's endpoints (atomic
   // counters, shared across reloads).

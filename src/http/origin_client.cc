@@ -70,6 +70,7 @@ struct OriginClient::Impl {
   OriginOptions options;
   bool https = false;
   std::string host, port, host_header, origin;
+  std::string server_name;  // SNI and the name the certificate must carry
   // State of the io_context's thread only.
   std::vector<std::unique_ptr<Conn>> idle;
   size_t open = 0;  // connections counted against max_connections: idle, busy and opening
@@ -99,6 +100,31 @@ core::Result<std::shared_ptr<OriginClient>> OriginClient::create(asio::io_contex
   if (impl->host.size() > 2 && impl->host.front() == '[')
     impl->host = impl->host.substr(1, impl->host.size() - 2);
   impl->origin = scheme + "://" + impl->host_header;
+  impl->server_name = options.server_name.empty() ? impl->host : options.server_name;
+  // TLS files are read now, so a missing or mismatched one stops the start, not a request.
+  boost::system::error_code ec;
+  if (!options.ca_file.empty()) {
+    impl->tls.load_verify_file(options.ca_file, ec);
+    if (ec) return core::invalid_argument("ca_file " + options.ca_file + ": " + ec.message());
+  }
+  if (options.client_certificate_file.empty() != options.client_key_file.empty())
+    return core::invalid_argument("a client certificate needs both its certificate and key file");
+  if (!options.client_certificate_file.empty()) {
+    impl->tls.use_certificate_chain_file(options.client_certificate_file, ec);
+    if (ec) {
+      return core::invalid_argument("client certificate " + options.client_certificate_file + ": " +
+                                    ec.message());
+    }
+    impl->tls.use_private_key_file(options.client_key_file, asio::ssl::context::pem, ec);
+    if (ec) {
+      return core::invalid_argument("client key " + options.client_key_file + ": " + ec.message());
+    }
+    if (SSL_CTX_check_private_key(impl->tls.native_handle()) != 1) {
+      return core::invalid_argument("client key " + options.client_key_file +
+                                    " does not belong to the certificate " +
+                                    options.client_certificate_file);
+    }
+  }
   return std::shared_ptr<OriginClient>(new OriginClient(std::move(impl)));
 }
 
@@ -136,9 +162,10 @@ asio::awaitable<core::Result<std::unique_ptr<Conn>, OriginError>> connect(
   if (!s.https) co_return conn;
   conn->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(*conn->tcp), s.tls);
   conn->tcp.reset();
-  if (!SSL_set_tlsext_host_name(conn->tls->native_handle(), s.host.c_str()))
-    co_return failure(core::Code::kUnavailable, "cannot set the TLS server name " + s.host, false);
-  conn->tls->set_verify_callback(asio::ssl::host_name_verification(s.host));
+  if (!SSL_set_tlsext_host_name(conn->tls->native_handle(), s.server_name.c_str()))
+    co_return failure(core::Code::kUnavailable, "cannot set the TLS server name " + s.server_name,
+                      false);
+  conn->tls->set_verify_callback(asio::ssl::host_name_verification(s.server_name));
   conn->lowest().expires_at(deadline);
   auto [hec] = co_await conn->tls->async_handshake(asio::ssl::stream_base::client, use_tuple);
   if (hec == beast::error::timeout)
@@ -225,6 +252,7 @@ struct Attempt {
   core::Result<OriginResponse, OriginError> result;
   bool reusable = false;      // the connection may serve another request
   bool nothing_back = false;  // failed before any byte of an answer
+  bool write_failed = false;  // the request was not written whole
 };
 
 template <class Stream>
@@ -249,7 +277,7 @@ asio::awaitable<Attempt> exchange(OriginClient::Impl& s, Conn& conn, Stream& str
                 (deadline ? "sending the request to " + s.origin + " timed out"
                           : "sending the request to " + s.origin + " failed: " + wec.message()),
                 false),
-        false, !deadline};
+        false, !deadline, true};
   }
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(s.options.max_response_bytes);
@@ -311,6 +339,7 @@ void OriginClient::send(OriginRequest request, std::chrono::milliseconds timeout
       else
         attempt = co_await exchange(s, c, *c.tcp, request);
       const bool retry = !attempt->result && attempt->nothing_back && c.reused &&
+                         (attempt->write_failed || request.resend_if_unanswered) &&
                          tries <= s.options.max_connections;
       if (attempt->reusable) c.lowest().expires_never();
       release(s, std::move(*conn), attempt->reusable);

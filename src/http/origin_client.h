@@ -38,6 +38,14 @@ struct OriginOptions {
   uint32_t max_waiting = 1024;
   uint32_t idle_timeout_ms = 30'000;
   size_t max_response_bytes = 16 * 1024 * 1024;
+  // HTTPS only. A PEM file of the CAs to trust instead of the system's store (a private CA).
+  std::string ca_file{};
+  // A client certificate (PEM, its chain after it) and its private key, for services that ask
+  // for one (mutual TLS): both or neither.
+  std::string client_certificate_file{};
+  std::string client_key_file{};
+  // The name sent in SNI and checked against the service's certificate; empty: the origin's host.
+  std::string server_name{};
 };
 
 struct OriginRequest {
@@ -46,6 +54,12 @@ struct OriginRequest {
   // Besides Host and Content-Length, which the client writes.
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // Whether a request sent on a reused connection that closed before any byte of an answer came
+  // back may be sent again on another (the server most likely closed it while idle, but may have
+  // read the request first): true for callers that recognise a repeat (DynamoDB's), false for a
+  // proxy that cannot know the request is idempotent. A request that could not be written is
+  // always sent again.
+  bool resend_if_unanswered = true;
 };
 
 struct OriginResponse {
@@ -63,7 +77,8 @@ struct OriginError {
 
 class OriginClient : public std::enable_shared_from_this<OriginClient> {
  public:
-  // kInvalidArgument for anything but an http(s) origin without a path.
+  // kInvalidArgument for anything but an http(s) origin without a path, and for TLS files
+  // (OriginOptions) that cannot be read or do not belong together, naming the file.
   static core::Result<std::shared_ptr<OriginClient>> create(boost::asio::io_context& ioc,
                                                             std::string_view origin,
                                                             OriginOptions options = {});

@@ -10,16 +10,10 @@ namespace {
 
 namespace bhttp = boost::beast::http;
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return core::ascii_lower(x) == core::ascii_lower(y);
-         });
-}
-
 template <size_t N>
 bool listed(std::string_view name, const std::array<std::string_view, N>& names) {
   return std::any_of(names.begin(), names.end(),
-                     [&](std::string_view n) { return iequals(n, name); });
+                     [&](std::string_view n) { return core::ascii_iequals(n, name); });
 }
 
 // Hop-by-hop: they describe one connection (RFC 9110 §7.6.1).
@@ -50,7 +44,7 @@ constexpr std::array<std::string_view, 10> kResponseRemapped = {
 
 bool names_in(std::string_view name, const std::vector<std::string>& tokens) {
   return std::any_of(tokens.begin(), tokens.end(),
-                     [&](const std::string& t) { return iequals(t, name); });
+                     [&](const std::string& t) { return core::ascii_iequals(t, name); });
 }
 
 }  // namespace
@@ -77,10 +71,10 @@ HeaderList upstream_request_headers(const bhttp::fields& client,
   std::vector<std::string> tokens;
   std::string forwarded_for;
   for (const auto& field : client) {
-    if (iequals(field.name_string(), "connection"))
+    if (core::ascii_iequals(field.name_string(), "connection"))
       for (auto& t : connection_tokens(field.value()))
         tokens.push_back(std::move(t));
-    if (iequals(field.name_string(), "x-forwarded-for")) {
+    if (core::ascii_iequals(field.name_string(), "x-forwarded-for")) {
       if (!forwarded_for.empty()) forwarded_for += ", ";
       forwarded_for.append(field.value());
     }
@@ -93,7 +87,8 @@ HeaderList upstream_request_headers(const bhttp::fields& client,
         listed(name, kRequestRewritten) || names_in(name, tokens))
       continue;
     // A SigV4 signature was made for API Gateway, not for the upstream.
-    if (iequals(name, "authorization") && value.starts_with("AWS4-HMAC-SHA256")) continue;
+    if (core::ascii_iequals(name, "authorization") && value.starts_with("AWS4-HMAC-SHA256"))
+      continue;
     out.emplace_back(std::string(name), std::string(value));
   }
   if (!forwarded_for.empty()) forwarded_for += ", ";

@@ -74,6 +74,12 @@ core::Status read_aws_credentials(const Ctx& c, const Field& f, AwsCredentials* 
 core::Status parse_authorizers(const Ctx& c, const Field& f, const Config& parsed,
                                std::vector<Authorizer>* out);
 
+// parse_http_proxy.cc. `route_path`: the route's path template, whose {parameters} the uri's
+// placeholders may take; `api`: its stage variables.
+core::Status parse_http_proxy_integration(const Ctx& c, const MapReader& m,
+                                          std::string_view route_path, const Api& api,
+                                          HttpProxyIntegration* out);
+
 // parse_routes.cc. `parsed` holds everything but gateway_responses, admin and access_log.
 core::Status parse_routes(const Ctx& c, const Field& f, const Config& parsed,
                           std::vector<Route>* out);

@@ -1,0 +1,183 @@
+#include "gateway/http_proxy.h"
+
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+
+#include <algorithm>
+#include <optional>
+
+#include "core/text.h"
+
+namespace gatehouse::gateway {
+namespace {
+
+namespace bhttp = boost::beast::http;
+using Target = ProxyMapping::Target;
+using Source = ProxyMapping::Source;
+
+// Every byte but the unreserved ones percent-encoded: safe in a path segment and a query part.
+std::string encoded(std::string_view text) {
+  return boost::urls::encode(text, boost::urls::unreserved_chars);
+}
+
+// The client's query parameter `name` (decoded names compared), its last value decoded.
+std::optional<std::string> client_query_value(std::string_view raw_query, std::string_view name) {
+  std::optional<std::string> found;
+  size_t i = 0;
+  while (i <= raw_query.size()) {
+    size_t amp = raw_query.find('&', i);
+    if (amp == std::string_view::npos) amp = raw_query.size();
+    std::string_view part = raw_query.substr(i, amp - i);
+    size_t eq = part.find('=');
+    std::string_view raw_name = part.substr(0, eq);
+    if (!part.empty() && core::percent_decode_lenient(raw_name, {true}) == name) {
+      found = eq == std::string_view::npos
+                  ? std::string()
+                  : core::percent_decode_lenient(part.substr(eq + 1), {true});
+    }
+    i = amp + 1;
+  }
+  return found;
+}
+
+// The value a mapping's source has for this request, or nullopt (then it sets nothing).
+std::optional<std::string> source_value(const ProxyMapping& m, const ProxyRequestInputs& in) {
+  switch (m.source) {
+    case Source::kStatic:
+      return m.value;
+    case Source::kHeader: {
+      std::optional<std::string> last;
+      for (const auto& field : in.request.msg) {
+        if (core::ascii_iequals(field.name_string(), m.value)) last = std::string(field.value());
+      }
+      return last;
+    }
+    case Source::kQueryString:
+      return client_query_value(in.request.query, m.value);
+    case Source::kPath: {
+      const router::PathParam* p = in.params.find(m.value);
+      if (p == nullptr) return std::nullopt;
+      return p->value;
+    }
+    case Source::kContext: {
+      std::string v = in.context(m.value);
+      if (v.empty()) return std::nullopt;
+      return v;
+    }
+    case Source::kStageVariable:
+      for (const auto& [name, value] : in.stage_variables) {
+        if (name == m.value) return value;
+      }
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// The target with its {placeholders} filled: a path mapping's value (encoded), else the route's
+// parameter as received (still percent-encoded, slashes of a greedy value included).
+std::string fill_target(const ProxyRoute& route, const ProxyRequestInputs& in) {
+  std::string out;
+  std::string_view t = route.target;
+  size_t i = 0;
+  for (size_t open; (open = t.find('{', i)) != std::string_view::npos;) {
+    size_t close = t.find('}', open);
+    out.append(t.substr(i, open - i));
+    std::string_view name = t.substr(open + 1, close - open - 1);
+    bool mapped = false;
+    for (const ProxyMapping& m : route.mappings) {
+      if (m.target != Target::kPath || m.name != name) continue;
+      mapped = true;
+      if (auto v = source_value(m, in)) out += encoded(*v);
+    }
+    if (!mapped) {
+      if (const router::PathParam* p = in.params.find(name)) out.append(p->raw);
+    }
+    i = close + 1;
+  }
+  out.append(t.substr(i));
+  return out;
+}
+
+}  // namespace
+
+http::OriginRequest upstream_request(const ProxyRoute& route, const ProxyRequestInputs& in) {
+  http::OriginRequest out;
+  out.method = std::string(in.request.msg.method_string());
+  // Only what cannot have changed anything may be sent twice.
+  out.resend_if_unanswered = out.method == "GET" || out.method == "HEAD" ||
+                             out.method == "OPTIONS" || out.method == "PUT" ||
+                             out.method == "DELETE";
+  out.target = fill_target(route, in);
+
+  // The query: the endpoint's own, then the client's, less what the mappings set.
+  std::string query;
+  if (size_t q = out.target.find('?'); q != std::string::npos) {
+    query = out.target.substr(q + 1);
+    out.target.resize(q);
+  }
+  std::string_view client = in.request.query;
+  size_t i = 0;
+  while (i <= client.size() && !client.empty()) {
+    size_t amp = client.find('&', i);
+    if (amp == std::string_view::npos) amp = client.size();
+    std::string_view part = client.substr(i, amp - i);
+    std::string name = core::percent_decode_lenient(part.substr(0, part.find('=')), {true});
+    bool replaced = std::any_of(route.mappings.begin(), route.mappings.end(), [&](const auto& m) {
+      return m.target == Target::kQueryString && m.name == name;
+    });
+    if (!part.empty() && !replaced) {
+      if (!query.empty()) query += '&';
+      query.append(part);
+    }
+    i = amp + 1;
+  }
+  for (const ProxyMapping& m : route.mappings) {
+    if (m.target != Target::kQueryString) continue;
+    auto v = source_value(m, in);
+    if (!v) continue;
+    if (!query.empty()) query += '&';
+    query += encoded(m.name) + "=" + encoded(*v);
+  }
+  if (!query.empty()) out.target += "?" + query;
+
+  // Headers: the client's as HTTP_PROXY passes them, less what the mappings set, then theirs.
+  proxy::HeaderList headers = proxy::upstream_request_headers(in.request.msg, in.connection);
+  for (const ProxyMapping& m : route.mappings) {
+    if (m.target != Target::kHeader) continue;
+    std::erase_if(headers, [&](const auto& h) { return core::ascii_iequals(h.first, m.name); });
+  }
+  for (const ProxyMapping& m : route.mappings) {
+    if (m.target != Target::kHeader) continue;
+    if (auto v = source_value(m, in)) headers.emplace_back(m.name, std::move(*v));
+  }
+  out.headers = std::move(headers);
+  out.body = in.request.msg.body();
+  return out;
+}
+
+http::Response client_response(http::OriginResponse upstream) {
+  http::Response res{static_cast<bhttp::status>(upstream.status), 11};
+  std::vector<std::string> tokens;
+  for (const auto& [name, value] : upstream.headers) {
+    if (core::ascii_iequals(name, "connection")) {
+      for (auto& t : proxy::connection_tokens(value))
+        tokens.push_back(std::move(t));
+    }
+  }
+  for (auto& [name, value] : upstream.headers) {
+    switch (proxy::response_header_rule(name, tokens)) {
+      case proxy::ResponseHeader::kPass:
+        res.insert(name, value);
+        break;
+      case proxy::ResponseHeader::kRemap:
+        res.insert("x-amzn-Remapped-" + name, value);
+        break;
+      case proxy::ResponseHeader::kDrop:
+        break;
+    }
+  }
+  res.body() = std::move(upstream.body);
+  return res;
+}
+
+}  // namespace gatehouse::gateway

@@ -1,0 +1,65 @@
+// The http_proxy integration's two translations: the upstream request from the client's (API
+// Gateway's HTTP_PROXY: the endpoint's target with the route's path parameters as received, the
+// client's query string, its headers as proxy/headers.h passes them, the route's request
+// parameter mappings), and the client's response from the upstream's (status and body as they
+// are, headers passed, remapped or dropped).
+//
+// A mapped header or query parameter replaces any the client sent under that name (header names
+// compare case-insensitively, query names after decoding): a client cannot add a value beside
+// the one the authorizer decided. A mapping whose source has no value (a header the client did
+// not send, an authorizer context key the decision lacks) sets nothing, as API Gateway skips it;
+// the client's value of that name is still removed.
+//
+// Thread safety: pure functions.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "http/message.h"
+#include "http/origin_client.h"
+#include "proxy/headers.h"
+#include "proxy/upstream.h"
+#include "router/router.h"
+
+namespace gatehouse::gateway {
+
+// One request parameter mapping (config's ParameterMapping, without its position).
+struct ProxyMapping {
+  enum class Target { kHeader, kQueryString, kPath };
+  enum class Source { kStatic, kHeader, kQueryString, kPath, kContext, kStageVariable };
+  Target target = Target::kHeader;
+  std::string name;
+  Source source = Source::kStatic;
+  std::string value;  // kStatic: the text; else the source's name
+};
+
+struct ProxyRoute {
+  std::shared_ptr<proxy::Upstream> upstream;
+  std::string target;  // "/path?query" with {placeholders}
+  std::vector<ProxyMapping> mappings;
+  std::chrono::milliseconds timeout{29'000};
+};
+
+// What a request brings to the translation.
+struct ProxyRequestInputs {
+  const http::Request& request;
+  const router::PathParams& params;
+  // The value of context.<name> (e.g. "authorizer.principalId") for this request; empty when it
+  // has none.
+  std::function<std::string(std::string_view name)> context;
+  const std::vector<std::pair<std::string, std::string>>& stage_variables;
+  proxy::ClientConnection connection;
+};
+
+http::OriginRequest upstream_request(const ProxyRoute& route, const ProxyRequestInputs& in);
+
+// The client's response: the upstream's status and body, its headers by proxy/headers.h's rules.
+http::Response client_response(http::OriginResponse upstream);
+
+}  // namespace gatehouse::gateway

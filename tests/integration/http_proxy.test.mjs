@@ -1,0 +1,227 @@
+// type: http_proxy in front of real HTTP services started here (node:http servers, some of them
+// hostile): what reaches the service (path, query, headers, body, the principal as a mapped
+// header) and what comes back (status, headers as API Gateway remaps them, body), connection
+// reuse counted on the service's side, and every failure: refused, hanging, resetting, closing
+// mid-answer.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import net from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  startGateway, call, curl, metric, keyPair, jwk, mint, tempDir, accessLogFor, ISSUER, AUDIENCE,
+} from './harness.mjs';
+
+// An upstream that answers every request with what it received, as JSON, and counts the
+// connections it accepted.
+function echoUpstream() {
+  const up = { connections: 0 };
+  up.server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (req.url.startsWith('/big/')) {
+        const size = Number(req.url.slice(5));
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        return res.end(Buffer.alloc(size, 'b'));
+      }
+      res.setHeader('content-type', 'application/json');
+      res.setHeader('x-upstream', 'echo');
+      res.setHeader('server', 'echo/1.0');
+      res.setHeader('www-authenticate', 'Basic realm="x"');
+      res.setHeader('set-cookie', ['a=1', 'b=2']);
+      res.statusCode = Number(req.headers['x-want-status'] ?? 200);
+      res.end(JSON.stringify({
+        method: req.method, url: req.url, headers: req.headers, rawHeaders: req.rawHeaders,
+        bodyLength: body.length, body: body.length <= 1024 ? body.toString() : undefined,
+      }));
+    });
+  });
+  up.server.on('connection', () => { up.connections += 1; });
+  return up;
+}
+
+// A TCP server that does `behave(socket)` with each connection: hang, reset, half an answer.
+function rawUpstream(behave) {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => {});
+    socket.once('data', () => behave(socket));
+  });
+  return { server };
+}
+
+const listen = (server) => new Promise((r) => server.listen(0, '127.0.0.1', () => r(server.address().port)));
+
+let gw;
+let echo;
+let key;
+const ports = {};
+
+before(async () => {
+  echo = echoUpstream();
+  ports.echo = await listen(echo.server);
+  const hang = rawUpstream(() => {});
+  ports.hang = await listen(hang.server);
+  const reset = rawUpstream((s) => s.resetAndDestroy());
+  ports.reset = await listen(reset.server);
+  const half = rawUpstream((s) => {
+    s.write('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nonly part of it');
+    setTimeout(() => s.destroy(), 50);
+  });
+  ports.half = await listen(half.server);
+  const garbage = rawUpstream((s) => s.end('this is not HTTP\r\n\r\n'));
+  ports.garbage = await listen(garbage.server);
+  // A port nothing listens on: bound, then closed.
+  const closed = net.createServer();
+  ports.refused = await listen(closed);
+  await new Promise((r) => closed.close(r));
+  echo.others = [hang, reset, half, garbage];
+
+  key = await keyPair('RS256');
+  const dir = tempDir();
+  writeFileSync(join(dir, 'jwks.json'), JSON.stringify({ keys: [await jwk(key, 'k1')] }));
+  const proxy = (path, uri, extra = '', auth = 'none') => `
+  - path: ${path}
+    method: ANY
+    auth: ${auth}
+    integration:
+      type: http_proxy
+      uri: ${uri}${extra}`;
+  gw = await startGateway(`api:
+  name: proxy
+  listen: 127.0.0.1:0
+  stage_variables: {echo: "127.0.0.1:${ports.echo}", tenant: acme}
+admin: {listen: 127.0.0.1:0}
+authorizers:
+  jwt:
+    type: jwt
+    issuer: "${ISSUER}"
+    audiences: ["${AUDIENCE}"]
+    keys: {jwks_file: jwks.json}
+routes:${proxy('/svc/{proxy+}', 'http://${stageVariables.echo}/base/{proxy}?from=gw')}${proxy('/users/{id}', `http://127.0.0.1:${ports.echo}/users/{id}`, `
+      request_parameters:
+        integration.request.header.x-user-id: context.authorizer.principalId
+        integration.request.header.x-scope: context.authorizer.claims.scope
+        integration.request.querystring.tenant: stageVariables.tenant
+        integration.request.header.x-static: "'fixed'"
+        integration.request.header.x-id-from-path: method.request.path.id`, 'jwt')}${proxy('/big/{n}', `http://127.0.0.1:${ports.echo}/big/{n}`)}${proxy('/refused', `http://127.0.0.1:${ports.refused}/`)}${proxy('/hang', `http://127.0.0.1:${ports.hang}/`, `
+      timeout_ms: 300`)}${proxy('/reset', `http://127.0.0.1:${ports.reset}/`)}${proxy('/half', `http://127.0.0.1:${ports.half}/`)}${proxy('/garbage', `http://127.0.0.1:${ports.garbage}/`)}
+`, { dir, deadlineMs: 30000 });
+});
+
+after(async () => {
+  await gw?.stop();
+  echo?.server.close();
+  for (const o of echo?.others ?? []) o.server.close();
+});
+
+test('the path keeps its encoding, the query passes, the body and the method too', async () => {
+  const res = await call(gw, 'POST', '/svc/a%2Fb/c%20d/e?x=1&y=%C3%A9&x=2', {
+    headers: { 'content-type': 'text/plain' }, body: 'payload',
+  });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.json.method, 'POST');
+  assert.equal(res.json.url, '/base/a%2Fb/c%20d/e?from=gw&x=1&y=%C3%A9&x=2');
+  assert.equal(res.json.body, 'payload');
+  assert.equal(res.json.headers['content-type'], 'text/plain');
+  assert.equal(res.json.headers.host, `127.0.0.1:${ports.echo}`);
+});
+
+test('hop-by-hop headers stay here, X-Forwarded-* are added, end-to-end headers pass', async () => {
+  // curl: fetch refuses to send hop-by-hop headers at all.
+  const hdrs = {
+    'x-custom': 'kept', 'x-forwarded-for': '198.51.100.1', 'x-forwarded-proto': 'https',
+    'x-forwarded-port': '443', connection: 'keep-alive, x-private', 'x-private': 'hop only',
+    te: 'trailers', 'proxy-authorization': 'Basic eDp5', via: '1.1 elsewhere',
+    authorization: 'Bearer for-the-service',
+  };
+  const raw = await curl([`${gw.url}/svc/h`, ...Object.entries(hdrs).flatMap(([k, v]) => ['-H', `${k}: ${v}`])]);
+  assert.equal(raw.status, 200, raw.body);
+  const res = { json: JSON.parse(raw.body) };
+  const h = res.json.headers;
+  assert.equal(h['x-custom'], 'kept');
+  assert.equal(h.authorization, 'Bearer for-the-service');
+  assert.equal(h['x-forwarded-for'], '198.51.100.1, 127.0.0.1');
+  assert.equal(h['x-forwarded-proto'], 'http');
+  assert.equal(h['x-forwarded-port'], String(gw.port));
+  for (const gone of ['x-private', 'te', 'proxy-authorization', 'via']) {
+    assert.equal(h[gone], undefined, gone);
+  }
+});
+
+test('the response: status, body and headers pass; Server, Date, WWW-Authenticate are remapped', async () => {
+  const res = await call(gw, 'GET', '/svc/s', { headers: { 'x-want-status': '418' } });
+  assert.equal(res.status, 418);
+  assert.equal(res.headers.get('x-upstream'), 'echo');
+  assert.equal(res.headers.get('content-type'), 'application/json');
+  assert.equal(res.headers.get('x-amzn-remapped-server'), 'echo/1.0');
+  assert.equal(res.headers.get('x-amzn-remapped-www-authenticate'), 'Basic realm="x"');
+  assert.ok(res.headers.get('x-amzn-remapped-date'));
+  assert.equal(res.headers.get('www-authenticate'), null);
+  assert.equal(res.headers.get('set-cookie'), 'a=1, b=2');
+  assert.match(res.headers.get('x-amzn-requestid'), /^[0-9a-f-]{36}$/);
+});
+
+test('the principal reaches the service as a mapped header; forged ones are replaced, not merged', async () => {
+  const token = await mint(key, { kid: 'k1', sub: 'alice', claims: { scope: 'read write' } });
+  const res = await call(gw, 'GET', '/users/42?tenant=evil&keep=1', {
+    token,
+    headers: { 'x-user-id': 'mallory', 'X-User-Id': 'mallory-again', 'x-scope': 'admin' },
+  });
+  assert.equal(res.status, 200, res.text);
+  const h = res.json.headers;
+  assert.equal(h['x-user-id'], 'alice');
+  assert.equal(h['x-scope'], 'read write');
+  assert.equal(h['x-static'], 'fixed');
+  assert.equal(h['x-id-from-path'], '42');
+  assert.equal(res.json.rawHeaders.filter((n) => n.toLowerCase() === 'x-user-id').length, 1);
+  assert.equal(res.json.url, '/users/42?keep=1&tenant=acme');
+  // Without a token the service is never asked.
+  const before = echo.connections;
+  assert.equal((await call(gw, 'GET', '/users/42', { headers: { 'x-user-id': 'mallory' } })).status, 401);
+  assert.equal(echo.connections, before);
+});
+
+test('connections are reused: many requests, few connections on the service side', async () => {
+  const before = echo.connections;
+  for (let i = 0; i < 50; i += 1) assert.equal((await call(gw, 'GET', `/svc/r${i}`)).status, 200);
+  // One I/O thread per core, each with its own pool; sequential requests need one each at most.
+  assert.ok(echo.connections - before <= 2, `${echo.connections - before} connections for 50 requests`);
+  assert.equal(await metric(gw, 'gatehouse_upstream_results_total',
+    { upstream: `http://127.0.0.1:${ports.echo}`, result: 'answered' }) >= 50, true);
+});
+
+test('large bodies pass both ways (up to API Gateway\'s 10 MB)', async () => {
+  const big = Buffer.alloc(5 * 1024 * 1024, 'a');
+  const up = await call(gw, 'PUT', '/svc/upload', { body: big });
+  assert.equal(up.status, 200);
+  assert.equal(up.json.bodyLength, big.length);
+  const down = await fetch(`${gw.url}/big/${8 * 1024 * 1024}`);
+  assert.equal(down.status, 200);
+  assert.equal((await down.arrayBuffer()).byteLength, 8 * 1024 * 1024);
+  // Over the limit: refused whole, never cut short.
+  const over = await call(gw, 'GET', `/big/${11 * 1024 * 1024}`);
+  assert.equal(over.status, 502);
+  assert.equal(over.text, '{"message": "Internal server error"}');
+});
+
+test('failures as API Gateway answers them, each in the access log', async () => {
+  const cases = [
+    ['/refused', 502, '{"message": "Internal server error"}', 'upstream_unavailable'],
+    ['/reset', 502, '{"message": "Internal server error"}', 'upstream_unavailable'],
+    ['/half', 502, '{"message": "Internal server error"}', 'upstream_unavailable'],
+    ['/garbage', 502, '{"message": "Internal server error"}', 'upstream_unavailable'],
+    ['/hang', 504, '{"message": "Endpoint request timed out"}', 'integration_timeout'],
+  ];
+  for (const [path, status, body, error] of cases) {
+    const res = await call(gw, 'GET', path);
+    assert.equal(res.status, status, path);
+    assert.equal(res.text, body, path);
+    const line = await accessLogFor(gw, res.headers.get('x-amzn-requestid'));
+    assert.equal(line.error, error, path);
+    assert.equal(line.route, path);
+  }
+  assert.match(gw.stderr, /http_proxy to http:\/\/127\.0\.0\.1:\d+: cannot connect/);
+});
