@@ -326,6 +326,17 @@ struct ParameterMapping {
   SourcePos pos;
 };
 
+// How an http_proxy integration reaches an https:// service (integration.tls).
+struct UpstreamTls {
+  std::string ca_file;  // a PEM file of the CAs to trust instead of the system's; absolute
+  // A client certificate (PEM, chain after it) and its key, for a service that asks for one
+  // (mutual TLS): both or neither; absolute.
+  std::string client_certificate;
+  std::string client_key;
+  std::string server_name;  // SNI and the certificate's name; empty: the uri's host
+  bool operator==(const UpstreamTls&) const = default;
+};
+
 // type: http_proxy: the request goes to an HTTP service as API Gateway's HTTP_PROXY sends it.
 struct HttpProxyIntegration {
   // Required: http(s)://host[:port]/path[?query], as written. `{name}` in the path or query takes
@@ -340,6 +351,11 @@ struct HttpProxyIntegration {
   // timed out.
   uint32_t timeout_ms = core::defaults::kIntegrationTimeoutMs;
   std::vector<ParameterMapping> request_parameters;  // in file order
+  std::optional<UpstreamTls> tls;                    // https:// only
+  // 64, 1..10000: connections to the service per I/O thread; requests beyond wait (up to 1024).
+  uint32_t max_connections = 64;
+  // 30000, 1000..3600000: an idle kept-alive connection is closed after this.
+  uint32_t idle_timeout_ms = 30'000;
 };
 
 struct Integration {

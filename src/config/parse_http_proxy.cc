@@ -166,6 +166,30 @@ core::Status parse_http_proxy_integration(const Ctx& c, const MapReader& m,
   out->origin = endpoint->origin;
   out->target = endpoint->target;
   GH_CONFIG_TRY(read_number(c, m.get("timeout_ms"), 50, 29'000, &out->timeout_ms));
+  GH_CONFIG_TRY(read_number(c, m.get("max_connections"), 1, 10'000, &out->max_connections));
+  GH_CONFIG_TRY(read_number(c, m.get("idle_timeout_ms"), 1'000, 3'600'000, &out->idle_timeout_ms));
+  if (const Field* tls = m.get("tls")) {
+    if (!out->origin.starts_with("https://")) {
+      return fail_key(c, *tls, "tls applies to an https:// uri; this one is " + out->origin);
+    }
+    auto t =
+        MapReader::open(c, *tls, {"ca_file", "client_certificate", "client_key", "server_name"});
+    if (!t) return t.error();
+    UpstreamTls settings;
+    if (const Field* f = t->get("ca_file")) GH_CONFIG_TRY(read_path(c, *f, &settings.ca_file));
+    const Field* cert = t->get("client_certificate");
+    const Field* key = t->get("client_key");
+    if ((cert == nullptr) != (key == nullptr)) {
+      return t->missing(c, cert ? "client_key" : "client_certificate",
+                        "; a client certificate needs both client_certificate and client_key");
+    }
+    if (cert) GH_CONFIG_TRY(read_path(c, *cert, &settings.client_certificate));
+    if (key) GH_CONFIG_TRY(read_path(c, *key, &settings.client_key));
+    if (const Field* f = t->get("server_name")) {
+      GH_CONFIG_TRY(read_nonempty_string(c, *f, &settings.server_name));
+    }
+    out->tls = std::move(settings);
+  }
 
   const std::vector<std::string> params = route_parameters(route_path);
   std::vector<std::string> mapped_paths;

@@ -67,6 +67,32 @@ TEST(HttpProxyConfig, UriStageVariablesAndMappings) {
   EXPECT_EQ(d->routes[0].integration.http_proxy.target, "/");
 }
 
+TEST(HttpProxyConfig, TlsAndPool) {
+  auto c = config_of(proxy_route("/",
+                                 "      uri: https://svc.internal:8443/\n"
+                                 "      max_connections: 8\n"
+                                 "      idle_timeout_ms: 5000\n"
+                                 "      tls: {ca_file: ca.pem, client_certificate: c.pem, "
+                                 "client_key: c.key, server_name: svc.test}\n"));
+  const HttpProxyIntegration& p = c->routes[0].integration.http_proxy;
+  EXPECT_EQ(p.max_connections, 8u);
+  EXPECT_EQ(p.idle_timeout_ms, 5000u);
+  ASSERT_TRUE(p.tls.has_value());
+  EXPECT_EQ(p.tls->ca_file, "/etc/gh/ca.pem");  // relative to the config file
+  EXPECT_EQ(p.tls->client_certificate, "/etc/gh/c.pem");
+  EXPECT_EQ(p.tls->client_key, "/etc/gh/c.key");
+  EXPECT_EQ(p.tls->server_name, "svc.test");
+  expect_errors({
+      {"tls on http", proxy_route("/", "      uri: http://h/\n      tls: {ca_file: ca.pem}\n"),
+       "gh.yaml:11:7: routes[0].integration.tls: tls applies to an https:// uri; this one is "
+       "http://h"},
+      {"a certificate without its key",
+       proxy_route("/", "      uri: https://h/\n      tls: {client_certificate: c.pem}\n"),
+       "gh.yaml:11:12: routes[0].integration.tls.client_key: required key is missing; a client "
+       "certificate needs both client_certificate and client_key"},
+  });
+}
+
 TEST(HttpProxyConfig, Errors) {
   expect_errors({
       {"no uri", proxy_route("/", "      timeout_ms: 100\n"),

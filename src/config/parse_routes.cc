@@ -69,10 +69,20 @@ core::Status parse_function_integration(const Ctx& c, const MapReader& m,
 
 core::Status parse_integration(const Ctx& c, const Field& f, const Config& parsed,
                                std::string_view route_path, Integration* out) {
-  static constexpr std::array<std::string_view, 11> kKeys = {
-      "type",       "status",     "headers",           "body",
-      "table",      "owner_only", "default_limit",     "function",
-      "timeout_ms", "uri",        "request_parameters"};
+  static constexpr std::array<std::string_view, 14> kKeys = {"type",
+                                                             "status",
+                                                             "headers",
+                                                             "body",
+                                                             "table",
+                                                             "owner_only",
+                                                             "default_limit",
+                                                             "function",
+                                                             "timeout_ms",
+                                                             "uri",
+                                                             "request_parameters",
+                                                             "tls",
+                                                             "max_connections",
+                                                             "idle_timeout_ms"};
   auto m = MapReader::open(c, f, kKeys);
   if (!m) return m.error();
   out->pos = source_pos(c, f.mark);
@@ -85,7 +95,7 @@ core::Status parse_integration(const Ctx& c, const Field& f, const Config& parse
   out->type = static_cast<IntegrationType>(index);
   // Keys of another type are mistakes, not options to ignore. Each key with the types it
   // applies to, a bit per index in kIntegrationTypes.
-  static constexpr std::array<std::pair<std::string_view, unsigned>, 10> kKeyTypes = {{
+  static constexpr std::array<std::pair<std::string_view, unsigned>, 13> kKeyTypes = {{
       {"status", 1u << 0},
       {"headers", 1u << 0},
       {"body", 1u << 0},
@@ -96,6 +106,9 @@ core::Status parse_integration(const Ctx& c, const Field& f, const Config& parse
       {"timeout_ms", 1u << 2 | 1u << 3},
       {"uri", 1u << 3},
       {"request_parameters", 1u << 3},
+      {"tls", 1u << 3},
+      {"max_connections", 1u << 3},
+      {"idle_timeout_ms", 1u << 3},
   }};
   for (const auto& [name, field] : m->entries()) {
     // The binding is captured through an init-capture: clang refuses to capture it directly.

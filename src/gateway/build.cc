@@ -620,8 +620,19 @@ core::Status make_proxy_route(const config::Route& r, size_t index, BuildDeps& d
                               RouteRuntime& route) {
   const config::HttpProxyIntegration& c = r.integration.http_proxy;
   ProxyRoute& p = route.proxy;
+  http::OriginOptions options;
+  options.max_connections = c.max_connections;
+  options.idle_timeout_ms = c.idle_timeout_ms;
+  options.max_response_bytes = proxy::kMaxBodyBytes;
+  if (c.tls) {
+    options.ca_file = c.tls->ca_file;
+    options.client_certificate_file = c.tls->client_certificate;
+    options.client_key_file = c.tls->client_key;
+    options.server_name = c.tls->server_name;
+  }
+  // Routes to one origin share its pools when they reach it the same way.
   for (const auto& u : rt.upstreams) {
-    if (u->origin() == c.origin) p.upstream = u;
+    if (u->origin() == c.origin && u->options() == options) p.upstream = u;
   }
   if (!p.upstream) {
     // Without I/O threads (a check) there is nothing to send from: the origin is checked alone.
@@ -633,11 +644,12 @@ core::Status make_proxy_route(const config::Route& r, size_t index, BuildDeps& d
     } else {
       io.push_back(&unused);
     }
-    auto upstream = proxy::Upstream::create(c.origin, io);
+    auto upstream = proxy::Upstream::create(c.origin, io, options);
     if (!upstream) {
-      return config_error(r.integration.pos,
-                          "routes[" + std::to_string(index) + "].integration.uri",
-                          upstream.error().message());
+      return config_error(
+          r.integration.pos,
+          "routes[" + std::to_string(index) + "].integration" + (c.tls ? ".tls" : ".uri"),
+          upstream.error().message());
     }
     if (!deps.io) return {};
     p.upstream = std::move(*upstream);

@@ -117,7 +117,9 @@ core::Result<std::shared_ptr<OriginClient>> OriginClient::create(asio::io_contex
     }
     impl->tls.use_private_key_file(options.client_key_file, asio::ssl::context::pem, ec);
     if (ec) {
-      return core::invalid_argument("client key " + options.client_key_file + ": " + ec.message());
+      return core::invalid_argument("client key " + options.client_key_file +
+                                    " cannot be used with the certificate " +
+                                    options.client_certificate_file + ": " + ec.message());
     }
     if (SSL_CTX_check_private_key(impl->tls.native_handle()) != 1) {
       return core::invalid_argument("client key " + options.client_key_file +

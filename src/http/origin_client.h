@@ -46,6 +46,7 @@ struct OriginOptions {
   std::string client_key_file{};
   // The name sent in SNI and checked against the service's certificate; empty: the origin's host.
   std::string server_name{};
+  bool operator==(const OriginOptions&) const = default;
 };
 
 struct OriginRequest {

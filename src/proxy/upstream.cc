@@ -16,13 +16,14 @@ core::Result<std::shared_ptr<Upstream>> Upstream::create(
     if (!client) return client.error();
     lanes.push_back(std::move(*client));
   }
-  std::shared_ptr<Upstream> out(new Upstream(std::move(origin), std::move(lanes)));
+  std::shared_ptr<Upstream> out(new Upstream(std::move(origin), options, std::move(lanes)));
   out->contexts_ = io;
   return out;
 }
 
-Upstream::Upstream(std::string origin, std::vector<std::shared_ptr<http::OriginClient>> lanes)
-    : origin_(std::move(origin)), lanes_(std::move(lanes)) {}
+Upstream::Upstream(std::string origin, http::OriginOptions options,
+                   std::vector<std::shared_ptr<http::OriginClient>> lanes)
+    : origin_(std::move(origin)), options_(std::move(options)), lanes_(std::move(lanes)) {}
 
 uint64_t Upstream::connections_opened() const {
   uint64_t n = 0;

@@ -46,6 +46,8 @@ class Upstream {
       http::OriginOptions options = {});
 
   const std::string& origin() const { return origin_; }
+  // What it was created with (max_response_bytes set to kMaxBodyBytes).
+  const http::OriginOptions& options() const { return options_; }
   const UpstreamStats& stats() const { return stats_; }
   // New connections opened so far, over every pool.
   uint64_t connections_opened() const;
@@ -54,8 +56,10 @@ class Upstream {
   void send(http::OriginRequest request, std::chrono::milliseconds timeout, Done done);
 
  private:
-  Upstream(std::string origin, std::vector<std::shared_ptr<http::OriginClient>> lanes);
+  Upstream(std::string origin, http::OriginOptions options,
+           std::vector<std::shared_ptr<http::OriginClient>> lanes);
   std::string origin_;
+  http::OriginOptions options_;
   std::vector<std::shared_ptr<http::OriginClient>> lanes_;
   std::vector<boost::asio::io_context*> contexts_;
   UpstreamStats stats_;

@@ -6,8 +6,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { writeFileSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import {
   startGateway, call, curl, metric, keyPair, jwk, mint, tempDir, accessLogFor, ISSUER, AUDIENCE,
@@ -224,4 +226,70 @@ test('failures as API Gateway answers them, each in the access log', async () =>
     assert.equal(line.route, path);
   }
   assert.match(gw.stderr, /http_proxy to http:\/\/127\.0\.0\.1:\d+: cannot connect/);
+});
+
+// A CA, a server certificate it signed for svc.test (and no IP), and a client certificate it
+// signed, made with openssl for this test.
+function makeCertificates(dir) {
+  const sh = (args) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  sh(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem',
+    '-days', '1', '-subj', '/CN=gatehouse proxy test CA']);
+  for (const [name, ext] of [['srv', 'subjectAltName=DNS:svc.test\n'], ['client', 'extendedKeyUsage=clientAuth\n']]) {
+    sh(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`,
+      '-subj', `/CN=${name}`]);
+    writeFileSync(join(dir, `${name}.cnf`), ext);
+    sh(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
+      '-out', `${name}.pem`, '-days', '1', '-extfile', `${name}.cnf`]);
+  }
+}
+
+test('https services: a private CA, the certificate\'s name, a client certificate', async () => {
+  const dir = tempDir();
+  makeCertificates(dir);
+  const pem = (f) => readFileSync(join(dir, f));
+  const answer = (req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ client: req.socket.getPeerCertificate()?.subject?.CN ?? null }));
+  };
+  const plain = https.createServer({ key: pem('srv.key'), cert: pem('srv.pem') }, answer);
+  const mutual = https.createServer({
+    key: pem('srv.key'), cert: pem('srv.pem'), ca: pem('ca.pem'), requestCert: true, rejectUnauthorized: true,
+  }, answer);
+  const plainPort = await listen(plain);
+  const mutualPort = await listen(mutual);
+  const route = (path, port, tls) => `
+  - path: ${path}
+    method: GET
+    auth: none
+    integration:
+      type: http_proxy
+      uri: https://127.0.0.1:${port}/
+${tls ? `      tls: ${tls}\n` : ''}`;
+  const proxyGw = await startGateway(`api: {name: tls, listen: 127.0.0.1:0}
+admin: {listen: 127.0.0.1:0}
+routes:${route('/trusted', plainPort, '{ca_file: ca.pem, server_name: svc.test}')}${route('/system-cas', plainPort, '{server_name: svc.test}')}${route('/wrong-name', plainPort, '{ca_file: ca.pem}')}${route('/mtls', mutualPort, '{ca_file: ca.pem, server_name: svc.test, client_certificate: client.pem, client_key: client.key}')}${route('/no-client-cert', mutualPort, '{ca_file: ca.pem, server_name: svc.test}')}`, { dir, keepDir: true, deadlineMs: 30000 });
+  try {
+    const trusted = await call(proxyGw, 'GET', '/trusted');
+    assert.equal(trusted.status, 200, trusted.text);
+    assert.equal(trusted.json.client, null);
+    const mtls = await call(proxyGw, 'GET', '/mtls');
+    assert.equal(mtls.status, 200, mtls.text);
+    assert.equal(mtls.json.client, 'client');
+    for (const path of ['/system-cas', '/wrong-name', '/no-client-cert']) {
+      const res = await call(proxyGw, 'GET', path);
+      assert.equal(res.status, 502, `${path}: ${res.text}`);
+      const line = await accessLogFor(proxyGw, res.headers.get('x-amzn-requestid'));
+      assert.equal(line.error, 'upstream_unavailable', path);
+    }
+    assert.match(proxyGw.stderr, /TLS handshake with https:\/\/127\.0\.0\.1:\d+ failed/);
+  } finally {
+    await proxyGw.stop();
+    plain.close();
+    mutual.close();
+  }
+  // A client certificate whose key is another's stops the start, naming the file.
+  const bad = await startGateway(`api: {name: tls, listen: 127.0.0.1:0}
+routes:${route('/x', plainPort, '{client_certificate: client.pem, client_key: srv.key}')}`, { dir, deadlineMs: 30000 })
+    .then((g) => g.stop().then(() => null), (err) => err);
+  assert.match(String(bad), /routes\[0\]\.integration\.tls: client key .*srv\.key cannot be used with the certificate .*client\.pem/);
 });
