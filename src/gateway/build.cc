@@ -688,6 +688,7 @@ core::Status make_proxy_route(const config::Route& r, size_t index, BuildDeps& d
     }
     out.name = m.name;
     out.value = m.value;
+    p.needs_context = p.needs_context || out.source == S::kContext;
     p.mappings.push_back(std::move(out));
   }
   return {};

@@ -308,12 +308,20 @@ void Gateway::integrate_http_proxy(std::shared_ptr<Call> call) {
   http::Request& req = call->exchange->request();
   const Runtime& rt = *call->runtime;
   const ProxyRoute& route = call->route->proxy;
-  const ResponseContext ctx = response_context(*call, true);
-  ProxyRequestInputs in{req,
-                        call->match->params,
-                        [&ctx](std::string_view name) { return context_value(name, ctx); },
-                        rt.stage_variables,
-                        {req.peer_ip, "http", rt.api_port}};
+  if (has_encoded_separator(route, call->match->params)) {
+    call->error_reason = "encoded_separator";
+    return finish(*call, error_response(*call, ResponseType::kDefault4xx,
+                                        {.message = "Bad Request", .status = 400}));
+  }
+  // The request's facts only for a context.* mapping: building them costs allocations.
+  std::optional<ResponseContext> ctx;
+  if (route.needs_context) ctx = response_context(*call, true);
+  ProxyRequestInputs in{
+      req,
+      call->match->params,
+      [&ctx](std::string_view name) { return ctx ? context_value(name, *ctx) : std::string(); },
+      rt.stage_variables,
+      {req.peer_ip, "http", rt.api_port}};
   http::OriginRequest upstream = upstream_request(route, in);
   auto started = clock_.monotonic();
   route.upstream->send(

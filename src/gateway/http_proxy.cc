@@ -100,6 +100,28 @@ std::string fill_target(const ProxyRoute& route, const ProxyRequestInputs& in) {
 
 }  // namespace
 
+bool has_encoded_separator(const ProxyRoute& route, const router::PathParams& params) {
+  std::string_view t = route.target;
+  for (size_t open; (open = t.find('{')) != std::string_view::npos;) {
+    size_t close = t.find('}', open);
+    std::string_view name = t.substr(open + 1, close - open - 1);
+    t.remove_prefix(close + 1);
+    bool mapped = std::any_of(route.mappings.begin(), route.mappings.end(), [&](const auto& m) {
+      return m.target == Target::kPath && m.name == name;
+    });
+    const router::PathParam* p = mapped ? nullptr : params.find(name);
+    if (p == nullptr) continue;
+    std::string_view raw = p->raw;
+    for (size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] == '\\') return true;
+      if (raw[i] != '%' || i + 2 >= raw.size()) continue;
+      char hi = raw[i + 1], lo = core::ascii_lower(raw[i + 2]);
+      if ((hi == '2' && lo == 'f') || (hi == '5' && lo == 'c')) return true;
+    }
+  }
+  return false;
+}
+
 http::OriginRequest upstream_request(const ProxyRoute& route, const ProxyRequestInputs& in) {
   http::OriginRequest out;
   out.method = std::string(in.request.msg.method_string());

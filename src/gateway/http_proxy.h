@@ -44,6 +44,7 @@ struct ProxyRoute {
   std::string target;  // "/path?query" with {placeholders}
   std::vector<ProxyMapping> mappings;
   std::chrono::milliseconds timeout{29'000};
+  bool needs_context = false;  // a mapping's source is context.*: the request's facts are built
 };
 
 // What a request brings to the translation.
@@ -51,11 +52,17 @@ struct ProxyRequestInputs {
   const http::Request& request;
   const router::PathParams& params;
   // The value of context.<name> (e.g. "authorizer.principalId") for this request; empty when it
-  // has none.
+  // has none. Called only when the route has a context.* mapping (ProxyRoute::needs_context).
   std::function<std::string(std::string_view name)> context;
   const std::vector<std::pair<std::string, std::string>>& stage_variables;
   proxy::ClientConnection connection;
 };
+
+// Whether a path parameter the target sends as received holds an encoded separator (%2F, %5C) or
+// a backslash: a service that decodes its path before resolving it would read "..%2F" as a step
+// out of the prefix the uri gives it (/base/{proxy} reaching /secret). Such requests are refused
+// (400) before anything is sent, as routes with an authorizer refuse them for the method ARN.
+bool has_encoded_separator(const ProxyRoute& route, const router::PathParams& params);
 
 http::OriginRequest upstream_request(const ProxyRoute& route, const ProxyRequestInputs& in);
 

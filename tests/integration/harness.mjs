@@ -2,7 +2,7 @@
 // temporary directory, and stops it afterwards. Tokens come from jose, an implementation we did
 // not write.
 import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -388,4 +388,22 @@ export async function loadUntilKilled(gw, { workers, targetAcks, minAcks, loadMs
   await Promise.all(Array.from({ length: workers }, (_, w) => worker(w)));
   clearTimeout(timer);
   return { acks, problems, exit: await gw.exited };
+}
+
+// Starts Debian's nginx (nginx-light) with `conf` written to prefix/nginx.conf, in the
+// foreground (the config says `daemon off`); stop() ends it gracefully (SIGQUIT).
+export async function startNginx(prefix, conf) {
+  mkdirSync(prefix, { recursive: true });
+  const confPath = join(prefix, 'nginx.conf');
+  writeFileSync(confPath, conf);
+  const child = spawn('nginx', ['-p', prefix, '-e', join(prefix, 'error.log'), '-c', confPath],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c) => { stderr += c; });
+  const exited = new Promise((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  return {
+    child,
+    stop: async () => { if (child.exitCode === null) child.kill('SIGQUIT'); await exited; },
+    stderr: () => stderr + (() => { try { return readFileSync(join(prefix, 'error.log'), 'utf8'); } catch { return ''; } })(),
+  };
 }

@@ -8,11 +8,12 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import { writeFileSync, readFileSync } from 'node:fs';
+import { writeFileSync, readFileSync, mkdirSync, chmodSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import {
-  startGateway, call, curl, metric, keyPair, jwk, mint, tempDir, accessLogFor, ISSUER, AUDIENCE,
+  startGateway, startNginx, call, curl, metric, waitFor, keyPair, jwk, mint, tempDir, accessLogFor,
+  ISSUER, AUDIENCE,
 } from './harness.mjs';
 
 // An upstream that answers every request with what it received, as JSON, and counts the
@@ -120,15 +121,27 @@ after(async () => {
 });
 
 test('the path keeps its encoding, the query passes, the body and the method too', async () => {
-  const res = await call(gw, 'POST', '/svc/a%2Fb/c%20d/e?x=1&y=%C3%A9&x=2', {
+  const res = await call(gw, 'POST', '/svc/a%3Fb/c%20d/%C3%A9?x=1&y=%C3%A9&x=2', {
     headers: { 'content-type': 'text/plain' }, body: 'payload',
   });
   assert.equal(res.status, 200, res.text);
   assert.equal(res.json.method, 'POST');
-  assert.equal(res.json.url, '/base/a%2Fb/c%20d/e?from=gw&x=1&y=%C3%A9&x=2');
+  assert.equal(res.json.url, '/base/a%3Fb/c%20d/%C3%A9?from=gw&x=1&y=%C3%A9&x=2');
   assert.equal(res.json.body, 'payload');
   assert.equal(res.json.headers['content-type'], 'text/plain');
   assert.equal(res.json.headers.host, `127.0.0.1:${ports.echo}`);
+});
+
+test('an encoded separator in a path parameter is refused before anything is sent', async () => {
+  const before = await metric(gw, 'gatehouse_upstream_requests_total', { upstream: `http://127.0.0.1:${ports.echo}` });
+  // /base/{proxy} must not become /base/../secret at a service that decodes before resolving.
+  for (const path of ['/svc/..%2Fsecret', '/svc/a%2fb', '/svc/..%5Csecret', '/users/1%2F..%2Fadmin']) {
+    const res = await call(gw, 'GET', path);
+    assert.equal(res.status, 400, path);
+    const line = await accessLogFor(gw, res.headers.get('x-amzn-requestid'));
+    assert.equal(line.error, 'encoded_separator', path);
+  }
+  assert.equal(await metric(gw, 'gatehouse_upstream_requests_total', { upstream: `http://127.0.0.1:${ports.echo}` }), before);
 });
 
 test('hop-by-hop headers stay here, X-Forwarded-* are added, end-to-end headers pass', async () => {
@@ -292,4 +305,77 @@ routes:${route('/trusted', plainPort, '{ca_file: ca.pem, server_name: svc.test}'
 routes:${route('/x', plainPort, '{client_certificate: client.pem, client_key: srv.key}')}`, { dir, deadlineMs: 30000 })
     .then((g) => g.stop().then(() => null), (err) => err);
   assert.match(String(bad), /routes\[0\]\.integration\.tls: client key .*srv\.key cannot be used with the certificate .*client\.pem/);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('Expect: 100-continue is answered here; the service never sees Expect', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'upload.bin');
+  writeFileSync(file, Buffer.alloc(2 * 1024 * 1024, 'u'));
+  // curl sends Expect: 100-continue with a body this large, and waits for the 100.
+  const res = await curl(['-T', file, '-H', 'Expect: 100-continue', '-H', 'content-type: application/octet-stream',
+    `${gw.url}/svc/continue`]);
+  assert.equal(res.status, 200, res.body.slice(0, 200));
+  const seen = JSON.parse(res.body);
+  assert.equal(seen.method, 'PUT');
+  assert.equal(seen.bodyLength, 2 * 1024 * 1024);
+  assert.equal(seen.headers.expect, undefined);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('nginx as the service: static files whole, keep-alive reuse counted in its access log', async () => {
+  const root = tempDir();
+  chmodSync(root, 0o755);  // nginx's workers run as another user and must reach the files
+  const prefix = join(root, 'nginx');
+  // A free port: bound, then closed for nginx to take.
+  const probe = net.createServer();
+  const port = await listen(probe);
+  await new Promise((r) => probe.close(r));
+  mkdirSync(join(prefix, 'html'), { recursive: true });
+  writeFileSync(join(prefix, 'html', 'file.bin'), Buffer.alloc(3 * 1024 * 1024, 'n'));
+  const nginx = await startNginx(prefix, `daemon off;
+worker_processes 1;
+pid ${prefix}/nginx.pid;
+events { worker_connections 64; }
+http {
+  log_format combined_conn '$connection $connection_requests $request';
+  access_log ${prefix}/access.log combined_conn;
+  client_body_temp_path ${prefix}/tmp;
+  proxy_temp_path ${prefix}/tmp;
+  fastcgi_temp_path ${prefix}/tmp;
+  uwsgi_temp_path ${prefix}/tmp;
+  scgi_temp_path ${prefix}/tmp;
+  keepalive_requests 1000;
+  server {
+    listen 127.0.0.1:${port};
+    root ${prefix}/html;
+  }
+}
+`);
+  const proxyGw = await startGateway(`api: {name: nginx, listen: 127.0.0.1:0, io_threads: 1}
+routes:
+  - path: /files/{proxy+}
+    method: GET
+    auth: none
+    integration: {type: http_proxy, uri: "http://127.0.0.1:${port}/{proxy}"}
+`, { deadlineMs: 30000 });
+  try {
+    await waitFor(async () => (await call(proxyGw, 'GET', '/files/missing')).status === 404,
+      { timeoutMs: 10000, message: 'nginx did not answer 404 for a missing file' });
+    for (let i = 0; i < 20; i += 1) {
+      const res = await fetch(`${proxyGw.url}/files/file.bin`);
+      assert.equal(res.status, 200);
+      assert.equal((await res.arrayBuffer()).byteLength, 3 * 1024 * 1024);
+    }
+    const lines = await waitFor(() => {
+      const text = readFileSync(join(prefix, 'access.log'), 'utf8').trim().split('\n');
+      return text.length >= 21 ? text : null;
+    }, { message: 'nginx logged fewer requests than were sent' });
+    const connections = new Set(lines.map((l) => l.split(' ')[0]));
+    assert.equal(connections.size, 1, `21 requests over ${connections.size} connections`);
+  } finally {
+    await proxyGw.stop();
+    await nginx.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
 });

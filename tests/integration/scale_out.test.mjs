@@ -9,11 +9,10 @@
 // (the pause between kills) and SCALE_OUT_DOWN_MS (how long a killed instance stays down).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { startGateway, tempDir, waitFor, repoRoot, sendJson, DEMO_SECRET } from './harness.mjs';
+import { startGateway, startNginx, tempDir, waitFor, repoRoot, sendJson, DEMO_SECRET } from './harness.mjs';
 import { startDynamo } from './dynamodb_fixture.mjs';
 
 const example = join(repoRoot, 'examples/scale-out');
@@ -55,22 +54,6 @@ function nginxConf({ frontPort, ports }) {
   ports.forEach((p, i) => { conf = conf.replace(`server 127.0.0.1:${8081 + i} `, `server 127.0.0.1:${p} `); });
   for (const p of ports) assert.ok(conf.includes(`127.0.0.1:${p} `), 'nginx.conf no longer lists 8081..8083');
   return conf;
-}
-
-async function startNginx(prefix, conf) {
-  mkdirSync(prefix, { recursive: true });
-  const confPath = join(prefix, 'nginx.conf');
-  writeFileSync(confPath, conf);
-  const child = spawn('nginx', ['-p', prefix, '-e', join(prefix, 'error.log'), '-c', confPath],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (c) => { stderr += c; });
-  const exited = new Promise((r) => child.on('exit', (code, signal) => r({ code, signal })));
-  return {
-    child,
-    stop: async () => { if (child.exitCode === null) child.kill('SIGQUIT'); await exited; },
-    stderr: () => stderr + (() => { try { return readFileSync(join(prefix, 'error.log'), 'utf8'); } catch { return ''; } })(),
-  };
 }
 
 const request = (url, method, path, token, body) => sendJson({ url }, token, method, path, body);
