@@ -322,10 +322,17 @@ void Gateway::integrate_http_proxy(std::shared_ptr<Call> call) {
       [&ctx](std::string_view name) { return ctx ? context_value(name, *ctx) : std::string(); },
       rt.stage_variables,
       {req.peer_ip, "http", rt.api_port}};
-  http::OriginRequest upstream = upstream_request(route, in);
+  auto upstream = upstream_request(route, in);
+  if (!upstream) {
+    // Never sent: the value would smuggle headers into the service's request.
+    spdlog::error("request {}: http_proxy to {}: {}", core::id_view(req.id),
+                  route.upstream->origin(), upstream.error().message());
+    call->error_reason = "mapped_value_invalid";
+    return finish(*call, error_response(*call, ResponseType::kApiConfigurationError));
+  }
   auto started = clock_.monotonic();
   route.upstream->send(
-      std::move(upstream), route.timeout,
+      std::move(*upstream), route.timeout,
       [this, call, started](core::Result<http::OriginResponse, http::OriginError> result) {
         guarded(*call, [&] { on_proxy_result(*call, started, std::move(result)); });
       });

@@ -122,7 +122,8 @@ bool has_encoded_separator(const ProxyRoute& route, const router::PathParams& pa
   return false;
 }
 
-http::OriginRequest upstream_request(const ProxyRoute& route, const ProxyRequestInputs& in) {
+core::Result<http::OriginRequest> upstream_request(const ProxyRoute& route,
+                                                   const ProxyRequestInputs& in) {
   http::OriginRequest out;
   out.method = std::string(in.request.msg.method_string());
   // Only what cannot have changed anything may be sent twice.
@@ -170,7 +171,18 @@ http::OriginRequest upstream_request(const ProxyRoute& route, const ProxyRequest
   }
   for (const ProxyMapping& m : route.mappings) {
     if (m.target != Target::kHeader) continue;
-    if (auto v = source_value(m, in)) headers.emplace_back(m.name, std::move(*v));
+    auto v = source_value(m, in);
+    if (!v) continue;
+    // A field value is visible characters, spaces and tabs (RFC 9110 §5.5).
+    bool clean = std::none_of(v->begin(), v->end(), [](char ch) {
+      auto u = static_cast<unsigned char>(ch);
+      return (u < 0x20 && u != '\t') || u == 0x7f;
+    });
+    if (!clean) {
+      return core::invalid_argument("the value mapped to header " + m.name +
+                                    " holds a control character (a line break?)");
+    }
+    headers.emplace_back(m.name, std::move(*v));
   }
   out.headers = std::move(headers);
   out.body = in.request.msg.body();

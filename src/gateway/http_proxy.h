@@ -64,7 +64,11 @@ struct ProxyRequestInputs {
 // (400) before anything is sent, as routes with an authorizer refuse them for the method ARN.
 bool has_encoded_separator(const ProxyRoute& route, const router::PathParams& params);
 
-http::OriginRequest upstream_request(const ProxyRoute& route, const ProxyRequestInputs& in);
+// The upstream request. kInvalidArgument when a mapped header's value holds a line break or
+// another control character (a JWT claim or an authorizer's context value can hold anything):
+// sent, it would add headers of its own to the service's request, so nothing is sent.
+core::Result<http::OriginRequest> upstream_request(const ProxyRoute& route,
+                                                   const ProxyRequestInputs& in);
 
 // The client's response: the upstream's status and body, its headers by proxy/headers.h's rules.
 http::Response client_response(http::OriginResponse upstream);

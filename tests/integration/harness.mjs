@@ -248,6 +248,12 @@ export async function mint(pair, { kid, claims = {}, header = {}, iss = ISSUER, 
   return builder.sign(pair.privateKey);
 }
 
+// One entry of an `authorizers:` section: a jwt authorizer accepting what mint() signs (ISSUER,
+// AUDIENCE) with the keys `keys` gives.
+export function jwtAuthorizer(name = 'jwt', keys = '{jwks_file: jwks.json}') {
+  return `  ${name}:\n    type: jwt\n    issuer: "${ISSUER}"\n    audiences: ["${AUDIENCE}"]\n    keys: ${keys}\n`;
+}
+
 // A config with one JWT authorizer over `keysYaml`, a mock echo route, a scoped route and a
 // public route.
 export function gatewayYaml({ keysYaml, algorithms = ['RS256'], extra = '', cacheTtl = 300,

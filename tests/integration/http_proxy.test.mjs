@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import {
   startGateway, startNginx, call, curl, metric, waitFor, keyPair, jwk, mint, tempDir, accessLogFor,
-  ISSUER, AUDIENCE,
+  jwtAuthorizer,
 } from './harness.mjs';
 
 // An upstream that answers every request with what it received, as JSON, and counts the
@@ -98,18 +98,14 @@ before(async () => {
   stage_variables: {echo: "127.0.0.1:${ports.echo}", tenant: acme}
 admin: {listen: 127.0.0.1:0}
 authorizers:
-  jwt:
-    type: jwt
-    issuer: "${ISSUER}"
-    audiences: ["${AUDIENCE}"]
-    keys: {jwks_file: jwks.json}
-routes:${proxy('/svc/{proxy+}', 'http://${stageVariables.echo}/base/{proxy}?from=gw')}${proxy('/users/{id}', `http://127.0.0.1:${ports.echo}/users/{id}`, `
+${jwtAuthorizer()}routes:${proxy('/svc/{proxy+}', 'http://${stageVariables.echo}/base/{proxy}?from=gw')}${proxy('/users/{id}', `http://127.0.0.1:${ports.echo}/users/{id}`, `
       request_parameters:
         integration.request.header.x-user-id: context.authorizer.principalId
         integration.request.header.x-scope: context.authorizer.claims.scope
         integration.request.querystring.tenant: stageVariables.tenant
         integration.request.header.x-static: "'fixed'"
-        integration.request.header.x-id-from-path: method.request.path.id`, 'jwt')}${proxy('/big/{n}', `http://127.0.0.1:${ports.echo}/big/{n}`)}${proxy('/refused', `http://127.0.0.1:${ports.refused}/`)}${proxy('/hang', `http://127.0.0.1:${ports.hang}/`, `
+        integration.request.header.x-id-from-path: method.request.path.id
+        integration.request.header.x-name: context.authorizer.claims.name`, 'jwt')}${proxy('/big/{n}', `http://127.0.0.1:${ports.echo}/big/{n}`)}${proxy('/refused', `http://127.0.0.1:${ports.refused}/`)}${proxy('/hang', `http://127.0.0.1:${ports.hang}/`, `
       timeout_ms: 300`)}${proxy('/reset', `http://127.0.0.1:${ports.reset}/`)}${proxy('/half', `http://127.0.0.1:${ports.half}/`)}${proxy('/garbage', `http://127.0.0.1:${ports.garbage}/`)}
 `, { dir, deadlineMs: 30000 });
 });
@@ -197,6 +193,20 @@ test('the principal reaches the service as a mapped header; forged ones are repl
   const before = echo.connections;
   assert.equal((await call(gw, 'GET', '/users/42', { headers: { 'x-user-id': 'mallory' } })).status, 401);
   assert.equal(echo.connections, before);
+});
+
+test('a mapped value with a line break is never sent: it would add headers of its own', async () => {
+  const before = echo.connections;
+  const requests = await metric(gw, 'gatehouse_upstream_requests_total', { upstream: `http://127.0.0.1:${ports.echo}` });
+  const token = await mint(key, { kid: 'k1', sub: 'eve', claims: { name: 'Eve\r\nX-Admin: true' } });
+  const res = await call(gw, 'GET', '/users/7', { token });
+  assert.equal(res.status, 500);
+  assert.equal(res.text, '{"message": "Internal server error"}');
+  const line = await accessLogFor(gw, res.headers.get('x-amzn-requestid'));
+  assert.equal(line.error, 'mapped_value_invalid');
+  assert.equal(echo.connections, before);
+  assert.equal(await metric(gw, 'gatehouse_upstream_requests_total', { upstream: `http://127.0.0.1:${ports.echo}` }), requests);
+  assert.match(gw.stderr, /the value mapped to header x-name holds a control character/);
 });
 
 test('connections are reused: many requests, few connections on the service side', async () => {

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import {
-  startGateway, call, waitFor, metric, keyPair, jwk, mint, tempDir, ISSUER, AUDIENCE,
+  startGateway, call, waitFor, metric, keyPair, jwk, mint, tempDir, jwtAuthorizer,
 } from './harness.mjs';
 import { FIXTURES, q, stopCleanly, DEADLINE_MS, invocations } from './functions_fixture.mjs';
 
@@ -185,12 +185,7 @@ test('a rotated jwks_file takes effect on reload; decisions made under the old k
   const gw = await startGateway(`api: {name: keys, listen: 127.0.0.1:0}
 admin: {listen: 127.0.0.1:0}
 authorizers:
-  jwt:
-    type: jwt
-    issuer: "${ISSUER}"
-    audiences: ["${AUDIENCE}"]
-    keys: {jwks_file: jwks.json}
-routes:
+${jwtAuthorizer()}routes:
   - {path: /me, method: GET, auth: jwt, integration: {type: mock, body: '{"sub":"$context.authorizer.principalId"}'}}
 `, { dir, deadlineMs: DEADLINE_MS });
   try {
