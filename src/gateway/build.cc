@@ -964,8 +964,9 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(
     return config_error(r.path_pos, "routes[" + std::to_string(e.route_index) + "].path", msg);
   }
   rt->table.emplace(std::move(*table));
-  if (rt->issuer) {
-    // The issuer answers these paths before routing; a route there would never be reached.
+  if (config.issuer) {
+    // The issuer answers these paths before routing; a route there would never be reached
+    // (checked from the config, so `gatehouse check`, which opens no issuer, says so too).
     for (std::string_view p : issuer::kEndpointPaths) {
       for (std::string_view method : {"GET", "POST"}) {
         auto m = router::match(*rt->table, method, p);

@@ -4,8 +4,10 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import * as jose from 'jose';
-import { startGateway, blogYaml, blogEnv, issuerToken, runCli, DEMO_CLIENT, DEMO_SECRET,
-  BLOG_AUDIENCE, BLOG_ISSUER } from './harness.mjs';
+import { writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { startGateway, blogYaml, blogEnv, issuerToken, runCli, runServe, tempDir, DEMO_CLIENT,
+  DEMO_SECRET, BLOG_AUDIENCE, BLOG_ISSUER } from './harness.mjs';
 
 // A client whose id and secret need form-urlencoding in HTTP Basic (RFC 6749 §2.3.1).
 const SVC_CLIENT = 'svc.two~x';
@@ -640,3 +642,20 @@ for (const [alg, kty, crv] of [['ES256', 'EC', 'P-256'], ['EdDSA', 'OKP', 'Ed255
     });
   });
 }
+
+test('a route on an issuer endpoint is refused by check and by serve alike', async () => {
+  const dir = tempDir();
+  const config = join(dir, 'gatehouse.yaml');
+  writeFileSync(config, blogYaml({ routeExtra: `  - path: /{proxy+}
+    method: ANY
+    integration: {type: mock}
+` }));
+  const why = /routes\[2\]\.path: GET \/oauth\/token is an endpoint of the embedded issuer/;
+  const checked = await runCli(['check', '-c', config], blogEnv);
+  assert.equal(checked.code, 2);
+  assert.match(checked.stderr, why);
+  const served = await runServe(config, { env: blogEnv });
+  assert.equal(served.code, 2);
+  assert.match(served.stderr, why);
+  rmSync(dir, { recursive: true, force: true });
+});
