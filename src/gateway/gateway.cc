@@ -441,6 +441,9 @@ void Gateway::finish(Call& call, http::Response res) {
     r.principal =
         call.decision ? std::string_view(call.decision->principal_id) : std::string_view();
     r.cache = call.cache_status;
+    if (call.route && call.route->kind == RouteRuntime::Kind::kHttpProxy &&
+        call.route->proxy.upstream)
+      r.upstream = call.route->proxy.upstream->origin();
     r.error = call.error_reason;
     r.peer = req.peer_ip;
     r.authorizer_us = call.authorizer_us;

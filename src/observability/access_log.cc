@@ -64,6 +64,8 @@ void AccessLog::write(const AccessRecord& r) {
   core::append_json_string(line, r.principal);
   line += ",\"cache\":";
   core::append_json_string(line, r.cache);
+  line += ",\"upstream\":";
+  core::append_json_string(line, r.upstream);
   fmt::format_to(std::back_inserter(line),
                  ",\"authorizer_us\":{},\"integration_us\":{},\"total_us\":{}", r.authorizer_us,
                  r.integration_us, r.total_us);

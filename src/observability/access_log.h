@@ -26,6 +26,7 @@ struct AccessRecord {
   unsigned status = 0;
   std::string_view principal;  // empty if none
   std::string_view cache;      // "hit", "miss" or empty when no authorizer ran
+  std::string_view upstream;   // an http_proxy route's service (its origin), empty otherwise
   std::string_view error;      // internal reason (e.g. "expired"), empty if none
   std::string_view peer;
   uint64_t authorizer_us = 0;

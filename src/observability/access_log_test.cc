@@ -35,6 +35,7 @@ TEST(AccessLog, WritesOneJsonLinePerRecord) {
   EXPECT_EQ(ss.str(),
             "{\"time_ms\":0,\"request_id\":\"id-1\",\"peer\":\"\",\"method\":\"GET\",\"path\":"
             "\"/a\\\"b\",\"route\":\"\",\"status\":401,\"principal\":\"\",\"cache\":\"\","
+            "\"upstream\":\"\","
             "\"authorizer_us\":0,\"integration_us\":0,\"total_us\":12,\"error\":\"expired\"}\n");
 }
 

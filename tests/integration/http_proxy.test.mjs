@@ -247,6 +247,8 @@ test('failures as API Gateway answers them, each in the access log', async () =>
     const line = await accessLogFor(gw, res.headers.get('x-amzn-requestid'));
     assert.equal(line.error, error, path);
     assert.equal(line.route, path);
+    assert.match(line.upstream, /^http:\/\/127\.0\.0\.1:\d+$/, path);
+    assert.ok(line.integration_us > 0, path);
   }
   assert.match(gw.stderr, /http_proxy to http:\/\/127\.0\.0\.1:\d+: cannot connect/);
 });
