@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "core/text.h"
+#include "router/method_arn.h"
 
 namespace gatehouse::gateway {
 namespace {
@@ -110,14 +111,7 @@ bool has_encoded_separator(const ProxyRoute& route, const router::PathParams& pa
       return m.target == Target::kPath && m.name == name;
     });
     const router::PathParam* p = mapped ? nullptr : params.find(name);
-    if (p == nullptr) continue;
-    std::string_view raw = p->raw;
-    for (size_t i = 0; i < raw.size(); ++i) {
-      if (raw[i] == '\\') return true;
-      if (raw[i] != '%' || i + 2 >= raw.size()) continue;
-      char hi = raw[i + 1], lo = core::ascii_lower(raw[i + 2]);
-      if ((hi == '2' && lo == 'f') || (hi == '5' && lo == 'c')) return true;
-    }
+    if (p != nullptr && router::holds_encoded_separator(p->raw)) return true;
   }
   return false;
 }
@@ -139,15 +133,22 @@ core::Result<http::OriginRequest> upstream_request(const ProxyRoute& route,
     out.target.resize(q);
   }
   std::string_view client = in.request.query;
+  const bool maps_query =
+      std::any_of(route.mappings.begin(), route.mappings.end(),
+                  [](const auto& m) { return m.target == Target::kQueryString; });
   size_t i = 0;
   while (i <= client.size() && !client.empty()) {
     size_t amp = client.find('&', i);
     if (amp == std::string_view::npos) amp = client.size();
     std::string_view part = client.substr(i, amp - i);
-    std::string name = core::percent_decode_lenient(part.substr(0, part.find('=')), {true});
-    bool replaced = std::any_of(route.mappings.begin(), route.mappings.end(), [&](const auto& m) {
-      return m.target == Target::kQueryString && m.name == name;
-    });
+    // Names are decoded only to compare them with a query mapping's (most routes have none).
+    bool replaced = false;
+    if (maps_query) {
+      std::string name = core::percent_decode_lenient(part.substr(0, part.find('=')), {true});
+      replaced = std::any_of(route.mappings.begin(), route.mappings.end(), [&](const auto& m) {
+        return m.target == Target::kQueryString && m.name == name;
+      });
+    }
     if (!part.empty() && !replaced) {
       if (!query.empty()) query += '&';
       query.append(part);

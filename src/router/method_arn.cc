@@ -32,20 +32,23 @@ std::string_view to_string(MethodArnError e) {
   return "unknown";
 }
 
+bool holds_encoded_separator(std::string_view raw) {
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '\\') return true;
+    if (raw[i] != '%' || i + 2 >= raw.size()) continue;
+    char hi = raw[i + 1], lo = static_cast<char>(raw[i + 2] | 0x20);  // lower-cased letter
+    if ((hi == '2' && lo == 'f') || (hi == '5' && lo == 'c')) return true;
+  }
+  return false;
+}
+
 core::Result<std::string, MethodArnError> method_arn(const MethodArnPrefix& prefix,
                                                      std::string_view method,
                                                      std::string_view raw_path) {
   if (raw_path.empty() || raw_path[0] != '/') return MethodArnError::kBadPath;
   std::string_view path = raw_path.substr(1);
   if (!path.empty() && path.back() == '/') path.remove_suffix(1);  // as routing ignores it
-  for (size_t i = 0; i < path.size(); ++i) {
-    if (path[i] == '\\') return MethodArnError::kEncodedSeparator;
-    if (path[i] != '%' || i + 2 >= path.size()) continue;
-    char hi = path[i + 1], lo = static_cast<char>(path[i + 2] | 0x20);  // lower-cased letter
-    if ((hi == '2' && lo == 'f') || (hi == '5' && lo == 'c')) {
-      return MethodArnError::kEncodedSeparator;
-    }
-  }
+  if (holds_encoded_separator(path)) return MethodArnError::kEncodedSeparator;
   size_t decoded = core::percent_decoded_size(path);
   if (decoded == std::string_view::npos) return MethodArnError::kBadPath;
   size_t total = prefix.str().size() + method.size() + 1 + decoded;

@@ -50,6 +50,11 @@ enum class MethodArnError {
 };
 std::string_view to_string(MethodArnError e);
 
+// Whether `raw` (a path, or a path parameter, as received) holds an encoded separator (%2F, %5C,
+// any case) or a backslash: what kEncodedSeparator refuses, and what an http_proxy route refuses
+// to send on (a service decoding before resolving would read "..%2F" as a step up).
+bool holds_encoded_separator(std::string_view raw);
+
 // prefix + method + "/" + the decoded raw_path without its leading slash (and without one trailing
 // slash). raw_path is the request path as received, percent-encoded, as given to router::match().
 // One allocation (the result); nothing when the ARN would be too long.
