@@ -62,6 +62,9 @@ class DeferredHandler final : public http::Handler {
  public:
   void set(http::Handler* target) { target_ = target; }
   void handle(http::ExchangePtr exchange) override { target_->handle(std::move(exchange)); }
+  bool streams_body(std::string_view method, std::string_view path) override {
+    return target_->streams_body(method, path);
+  }
   http::Response protocol_error(http::ProtocolError error, const http::Request& partial) override {
     return target_->protocol_error(error, partial);
   }

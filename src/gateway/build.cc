@@ -390,7 +390,6 @@ core::Status make_proxy_route(const config::Route& r, size_t index, BuildDeps& d
   http::OriginOptions options;
   options.max_connections = c.max_connections;
   options.idle_timeout_ms = c.idle_timeout_ms;
-  options.max_response_bytes = proxy::kMaxBodyBytes;
   if (c.tls) {
     options.ca_file = c.tls->ca_file;
     options.client_certificate_file = c.tls->client_certificate;

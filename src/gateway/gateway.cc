@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 
 #include "auth/jwks/key_set.h"
 #include "auth/policy/policy.h"
@@ -50,7 +51,7 @@ void publish_issuer_keys(const Runtime& rt) {
 }  // namespace
 
 // One request's trip through the pipeline.
-struct Gateway::Call {
+struct Gateway::Call : std::enable_shared_from_this<Gateway::Call> {
   http::ExchangePtr exchange;
   std::shared_ptr<const Runtime> runtime;  // the one it started on, whatever a reload swaps in
   RouteRuntime* route = nullptr;
@@ -98,13 +99,25 @@ void Gateway::handle(http::ExchangePtr exchange) {
   guarded(*call, [&] { route(call); });
 }
 
+bool Gateway::streams_body(std::string_view method, std::string_view path) {
+  const std::shared_ptr<const Runtime> rt = runtimes_.current();
+  if (rt->issuer && rt->issuer->serves(path)) return false;
+  auto m = router::match(*rt->table, method, path);
+  return m && rt->routes[m->route_index]->kind == RouteRuntime::Kind::kHttpProxy;
+}
+
 void Gateway::route(std::shared_ptr<Call> call) {
   http::Request& req = call->exchange->request();
   const Runtime& rt = *call->runtime;
 
   // The embedded issuer's endpoints are public and come before the API's routes (build_runtime
   // refuses routes that would shadow them).
-  if (rt.issuer && rt.issuer->serves(req.path)) return serve_issuer(std::move(call));
+  if (rt.issuer && rt.issuer->serves(req.path)) {
+    if (call->exchange->body_pending()) {
+      return read_whole_body(std::move(call), &Gateway::serve_issuer);
+    }
+    return serve_issuer(std::move(call));
+  }
 
   auto m = router::match(*rt.table, req.msg.method_string(), req.path);
   if (!m) {
@@ -117,8 +130,41 @@ void Gateway::route(std::shared_ptr<Call> call) {
   }
   call->match.emplace(std::move(*m));
   call->route = rt.routes[call->match->route_index].get();
+  if (call->exchange->body_pending() && call->route->kind != RouteRuntime::Kind::kHttpProxy) {
+    return read_whole_body(std::move(call), &Gateway::authorize_or_integrate);
+  }
+  authorize_or_integrate(std::move(call));
+}
+
+void Gateway::authorize_or_integrate(std::shared_ptr<Call> call) {
   if (call->route->authorizer) return authorize(std::move(call));
   integrate(std::move(call));
+}
+
+void Gateway::read_whole_body(std::shared_ptr<Call> call,
+                              void (Gateway::*next)(std::shared_ptr<Call>)) {
+  http::Exchange& ex = *call->exchange;
+  ex.read_body([this, call = std::move(call), next](core::Result<std::string_view> piece) {
+    guarded(*call, [&] {
+      if (!piece) return body_read_failed(*call, piece.error());
+      if (piece->empty()) return (this->*next)(call);
+      // Bounded: the listener refuses a body over its max_body_bytes.
+      call->exchange->request().msg.body().append(*piece);
+      read_whole_body(call, next);
+    });
+  });
+}
+
+void Gateway::body_read_failed(Call& call, const core::Status& why) {
+  // The connection closes after this answer: what the client still sends cannot be read.
+  if (why.code() == core::Code::kResourceExhausted) {
+    call.error_reason = "body_too_large";
+    return finish(call, error_response(call, ResponseType::kRequestTooLarge));
+  }
+  call.error_reason =
+      why.code() == core::Code::kInvalidArgument ? "bad_request" : "body_incomplete";
+  finish(call, error_response(call, ResponseType::kDefault4xx,
+                              {.message = "Bad Request", .status = 400}));
 }
 
 // Built on first use and kept for the call (request_facts.h).
@@ -330,19 +376,36 @@ void Gateway::integrate_http_proxy(std::shared_ptr<Call> call) {
     call->error_reason = "mapped_value_invalid";
     return finish(*call, error_response(*call, ResponseType::kApiConfigurationError));
   }
+  if (call->exchange->body_pending()) {
+    // The body passes through as it arrives, with the length the client announced (else chunked).
+    upstream->body_reader = [ex = call->exchange](http::BodyReadDone done) {
+      ex->read_body(std::move(done));
+    };
+    std::string_view length = req.msg[bhttp::field::content_length];
+    uint64_t n = 0;
+    if (!length.empty() &&
+        std::from_chars(length.data(), length.data() + length.size(), n).ec == std::errc()) {
+      upstream->body_length = n;
+    }
+  }
   auto started = clock_.monotonic();
-  route.upstream->send(
-      std::move(*upstream), route.timeout,
-      [this, call, started](core::Result<http::OriginResponse, http::OriginError> result) {
+  route.upstream->open(
+      call->exchange->executor(), std::move(*upstream), route.timeout,
+      [this, call, started](core::Result<http::OriginStream, http::OriginError> result) {
         guarded(*call, [&] { on_proxy_result(*call, started, std::move(result)); });
       });
 }
 
 void Gateway::on_proxy_result(Call& call, core::MonoTime started,
-                              core::Result<http::OriginResponse, http::OriginError> result) {
+                              core::Result<http::OriginStream, http::OriginError> result) {
   call.integration_us = micros_since(clock_, started);
-  if (result) return finish(call, client_response(std::move(*result)));
+  if (result) {
+    std::shared_ptr<http::BodySource> rest = std::move(result->rest);
+    std::optional<uint64_t> length = result->length;
+    return finish(call, client_response(std::move(*result)), std::move(rest), length);
+  }
   const http::OriginError& e = result.error();
+  if (e.body_reader_failed) return body_read_failed(call, e.status);
   // The reason is ours (what failed, the origin), never the request's content.
   spdlog::warn("request {}: http_proxy to {}: {}", core::id_view(call.exchange->request().id),
                call.route->proxy.upstream->origin(), e.status.message());
@@ -351,7 +414,7 @@ void Gateway::on_proxy_result(Call& call, core::MonoTime started,
       call.error_reason = "integration_timeout";
       return finish(call, error_response(call, ResponseType::kIntegrationTimeout));
     case core::Code::kResourceExhausted:
-      call.error_reason = e.maybe_received ? "upstream_response_too_large" : "upstream_busy";
+      call.error_reason = "upstream_busy";
       break;
     default:
       call.error_reason = "upstream_unavailable";
@@ -406,7 +469,8 @@ http::Response Gateway::error_response(Call& call, ResponseType type, const Erro
   return responses.render(type, response_context(call, responses.has_templates()), detail);
 }
 
-void Gateway::finish(Call& call, http::Response res) {
+void Gateway::finish(Call& call, http::Response res, std::shared_ptr<http::BodySource> rest,
+                     std::optional<uint64_t> length) {
   http::Request& req = call.exchange->request();
   if (res.find("x-amzn-RequestId") == res.end()) res.set("x-amzn-RequestId", core::id_view(req.id));
   if (res.find("x-amz-apigw-id") == res.end())
@@ -416,9 +480,7 @@ void Gateway::finish(Call& call, http::Response res) {
     res.set(bhttp::field::content_type, "application/json");
   }
   unsigned status = res.result_int();
-  // http::Server stamps arrivals on the OS clock its connection timers run on.
-  uint64_t total_us = static_cast<uint64_t>(
-      duration_cast<microseconds>(core::os_monotonic() - req.received_at).count());
+  uint64_t total_us = micros_since_arrival(req);
   if (call.route) {
     RouteRuntime::MethodStats& stats = call.route->stats_for(req.msg.method_string());
     stats.counters.count(status);
@@ -428,33 +490,56 @@ void Gateway::finish(Call& call, http::Response res) {
   } else {
     call.runtime->unmatched->count(status);
   }
-  if (access_log_) {
-    auto id = core::id_view(req.id);
-    observability::AccessRecord r;
-    r.request_id = id;
-    r.method = req.msg.method_string();
-    r.path = req.path;
-    r.route = call.route            ? std::string_view(call.route->path_template)
-              : call.issuer_request ? std::string_view("issuer")
-                                    : std::string_view();
-    r.status = status;
-    r.principal =
-        call.decision ? std::string_view(call.decision->principal_id) : std::string_view();
-    r.cache = call.cache_status;
-    if (call.route && call.route->kind == RouteRuntime::Kind::kHttpProxy &&
-        call.route->proxy.upstream)
-      r.upstream = call.route->proxy.upstream->origin();
-    r.error = call.error_reason;
-    r.peer = req.peer_ip;
-    r.authorizer_us = call.authorizer_us;
-    r.integration_us = call.integration_us;
-    r.total_us = total_us;
-    r.unix_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch())
-            .count();
-    access_log_->write(r);
+  if (rest) {
+    // A streamed body is logged at its end: how it ended, and the whole transfer's time.
+    if (access_log_) {
+      rest = std::make_shared<http::ObservedBody>(
+          std::move(rest),
+          [this, call = call.shared_from_this(), status](const core::Status& how, uint64_t) {
+            if (!how.ok()) {
+              call->error_reason =
+                  how.code() == core::Code::kCancelled ? "client_closed" : "upstream_cut_off";
+            }
+            log_access(*call, status, micros_since_arrival(call->exchange->request()));
+          });
+    }
+    return call.exchange->respond_streaming(std::move(res), std::move(rest), length);
   }
+  log_access(call, status, total_us);
+  if (length) return call.exchange->respond_streaming(std::move(res), nullptr, length);
   call.exchange->respond(std::move(res));
+}
+
+uint64_t Gateway::micros_since_arrival(const http::Request& req) {
+  // http::Server stamps arrivals on the OS clock its connection timers run on.
+  return static_cast<uint64_t>(
+      duration_cast<microseconds>(core::os_monotonic() - req.received_at).count());
+}
+
+void Gateway::log_access(Call& call, unsigned status, uint64_t total_us) {
+  if (!access_log_) return;
+  const http::Request& req = call.exchange->request();
+  observability::AccessRecord r;
+  r.request_id = core::id_view(req.id);
+  r.method = req.msg.method_string();
+  r.path = req.path;
+  r.route = call.route            ? std::string_view(call.route->path_template)
+            : call.issuer_request ? std::string_view("issuer")
+                                  : std::string_view();
+  r.status = status;
+  r.principal = call.decision ? std::string_view(call.decision->principal_id) : std::string_view();
+  r.cache = call.cache_status;
+  if (call.route && call.route->kind == RouteRuntime::Kind::kHttpProxy &&
+      call.route->proxy.upstream)
+    r.upstream = call.route->proxy.upstream->origin();
+  r.error = call.error_reason;
+  r.peer = req.peer_ip;
+  r.authorizer_us = call.authorizer_us;
+  r.integration_us = call.integration_us;
+  r.total_us = total_us;
+  r.unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch())
+                  .count();
+  access_log_->write(r);
 }
 
 http::Response Gateway::protocol_error(http::ProtocolError error, const http::Request& partial) {

@@ -31,6 +31,8 @@ class Gateway final : public http::Handler {
           observability::AccessLog* access_log);
 
   void handle(http::ExchangePtr exchange) override;
+  // An http_proxy route's body passes through as it arrives; every other one is read whole.
+  bool streams_body(std::string_view method, std::string_view path) override;
   http::Response protocol_error(http::ProtocolError error, const http::Request& partial) override;
 
   // Starts the authorizers' background work (first key fetches).
@@ -64,6 +66,12 @@ class Gateway final : public http::Handler {
   template <class Step>
   void guarded(Call& call, Step&& step) noexcept;
   void route(std::shared_ptr<Call> call);
+  void authorize_or_integrate(std::shared_ptr<Call> call);
+  // Reads a body the server streams (Exchange::body_pending) whole into the request, then goes
+  // on with `next`: for a request a reload moved off an http_proxy route between its head and
+  // its handling.
+  void read_whole_body(std::shared_ptr<Call> call, void (Gateway::*next)(std::shared_ptr<Call>));
+  void body_read_failed(Call& call, const core::Status& why);
   const functions::events::RequestFacts& facts(Call& call);
   void authorize(std::shared_ptr<Call> call);
   void on_authorized(std::shared_ptr<Call> call, const auth::stage::Outcome& outcome);
@@ -74,12 +82,16 @@ class Gateway final : public http::Handler {
   void on_function_result(Call& call, core::MonoTime started, functions::InvokeResult result);
   void integrate_http_proxy(std::shared_ptr<Call> call);
   void on_proxy_result(Call& call, core::MonoTime started,
-                       core::Result<http::OriginResponse, http::OriginError> result);
+                       core::Result<http::OriginStream, http::OriginError> result);
   // `with_facts`: the template may read the request's facts (built for it if not yet).
   ResponseContext response_context(Call& call, bool with_facts);
   void serve_issuer(std::shared_ptr<Call> call);
-  void finish(Call& call, http::Response res);
+  // `rest` and `length`: a response whose body streams (http::Exchange::respond_streaming).
+  void finish(Call& call, http::Response res, std::shared_ptr<http::BodySource> rest = nullptr,
+              std::optional<uint64_t> length = std::nullopt);
   http::Response error_response(Call& call, ResponseType type, const ErrorDetail& detail = {});
+  void log_access(Call& call, unsigned status, uint64_t total_us);
+  static uint64_t micros_since_arrival(const http::Request& req);
 
   RuntimeSet runtimes_;
   const core::Clock& clock_;

@@ -190,7 +190,7 @@ core::Result<http::OriginRequest> upstream_request(const ProxyRoute& route,
   return out;
 }
 
-http::Response client_response(http::OriginResponse upstream) {
+http::Response client_response(http::OriginStream upstream) {
   http::Response res{static_cast<bhttp::status>(upstream.status), 11};
   std::vector<std::string> tokens;
   for (const auto& [name, value] : upstream.headers) {
@@ -211,7 +211,7 @@ http::Response client_response(http::OriginResponse upstream) {
         break;
     }
   }
-  res.body() = std::move(upstream.body);
+  res.body() = std::move(upstream.first);
   return res;
 }
 

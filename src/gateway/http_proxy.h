@@ -70,7 +70,8 @@ bool has_encoded_separator(const ProxyRoute& route, const router::PathParams& pa
 core::Result<http::OriginRequest> upstream_request(const ProxyRoute& route,
                                                    const ProxyRequestInputs& in);
 
-// The client's response: the upstream's status and body, its headers by proxy/headers.h's rules.
-http::Response client_response(http::OriginResponse upstream);
+// The client's response: the upstream's status and the body's first bytes (the rest streams
+// after), its headers by proxy/headers.h's rules.
+http::Response client_response(http::OriginStream upstream);
 
 }  // namespace gatehouse::gateway

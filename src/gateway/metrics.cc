@@ -129,20 +129,25 @@ void register_metrics(const Runtime& runtime, observability::Registry& registry)
         {"upstream_unavailable", &us.unavailable},
         {"integration_timeout", &us.timeouts},
         {"upstream_busy", &us.busy},
-        {"upstream_response_too_large", &us.too_large}};
+        {"cut_off", &us.cut_off}};
     for (auto& [result, counter] : results) {
       registry.add_counter("gatehouse_upstream_results_total",
-                           "Upstream exchanges by how they ended: answered (any status), or the "
-                           "access log's error code.",
+                           "Upstream exchanges by how they ended: answered (any status), the "
+                           "access log's error code, or cut_off (answered, the body broke off "
+                           "before its end; counted with answered too).",
                            {{"upstream", u->origin()}, {"result", result}}, counter);
     }
     registry.add_histogram("gatehouse_upstream_duration_seconds",
-                           "From sending a request to the upstream's complete answer.", l,
-                           &us.latency);
+                           "From sending a request to the upstream's answer head (bodies "
+                           "stream after).",
+                           l, &us.latency);
     const proxy::Upstream* up = u.get();
     registry.add_gauge_fn("gatehouse_upstream_connections_opened",
                           "Connections opened to the upstream so far (reuse keeps it low).", l,
                           [up] { return static_cast<double>(up->connections_opened()); });
+    registry.add_gauge_fn("gatehouse_upstream_connections_open",
+                          "Connections to the upstream open now, idle or busy (its pools' size).",
+                          l, [up] { return static_cast<double>(up->connections_open()); });
   }
   for (auto& a : rt->authorizers) {
     const std::pair<const char*, const core::Counter*> outcomes[] = {

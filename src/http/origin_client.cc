@@ -16,8 +16,13 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/url/parse.hpp>
 
+#include <fmt/format.h>
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <array>
 #include <deque>
+#include <limits>
 #include <optional>
 
 namespace gatehouse::http {
@@ -73,7 +78,9 @@ struct OriginClient::Impl {
   std::string server_name;  // SNI and the name the certificate must carry
   // State of the io_context's thread only.
   std::vector<std::unique_ptr<Conn>> idle;
-  size_t open = 0;  // connections counted against max_connections: idle, busy and opening
+  // Connections counted against max_connections: idle, busy and opening. Atomic only so that
+  // connections_open() may read it from another thread.
+  std::atomic<size_t> open{0};
   std::deque<std::shared_ptr<Waiter>> waiting;
 };
 
@@ -137,6 +144,10 @@ OriginClient::~OriginClient() {
     c->close();
 }
 
+uint64_t OriginClient::connections_open() const {
+  return impl_->open.load(std::memory_order_relaxed);
+}
+
 const std::string& OriginClient::host_header() const {
   return impl_->host_header;
 }
@@ -179,6 +190,14 @@ asio::awaitable<core::Result<std::unique_ptr<Conn>, OriginError>> connect(
   co_return conn;
 }
 
+// Whether an idle connection can carry a request: the server has not closed it (or sent anything
+// unasked, which would be read as the answer) while it sat in the pool. A peek, no wait.
+bool still_open(Conn& conn) {
+  char byte;
+  ssize_t n = ::recv(conn.lowest().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
 // Hands a connection (or, when it is not reusable, its slot) to the first waiter, else keeps it.
 void release(OriginClient::Impl& s, std::unique_ptr<Conn> conn, bool reusable) {
   if (!reusable && conn) {
@@ -215,9 +234,14 @@ asio::awaitable<core::Result<std::unique_ptr<Conn>, OriginError>> acquire(
     s.idle.erase(s.idle.begin());
     --s.open;
   }
-  if (!s.idle.empty()) {
+  while (!s.idle.empty()) {
     auto conn = std::move(s.idle.back());  // the most recently used: the likeliest still open
     s.idle.pop_back();
+    if (!still_open(*conn)) {
+      conn->close();
+      --s.open;
+      continue;
+    }
     conn->reused = true;
     co_return conn;
   }
@@ -353,6 +377,327 @@ void OriginClient::send(OriginRequest request, std::chrono::milliseconds timeout
   asio::co_spawn(impl_->ioc, std::move(run), [shared_done](std::exception_ptr e) {
     // Asio reports errors as codes; an exception here is an allocation failure or similar,
     // still answered, never thrown out of the io_context.
+    if (e && *shared_done)
+      (*shared_done)(failure(core::Code::kInternal, "the exchange failed unexpectedly", true));
+  });
+}
+
+}  // namespace gatehouse::http
+
+// ---------------------------------------------------------------------------------------------
+// open(): bodies as they arrive
+
+namespace gatehouse::http {
+namespace {
+
+// What a streamed piece is read into, and what a body that ends within it is held whole in.
+constexpr size_t kPieceBytes = 64 * 1024;
+
+using ResponseParser = bhttp::response_parser<bhttp::buffer_body>;
+
+// The next piece of a request body from its reader, as an awaitable. The reader answers on this
+// thread (the client's io_context is the one its caller's connection lives on).
+asio::awaitable<core::Result<std::string_view>> pull(const std::function<void(BodyReadDone)>& r) {
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable),
+                                          void(core::Result<std::string_view>)>(
+      [&r](auto handler) {
+        auto h = std::make_shared<decltype(handler)>(std::move(handler));
+        r([h](core::Result<std::string_view> piece) { std::move (*h)(std::move(piece)); });
+      },
+      asio::use_awaitable);
+}
+
+// The request's head as it goes on the wire. The client's header names were parsed as tokens and
+// its values hold no line break; mapped values were checked (gateway/http_proxy.h).
+std::string request_head(const OriginClient::Impl& s, const OriginRequest& request, bool chunked) {
+  std::string head;
+  head.reserve(256);
+  head += request.method;
+  head += ' ';
+  head += request.target;
+  head += " HTTP/1.1\r\nHost: ";
+  head += s.host_header;
+  head += "\r\n";
+  for (const auto& [name, value] : request.headers) {
+    head += name;
+    head += ": ";
+    head += value;
+    head += "\r\n";
+  }
+  if (chunked) {
+    head += "Transfer-Encoding: chunked\r\n";
+  } else {
+    uint64_t length = request.body_reader ? *request.body_length : request.body.size();
+    // As Beast's prepare_payload: no length for an empty body of a method that has none.
+    const std::string& m = request.method;
+    bool bodiless = m == "GET" || m == "HEAD" || m == "DELETE" || m == "OPTIONS" || m == "TRACE";
+    if (length > 0 || !bodiless) head += "Content-Length: " + std::to_string(length) + "\r\n";
+  }
+  head += "\r\n";
+  return head;
+}
+
+// One piece of a body as it is written: raw, or as a chunk.
+struct Framed {
+  std::string size_line;
+  std::array<asio::const_buffer, 3> buffers;
+  Framed(std::string_view data, bool chunked) {
+    if (!chunked) {
+      buffers = {asio::buffer(data.data(), data.size()), asio::const_buffer(),
+                 asio::const_buffer()};
+      return;
+    }
+    size_line = fmt::format("{:x}\r\n", data.size());
+    buffers = {asio::buffer(size_line), asio::buffer(data.data(), data.size()),
+               asio::buffer("\r\n", 2)};
+  }
+};
+
+// The answer's body past its first bytes, read from its connection as the reader asks; the
+// connection goes back to the pool at the body's end, closed if the reader stops before.
+class OriginBody final : public BodySource, public std::enable_shared_from_this<OriginBody> {
+ public:
+  OriginBody(std::shared_ptr<OriginClient> client, OriginClient::Impl& s,
+             std::unique_ptr<Conn> conn, std::unique_ptr<ResponseParser> parser,
+             std::chrono::milliseconds timeout)
+      : client_(std::move(client)),
+        s_(s),
+        conn_(std::move(conn)),
+        parser_(std::move(parser)),
+        timeout_(timeout),
+        piece_(kPieceBytes) {}
+  ~OriginBody() override {
+    if (conn_) give_back(false);
+  }
+
+  void read(BodyReadDone done) override {
+    if (!conn_) {
+      core::Result<std::string_view> r =
+          finished_ ? core::Result<std::string_view>(std::string_view())
+                    : core::Result<std::string_view>(
+                          core::unavailable("the answer's body was already cut off"));
+      asio::post(s_.ioc, [done = std::move(done), r = std::move(r)]() mutable { done(r); });
+      return;
+    }
+    auto& body = parser_->get().body();
+    body.data = piece_.data();
+    body.size = piece_.size();
+    body.more = true;
+    conn_->lowest().expires_after(timeout_);
+    auto on_read = [self = shared_from_this(), done = std::move(done)](beast::error_code ec,
+                                                                       size_t) mutable {
+      self->on_read(ec, std::move(done));
+    };
+    if (conn_->tls) {
+      bhttp::async_read_some(*conn_->tls, conn_->buffer, *parser_, std::move(on_read));
+    } else {
+      bhttp::async_read_some(*conn_->tcp, conn_->buffer, *parser_, std::move(on_read));
+    }
+  }
+
+ private:
+  void on_read(beast::error_code ec, BodyReadDone done) {
+    if (ec == bhttp::error::need_buffer) ec = {};
+    if (ec) {
+      give_back(false);
+      if (ec == beast::error::timeout) {
+        return done(core::Status(core::Code::kDeadlineExceeded,
+                                 s_.origin + " sent nothing more of its answer within " +
+                                     std::to_string(timeout_.count()) + " ms"));
+      }
+      return done(core::unavailable(s_.origin + " cut its answer off: " + ec.message()));
+    }
+    size_t got = piece_.size() - parser_->get().body().size;
+    if (parser_->is_done()) {
+      finished_ = true;
+      give_back(parser_->keep_alive());
+    } else if (got == 0) {
+      return read(std::move(done));  // a chunk's header: nothing for the reader yet
+    }
+    done(std::string_view(piece_.data(), got));
+  }
+
+  void give_back(bool reusable) {
+    if (reusable) conn_->lowest().expires_never();
+    release(s_, std::move(conn_), reusable);
+  }
+
+  std::shared_ptr<OriginClient> client_;  // keeps s_ alive
+  OriginClient::Impl& s_;
+  std::unique_ptr<Conn> conn_;
+  std::unique_ptr<ResponseParser> parser_;
+  std::chrono::milliseconds timeout_;
+  std::vector<char> piece_;
+  bool finished_ = false;
+};
+
+struct OpenAttempt {
+  core::Result<OriginStream, OriginError> result;
+  bool reusable = false;                     // the connection may serve another request now
+  bool nothing_back = false;                 // failed before any byte of an answer
+  bool write_failed = false;                 // the request's head was not written whole
+  std::unique_ptr<ResponseParser> parser{};  // set when the body is still to be read
+};
+
+template <class Stream>
+asio::awaitable<OpenAttempt> open_exchange(OriginClient::Impl& s, Conn& conn, Stream& stream,
+                                           const OriginRequest& request,
+                                           std::chrono::milliseconds timeout) {
+  const bool streamed = static_cast<bool>(request.body_reader);
+  const bool chunked = streamed && !request.body_length;
+  auto timed_out = [](const beast::error_code& ec) { return ec == beast::error::timeout; };
+  auto write_failure = [&](const beast::error_code& ec, bool maybe_received) {
+    const bool deadline = timed_out(ec);
+    return failure(deadline ? core::Code::kDeadlineExceeded : core::Code::kUnavailable,
+                   deadline ? "sending the request to " + s.origin + " timed out"
+                            : "sending the request to " + s.origin + " failed: " + ec.message(),
+                   maybe_received);
+  };
+  const std::string head = request_head(s, request, chunked);
+  {
+    // The head and the body's first bytes (or all of a whole one) in one write.
+    Framed first(request.body, chunked && !request.body.empty());
+    std::array<asio::const_buffer, 4> buffers = {asio::buffer(head)};
+    if (!request.body.empty()) std::copy(first.buffers.begin(), first.buffers.end(), &buffers[1]);
+    auto [wec, wn] = co_await asio::async_write(stream, buffers, use_tuple);
+    (void)wn;
+    if (wec) co_return OpenAttempt{write_failure(wec, false), false, !timed_out(wec), true};
+  }
+  if (streamed) {
+    for (;;) {
+      auto piece = co_await pull(request.body_reader);
+      if (!piece) {
+        co_return OpenAttempt{OriginError{std::move(piece).error(), true, true}, false, false};
+      }
+      if (piece->empty()) break;
+      Framed framed(*piece, chunked);
+      conn.lowest().expires_after(timeout);
+      auto [wec, wn] = co_await asio::async_write(stream, framed.buffers, use_tuple);
+      (void)wn;
+      if (wec) co_return OpenAttempt{write_failure(wec, true), false, false};
+    }
+    if (chunked) {
+      conn.lowest().expires_after(timeout);
+      auto [wec, wn] = co_await asio::async_write(stream, asio::buffer("0\r\n\r\n", 5), use_tuple);
+      (void)wn;
+      if (wec) co_return OpenAttempt{write_failure(wec, true), false, false};
+    }
+    conn.lowest().expires_after(timeout);  // the service's time to answer
+  }
+  auto parser = std::make_unique<ResponseParser>();
+  for (;;) {
+    parser->header_limit(64 * 1024);
+    parser->body_limit(boost::none);  // passed on as it arrives, never held
+    if (request.method == "HEAD") parser->skip(true);
+    auto [rec, rn] = co_await bhttp::async_read_header(stream, conn.buffer, *parser, use_tuple);
+    (void)rn;
+    if (rec) {
+      const bool deadline = timed_out(rec);
+      const bool nothing = !parser->got_some() && conn.buffer.size() == 0;
+      co_return OpenAttempt{
+          failure(deadline ? core::Code::kDeadlineExceeded : core::Code::kUnavailable,
+                  deadline ? s.origin + " did not answer in time"
+                           : "reading the answer of " + s.origin + " failed: " + rec.message(),
+                  true),
+          false, nothing && !deadline};
+    }
+    // An interim answer (100 Continue, 103 Early Hints) is not the answer: read on.
+    const unsigned status = parser->get().result_int();
+    if (status < 100 || status >= 200 || status == 101) break;
+    parser = std::make_unique<ResponseParser>();
+  }
+  OriginStream out;
+  out.status = parser->get().result_int();
+  for (const auto& field : parser->get())
+    out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  if (auto length = parser->content_length()) out.length = *length;
+  // What came with the head is parsed now, without waiting for more.
+  out.first.resize(kPieceBytes);
+  auto& body = parser->get().body();
+  body.data = out.first.data();
+  body.size = out.first.size();
+  body.more = true;
+  while (!parser->is_done() && conn.buffer.size() > 0 && body.size > 0) {
+    beast::error_code ec;
+    size_t used = parser->put(conn.buffer.data(), ec);
+    conn.buffer.consume(used);
+    if (ec == bhttp::error::need_more || ec == bhttp::error::need_buffer) break;
+    if (ec) {
+      co_return OpenAttempt{
+          failure(core::Code::kUnavailable,
+                  "reading the answer of " + s.origin + " failed: " + ec.message(), true),
+          false, false};
+    }
+    if (used == 0) break;
+  }
+  out.first.resize(kPieceBytes - body.size);
+  if (parser->is_done()) {
+    const bool keep = parser->keep_alive();
+    co_return OpenAttempt{std::move(out), keep, false};
+  }
+  co_return OpenAttempt{std::move(out), false, false, false, std::move(parser)};
+}
+
+}  // namespace
+
+void OriginClient::open(OriginRequest request, std::chrono::milliseconds timeout, OpenDone done) {
+  auto self = shared_from_this();
+  auto shared_done = std::make_shared<OpenDone>(std::move(done));
+  auto run = [self, request = std::move(request), timeout,
+              shared_done]() mutable -> asio::awaitable<void> {
+    Impl& s = *self->impl_;
+    auto finish = [&](core::Result<OriginStream, OriginError> result) {
+      OpenDone answer = std::move(*shared_done);
+      *shared_done = nullptr;
+      answer(std::move(result));
+    };
+    // A body that ends within its first piece is held whole: no connection waits on the client,
+    // and the request may be sent again as a whole one.
+    while (request.body_reader && request.body.size() < kPieceBytes) {
+      auto piece = co_await pull(request.body_reader);
+      if (!piece) {
+        finish(OriginError{std::move(piece).error(), false, true});
+        co_return;
+      }
+      if (piece->empty()) {
+        request.body_reader = nullptr;
+        request.body_length.reset();
+        break;
+      }
+      request.body.append(*piece);
+    }
+    const auto deadline = Clock::now() + timeout;
+    for (size_t tries = 0;; ++tries) {
+      auto conn = co_await acquire(s, deadline, self->opened_);
+      if (!conn) {
+        finish(std::move(conn.error()));
+        co_return;
+      }
+      Conn& c = **conn;
+      c.lowest().expires_at(deadline);
+      std::optional<OpenAttempt> attempt;
+      if (c.tls)
+        attempt = co_await open_exchange(s, c, *c.tls, request, timeout);
+      else
+        attempt = co_await open_exchange(s, c, *c.tcp, request, timeout);
+      const bool retry = !attempt->result && attempt->nothing_back && c.reused &&
+                         !request.body_reader &&
+                         (attempt->write_failed || request.resend_if_unanswered) &&
+                         tries <= s.options.max_connections;
+      if (attempt->result && attempt->parser) {
+        attempt->result->rest = std::make_shared<OriginBody>(self, s, std::move(*conn),
+                                                             std::move(attempt->parser), timeout);
+        finish(std::move(attempt->result));
+        co_return;
+      }
+      if (attempt->reusable) c.lowest().expires_never();
+      release(s, std::move(*conn), attempt->reusable);
+      if (retry) continue;
+      finish(std::move(attempt->result));
+      co_return;
+    }
+  };
+  asio::co_spawn(impl_->ioc, std::move(run), [shared_done](std::exception_ptr e) {
     if (e && *shared_done)
       (*shared_done)(failure(core::Code::kInternal, "the exchange failed unexpectedly", true));
   });

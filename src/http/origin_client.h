@@ -22,12 +22,14 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "core/status.h"
+#include "http/body_stream.h"
 
 namespace gatehouse::http {
 
@@ -61,6 +63,11 @@ struct OriginRequest {
   // proxy that cannot know the request is idempotent. A request that could not be written is
   // always sent again.
   bool resend_if_unanswered = true;
+  // open() only: when set, the body goes on past `body` (its first bytes) with what this reads,
+  // piece by piece, to the empty piece at its end (a client's body passed through as it
+  // arrives); `body_length` is its whole length when known, else it is sent chunked.
+  std::function<void(BodyReadDone)> body_reader{};
+  std::optional<uint64_t> body_length{};
 };
 
 struct OriginResponse {
@@ -69,11 +76,22 @@ struct OriginResponse {
   std::string body;
 };
 
+// An answer whose body comes as it arrives (open()).
+struct OriginStream {
+  unsigned status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string first;                 // the body's bytes that came with the head
+  std::shared_ptr<BodySource> rest;  // the others; null when `first` is the whole body
+  std::optional<uint64_t> length;    // the whole body's length, when the server sent it
+};
+
 // Why an exchange failed, and whether the server may have received the request: a request that
 // is not idempotent may be sent again only when it cannot have been.
 struct OriginError {
   core::Status status;  // kUnavailable, kDeadlineExceeded, kResourceExhausted
   bool maybe_received = false;
+  // The request's body reader failed (OriginRequest::body_reader): `status` is its error.
+  bool body_reader_failed = false;
 };
 
 class OriginClient : public std::enable_shared_from_this<OriginClient> {
@@ -96,8 +114,21 @@ class OriginClient : public std::enable_shared_from_this<OriginClient> {
   using Done = std::function<void(core::Result<OriginResponse, OriginError>)>;
   void send(OriginRequest request, std::chrono::milliseconds timeout, Done done);
 
+  // Sends the request and hands over the answer at its head, its body to be read as it arrives
+  // (OriginStream::rest); the connection returns to the pool once the body has been read to its
+  // end, and is closed if the reader is dropped before. `timeout` bounds the wait for a
+  // connection and the writing of the request's head, then each write of a piece of a streamed
+  // request body, the wait for the answer's head once the request is written, and each read of a
+  // piece of the answer's body: a bound on silence, so a gigabyte passes while a stalled server
+  // is given up on. A streamed request body is never sent twice; a body that ends within its
+  // first 64 KiB is held whole first, and such a request may be (as send()'s).
+  using OpenDone = std::function<void(core::Result<OriginStream, OriginError>)>;
+  void open(OriginRequest request, std::chrono::milliseconds timeout, OpenDone done);
+
   // Connections opened so far (new TCP connections, not reuses).
   uint64_t connections_opened() const { return opened_.load(std::memory_order_relaxed); }
+  // Connections open now (idle, busy or being opened). Thread-safe.
+  uint64_t connections_open() const;
 
   struct Impl;
 

@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <algorithm>
 #include <array>
@@ -11,6 +12,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -90,17 +92,26 @@ class Session;
 // The session does not own exchanges (only their queue slots), so there is no reference cycle.
 class ExchangeImpl final : public Exchange, public std::enable_shared_from_this<ExchangeImpl> {
  public:
-  ExchangeImpl(std::shared_ptr<Session> session, Request req, uint64_t seq)
-      : session_(std::move(session)), req_(std::move(req)), seq_(seq) {}
+  ExchangeImpl(std::shared_ptr<Session> session, Request req, uint64_t seq, bool body_pending)
+      : session_(std::move(session)),
+        req_(std::move(req)),
+        seq_(seq),
+        body_pending_(body_pending) {}
   ~ExchangeImpl() override;
   Request& request() override { return req_; }
   void respond(Response res) override;
+  void respond_streaming(Response head, std::shared_ptr<BodySource> rest,
+                         std::optional<uint64_t> length) override;
+  bool body_pending() const override { return body_pending_.load(); }
+  void read_body(BodyReadDone done) override;
+  asio::any_io_executor executor() override;
 
  private:
   std::shared_ptr<Session> session_;
   Request req_;
   const uint64_t seq_;
   std::atomic<bool> responded_{false};
+  std::atomic<bool> body_pending_;
 };
 
 }  // namespace
@@ -188,8 +199,9 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->close(); });
   }
 
-  // Session thread: a handler's answer for request `seq`.
-  void on_response(uint64_t seq, Response res) {
+  // Session thread: a handler's answer for request `seq` (with `rest`, a streamed one).
+  void on_response(uint64_t seq, Response res, std::shared_ptr<BodySource> rest = nullptr,
+                   std::optional<uint64_t> length = std::nullopt) {
     if (closed_) return;  // connection gone: the answer is dropped
     for (auto& slot : queue_) {
       if (slot.seq == seq) {
@@ -198,6 +210,8 @@ class Session : public std::enable_shared_from_this<Session> {
           slot.bytes = response_bytes(res);
           answer_bytes_ += slot.bytes;
           slot.response.emplace(std::move(res));
+          slot.rest = std::move(rest);
+          slot.length = length;
           if (seq == in_flight_seq_) in_flight_ = false;
         }
         break;
@@ -205,6 +219,34 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     maybe_write();
     maybe_dispatch();
+  }
+
+  // Session thread: the next piece of request `seq`'s streamed body (ExchangeImpl::read_body).
+  void read_body_piece(uint64_t seq, BodyReadDone done) {
+    auto fail = [this](BodyReadDone d, core::Status why) {
+      asio::post(stream_.get_executor(),
+                 [d = std::move(d), why = std::move(why)]() mutable { d(std::move(why)); });
+    };
+    if (completed_body_seq_ == seq) {
+      asio::post(stream_.get_executor(),
+                 [d = std::move(done)] { d(core::Result<std::string_view>(std::string_view())); });
+      return;
+    }
+    if (closed_ || !body_parser_ || body_seq_ != seq)
+      return fail(std::move(done), core::unavailable("the client's connection closed"));
+    if (body_reader_) {
+      return fail(std::move(done),
+                  core::internal_error("a body piece was asked for before the last one came"));
+    }
+    body_reader_ = std::move(done);
+    if (continue_owed_) {
+      // The handler wants the body: now the client may send it.
+      continue_owed_ = false;
+      continue_seq_ = seq;
+      continue_then_read_piece_ = true;
+      return maybe_write();
+    }
+    start_piece_read();
   }
 
   auto executor() { return stream_.get_executor(); }
@@ -273,17 +315,119 @@ class Session : public std::enable_shared_from_this<Session> {
     if (parser_->is_done()) return on_request_complete();
     // A client that sent `Expect: 100-continue` waits for our go-ahead before the body.
     auto expect = req[bhttp::field::expect];
-    if (!expect.empty() && beast::iequals(expect, "100-continue")) {
-      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      stream_.expires_after(milliseconds(limits_.body_timeout_ms));
-      asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
-                        [self = shared_from_this()](beast::error_code ec, size_t) {
-                          if (ec) return self->on_read_error(ec);
-                          self->read_body();
-                        });
-      return;
+    const bool expects_continue = !expect.empty() && beast::iequals(expect, "100-continue");
+    if (handler_streams_body(req)) return start_streamed_request(expects_continue);
+    if (expects_continue) {
+      // Written once every answer before this request's is (an interim answer between them
+      // would be read as the earlier request's): the request takes the next number.
+      continue_seq_ = next_seq_;
+      continue_then_read_piece_ = false;
+      return maybe_write();
     }
     read_body();
+  }
+
+  bool handler_streams_body(const bhttp::request_parser<bhttp::string_body>::value_type& req) {
+    std::string_view target = req.target();
+    try {
+      return server_->handler_.streams_body(req.method_string(),
+                                            target.substr(0, target.find('?')));
+    } catch (const std::exception&) {
+      return false;  // read whole, as before the question
+    }
+  }
+
+  // The head of a request whose handler reads its body as it arrives: dispatched now. The next
+  // request is read once this body has been (reading_ and in_request_ stay set until then).
+  void start_streamed_request(bool expects_continue) {
+    body_parser_.emplace(std::move(*parser_));
+    parser_.reset();
+    body_parser_->body_limit(limits_.max_body_bytes);
+    Request req;
+    req.msg.base() = body_parser_->get().base();
+    req.peer_ip = peer_ip_;
+    req.peer_port = peer_port_;
+    req.id = core::new_request_id();
+    req.received_at = core::os_monotonic();
+    bool keep_alive = req.msg.keep_alive();
+    if (!keep_alive) read_open_ = false;
+    bool head = req.msg.method() == bhttp::verb::head;
+    bool http10 = req.msg.version() < 11;
+    body_seq_ = next_seq_;
+    continue_owed_ = expects_continue;
+    body_deadline_ = std::chrono::steady_clock::now() + milliseconds(limits_.body_timeout_ms);
+    if (piece_.empty()) piece_.resize(kPieceBytes);
+    Slot slot{next_seq_++, keep_alive, head, std::nullopt, 0, std::move(req)};
+    slot.http10 = http10;
+    slot.body_streamed = true;
+    queue_.push_back(std::move(slot));
+    maybe_dispatch();
+  }
+
+  void start_piece_read() {
+    auto& body = body_parser_->get().body();
+    body.data = piece_.data();
+    body.size = piece_.size();
+    body.more = true;
+    body_read_in_flight_ = true;
+    stream_.expires_at(body_deadline_);
+    bhttp::async_read_some(
+        stream_, buffer_, *body_parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_body_piece(ec); });
+  }
+
+  void on_body_piece(beast::error_code ec) {
+    body_read_in_flight_ = false;
+    BodyReadDone done = std::move(body_reader_);
+    body_reader_ = nullptr;
+    if (ec == bhttp::error::need_buffer) ec = {};
+    if (closed_) return done(core::unavailable("the client's connection closed"));
+    if (ec) {
+      core::Status why = body_error(ec);
+      // Nothing more can be read on this connection: it closes after the answer.
+      reading_ = false;
+      in_request_ = false;
+      read_open_ = false;
+      body_parser_.reset();
+      for (auto& slot : queue_) {
+        if (slot.seq == body_seq_) slot.keep_alive = false;
+      }
+      return done(std::move(why));
+    }
+    size_t got = piece_.size() - body_parser_->get().body().size;
+    if (body_parser_->is_done()) {
+      completed_body_seq_ = body_seq_;
+      body_parser_.reset();
+      reading_ = false;
+      in_request_ = false;
+      // The next request may be read: it goes to buffer_, not to the piece just handed over.
+      do_read();
+    } else if (got == 0) {
+      // A chunk's header or an empty read: no bytes for the handler yet.
+      body_reader_ = std::move(done);
+      return start_piece_read();
+    }
+    done(std::string_view(piece_.data(), got));
+  }
+
+  core::Status body_error(const beast::error_code& ec) {
+    if (ec == bhttp::error::body_limit) {
+      return core::resource_exhausted("the request body is larger than " +
+                                      std::to_string(limits_.max_body_bytes) + " bytes");
+    }
+    if (ec == beast::error::timeout) {
+      server_->stats_->timeouts.inc();
+      return core::Status(core::Code::kDeadlineExceeded,
+                          "the request body did not arrive within " +
+                              std::to_string(limits_.body_timeout_ms) + " ms");
+    }
+    if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+        ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
+        ec == bhttp::error::partial_message) {
+      return core::unavailable("the client's connection closed before the body's end");
+    }
+    server_->stats_->protocol_errors.inc();
+    return core::invalid_argument("the request body is malformed: " + ec.message());
   }
 
   // RFC 9112 §6.1 and §6.3: chunked is the only transfer coding read, and it must be the last.
@@ -312,6 +456,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void read_body() {
+    if (closed_) return;
     stream_.expires_after(milliseconds(limits_.body_timeout_ms));
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, size_t) {
@@ -354,6 +499,7 @@ class Session : public std::enable_shared_from_this<Session> {
     partial.id = core::new_request_id();
     partial.peer_ip = peer_ip_;
     Slot slot{next_seq_++, false, false, std::nullopt, 0, std::nullopt};
+    if (continue_seq_ && *continue_seq_ == slot.seq) continue_seq_.reset();
     slot.response.emplace(server_->handler_.protocol_error(error, partial));
     slot.bytes = response_bytes(*slot.response);
     answer_bytes_ += slot.bytes;
@@ -378,7 +524,10 @@ class Session : public std::enable_shared_from_this<Session> {
     // Until it is answered, a request's body counts against the budget: sixteen pipelined 10 MiB
     // uploads are not all held at once.
     size_t body_bytes = req.msg.body().size();
-    queue_.push_back(Slot{next_seq_++, keep_alive, head, std::nullopt, body_bytes, std::move(req)});
+    bool http10 = req.msg.version() < 11;
+    Slot slot{next_seq_++, keep_alive, head, std::nullopt, body_bytes, std::move(req)};
+    slot.http10 = http10;
+    queue_.push_back(std::move(slot));
     request_bytes_ += body_bytes;
     maybe_dispatch();
     do_read();
@@ -395,8 +544,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (slot == queue_.end()) return;
     in_flight_ = true;
     in_flight_seq_ = slot->seq;
-    auto ex =
-        std::make_shared<ExchangeImpl>(shared_from_this(), std::move(*slot->waiting), slot->seq);
+    auto ex = std::make_shared<ExchangeImpl>(shared_from_this(), std::move(*slot->waiting),
+                                             slot->seq, slot->body_streamed);
     slot->waiting.reset();
     Request& r = ex->request();
     std::string_view target = r.msg.target();
@@ -413,27 +562,125 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void maybe_write() {
-    if (writing_ || closed_ || queue_.empty() || !queue_.front().response) return;
+    if (writing_ || closed_) return;
+    // A 100 Continue goes out once every answer before its request's has.
+    if (continue_seq_ && (queue_.empty() || queue_.front().seq >= *continue_seq_)) {
+      return write_continue();
+    }
+    if (queue_.empty() || !queue_.front().response) return;
     writing_ = true;
     Slot& slot = queue_.front();
-    bool keep = slot.keep_alive && !closing_;
-    bool send_body = serialize_head(*slot.response, keep, slot.head_request, head_out_);
+    // A streamed body not read to its end leaves the connection unusable for another request.
+    const bool body_unread = slot.body_streamed && completed_body_seq_ != slot.seq;
+    bool keep = slot.keep_alive && !closing_ && !body_unread;
+    Framing framing = Framing::kLength;
+    if (slot.rest && !slot.length) framing = slot.http10 ? Framing::kUntilClose : Framing::kChunked;
+    if (framing == Framing::kUntilClose) keep = false;
+    const uint64_t length = slot.length ? *slot.length : slot.response->body().size();
+    bool send_body =
+        serialize_head(*slot.response, keep, slot.head_request, framing, length, head_out_);
+    if (!send_body) slot.rest.reset();
+    slot.framing = framing;
     const std::string& body = slot.response->body();
-    std::array<asio::const_buffer, 2> buffers = {
-        asio::buffer(head_out_), send_body ? asio::buffer(body) : asio::const_buffer()};
+    slot.sent = send_body ? body.size() : 0;
+    // Unused places stay empty buffers: the array is copied into the write, not referred to.
+    std::array<asio::const_buffer, 4> buffers = {asio::buffer(head_out_)};
+    if (send_body && !body.empty()) frame(framing, asio::buffer(body), buffers, 1);
     stream_.expires_after(milliseconds(limits_.write_timeout_ms));
-    asio::async_write(stream_, buffers,
-                      [self = shared_from_this(), keep](beast::error_code ec, size_t) {
-                        self->on_write(ec, keep);
+    auto done = [self = shared_from_this(), keep, body_unread](beast::error_code ec, size_t) {
+      Slot& front = self->queue_.front();
+      if (!ec && !self->closed_ && front.rest) return self->pull_piece(keep);
+      self->on_write(ec, keep, body_unread);
+    };
+    asio::async_write(stream_, buffers, std::move(done));
+  }
+
+  void write_continue() {
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    writing_ = true;
+    continue_seq_.reset();
+    stream_.expires_after(milliseconds(limits_.write_timeout_ms));
+    asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                        self->writing_ = false;
+                        if (ec || self->closed_) {
+                          self->close();
+                          return self->fail_waiting_body_reader();
+                        }
+                        if (self->continue_then_read_piece_) {
+                          self->start_piece_read();
+                        } else {
+                          self->read_body();
+                        }
+                        self->maybe_write();
                       });
   }
 
+  // A streamed answer: the next piece of its body from its source, then written.
+  void pull_piece(bool keep) {
+    queue_.front().rest->read([self = shared_from_this(), keep](core::Result<std::string_view> r) {
+      // Sources answer on this thread (BodySource); dispatch keeps that so if one does not.
+      asio::dispatch(self->stream_.get_executor(), [self, keep, r = std::move(r)]() mutable {
+        self->on_piece(keep, std::move(r));
+      });
+    });
+  }
+
+  void on_piece(bool keep, core::Result<std::string_view> piece) {
+    Slot& slot = queue_.front();
+    // Cut short (the source failed, or claims more than the length announced): the connection
+    // closes without the message's end, so the client cannot take it for a complete answer.
+    if (closed_ || !piece ||
+        (slot.framing == Framing::kLength && slot.sent + piece->size() > *slot.length)) {
+      return on_write(asio::error::connection_aborted, keep, false);
+    }
+    if (piece->empty()) {
+      slot.rest.reset();
+      if (slot.framing == Framing::kLength && slot.sent != *slot.length) {
+        return on_write(asio::error::connection_aborted, keep, false);
+      }
+      if (slot.framing != Framing::kChunked) return on_write({}, keep, false);
+      static constexpr std::string_view kLastChunk = "0\r\n\r\n";
+      stream_.expires_after(milliseconds(limits_.write_timeout_ms));
+      return asio::async_write(stream_, asio::buffer(kLastChunk.data(), kLastChunk.size()),
+                               [self = shared_from_this(), keep](beast::error_code ec, size_t) {
+                                 self->on_write(ec, keep, false);
+                               });
+    }
+    slot.sent += piece->size();
+    std::array<asio::const_buffer, 4> buffers;
+    frame(slot.framing, asio::buffer(piece->data(), piece->size()), buffers, 0);
+    stream_.expires_after(milliseconds(limits_.write_timeout_ms));
+    asio::async_write(stream_, buffers,
+                      [self = shared_from_this(), keep](beast::error_code ec, size_t) {
+                        if (ec || self->closed_) return self->on_write(ec, keep, false);
+                        self->pull_piece(keep);
+                      });
+  }
+
+  // How a body is delimited: by Content-Length, by chunks, or by the connection's end (an
+  // HTTP/1.0 client and a streamed body of unknown length).
+  enum class Framing { kLength, kChunked, kUntilClose };
+
+  // Places `data` into out[at...] as `framing` sends it.
+  void frame(Framing framing, asio::const_buffer data, std::array<asio::const_buffer, 4>& out,
+             size_t at) {
+    if (framing != Framing::kChunked) {
+      out[at] = data;
+      return;
+    }
+    chunk_size_line_ = fmt::format("{:x}\r\n", data.size());
+    out[at] = asio::buffer(chunk_size_line_);
+    out[at + 1] = data;
+    out[at + 2] = asio::buffer("\r\n", 2);
+  }
+
   // Writes the status line and header block into `out` (one reused buffer, one gather write with
-  // the body: cheaper than Beast's serializer on this hot path). Content-Length, Connection and
-  // Date are ours; a handler's own values for the first two are ignored. Returns whether a body
-  // follows (not for HEAD, 1xx, 204 and 304).
+  // the body: cheaper than Beast's serializer on this hot path). Content-Length, Connection,
+  // Transfer-Encoding and Date are ours; a handler's own values for the first three are ignored.
+  // Returns whether a body follows (not for HEAD, 1xx, 204 and 304).
   static bool serialize_head(const Response& res, bool keep_alive, bool head_request,
-                             std::string& out) {
+                             Framing framing, uint64_t length, std::string& out) {
     unsigned status = res.result_int();
     bool bodiless_status = (status >= 100 && status < 200) || status == 204 || status == 304;
     out.clear();
@@ -463,15 +710,22 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (!keep_alive) out += "Connection: close\r\n";
     if (!bodiless_status) {
-      out += "Content-Length: ";
-      out += std::to_string(res.body().size());
-      out += "\r\n";
+      if (framing == Framing::kLength) {
+        out += "Content-Length: ";
+        out += std::to_string(length);
+        out += "\r\n";
+      } else if (framing == Framing::kChunked && !head_request) {
+        out += "Transfer-Encoding: chunked\r\n";
+      }
     }
     out += "\r\n";
     return !bodiless_status && !head_request;
   }
 
-  void on_write(beast::error_code ec, bool keep) {
+  // `body_unread`: the answered request's streamed body was not read to its end; what the client
+  // still sends is read and dropped for a moment, so its reading of the answer is not cut short
+  // by a reset.
+  void on_write(beast::error_code ec, bool keep, bool body_unread) {
     writing_ = false;
     answer_bytes_ -= queue_.front().bytes;
     queue_.pop_front();  // the slot just written: close() keeps it while a write is in flight
@@ -479,12 +733,38 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!keep) {
       beast::error_code ignored;
       stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      if (body_unread && !body_read_in_flight_) return linger();
       return close();
     }
     if (closing_ && queue_.empty()) return close();
     maybe_write();
     maybe_dispatch();
     do_read();
+  }
+
+  // Reads and drops what the client still sends until it stops or kLingerMs pass, then closes.
+  void linger() {
+    body_parser_.reset();
+    stream_.expires_after(milliseconds(kLingerMs));
+    drop_incoming();
+  }
+
+  void drop_incoming() {
+    buffer_.consume(buffer_.size());
+    stream_.async_read_some(buffer_.prepare(kPieceBytes),
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              if (ec || self->closed_) return self->close();
+                              self->drop_incoming();
+                            });
+  }
+
+  // A body reader waiting for a 100 Continue that will never be written.
+  void fail_waiting_body_reader() {
+    if (!body_reader_ || body_read_in_flight_) return;
+    asio::post(stream_.get_executor(), [d = std::move(body_reader_)] {
+      d(core::unavailable("the client's connection closed"));
+    });
+    body_reader_ = nullptr;
   }
 
   void close() {
@@ -497,6 +777,8 @@ class Session : public std::enable_shared_from_this<Session> {
     queue_.erase(writing_ ? std::next(queue_.begin()) : queue_.begin(), queue_.end());
     request_bytes_ = 0;
     answer_bytes_ = writing_ ? queue_.front().bytes : 0;
+    continue_seq_.reset();
+    fail_waiting_body_reader();
   }
 
   // What a queued response holds: its body and, roughly, its fields.
@@ -524,8 +806,17 @@ class Session : public std::enable_shared_from_this<Session> {
     std::optional<Response> response;
     size_t bytes = 0;                // the request's body size; response_bytes() once answered
     std::optional<Request> waiting;  // read, not yet handed to the handler
+    bool http10 = false;             // the client speaks HTTP/1.0: no chunks for it
+    bool body_streamed = false;      // handed over at its head; the body read as it arrives
+    // A streamed answer (Exchange::respond_streaming): the rest of its body, the whole body's
+    // length when known, how it is framed and how many body bytes went out.
+    std::shared_ptr<BodySource> rest{};
+    std::optional<uint64_t> length{};
+    Framing framing = Framing::kLength;
+    uint64_t sent = 0;
   };
-  std::string head_out_;  // the head being written (one write at a time)
+  std::string head_out_;         // the head being written (one write at a time)
+  std::string chunk_size_line_;  // the chunk size line being written
   std::deque<Slot> queue_;
   // The connection's byte budget (Limits::max_connection_held_bytes): bodies of requests not yet
   // answered, and answers not yet written.
@@ -540,6 +831,24 @@ class Session : public std::enable_shared_from_this<Session> {
   bool writing_ = false;
   bool closing_ = false;
   bool closed_ = false;
+
+  // What a streamed piece is read into (either way), and how long a client may linger.
+  static constexpr size_t kPieceBytes = 64 * 1024;
+  static constexpr uint32_t kLingerMs = 2'000;
+  // The request whose body is streamed to its handler (Handler::streams_body), read a piece at a
+  // time into piece_ until its whole-body deadline; then completed_body_seq_ names it.
+  std::optional<bhttp::request_parser<bhttp::buffer_body>> body_parser_;
+  uint64_t body_seq_ = 0;
+  std::optional<uint64_t> completed_body_seq_;
+  std::chrono::steady_clock::time_point body_deadline_;
+  std::vector<char> piece_;
+  BodyReadDone body_reader_;  // the handler's read waiting for a piece (or for the 100 Continue)
+  bool body_read_in_flight_ = false;
+  bool continue_owed_ = false;  // the streamed request expects 100 Continue at its first read
+  // A 100 Continue owed to request continue_seq_, written once every answer before it is; then
+  // the body is read whole (read_body) or a piece of it (start_piece_read).
+  std::optional<uint64_t> continue_seq_;
+  bool continue_then_read_piece_ = false;
 };
 
 void ExchangeImpl::respond(Response res) {
@@ -548,6 +857,29 @@ void ExchangeImpl::respond(Response res) {
                  [session = session_, seq = seq_, res = std::move(res)]() mutable {
                    session->on_response(seq, std::move(res));
                  });
+}
+
+void ExchangeImpl::respond_streaming(Response head, std::shared_ptr<BodySource> rest,
+                                     std::optional<uint64_t> length) {
+  if (responded_.exchange(true)) return;
+  asio::dispatch(session_->executor(), [session = session_, seq = seq_, res = std::move(head),
+                                        rest = std::move(rest), length]() mutable {
+    session->on_response(seq, std::move(res), std::move(rest), length);
+  });
+}
+
+void ExchangeImpl::read_body(BodyReadDone done) {
+  asio::dispatch(session_->executor(), [self = shared_from_this(), done = std::move(done)]() {
+    self->session_->read_body_piece(
+        self->seq_, [self, done = std::move(done)](core::Result<std::string_view> piece) {
+          if (piece && piece->empty()) self->body_pending_ = false;
+          done(std::move(piece));
+        });
+  });
+}
+
+asio::any_io_executor ExchangeImpl::executor() {
+  return session_->executor();
 }
 
 ExchangeImpl::~ExchangeImpl() {

@@ -9,7 +9,6 @@ namespace gatehouse::proxy {
 core::Result<std::shared_ptr<Upstream>> Upstream::create(
     std::string origin, const std::vector<boost::asio::io_context*>& io,
     http::OriginOptions options) {
-  options.max_response_bytes = kMaxBodyBytes;
   std::vector<std::shared_ptr<http::OriginClient>> lanes;
   for (boost::asio::io_context* ioc : io) {
     auto client = http::OriginClient::create(*ioc, origin, options);
@@ -32,31 +31,55 @@ uint64_t Upstream::connections_opened() const {
   return n;
 }
 
-void Upstream::send(http::OriginRequest request, std::chrono::milliseconds timeout, Done done) {
-  // The calling I/O thread's own pool: no thread hop, and connections stay on one thread.
-  size_t lane = 0;
+uint64_t Upstream::connections_open() const {
+  uint64_t n = 0;
+  for (const auto& lane : lanes_)
+    n += lane->connections_open();
+  return n;
+}
+
+void Upstream::open(const boost::asio::any_io_executor& where, http::OriginRequest request,
+                    std::chrono::milliseconds timeout, http::OriginClient::OpenDone done) {
+  // The client connection's own thread and pool: no hop between threads, and the two sides of
+  // a streamed body meet on one thread.
+  http::OriginClient* lane = nullptr;
   for (size_t i = 0; i < contexts_.size(); ++i) {
-    if (contexts_[i]->get_executor().running_in_this_thread()) lane = i;
+    if (where == boost::asio::any_io_executor(contexts_[i]->get_executor())) lane = lanes_[i].get();
+  }
+  if (lane == nullptr) {
+    return done(http::OriginError{
+        core::internal_error("the request's thread has no connection pool to " + origin_), false});
   }
   stats_.requests.inc();
   // Timed on the OS clock, as the client's deadlines are.
   const auto sent = core::os_monotonic();
-  lanes_[lane]->send(
+  lane->open(
       std::move(request), timeout,
       [this, sent,
-       done = std::move(done)](core::Result<http::OriginResponse, http::OriginError> result) {
+       done = std::move(done)](core::Result<http::OriginStream, http::OriginError> result) {
         stats_.latency.observe_us(static_cast<uint64_t>(
             std::chrono::duration_cast<std::chrono::microseconds>(core::os_monotonic() - sent)
                 .count()));
         if (result) {
           stats_.answered.inc();
-        } else {
+          if (result->rest) {
+            // The body may outlive the request's runtime (a reload): the upstream is kept.
+            result->rest = std::make_shared<http::ObservedBody>(
+                std::move(result->rest),
+                [self = shared_from_this()](const core::Status& how, uint64_t) {
+                  // Cut off by the upstream, not by a client that went away.
+                  if (!how.ok() && how.code() != core::Code::kCancelled) {
+                    self->stats_.cut_off.inc();
+                  }
+                });
+          }
+        } else if (!result.error().body_reader_failed) {
           switch (result.error().status.code()) {
             case core::Code::kDeadlineExceeded:
               stats_.timeouts.inc();
               break;
             case core::Code::kResourceExhausted:
-              (result.error().maybe_received ? stats_.too_large : stats_.busy).inc();
+              stats_.busy.inc();
               break;
             default:
               stats_.unavailable.inc();

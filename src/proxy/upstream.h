@@ -3,14 +3,17 @@
 // thread it arrived on, with no hop and no lock between threads. Routes with the same origin share
 // one Upstream, and its counters.
 //
-// Bodies are held whole in this version (up to kMaxBodyBytes each way, API Gateway's payload
-// limit); a request that may have reached the service is never sent twice: a reused connection
-// found closed before any answer is retried on a fresh one only for idempotent methods, or when
-// the request could not even be written.
+// Bodies pass through as they arrive, both ways (http::OriginClient::open): what an exchange
+// holds is a piece each way, whatever the body's size. A request that may have reached the
+// service is never sent twice: a reused connection found closed before any answer is retried on
+// a fresh one only for idempotent methods whose body was held whole, or when the request could
+// not even be written.
 //
-// Thread safety: send() from any thread; the answer comes on the I/O thread it was sent from.
+// Thread safety: open() on an I/O thread of the pools (the client connection's); the answer and
+// the body's pieces come on that thread.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include <chrono>
@@ -25,20 +28,17 @@
 
 namespace gatehouse::proxy {
 
-// API Gateway's payload limit: an answer larger than this is refused (502).
-inline constexpr size_t kMaxBodyBytes = 10 * 1024 * 1024;
-
 struct UpstreamStats {
   core::Counter requests;     // exchanges begun
   core::Counter answered;     // an answer came back (any status)
   core::Counter unavailable;  // no connection, refused, reset, a broken answer
   core::Counter timeouts;     // no complete answer within the route's timeout
   core::Counter busy;         // refused: too many requests already waited for a connection
-  core::Counter too_large;    // the answer was over kMaxBodyBytes
-  core::Histogram latency;    // from sending to the complete answer
+  core::Counter cut_off;      // the answer's head came, its body broke off before its end
+  core::Histogram latency;    // from sending to the answer's head
 };
 
-class Upstream {
+class Upstream : public std::enable_shared_from_this<Upstream> {
  public:
   // `origin` as core/endpoint_uri.h derives it; one pool per context in `io` (the I/O threads).
   static core::Result<std::shared_ptr<Upstream>> create(
@@ -46,14 +46,17 @@ class Upstream {
       http::OriginOptions options = {});
 
   const std::string& origin() const { return origin_; }
-  // What it was created with (max_response_bytes set to kMaxBodyBytes).
+  // What it was created with.
   const http::OriginOptions& options() const { return options_; }
   const UpstreamStats& stats() const { return stats_; }
-  // New connections opened so far, over every pool.
+  // New connections opened so far, and those open now (idle or busy), over every pool.
   uint64_t connections_opened() const;
+  uint64_t connections_open() const;
 
-  using Done = std::function<void(core::Result<http::OriginResponse, http::OriginError>)>;
-  void send(http::OriginRequest request, std::chrono::milliseconds timeout, Done done);
+  // The exchange on the pool of the I/O thread `where` runs on (http::OriginClient::open).
+  // kInternal when `where` is not one of the pools' threads.
+  void open(const boost::asio::any_io_executor& where, http::OriginRequest request,
+            std::chrono::milliseconds timeout, http::OriginClient::OpenDone done);
 
  private:
   Upstream(std::string origin, http::OriginOptions options,
