@@ -25,6 +25,13 @@ std::string integration_of(const config::Integration& i) {
     case config::IntegrationType::kFunction:
       return "function " + i.function.function;
     case config::IntegrationType::kHttpProxy:
+      if (i.http_proxy.uri.starts_with("/")) {
+        // With targets: each origin, then the path.
+        std::string out = "http_proxy ";
+        for (size_t k = 0; k < i.http_proxy.origins.size(); ++k)
+          out += (k ? "|" : "") + i.http_proxy.origins[k];
+        return out + " " + i.http_proxy.uri;
+      }
       return "http_proxy " + i.http_proxy.uri;
   }
   return "?";

@@ -339,14 +339,19 @@ struct UpstreamTls {
 
 // type: http_proxy: the request goes to an HTTP service as API Gateway's HTTP_PROXY sends it.
 struct HttpProxyIntegration {
-  // Required: http(s)://host[:port]/path[?query], as written. `{name}` in the path or query takes
-  // the route's path parameter `name` ({proxy} for a greedy {proxy+}), as received, unless a
-  // path mapping sets it; `${stageVariables.name}` is replaced by the stage variable's value.
+  // Required: http(s)://host[:port]/path[?query], as written; with `targets`, /path[?query].
+  // `{name}` in the path or query takes the route's path parameter `name` ({proxy} for a greedy
+  // {proxy+}), as received, unless a path mapping sets it; `${stageVariables.name}` is replaced by
+  // the stage variable's value (in targets too).
   std::string uri;
-  // Derived from uri once (core/endpoint_uri.h): where connections go, "http://host:port", and
-  // the target template, "/path?query" with its {placeholders}.
-  std::string origin;
+  // Derived once (core/endpoint_uri.h): where connections go, "http://host:port" each (the uri's
+  // origin, or the `targets` in file order, 1..64 of them, no repeats), and the target template,
+  // "/path?query" with its {placeholders}.
+  std::vector<std::string> origins;
   std::string target;
+  // 10000, 100..600000, with targets only: a target a connection could not be opened to is
+  // skipped for this long (passive health).
+  uint32_t cool_down_ms = 10'000;
   // 29000 (API Gateway's limit), 50..29000: no complete answer within it is 504 Endpoint request
   // timed out.
   uint32_t timeout_ms = core::defaults::kIntegrationTimeoutMs;

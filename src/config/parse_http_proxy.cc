@@ -161,16 +161,55 @@ core::Status parse_http_proxy_integration(const Ctx& c, const MapReader& m,
   GH_CONFIG_TRY(read_nonempty_string(c, *uri, &out->uri));
   auto substituted = core::substitute_stage_variables(out->uri, api.stage_variables);
   if (!substituted) return fail(c, *uri, substituted.error().message());
-  auto endpoint = core::parse_endpoint_uri(*substituted);
+  const Field* targets = m.get("targets");
+  const bool path_only = substituted->starts_with("/");
+  if (targets != nullptr && !path_only) {
+    return fail(c, *uri,
+                quote(out->uri) +
+                    ": with targets, the uri is the path sent to each of them (e.g. /users/{id}); "
+                    "the targets are the origins");
+  }
+  if (targets == nullptr && path_only) {
+    return fail(c, *uri,
+                quote(out->uri) + " has no origin; write http(s)://host[:port]" + *substituted +
+                    ", or list the origins under targets");
+  }
+  if (targets != nullptr) {
+    std::vector<std::string> listed;
+    GH_CONFIG_TRY(read_string_list(c, *targets, &listed));
+    if (listed.size() > 64) return fail(c, *targets, "at most 64 targets");
+    for (const std::string& t : listed) {
+      auto origin = core::substitute_stage_variables(t, api.stage_variables);
+      if (!origin) return fail(c, *targets, origin.error().message());
+      auto parsed = core::parse_endpoint_uri(*origin);
+      if (!parsed) return fail(c, *targets, quote(t) + ": " + parsed.error().message());
+      if (parsed->target != "/") {
+        return fail(c, *targets,
+                    quote(t) + ": a target is an origin, http(s)://host[:port], without a path");
+      }
+      if (contains(out->origins, parsed->origin)) {
+        return fail(c, *targets, quote(t) + " is listed twice");
+      }
+      out->origins.push_back(parsed->origin);
+    }
+    GH_CONFIG_TRY(read_number(c, m.get("cool_down_ms"), 100, 600'000, &out->cool_down_ms));
+  } else if (const Field* cool = m.get("cool_down_ms")) {
+    return fail_key(c, *cool, "cool_down_ms applies to an integration with targets");
+  }
+  // A path-only uri is checked as it will be sent: after the first target's origin.
+  auto endpoint =
+      core::parse_endpoint_uri(path_only ? out->origins.front() + *substituted : *substituted);
   if (!endpoint) return fail(c, *uri, quote(out->uri) + ": " + endpoint.error().message());
-  out->origin = endpoint->origin;
+  if (!path_only) out->origins.push_back(endpoint->origin);
   out->target = endpoint->target;
   GH_CONFIG_TRY(read_number(c, m.get("timeout_ms"), 50, 29'000, &out->timeout_ms));
   GH_CONFIG_TRY(read_number(c, m.get("max_connections"), 1, 10'000, &out->max_connections));
   GH_CONFIG_TRY(read_number(c, m.get("idle_timeout_ms"), 1'000, 3'600'000, &out->idle_timeout_ms));
   if (const Field* tls = m.get("tls")) {
-    if (!out->origin.starts_with("https://")) {
-      return fail_key(c, *tls, "tls applies to an https:// uri; this one is " + out->origin);
+    for (const std::string& origin : out->origins) {
+      if (!origin.starts_with("https://")) {
+        return fail_key(c, *tls, "tls applies to https:// origins; this one is " + origin);
+      }
     }
     auto t =
         MapReader::open(c, *tls, {"ca_file", "client_certificate", "client_key", "server_name"});

@@ -42,7 +42,7 @@ TEST(HttpProxyConfig, UriStageVariablesAndMappings) {
   const HttpProxyIntegration& p = c->routes[0].integration.http_proxy;
   EXPECT_EQ(c->routes[0].integration.type, IntegrationType::kHttpProxy);
   EXPECT_EQ(p.uri, "http://${stageVariables.backend}/v1/users/{id}/{proxy}?src=gw");
-  EXPECT_EQ(p.origin, "http://127.0.0.1:3000");
+  EXPECT_EQ(p.origins, std::vector<std::string>{"http://127.0.0.1:3000"});
   EXPECT_EQ(p.target, "/v1/users/{id}/{proxy}?src=gw");
   EXPECT_EQ(p.timeout_ms, 5000u);
   ASSERT_EQ(p.request_parameters.size(), 6u);
@@ -84,12 +84,55 @@ TEST(HttpProxyConfig, TlsAndPool) {
   EXPECT_EQ(p.tls->server_name, "svc.test");
   expect_errors({
       {"tls on http", proxy_route("/", "      uri: http://h/\n      tls: {ca_file: ca.pem}\n"),
-       "gh.yaml:11:7: routes[0].integration.tls: tls applies to an https:// uri; this one is "
+       "gh.yaml:11:7: routes[0].integration.tls: tls applies to https:// origins; this one is "
        "http://h"},
       {"a certificate without its key",
        proxy_route("/", "      uri: https://h/\n      tls: {client_certificate: c.pem}\n"),
        "gh.yaml:11:12: routes[0].integration.tls.client_key: required key is missing; a client "
        "certificate needs both client_certificate and client_key"},
+  });
+}
+
+TEST(HttpProxyConfig, Targets) {
+  auto c = config_of(proxy_route("/users/{id}",
+                                 "      uri: /v1/users/{id}?src=gw\n"
+                                 "      targets: ['http://${stageVariables.backend}', "
+                                 "'https://b.example:8443', 'http://[::1]:3001']\n"
+                                 "      cool_down_ms: 2500\n"));
+  const HttpProxyIntegration& p = c->routes[0].integration.http_proxy;
+  EXPECT_EQ(p.origins, (std::vector<std::string>{"http://127.0.0.1:3000", "https://b.example:8443",
+                                                 "http://[::1]:3001"}));
+  EXPECT_EQ(p.target, "/v1/users/{id}?src=gw");
+  EXPECT_EQ(p.cool_down_ms, 2500u);
+  auto d = config_of(proxy_route("/", "      uri: /\n      targets: [http://a, http://b]\n"));
+  EXPECT_EQ(d->routes[0].integration.http_proxy.cool_down_ms, 10000u);
+
+  expect_errors({
+      {"targets with a full uri",
+       proxy_route("/", "      uri: http://h/x\n      targets: [http://a]\n"),
+       "gh.yaml:10:12: routes[0].integration.uri: 'http://h/x': with targets, the uri is the path "
+       "sent to each of them (e.g. /users/{id}); the targets are the origins"},
+      {"a path without targets", proxy_route("/", "      uri: /x\n"),
+       "gh.yaml:10:12: routes[0].integration.uri: '/x' has no origin; write "
+       "http(s)://host[:port]/x, or list the origins under targets"},
+      {"a target with a path", proxy_route("/", "      uri: /x\n      targets: [http://a/base]\n"),
+       "gh.yaml:11:16: routes[0].integration.targets: 'http://a/base': a target is an origin, "
+       "http(s)://host[:port], without a path"},
+      {"a target twice", proxy_route("/", "      uri: /x\n      targets: [http://a, 'http://a']\n"),
+       "gh.yaml:11:16: routes[0].integration.targets: 'http://a' is listed twice"},
+      {"not a url", proxy_route("/", "      uri: /x\n      targets: [a.example]\n"),
+       "gh.yaml:11:16: routes[0].integration.targets: 'a.example': expected an http:// or "
+       "https:// URI, e.g. http://127.0.0.1:3000/users"},
+      {"cool-down without targets",
+       proxy_route("/", "      uri: http://h/\n      cool_down_ms: 100\n"),
+       "gh.yaml:11:7: routes[0].integration.cool_down_ms: cool_down_ms applies to an integration "
+       "with targets"},
+      {"tls with an http target",
+       proxy_route("/",
+                   "      uri: /\n      targets: [https://a, http://b]\n      tls: "
+                   "{server_name: x}\n"),
+       "gh.yaml:12:7: routes[0].integration.tls: tls applies to https:// origins; this one is "
+       "http://b"},
   });
 }
 

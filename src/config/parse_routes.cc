@@ -69,7 +69,7 @@ core::Status parse_function_integration(const Ctx& c, const MapReader& m,
 
 core::Status parse_integration(const Ctx& c, const Field& f, const Config& parsed,
                                std::string_view route_path, Integration* out) {
-  static constexpr std::array<std::string_view, 14> kKeys = {"type",
+  static constexpr std::array<std::string_view, 16> kKeys = {"type",
                                                              "status",
                                                              "headers",
                                                              "body",
@@ -82,7 +82,9 @@ core::Status parse_integration(const Ctx& c, const Field& f, const Config& parse
                                                              "request_parameters",
                                                              "tls",
                                                              "max_connections",
-                                                             "idle_timeout_ms"};
+                                                             "idle_timeout_ms",
+                                                             "targets",
+                                                             "cool_down_ms"};
   auto m = MapReader::open(c, f, kKeys);
   if (!m) return m.error();
   out->pos = source_pos(c, f.mark);
@@ -95,7 +97,7 @@ core::Status parse_integration(const Ctx& c, const Field& f, const Config& parse
   out->type = static_cast<IntegrationType>(index);
   // Keys of another type are mistakes, not options to ignore. Each key with the types it
   // applies to, a bit per index in kIntegrationTypes.
-  static constexpr std::array<std::pair<std::string_view, unsigned>, 13> kKeyTypes = {{
+  static constexpr std::array<std::pair<std::string_view, unsigned>, 15> kKeyTypes = {{
       {"status", 1u << 0},
       {"headers", 1u << 0},
       {"body", 1u << 0},
@@ -109,6 +111,8 @@ core::Status parse_integration(const Ctx& c, const Field& f, const Config& parse
       {"tls", 1u << 3},
       {"max_connections", 1u << 3},
       {"idle_timeout_ms", 1u << 3},
+      {"targets", 1u << 3},
+      {"cool_down_ms", 1u << 3},
   }};
   for (const auto& [name, field] : m->entries()) {
     // The binding is captured through an init-capture: clang refuses to capture it directly.

@@ -397,30 +397,38 @@ core::Status make_proxy_route(const config::Route& r, size_t index, BuildDeps& d
     options.server_name = c.tls->server_name;
   }
   // Routes to one origin share its pools when they reach it the same way.
-  for (const auto& u : rt.upstreams) {
-    if (u->origin() == c.origin && u->options() == options) p.upstream = u;
-  }
-  if (!p.upstream) {
-    // Without I/O threads (a check) there is nothing to send from: the origin is checked alone.
-    std::vector<boost::asio::io_context*> io;
-    boost::asio::io_context unused;
-    if (deps.io) {
-      for (size_t i = 0; i < deps.io->size(); ++i)
-        io.push_back(&deps.io->at(i));
-    } else {
-      io.push_back(&unused);
+  std::vector<std::shared_ptr<proxy::Upstream>> targets;
+  for (const std::string& origin : c.origins) {
+    std::shared_ptr<proxy::Upstream> found;
+    for (const auto& u : rt.upstreams) {
+      if (u->origin() == origin && u->options() == options) found = u;
     }
-    auto upstream = proxy::Upstream::create(c.origin, io, options);
-    if (!upstream) {
-      return config_error(
-          r.integration.pos,
-          "routes[" + std::to_string(index) + "].integration" + (c.tls ? ".tls" : ".uri"),
-          upstream.error().message());
+    if (!found) {
+      // Without I/O threads (a check) there is nothing to send from: the origin is checked alone.
+      std::vector<boost::asio::io_context*> io;
+      boost::asio::io_context unused;
+      if (deps.io) {
+        for (size_t i = 0; i < deps.io->size(); ++i)
+          io.push_back(&deps.io->at(i));
+      } else {
+        io.push_back(&unused);
+      }
+      auto upstream = proxy::Upstream::create(origin, io, options);
+      if (!upstream) {
+        return config_error(
+            r.integration.pos,
+            "routes[" + std::to_string(index) + "].integration" + (c.tls ? ".tls" : ".uri"),
+            upstream.error().message());
+      }
+      if (!deps.io) continue;
+      found = std::move(*upstream);
+      rt.upstreams.push_back(found);
     }
-    if (!deps.io) return {};
-    p.upstream = std::move(*upstream);
-    rt.upstreams.push_back(p.upstream);
+    targets.push_back(std::move(found));
   }
+  if (!deps.io) return {};
+  p.targets = std::make_shared<proxy::Targets>(std::move(targets),
+                                               std::chrono::milliseconds(c.cool_down_ms));
   p.target = c.target;
   p.timeout = std::chrono::milliseconds(c.timeout_ms);
   for (const config::ParameterMapping& m : c.request_parameters) {

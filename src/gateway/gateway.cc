@@ -65,6 +65,7 @@ struct Gateway::Call : std::enable_shared_from_this<Gateway::Call> {
   std::optional<functions::events::RequestFacts> facts;
   std::string_view cache_status;
   std::string_view error_reason;
+  std::string_view upstream;  // the http_proxy target that answered or failed (its Upstream's)
   uint64_t authorizer_us = 0;
   uint64_t integration_us = 0;
   bool issuer_request = false;  // answered by the embedded issuer
@@ -372,7 +373,7 @@ void Gateway::integrate_http_proxy(std::shared_ptr<Call> call) {
   if (!upstream) {
     // Never sent: the value would smuggle headers into the service's request.
     spdlog::error("request {}: http_proxy to {}: {}", core::id_view(req.id),
-                  route.upstream->origin(), upstream.error().message());
+                  route.targets->upstreams().front()->origin(), upstream.error().message());
     call->error_reason = "mapped_value_invalid";
     return finish(*call, error_response(*call, ResponseType::kApiConfigurationError));
   }
@@ -389,9 +390,11 @@ void Gateway::integrate_http_proxy(std::shared_ptr<Call> call) {
     }
   }
   auto started = clock_.monotonic();
-  route.upstream->open(
+  route.targets->open(
       call->exchange->executor(), std::move(*upstream), route.timeout,
-      [this, call, started](core::Result<http::OriginStream, http::OriginError> result) {
+      [this, call, started](core::Result<http::OriginStream, http::OriginError> result,
+                            const proxy::Upstream& target) {
+        call->upstream = target.origin();
         guarded(*call, [&] { on_proxy_result(*call, started, std::move(result)); });
       });
 }
@@ -408,7 +411,7 @@ void Gateway::on_proxy_result(Call& call, core::MonoTime started,
   if (e.body_reader_failed) return body_read_failed(call, e.status);
   // The reason is ours (what failed, the origin), never the request's content.
   spdlog::warn("request {}: http_proxy to {}: {}", core::id_view(call.exchange->request().id),
-               call.route->proxy.upstream->origin(), e.status.message());
+               call.upstream, e.status.message());
   switch (e.status.code()) {
     case core::Code::kDeadlineExceeded:
       call.error_reason = "integration_timeout";
@@ -529,9 +532,7 @@ void Gateway::log_access(Call& call, unsigned status, uint64_t total_us) {
   r.status = status;
   r.principal = call.decision ? std::string_view(call.decision->principal_id) : std::string_view();
   r.cache = call.cache_status;
-  if (call.route && call.route->kind == RouteRuntime::Kind::kHttpProxy &&
-      call.route->proxy.upstream)
-    r.upstream = call.route->proxy.upstream->origin();
+  r.upstream = call.upstream;
   r.error = call.error_reason;
   r.peer = req.peer_ip;
   r.authorizer_us = call.authorizer_us;

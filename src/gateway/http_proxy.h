@@ -24,7 +24,7 @@
 #include "http/message.h"
 #include "http/origin_client.h"
 #include "proxy/headers.h"
-#include "proxy/upstream.h"
+#include "proxy/targets.h"
 #include "router/router.h"
 
 namespace gatehouse::gateway {
@@ -40,8 +40,8 @@ struct ProxyMapping {
 };
 
 struct ProxyRoute {
-  std::shared_ptr<proxy::Upstream> upstream;
-  std::string target;  // "/path?query" with {placeholders}
+  std::shared_ptr<proxy::Targets> targets;  // the origins, taken in turn
+  std::string target;                       // "/path?query" with {placeholders}
   std::vector<ProxyMapping> mappings;
   std::chrono::milliseconds timeout{29'000};
   bool needs_context = false;  // a mapping's source is context.*: the request's facts are built

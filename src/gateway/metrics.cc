@@ -145,6 +145,10 @@ void register_metrics(const Runtime& runtime, observability::Registry& registry)
     registry.add_gauge_fn("gatehouse_upstream_connections_opened",
                           "Connections opened to the upstream so far (reuse keeps it low).", l,
                           [up] { return static_cast<double>(up->connections_opened()); });
+    registry.add_gauge_fn("gatehouse_upstream_cooling_down",
+                          "1 while the upstream is skipped after a connection to it failed "
+                          "(routes with several targets), else 0.",
+                          l, [up] { return up->cooling_down() ? 1.0 : 0.0; });
     registry.add_gauge_fn("gatehouse_upstream_connections_open",
                           "Connections to the upstream open now, idle or busy (its pools' size).",
                           l, [up] { return static_cast<double>(up->connections_open()); });

@@ -64,6 +64,12 @@ OriginError failure(core::Code code, std::string message, bool maybe_received) {
   return OriginError{core::Status(code, std::move(message)), maybe_received};
 }
 
+OriginError connect_failure(core::Code code, std::string message) {
+  OriginError e = failure(code, std::move(message), false);
+  e.connect_failed = true;
+  return e;
+}
+
 }  // namespace
 
 struct OriginClient::Impl {
@@ -159,34 +165,38 @@ asio::awaitable<core::Result<std::unique_ptr<Conn>, OriginError>> connect(
     OriginClient::Impl& s, Clock::time_point deadline) {
   auto ex = co_await asio::this_coro::executor;
   auto endpoints = co_await detail::resolve(s.host, s.port, deadline);
-  if (!endpoints) co_return OriginError{std::move(endpoints.error()), false};
+  if (!endpoints) {
+    OriginError e{std::move(endpoints.error()), false};
+    e.connect_failed = true;
+    co_return e;
+  }
   auto conn = std::make_unique<Conn>();
   conn->tcp = std::make_unique<beast::tcp_stream>(ex);
   conn->tcp->expires_at(deadline);
   auto [cec, ep] = co_await conn->tcp->async_connect(*endpoints, use_tuple);
   (void)ep;
   if (cec == beast::error::timeout)
-    co_return failure(core::Code::kDeadlineExceeded, "connecting to " + s.origin + " timed out",
-                      false);
+    co_return connect_failure(core::Code::kDeadlineExceeded,
+                              "connecting to " + s.origin + " timed out");
   if (cec)
-    co_return failure(core::Code::kUnavailable,
-                      "cannot connect to " + s.origin + ": " + cec.message(), false);
+    co_return connect_failure(core::Code::kUnavailable,
+                              "cannot connect to " + s.origin + ": " + cec.message());
   conn->tcp->socket().set_option(tcp::no_delay(true));
   if (!s.https) co_return conn;
   conn->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(*conn->tcp), s.tls);
   conn->tcp.reset();
   if (!SSL_set_tlsext_host_name(conn->tls->native_handle(), s.server_name.c_str()))
-    co_return failure(core::Code::kUnavailable, "cannot set the TLS server name " + s.server_name,
-                      false);
+    co_return connect_failure(core::Code::kUnavailable,
+                              "cannot set the TLS server name " + s.server_name);
   conn->tls->set_verify_callback(asio::ssl::host_name_verification(s.server_name));
   conn->lowest().expires_at(deadline);
   auto [hec] = co_await conn->tls->async_handshake(asio::ssl::stream_base::client, use_tuple);
   if (hec == beast::error::timeout)
-    co_return failure(core::Code::kDeadlineExceeded,
-                      "the TLS handshake with " + s.origin + " timed out", false);
+    co_return connect_failure(core::Code::kDeadlineExceeded,
+                              "the TLS handshake with " + s.origin + " timed out");
   if (hec)
-    co_return failure(core::Code::kUnavailable,
-                      "the TLS handshake with " + s.origin + " failed: " + hec.message(), false);
+    co_return connect_failure(core::Code::kUnavailable,
+                              "the TLS handshake with " + s.origin + " failed: " + hec.message());
   co_return conn;
 }
 
@@ -670,7 +680,9 @@ void OriginClient::open(OriginRequest request, std::chrono::milliseconds timeout
     for (size_t tries = 0;; ++tries) {
       auto conn = co_await acquire(s, deadline, self->opened_);
       if (!conn) {
-        finish(std::move(conn.error()));
+        OriginError e = std::move(conn).error();
+        e.unsent = std::make_shared<OriginRequest>(std::move(request));
+        finish(std::move(e));
         co_return;
       }
       Conn& c = **conn;

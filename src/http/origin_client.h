@@ -92,6 +92,10 @@ struct OriginError {
   bool maybe_received = false;
   // The request's body reader failed (OriginRequest::body_reader): `status` is its error.
   bool body_reader_failed = false;
+  // open() only: no connection could be had (none opened, none free), so nothing was sent; the
+  // request comes back, to be sent elsewhere.
+  std::shared_ptr<OriginRequest> unsent{};
+  bool connect_failed = false;  // ... because a connection could not be opened
 };
 
 class OriginClient : public std::enable_shared_from_this<OriginClient> {

@@ -31,6 +31,22 @@ uint64_t Upstream::connections_opened() const {
   return n;
 }
 
+namespace {
+int64_t now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             core::os_monotonic().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+void Upstream::mark_unreachable(std::chrono::milliseconds cool_down) {
+  cool_until_us_.store(now_us() + cool_down.count() * 1000, std::memory_order_relaxed);
+}
+
+bool Upstream::cooling_down() const {
+  return now_us() < cool_until_us_.load(std::memory_order_relaxed);
+}
+
 uint64_t Upstream::connections_open() const {
   uint64_t n = 0;
   for (const auto& lane : lanes_)

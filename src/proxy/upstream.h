@@ -16,6 +16,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -53,6 +54,11 @@ class Upstream : public std::enable_shared_from_this<Upstream> {
   uint64_t connections_opened() const;
   uint64_t connections_open() const;
 
+  // Passive health (proxy/targets.h): after no connection could be opened to it, the upstream
+  // is cooling down for `cool_down`, and routes with other targets skip it meanwhile.
+  void mark_unreachable(std::chrono::milliseconds cool_down);
+  bool cooling_down() const;
+
   // The exchange on the pool of the I/O thread `where` runs on (http::OriginClient::open).
   // kInternal when `where` is not one of the pools' threads.
   void open(const boost::asio::any_io_executor& where, http::OriginRequest request,
@@ -66,6 +72,7 @@ class Upstream : public std::enable_shared_from_this<Upstream> {
   std::vector<std::shared_ptr<http::OriginClient>> lanes_;
   std::vector<boost::asio::io_context*> contexts_;
   UpstreamStats stats_;
+  std::atomic<int64_t> cool_until_us_{0};  // on core::os_monotonic()
 };
 
 }  // namespace gatehouse::proxy

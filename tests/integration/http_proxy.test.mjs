@@ -59,12 +59,15 @@ const listen = (server) => new Promise((r) => server.listen(0, '127.0.0.1', () =
 
 let gw;
 let echo;
+let echo2;
 let key;
 const ports = {};
 
 before(async () => {
   echo = echoUpstream();
   ports.echo = await listen(echo.server);
+  echo2 = echoUpstream();
+  ports.echo2 = await listen(echo2.server);
   const hang = rawUpstream(() => {});
   ports.hang = await listen(hang.server);
   const reset = rawUpstream((s) => s.resetAndDestroy());
@@ -106,13 +109,16 @@ ${jwtAuthorizer()}routes:${proxy('/svc/{proxy+}', 'http://${stageVariables.echo}
         integration.request.header.x-static: "'fixed'"
         integration.request.header.x-id-from-path: method.request.path.id
         integration.request.header.x-name: context.authorizer.claims.name`, 'jwt')}${proxy('/big/{n}', `http://127.0.0.1:${ports.echo}/big/{n}`)}${proxy('/refused', `http://127.0.0.1:${ports.refused}/`)}${proxy('/hang', `http://127.0.0.1:${ports.hang}/`, `
-      timeout_ms: 300`)}${proxy('/reset', `http://127.0.0.1:${ports.reset}/`)}${proxy('/half', `http://127.0.0.1:${ports.half}/`)}${proxy('/garbage', `http://127.0.0.1:${ports.garbage}/`)}
+      timeout_ms: 300`)}${proxy('/reset', `http://127.0.0.1:${ports.reset}/`)}${proxy('/half', `http://127.0.0.1:${ports.half}/`)}${proxy('/garbage', `http://127.0.0.1:${ports.garbage}/`)}${proxy('/pool/{proxy+}', '/pool/{proxy}', `
+      targets: [http://127.0.0.1:${ports.echo}, http://127.0.0.1:${ports.refused}, http://127.0.0.1:${ports.echo2}]
+      cool_down_ms: 600000`)}
 `, { dir, deadlineMs: 30000 });
 });
 
 after(async () => {
   await gw?.stop();
   echo?.server.close();
+  echo2?.server.close();
   for (const o of echo?.others ?? []) o.server.close();
 });
 
@@ -267,6 +273,28 @@ test('an answer cut off mid-body ends the client\'s response cut off, never as c
   assert.equal(line.error, 'upstream_cut_off');
   const upstream = `http://127.0.0.1:${ports.half}`;
   assert.equal(await metric(gw, 'gatehouse_upstream_results_total', { upstream, result: 'cut_off' }), 1);
+});
+
+test('several targets: taken in turn, one that refuses connections skipped, nothing lost', async () => {
+  const refused = `http://127.0.0.1:${ports.refused}`;
+  const failures = () => metric(gw, 'gatehouse_upstream_results_total', { upstream: refused, result: 'upstream_unavailable' });
+  const failedBefore = await failures();  // the /refused route shares its pool and counters
+  const seen = { [ports.echo]: 0, [ports.echo2]: 0 };
+  for (let i = 0; i < 9; i += 1) {
+    const res = await call(gw, 'GET', `/pool/item/${i}`);
+    // The refusing target is never an answer: the request went on to the next one, unsent.
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.url, `/pool/item/${i}`);
+    seen[res.json.headers.host.split(':')[1]] += 1;
+    const line = await accessLogFor(gw, res.headers.get('x-amzn-requestid'));
+    assert.equal(line.upstream, `http://${res.json.headers.host}`);
+  }
+  // Turns go round the three; the one cooling down passes its turn on.
+  assert.ok(seen[ports.echo] >= 3 && seen[ports.echo2] >= 3, JSON.stringify(seen));
+  assert.equal(await metric(gw, 'gatehouse_upstream_cooling_down', { upstream: refused }), 1);
+  assert.equal(await metric(gw, 'gatehouse_upstream_cooling_down', { upstream: `http://127.0.0.1:${ports.echo}` }), 0);
+  // Only one connection was ever tried to it: skipped while cooling down.
+  assert.equal(await failures(), failedBefore + 1);
 });
 
 // A CA, a server certificate it signed for svc.test (and no IP), and a client certificate it

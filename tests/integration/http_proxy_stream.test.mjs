@@ -96,6 +96,8 @@ function curlAsync(args, { input } = {}) {
   return new Promise((resolve) => {
     const child = execFile('curl', ['-sS', ...args], { encoding: 'utf8', maxBuffer: 1 << 20 },
       (err, stdout, stderr) => resolve({ code: err?.code ?? 0, stdout, stderr }));
+    // curl may be done (a 413, a 401) before it read all of its input.
+    child.stdin.on('error', () => {});
     if (input) input(child.stdin);
   });
 }
