@@ -392,7 +392,7 @@ void Gateway::integrate_http_proxy(std::shared_ptr<Call> call) {
   auto started = clock_.monotonic();
   route.targets->open(
       call->exchange->executor(), std::move(*upstream), route.timeout,
-      [this, call, started](core::Result<http::OriginStream, http::OriginError> result,
+      [this, call, started](core::Result<http::OriginStream, http::OriginError>&& result,
                             const proxy::Upstream& target) {
         call->upstream = target.origin();
         guarded(*call, [&] { on_proxy_result(*call, started, std::move(result)); });

@@ -191,26 +191,32 @@ core::Result<http::OriginRequest> upstream_request(const ProxyRoute& route,
 }
 
 http::Response client_response(http::OriginStream upstream) {
-  http::Response res{static_cast<bhttp::status>(upstream.status), 11};
+  // The upstream's fields are edited in place: most pass, and are not copied.
+  http::Response res(std::move(upstream.head));
+  res.version(11);
   std::vector<std::string> tokens;
-  for (const auto& [name, value] : upstream.headers) {
-    if (core::ascii_iequals(name, "connection")) {
-      for (auto& t : proxy::connection_tokens(value))
-        tokens.push_back(std::move(t));
-    }
+  for (auto [it, end] = res.equal_range(bhttp::field::connection); it != end; ++it) {
+    for (auto& t : proxy::connection_tokens(it->value()))
+      tokens.push_back(std::move(t));
   }
-  for (auto& [name, value] : upstream.headers) {
-    switch (proxy::response_header_rule(name, tokens)) {
+  std::vector<std::pair<std::string, std::string>> remapped;
+  for (auto it = res.begin(); it != res.end();) {
+    switch (proxy::response_header_rule(it->name_string(), tokens)) {
       case proxy::ResponseHeader::kPass:
-        res.insert(name, value);
+        ++it;
         break;
       case proxy::ResponseHeader::kRemap:
-        res.insert("x-amzn-Remapped-" + name, value);
+        remapped.emplace_back("x-amzn-Remapped-" + std::string(it->name_string()),
+                              std::string(it->value()));
+        it = res.erase(it);
         break;
       case proxy::ResponseHeader::kDrop:
+        it = res.erase(it);
         break;
     }
   }
+  for (auto& [name, value] : remapped)
+    res.insert(name, value);
   res.body() = std::move(upstream.first);
   return res;
 }

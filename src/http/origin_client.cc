@@ -238,7 +238,8 @@ void release(OriginClient::Impl& s, std::unique_ptr<Conn> conn, bool reusable) {
 // over by a release while this request waits.
 asio::awaitable<core::Result<std::unique_ptr<Conn>, OriginError>> acquire(
     OriginClient::Impl& s, Clock::time_point deadline, std::atomic<uint64_t>& opened) {
-  const auto stale = Clock::now() - std::chrono::milliseconds(s.options.idle_timeout_ms);
+  const auto now = Clock::now();
+  const auto stale = now - std::chrono::milliseconds(s.options.idle_timeout_ms);
   while (!s.idle.empty() && s.idle.front()->idle_since < stale) {
     s.idle.front()->close();
     s.idle.erase(s.idle.begin());
@@ -247,7 +248,10 @@ asio::awaitable<core::Result<std::unique_ptr<Conn>, OriginError>> acquire(
   while (!s.idle.empty()) {
     auto conn = std::move(s.idle.back());  // the most recently used: the likeliest still open
     s.idle.pop_back();
-    if (!still_open(*conn)) {
+    // Servers close idle connections after seconds (their keep-alive timeout): one idle for
+    // less than a second is taken as it is (a race lost here is retried or answered 502, as
+    // one lost between the peek and the write would be), and the peek's syscall saved.
+    if (conn->idle_since < now - std::chrono::seconds(1) && !still_open(*conn)) {
       conn->close();
       --s.open;
       continue;
@@ -617,12 +621,12 @@ asio::awaitable<OpenAttempt> open_exchange(OriginClient::Impl& s, Conn& conn, St
     parser = std::make_unique<ResponseParser>();
   }
   OriginStream out;
-  out.status = parser->get().result_int();
-  for (const auto& field : parser->get())
-    out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   if (auto length = parser->content_length()) out.length = *length;
-  // What came with the head is parsed now, without waiting for more.
-  out.first.resize(kPieceBytes);
+  // The parser keeps what it needs of the head (length, chunking, keep-alive) in its own state.
+  out.head = std::move(parser->get().base());
+  // What came with the head is parsed now, without waiting for more: at most what is buffered
+  // (a chunked body's framing only makes it less), sized to it rather than to a whole piece.
+  out.first.resize(std::min(conn.buffer.size(), kPieceBytes));
   auto& body = parser->get().body();
   body.data = out.first.data();
   body.size = out.first.size();
@@ -640,7 +644,7 @@ asio::awaitable<OpenAttempt> open_exchange(OriginClient::Impl& s, Conn& conn, St
     }
     if (used == 0) break;
   }
-  out.first.resize(kPieceBytes - body.size);
+  out.first.resize(out.first.size() - body.size);
   if (parser->is_done()) {
     const bool keep = parser->keep_alive();
     co_return OpenAttempt{std::move(out), keep, false};

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/beast/http/message.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -78,8 +79,8 @@ struct OriginResponse {
 
 // An answer whose body comes as it arrives (open()).
 struct OriginStream {
-  unsigned status = 0;
-  std::vector<std::pair<std::string, std::string>> headers;
+  // The status line and header fields as received (moved out of the parser: no copy).
+  boost::beast::http::response_header<> head;
   std::string first;                 // the body's bytes that came with the head
   std::shared_ptr<BodySource> rest;  // the others; null when `first` is the whole body
   std::optional<uint64_t> length;    // the whole body's length, when the server sent it

@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# Reverse-proxy benchmark (method: docs/benchmarks.md): a JWT-protected GET proxied to an nginx
+# upstream, through the proxies a user would pick, each pinned to CPU 0 with one thread or worker,
+# `wrk -t1` and the upstream nginx on CPU 1, HTTP/1.1 keep-alive both sides, in the same run,
+# interleaved:
+#   gh-cache    gatehouse, http_proxy route behind its JWT authorizer (RS256), decision cache warm
+#   gh-nocache  the same with cache_ttl_s: 0 (every request verifies RS256)
+#   haproxy     HAProxy 2.6 (Debian's) with `jwt_verify` RS256 on every request (the checks of
+#               bench/run.sh's case l: Bearer, alg, iss, aud, exp, signature), then its backend
+#   nginx       nginx as a plain reverse proxy (no authentication: the floor of proxying)
+# Every proxy answers the upstream's bytes. Reports requests/s, p50 and p99 latency and the
+# proxy's own CPU µs per request (the upstream's is the same for all), medians of the repeats.
+#
+# Usage: bench/proxy.sh [BUILD_DIR]   (default build)
+# Env:   BENCH_SECONDS (8)  BENCH_REPEATS (3)  BENCH_CONNS ("16 64")
+set -euo pipefail
+
+bench_default_seconds=8
+# shellcheck source=bench/common.sh
+source "$(dirname "$0")/common.sh" proxy-bench "${1:-build}"
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
+[ -x "$NGINX" ] && [ -x "$HAPROXY" ] || die "nginx and haproxy are needed (scripts/install-deps.sh --bench)"
+
+# ---------------------------------------------------------------- tokens (the mock demo's key)
+keys="$repo/examples/mock/keys"
+b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+now=$(date +%s)
+header='{"alg":"RS256","typ":"JWT","kid":"demo-1"}'
+payload=$(printf '{"iss":"https://demo.gatehouse.local/","sub":"demo-client@clients","aud":"https://blog-api","iat":%d,"exp":%d,"scope":"read:users"}' "$now" $((now + 7200)))
+input="$(printf '%s' "$header" | b64url).$(printf '%s' "$payload" | b64url)"
+TOKEN="$input.$(printf '%s' "$input" | openssl dgst -sha256 -sign "$keys/demo-signing-key.pem" -binary | b64url)"
+
+# ---------------------------------------------------------------- the upstream (CPU 1)
+# nginx_conf DIR PORT SERVER_BLOCK -> an nginx.conf for one worker, no access log
+nginx_conf() {
+  mkdir -p "$1/logs" "$1/tmp" "$1/html"
+  cat >"$1/nginx.conf" <<EOF
+daemon off;
+master_process on;
+worker_processes 1;
+user root;
+pid $1/nginx.pid;
+error_log $1/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $1/tmp/body;
+  proxy_temp_path $1/tmp/proxy;
+  fastcgi_temp_path $1/tmp/fastcgi;
+  uwsgi_temp_path $1/tmp/uwsgi;
+  scgi_temp_path $1/tmp/scgi;
+  keepalive_requests 1000000;
+  default_type application/json;
+  $3
+}
+EOF
+}
+up_port=$(free_port)
+nginx_conf "$work/up" "$up_port" "server { listen 127.0.0.1:$up_port; root $work/up/html; location = /resource { } }"
+printf '{"id":"4b2c9a10","name":"Yev","email":"yev@example.com","created":"2026-01-01T00:00:00Z"}' \
+  >"$work/up/html/resource"
+taskset -c "$client_cpu" "$NGINX" -p "$work/up" -c "$work/up/nginx.conf" >/dev/null 2>&1 &
+pids+=($!)
+
+# ---------------------------------------------------------------- the proxies (CPU 0)
+gh_port() { # gh_port NAME CACHE_TTL -> starts gatehouse, sets gh_pid_NAME and gh_port_NAME
+  local name=$1 port
+  port=$(free_port)
+  cat >"$work/$name.yaml" <<YAML
+api: {name: proxy, listen: 127.0.0.1:$port, io_threads: 1, default_authorizer: jwt}
+admin: {listen: "off"}
+access_log: {path: "off"}
+authorizers:
+  jwt:
+    type: jwt
+    issuer: "https://demo.gatehouse.local/"
+    audiences: ["https://blog-api"]
+    algorithms: [RS256]
+    cache_ttl_s: $2
+    keys: {jwks_file: $keys/demo-jwks.json}
+routes:
+  - path: /resource
+    method: GET
+    integration: {type: http_proxy, uri: "http://127.0.0.1:$up_port/resource"}
+YAML
+  taskset -c "$server_cpu" "$GH" serve -c "$work/$name.yaml" >"$work/$name.out" 2>&1 &
+  pids+=($!)
+  printf -v "pid_$name" '%s' "$!"
+  printf -v "port_$name" '%s' "$port"
+}
+gh_port gh_cache 300
+gh_port gh_nocache 0
+
+port_nginx=$(free_port)
+nginx_conf "$work/px" "$port_nginx" "upstream up { server 127.0.0.1:$up_port; keepalive 64; }
+  server {
+    listen 127.0.0.1:$port_nginx;
+    location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection \"\"; }
+  }"
+taskset -c "$server_cpu" "$NGINX" -p "$work/px" -c "$work/px/nginx.conf" >/dev/null 2>&1 &
+pids+=($!)
+pid_nginx=$!
+
+port_haproxy=$(free_port)
+deny="http-request deny content-type application/json string '{\"message\":\"Unauthorized\"}' status 401"
+cp "$keys/demo-signing-key.pub.pem" "$work/key.pem"
+cat >"$work/haproxy.cfg" <<EOF
+global
+  nbthread 1
+  maxconn 4096
+defaults
+  mode http
+  timeout client 30s
+  timeout server 30s
+  timeout connect 5s
+  timeout http-keep-alive 30s
+frontend api
+  bind 127.0.0.1:$port_haproxy
+  $deny unless { req.hdr(authorization) -m beg "Bearer " }
+  http-request set-var(txn.bearer) http_auth_bearer
+  http-request set-var(txn.alg) var(txn.bearer),jwt_header_query('\$.alg')
+  $deny unless { var(txn.alg) -m str RS256 }
+  $deny unless { var(txn.bearer),jwt_payload_query('\$.iss') -m str "https://demo.gatehouse.local/" }
+  $deny unless { var(txn.bearer),jwt_payload_query('\$.aud') -m str "https://blog-api" }
+  http-request set-var(txn.exp) var(txn.bearer),jwt_payload_query('\$.exp','int')
+  http-request set-var(txn.now) date()
+  $deny if { var(txn.exp),sub(txn.now) -m int le 0 }
+  $deny unless { var(txn.bearer),jwt_verify(txn.alg,"$work/key.pem") -m int 1 }
+  default_backend up
+backend up
+  http-reuse always
+  server up1 127.0.0.1:$up_port
+EOF
+"$HAPROXY" -c -q -f "$work/haproxy.cfg" >"$work/haproxy.check" 2>&1 || die "haproxy: $(cat "$work/haproxy.check")"
+taskset -c "$server_cpu" "$HAPROXY" -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 &
+pids+=($!)
+pid_haproxy=$!
+
+# ---------------------------------------------------------------- correctness
+names="gh-cache gh-nocache haproxy nginx"
+url_of() { case $1 in gh-cache) echo "http://127.0.0.1:$port_gh_cache/resource" ;;
+  gh-nocache) echo "http://127.0.0.1:$port_gh_nocache/resource" ;;
+  haproxy) echo "http://127.0.0.1:$port_haproxy/resource" ;;
+  nginx) echo "http://127.0.0.1:$port_nginx/resource" ;; esac; }
+pids_of() { case $1 in gh-cache) echo "$pid_gh_cache" ;; gh-nocache) echo "$pid_gh_nocache" ;;
+  haproxy) echo "$pid_haproxy" ;; nginx) echo "$pid_nginx" $(pgrep -P "$pid_nginx" || true) ;; esac; }
+want=$(cat "$work/up/html/resource")
+for n in $names; do
+  for _ in $(seq 100); do curl -s -o /dev/null "$(url_of "$n")" && break; sleep 0.1; done
+  got=$(curl -sf -H "Authorization: Bearer $TOKEN" "$(url_of "$n")") || die "$n: no 2xx for a valid token"
+  [ "$got" = "$want" ] || die "$n: answered '$got', not the upstream's bytes"
+  if [ "$n" != nginx ]; then
+    code=$(curl -s -o /dev/null -w '%{http_code}' "$(url_of "$n")")
+    [ "$code" = 401 ] || die "$n: $code without a token, expected 401"
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer ${TOKEN%?}x" "$(url_of "$n")")
+    [ "$code" = 401 ] || die "$n: $code with a bad signature, expected 401"
+  fi
+  log "ok  $n"
+done
+
+cat >"$work/get.lua" <<LUA
+wrk.headers["Authorization"] = "Bearer $TOKEN"
+$wrk_result_lua
+LUA
+
+# ---------------------------------------------------------------- run
+hz=$(getconf CLK_TCK)
+cpu_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
+declare -A rps cpu p50 p99
+run() { # run NAME CONNS SECONDS [measure]
+  local name=$1 n=$2 d=$3 before after out requests rate l50 l99 errors us
+  # shellcheck disable=SC2046
+  before=$(cpu_ticks $(pids_of "$name"))
+  out=$(taskset -c "$client_cpu" wrk -t1 -c"$n" -d"${d}s" -s "$work/get.lua" "$(url_of "$name")" | grep '^RESULT')
+  # shellcheck disable=SC2046
+  after=$(cpu_ticks $(pids_of "$name"))
+  [ -n "${4:-}" ] || return 0
+  read -r _ requests rate l50 l99 errors <<<"$out"
+  [ "$errors" = 0 ] || die "$name c=$n: $errors non-2xx answers"
+  us=$(awk -v t=$((after - before)) -v hz="$hz" -v r="$requests" 'BEGIN { printf "%.2f", t / hz * 1e6 / r }')
+  rps[$name,$n]+="$rate "
+  cpu[$name,$n]+="$us "
+  p50[$name,$n]+="$l50 "
+  p99[$name,$n]+="$l99 "
+  log "$name c=$n: $rate req/s, p50 $l50 us, p99 $l99 us, cpu $us us/req"
+}
+median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+log "openssl rsa2048 verify/s on CPU $server_cpu: $(taskset -c "$server_cpu" openssl speed -seconds 2 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $NF}')"
+for n in $names; do for c in $conns; do run "$n" "$c" 2; done; done
+for r in $(seq "$repeats"); do
+  log "repeat $r/$repeats"
+  for c in $conns; do for n in $names; do run "$n" "$c" "$seconds" measure; done; done
+done
+
+echo "| proxy | conns | req/s | p50 µs | p99 µs | proxy CPU µs/req |"
+echo "|---|---:|---:|---:|---:|---:|"
+for c in $conns; do
+  for n in $names; do
+    echo "| $n | $c | $(median "${rps[$n,$c]}") | $(median "${p50[$n,$c]}") | $(median "${p99[$n,$c]}") | $(median "${cpu[$n,$c]}") |"
+  done
+done
