@@ -2,6 +2,7 @@
 
 #include "http/detail/resolve.h"
 #include "http/detail/tls_client.h"
+#include "http/detail/wire.h"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -16,7 +17,6 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/url/parse.hpp>
 
-#include <fmt/format.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -461,9 +461,9 @@ struct Framed {
                  asio::const_buffer()};
       return;
     }
-    size_line = fmt::format("{:x}\r\n", data.size());
+    size_line = detail::chunk_size_line(data.size());
     buffers = {asio::buffer(size_line), asio::buffer(data.data(), data.size()),
-               asio::buffer("\r\n", 2)};
+               asio::buffer(detail::kChunkEnd.data(), detail::kChunkEnd.size())};
   }
 };
 
@@ -592,7 +592,8 @@ asio::awaitable<OpenAttempt> open_exchange(OriginClient::Impl& s, Conn& conn, St
     }
     if (chunked) {
       conn.lowest().expires_after(timeout);
-      auto [wec, wn] = co_await asio::async_write(stream, asio::buffer("0\r\n\r\n", 5), use_tuple);
+      auto [wec, wn] = co_await asio::async_write(
+          stream, asio::buffer(detail::kLastChunk.data(), detail::kLastChunk.size()), use_tuple);
       (void)wn;
       if (wec) co_return OpenAttempt{write_failure(wec, true), false, false};
     }

@@ -27,6 +27,8 @@
 #include "core/clock.h"
 #include "core/text.h"
 #include "http/detail/date.h"
+#include "http/detail/server_impl.h"
+#include "http/detail/wire.h"
 
 namespace gatehouse::http {
 
@@ -36,57 +38,16 @@ using tcp = asio::ip::tcp;
 using std::chrono::milliseconds;
 
 // ---------------------------------------------------------------------------------------------
-// IoPool
-
-IoPool::IoPool(unsigned threads) {
-  GH_CHECK(threads >= 1);
-  for (unsigned i = 0; i < threads; ++i) {
-    // Concurrency hint 1: each context is run by exactly one thread, so Asio can skip locking.
-    contexts_.push_back(std::make_unique<asio::io_context>(1));
-    guards_.push_back(std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
-        contexts_.back()->get_executor()));
-  }
-}
-
-IoPool::~IoPool() {
-  stop();
-}
-
-asio::io_context& IoPool::next() {
-  return *contexts_[next_.fetch_add(1, std::memory_order_relaxed) % contexts_.size()];
-}
-
-void IoPool::run() {
-  std::vector<std::thread> threads;
-  for (size_t i = 1; i < contexts_.size(); ++i) {
-    threads.emplace_back([this, i] { contexts_[i]->run(); });
-  }
-  contexts_[0]->run();
-  for (auto& t : threads)
-    t.join();
-}
-
-void IoPool::release() {
-  for (auto& c : contexts_) {
-    asio::post(*c, [this, ctx = c.get()] {
-      for (auto& g : guards_) {
-        if (g && &g->get_executor().context() == ctx) g->reset();
-      }
-    });
-  }
-}
-
-void IoPool::stop() {
-  for (auto& c : contexts_)
-    c->stop();
-}
-
-// ---------------------------------------------------------------------------------------------
 // Session
+
+namespace detail {
+class Session;
+}  // namespace detail
 
 namespace {
 
-class Session;
+using detail::Framing;
+using detail::Session;
 
 // Owns the request and a strong reference to its session until the handler answers or drops it.
 // The session does not own exchanges (only their queue slots), so there is no reference cycle.
@@ -116,57 +77,7 @@ class ExchangeImpl final : public Exchange, public std::enable_shared_from_this<
 
 }  // namespace
 
-class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
- public:
-  Impl(IoPool& pool, Handler& handler, Limits limits, std::string name, ServerStats* stats)
-      : pool_(pool),
-        handler_(handler),
-        limits_(limits),
-        name_(std::move(name)),
-        stats_(stats ? stats : &own_stats_),
-        acceptor_(pool.at(0)),
-        retry_timer_(pool.at(0)) {}
-
-  core::Status listen(const std::string& host, uint16_t port, uint16_t* bound);
-  void start() { do_accept(); }
-  void drain(std::function<void()> done);
-  void close_all();
-
-  void session_opened(const std::shared_ptr<Session>& s);
-  void session_closed(Session* s);
-
-  IoPool& pool_;
-  Handler& handler_;
-  const Limits limits_;
-  const std::string name_;  // in log lines
-  Admission admission_;     // set before start()
-  ServerStats own_stats_;
-  ServerStats* stats_;
-
- private:
-  void do_accept();
-  void on_accept(beast::error_code ec, tcp::socket socket);
-  bool admitted(tcp::socket& socket);
-  void accept_later(const beast::error_code& ec);
-
-  tcp::acceptor acceptor_;      // on context 0
-  bool accept_paused_ = false;  // context 0 only
-  // Context 0 only. accept() failing for want of descriptors or memory is retried after a pause
-  // that doubles up to a second (retrying at once would spin a core while nothing can be
-  // accepted); the first failure of a run is logged.
-  asio::steady_timer retry_timer_;
-  milliseconds retry_delay_{0};
-
-  std::mutex mu_;
-  // Guarded by mu_. The one registry of sessions: each from its opening until its destructor runs
-  // (so its weak pointer may already have expired). drain() and close_all() reach the live ones
-  // through it, drain() waits for it to empty, and connections_open shows its size.
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
-  bool draining_ = false;
-  std::function<void()> drained_;
-};
-
-namespace {
+namespace detail {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -311,7 +222,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // RFC 9112 §3.2: more than one Host is a 400. Which one names the API would otherwise be up to
     // whoever reads it (the events carry the last, a proxy in front may have used the first).
     if (req.count(bhttp::field::host) > 1) return reject(ProtocolError::kBadRequest);
-    if (auto refused = transfer_coding_problem(req)) return reject(*refused);
+    if (auto refused = detail::transfer_coding_problem(req)) return reject(*refused);
     if (parser_->is_done()) return on_request_complete();
     // A client that sent `Expect: 100-continue` waits for our go-ahead before the body.
     auto expect = req[bhttp::field::expect];
@@ -383,7 +294,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == bhttp::error::need_buffer) ec = {};
     if (closed_) return done(core::unavailable("the client's connection closed"));
     if (ec) {
-      core::Status why = body_error(ec);
+      core::Status why = detail::body_read_error(ec, limits_);
+      if (ec == beast::error::timeout) server_->stats_->timeouts.inc();
+      if (why.code() == core::Code::kInvalidArgument) server_->stats_->protocol_errors.inc();
       // Nothing more can be read on this connection: it closes after the answer.
       reading_ = false;
       in_request_ = false;
@@ -397,6 +310,9 @@ class Session : public std::enable_shared_from_this<Session> {
     size_t got = piece_.size() - body_parser_->get().body().size;
     if (body_parser_->is_done()) {
       completed_body_seq_ = body_seq_;
+      for (auto& slot : queue_) {
+        if (slot.seq == body_seq_) slot.body_read = true;
+      }
       body_parser_.reset();
       reading_ = false;
       in_request_ = false;
@@ -408,51 +324,6 @@ class Session : public std::enable_shared_from_this<Session> {
       return start_piece_read();
     }
     done(std::string_view(piece_.data(), got));
-  }
-
-  core::Status body_error(const beast::error_code& ec) {
-    if (ec == bhttp::error::body_limit) {
-      return core::resource_exhausted("the request body is larger than " +
-                                      std::to_string(limits_.max_body_bytes) + " bytes");
-    }
-    if (ec == beast::error::timeout) {
-      server_->stats_->timeouts.inc();
-      return core::Status(core::Code::kDeadlineExceeded,
-                          "the request body did not arrive within " +
-                              std::to_string(limits_.body_timeout_ms) + " ms");
-    }
-    if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
-        ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
-        ec == bhttp::error::partial_message) {
-      return core::unavailable("the client's connection closed before the body's end");
-    }
-    server_->stats_->protocol_errors.inc();
-    return core::invalid_argument("the request body is malformed: " + ec.message());
-  }
-
-  // RFC 9112 §6.1 and §6.3: chunked is the only transfer coding read, and it must be the last.
-  // Beast would read an unknown coding ("xchunked", "identity") as no body at all, and whatever
-  // followed as the next request: a smuggling primitive behind a proxy that reads it otherwise.
-  static std::optional<ProtocolError> transfer_coding_problem(
-      const bhttp::request_parser<bhttp::string_body>::value_type& req) {
-    size_t fields = req.count(bhttp::field::transfer_encoding);
-    if (fields == 0) return std::nullopt;
-    if (fields > 1) return ProtocolError::kBadRequest;
-    std::string_view value = req[bhttp::field::transfer_encoding];
-    std::vector<std::string_view> codings;
-    while (!value.empty()) {
-      size_t comma = value.find(',');
-      std::string_view coding = core::trim_ows(value.substr(0, comma));
-      if (!coding.empty()) codings.push_back(coding);
-      if (comma == std::string_view::npos) break;
-      value.remove_prefix(comma + 1);
-    }
-    // Without chunked last, the body's length cannot be known: 400, and the connection closes.
-    if (codings.empty() || !beast::iequals(codings.back(), "chunked")) {
-      return ProtocolError::kBadRequest;
-    }
-    if (codings.size() > 1) return ProtocolError::kUnsupportedTransferCoding;
-    return std::nullopt;
   }
 
   void read_body() {
@@ -571,14 +442,14 @@ class Session : public std::enable_shared_from_this<Session> {
     writing_ = true;
     Slot& slot = queue_.front();
     // A streamed body not read to its end leaves the connection unusable for another request.
-    const bool body_unread = slot.body_streamed && completed_body_seq_ != slot.seq;
+    const bool body_unread = slot.body_streamed && !slot.body_read;
     bool keep = slot.keep_alive && !closing_ && !body_unread;
     Framing framing = Framing::kLength;
     if (slot.rest && !slot.length) framing = slot.http10 ? Framing::kUntilClose : Framing::kChunked;
     if (framing == Framing::kUntilClose) keep = false;
     const uint64_t length = slot.length ? *slot.length : slot.response->body().size();
     bool send_body =
-        serialize_head(*slot.response, keep, slot.head_request, framing, length, head_out_);
+        detail::response_head(*slot.response, keep, slot.head_request, framing, length, head_out_);
     if (!send_body) slot.rest.reset();
     slot.framing = framing;
     const std::string& body = slot.response->body();
@@ -640,9 +511,9 @@ class Session : public std::enable_shared_from_this<Session> {
         return on_write(asio::error::connection_aborted, keep, false);
       }
       if (slot.framing != Framing::kChunked) return on_write({}, keep, false);
-      static constexpr std::string_view kLastChunk = "0\r\n\r\n";
       stream_.expires_after(milliseconds(limits_.write_timeout_ms));
-      return asio::async_write(stream_, asio::buffer(kLastChunk.data(), kLastChunk.size()),
+      return asio::async_write(stream_,
+                               asio::buffer(detail::kLastChunk.data(), detail::kLastChunk.size()),
                                [self = shared_from_this(), keep](beast::error_code ec, size_t) {
                                  self->on_write(ec, keep, false);
                                });
@@ -658,10 +529,6 @@ class Session : public std::enable_shared_from_this<Session> {
                       });
   }
 
-  // How a body is delimited: by Content-Length, by chunks, or by the connection's end (an
-  // HTTP/1.0 client and a streamed body of unknown length).
-  enum class Framing { kLength, kChunked, kUntilClose };
-
   // Places `data` into out[at...] as `framing` sends it.
   void frame(Framing framing, asio::const_buffer data, std::array<asio::const_buffer, 4>& out,
              size_t at) {
@@ -669,57 +536,10 @@ class Session : public std::enable_shared_from_this<Session> {
       out[at] = data;
       return;
     }
-    chunk_size_line_ = fmt::format("{:x}\r\n", data.size());
+    chunk_size_line_ = detail::chunk_size_line(data.size());
     out[at] = asio::buffer(chunk_size_line_);
     out[at + 1] = data;
-    out[at + 2] = asio::buffer("\r\n", 2);
-  }
-
-  // Writes the status line and header block into `out` (one reused buffer, one gather write with
-  // the body: cheaper than Beast's serializer on this hot path). Content-Length, Connection,
-  // Transfer-Encoding and Date are ours; a handler's own values for the first three are ignored.
-  // Returns whether a body follows (not for HEAD, 1xx, 204 and 304).
-  static bool serialize_head(const Response& res, bool keep_alive, bool head_request,
-                             Framing framing, uint64_t length, std::string& out) {
-    unsigned status = res.result_int();
-    bool bodiless_status = (status >= 100 && status < 200) || status == 204 || status == 304;
-    out.clear();
-    out += "HTTP/1.1 ";
-    char digits[4] = {char('0' + status / 100 % 10), char('0' + status / 10 % 10),
-                      char('0' + status % 10), ' '};
-    out.append(digits, 4);
-    out += bhttp::obsolete_reason(res.result());
-    out += "\r\n";
-    bool has_date = false;
-    for (const auto& field : res) {
-      auto name = field.name();
-      if (name == bhttp::field::content_length || name == bhttp::field::connection ||
-          name == bhttp::field::transfer_encoding) {
-        continue;
-      }
-      if (name == bhttp::field::date) has_date = true;
-      out += field.name_string();
-      out += ": ";
-      out += field.value();
-      out += "\r\n";
-    }
-    if (!has_date) {
-      out += "Date: ";
-      out += detail::http_date();
-      out += "\r\n";
-    }
-    if (!keep_alive) out += "Connection: close\r\n";
-    if (!bodiless_status) {
-      if (framing == Framing::kLength) {
-        out += "Content-Length: ";
-        out += std::to_string(length);
-        out += "\r\n";
-      } else if (framing == Framing::kChunked && !head_request) {
-        out += "Transfer-Encoding: chunked\r\n";
-      }
-    }
-    out += "\r\n";
-    return !bodiless_status && !head_request;
+    out[at + 2] = asio::buffer(detail::kChunkEnd.data(), detail::kChunkEnd.size());
   }
 
   // `body_unread`: the answered request's streamed body was not read to its end; what the client
@@ -808,6 +628,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::optional<Request> waiting;  // read, not yet handed to the handler
     bool http10 = false;             // the client speaks HTTP/1.0: no chunks for it
     bool body_streamed = false;      // handed over at its head; the body read as it arrives
+    bool body_read = false;          // ... and read to its end
     // A streamed answer (Exchange::respond_streaming): the rest of its body, the whole body's
     // length when known, how it is framed and how many body bytes went out.
     std::shared_ptr<BodySource> rest{};
@@ -850,6 +671,16 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<uint64_t> continue_seq_;
   bool continue_then_read_piece_ = false;
 };
+
+void start_session(tcp::socket socket, std::shared_ptr<Server::Impl> server) {
+  auto session = std::make_shared<Session>(std::move(socket), server);
+  server->session_opened(session);
+  session->start();
+}
+
+}  // namespace detail
+
+namespace {
 
 void ExchangeImpl::respond(Response res) {
   if (responded_.exchange(true)) return;  // answered twice: the first answer stands
@@ -900,87 +731,13 @@ ExchangeImpl::~ExchangeImpl() {
 // ---------------------------------------------------------------------------------------------
 // Server::Impl
 
-core::Status Server::Impl::listen(const std::string& host, uint16_t port, uint16_t* bound) {
-  beast::error_code ec;
-  auto address = asio::ip::make_address(host, ec);
-  if (ec) return core::invalid_argument("listen address '" + host + "' is not an IP address");
-  tcp::endpoint endpoint(address, port);
-  std::string where = host + ":" + std::to_string(port);
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec == asio::error::address_in_use) {
-    return core::unavailable("cannot listen on " + where +
-                             ": address already in use (another process holds this port; stop "
-                             "it or choose another port in the config)");
-  }
-  if (ec) return core::unavailable("cannot listen on " + where + ": " + ec.message());
-  *bound = acceptor_.local_endpoint(ec).port();
-  return {};
-}
-
-void Server::Impl::do_accept() {
-  acceptor_.async_accept(pool_.next(),
-                         [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-                           self->on_accept(ec, std::move(socket));
-                         });
-}
-
-void Server::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
-  if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-  if (ec) return accept_later(ec);
-  retry_delay_ = milliseconds(0);
-  if (admitted(socket)) {
-    stats_->connections_accepted.inc();
-    auto session = std::make_shared<Session>(std::move(socket), shared_from_this());
-    session_opened(session);
-    session->start();
-  } else {
-    stats_->connections_refused.inc();
-    beast::error_code ignored;
-    socket.close(ignored);
-  }
-  if (static_cast<uint32_t>(stats_->connections_open.value()) >= limits_.max_connections) {
-    accept_paused_ = true;  // resumed by session_closed
-    return;
-  }
-  do_accept();
-}
-
-bool Server::Impl::admitted(tcp::socket& socket) {
-  if (!admission_) return true;
-  beast::error_code ec1, ec2;
-  auto local = socket.local_endpoint(ec1);
-  auto peer = socket.remote_endpoint(ec2);
-  if (ec1 || ec2) return false;  // already reset by the peer
-  return admission_(local, peer);
-}
-
-void Server::Impl::accept_later(const beast::error_code& ec) {
-  // A connection that died in the backlog is no reason to wait.
-  if (ec == asio::error::connection_aborted || ec == asio::error::interrupted) return do_accept();
-  if (retry_delay_.count() == 0) {
-    spdlog::warn(
-        "listener {}: cannot accept connections: {}; retrying every second at most "
-        "until it can (raise the open-files limit or lower max_connections)",
-        name_, ec.message());
-  }
-  retry_delay_ = std::clamp(retry_delay_ * 2, milliseconds(10), milliseconds(1000));
-  retry_timer_.expires_after(retry_delay_);
-  retry_timer_.async_wait([self = shared_from_this()](beast::error_code timer_ec) {
-    if (timer_ec || !self->acceptor_.is_open()) return;
-    self->do_accept();
-  });
-}
-
 void Server::Impl::session_opened(const std::shared_ptr<Session>& s) {
   std::lock_guard lock(mu_);
   sessions_.emplace(s.get(), s);
   stats_->connections_open.set(static_cast<int64_t>(sessions_.size()));
 }
 
-void Server::Impl::session_closed(Session* s) {
+void Server::Impl::session_closed(detail::Session* s) {
   std::function<void()> done;
   {
     std::lock_guard lock(mu_);
@@ -1031,34 +788,6 @@ void Server::Impl::close_all() {
   }
   for (auto& s : live)
     s->force_close();
-}
-
-// ---------------------------------------------------------------------------------------------
-// Server
-
-Server::Server(IoPool& pool, Handler& handler, Limits limits, std::string name, ServerStats* stats)
-    : impl_(std::make_shared<Impl>(pool, handler, limits, name, stats)), name_(std::move(name)) {}
-
-Server::~Server() = default;
-
-core::Status Server::listen(const std::string& host, uint16_t port) {
-  return impl_->listen(host, port, &port_);
-}
-
-void Server::set_admission(Admission admission) {
-  impl_->admission_ = std::move(admission);
-}
-
-void Server::start() {
-  asio::post(impl_->pool_.at(0), [impl = impl_] { impl->start(); });
-}
-
-void Server::drain(std::function<void()> done) {
-  impl_->drain(std::move(done));
-}
-
-void Server::close_all() {
-  impl_->close_all();
 }
 
 }  // namespace gatehouse::http

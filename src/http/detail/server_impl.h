@@ -1,0 +1,77 @@
+// The listener's shared state (http::Server::Impl): its acceptor (server_accept.cc) and its
+// registry of sessions (server.cc, where the sessions are). Internal to http/.
+//
+// Thread safety: the acceptor lives on context 0; the registry is guarded by mu_.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/error.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "http/server.h"
+
+namespace gatehouse::http {
+
+namespace detail {
+class Session;
+// Opens a session on an accepted, admitted socket and registers it with `server`.
+void start_session(boost::asio::ip::tcp::socket socket, std::shared_ptr<Server::Impl> server);
+}  // namespace detail
+
+class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
+ public:
+  Impl(IoPool& pool, Handler& handler, Limits limits, std::string name, ServerStats* stats)
+      : pool_(pool),
+        handler_(handler),
+        limits_(limits),
+        name_(std::move(name)),
+        stats_(stats ? stats : &own_stats_),
+        acceptor_(pool.at(0)),
+        retry_timer_(pool.at(0)) {}
+
+  core::Status listen(const std::string& host, uint16_t port, uint16_t* bound);
+  void start() { do_accept(); }
+  void drain(std::function<void()> done);
+  void close_all();
+
+  void session_opened(const std::shared_ptr<detail::Session>& s);
+  void session_closed(detail::Session* s);
+
+  IoPool& pool_;
+  Handler& handler_;
+  const Limits limits_;
+  const std::string name_;  // in log lines
+  Admission admission_;     // set before start()
+  ServerStats own_stats_;
+  ServerStats* stats_;
+
+ private:
+  void do_accept();
+  void on_accept(boost::beast::error_code ec, boost::asio::ip::tcp::socket socket);
+  bool admitted(boost::asio::ip::tcp::socket& socket);
+  void accept_later(const boost::beast::error_code& ec);
+
+  boost::asio::ip::tcp::acceptor acceptor_;  // on context 0
+  bool accept_paused_ = false;               // context 0 only
+  // Context 0 only. accept() failing for want of descriptors or memory is retried after a pause
+  // that doubles up to a second (retrying at once would spin a core while nothing can be
+  // accepted); the first failure of a run is logged.
+  boost::asio::steady_timer retry_timer_;
+  std::chrono::milliseconds retry_delay_{0};
+
+  std::mutex mu_;
+  // Guarded by mu_. The one registry of sessions: each from its opening until its destructor runs
+  // (so its weak pointer may already have expired). drain() and close_all() reach the live ones
+  // through it, drain() waits for it to empty, and connections_open shows its size.
+  std::unordered_map<detail::Session*, std::weak_ptr<detail::Session>> sessions_;
+  bool draining_ = false;
+  std::function<void()> drained_;
+};
+
+}  // namespace gatehouse::http
