@@ -479,7 +479,7 @@ class OriginBody final : public BodySource, public std::enable_shared_from_this<
         conn_(std::move(conn)),
         parser_(std::move(parser)),
         timeout_(timeout),
-        piece_(kPieceBytes) {}
+        piece_(std::make_unique_for_overwrite<char[]>(kPieceBytes)) {}
   ~OriginBody() override {
     if (conn_) give_back(false);
   }
@@ -494,9 +494,11 @@ class OriginBody final : public BodySource, public std::enable_shared_from_this<
       return;
     }
     auto& body = parser_->get().body();
-    body.data = piece_.data();
-    body.size = piece_.size();
+    body.data = piece_.get();
+    body.size = kPieceBytes;
     body.more = true;
+    // Beast reads as much as the buffer has room for: a piece at a time, not its first 512 bytes.
+    if (conn_->buffer.capacity() < kPieceBytes) conn_->buffer.reserve(kPieceBytes);
     conn_->lowest().expires_after(timeout_);
     auto on_read = [self = shared_from_this(), done = std::move(done)](beast::error_code ec,
                                                                        size_t) mutable {
@@ -521,18 +523,21 @@ class OriginBody final : public BodySource, public std::enable_shared_from_this<
       }
       return done(core::unavailable(s_.origin + " cut its answer off: " + ec.message()));
     }
-    size_t got = piece_.size() - parser_->get().body().size;
+    size_t got = kPieceBytes - parser_->get().body().size;
     if (parser_->is_done()) {
       finished_ = true;
       give_back(parser_->keep_alive());
     } else if (got == 0) {
       return read(std::move(done));  // a chunk's header: nothing for the reader yet
     }
-    done(std::string_view(piece_.data(), got));
+    done(std::string_view(piece_.get(), got));
   }
 
   void give_back(bool reusable) {
-    if (reusable) conn_->lowest().expires_never();
+    if (reusable) {
+      conn_->lowest().expires_never();
+      conn_->buffer.shrink_to_fit();  // an idle pooled connection holds no piece-sized buffer
+    }
     release(s_, std::move(conn_), reusable);
   }
 
@@ -541,7 +546,7 @@ class OriginBody final : public BodySource, public std::enable_shared_from_this<
   std::unique_ptr<Conn> conn_;
   std::unique_ptr<ResponseParser> parser_;
   std::chrono::milliseconds timeout_;
-  std::vector<char> piece_;
+  std::unique_ptr<char[]> piece_;  // not zeroed: every byte handed over is written first
   bool finished_ = false;
 };
 

@@ -265,6 +265,7 @@ class Session : public std::enable_shared_from_this<Session> {
     bool head = req.msg.method() == bhttp::verb::head;
     bool http10 = req.msg.version() < 11;
     body_seq_ = next_seq_;
+    body_reads_ = 0;
     continue_owed_ = expects_continue;
     body_deadline_ = std::chrono::steady_clock::now() + milliseconds(limits_.body_timeout_ms);
     if (piece_.empty()) piece_.resize(kPieceBytes);
@@ -281,6 +282,9 @@ class Session : public std::enable_shared_from_this<Session> {
     body.size = piece_.size();
     body.more = true;
     body_read_in_flight_ = true;
+    // Beast reads as much as the buffer has room for: from the second read of a body on (a
+    // small one never pays for it), a piece at a time rather than 4 KiB.
+    if (body_reads_++ > 0 && buffer_.capacity() < kPieceBytes) buffer_.reserve(kPieceBytes);
     stream_.expires_at(body_deadline_);
     bhttp::async_read_some(
         stream_, buffer_, *body_parser_,
@@ -310,6 +314,7 @@ class Session : public std::enable_shared_from_this<Session> {
     size_t got = piece_.size() - body_parser_->get().body().size;
     if (body_parser_->is_done()) {
       completed_body_seq_ = body_seq_;
+      if (buffer_.capacity() > 4096) buffer_.shrink_to_fit();  // what it holds stays
       for (auto& slot : queue_) {
         if (slot.seq == body_seq_) slot.body_read = true;
       }
@@ -665,6 +670,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::vector<char> piece_;
   BodyReadDone body_reader_;  // the handler's read waiting for a piece (or for the 100 Continue)
   bool body_read_in_flight_ = false;
+  uint32_t body_reads_ = 0;     // reads of the current streamed body so far
   bool continue_owed_ = false;  // the streamed request expects 100 Continue at its first read
   // A 100 Continue owed to request continue_seq_, written once every answer before it is; then
   // the body is read whole (read_body) or a piece of it (start_piece_read).
