@@ -18,6 +18,8 @@ set -euo pipefail
 bench_default_seconds=8
 # shellcheck source=bench/common.sh
 source "$(dirname "$0")/common.sh" proxy-bench "${1:-build}"
+# shellcheck source=bench/haproxy-jwt.sh
+source "$repo/bench/haproxy-jwt.sh"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
 [ -x "$NGINX" ] && [ -x "$HAPROXY" ] || die "nginx and haproxy are needed (scripts/install-deps.sh --bench)"
@@ -106,7 +108,6 @@ pids+=($!)
 pid_nginx=$!
 
 port_haproxy=$(free_port)
-deny="http-request deny content-type application/json string '{\"message\":\"Unauthorized\"}' status 401"
 cp "$keys/demo-signing-key.pub.pem" "$work/key.pem"
 cat >"$work/haproxy.cfg" <<EOF
 global
@@ -120,16 +121,7 @@ defaults
   timeout http-keep-alive 30s
 frontend api
   bind 127.0.0.1:$port_haproxy
-  $deny unless { req.hdr(authorization) -m beg "Bearer " }
-  http-request set-var(txn.bearer) http_auth_bearer
-  http-request set-var(txn.alg) var(txn.bearer),jwt_header_query('\$.alg')
-  $deny unless { var(txn.alg) -m str RS256 }
-  $deny unless { var(txn.bearer),jwt_payload_query('\$.iss') -m str "https://demo.gatehouse.local/" }
-  $deny unless { var(txn.bearer),jwt_payload_query('\$.aud') -m str "https://blog-api" }
-  http-request set-var(txn.exp) var(txn.bearer),jwt_payload_query('\$.exp','int')
-  http-request set-var(txn.now) date()
-  $deny if { var(txn.exp),sub(txn.now) -m int le 0 }
-  $deny unless { var(txn.bearer),jwt_verify(txn.alg,"$work/key.pem") -m int 1 }
+$(haproxy_jwt_rules "$work/key.pem")
   default_backend up
 backend up
   http-reuse always

@@ -130,6 +130,9 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# shellcheck source=bench/haproxy-jwt.sh
+source "$repo/bench/haproxy-jwt.sh"
+
 # ---------------------------------------------------------------- tokens
 keys="$repo/examples/mock/keys"
 b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
@@ -335,11 +338,10 @@ start_nginx
 # HAProxy documents them (http_auth_bearer, jwt_header_query, jwt_payload_query, jwt_verify),
 # answering with the same bytes as nginx. One thread on CPU $server_cpu, like the others.
 start_haproxy() {
-  local port deny
+  local port
   mkdir -p "$work/haproxy"
   cp "$work/resource.json" "$work/haproxy/resource.json"
   cp "$keys/demo-signing-key.pub.pem" "$work/haproxy/key.pem"
-  deny="http-request deny content-type application/json string '{\"message\":\"Unauthorized\"}' status 401"
   for _ in $(seq 20); do
     port=$((20000 + RANDOM % 40000))
     cat >"$work/haproxy/haproxy.cfg" <<EOF
@@ -354,16 +356,7 @@ defaults
   timeout http-keep-alive 30s
 frontend api
   bind 127.0.0.1:$port
-  $deny unless { req.hdr(authorization) -m beg "Bearer " }
-  http-request set-var(txn.bearer) http_auth_bearer
-  http-request set-var(txn.alg) var(txn.bearer),jwt_header_query('\$.alg')
-  $deny unless { var(txn.alg) -m str RS256 }
-  $deny unless { var(txn.bearer),jwt_payload_query('\$.iss') -m str "https://demo.gatehouse.local/" }
-  $deny unless { var(txn.bearer),jwt_payload_query('\$.aud') -m str "https://blog-api" }
-  http-request set-var(txn.exp) var(txn.bearer),jwt_payload_query('\$.exp','int')
-  http-request set-var(txn.now) date()
-  $deny if { var(txn.exp),sub(txn.now) -m int le 0 }
-  $deny unless { var(txn.bearer),jwt_verify(txn.alg,"$work/haproxy/key.pem") -m int 1 }
+$(haproxy_jwt_rules "$work/haproxy/key.pem")
   http-request return status 200 content-type application/json file $work/haproxy/resource.json
 EOF
     "$HAPROXY" -c -q -f "$work/haproxy/haproxy.cfg" >"$work/haproxy/check.log" 2>&1 \

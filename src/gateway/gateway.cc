@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 
 #include "auth/jwks/key_set.h"
 #include "auth/policy/policy.h"
@@ -378,16 +377,12 @@ void Gateway::integrate_http_proxy(std::shared_ptr<Call> call) {
     return finish(*call, error_response(*call, ResponseType::kApiConfigurationError));
   }
   if (call->exchange->body_pending()) {
-    // The body passes through as it arrives, with the length the client announced (else chunked).
+    // The body passes through as it arrives, framed as the listener reads it: with its length,
+    // or chunked.
     upstream->body_reader = [ex = call->exchange](http::BodyReadDone done) {
       ex->read_body(std::move(done));
     };
-    std::string_view length = req.msg[bhttp::field::content_length];
-    uint64_t n = 0;
-    if (!length.empty() &&
-        std::from_chars(length.data(), length.data() + length.size(), n).ec == std::errc()) {
-      upstream->body_length = n;
-    }
+    upstream->body_length = req.streamed_body_length;
   }
   auto started = clock_.monotonic();
   route.targets->open(

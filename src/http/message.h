@@ -28,6 +28,10 @@ struct Request {
   uint16_t peer_port = 0;
   core::RequestId id;          // x-amzn-RequestId
   core::MonoTime received_at;  // when the head was complete
+  // A body streamed to the handler (Exchange::read_body): its length as the listener's parser
+  // reads it, or none when it comes chunked. Not the Content-Length field: what frames the body
+  // here is what must frame it wherever it is passed on.
+  std::optional<uint64_t> streamed_body_length;
 };
 
 // Why the server answered on its own, before any handler ran.

@@ -288,6 +288,17 @@ asio::awaitable<core::Result<std::unique_ptr<Conn>, OriginError>> acquire(
   co_return conn;
 }
 
+// Whether a failed attempt's request may go out again on another connection: a reused one the
+// server had closed, seen before any byte of an answer came back, and either the request was not
+// written whole or its sender recognises a repeat; at most once per connection that could be
+// stale, plus one.
+template <class A>
+bool may_send_again(const OriginClient::Impl& s, const Conn& c, const A& attempt,
+                    bool resend_if_unanswered, size_t tries) {
+  return attempt.nothing_back && c.reused && (attempt.write_failed || resend_if_unanswered) &&
+         tries <= s.options.max_connections;
+}
+
 struct Attempt {
   core::Result<OriginResponse, OriginError> result;
   bool reusable = false;      // the connection may serve another request
@@ -378,9 +389,8 @@ void OriginClient::send(OriginRequest request, std::chrono::milliseconds timeout
         attempt = co_await exchange(s, c, *c.tls, request);
       else
         attempt = co_await exchange(s, c, *c.tcp, request);
-      const bool retry = !attempt->result && attempt->nothing_back && c.reused &&
-                         (attempt->write_failed || request.resend_if_unanswered) &&
-                         tries <= s.options.max_connections;
+      const bool retry =
+          !attempt->result && may_send_again(s, c, *attempt, request.resend_if_unanswered, tries);
       if (attempt->reusable) c.lowest().expires_never();
       release(s, std::move(*conn), attempt->reusable);
       if (retry) continue;
@@ -702,10 +712,8 @@ void OriginClient::open(OriginRequest request, std::chrono::milliseconds timeout
         attempt = co_await open_exchange(s, c, *c.tls, request, timeout);
       else
         attempt = co_await open_exchange(s, c, *c.tcp, request, timeout);
-      const bool retry = !attempt->result && attempt->nothing_back && c.reused &&
-                         !request.body_reader &&
-                         (attempt->write_failed || request.resend_if_unanswered) &&
-                         tries <= s.options.max_connections;
+      const bool retry = !attempt->result && !request.body_reader &&
+                         may_send_again(s, c, *attempt, request.resend_if_unanswered, tries);
       if (attempt->result && attempt->parser) {
         attempt->result->rest = std::make_shared<OriginBody>(self, s, std::move(*conn),
                                                              std::move(attempt->parser), timeout);

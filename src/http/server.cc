@@ -254,32 +254,49 @@ class Session : public std::enable_shared_from_this<Session> {
     body_parser_.emplace(std::move(*parser_));
     parser_.reset();
     body_parser_->body_limit(limits_.max_body_bytes);
-    Request req;
-    req.msg.base() = body_parser_->get().base();
-    req.peer_ip = peer_ip_;
-    req.peer_port = peer_port_;
-    req.id = core::new_request_id();
-    req.received_at = core::os_monotonic();
-    bool keep_alive = req.msg.keep_alive();
-    if (!keep_alive) read_open_ = false;
-    bool head = req.msg.method() == bhttp::verb::head;
-    bool http10 = req.msg.version() < 11;
+    bhttp::request<bhttp::string_body> head;
+    head.base() = body_parser_->get().base();
     body_seq_ = next_seq_;
     body_reads_ = 0;
     continue_owed_ = expects_continue;
     body_deadline_ = std::chrono::steady_clock::now() + milliseconds(limits_.body_timeout_ms);
-    if (piece_.empty()) piece_.resize(kPieceBytes);
-    Slot slot{next_seq_++, keep_alive, head, std::nullopt, 0, std::move(req)};
-    slot.http10 = http10;
-    slot.body_streamed = true;
-    queue_.push_back(std::move(slot));
+    if (!piece_) piece_ = std::make_unique_for_overwrite<char[]>(kPieceBytes);
+    std::optional<uint64_t> length;
+    if (auto n = body_parser_->content_length(); n && !body_parser_->chunked()) length = *n;
+    queue_request(std::move(head), true);
+    queue_.back().waiting->streamed_body_length = length;
     maybe_dispatch();
+  }
+
+  // Queues a request read from this connection, with the connection's facts: who sent it, a new
+  // request id, when it was read (on the clock of the connection's Asio timers, which its
+  // deadlines are measured against). A request that does not keep the connection alive is the
+  // last one read.
+  void queue_request(bhttp::request<bhttp::string_body> msg, bool body_streamed) {
+    Request req;
+    req.msg = std::move(msg);
+    req.peer_ip = peer_ip_;
+    req.peer_port = peer_port_;
+    req.id = core::new_request_id();
+    req.received_at = core::os_monotonic();
+    const bool keep_alive = req.msg.keep_alive();
+    if (!keep_alive) read_open_ = false;
+    const bool head = req.msg.method() == bhttp::verb::head;
+    const bool http10 = req.msg.version() < 11;
+    // Until it is answered, a request's body counts against the budget: sixteen pipelined 10 MiB
+    // uploads are not all held at once.
+    const size_t body_bytes = req.msg.body().size();
+    Slot slot{next_seq_++, keep_alive, head, std::nullopt, body_bytes, std::move(req)};
+    slot.http10 = http10;
+    slot.body_streamed = body_streamed;
+    queue_.push_back(std::move(slot));
+    request_bytes_ += body_bytes;
   }
 
   void start_piece_read() {
     auto& body = body_parser_->get().body();
-    body.data = piece_.data();
-    body.size = piece_.size();
+    body.data = piece_.get();
+    body.size = kPieceBytes;
     body.more = true;
     body_read_in_flight_ = true;
     // Beast reads as much as the buffer has room for: from the second read of a body on (a
@@ -311,7 +328,7 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       return done(std::move(why));
     }
-    size_t got = piece_.size() - body_parser_->get().body().size;
+    size_t got = kPieceBytes - body_parser_->get().body().size;
     if (body_parser_->is_done()) {
       completed_body_seq_ = body_seq_;
       if (buffer_.capacity() > 4096) buffer_.shrink_to_fit();  // what it holds stays
@@ -328,7 +345,7 @@ class Session : public std::enable_shared_from_this<Session> {
       body_reader_ = std::move(done);
       return start_piece_read();
     }
-    done(std::string_view(piece_.data(), got));
+    done(std::string_view(piece_.get(), got));
   }
 
   void read_body() {
@@ -386,25 +403,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_request_complete() {
     reading_ = false;
     in_request_ = false;
-    Request req;
-    req.msg = parser_->release();
+    queue_request(parser_->release(), false);
     parser_.reset();
-    req.peer_ip = peer_ip_;
-    req.peer_port = peer_port_;
-    req.id = core::new_request_id();
-    // On the clock of the connection's Asio timers, which its deadlines are measured against.
-    req.received_at = core::os_monotonic();
-    bool keep_alive = req.msg.keep_alive();
-    if (!keep_alive) read_open_ = false;
-    bool head = req.msg.method() == bhttp::verb::head;
-    // Until it is answered, a request's body counts against the budget: sixteen pipelined 10 MiB
-    // uploads are not all held at once.
-    size_t body_bytes = req.msg.body().size();
-    bool http10 = req.msg.version() < 11;
-    Slot slot{next_seq_++, keep_alive, head, std::nullopt, body_bytes, std::move(req)};
-    slot.http10 = http10;
-    queue_.push_back(std::move(slot));
-    request_bytes_ += body_bytes;
     maybe_dispatch();
     do_read();
   }
@@ -555,6 +555,8 @@ class Session : public std::enable_shared_from_this<Session> {
     answer_bytes_ -= queue_.front().bytes;
     queue_.pop_front();  // the slot just written: close() keeps it while a write is in flight
     if (ec || closed_) return close();
+    // The piece buffer of a body read before: its last piece was handed over long ago.
+    if (piece_ && !body_parser_) piece_.reset();
     if (!keep) {
       beast::error_code ignored;
       stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -667,7 +669,7 @@ class Session : public std::enable_shared_from_this<Session> {
   uint64_t body_seq_ = 0;
   std::optional<uint64_t> completed_body_seq_;
   std::chrono::steady_clock::time_point body_deadline_;
-  std::vector<char> piece_;
+  std::unique_ptr<char[]> piece_;  // not zeroed; let go once no body streams on the connection
   BodyReadDone body_reader_;  // the handler's read waiting for a piece (or for the 100 Continue)
   bool body_read_in_flight_ = false;
   uint32_t body_reads_ = 0;     // reads of the current streamed body so far

@@ -299,3 +299,22 @@ test('pipelined after a streamed body, the next request is read and answered in 
   assert.ok(answers[1].endsWith('\r\n\r\n'), 'HEAD: no body');
   assert.match(answers[2], /^HTTP\/1\.1 200 [\s\S]*\r\n\r\nggg$/);
 });
+
+test('a body framed two ways (Content-Length and chunked) is refused, never passed on', async () => {
+  const before = svc.received.length;
+  for (const head of [
+    'POST /open/sink HTTP/1.1\r\nhost: x\r\ncontent-length: 5\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\nhello',
+    'POST /open/sink HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\ncontent-length: 5\r\n\r\n0\r\n\r\nhello',
+  ]) {
+    const socket = net.connect(gw.port, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    let text = '';
+    socket.on('data', (c) => { text += c; });
+    socket.on('error', () => {});
+    socket.write(head);
+    await new Promise((r) => socket.once('close', r));
+    assert.match(text, /^HTTP\/1\.1 400 /, text);
+    assert.equal(text.match(/HTTP\/1\.1/g).length, 1, text);
+  }
+  assert.equal(svc.received.length, before);
+});
