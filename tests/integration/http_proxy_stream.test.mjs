@@ -67,6 +67,10 @@ function service() {
       };
       return pump();
     }
+    if (url.pathname === '/slow') {
+      setTimeout(() => res.end('slow'), 300);
+      return;
+    }
     if (url.pathname === '/trickle') {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.write('first\n');
@@ -317,4 +321,19 @@ test('a body framed two ways (Content-Length and chunked) is refused, never pass
     assert.equal(text.match(/HTTP\/1\.1/g).length, 1, text);
   }
   assert.equal(svc.received.length, before);
+});
+
+test('a pipelined request\'s 100 Continue comes after the answers before it, never between', async () => {
+  const socket = net.connect(gw.port, '127.0.0.1');
+  await new Promise((r) => socket.once('connect', r));
+  let text = '';
+  socket.on('data', (c) => { text += c; });
+  // The first answer takes 300 ms; the second request waits for its go-ahead meanwhile.
+  socket.write('GET /open/slow HTTP/1.1\r\nhost: x\r\n\r\n'
+    + 'POST /open/sink HTTP/1.1\r\nhost: x\r\ncontent-length: 5\r\nexpect: 100-continue\r\n\r\n');
+  await waitFor(() => text.includes('100 Continue'));
+  assert.match(text, /^HTTP\/1\.1 200 [\s\S]*\r\n\r\nslowHTTP\/1\.1 100 Continue\r\n\r\n$/);
+  socket.write('hello');
+  await waitFor(() => text.includes('"bytes":5'));
+  socket.end();
 });
