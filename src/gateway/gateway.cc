@@ -50,7 +50,7 @@ void publish_issuer_keys(const Runtime& rt) {
 }  // namespace
 
 // One request's trip through the pipeline.
-struct Gateway::Call : std::enable_shared_from_this<Gateway::Call> {
+struct Gateway::Call {
   http::ExchangePtr exchange;
   std::shared_ptr<const Runtime> runtime;  // the one it started on, whatever a reload swaps in
   RouteRuntime* route = nullptr;
@@ -489,21 +489,10 @@ void Gateway::finish(Call& call, http::Response res, std::shared_ptr<http::BodyS
     call.runtime->unmatched->count(status);
   }
   if (rest) {
-    // A streamed body is logged at its end: how it ended, and the whole transfer's time.
-    if (access_log_) {
-      rest = std::make_shared<http::ObservedBody>(
-          std::move(rest),
-          [this, call = call.shared_from_this(), status](const core::Status& how, uint64_t) {
-            if (!how.ok()) {
-              call->error_reason =
-                  how.code() == core::Code::kCancelled ? "client_closed" : "upstream_cut_off";
-            }
-            log_access(*call, status, micros_since_arrival(call->exchange->request()));
-          });
-    }
+    if (access_log_) rest = logged_at_end(call, status, std::move(rest));
     return call.exchange->respond_streaming(std::move(res), std::move(rest), length);
   }
-  log_access(call, status, total_us);
+  if (access_log_) access_log_->write(access_record(call, status, total_us));
   if (length) return call.exchange->respond_streaming(std::move(res), nullptr, length);
   call.exchange->respond(std::move(res));
 }
@@ -514,8 +503,51 @@ uint64_t Gateway::micros_since_arrival(const http::Request& req) {
       duration_cast<microseconds>(core::os_monotonic() - req.received_at).count());
 }
 
-void Gateway::log_access(Call& call, unsigned status, uint64_t total_us) {
-  if (!access_log_) return;
+std::shared_ptr<http::BodySource> Gateway::logged_at_end(Call& call, unsigned status,
+                                                         std::shared_ptr<http::BodySource> rest) {
+  // The line, with what it shows of the request copied: the exchange that holds the request
+  // holds its connection too, and the connection holds this body (a cycle that a shutdown
+  // cutting the body short would never break). Route and upstream are the runtime's.
+  struct Line {
+    std::shared_ptr<const Runtime> runtime;
+    std::string request_id, method, path, principal, peer;
+    core::MonoTime received_at;
+    observability::AccessRecord record;
+  };
+  const http::Request& req = call.exchange->request();
+  auto line = std::make_shared<Line>();
+  line->runtime = call.runtime;
+  line->request_id = core::id_view(req.id);
+  line->method = req.msg.method_string();
+  line->path = req.path;
+  if (call.decision) line->principal = call.decision->principal_id;
+  line->peer = req.peer_ip;
+  line->received_at = req.received_at;
+  line->record = access_record(call, status, 0);
+  line->record.request_id = line->request_id;
+  line->record.method = line->method;
+  line->record.path = line->path;
+  line->record.principal = line->principal;
+  line->record.peer = line->peer;
+  return std::make_shared<http::ObservedBody>(
+      std::move(rest), [this, serving = serving_, line](const core::Status& how, uint64_t) {
+        // A body still streaming when the I/O threads were stopped (a shutdown's grace over)
+        // ends as they are torn down, after the gateway: nothing is logged then.
+        if (!*serving) return;
+        if (!how.ok()) {
+          line->record.error =
+              how.code() == core::Code::kCancelled ? "client_closed" : "upstream_cut_off";
+        }
+        line->record.total_us = static_cast<uint64_t>(
+            duration_cast<microseconds>(core::os_monotonic() - line->received_at).count());
+        line->record.unix_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch())
+                .count();
+        access_log_->write(line->record);
+      });
+}
+
+observability::AccessRecord Gateway::access_record(Call& call, unsigned status, uint64_t total_us) {
   const http::Request& req = call.exchange->request();
   observability::AccessRecord r;
   r.request_id = core::id_view(req.id);
@@ -535,7 +567,7 @@ void Gateway::log_access(Call& call, unsigned status, uint64_t total_us) {
   r.total_us = total_us;
   r.unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch())
                   .count();
-  access_log_->write(r);
+  return r;
 }
 
 http::Response Gateway::protocol_error(http::ProtocolError error, const http::Request& partial) {
@@ -617,7 +649,12 @@ core::Status Gateway::poll() {
 }
 
 void Gateway::close() {
+  *serving_ = false;
   runtimes_.close();
+}
+
+Gateway::~Gateway() {
+  *serving_ = false;
 }
 
 bool Gateway::ready() const {

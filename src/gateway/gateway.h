@@ -29,6 +29,9 @@ class Gateway final : public http::Handler {
   // `access_log` may be null (logging off). Both must outlive the gateway.
   Gateway(std::shared_ptr<const Runtime> runtime, const core::Clock& clock,
           observability::AccessLog* access_log);
+  ~Gateway() override;
+  Gateway(const Gateway&) = delete;
+  Gateway& operator=(const Gateway&) = delete;
 
   void handle(http::ExchangePtr exchange) override;
   // An http_proxy route's body passes through as it arrives; every other one is read whole.
@@ -90,10 +93,18 @@ class Gateway final : public http::Handler {
   void finish(Call& call, http::Response res, std::shared_ptr<http::BodySource> rest = nullptr,
               std::optional<uint64_t> length = std::nullopt);
   http::Response error_response(Call& call, ResponseType type, const ErrorDetail& detail = {});
-  void log_access(Call& call, unsigned status, uint64_t total_us);
+  // The access log line of `call` answered with `status`: views into the call and its runtime.
+  observability::AccessRecord access_record(Call& call, unsigned status, uint64_t total_us);
+  // `rest`, observed: its line is written when the body ends, saying how, with the whole
+  // transfer's time.
+  std::shared_ptr<http::BodySource> logged_at_end(Call& call, unsigned status,
+                                                  std::shared_ptr<http::BodySource> rest);
   static uint64_t micros_since_arrival(const http::Request& req);
 
   RuntimeSet runtimes_;
+  // False from close() on: what outlives the gateway (a streamed body's end, torn down with the
+  // I/O threads after it) checks it before reaching back.
+  std::shared_ptr<bool> serving_ = std::make_shared<bool>(true);
   const core::Clock& clock_;
   observability::AccessLog* access_log_;
   // poll() calls so far, and how often (and how much) it expires items by TTL.

@@ -337,3 +337,26 @@ test('a pipelined request\'s 100 Continue comes after the answers before it, nev
   await waitFor(() => text.includes('"bytes":5'));
   socket.end();
 });
+
+test('a download still streaming when the shutdown grace ends: gatehouse still exits cleanly', async () => {
+  const quick = await startGateway(`api:
+  name: quick
+  listen: 127.0.0.1:0
+  shutdown_grace_ms: 200
+admin: {listen: 127.0.0.1:0}
+routes:
+  - path: /open/{proxy+}
+    method: ANY
+    auth: none
+    integration: {type: http_proxy, uri: "${base}/{proxy}"}
+`);
+  svc.sendSecond = signal();  // /trickle sends its first line, then waits: the body never ends
+  const res = await fetch(`${quick.url}/open/trickle`);
+  const reader = res.body.getReader();
+  assert.equal(Buffer.from((await reader.read()).value).toString(), 'first\n');
+  const result = await quick.stop();
+  // Torn down with the I/O threads after the gateway, the body's end is not logged (nor crashes).
+  assert.deepEqual(result, { code: 0, signal: null });
+  await reader.read().catch(() => {});
+  svc.sendSecond.fire();
+});
