@@ -31,11 +31,11 @@ void Targets::open(const boost::asio::any_io_executor& where, http::OriginReques
   if (upstreams_.size() == 1) {
     // One origin: nothing to choose, nowhere else to go.
     Upstream& only = *upstreams_.front();
-    auto shared_done = std::make_shared<Done>(std::move(done));
-    return only.open(where, std::move(request), timeout,
-                     [&only, shared_done](core::Result<http::OriginStream, http::OriginError>&& r) {
-                       (*shared_done)(std::move(r), only);
-                     });
+    return only.open(
+        where, std::move(request), timeout,
+        [&only, done = std::move(done)](core::Result<http::OriginStream, http::OriginError>&& r) {
+          done(std::move(r), only);
+        });
   }
   auto a = std::make_shared<Attempt>();
   a->where = where;
