@@ -17,6 +17,21 @@ import {
 const GB = 1_000_000_000;
 const PIECE = Buffer.alloc(256 * 1024, 'g');
 
+// Writes `total` bytes to `stream` as it drains, then ends it; `sent` says how far it got.
+function pump(stream, total) {
+  const progress = { sent: 0 };
+  const more = () => {
+    while (progress.sent < total) {
+      const n = Math.min(PIECE.length, total - progress.sent);
+      progress.sent += n;
+      if (!stream.write(n === PIECE.length ? PIECE : PIECE.subarray(0, n))) return stream.once('drain', more);
+    }
+    return stream.end();
+  };
+  more();
+  return progress;
+}
+
 // Resolvable from outside: the service waits on these for the test's go-ahead.
 function signal() {
   let fire;
@@ -55,17 +70,9 @@ function service() {
       const headers = { 'content-type': 'application/octet-stream' };
       if (!url.searchParams.has('chunked')) headers['content-length'] = String(total);
       res.writeHead(200, headers);
-      let sent = 0;
-      res.on('close', () => svc.sourceClosed.fire(sent));
-      const pump = () => {
-        while (sent < total) {
-          const n = Math.min(PIECE.length, total - sent);
-          sent += n;
-          if (!res.write(n === PIECE.length ? PIECE : PIECE.subarray(0, n))) return res.once('drain', pump);
-        }
-        res.end();
-      };
-      return pump();
+      const progress = pump(res, total);
+      res.on('close', () => svc.sourceClosed.fire(progress.sent));
+      return undefined;
     }
     if (url.pathname === '/slow') {
       setTimeout(() => res.end('slow'), 300);
@@ -146,18 +153,7 @@ test('a gigabyte up (chunked) and down (with a length) passes with the gateway\'
   const pid = gw.child.pid;
   const before = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
   const up = await peakRss(pid, () => curlAsync(['-T', '-', '-X', 'PUT', `${gw.url}/open/sink`], {
-    input: (stdin) => {
-      let sent = 0;
-      const pump = () => {
-        while (sent < GB) {
-          const n = Math.min(PIECE.length, GB - sent);
-          sent += n;
-          if (!stdin.write(n === PIECE.length ? PIECE : PIECE.subarray(0, n))) return stdin.once('drain', pump);
-        }
-        stdin.end();
-      };
-      pump();
-    },
+    input: (stdin) => pump(stdin, GB),
   }));
   assert.equal(up.result.code, 0, up.result.stderr);
   assert.deepEqual(JSON.parse(up.result.stdout), { bytes: GB, chunked: true, length: null });
