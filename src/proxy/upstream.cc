@@ -58,9 +58,11 @@ void Upstream::open(const boost::asio::any_io_executor& where, http::OriginReque
                     std::chrono::milliseconds timeout, http::OriginClient::OpenDone done) {
   // The client connection's own thread and pool: no hop between threads, and the two sides of
   // a streamed body meet on one thread.
+  // Compared by context, without building a type-erased executor per lane and request.
   http::OriginClient* lane = nullptr;
-  for (size_t i = 0; i < contexts_.size(); ++i) {
-    if (where == boost::asio::any_io_executor(contexts_[i]->get_executor())) lane = lanes_[i].get();
+  const auto* ex = where.target<boost::asio::io_context::executor_type>();
+  for (size_t i = 0; ex != nullptr && i < contexts_.size(); ++i) {
+    if (&ex->context() == contexts_[i]) lane = lanes_[i].get();
   }
   if (lane == nullptr) {
     return done(http::OriginError{

@@ -113,6 +113,21 @@ function curlAsync(args, { input } = {}) {
   });
 }
 
+// A gateway of its own (`api` takes `apiLine`) with the public /open/{proxy+} route.
+function openGateway(apiLine) {
+  return startGateway(`api:
+  name: own
+  listen: 127.0.0.1:0
+  ${apiLine}
+admin: {listen: 127.0.0.1:0}
+routes:
+  - path: /open/{proxy+}
+    method: ANY
+    auth: none
+    integration: {type: http_proxy, uri: "${base}/{proxy}"}
+`);
+}
+
 let gw;
 let upstream;
 let key;
@@ -254,17 +269,7 @@ test('a client refused by the authorizer never sends its body (100-continue), no
 });
 
 test('a chunked body past the listener\'s limit is refused mid-way; the service never gets it whole', async () => {
-  const small = await startGateway(`api:
-  name: small
-  listen: 127.0.0.1:0
-  limits: {max_body_bytes: 1048576}
-admin: {listen: 127.0.0.1:0}
-routes:
-  - path: /open/{proxy+}
-    method: ANY
-    auth: none
-    integration: {type: http_proxy, uri: "${base}/{proxy}"}
-`);
+  const small = await openGateway('limits: {max_body_bytes: 1048576}');
   try {
     const before = svc.received.length;
     const aborted = svc.aborted;
@@ -335,17 +340,7 @@ test('a pipelined request\'s 100 Continue comes after the answers before it, nev
 });
 
 test('a download still streaming when the shutdown grace ends: gatehouse still exits cleanly', async () => {
-  const quick = await startGateway(`api:
-  name: quick
-  listen: 127.0.0.1:0
-  shutdown_grace_ms: 200
-admin: {listen: 127.0.0.1:0}
-routes:
-  - path: /open/{proxy+}
-    method: ANY
-    auth: none
-    integration: {type: http_proxy, uri: "${base}/{proxy}"}
-`);
+  const quick = await openGateway('shutdown_grace_ms: 200');
   svc.sendSecond = signal();  // /trickle sends its first line, then waits: the body never ends
   const res = await fetch(`${quick.url}/open/trickle`);
   const reader = res.body.getReader();
