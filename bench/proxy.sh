@@ -11,8 +11,14 @@
 # Every proxy answers the upstream's bytes. Reports requests/s, p50 and p99 latency and the
 # proxy's own CPU µs per request (the upstream's is the same for all), medians of the repeats.
 #
+# With BENCH_INSTRUCTIONS=1 it counts instead the user-space instructions per request (callgrind)
+# of gatehouse with a warm cache and of nginx proxying plainly, each over BENCH_SECONDS of wrk at
+# 16 connections after a warm-up: a count the machine's noise does not move, to compare builds
+# (BENCH_BASE=another gatehouse binary is counted too) and to see what of the CPU gap to nginx is
+# gatehouse's own code (the kernel's share is the socket calls, the same four per request).
+#
 # Usage: bench/proxy.sh [BUILD_DIR]   (default build)
-# Env:   BENCH_SECONDS (8)  BENCH_REPEATS (3)  BENCH_CONNS ("16 64")
+# Env:   BENCH_SECONDS (8)  BENCH_REPEATS (3)  BENCH_CONNS ("16 64")  BENCH_INSTRUCTIONS  BENCH_BASE
 set -euo pipefail
 
 bench_default_seconds=8
@@ -158,6 +164,48 @@ cat >"$work/get.lua" <<LUA
 wrk.headers["Authorization"] = "Bearer $TOKEN"
 $wrk_result_lua
 LUA
+
+# ---------------------------------------------------------------- instructions (BENCH_INSTRUCTIONS)
+# count_instructions NAME PORT CMD... -> "NAME <requests> <instructions per request>": CMD (a
+# server listening on PORT) under callgrind, counted from after a 1 s warm-up to the end of the run.
+count_instructions() {
+  local name=$1 port=$2 vg out requests file total
+  shift 2
+  taskset -c "$server_cpu" valgrind --tool=callgrind --callgrind-out-file="$work/cg.$name.%p" "$@" \
+    >"$work/cg.$name.log" 2>&1 &
+  vg=$!
+  pids+=($vg)
+  for _ in $(seq 300); do curl -s -o /dev/null "http://127.0.0.1:$port/resource" && break; sleep 0.1; done
+  taskset -c "$client_cpu" wrk -t1 -c16 -d1s -s "$work/get.lua" "http://127.0.0.1:$port/resource" >/dev/null
+  callgrind_control -z "$vg" >/dev/null
+  out=$(taskset -c "$client_cpu" wrk -t1 -c16 -d"${seconds}s" -s "$work/get.lua" "http://127.0.0.1:$port/resource" | grep '^RESULT')
+  callgrind_control -d "$vg" >/dev/null
+  kill "$vg"
+  wait "$vg" 2>/dev/null || true
+  read -r _ requests _ <<<"$out"
+  file=$(ls "$work/cg.$name."*.1)
+  total=$(callgrind_annotate "$file" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
+  echo "$name $requests $((total / requests))"
+}
+if [ -n "${BENCH_INSTRUCTIONS:-}" ]; then
+  command -v valgrind >/dev/null || die "valgrind is needed (scripts/install-deps.sh --bench)"
+  vg_port=$(free_port)
+  sed -e "s/127.0.0.1:$port_gh_cache/127.0.0.1:$vg_port/" "$work/gh_cache.yaml" >"$work/gh_vg.yaml"
+  mkdir -p "$work/pxvg"
+  sed -e "s|$work/px|$work/pxvg|g" -e "s/master_process on/master_process off/" \
+    -e "s/127.0.0.1:$port_nginx/127.0.0.1:$vg_port/" "$work/px/nginx.conf" >"$work/pxvg/nginx.conf"
+  mkdir -p "$work/pxvg/logs" "$work/pxvg/tmp"
+  echo "| proxy | requests | user instructions per request |"
+  echo "|---|---:|---:|"
+  for bin in "$GH" ${BENCH_BASE:+"$BENCH_BASE"}; do
+    read -r _ requests per < <(count_instructions gh "$vg_port" "$bin" serve -c "$work/gh_vg.yaml")
+    echo "| gatehouse ($bin), cache warm | $requests | $per |"
+    rm -f "$work"/cg.gh.*
+  done
+  read -r _ requests per < <(count_instructions nginx "$vg_port" "$NGINX" -p "$work/pxvg" -c "$work/pxvg/nginx.conf")
+  echo "| nginx, plain proxy | $requests | $per |"
+  exit 0
+fi
 
 # ---------------------------------------------------------------- run
 hz=$(getconf CLK_TCK)

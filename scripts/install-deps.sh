@@ -26,7 +26,8 @@ case "${1:-}" in
   *) echo "usage: install-deps.sh [--test | --bench]" >&2; exit 2 ;;
 esac
 if [ "${1:-}" = "--bench" ]; then
-  packages+=(wrk haproxy)
+  # valgrind: bench/proxy.sh's instruction counts (BENCH_INSTRUCTIONS).
+  packages+=(wrk haproxy valgrind)
 fi
 
 missing=()

@@ -4,7 +4,9 @@
 #include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <algorithm>
+#include <iterator>
 #include <optional>
+#include <string_view>
 
 #include "core/text.h"
 #include "router/method_arn.h"
@@ -199,15 +201,19 @@ http::Response client_response(http::OriginStream upstream) {
     for (auto& t : proxy::connection_tokens(it->value()))
       tokens.push_back(std::move(t));
   }
-  std::vector<std::pair<std::string, std::string>> remapped;
-  for (auto it = res.begin(); it != res.end();) {
-    switch (proxy::response_header_rule(it->name_string(), tokens)) {
+  // A remapped header is added at the end under its new name as it is met, in the upstream's
+  // order; the loop stops at the upstream's last header, before the added ones.
+  static constexpr std::string_view kRemapped = "x-amzn-Remapped-";
+  std::string name;
+  auto it = res.begin();
+  for (auto n = std::distance(res.begin(), res.end()); n > 0; --n) {
+    switch (proxy::response_header_rule(it->name(), it->name_string(), tokens)) {
       case proxy::ResponseHeader::kPass:
         ++it;
         break;
       case proxy::ResponseHeader::kRemap:
-        remapped.emplace_back("x-amzn-Remapped-" + std::string(it->name_string()),
-                              std::string(it->value()));
+        name.assign(kRemapped).append(it->name_string());
+        res.insert(name, it->value());
         it = res.erase(it);
         break;
       case proxy::ResponseHeader::kDrop:
@@ -215,8 +221,6 @@ http::Response client_response(http::OriginStream upstream) {
         break;
     }
   }
-  for (auto& [name, value] : remapped)
-    res.insert(name, value);
   res.body() = std::move(upstream.first);
   return res;
 }

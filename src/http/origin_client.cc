@@ -1,18 +1,19 @@
 #include "http/origin_client.h"
 
 #include "http/detail/resolve.h"
+#include "http/detail/timed_socket.h"
 #include "http/detail/tls_client.h"
 #include "http/detail/wire.h"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/url/parse.hpp>
@@ -37,14 +38,17 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
+// Bound to the client's io_context by type, with one deadline timer per connection.
+using TcpStream = detail::TimedSocket;
+
 struct Conn {
-  std::unique_ptr<beast::tcp_stream> tcp;
-  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
+  std::unique_ptr<TcpStream> tcp;
+  std::unique_ptr<beast::ssl_stream<TcpStream>> tls;
   beast::flat_buffer buffer;
   Clock::time_point idle_since;
   bool reused = false;
 
-  beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls) : *tcp; }
+  TcpStream& lowest() { return tls ? beast::get_lowest_layer(*tls) : *tcp; }
   void close() {
     beast::error_code ignored;
     lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -163,7 +167,6 @@ namespace {
 // Connects (and for HTTPS shakes hands) before the deadline.
 asio::awaitable<core::Result<std::unique_ptr<Conn>, OriginError>> connect(
     OriginClient::Impl& s, Clock::time_point deadline) {
-  auto ex = co_await asio::this_coro::executor;
   auto endpoints = co_await detail::resolve(s.host, s.port, deadline);
   if (!endpoints) {
     OriginError e{std::move(endpoints.error()), false};
@@ -171,7 +174,7 @@ asio::awaitable<core::Result<std::unique_ptr<Conn>, OriginError>> connect(
     co_return e;
   }
   auto conn = std::make_unique<Conn>();
-  conn->tcp = std::make_unique<beast::tcp_stream>(ex);
+  conn->tcp = std::make_unique<TcpStream>(s.ioc.get_executor());
   conn->tcp->expires_at(deadline);
   auto [cec, ep] = co_await conn->tcp->async_connect(*endpoints, use_tuple);
   (void)ep;
@@ -183,7 +186,7 @@ asio::awaitable<core::Result<std::unique_ptr<Conn>, OriginError>> connect(
                               "cannot connect to " + s.origin + ": " + cec.message());
   conn->tcp->socket().set_option(tcp::no_delay(true));
   if (!s.https) co_return conn;
-  conn->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(*conn->tcp), s.tls);
+  conn->tls = std::make_unique<beast::ssl_stream<TcpStream>>(std::move(*conn->tcp), s.tls);
   conn->tcp.reset();
   if (!SSL_set_tlsext_host_name(conn->tls->native_handle(), s.server_name.c_str()))
     co_return connect_failure(core::Code::kUnavailable,
@@ -234,10 +237,8 @@ void release(OriginClient::Impl& s, std::unique_ptr<Conn> conn, bool reusable) {
   }
 }
 
-// A connection for one exchange: an idle one, a new one within max_connections, or one handed
-// over by a release while this request waits.
-asio::awaitable<core::Result<std::unique_ptr<Conn>, OriginError>> acquire(
-    OriginClient::Impl& s, Clock::time_point deadline, std::atomic<uint64_t>& opened) {
+// An idle connection the server most likely still holds open, or null. Stale ones are closed.
+std::unique_ptr<Conn> take_idle(OriginClient::Impl& s) {
   const auto now = Clock::now();
   const auto stale = now - std::chrono::milliseconds(s.options.idle_timeout_ms);
   while (!s.idle.empty() && s.idle.front()->idle_since < stale) {
@@ -257,8 +258,16 @@ asio::awaitable<core::Result<std::unique_ptr<Conn>, OriginError>> acquire(
       continue;
     }
     conn->reused = true;
-    co_return conn;
+    return conn;
   }
+  return nullptr;
+}
+
+// A connection for one exchange: an idle one, a new one within max_connections, or one handed
+// over by a release while this request waits.
+asio::awaitable<core::Result<std::unique_ptr<Conn>, OriginError>> acquire(
+    OriginClient::Impl& s, Clock::time_point deadline, std::atomic<uint64_t>& opened) {
+  if (auto conn = take_idle(s)) co_return conn;
   bool may_open = s.open < s.options.max_connections;
   if (may_open) {
     ++s.open;
@@ -419,23 +428,14 @@ constexpr size_t kPieceBytes = 64 * 1024;
 
 using ResponseParser = bhttp::response_parser<bhttp::buffer_body>;
 
-// The next piece of a request body from its reader, as an awaitable. The reader answers on this
-// thread (the client's io_context is the one its caller's connection lives on).
-asio::awaitable<core::Result<std::string_view>> pull(const std::function<void(BodyReadDone)>& r) {
-  co_return co_await asio::async_initiate<decltype(asio::use_awaitable),
-                                          void(core::Result<std::string_view>)>(
-      [&r](auto handler) {
-        auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        r([h](core::Result<std::string_view> piece) { std::move (*h)(std::move(piece)); });
-      },
-      asio::use_awaitable);
-}
-
 // The request's head as it goes on the wire. The client's header names were parsed as tokens and
 // its values hold no line break; mapped values were checked (gateway/http_proxy.h).
 std::string request_head(const OriginClient::Impl& s, const OriginRequest& request, bool chunked) {
+  size_t bytes = request.method.size() + request.target.size() + s.host_header.size() + 96;
+  for (const auto& [name, value] : request.headers)
+    bytes += name.size() + value.size() + 4;
   std::string head;
-  head.reserve(256);
+  head.reserve(bytes);
   head += request.method;
   head += ' ';
   head += request.target;
@@ -560,177 +560,272 @@ class OriginBody final : public BodySource, public std::enable_shared_from_this<
   bool finished_ = false;
 };
 
-struct OpenAttempt {
-  core::Result<OriginStream, OriginError> result;
-  bool reusable = false;                     // the connection may serve another request now
-  bool nothing_back = false;                 // failed before any byte of an answer
-  bool write_failed = false;                 // the request's head was not written whole
-  std::unique_ptr<ResponseParser> parser{};  // set when the body is still to be read
-};
+// One open(): the request held whole when it is small, a connection (an idle one at once, else
+// acquire()), the head and body written, the answer's head read, and a resend on another
+// connection when may_send_again() allows. Callbacks rather than a coroutine: the common case (an
+// idle connection, a body held whole) allocates no coroutine frames and copies no type-erased
+// executor. Each step runs on the client's thread and catches what it throws (an allocation
+// failure): the caller is answered once, whatever happens.
+class OpenCall final : public std::enable_shared_from_this<OpenCall> {
+ public:
+  OpenCall(std::shared_ptr<OriginClient> client, OriginClient::Impl& s,
+           std::atomic<uint64_t>& opened, OriginRequest request, std::chrono::milliseconds timeout,
+           OriginClient::OpenDone done)
+      : client_(std::move(client)),
+        s_(s),
+        opened_(opened),
+        request_(std::move(request)),
+        timeout_(timeout),
+        done_(std::move(done)) {}
 
-template <class Stream>
-asio::awaitable<OpenAttempt> open_exchange(OriginClient::Impl& s, Conn& conn, Stream& stream,
-                                           const OriginRequest& request,
-                                           std::chrono::milliseconds timeout) {
-  const bool streamed = static_cast<bool>(request.body_reader);
-  const bool chunked = streamed && !request.body_length;
-  auto timed_out = [](const beast::error_code& ec) { return ec == beast::error::timeout; };
-  auto write_failure = [&](const beast::error_code& ec, bool maybe_received) {
-    const bool deadline = timed_out(ec);
-    return failure(deadline ? core::Code::kDeadlineExceeded : core::Code::kUnavailable,
-                   deadline ? "sending the request to " + s.origin + " timed out"
-                            : "sending the request to " + s.origin + " failed: " + ec.message(),
-                   maybe_received);
-  };
-  const std::string head = request_head(s, request, chunked);
-  {
+  // A body that ends within its first piece is held whole: no connection waits on the client,
+  // and the request may be sent again as a whole one.
+  void start() {
+    guarded([&] {
+      if (!request_.body_reader || request_.body.size() >= kPieceBytes) return begin();
+      request_.body_reader([self = shared_from_this()](core::Result<std::string_view> piece) {
+        self->guarded([&] { self->on_held_piece(std::move(piece)); });
+      });
+    });
+  }
+
+ private:
+  void on_held_piece(core::Result<std::string_view> piece) {
+    if (!piece) return finish(OriginError{std::move(piece).error(), false, true});
+    if (piece->empty()) {
+      request_.body_reader = nullptr;
+      request_.body_length.reset();
+      return begin();
+    }
+    request_.body.append(*piece);
+    start();
+  }
+
+  void begin() {
+    streamed_ = static_cast<bool>(request_.body_reader);
+    chunked_ = streamed_ && !request_.body_length;
+    deadline_ = Clock::now() + timeout_;
+    try_once();
+  }
+
+  void try_once() {
+    if (auto idle = take_idle(s_)) return on_connection(std::move(idle));
+    auto acquiring = [self = shared_from_this()]() -> asio::awaitable<void> {
+      auto conn = co_await acquire(self->s_, self->deadline_, self->opened_);
+      self->guarded([&] {
+        if (conn) return self->on_connection(std::move(*conn));
+        OriginError e = std::move(conn).error();
+        e.unsent = std::make_shared<OriginRequest>(std::move(self->request_));
+        self->finish(std::move(e));
+      });
+    };
+    asio::co_spawn(s_.ioc, std::move(acquiring), [self = shared_from_this()](std::exception_ptr e) {
+      if (e) self->unexpected();
+    });
+  }
+
+  void on_connection(std::unique_ptr<Conn> conn) {
+    conn_ = std::move(conn);
+    conn_->lowest().expires_at(deadline_);
+    head_ = request_head(s_, request_, chunked_);
     // The head and the body's first bytes (or all of a whole one) in one write.
-    Framed first(request.body, chunked && !request.body.empty());
-    std::array<asio::const_buffer, 4> buffers = {asio::buffer(head)};
-    if (!request.body.empty()) std::copy(first.buffers.begin(), first.buffers.end(), &buffers[1]);
-    auto [wec, wn] = co_await asio::async_write(stream, buffers, use_tuple);
-    (void)wn;
-    if (wec) co_return OpenAttempt{write_failure(wec, false), false, !timed_out(wec), true};
-  }
-  if (streamed) {
-    for (;;) {
-      auto piece = co_await pull(request.body_reader);
-      if (!piece) {
-        co_return OpenAttempt{OriginError{std::move(piece).error(), true, true}, false, false};
-      }
-      if (piece->empty()) break;
-      Framed framed(*piece, chunked);
-      conn.lowest().expires_after(timeout);
-      auto [wec, wn] = co_await asio::async_write(stream, framed.buffers, use_tuple);
-      (void)wn;
-      if (wec) co_return OpenAttempt{write_failure(wec, true), false, false};
+    framed_.emplace(request_.body, chunked_ && !request_.body.empty());
+    std::array<asio::const_buffer, 4> buffers = {asio::buffer(head_)};
+    if (!request_.body.empty()) {
+      std::copy(framed_->buffers.begin(), framed_->buffers.end(), &buffers[1]);
     }
-    if (chunked) {
-      conn.lowest().expires_after(timeout);
-      auto [wec, wn] = co_await asio::async_write(
-          stream, asio::buffer(detail::kLastChunk.data(), detail::kLastChunk.size()), use_tuple);
-      (void)wn;
-      if (wec) co_return OpenAttempt{write_failure(wec, true), false, false};
-    }
-    conn.lowest().expires_after(timeout);  // the service's time to answer
+    with_stream([&](auto& stream) {
+      asio::async_write(stream, buffers, [self = shared_from_this()](beast::error_code ec, size_t) {
+        self->guarded([&] {
+          if (ec) return self->failed(self->write_failure(ec, false), !timed_out(ec), true);
+          if (self->streamed_) return self->pull_piece();
+          self->read_head();
+        });
+      });
+    });
   }
-  auto parser = std::make_unique<ResponseParser>();
-  for (;;) {
-    parser->header_limit(64 * 1024);
-    parser->body_limit(boost::none);  // passed on as it arrives, never held
-    if (request.method == "HEAD") parser->skip(true);
-    auto [rec, rn] = co_await bhttp::async_read_header(stream, conn.buffer, *parser, use_tuple);
-    (void)rn;
-    if (rec) {
-      const bool deadline = timed_out(rec);
-      const bool nothing = !parser->got_some() && conn.buffer.size() == 0;
-      co_return OpenAttempt{
+
+  void pull_piece() {
+    request_.body_reader([self = shared_from_this()](core::Result<std::string_view> piece) {
+      self->guarded([&] { self->on_piece(std::move(piece)); });
+    });
+  }
+
+  void on_piece(core::Result<std::string_view> piece) {
+    if (!piece) return failed(OriginError{std::move(piece).error(), true, true}, false, false);
+    conn_->lowest().expires_after(timeout_);
+    if (piece->empty()) {
+      if (!chunked_) return read_head();  // the service's time to answer starts now
+      return with_stream([&](auto& stream) {
+        asio::async_write(stream,
+                          asio::buffer(detail::kLastChunk.data(), detail::kLastChunk.size()),
+                          [self = shared_from_this()](beast::error_code ec, size_t) {
+                            self->guarded([&] {
+                              if (ec)
+                                return self->failed(self->write_failure(ec, true), false, false);
+                              self->conn_->lowest().expires_after(self->timeout_);
+                              self->read_head();
+                            });
+                          });
+      });
+    }
+    framed_.emplace(*piece, chunked_);
+    with_stream([&](auto& stream) {
+      asio::async_write(stream, framed_->buffers,
+                        [self = shared_from_this()](beast::error_code ec, size_t) {
+                          self->guarded([&] {
+                            if (ec)
+                              return self->failed(self->write_failure(ec, true), false, false);
+                            self->pull_piece();
+                          });
+                        });
+    });
+  }
+
+  void read_head() {
+    parser_ = std::make_unique<ResponseParser>();
+    parser_->header_limit(64 * 1024);
+    parser_->body_limit(boost::none);  // passed on as it arrives, never held
+    if (request_.method == "HEAD") parser_->skip(true);
+    with_stream([&](auto& stream) {
+      bhttp::async_read_header(stream, conn_->buffer, *parser_,
+                               [self = shared_from_this()](beast::error_code ec, size_t) {
+                                 self->guarded([&] { self->on_head(ec); });
+                               });
+    });
+  }
+
+  void on_head(beast::error_code ec) {
+    if (ec) {
+      const bool deadline = timed_out(ec);
+      const bool nothing = !parser_->got_some() && conn_->buffer.size() == 0;
+      return failed(
           failure(deadline ? core::Code::kDeadlineExceeded : core::Code::kUnavailable,
-                  deadline ? s.origin + " did not answer in time"
-                           : "reading the answer of " + s.origin + " failed: " + rec.message(),
+                  deadline ? s_.origin + " did not answer in time"
+                           : "reading the answer of " + s_.origin + " failed: " + ec.message(),
                   true),
-          false, nothing && !deadline};
+          nothing && !deadline, false);
     }
     // An interim answer (100 Continue, 103 Early Hints) is not the answer: read on.
-    const unsigned status = parser->get().result_int();
-    if (status < 100 || status >= 200 || status == 101) break;
-    parser = std::make_unique<ResponseParser>();
-  }
-  OriginStream out;
-  if (auto length = parser->content_length()) out.length = *length;
-  // The parser keeps what it needs of the head (length, chunking, keep-alive) in its own state.
-  out.head = std::move(parser->get().base());
-  // What came with the head is parsed now, without waiting for more: at most what is buffered
-  // (a chunked body's framing only makes it less), sized to it rather than to a whole piece.
-  out.first.resize(std::min(conn.buffer.size(), kPieceBytes));
-  auto& body = parser->get().body();
-  body.data = out.first.data();
-  body.size = out.first.size();
-  body.more = true;
-  while (!parser->is_done() && conn.buffer.size() > 0 && body.size > 0) {
-    beast::error_code ec;
-    size_t used = parser->put(conn.buffer.data(), ec);
-    conn.buffer.consume(used);
-    if (ec == bhttp::error::need_more || ec == bhttp::error::need_buffer) break;
-    if (ec) {
-      co_return OpenAttempt{
-          failure(core::Code::kUnavailable,
-                  "reading the answer of " + s.origin + " failed: " + ec.message(), true),
-          false, false};
+    const unsigned status = parser_->get().result_int();
+    if (status >= 100 && status < 200 && status != 101) return read_head();
+    OriginStream out;
+    if (auto length = parser_->content_length()) out.length = *length;
+    // The parser keeps what it needs of the head (length, chunking, keep-alive) in its own state.
+    out.head = std::move(parser_->get().base());
+    // What came with the head is parsed now, without waiting for more: at most what is buffered
+    // (a chunked body's framing only makes it less), sized to it rather than to a whole piece.
+    out.first.resize(std::min(conn_->buffer.size(), kPieceBytes));
+    auto& body = parser_->get().body();
+    body.data = out.first.data();
+    body.size = out.first.size();
+    body.more = true;
+    while (!parser_->is_done() && conn_->buffer.size() > 0 && body.size > 0) {
+      beast::error_code pec;
+      size_t used = parser_->put(conn_->buffer.data(), pec);
+      conn_->buffer.consume(used);
+      if (pec == bhttp::error::need_more || pec == bhttp::error::need_buffer) break;
+      if (pec) {
+        return failed(
+            failure(core::Code::kUnavailable,
+                    "reading the answer of " + s_.origin + " failed: " + pec.message(), true),
+            false, false);
+      }
+      if (used == 0) break;
     }
-    if (used == 0) break;
+    out.first.resize(out.first.size() - body.size);
+    if (!parser_->is_done()) {
+      out.rest =
+          std::make_shared<OriginBody>(client_, s_, std::move(conn_), std::move(parser_), timeout_);
+      return finish(std::move(out));
+    }
+    const bool keep = parser_->keep_alive();
+    if (keep) conn_->lowest().expires_never();
+    release(s_, std::move(conn_), keep);
+    finish(std::move(out));
   }
-  out.first.resize(out.first.size() - body.size);
-  if (parser->is_done()) {
-    const bool keep = parser->keep_alive();
-    co_return OpenAttempt{std::move(out), keep, false};
+
+  // The attempt failed: the connection is let go, and the request goes out again on another
+  // when nothing can have come of it.
+  void failed(OriginError e, bool nothing_back, bool write_failed) {
+    struct {
+      bool nothing_back, write_failed;
+    } attempt{nothing_back, write_failed};
+    const bool again = !request_.body_reader &&
+                       may_send_again(s_, *conn_, attempt, request_.resend_if_unanswered, tries_);
+    release(s_, std::move(conn_), false);
+    if (!again) return finish(std::move(e));
+    ++tries_;
+    try_once();
   }
-  co_return OpenAttempt{std::move(out), false, false, false, std::move(parser)};
-}
+
+  OriginError write_failure(const beast::error_code& ec, bool maybe_received) const {
+    const bool deadline = timed_out(ec);
+    return failure(deadline ? core::Code::kDeadlineExceeded : core::Code::kUnavailable,
+                   deadline ? "sending the request to " + s_.origin + " timed out"
+                            : "sending the request to " + s_.origin + " failed: " + ec.message(),
+                   maybe_received);
+  }
+
+  static bool timed_out(const beast::error_code& ec) { return ec == beast::error::timeout; }
+
+  template <class F>
+  void with_stream(F&& f) {
+    if (conn_->tls) {
+      f(*conn_->tls);
+    } else {
+      f(*conn_->tcp);
+    }
+  }
+
+  void finish(core::Result<OriginStream, OriginError> result) {
+    if (!done_) return;
+    OriginClient::OpenDone answer = std::move(done_);
+    done_ = nullptr;
+    answer(std::move(result));
+  }
+
+  // Runs one step; what it throws ends the call (its connection closed) with an internal error.
+  template <class F>
+  void guarded(F&& step) noexcept {
+    try {
+      step();
+    } catch (...) {
+      unexpected();
+    }
+  }
+
+  void unexpected() noexcept {
+    try {
+      if (conn_) release(s_, std::move(conn_), false);
+      finish(failure(core::Code::kInternal, "the exchange failed unexpectedly", true));
+    } catch (...) {
+      done_ = nullptr;  // nothing more can be done; the caller's exchange answers for itself
+    }
+  }
+
+  std::shared_ptr<OriginClient> client_;  // keeps s_ alive
+  OriginClient::Impl& s_;
+  std::atomic<uint64_t>& opened_;
+  OriginRequest request_;
+  const std::chrono::milliseconds timeout_;
+  OriginClient::OpenDone done_;
+  bool streamed_ = false;
+  bool chunked_ = false;
+  Clock::time_point deadline_;
+  size_t tries_ = 0;
+  std::unique_ptr<Conn> conn_;
+  std::string head_;
+  std::optional<Framed> framed_;  // the body piece being written, with its chunk framing
+  std::unique_ptr<ResponseParser> parser_;
+};
 
 }  // namespace
 
 void OriginClient::open(OriginRequest request, std::chrono::milliseconds timeout, OpenDone done) {
-  auto self = shared_from_this();
-  auto shared_done = std::make_shared<OpenDone>(std::move(done));
-  auto run = [self, request = std::move(request), timeout,
-              shared_done]() mutable -> asio::awaitable<void> {
-    Impl& s = *self->impl_;
-    auto finish = [&](core::Result<OriginStream, OriginError> result) {
-      OpenDone answer = std::move(*shared_done);
-      *shared_done = nullptr;
-      answer(std::move(result));
-    };
-    // A body that ends within its first piece is held whole: no connection waits on the client,
-    // and the request may be sent again as a whole one.
-    while (request.body_reader && request.body.size() < kPieceBytes) {
-      auto piece = co_await pull(request.body_reader);
-      if (!piece) {
-        finish(OriginError{std::move(piece).error(), false, true});
-        co_return;
-      }
-      if (piece->empty()) {
-        request.body_reader = nullptr;
-        request.body_length.reset();
-        break;
-      }
-      request.body.append(*piece);
-    }
-    const auto deadline = Clock::now() + timeout;
-    for (size_t tries = 0;; ++tries) {
-      auto conn = co_await acquire(s, deadline, self->opened_);
-      if (!conn) {
-        OriginError e = std::move(conn).error();
-        e.unsent = std::make_shared<OriginRequest>(std::move(request));
-        finish(std::move(e));
-        co_return;
-      }
-      Conn& c = **conn;
-      c.lowest().expires_at(deadline);
-      std::optional<OpenAttempt> attempt;
-      if (c.tls)
-        attempt = co_await open_exchange(s, c, *c.tls, request, timeout);
-      else
-        attempt = co_await open_exchange(s, c, *c.tcp, request, timeout);
-      const bool retry = !attempt->result && !request.body_reader &&
-                         may_send_again(s, c, *attempt, request.resend_if_unanswered, tries);
-      if (attempt->result && attempt->parser) {
-        attempt->result->rest = std::make_shared<OriginBody>(self, s, std::move(*conn),
-                                                             std::move(attempt->parser), timeout);
-        finish(std::move(attempt->result));
-        co_return;
-      }
-      if (attempt->reusable) c.lowest().expires_never();
-      release(s, std::move(*conn), attempt->reusable);
-      if (retry) continue;
-      finish(std::move(attempt->result));
-      co_return;
-    }
-  };
-  asio::co_spawn(impl_->ioc, std::move(run), [shared_done](std::exception_ptr e) {
-    if (e && *shared_done)
-      (*shared_done)(failure(core::Code::kInternal, "the exchange failed unexpectedly", true));
-  });
+  auto call = std::make_shared<OpenCall>(shared_from_this(), *impl_, opened_, std::move(request),
+                                         timeout, std::move(done));
+  asio::dispatch(impl_->ioc, [call = std::move(call)] { call->start(); });
 }
 
 }  // namespace gatehouse::http

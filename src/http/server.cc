@@ -11,7 +11,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -28,6 +27,7 @@
 #include "core/text.h"
 #include "http/detail/date.h"
 #include "http/detail/server_impl.h"
+#include "http/detail/timed_socket.h"
 #include "http/detail/wire.h"
 
 namespace gatehouse::http {
@@ -48,6 +48,7 @@ namespace {
 
 using detail::Framing;
 using detail::Session;
+using detail::TimedSocket;
 
 // Owns the request and a strong reference to its session until the handler answers or drops it.
 // The session does not own exchanges (only their queue slots), so there is no reference cycle.
@@ -81,7 +82,7 @@ namespace detail {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<Server::Impl> server)
+  Session(Socket socket, std::shared_ptr<Server::Impl> server)
       : stream_(std::move(socket)), server_(std::move(server)), limits_(server_->limits_) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
@@ -616,7 +617,7 @@ class Session : public std::enable_shared_from_this<Session> {
     return bytes;
   }
 
-  beast::tcp_stream stream_;
+  TimedSocket stream_;
   std::shared_ptr<Server::Impl> server_;
   const Limits& limits_;
   std::string peer_ip_;
@@ -680,7 +681,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool continue_then_read_piece_ = false;
 };
 
-void start_session(tcp::socket socket, std::shared_ptr<Server::Impl> server) {
+void start_session(Socket socket, std::shared_ptr<Server::Impl> server) {
   auto session = std::make_shared<Session>(std::move(socket), server);
   server->session_opened(session);
   session->start();

@@ -33,12 +33,12 @@ core::Status Server::Impl::listen(const std::string& host, uint16_t port, uint16
 
 void Server::Impl::do_accept() {
   acceptor_.async_accept(pool_.next(),
-                         [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+                         [self = shared_from_this()](beast::error_code ec, detail::Socket socket) {
                            self->on_accept(ec, std::move(socket));
                          });
 }
 
-void Server::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
+void Server::Impl::on_accept(beast::error_code ec, detail::Socket socket) {
   if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
   if (ec) return accept_later(ec);
   retry_delay_ = milliseconds(0);
@@ -57,7 +57,7 @@ void Server::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
   do_accept();
 }
 
-bool Server::Impl::admitted(tcp::socket& socket) {
+bool Server::Impl::admitted(detail::Socket& socket) {
   if (!admission_) return true;
   beast::error_code ec1, ec2;
   auto local = socket.local_endpoint(ec1);

@@ -1,7 +1,7 @@
 #include "proxy/headers.h"
 
 #include <algorithm>
-#include <array>
+#include <iterator>
 
 #include "core/text.h"
 
@@ -10,37 +10,82 @@ namespace {
 
 namespace bhttp = boost::beast::http;
 
-template <size_t N>
-bool listed(std::string_view name, const std::array<std::string_view, N>& names) {
-  return std::any_of(names.begin(), names.end(),
-                     [&](std::string_view n) { return core::ascii_iequals(n, name); });
-}
+using bhttp::field;
+
+// The rules below by Beast's field code (set by its parser, compared case-insensitively): one
+// switch per header rather than a string compare per listed name. Names Beast has no code for
+// (field::unknown) are compared by text.
 
 // Hop-by-hop: they describe one connection (RFC 9110 §7.6.1).
-constexpr std::array<std::string_view, 8> kHopByHop = {
-    "connection", "keep-alive",        "proxy-connection", "te",
-    "trailer",    "transfer-encoding", "upgrade",          "proxy-authorization"};
+bool hop_by_hop(field f) {
+  switch (f) {
+    case field::connection:
+    case field::keep_alive:
+    case field::proxy_connection:
+    case field::te:
+    case field::trailer:
+    case field::transfer_encoding:
+    case field::upgrade:
+    case field::proxy_authorization:
+      return true;
+    default:
+      return false;
+  }
+}
 
 // Request headers the upstream never sees besides: written by the sender (host, content-length),
 // answered here (expect), dropped by API Gateway, or rewritten below (x-forwarded-*).
-constexpr std::array<std::string_view, 10> kRequestDropped = {"host",
-                                                              "content-length",
-                                                              "expect",
-                                                              "content-md5",
-                                                              "max-forwards",
-                                                              "proxy-authenticate",
-                                                              "server",
-                                                              "via",
-                                                              "www-authenticate",
-                                                              "x-forwarded-for"};
-constexpr std::array<std::string_view, 2> kRequestRewritten = {"x-forwarded-proto",
-                                                               "x-forwarded-port"};
+bool request_dropped(field f, std::string_view name) {
+  switch (f) {
+    case field::host:
+    case field::content_length:
+    case field::expect:
+    case field::content_md5:
+    case field::max_forwards:
+    case field::proxy_authenticate:
+    case field::server:
+    case field::via:
+    case field::www_authenticate:
+      return true;
+    case field::unknown:
+      return core::ascii_iequals(name, "x-forwarded-for") ||
+             core::ascii_iequals(name, "x-forwarded-proto") ||
+             core::ascii_iequals(name, "x-forwarded-port");
+    default:
+      return false;
+  }
+}
 
-constexpr std::array<std::string_view, 4> kResponseDropped = {"host", "expect",
-                                                              "proxy-authenticate", "via"};
-constexpr std::array<std::string_view, 10> kResponseRemapped = {
-    "authorization", "content-length",   "content-md5",      "date",      "max-forwards", "server",
-    "user-agent",    "www-authenticate", "x-amzn-requestid", "connection"};
+bool response_dropped(field f) {
+  switch (f) {
+    case field::host:
+    case field::expect:
+    case field::proxy_authenticate:
+    case field::via:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool response_remapped(field f, std::string_view name) {
+  switch (f) {
+    case field::authorization:
+    case field::content_length:
+    case field::content_md5:
+    case field::date:
+    case field::max_forwards:
+    case field::server:
+    case field::user_agent:
+    case field::www_authenticate:
+    case field::connection:
+      return true;
+    case field::unknown:
+      return core::ascii_iequals(name, "x-amzn-requestid");
+    default:
+      return false;
+  }
+}
 
 bool names_in(std::string_view name, const std::vector<std::string>& tokens) {
   return std::any_of(tokens.begin(), tokens.end(),
@@ -70,25 +115,25 @@ HeaderList upstream_request_headers(const bhttp::fields& client,
                                     const ClientConnection& connection) {
   std::vector<std::string> tokens;
   std::string forwarded_for;
-  for (const auto& field : client) {
-    if (core::ascii_iequals(field.name_string(), "connection"))
-      for (auto& t : connection_tokens(field.value()))
+  for (const auto& header : client) {
+    if (header.name() == field::connection)
+      for (auto& t : connection_tokens(header.value()))
         tokens.push_back(std::move(t));
-    if (core::ascii_iequals(field.name_string(), "x-forwarded-for")) {
+    if (header.name() == field::unknown &&
+        core::ascii_iequals(header.name_string(), "x-forwarded-for")) {
       if (!forwarded_for.empty()) forwarded_for += ", ";
-      forwarded_for.append(field.value());
+      forwarded_for.append(header.value());
     }
   }
   HeaderList out;
-  for (const auto& field : client) {
-    std::string_view name = field.name_string();
-    std::string_view value = field.value();
-    if (listed(name, kHopByHop) || listed(name, kRequestDropped) ||
-        listed(name, kRequestRewritten) || names_in(name, tokens))
-      continue;
+  out.reserve(static_cast<size_t>(std::distance(client.begin(), client.end())) + 3);
+  for (const auto& header : client) {
+    std::string_view name = header.name_string();
+    std::string_view value = header.value();
+    const bhttp::field code = header.name();
+    if (hop_by_hop(code) || request_dropped(code, name) || names_in(name, tokens)) continue;
     // A SigV4 signature was made for API Gateway, not for the upstream.
-    if (core::ascii_iequals(name, "authorization") && value.starts_with("AWS4-HMAC-SHA256"))
-      continue;
+    if (code == field::authorization && value.starts_with("AWS4-HMAC-SHA256")) continue;
     out.emplace_back(std::string(name), std::string(value));
   }
   if (!forwarded_for.empty()) forwarded_for += ", ";
@@ -99,13 +144,17 @@ HeaderList upstream_request_headers(const bhttp::fields& client,
   return out;
 }
 
-ResponseHeader response_header_rule(std::string_view name,
+ResponseHeader response_header_rule(bhttp::field code, std::string_view name,
                                     const std::vector<std::string>& connection_tokens) {
-  if (listed(name, kResponseRemapped)) return ResponseHeader::kRemap;
-  if (listed(name, kHopByHop) || listed(name, kResponseDropped) ||
-      names_in(name, connection_tokens))
+  if (response_remapped(code, name)) return ResponseHeader::kRemap;
+  if (hop_by_hop(code) || response_dropped(code) || names_in(name, connection_tokens))
     return ResponseHeader::kDrop;
   return ResponseHeader::kPass;
+}
+
+ResponseHeader response_header_rule(std::string_view name,
+                                    const std::vector<std::string>& connection_tokens) {
+  return response_header_rule(bhttp::string_to_field(name), name, connection_tokens);
 }
 
 }  // namespace gatehouse::proxy

@@ -52,6 +52,9 @@ enum class ResponseHeader {
 // Connection header listed (hop-by-hop for this response only), lower-case.
 ResponseHeader response_header_rule(std::string_view name,
                                     const std::vector<std::string>& connection_tokens);
+// The same for a parsed field: `code` is Beast's code for `name` (field::unknown when it has none).
+ResponseHeader response_header_rule(boost::beast::http::field code, std::string_view name,
+                                    const std::vector<std::string>& connection_tokens);
 
 // The lower-case header names a Connection header value lists ("close, X-Foo" -> {"close",
 // "x-foo"}).

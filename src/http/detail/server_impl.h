@@ -4,6 +4,7 @@
 // Thread safety: the acceptor lives on context 0; the registry is guarded by mu_.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/error.hpp>
@@ -20,8 +21,12 @@ namespace gatehouse::http {
 
 namespace detail {
 class Session;
+// A connection's socket, bound to its I/O thread's context by type: no type-erased executor is
+// copied per operation.
+using Socket =
+    boost::asio::basic_stream_socket<boost::asio::ip::tcp, boost::asio::io_context::executor_type>;
 // Opens a session on an accepted, admitted socket and registers it with `server`.
-void start_session(boost::asio::ip::tcp::socket socket, std::shared_ptr<Server::Impl> server);
+void start_session(Socket socket, std::shared_ptr<Server::Impl> server);
 }  // namespace detail
 
 class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
@@ -53,8 +58,8 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
 
  private:
   void do_accept();
-  void on_accept(boost::beast::error_code ec, boost::asio::ip::tcp::socket socket);
-  bool admitted(boost::asio::ip::tcp::socket& socket);
+  void on_accept(boost::beast::error_code ec, detail::Socket socket);
+  bool admitted(detail::Socket& socket);
   void accept_later(const boost::beast::error_code& ec);
 
   boost::asio::ip::tcp::acceptor acceptor_;  // on context 0
