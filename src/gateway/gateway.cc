@@ -470,9 +470,12 @@ http::Response Gateway::error_response(Call& call, ResponseType type, const Erro
 void Gateway::finish(Call& call, http::Response res, std::shared_ptr<http::BodySource> rest,
                      std::optional<uint64_t> length) {
   http::Request& req = call.exchange->request();
-  if (res.find("x-amzn-RequestId") == res.end()) res.set("x-amzn-RequestId", core::id_view(req.id));
+  // Names Beast has no code for (field::unknown), added only when absent: an insert, without
+  // the lookup by name and the search for others of the name that set() makes.
+  if (res.find("x-amzn-RequestId") == res.end())
+    res.insert(bhttp::field::unknown, "x-amzn-RequestId", core::id_view(req.id));
   if (res.find("x-amz-apigw-id") == res.end())
-    res.set("x-amz-apigw-id", core::id_view(call.extended_id));
+    res.insert(bhttp::field::unknown, "x-amz-apigw-id", core::id_view(call.extended_id));
   if (res.find(bhttp::field::content_type) == res.end() &&
       res.result() != bhttp::status::no_content) {
     res.set(bhttp::field::content_type, "application/json");

@@ -213,7 +213,8 @@ http::Response client_response(http::OriginStream upstream) {
         break;
       case proxy::ResponseHeader::kRemap:
         name.assign(kRemapped).append(it->name_string());
-        res.insert(name, it->value());
+        // No header Beast knows by name starts so: its lookup by name is skipped.
+        res.insert(bhttp::field::unknown, name, it->value());
         it = res.erase(it);
         break;
       case proxy::ResponseHeader::kDrop:

@@ -197,15 +197,25 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     buffer_.commit(n);
-    read_header();
+    // Most requests come whole in their first read: parsed here, rather than by Beast's read,
+    // which completes through one more pass of the scheduler when it finds all it needs buffered.
+    in_request_ = true;
+    beast::error_code ec2;
+    const size_t used = parser_->put(buffer_.data(), ec2);
+    buffer_.consume(used);
+    if (ec2 == bhttp::error::need_more) return read_header(used);
+    if (!ec2 && !parser_->is_header_done()) return read_header(used);
+    on_header(ec2, used);
   }
 
-  void read_header() {
+  // `parsed`: what of the head was parsed before (counted with the rest against its limits).
+  void read_header(size_t parsed = 0) {
     in_request_ = true;
     stream_.expires_after(milliseconds(limits_.header_timeout_ms));
-    bhttp::async_read_header(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t n) { self->on_header(ec, n); });
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = shared_from_this(), parsed](beast::error_code ec, size_t n) {
+                               self->on_header(ec, parsed + n);
+                             });
   }
 
   void on_header(beast::error_code ec, size_t head_bytes) {
