@@ -177,9 +177,9 @@ count_instructions() {
   pids+=($vg)
   for _ in $(seq 300); do curl -s -o /dev/null "http://127.0.0.1:$port/resource" && break; sleep 0.1; done
   taskset -c "$client_cpu" wrk -t1 -c16 -d1s -s "$work/get.lua" "http://127.0.0.1:$port/resource" >/dev/null
-  callgrind_control -z "$vg" >/dev/null
+  callgrind_control -z "$vg" >/dev/null 2>&1
   out=$(taskset -c "$client_cpu" wrk -t1 -c16 -d"${seconds}s" -s "$work/get.lua" "http://127.0.0.1:$port/resource" | grep '^RESULT')
-  callgrind_control -d "$vg" >/dev/null
+  callgrind_control -d "$vg" >/dev/null 2>&1
   kill "$vg"
   wait "$vg" 2>/dev/null || true
   read -r _ requests _ <<<"$out"
