@@ -14,7 +14,7 @@
 # With BENCH_INSTRUCTIONS=1 it counts instead the user-space instructions per request (callgrind)
 # of gatehouse with a warm cache and of nginx proxying plainly, each over BENCH_SECONDS of wrk at
 # 16 connections after a warm-up: a count the machine's noise does not move, to compare builds
-# (BENCH_BASE=another gatehouse binary is counted too) and to see what of the CPU gap to nginx is
+# (BENCH_BASE=another gatehouse binary or build directory is counted too) and to see what of the CPU gap to nginx is
 # gatehouse's own code (the kernel's share is the socket calls, the same four per request).
 #
 # Usage: bench/proxy.sh [BUILD_DIR]   (default build)
@@ -197,7 +197,9 @@ if [ -n "${BENCH_INSTRUCTIONS:-}" ]; then
   mkdir -p "$work/pxvg/logs" "$work/pxvg/tmp"
   echo "| proxy | requests | user instructions per request |"
   echo "|---|---:|---:|"
-  for bin in "$GH" ${BENCH_BASE:+"$BENCH_BASE"}; do
+  base=${BENCH_BASE:-}
+  [ -d "$base" ] && base="$base/gatehouse"  # a build directory, as bench/run.sh takes
+  for bin in "$GH" ${base:+"$base"}; do
     read -r _ requests per < <(count_instructions gh "$vg_port" "$bin" serve -c "$work/gh_vg.yaml")
     echo "| gatehouse ($bin), cache warm | $requests | $per |"
     rm -f "$work"/cg.gh.*
