@@ -30,18 +30,23 @@ struct Pair {
     ours->socket().connect(acceptor.local_endpoint());
     acceptor.accept(peer);
   }
+
+  // Starts a one-byte read into `byte`; its completion's code lands in `read`.
+  void read_byte() {
+    ours->async_read_some(asio::buffer(&byte, 1), [this](error_code ec, size_t) { read = ec; });
+  }
+  char byte = 0;
+  std::optional<error_code> read;
 };
 
 // A read whose deadline passes completes with beast's timeout, and the socket is closed.
 TEST(TimedSocket, ReadPastItsDeadlineTimesOut) {
   Pair p;
-  char byte;
-  std::optional<error_code> got;
   p.ours->expires_after(20ms);
-  p.ours->async_read_some(asio::buffer(&byte, 1), [&](error_code ec, size_t) { got = ec; });
+  p.read_byte();
   p.ioc.run();
-  ASSERT_TRUE(got.has_value());
-  EXPECT_EQ(*got, boost::beast::error::timeout);
+  ASSERT_TRUE(p.read.has_value());
+  EXPECT_EQ(*p.read, boost::beast::error::timeout);
   EXPECT_FALSE(p.ours->socket().is_open());
 }
 
@@ -49,36 +54,34 @@ TEST(TimedSocket, ReadPastItsDeadlineTimesOut) {
 // its short one while a write started without one completes.
 TEST(TimedSocket, PendingOperationKeepsItsDeadline) {
   Pair p;
-  char byte;
-  std::optional<error_code> read, write;
+  std::optional<error_code> write;
   p.ours->expires_after(20ms);
-  p.ours->async_read_some(asio::buffer(&byte, 1), [&](error_code ec, size_t) { read = ec; });
+  p.read_byte();
   p.ours->expires_never();
   asio::async_write(*p.ours, asio::buffer("x", 1), [&](error_code ec, size_t) { write = ec; });
   p.ioc.run();
   ASSERT_TRUE(write.has_value());
   EXPECT_FALSE(*write);
-  ASSERT_TRUE(read.has_value());
-  EXPECT_EQ(*read, boost::beast::error::timeout);
+  ASSERT_TRUE(p.read.has_value());
+  EXPECT_EQ(*p.read, boost::beast::error::timeout);
 }
 
 // ... and a short deadline for a later operation does not cut short a pending one that had none:
 // the read waits past it and gets the peer's byte.
 TEST(TimedSocket, LaterShortDeadlineLeavesPendingReadAlone) {
   Pair p;
-  char byte = 0;
-  std::optional<error_code> read, write;
+  std::optional<error_code> write;
   p.ours->expires_never();
-  p.ours->async_read_some(asio::buffer(&byte, 1), [&](error_code ec, size_t) { read = ec; });
+  p.read_byte();
   p.ours->expires_after(10ms);
   asio::async_write(*p.ours, asio::buffer("x", 1), [&](error_code ec, size_t) { write = ec; });
   // The peer answers well after the write's deadline.
   asio::steady_timer later(p.ioc, 60ms);
   later.async_wait([&](error_code) { asio::write(p.peer, asio::buffer("y", 1)); });
   p.ioc.run();
-  ASSERT_TRUE(read.has_value());
-  EXPECT_FALSE(*read);
-  EXPECT_EQ(byte, 'y');
+  ASSERT_TRUE(p.read.has_value());
+  EXPECT_FALSE(*p.read);
+  EXPECT_EQ(p.byte, 'y');
   ASSERT_TRUE(write.has_value());
   EXPECT_FALSE(*write);
 }
@@ -86,13 +89,11 @@ TEST(TimedSocket, LaterShortDeadlineLeavesPendingReadAlone) {
 // An operation started after its deadline passed completes with the timeout.
 TEST(TimedSocket, OperationStartedPastItsDeadlineTimesOut) {
   Pair p;
-  char byte;
-  std::optional<error_code> got;
   p.ours->expires_at(TimedSocket::clock::now() - 1s);
-  p.ours->async_read_some(asio::buffer(&byte, 1), [&](error_code ec, size_t) { got = ec; });
+  p.read_byte();
   p.ioc.run();
-  ASSERT_TRUE(got.has_value());
-  EXPECT_EQ(*got, boost::beast::error::timeout);
+  ASSERT_TRUE(p.read.has_value());
+  EXPECT_EQ(*p.read, boost::beast::error::timeout);
 }
 
 // Deadlines moved later with each exchange never fire while the peer keeps answering within them.
@@ -130,14 +131,12 @@ TEST(TimedSocket, MovingDeadlinesDoNotFireWhileTrafficFlows) {
 // Destroying the socket with a read pending completes the read (aborted): nothing hangs.
 TEST(TimedSocket, DestroyedWithPendingReadCompletesIt) {
   Pair p;
-  char byte;
-  std::optional<error_code> got;
   p.ours->expires_after(10s);
-  p.ours->async_read_some(asio::buffer(&byte, 1), [&](error_code ec, size_t) { got = ec; });
+  p.read_byte();
   p.ours.reset();
   p.ioc.run();
-  ASSERT_TRUE(got.has_value());
-  EXPECT_EQ(*got, asio::error::operation_aborted);
+  ASSERT_TRUE(p.read.has_value());
+  EXPECT_EQ(*p.read, asio::error::operation_aborted);
 }
 
 }  // namespace
