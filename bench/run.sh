@@ -987,8 +987,15 @@ for conns in $conns_list; do
   ratios+="- c ÷ openssl verify/s @$conns conns: **$r** (${RPS[c,$conns]} ÷ $verify_s; target ≥ 0.60: $(verdict "$r" 0.60 ">="))"$'\n'
 done
 for conns in $conns_list; do
-  has B && has C || continue
-  ratios+="- this build ÷ BENCH_BASE's, CPU µs/request @$conns conns: b $(ratio "${CPU[b,$conns]}" "${CPU[B,$conns]}") (${CPU[b,$conns]} vs ${CPU[B,$conns]}), c $(ratio "${CPU[c,$conns]}" "${CPU[C,$conns]}") (${CPU[c,$conns]} vs ${CPU[C,$conns]})"$'\n'
+  # Each pair only when both of its cases ran (BENCH_CASES may leave b or c out).
+  pairs=""
+  for x in b c; do
+    X=${x^^}
+    has "$x" && has "$X" || continue
+    pairs+="${pairs:+, }$x $(ratio "${CPU[$x,$conns]}" "${CPU[$X,$conns]}") (${CPU[$x,$conns]} vs ${CPU[$X,$conns]})"
+  done
+  [ -n "$pairs" ] || continue
+  ratios+="- this build ÷ BENCH_BASE's, CPU µs/request @$conns conns: $pairs"$'\n'
 done
 for conns in $conns_list; do
   has c && has l || continue
