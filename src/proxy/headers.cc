@@ -13,8 +13,8 @@ namespace bhttp = boost::beast::http;
 using bhttp::field;
 
 // The rules below by Beast's field code (set by its parser, compared case-insensitively): one
-// switch per header rather than a string compare per listed name. Names Beast has no code for
-// (field::unknown) are compared by text.
+// switch per header rather than a string compare per listed name. Names Beast 1.81 has no code
+// for are compared by text.
 
 // Hop-by-hop: they describe one connection (RFC 9110 §7.6.1).
 bool hop_by_hop(field f) {
@@ -47,12 +47,11 @@ bool request_dropped(field f, std::string_view name) {
     case field::via:
     case field::www_authenticate:
       return true;
-    case field::unknown:
+    default:
+      // By text, whatever code a later Beast may give them.
       return core::ascii_iequals(name, "x-forwarded-for") ||
              core::ascii_iequals(name, "x-forwarded-proto") ||
              core::ascii_iequals(name, "x-forwarded-port");
-    default:
-      return false;
   }
 }
 
@@ -80,10 +79,8 @@ bool response_remapped(field f, std::string_view name) {
     case field::www_authenticate:
     case field::connection:
       return true;
-    case field::unknown:
-      return core::ascii_iequals(name, "x-amzn-requestid");
     default:
-      return false;
+      return core::ascii_iequals(name, "x-amzn-requestid");  // by text, as above
   }
 }
 
@@ -119,8 +116,7 @@ HeaderList upstream_request_headers(const bhttp::fields& client,
     if (header.name() == field::connection)
       for (auto& t : connection_tokens(header.value()))
         tokens.push_back(std::move(t));
-    if (header.name() == field::unknown &&
-        core::ascii_iequals(header.name_string(), "x-forwarded-for")) {
+    if (core::ascii_iequals(header.name_string(), "x-forwarded-for")) {
       if (!forwarded_for.empty()) forwarded_for += ", ";
       forwarded_for.append(header.value());
     }
