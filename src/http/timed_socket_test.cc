@@ -128,6 +128,20 @@ TEST(TimedSocket, MovingDeadlinesDoNotFireWhileTrafficFlows) {
   EXPECT_EQ(reads, 5);
 }
 
+// An idle socket whose deadline is cleared keeps nothing armed: its context runs out of work
+// (as a context run until a start-up exchange ends must), long before the old deadline.
+TEST(TimedSocket, IdleAfterExpiresNeverHoldsNoWork) {
+  Pair p;
+  p.ours->expires_after(60s);
+  p.read_byte();
+  asio::write(p.peer, asio::buffer("y", 1));
+  p.ioc.run_one();  // the read's completion
+  ASSERT_TRUE(p.read.has_value());
+  p.ours->expires_never();
+  p.ioc.run_for(5s);
+  EXPECT_TRUE(p.ioc.stopped());
+}
+
 // Destroying the socket with a read pending completes the read (aborted): nothing hangs.
 TEST(TimedSocket, DestroyedWithPendingReadCompletesIt) {
   Pair p;

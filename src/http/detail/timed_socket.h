@@ -59,7 +59,12 @@ class TimedSocket {
 
   void expires_after(clock::duration d) { state_->deadline = clock::now() + d; }
   void expires_at(clock::time_point t) { state_->deadline = t; }
-  void expires_never() { state_->deadline = clock::time_point::max(); }
+  // With nothing pending, the timer is let go too: an armed wait would keep the socket's context
+  // running with nothing to time (a pooled idle connection, a context run until its work ends).
+  void expires_never() {
+    state_->deadline = clock::time_point::max();
+    state_->disarm_if_idle();
+  }
 
   void close() {
     boost::beast::error_code ignored;
@@ -149,6 +154,12 @@ class TimedSocket {
         if (ec == boost::asio::error::operation_aborted) return;
         if (auto self = weak.lock()) self->on_timer();
       });
+    }
+
+    void disarm_if_idle() {
+      if (!armed || pending[0] || pending[1]) return;
+      armed = false;
+      timer.cancel();
     }
 
     void on_timer() {
