@@ -212,11 +212,13 @@ bool still_open(Conn& conn) {
 }
 
 // Hands a connection (or, when it is not reusable, its slot) to the first waiter, else keeps it.
+// A kept connection has no deadline until its next exchange sets one.
 void release(OriginClient::Impl& s, std::unique_ptr<Conn> conn, bool reusable) {
   if (!reusable && conn) {
     conn->close();
     conn.reset();
   }
+  if (conn) conn->lowest().expires_never();
   while (!s.waiting.empty()) {
     auto waiter = std::move(s.waiting.front());
     s.waiting.pop_front();
@@ -301,10 +303,9 @@ asio::awaitable<core::Result<std::unique_ptr<Conn>, OriginError>> acquire(
 // server had closed, seen before any byte of an answer came back, and either the request was not
 // written whole or its sender recognises a repeat; at most once per connection that could be
 // stale, plus one.
-template <class A>
-bool may_send_again(const OriginClient::Impl& s, const Conn& c, const A& attempt,
-                    bool resend_if_unanswered, size_t tries) {
-  return attempt.nothing_back && c.reused && (attempt.write_failed || resend_if_unanswered) &&
+bool may_send_again(const OriginClient::Impl& s, const Conn& c, bool nothing_back,
+                    bool write_failed, bool resend_if_unanswered, size_t tries) {
+  return nothing_back && c.reused && (write_failed || resend_if_unanswered) &&
          tries <= s.options.max_connections;
 }
 
@@ -399,8 +400,8 @@ void OriginClient::send(OriginRequest request, std::chrono::milliseconds timeout
       else
         attempt = co_await exchange(s, c, *c.tcp, request);
       const bool retry =
-          !attempt->result && may_send_again(s, c, *attempt, request.resend_if_unanswered, tries);
-      if (attempt->reusable) c.lowest().expires_never();
+          !attempt->result && may_send_again(s, c, attempt->nothing_back, attempt->write_failed,
+                                             request.resend_if_unanswered, tries);
       release(s, std::move(*conn), attempt->reusable);
       if (retry) continue;
       finish(std::move(attempt->result));
@@ -544,10 +545,7 @@ class OriginBody final : public BodySource, public std::enable_shared_from_this<
   }
 
   void give_back(bool reusable) {
-    if (reusable) {
-      conn_->lowest().expires_never();
-      conn_->buffer.shrink_to_fit();  // an idle pooled connection holds no piece-sized buffer
-    }
+    if (reusable) conn_->buffer.shrink_to_fit();  // an idle pooled one holds no piece-sized buffer
     release(s_, std::move(conn_), reusable);
   }
 
@@ -739,20 +737,16 @@ class OpenCall final : public std::enable_shared_from_this<OpenCall> {
           std::make_shared<OriginBody>(client_, s_, std::move(conn_), std::move(parser_), timeout_);
       return finish(std::move(out));
     }
-    const bool keep = parser_->keep_alive();
-    if (keep) conn_->lowest().expires_never();
-    release(s_, std::move(conn_), keep);
+    release(s_, std::move(conn_), parser_->keep_alive());
     finish(std::move(out));
   }
 
   // The attempt failed: the connection is let go, and the request goes out again on another
   // when nothing can have come of it.
   void failed(OriginError e, bool nothing_back, bool write_failed) {
-    struct {
-      bool nothing_back, write_failed;
-    } attempt{nothing_back, write_failed};
-    const bool again = !request_.body_reader &&
-                       may_send_again(s_, *conn_, attempt, request_.resend_if_unanswered, tries_);
+    const bool again =
+        !request_.body_reader && may_send_again(s_, *conn_, nothing_back, write_failed,
+                                                request_.resend_if_unanswered, tries_);
     release(s_, std::move(conn_), false);
     if (!again) return finish(std::move(e));
     ++tries_;

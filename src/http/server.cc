@@ -203,8 +203,9 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ec2;
     const size_t used = parser_->put(buffer_.data(), ec2);
     buffer_.consume(used);
-    if (ec2 == bhttp::error::need_more) return read_header(used);
-    if (!ec2 && !parser_->is_header_done()) return read_header(used);
+    if (ec2 == bhttp::error::need_more || (!ec2 && !parser_->is_header_done())) {
+      return read_header(used);  // the rest of the head, as Beast reads it
+    }
     on_header(ec2, used);
   }
 
