@@ -19,6 +19,7 @@
 #
 # Usage: bench/proxy.sh [BUILD_DIR]   (default build)
 # Env:   BENCH_SECONDS (8)  BENCH_REPEATS (3)  BENCH_CONNS ("16 64")  BENCH_INSTRUCTIONS  BENCH_BASE
+#        BENCH_PROFILE_DIR (with BENCH_INSTRUCTIONS: keep gatehouse's callgrind files there)
 set -euo pipefail
 
 bench_default_seconds=8
@@ -202,6 +203,7 @@ if [ -n "${BENCH_INSTRUCTIONS:-}" ]; then
   for bin in "$GH" ${base:+"$base"}; do
     read -r _ requests per < <(count_instructions gh "$vg_port" "$bin" serve -c "$work/gh_vg.yaml")
     echo "| gatehouse ($bin), cache warm | $requests | $per |"
+    [ -z "${BENCH_PROFILE_DIR:-}" ] || cp "$work"/cg.gh.*.1 "$BENCH_PROFILE_DIR/"  # for callgrind_annotate
     rm -f "$work"/cg.gh.*
   done
   read -r _ requests per < <(count_instructions nginx "$vg_port" "$NGINX" -p "$work/pxvg" -c "$work/pxvg/nginx.conf")

@@ -189,39 +189,14 @@ core::Result<http::OriginRequest> upstream_request(const ProxyRoute& route,
   }
   out.headers = std::move(headers);
   out.body = in.request.msg.body();
+  out.head_rule = &proxy::kResponseHeadRule;
   return out;
 }
 
 http::Response client_response(http::OriginStream upstream) {
-  // The upstream's fields are edited in place: most pass, and are not copied.
+  // The fields were judged as they were parsed (proxy::kResponseHeadRule): they pass as they are.
   http::Response res(std::move(upstream.head));
   res.version(11);
-  std::vector<std::string> tokens;
-  for (auto [it, end] = res.equal_range(bhttp::field::connection); it != end; ++it) {
-    for (auto& t : proxy::connection_tokens(it->value()))
-      tokens.push_back(std::move(t));
-  }
-  // A remapped header is added at the end under its new name as it is met, in the upstream's
-  // order; the loop stops at the upstream's last header, before the added ones.
-  static constexpr std::string_view kRemapped = "x-amzn-Remapped-";
-  std::string name;
-  auto it = res.begin();
-  for (auto n = std::distance(res.begin(), res.end()); n > 0; --n) {
-    switch (proxy::response_header_rule(it->name(), it->name_string(), tokens)) {
-      case proxy::ResponseHeader::kPass:
-        ++it;
-        break;
-      case proxy::ResponseHeader::kRemap:
-        name.assign(kRemapped).append(it->name_string());
-        // No header Beast knows by name starts so: its lookup by name is skipped.
-        res.insert(bhttp::field::unknown, name, it->value());
-        it = res.erase(it);
-        break;
-      case proxy::ResponseHeader::kDrop:
-        it = res.erase(it);
-        break;
-    }
-  }
   res.body() = std::move(upstream.first);
   return res;
 }

@@ -14,8 +14,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/container/small_vector.hpp>
 #include <boost/url/parse.hpp>
 
 #include <sys/socket.h>
@@ -427,7 +429,67 @@ namespace {
 // What a streamed piece is read into, and what a body that ends within it is held whole in.
 constexpr size_t kPieceBytes = 64 * 1024;
 
-using ResponseParser = bhttp::response_parser<bhttp::buffer_body>;
+// Beast's response parser with the request's HeadRule applied to each field as Beast parses it
+// (on_field_impl), and the fields the answer's Connection header names dropped once the head is
+// whole (on_header_impl). The parser keeps the framing (length, chunking, keep-alive) in its own
+// state, whatever fields are kept.
+class ResponseParser final : public bhttp::response_parser<bhttp::buffer_body> {
+ public:
+  explicit ResponseParser(const HeadRule* rule) : rule_(rule) {}
+
+ private:
+  void on_field_impl(bhttp::field code, beast::string_view name, beast::string_view value,
+                     beast::error_code&) override {
+    auto& head = get();
+    if (rule_ == nullptr) return head.insert(code, name, value);
+    if (code == bhttp::field::connection) {
+      if (!connection_.empty()) connection_ += ", ";
+      connection_.append(value);
+    }
+    switch (rule_->fate(code, name)) {
+      case HeadRule::Fate::kKeep:
+        head.insert(code, name, value);
+        kept_.push_back(true);
+        break;
+      case HeadRule::Fate::kRename:
+        renamed_.assign(rule_->rename_prefix).append(name);
+        // A prefixed name is not one Beast has a code for (HeadRule::rename_prefix): no lookup.
+        head.insert(bhttp::field::unknown, renamed_, value);
+        kept_.push_back(false);
+        break;
+      case HeadRule::Fate::kDrop:
+        break;
+    }
+  }
+
+  void on_header_impl(beast::error_code& ec) override {
+    ec = {};
+    if (connection_.empty()) return;
+    // The fields are in kept_'s order; a renamed one is not judged again by its new name.
+    auto& head = get();
+    auto it = head.begin();
+    for (bool kept : kept_) {
+      if (kept && named_by_connection(it->name_string())) {
+        it = head.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  bool named_by_connection(beast::string_view name) const {
+    for (auto token : bhttp::token_list(connection_)) {
+      if (beast::iequals(token, name)) return true;
+    }
+    return false;
+  }
+
+  const HeadRule* rule_;
+  std::string connection_;  // the Connection fields' values, joined
+  std::string renamed_;
+  // Per field stored in the head, in order: kept as received (true) or renamed (false).
+  boost::container::small_vector<bool, 32> kept_;
+};
 
 // The request's head as it goes on the wire. The client's header names were parsed as tokens and
 // its values hold no line break; mapped values were checked (gateway/http_proxy.h).
@@ -681,7 +743,7 @@ class OpenCall final : public std::enable_shared_from_this<OpenCall> {
   }
 
   void read_head() {
-    parser_ = std::make_unique<ResponseParser>();
+    parser_ = std::make_unique<ResponseParser>(request_.head_rule);
     parser_->header_limit(64 * 1024);
     parser_->body_limit(boost::none);  // passed on as it arrives, never held
     if (request_.method == "HEAD") parser_->skip(true);

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/beast/http/field.hpp>
 #include <boost/beast/http/message.hpp>
 
 #include <atomic>
@@ -52,6 +53,17 @@ struct OriginOptions {
   bool operator==(const OriginOptions&) const = default;
 };
 
+// How an answer's header fields are passed on (OriginRequest::head_rule): each is judged as the
+// head is parsed, so none is stored only to be renamed or erased after.
+struct HeadRule {
+  enum class Fate { kKeep, kRename, kDrop };
+  // `code`: Beast's code for `name` (field::unknown when it has none).
+  Fate (*fate)(boost::beast::http::field code, std::string_view name) = nullptr;
+  // A renamed field is kept, where it was, as rename_prefix + its name. No name Beast has a code
+  // for begins with it (the new name is stored as field::unknown, without a lookup).
+  std::string_view rename_prefix;
+};
+
 struct OriginRequest {
   std::string method = "POST";
   std::string target = "/";
@@ -69,6 +81,10 @@ struct OriginRequest {
   // arrives); `body_length` is its whole length when known, else it is sent chunked.
   std::function<void(BodyReadDone)> body_reader{};
   std::optional<uint64_t> body_length{};
+  // open() only: what becomes of each field of the answer's head; null keeps them all. With a
+  // rule, a kept field that the answer's Connection header names is dropped as well (hop-by-hop
+  // for that answer, RFC 9110 §7.6.1). The rule outlives the call (a constant).
+  const HeadRule* head_rule = nullptr;
 };
 
 struct OriginResponse {
@@ -79,7 +95,8 @@ struct OriginResponse {
 
 // An answer whose body comes as it arrives (open()).
 struct OriginStream {
-  // The status line and header fields as received (moved out of the parser: no copy).
+  // The status line and header fields as received, or as OriginRequest::head_rule passed them
+  // (moved out of the parser: no copy).
   boost::beast::http::response_header<> head;
   std::string first;                 // the body's bytes that came with the head
   std::shared_ptr<BodySource> rest;  // the others; null when `first` is the whole body

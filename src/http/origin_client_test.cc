@@ -4,6 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
@@ -31,7 +32,8 @@ class EchoServer {
   struct Behaviour {
     bool close_after_answer = false;
     std::chrono::milliseconds delay{0};
-    size_t answer_bytes = 0;  // a body of this many bytes instead of the echo
+    size_t answer_bytes = 0;   // a body of this many bytes instead of the echo
+    std::string raw_answer{};  // these bytes as the answer instead (a head of one's choosing)
   };
 
   explicit EchoServer(Behaviour b)
@@ -79,6 +81,11 @@ class EchoServer {
       bhttp::read(socket, buffer, req, ec);
       if (ec) return;
       std::this_thread::sleep_for(behaviour_.delay);
+      if (!behaviour_.raw_answer.empty()) {
+        asio::write(socket, asio::buffer(behaviour_.raw_answer), ec);
+        if (ec) return;
+        continue;
+      }
       bhttp::response<bhttp::string_body> res(bhttp::status::ok, 11);
       res.body() = behaviour_.answer_bytes
                        ? std::string(behaviour_.answer_bytes, 'x')
@@ -216,6 +223,61 @@ TEST(OriginClient, AnAnswerOverTheLimitIsRefused) {
   auto answers = send_all(ioc, *client, 1);
   ASSERT_FALSE(answers[0]->has_value());
   EXPECT_EQ(answers[0]->error().status.code(), core::Code::kResourceExhausted);
+}
+
+// A rule that renames X-Rename-*, drops X-Drop-* and keeps the rest.
+HeadRule::Fate test_fate(bhttp::field, std::string_view name) {
+  if (name.starts_with("X-Rename")) return HeadRule::Fate::kRename;
+  if (name.starts_with("X-Drop")) return HeadRule::Fate::kDrop;
+  return HeadRule::Fate::kKeep;
+}
+constexpr HeadRule kTestRule{&test_fate, "x-was-"};
+
+std::vector<std::pair<std::string, std::string>> open_fields(const std::string& raw_answer,
+                                                             const HeadRule* rule) {
+  EchoServer server({.raw_answer = raw_answer});
+  asio::io_context ioc;
+  auto client = *OriginClient::create(ioc, server.origin(), {});
+  OriginRequest request;
+  request.method = "GET";
+  request.head_rule = rule;
+  std::optional<core::Result<OriginStream, OriginError>> answer;
+  client->open(std::move(request), 2000ms, [&](auto r) { answer = std::move(r); });
+  ioc.run();
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!answer || !answer->has_value()) {
+    ADD_FAILURE() << "no answer";
+    return out;
+  }
+  for (const auto& field : (*answer)->head)
+    out.emplace_back(field.name_string(), field.value());
+  EXPECT_EQ((*answer)->first, "ok");
+  return out;
+}
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+// Fields are judged as they are parsed: renamed in place, dropped, kept; a kept field the
+// Connection header names is dropped wherever it stands, a renamed one is not judged by its new
+// name; the framing is the parser's own whatever is kept.
+TEST(OriginClient, AHeadRuleKeepsRenamesAndDropsFieldsAsTheyAreParsed) {
+  const std::string raw =
+      "HTTP/1.1 200 OK\r\n"
+      "X-Hop: 1\r\n"
+      "X-Rename-Me: a\r\n"
+      "Content-Length: 2\r\n"
+      "X-Drop-Me: b\r\n"
+      "Connection: keep-alive, x-hop, x-was-x-rename-me\r\n"
+      "X-Kept: c\r\n"
+      "x-was-X-Rename-Me: forged\r\n"
+      "\r\nok";
+  EXPECT_EQ(open_fields(raw, &kTestRule),
+            (Fields{{"x-was-X-Rename-Me", "a"},
+                    {"Content-Length", "2"},
+                    {"Connection", "keep-alive, x-hop, x-was-x-rename-me"},
+                    {"X-Kept", "c"}}));
+  // Without a rule every field is kept as received.
+  EXPECT_EQ(open_fields(raw, nullptr).size(), 7u);
 }
 
 }  // namespace

@@ -140,17 +140,12 @@ HeaderList upstream_request_headers(const bhttp::fields& client,
   return out;
 }
 
-ResponseHeader response_header_rule(bhttp::field code, std::string_view name,
-                                    const std::vector<std::string>& connection_tokens) {
-  if (response_remapped(code, name)) return ResponseHeader::kRemap;
-  if (hop_by_hop(code) || response_dropped(code) || names_in(name, connection_tokens))
-    return ResponseHeader::kDrop;
-  return ResponseHeader::kPass;
+http::HeadRule::Fate response_header_fate(bhttp::field code, std::string_view name) {
+  if (response_remapped(code, name)) return http::HeadRule::Fate::kRename;
+  if (hop_by_hop(code) || response_dropped(code)) return http::HeadRule::Fate::kDrop;
+  return http::HeadRule::Fate::kKeep;
 }
 
-ResponseHeader response_header_rule(std::string_view name,
-                                    const std::vector<std::string>& connection_tokens) {
-  return response_header_rule(bhttp::string_to_field(name), name, connection_tokens);
-}
+const http::HeadRule kResponseHeadRule{&response_header_fate, "x-amzn-Remapped-"};
 
 }  // namespace gatehouse::proxy

@@ -27,6 +27,8 @@
 
 #include <boost/beast/http/fields.hpp>
 
+#include "http/origin_client.h"
+
 namespace gatehouse::proxy {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
@@ -43,18 +45,12 @@ struct ClientConnection {
 HeaderList upstream_request_headers(const boost::beast::http::fields& client,
                                     const ClientConnection& connection);
 
-enum class ResponseHeader {
-  kPass,
-  kRemap,  // sent as x-amzn-Remapped-<name>
-  kDrop,
-};
-// What becomes of an upstream response header. `connection_tokens`: the names the upstream's
-// Connection header listed (hop-by-hop for this response only), lower-case.
-ResponseHeader response_header_rule(std::string_view name,
-                                    const std::vector<std::string>& connection_tokens);
-// The same for a parsed field: `code` is Beast's code for `name` (field::unknown when it has none).
-ResponseHeader response_header_rule(boost::beast::http::field code, std::string_view name,
-                                    const std::vector<std::string>& connection_tokens);
+// What becomes of an upstream response header: kept, renamed x-amzn-Remapped-<name>, or dropped.
+// `code` is Beast's code for `name` (field::unknown when it has none). The fields the answer's
+// Connection header names are dropped by the origin client (http::HeadRule).
+http::HeadRule::Fate response_header_fate(boost::beast::http::field code, std::string_view name);
+// The rule an http_proxy integration's requests carry (http::OriginRequest::head_rule).
+extern const http::HeadRule kResponseHeadRule;
 
 // The lower-case header names a Connection header value lists ("close, X-Foo" -> {"close",
 // "x-foo"}).

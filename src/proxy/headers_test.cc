@@ -68,19 +68,30 @@ TEST(ProxyHeaders, ForwardedForIsAppendedToAndTheOthersAreOverwritten) {
 }
 
 TEST(ProxyHeaders, ResponseHeadersPassAreRemappedOrDropped) {
-  std::vector<std::string> none;
-  EXPECT_EQ(response_header_rule("Content-Type", none), ResponseHeader::kPass);
-  EXPECT_EQ(response_header_rule("Set-Cookie", none), ResponseHeader::kPass);
-  EXPECT_EQ(response_header_rule("Cache-Control", none), ResponseHeader::kPass);
-  for (std::string_view r : {"Date", "Server", "Connection", "Content-Length", "WWW-Authenticate",
-                             "Authorization", "User-Agent", "x-amzn-RequestId", "Content-MD5"})
-    EXPECT_EQ(response_header_rule(r, none), ResponseHeader::kRemap) << r;
+  using Fate = http::HeadRule::Fate;
+  auto fate = [](std::string_view name) {
+    return kResponseHeadRule.fate(boost::beast::http::string_to_field(name), name);
+  };
+  EXPECT_EQ(fate("Content-Type"), Fate::kKeep);
+  EXPECT_EQ(fate("Set-Cookie"), Fate::kKeep);
+  EXPECT_EQ(fate("Cache-Control"), Fate::kKeep);
+  EXPECT_EQ(fate("X-Custom"), Fate::kKeep);
+  for (std::string_view r :
+       {"Date", "Server", "Connection", "Content-Length", "WWW-Authenticate", "Authorization",
+        "User-Agent", "x-amzn-RequestId", "X-AMZN-REQUESTID", "Content-MD5", "Max-Forwards"})
+    EXPECT_EQ(fate(r), Fate::kRename) << r;
   for (std::string_view d : {"Transfer-Encoding", "Keep-Alive", "Upgrade", "Trailer", "Via", "Host",
-                             "Proxy-Authenticate", "TE"})
-    EXPECT_EQ(response_header_rule(d, none), ResponseHeader::kDrop) << d;
-  auto tokens = connection_tokens(" keep-alive ,X-Hop,, close");
-  EXPECT_EQ(tokens, (std::vector<std::string>{"keep-alive", "x-hop", "close"}));
-  EXPECT_EQ(response_header_rule("x-HOP", tokens), ResponseHeader::kDrop);
+                             "Proxy-Authenticate", "TE", "Expect", "Proxy-Connection"})
+    EXPECT_EQ(fate(d), Fate::kDrop) << d;
+  EXPECT_EQ(kResponseHeadRule.rename_prefix, "x-amzn-Remapped-");
+  // The new names are stored without a code: Beast must have none for them.
+  EXPECT_EQ(boost::beast::http::string_to_field("x-amzn-Remapped-Server"),
+            boost::beast::http::field::unknown);
+}
+
+TEST(ProxyHeaders, ConnectionTokensAreLowerCaseAndTrimmed) {
+  EXPECT_EQ(connection_tokens(" keep-alive ,X-Hop,, close"),
+            (std::vector<std::string>{"keep-alive", "x-hop", "close"}));
 }
 
 }  // namespace
