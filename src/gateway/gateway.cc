@@ -400,7 +400,8 @@ void Gateway::on_proxy_result(Call& call, core::MonoTime started,
   if (result) {
     std::shared_ptr<http::BodySource> rest = std::move(result->rest);
     std::optional<uint64_t> length = result->length;
-    return finish(call, client_response(std::move(*result)), std::move(rest), length);
+    http::Response res = client_response(*result);
+    return finish(call, std::move(res), std::move(rest), length, std::move(result->passed));
   }
   const http::OriginError& e = result.error();
   if (e.body_reader_failed) return body_read_failed(call, e.status);
@@ -468,15 +469,17 @@ http::Response Gateway::error_response(Call& call, ResponseType type, const Erro
 }
 
 void Gateway::finish(Call& call, http::Response res, std::shared_ptr<http::BodySource> rest,
-                     std::optional<uint64_t> length) {
+                     std::optional<uint64_t> length, http::WireFields passed) {
   http::Request& req = call.exchange->request();
   // Names Beast has no code for (field::unknown), added only when absent: an insert, without
   // the lookup by name and the search for others of the name that set() makes.
-  if (res.find("x-amzn-RequestId") == res.end())
+  const uint32_t in_passed =
+      passed.empty() ? 0 : passed.which_of({"x-amzn-RequestId", "x-amz-apigw-id", "Content-Type"});
+  if (!(in_passed & 1) && res.find("x-amzn-RequestId") == res.end())
     res.insert(bhttp::field::unknown, "x-amzn-RequestId", core::id_view(req.id));
-  if (res.find("x-amz-apigw-id") == res.end())
+  if (!(in_passed & 2) && res.find("x-amz-apigw-id") == res.end())
     res.insert(bhttp::field::unknown, "x-amz-apigw-id", core::id_view(call.extended_id));
-  if (res.find(bhttp::field::content_type) == res.end() &&
+  if (!(in_passed & 4) && res.find(bhttp::field::content_type) == res.end() &&
       res.result() != bhttp::status::no_content) {
     res.set(bhttp::field::content_type, "application/json");
   }
@@ -493,10 +496,13 @@ void Gateway::finish(Call& call, http::Response res, std::shared_ptr<http::BodyS
   }
   if (rest) {
     if (access_log_) rest = logged_at_end(call, status, std::move(rest));
-    return call.exchange->respond_streaming(std::move(res), std::move(rest), length);
+    return call.exchange->respond_streaming(std::move(res), std::move(passed), std::move(rest),
+                                            length);
   }
   if (access_log_) access_log_->write(access_record(call, status, total_us));
-  if (length) return call.exchange->respond_streaming(std::move(res), nullptr, length);
+  if (length || !passed.empty()) {
+    return call.exchange->respond_streaming(std::move(res), std::move(passed), nullptr, length);
+  }
   call.exchange->respond(std::move(res));
 }
 

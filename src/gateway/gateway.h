@@ -89,9 +89,10 @@ class Gateway final : public http::Handler {
   // `with_facts`: the template may read the request's facts (built for it if not yet).
   ResponseContext response_context(Call& call, bool with_facts);
   void serve_issuer(std::shared_ptr<Call> call);
-  // `rest` and `length`: a response whose body streams (http::Exchange::respond_streaming).
+  // `rest` and `length`: a response whose body streams (http::Exchange::respond_streaming);
+  // `passed`: fields passed through from a service, written after `res`'s own.
   void finish(Call& call, http::Response res, std::shared_ptr<http::BodySource> rest = nullptr,
-              std::optional<uint64_t> length = std::nullopt);
+              std::optional<uint64_t> length = std::nullopt, http::WireFields passed = {});
   http::Response error_response(Call& call, ResponseType type, const ErrorDetail& detail = {});
   // The access log line of `call` answered with `status`: views into the call and its runtime.
   observability::AccessRecord access_record(Call& call, unsigned status, uint64_t total_us);

@@ -193,8 +193,9 @@ core::Result<http::OriginRequest> upstream_request(const ProxyRoute& route,
   return out;
 }
 
-http::Response client_response(http::OriginStream upstream) {
-  // The fields were judged as they were parsed (proxy::kResponseHeadRule): they pass as they are.
+http::Response client_response(http::OriginStream& upstream) {
+  // The fields were judged as they were parsed (proxy::kResponseHeadRule) and pass in wire form
+  // (upstream.passed): the response holds the status and the body's first bytes.
   http::Response res(std::move(upstream.head));
   res.version(11);
   res.body() = std::move(upstream.first);

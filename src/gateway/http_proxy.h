@@ -71,8 +71,8 @@ core::Result<http::OriginRequest> upstream_request(const ProxyRoute& route,
                                                    const ProxyRequestInputs& in);
 
 // The client's response: the upstream's status and the body's first bytes (the rest streams
-// after), its headers as the request's head rule passed them (upstream_request sets
-// proxy::kResponseHeadRule, proxy/headers.h's rules).
-http::Response client_response(http::OriginStream upstream);
+// after). Its headers are upstream.passed, as the request's head rule passed them
+// (upstream_request sets proxy::kResponseHeadRule, proxy/headers.h's rules).
+http::Response client_response(http::OriginStream& upstream);
 
 }  // namespace gatehouse::gateway

@@ -14,6 +14,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "http/body_stream.h"
+#include "http/wire_fields.h"
 
 namespace gatehouse::http {
 
@@ -61,8 +62,8 @@ class Exchange {
   // Answers with a body streamed from `rest`: `head`'s own body holds the first bytes (possibly
   // none), `rest` yields the others (BodySource). `length`, when known, is the whole body's
   // length (first bytes included), sent as Content-Length; without it the body is sent chunked
-  // (or, to an HTTP/1.0 client, until the connection closes).
-  virtual void respond_streaming(Response head, std::shared_ptr<BodySource> rest,
+  // (or, to an HTTP/1.0 client, until the connection closes). `passed` follows `head`'s fields.
+  virtual void respond_streaming(Response head, WireFields passed, std::shared_ptr<BodySource> rest,
                                  std::optional<uint64_t> length) = 0;
   virtual bool body_pending() const = 0;
   // One read at a time; `done` runs on executor()'s thread.

@@ -430,65 +430,76 @@ namespace {
 constexpr size_t kPieceBytes = 64 * 1024;
 
 // Beast's response parser with the request's HeadRule applied to each field as Beast parses it
-// (on_field_impl), and the fields the answer's Connection header names dropped once the head is
-// whole (on_header_impl). The parser keeps the framing (length, chunking, keep-alive) in its own
-// state, whatever fields are kept.
+// (on_field_impl), written out in wire form, and the fields the answer's Connection header names
+// dropped once the head is whole (on_header_impl). The parser keeps the framing (length,
+// chunking, keep-alive) in its own state; without a rule, the fields go to the message as usual.
 class ResponseParser final : public bhttp::response_parser<bhttp::buffer_body> {
  public:
   explicit ResponseParser(const HeadRule* rule) : rule_(rule) {}
 
+  // With a rule: the fields passed, once the head is parsed.
+  WireFields take_passed() { return std::move(passed_); }
+
  private:
   void on_field_impl(bhttp::field code, beast::string_view name, beast::string_view value,
                      beast::error_code&) override {
-    auto& head = get();
-    if (rule_ == nullptr) return head.insert(code, name, value);
+    if (rule_ == nullptr) return get().insert(code, name, value);
     if (code == bhttp::field::connection) {
       if (!connection_.empty()) connection_ += ", ";
       connection_.append(value);
     }
-    switch (rule_->fate(code, name)) {
-      case HeadRule::Fate::kKeep:
-        head.insert(code, name, value);
-        kept_.push_back(true);
-        break;
-      case HeadRule::Fate::kRename:
-        renamed_.assign(rule_->rename_prefix).append(name);
-        // A prefixed name is not one Beast has a code for (HeadRule::rename_prefix): no lookup.
-        head.insert(bhttp::field::unknown, renamed_, value);
-        kept_.push_back(false);
-        break;
-      case HeadRule::Fate::kDrop:
-        break;
+    HeadRule::Fate fate = rule_->fate(code, name);
+    if (fate == HeadRule::Fate::kKeep && listener_writes(code)) fate = HeadRule::Fate::kDrop;
+    // The values Beast hands over hold no line break (a folded one is joined with spaces).
+    if (fate == HeadRule::Fate::kKeep) {
+      kept_.push_back({static_cast<uint32_t>(passed_.text().size()),
+                       static_cast<uint32_t>(name.size()), fields_});
+      passed_.add({}, name, value);
     }
+    if (fate == HeadRule::Fate::kRename) passed_.add(rule_->rename_prefix, name, value);
+    if (fate != HeadRule::Fate::kDrop) ++fields_;
   }
 
   void on_header_impl(beast::error_code& ec) override {
     ec = {};
-    if (connection_.empty()) return;
-    // The fields are in kept_'s order; a renamed one is not judged again by its new name.
-    auto& head = get();
-    auto it = head.begin();
-    for (bool kept : kept_) {
-      if (kept && named_by_connection(it->name_string())) {
-        it = head.erase(it);
-      } else {
-        ++it;
+    if (connection_.empty() || kept_.empty()) return;
+    // Kept fields the Connection header names are dropped; a renamed one is not judged again by
+    // its new name.
+    boost::container::small_vector<std::string_view, 4> tokens;
+    for (auto token : bhttp::token_list(connection_))
+      tokens.push_back(token);
+    boost::container::small_vector<uint32_t, 4> named;
+    for (const Kept& k : kept_) {
+      std::string_view name(passed_.text().data() + k.begin, k.name_size);
+      if (std::any_of(tokens.begin(), tokens.end(), [&](std::string_view t) {
+            return t.size() == name.size() && beast::iequals(t, name);
+          })) {
+        named.push_back(k.field);
       }
     }
+    if (named.empty()) return;
+    passed_.erase_if([&](size_t i, std::string_view) {
+      return std::find(named.begin(), named.end(), i) != named.end();
+    });
   }
 
-  bool named_by_connection(beast::string_view name) const {
-    for (auto token : bhttp::token_list(connection_)) {
-      if (beast::iequals(token, name)) return true;
-    }
-    return false;
+  // The fields WireFields never holds: the listener writes its own.
+  static bool listener_writes(bhttp::field code) {
+    return code == bhttp::field::content_length || code == bhttp::field::transfer_encoding ||
+           code == bhttp::field::connection || code == bhttp::field::date;
   }
 
   const HeadRule* rule_;
+  WireFields passed_;
   std::string connection_;  // the Connection fields' values, joined
-  std::string renamed_;
-  // Per field stored in the head, in order: kept as received (true) or renamed (false).
-  boost::container::small_vector<bool, 32> kept_;
+  // The fields kept as received: where each is in passed_'s text, and its place among them.
+  struct Kept {
+    uint32_t begin;
+    uint32_t name_size;
+    uint32_t field;
+  };
+  boost::container::small_vector<Kept, 16> kept_;
+  uint32_t fields_ = 0;  // in passed_ so far
 };
 
 // The request's head as it goes on the wire. The client's header names were parsed as tokens and
@@ -773,6 +784,7 @@ class OpenCall final : public std::enable_shared_from_this<OpenCall> {
     if (auto length = parser_->content_length()) out.length = *length;
     // The parser keeps what it needs of the head (length, chunking, keep-alive) in its own state.
     out.head = std::move(parser_->get().base());
+    out.passed = parser_->take_passed();
     // What came with the head is parsed now, without waiting for more: at most what is buffered
     // (a chunked body's framing only makes it less), sized to it rather than to a whole piece.
     out.first.resize(std::min(conn_->buffer.size(), kPieceBytes));

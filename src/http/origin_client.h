@@ -32,6 +32,7 @@
 
 #include "core/status.h"
 #include "http/body_stream.h"
+#include "http/wire_fields.h"
 
 namespace gatehouse::http {
 
@@ -54,13 +55,14 @@ struct OriginOptions {
 };
 
 // How an answer's header fields are passed on (OriginRequest::head_rule): each is judged as the
-// head is parsed, so none is stored only to be renamed or erased after.
+// head is parsed and written out in wire form (OriginStream::passed), so none is stored only to be
+// renamed, erased or written after. Content-Length, Transfer-Encoding, Connection and Date are
+// never passed as they are, whatever the rule says (WireFields): renamed, or dropped.
 struct HeadRule {
   enum class Fate { kKeep, kRename, kDrop };
   // `code`: Beast's code for `name` (field::unknown when it has none).
   Fate (*fate)(boost::beast::http::field code, std::string_view name) = nullptr;
-  // A renamed field is kept, where it was, as rename_prefix + its name. No name Beast has a code
-  // for begins with it (the new name is stored as field::unknown, without a lookup).
+  // A renamed field is passed, where it was, as rename_prefix + its name.
   std::string_view rename_prefix;
 };
 
@@ -81,9 +83,10 @@ struct OriginRequest {
   // arrives); `body_length` is its whole length when known, else it is sent chunked.
   std::function<void(BodyReadDone)> body_reader{};
   std::optional<uint64_t> body_length{};
-  // open() only: what becomes of each field of the answer's head; null keeps them all. With a
-  // rule, a kept field that the answer's Connection header names is dropped as well (hop-by-hop
-  // for that answer, RFC 9110 §7.6.1). The rule outlives the call (a constant).
+  // open() only: what becomes of each field of the answer's head; null keeps them all in
+  // OriginStream::head. With a rule, a kept field that the answer's Connection header names is
+  // dropped as well (hop-by-hop for that answer, RFC 9110 §7.6.1). The rule outlives the call (a
+  // constant).
   const HeadRule* head_rule = nullptr;
 };
 
@@ -95,9 +98,11 @@ struct OriginResponse {
 
 // An answer whose body comes as it arrives (open()).
 struct OriginStream {
-  // The status line and header fields as received, or as OriginRequest::head_rule passed them
-  // (moved out of the parser: no copy).
+  // The status line, and without a head rule the header fields as received (moved out of the
+  // parser: no copy).
   boost::beast::http::response_header<> head;
+  // With a head rule (OriginRequest::head_rule): the fields it passed, in the answer's order.
+  WireFields passed;
   std::string first;                 // the body's bytes that came with the head
   std::shared_ptr<BodySource> rest;  // the others; null when `first` is the whole body
   std::optional<uint64_t> length;    // the whole body's length, when the server sent it

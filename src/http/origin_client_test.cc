@@ -249,35 +249,67 @@ std::vector<std::pair<std::string, std::string>> open_fields(const std::string& 
     ADD_FAILURE() << "no answer";
     return out;
   }
+  EXPECT_EQ((*answer)->head.result_int(), 200u);
+  EXPECT_EQ((*answer)->first, "ok");
   for (const auto& field : (*answer)->head)
     out.emplace_back(field.name_string(), field.value());
-  EXPECT_EQ((*answer)->first, "ok");
+  if (rule == nullptr) {
+    EXPECT_TRUE((*answer)->passed.empty());
+  } else {
+    EXPECT_TRUE(out.empty());  // a rule's fields come in wire form only
+    out.emplace_back("wire", (*answer)->passed.text());
+  }
   return out;
 }
 
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
-// Fields are judged as they are parsed: renamed in place, dropped, kept; a kept field the
-// Connection header names is dropped wherever it stands, a renamed one is not judged by its new
-// name; the framing is the parser's own whatever is kept.
+// Fields are judged as they are parsed and passed in wire form: renamed in place, dropped, kept;
+// a kept field the Connection header names is dropped wherever it stands, a renamed one is not
+// judged by its new name; the framing fields and Date are never passed as they are, whatever the
+// rule says, and the framing is the parser's own whatever is passed.
 TEST(OriginClient, AHeadRuleKeepsRenamesAndDropsFieldsAsTheyAreParsed) {
   const std::string raw =
       "HTTP/1.1 200 OK\r\n"
       "X-Hop: 1\r\n"
       "X-Rename-Me: a\r\n"
       "Content-Length: 2\r\n"
+      "Date: Mon, 07 Dec 2026 03:00:00 GMT\r\n"
       "X-Drop-Me: b\r\n"
       "Connection: keep-alive, x-hop, x-was-x-rename-me\r\n"
-      "X-Kept: c\r\n"
+      "X-Kept:  c  \r\n"
       "x-was-X-Rename-Me: forged\r\n"
+      "X-Folded: d\r\n e\r\n"
       "\r\nok";
   EXPECT_EQ(open_fields(raw, &kTestRule),
-            (Fields{{"x-was-X-Rename-Me", "a"},
-                    {"Content-Length", "2"},
-                    {"Connection", "keep-alive, x-hop, x-was-x-rename-me"},
-                    {"X-Kept", "c"}}));
-  // Without a rule every field is kept as received.
-  EXPECT_EQ(open_fields(raw, nullptr).size(), 7u);
+            (Fields{{"wire", "x-was-X-Rename-Me: a\r\nX-Kept: c\r\nX-Folded: d e\r\n"}}));
+  // Without a rule every field is kept as received, in the head.
+  EXPECT_EQ(open_fields(raw, nullptr).size(), 9u);
+}
+
+TEST(WireFields, WhichOfComparesWholeNamesCaseInsensitively) {
+  WireFields f;
+  f.add("", "Content-Type", "a:b");
+  f.add("x-amz-", "apigw-id", "b");
+  EXPECT_EQ(f.text(), "Content-Type: a:b\r\nx-amz-apigw-id: b\r\n");
+  EXPECT_EQ(f.which_of({"content-type", "Content", "X-Amz-Apigw-Id", "Content-Type-X", "a"}),
+            0b101u);
+  EXPECT_EQ(WireFields{}.which_of({"Content-Type"}), 0u);
+}
+
+TEST(WireFields, EraseIfSeesPlacesAndNamesAndKeepsTheRestInOrder) {
+  WireFields f;
+  f.add("", "A", "1");
+  f.add("p-", "B", "2:3");
+  f.add("", "C", "3");
+  f.add("", "p-B", "4");
+  f.erase_if([](size_t i, std::string_view name) { return i == 1 && name == "p-B"; });
+  EXPECT_EQ(f.text(), "A: 1\r\nC: 3\r\np-B: 4\r\n");
+  f.erase_if([](size_t, std::string_view name) { return name == "A" || name == "p-B"; });
+  EXPECT_EQ(f.text(), "C: 3\r\n");
+  EXPECT_EQ(f.which_of({"C", "A"}), 1u);
+  f.erase_if([](size_t, std::string_view) { return true; });
+  EXPECT_TRUE(f.empty());
 }
 
 }  // namespace

@@ -62,7 +62,7 @@ class ExchangeImpl final : public Exchange, public std::enable_shared_from_this<
   ~ExchangeImpl() override;
   Request& request() override { return req_; }
   void respond(Response res) override;
-  void respond_streaming(Response head, std::shared_ptr<BodySource> rest,
+  void respond_streaming(Response head, WireFields passed, std::shared_ptr<BodySource> rest,
                          std::optional<uint64_t> length) override;
   bool body_pending() const override { return body_pending_.load(); }
   void read_body(BodyReadDone done) override;
@@ -113,15 +113,16 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Session thread: a handler's answer for request `seq` (with `rest`, a streamed one).
   void on_response(uint64_t seq, Response res, std::shared_ptr<BodySource> rest = nullptr,
-                   std::optional<uint64_t> length = std::nullopt) {
+                   std::optional<uint64_t> length = std::nullopt, WireFields passed = {}) {
     if (closed_) return;  // connection gone: the answer is dropped
     for (auto& slot : queue_) {
       if (slot.seq == seq) {
         if (!slot.response) {
           request_bytes_ -= slot.bytes;  // the request's body, let go with its exchange
-          slot.bytes = response_bytes(res);
+          slot.bytes = response_bytes(res) + passed.text().size();
           answer_bytes_ += slot.bytes;
           slot.response.emplace(std::move(res));
+          slot.passed = std::move(passed);
           slot.rest = std::move(rest);
           slot.length = length;
           if (seq == in_flight_seq_) in_flight_ = false;
@@ -465,8 +466,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (slot.rest && !slot.length) framing = slot.http10 ? Framing::kUntilClose : Framing::kChunked;
     if (framing == Framing::kUntilClose) keep = false;
     const uint64_t length = slot.length ? *slot.length : slot.response->body().size();
-    bool send_body =
-        detail::response_head(*slot.response, keep, slot.head_request, framing, length, head_out_);
+    bool send_body = detail::response_head(*slot.response, slot.passed.text(), keep,
+                                           slot.head_request, framing, length, head_out_);
     if (!send_body) slot.rest.reset();
     slot.framing = framing;
     const std::string& body = slot.response->body();
@@ -654,6 +655,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::optional<uint64_t> length{};
     Framing framing = Framing::kLength;
     uint64_t sent = 0;
+    WireFields passed{};  // fields written after the response's own (respond_streaming)
   };
   std::string head_out_;         // the head being written (one write at a time)
   std::string chunk_size_line_;  // the chunk size line being written
@@ -710,13 +712,15 @@ void ExchangeImpl::respond(Response res) {
                  });
 }
 
-void ExchangeImpl::respond_streaming(Response head, std::shared_ptr<BodySource> rest,
+void ExchangeImpl::respond_streaming(Response head, WireFields passed,
+                                     std::shared_ptr<BodySource> rest,
                                      std::optional<uint64_t> length) {
   if (responded_.exchange(true)) return;
-  asio::dispatch(session_->executor(), [session = session_, seq = seq_, res = std::move(head),
-                                        rest = std::move(rest), length]() mutable {
-    session->on_response(seq, std::move(res), std::move(rest), length);
-  });
+  asio::dispatch(
+      session_->executor(), [session = session_, seq = seq_, res = std::move(head),
+                             passed = std::move(passed), rest = std::move(rest), length]() mutable {
+        session->on_response(seq, std::move(res), std::move(rest), length, std::move(passed));
+      });
 }
 
 void ExchangeImpl::read_body(BodyReadDone done) {

@@ -79,11 +79,18 @@ before(async () => {
   ports.half = await listen(half.server);
   const garbage = rawUpstream((s) => s.end('this is not HTTP\r\n\r\n'));
   ports.garbage = await listen(garbage.server);
+  // An answer with API Gateway's own id headers, a field its Connection header names (before and
+  // after it), and no Content-Type.
+  const ids = rawUpstream((s) => s.end('HTTP/1.1 200 OK\r\nx-hop-before: 1\r\n' +
+    'x-amzn-RequestId: upstream-id\r\nx-amz-apigw-id: upstream-apigw\r\n' +
+    'Connection: close, X-Hop-Before, x-hop-after\r\nx-hop-after: 2\r\nx-kept: 3\r\n' +
+    'Content-Length: 2\r\n\r\nok'));
+  ports.ids = await listen(ids.server);
   // A port nothing listens on: bound, then closed.
   const closed = net.createServer();
   ports.refused = await listen(closed);
   await new Promise((r) => closed.close(r));
-  echo.others = [hang, reset, half, garbage];
+  echo.others = [hang, reset, half, garbage, ids];
 
   key = await keyPair('RS256');
   const dir = tempDir();
@@ -109,7 +116,7 @@ ${jwtAuthorizer()}routes:${proxy('/svc/{proxy+}', 'http://${stageVariables.echo}
         integration.request.header.x-static: "'fixed'"
         integration.request.header.x-id-from-path: method.request.path.id
         integration.request.header.x-name: context.authorizer.claims.name`, 'jwt')}${proxy('/big/{n}', `http://127.0.0.1:${ports.echo}/big/{n}`)}${proxy('/refused', `http://127.0.0.1:${ports.refused}/`)}${proxy('/hang', `http://127.0.0.1:${ports.hang}/`, `
-      timeout_ms: 300`)}${proxy('/reset', `http://127.0.0.1:${ports.reset}/`)}${proxy('/half', `http://127.0.0.1:${ports.half}/`)}${proxy('/garbage', `http://127.0.0.1:${ports.garbage}/`)}${proxy('/pool/{proxy+}', '/pool/{proxy}', `
+      timeout_ms: 300`)}${proxy('/reset', `http://127.0.0.1:${ports.reset}/`)}${proxy('/half', `http://127.0.0.1:${ports.half}/`)}${proxy('/garbage', `http://127.0.0.1:${ports.garbage}/`)}${proxy('/ids', `http://127.0.0.1:${ports.ids}/`)}${proxy('/pool/{proxy+}', '/pool/{proxy}', `
       targets: [http://127.0.0.1:${ports.echo}, http://127.0.0.1:${ports.refused}, http://127.0.0.1:${ports.echo2}]
       cool_down_ms: 600000`)}
 `, { dir, deadlineMs: 30000 });
@@ -179,6 +186,22 @@ test('the response: status, body and headers pass; Server, Date, WWW-Authenticat
   assert.equal(res.headers.get('www-authenticate'), null);
   assert.equal(res.headers.get('set-cookie'), 'a=1, b=2');
   assert.match(res.headers.get('x-amzn-requestid'), /^[0-9a-f-]{36}$/);
+});
+
+test("the service's own request id is remapped, what its Connection names is dropped, a missing Content-Type defaulted", async () => {
+  const res = await call(gw, 'GET', '/ids');
+  assert.equal(res.status, 200);
+  assert.equal(res.text, 'ok');
+  assert.match(res.headers.get('x-amzn-requestid'), /^[0-9a-f-]{36}$/);
+  assert.equal(res.headers.get('x-amzn-remapped-x-amzn-requestid'), 'upstream-id');
+  // Not an id API Gateway remaps: the service's passes, and the gateway adds none beside it.
+  assert.equal(res.headers.get('x-amz-apigw-id'), 'upstream-apigw');
+  assert.equal(res.headers.get('x-hop-before'), null);
+  assert.equal(res.headers.get('x-hop-after'), null);
+  assert.equal(res.headers.get('x-kept'), '3');
+  assert.equal(res.headers.get('x-amzn-remapped-connection'), 'close, X-Hop-Before, x-hop-after');
+  assert.equal(res.headers.get('x-amzn-remapped-content-length'), '2');
+  assert.equal(res.headers.get('content-type'), 'application/json');
 });
 
 test('the principal reaches the service as a mapped header; forged ones are replaced, not merged', async () => {

@@ -19,8 +19,8 @@ std::string chunk_size_line(size_t size) {
   return fmt::format("{:x}\r\n", size);
 }
 
-bool response_head(const Response& res, bool keep_alive, bool head_request, Framing framing,
-                   uint64_t length, std::string& out) {
+bool response_head(const Response& res, std::string_view passed, bool keep_alive, bool head_request,
+                   Framing framing, uint64_t length, std::string& out) {
   unsigned status = res.result_int();
   bool bodiless_status = (status >= 100 && status < 200) || status == 204 || status == 304;
   out.clear();
@@ -43,6 +43,7 @@ bool response_head(const Response& res, bool keep_alive, bool head_request, Fram
     out += field.value();
     out += "\r\n";
   }
+  out += passed;
   if (!has_date) {
     out += "Date: ";
     out += http_date();

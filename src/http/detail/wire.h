@@ -28,12 +28,12 @@ std::string chunk_size_line(size_t size);
 inline constexpr std::string_view kChunkEnd = "\r\n";
 inline constexpr std::string_view kLastChunk = "0\r\n\r\n";
 
-// Writes `res`'s status line and fields into `out`. Content-Length (`length`, with kLength),
-// Transfer-Encoding (with kChunked), Connection (`close` unless `keep_alive`) and Date (unless
-// `res` has one) are written here; a handler's own values for the first three are ignored.
-// Returns whether a body follows (not for HEAD, 1xx, 204 and 304).
-bool response_head(const Response& res, bool keep_alive, bool head_request, Framing framing,
-                   uint64_t length, std::string& out);
+// Writes `res`'s status line and fields, then `passed`, into `out`. Content-Length (`length`,
+// with kLength), Transfer-Encoding (with kChunked), Connection (`close` unless `keep_alive`) and
+// Date (unless `res` has one) are written here; a handler's own values for the first three are
+// ignored. Returns whether a body follows (not for HEAD, 1xx, 204 and 304).
+bool response_head(const Response& res, std::string_view passed, bool keep_alive, bool head_request,
+                   Framing framing, uint64_t length, std::string& out);
 
 // RFC 9112 §6.1 and §6.3: chunked is the only transfer coding read, and it must be the last.
 // Beast would read an unknown coding ("xchunked", "identity") as no body at all, and whatever
