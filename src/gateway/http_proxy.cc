@@ -1,5 +1,6 @@
 #include "gateway/http_proxy.h"
 
+#include <boost/container/small_vector.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
@@ -167,11 +168,11 @@ core::Result<http::OriginRequest> upstream_request(const ProxyRoute& route,
   if (!query.empty()) out.target += "?" + query;
 
   // Headers: the client's as HTTP_PROXY passes them, less what the mappings set, then theirs.
-  proxy::HeaderList headers = proxy::upstream_request_headers(in.request.msg, in.connection);
+  boost::container::small_vector<std::string_view, 8> replaced;
   for (const ProxyMapping& m : route.mappings) {
-    if (m.target != Target::kHeader) continue;
-    std::erase_if(headers, [&](const auto& h) { return core::ascii_iequals(h.first, m.name); });
+    if (m.target == Target::kHeader) replaced.push_back(m.name);
   }
+  proxy::upstream_request_headers(in.request.msg, in.connection, replaced, out.wire_headers);
   for (const ProxyMapping& m : route.mappings) {
     if (m.target != Target::kHeader) continue;
     auto v = source_value(m, in);
@@ -185,9 +186,8 @@ core::Result<http::OriginRequest> upstream_request(const ProxyRoute& route,
       return core::invalid_argument("the value mapped to header " + m.name +
                                     " holds a control character (a line break?)");
     }
-    headers.emplace_back(m.name, std::move(*v));
+    out.wire_headers.add({}, m.name, *v);
   }
-  out.headers = std::move(headers);
   out.body = in.request.msg.body();
   out.head_rule = &proxy::kResponseHeadRule;
   return out;

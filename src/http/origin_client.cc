@@ -505,7 +505,8 @@ class ResponseParser final : public bhttp::response_parser<bhttp::buffer_body> {
 // The request's head as it goes on the wire. The client's header names were parsed as tokens and
 // its values hold no line break; mapped values were checked (gateway/http_proxy.h).
 std::string request_head(const OriginClient::Impl& s, const OriginRequest& request, bool chunked) {
-  size_t bytes = request.method.size() + request.target.size() + s.host_header.size() + 96;
+  size_t bytes = request.method.size() + request.target.size() + s.host_header.size() +
+                 request.wire_headers.text().size() + 96;
   for (const auto& [name, value] : request.headers)
     bytes += name.size() + value.size() + 4;
   std::string head;
@@ -522,6 +523,7 @@ std::string request_head(const OriginClient::Impl& s, const OriginRequest& reque
     head += value;
     head += "\r\n";
   }
+  head += request.wire_headers.text();
   if (chunked) {
     head += "Transfer-Encoding: chunked\r\n";
   } else {

@@ -88,6 +88,9 @@ struct OriginRequest {
   // dropped as well (hop-by-hop for that answer, RFC 9110 §7.6.1). The rule outlives the call (a
   // constant).
   const HeadRule* head_rule = nullptr;
+  // open() only: more fields, written as they are after `headers` (a proxy's, built in wire form
+  // as it judged the client's, not copied into a list first).
+  WireFields wire_headers{};
 };
 
 struct OriginResponse {

@@ -108,8 +108,12 @@ std::vector<std::string> connection_tokens(std::string_view value) {
   return out;
 }
 
-HeaderList upstream_request_headers(const bhttp::fields& client,
-                                    const ClientConnection& connection) {
+void upstream_request_headers(const bhttp::fields& client, const ClientConnection& connection,
+                              std::span<const std::string_view> replaced, http::WireFields& out) {
+  auto is_replaced = [&](std::string_view name) {
+    return std::any_of(replaced.begin(), replaced.end(),
+                       [&](std::string_view r) { return core::ascii_iequals(r, name); });
+  };
   std::vector<std::string> tokens;
   std::string forwarded_for;
   for (const auto& header : client) {
@@ -121,8 +125,6 @@ HeaderList upstream_request_headers(const bhttp::fields& client,
       forwarded_for.append(header.value());
     }
   }
-  HeaderList out;
-  out.reserve(static_cast<size_t>(std::distance(client.begin(), client.end())) + 3);
   for (const auto& header : client) {
     std::string_view name = header.name_string();
     std::string_view value = header.value();
@@ -130,14 +132,18 @@ HeaderList upstream_request_headers(const bhttp::fields& client,
     if (hop_by_hop(code) || request_dropped(code, name) || names_in(name, tokens)) continue;
     // A SigV4 signature was made for API Gateway, not for the upstream.
     if (code == field::authorization && value.starts_with("AWS4-HMAC-SHA256")) continue;
-    out.emplace_back(std::string(name), std::string(value));
+    if (is_replaced(name)) continue;
+    // As the listener's parser handed them over: a token, a value without a line break.
+    out.add({}, name, value);
   }
-  if (!forwarded_for.empty()) forwarded_for += ", ";
-  forwarded_for.append(connection.ip);
-  out.emplace_back("X-Forwarded-For", std::move(forwarded_for));
-  out.emplace_back("X-Forwarded-Proto", std::string(connection.proto));
-  out.emplace_back("X-Forwarded-Port", std::to_string(connection.port));
-  return out;
+  if (!is_replaced("X-Forwarded-For")) {
+    if (!forwarded_for.empty()) forwarded_for += ", ";
+    forwarded_for.append(connection.ip);
+    out.add({}, "X-Forwarded-For", forwarded_for);
+  }
+  if (!is_replaced("X-Forwarded-Proto")) out.add({}, "X-Forwarded-Proto", connection.proto);
+  if (!is_replaced("X-Forwarded-Port"))
+    out.add({}, "X-Forwarded-Port", std::to_string(connection.port));
 }
 
 http::HeadRule::Fate response_header_fate(bhttp::field code, std::string_view name) {

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -31,8 +32,6 @@
 
 namespace gatehouse::proxy {
 
-using HeaderList = std::vector<std::pair<std::string, std::string>>;
-
 // What the client connected to, for X-Forwarded-*.
 struct ClientConnection {
   std::string_view ip;     // the client's address
@@ -40,10 +39,12 @@ struct ClientConnection {
   uint16_t port = 0;       // the listener's port
 };
 
-// The headers of the upstream request from the client's, in the client's order, then the
-// X-Forwarded-* headers.
-HeaderList upstream_request_headers(const boost::beast::http::fields& client,
-                                    const ClientConnection& connection);
+// Appends the headers of the upstream request to `out`: the client's, in the client's order, less
+// those named in `replaced` (a request parameter mapping sets them: replaced, never merged), then
+// the X-Forwarded-* headers.
+void upstream_request_headers(const boost::beast::http::fields& client,
+                              const ClientConnection& connection,
+                              std::span<const std::string_view> replaced, http::WireFields& out);
 
 // What becomes of an upstream response header: kept, renamed x-amzn-Remapped-<name>, or dropped.
 // `code` is Beast's code for `name` (field::unknown when it has none). The fields the answer's

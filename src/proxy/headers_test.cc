@@ -7,7 +7,25 @@ namespace {
 
 namespace bhttp = boost::beast::http;
 
-std::string find(const HeaderList& h, std::string_view name) {
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+// The upstream request's headers, as name and value pairs read back from their wire form.
+Fields upstream_headers(const bhttp::fields& client, const ClientConnection& connection,
+                        std::vector<std::string_view> replaced = {}) {
+  http::WireFields wire;
+  upstream_request_headers(client, connection, replaced, wire);
+  Fields out;
+  std::string_view text = wire.text();
+  while (!text.empty()) {
+    size_t colon = text.find(": ");
+    size_t eol = text.find("\r\n");
+    out.emplace_back(text.substr(0, colon), text.substr(colon + 2, eol - colon - 2));
+    text.remove_prefix(eol + 2);
+  }
+  return out;
+}
+
+std::string find(const Fields& h, std::string_view name) {
   for (const auto& [n, v] : h) {
     if (n == name) return v;
   }
@@ -31,7 +49,7 @@ TEST(ProxyHeaders, RequestKeepsEndToEndHeadersAndDropsHopByHopOnes) {
   client.insert("Via", "1.1 somewhere");
   client.insert("X-Custom", "kept");
   client.insert("X-Custom", "twice");
-  auto out = upstream_request_headers(client, {"203.0.113.7", "http", 8080});
+  auto out = upstream_headers(client, {"203.0.113.7", "http", 8080});
   EXPECT_EQ(find(out, "Accept"), "application/json");
   EXPECT_EQ(find(out, "Authorization"), "Bearer abc");
   for (std::string_view gone :
@@ -58,13 +76,27 @@ TEST(ProxyHeaders, ForwardedForIsAppendedToAndTheOthersAreOverwritten) {
   client.insert("X-Forwarded-Proto", "https");
   client.insert("X-Forwarded-Port", "443");
   client.insert("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/execute-api");
-  auto out = upstream_request_headers(client, {"127.0.0.1", "http", 8080});
+  auto out = upstream_headers(client, {"127.0.0.1", "http", 8080});
   EXPECT_EQ(find(out, "X-Forwarded-For"), "1.1.1.1, 2.2.2.2, 3.3.3.3, 127.0.0.1");
   EXPECT_EQ(find(out, "X-Forwarded-Proto"), "http");
   EXPECT_EQ(find(out, "X-Forwarded-Port"), "8080");
   EXPECT_EQ(find(out, "Authorization"), "<absent>");  // a SigV4 signature is API Gateway's
   // One of each, whatever the client sent.
   EXPECT_EQ(out.size(), 3u);
+}
+
+// What a mapping sets is never merged with what the client sent, X-Forwarded-* included.
+TEST(ProxyHeaders, ReplacedNamesAreLeftOutWhoeverWouldSendThem) {
+  bhttp::fields client;
+  client.insert("X-User-Id", "mallory");
+  client.insert("x-user-id", "mallory again");
+  client.insert("X-Forwarded-For", "1.1.1.1");
+  client.insert("Accept", "*/*");
+  auto out =
+      upstream_headers(client, {"127.0.0.1", "http", 8080}, {"x-USER-id", "x-forwarded-for"});
+  EXPECT_EQ(
+      out,
+      (Fields{{"Accept", "*/*"}, {"X-Forwarded-Proto", "http"}, {"X-Forwarded-Port", "8080"}}));
 }
 
 TEST(ProxyHeaders, ResponseHeadersPassAreRemappedOrDropped) {
