@@ -49,13 +49,21 @@ class WireFields {
   // at most 32 names). One pass, whatever the number of names.
   uint32_t which_of(std::initializer_list<std::string_view> names) const {
     uint32_t found = 0;
-    for_each([&](size_t, std::string_view name) {
+    // A line holds a name when the name is followed by its ':' (names hold none): no search for
+    // each line's colon.
+    for (std::string_view rest = text_; !rest.empty();) {
+      const size_t eol = rest.find('\n');
+      const std::string_view line = rest.substr(0, eol);
       uint32_t bit = 1;
       for (std::string_view n : names) {
-        if (n.size() == name.size() && boost::beast::iequals(n, name)) found |= bit;
+        if (line.size() > n.size() && line[n.size()] == ':' &&
+            boost::beast::iequals(line.substr(0, n.size()), n)) {
+          found |= bit;
+        }
         bit <<= 1;
       }
-    });
+      rest.remove_prefix(eol == std::string_view::npos ? rest.size() : eol + 1);
+    }
     return found;
   }
 
