@@ -285,25 +285,31 @@ class Session : public std::enable_shared_from_this<Session> {
   // request id, when it was read (on the clock of the connection's Asio timers, which its
   // deadlines are measured against). A request that does not keep the connection alive is the
   // last one read.
-  void queue_request(bhttp::request<bhttp::string_body> msg, bool body_streamed) {
-    Request req;
+  void queue_request(bhttp::request<bhttp::string_body>&& msg, bool body_streamed) {
+    // Built in its slot: the request is not moved from one holder to the next. Nothing below
+    // throws but the address's copy; then no half-built slot stays.
+    Slot& slot = queue_.emplace_back();
+    Request& req = slot.waiting.emplace();
     req.msg = std::move(msg);
-    req.peer_ip = peer_ip_;
+    try {
+      req.peer_ip = peer_ip_;
+    } catch (...) {
+      queue_.pop_back();
+      throw;
+    }
     req.peer_port = peer_port_;
     req.id = core::new_request_id();
     req.received_at = core::os_monotonic();
-    const bool keep_alive = req.msg.keep_alive();
-    if (!keep_alive) read_open_ = false;
-    const bool head = req.msg.method() == bhttp::verb::head;
-    const bool http10 = req.msg.version() < 11;
+    slot.seq = next_seq_++;
+    slot.keep_alive = req.msg.keep_alive();
+    if (!slot.keep_alive) read_open_ = false;
+    slot.head_request = req.msg.method() == bhttp::verb::head;
+    slot.http10 = req.msg.version() < 11;
+    slot.body_streamed = body_streamed;
     // Until it is answered, a request's body counts against the budget: sixteen pipelined 10 MiB
     // uploads are not all held at once.
-    const size_t body_bytes = req.msg.body().size();
-    Slot slot{next_seq_++, keep_alive, head, std::nullopt, body_bytes, std::move(req)};
-    slot.http10 = http10;
-    slot.body_streamed = body_streamed;
-    queue_.push_back(std::move(slot));
-    request_bytes_ += body_bytes;
+    slot.bytes = req.msg.body().size();
+    request_bytes_ += slot.bytes;
   }
 
   void start_piece_read() {
@@ -640,9 +646,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   // One slot per request in arrival order; written from the front as answers arrive.
   struct Slot {
-    uint64_t seq;
-    bool keep_alive;
-    bool head_request;
+    uint64_t seq = 0;
+    bool keep_alive = false;
+    bool head_request = false;
     std::optional<Response> response;
     size_t bytes = 0;                // the request's body size; response_bytes() once answered
     std::optional<Request> waiting;  // read, not yet handed to the handler
@@ -706,6 +712,9 @@ namespace {
 
 void ExchangeImpl::respond(Response res) {
   if (responded_.exchange(true)) return;  // answered twice: the first answer stands
+  if (session_->executor().running_in_this_thread()) {
+    return session_->on_response(seq_, std::move(res));  // no handler to move it into
+  }
   asio::dispatch(session_->executor(),
                  [session = session_, seq = seq_, res = std::move(res)]() mutable {
                    session->on_response(seq, std::move(res));
@@ -716,6 +725,9 @@ void ExchangeImpl::respond_streaming(Response head, WireFields passed,
                                      std::shared_ptr<BodySource> rest,
                                      std::optional<uint64_t> length) {
   if (responded_.exchange(true)) return;
+  if (session_->executor().running_in_this_thread()) {
+    return session_->on_response(seq_, std::move(head), std::move(rest), length, std::move(passed));
+  }
   asio::dispatch(
       session_->executor(), [session = session_, seq = seq_, res = std::move(head),
                              passed = std::move(passed), rest = std::move(rest), length]() mutable {
