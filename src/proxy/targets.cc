@@ -30,12 +30,7 @@ void Targets::open(const boost::asio::any_io_executor& where, http::OriginReques
                    std::chrono::milliseconds timeout, Done done) {
   if (upstreams_.size() == 1) {
     // One origin: nothing to choose, nowhere else to go.
-    Upstream& only = *upstreams_.front();
-    return only.open(
-        where, std::move(request), timeout,
-        [&only, done = std::move(done)](core::Result<http::OriginStream, http::OriginError>&& r) {
-          done(std::move(r), only);
-        });
+    return upstreams_.front()->open(where, std::move(request), timeout, std::move(done));
   }
   auto a = std::make_shared<Attempt>();
   a->where = where;
@@ -52,7 +47,8 @@ void Targets::attempt(std::shared_ptr<Attempt> a, http::OriginRequest request) {
   Upstream& target = *upstreams_[a->index];
   ++a->tried;
   target.open(a->where, std::move(request), std::max(left, milliseconds(1)),
-              [this, a, &target](core::Result<http::OriginStream, http::OriginError>&& result) {
+              [this, a, &target](core::Result<http::OriginStream, http::OriginError>&& result,
+                                 const Upstream&) {
                 if (result || !result.error().unsent) return a->done(std::move(result), target);
                 const http::OriginError& e = result.error();
                 if (e.connect_failed) target.mark_unreachable(cool_down_);

@@ -28,8 +28,7 @@ class Targets {
 
   // Upstream::open on the target in turn, then on the next ones while no connection can be had
   // and time is left of `timeout`. `done` gets the result and the target it came from.
-  using Done = std::function<void(core::Result<http::OriginStream, http::OriginError>,
-                                  const Upstream& target)>;
+  using Done = Upstream::Done;
   void open(const boost::asio::any_io_executor& where, http::OriginRequest request,
             std::chrono::milliseconds timeout, Done done);
 

@@ -55,7 +55,7 @@ uint64_t Upstream::connections_open() const {
 }
 
 void Upstream::open(const boost::asio::any_io_executor& where, http::OriginRequest request,
-                    std::chrono::milliseconds timeout, http::OriginClient::OpenDone done) {
+                    std::chrono::milliseconds timeout, Done done) {
   // The client connection's own thread and pool: no hop between threads, and the two sides of
   // a streamed body meet on one thread.
   // Compared by context, without building a type-erased executor per lane and request.
@@ -65,8 +65,10 @@ void Upstream::open(const boost::asio::any_io_executor& where, http::OriginReque
     if (&ex->context() == contexts_[i]) lane = lanes_[i].get();
   }
   if (lane == nullptr) {
-    return done(http::OriginError{
-        core::internal_error("the request's thread has no connection pool to " + origin_), false});
+    return done(http::OriginError{core::internal_error(
+                                      "the request's thread has no connection pool to " + origin_),
+                                  false},
+                *this);
   }
   stats_.requests.inc();
   // Timed on the OS clock, as the client's deadlines are.
@@ -104,7 +106,7 @@ void Upstream::open(const boost::asio::any_io_executor& where, http::OriginReque
               break;
           }
         }
-        done(std::move(result));
+        done(std::move(result), *this);
       });
 }
 

@@ -61,8 +61,11 @@ class Upstream : public std::enable_shared_from_this<Upstream> {
 
   // The exchange on the pool of the I/O thread `where` runs on (http::OriginClient::open).
   // kInternal when `where` is not one of the pools' threads.
+  // `done` gets the answer and this upstream (what Targets tells its callers).
+  using Done =
+      std::function<void(core::Result<http::OriginStream, http::OriginError>, const Upstream&)>;
   void open(const boost::asio::any_io_executor& where, http::OriginRequest request,
-            std::chrono::milliseconds timeout, http::OriginClient::OpenDone done);
+            std::chrono::milliseconds timeout, Done done);
 
  private:
   Upstream(std::string origin, http::OriginOptions options,
