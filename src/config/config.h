@@ -96,6 +96,30 @@ struct Limits {
   bool operator==(const Limits&) const = default;
 };
 
+// Cross-origin requests from browsers (api.cors), configured as API Gateway's HTTP APIs do: the
+// gateway answers preflight requests itself, before routing and authorization, and adds the
+// headers below to every answer to an allowed origin (gateway responses included), in place of
+// any an integration set.
+struct Cors {
+  // Required, not empty: "https://app.example.com" (scheme, host, optional port; stored
+  // lower-case), "*" (any origin), "https://*" or "http://*" (any origin of that scheme).
+  std::vector<std::string> allow_origins;
+  // Access-Control-Allow-Methods: upper-case methods, or "*" (the requested method is echoed).
+  std::vector<std::string> allow_methods;
+  // Access-Control-Allow-Headers: lower-case names, or "*" (the requested ones are echoed:
+  // browsers never let "*" cover Authorization).
+  std::vector<std::string> allow_headers;
+  // Access-Control-Expose-Headers: lower-case names, or "*".
+  std::vector<std::string> expose_headers;
+  // Access-Control-Allow-Credentials: true. Not with allow_origins "*" (browsers refuse it) nor
+  // "https://*" / "http://*" (every site of the scheme could make credentialed calls).
+  bool allow_credentials = false;
+  // Access-Control-Max-Age in seconds (0–86400); unset sends none (browsers use 5 s).
+  std::optional<uint32_t> max_age_s;
+  SourcePos pos;  // the cors: map
+  bool operator==(const Cors&) const = default;
+};
+
 // The API itself (api:).
 struct Api {
   std::string name;  // required; shown in logs and metrics
@@ -124,6 +148,8 @@ struct Api {
   // None: the stage's variables (stageVariables in events; `stageVariables.X` identity sources).
   // In file order; names [A-Za-z0-9_]+, values strings (YAML numbers and booleans as written).
   std::vector<std::pair<std::string, std::string>> stage_variables;
+  // None: no CORS; a browser's preflight OPTIONS is routed like any request.
+  std::optional<Cors> cors;
   SourcePos pos;  // the api: map
 };
 

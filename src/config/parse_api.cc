@@ -1,4 +1,4 @@
-// The api: section (with its limits, binary media types and stage variables), the check of
+// The api: section (with its limits, binary media types, stage variables and CORS), the check of
 // api.default_authorizer, gateway_responses:, admin: and access_log:.
 #include <algorithm>
 #include <optional>
@@ -80,6 +80,94 @@ core::Status read_stage_variables(const Ctx& c, const Field& f,
   return {};
 }
 
+// api.cors: each list's entries checked and normalised (origins and header names lower-case,
+// methods upper-case), no repeats.
+core::Status parse_cors(const Ctx& c, const Field& f, Cors* out) {
+  auto m = MapReader::open(c, f,
+                           {"allow_origins", "allow_methods", "allow_headers", "expose_headers",
+                            "allow_credentials", "max_age_s"});
+  if (!m) return m.error();
+  out->pos = source_pos(c, f.mark);
+  // A list of strings, each checked by `valid` (which names what is expected) and normalised.
+  auto read_list = [&](const Field* field, std::vector<std::string>* list, auto normalise,
+                       auto valid, std::string_view expected) -> core::Status {
+    if (field == nullptr) return {};
+    if (!field->value.IsSequence()) {
+      return fail(
+          c, *field,
+          "expected a list, each " + std::string(expected) + "; got " + describe(field->value));
+    }
+    for (size_t i = 0; i < field->value.size(); ++i) {
+      Field e = item(*field, i, field->value[i]);
+      std::string raw;
+      GH_CONFIG_TRY(read_nonempty_string(c, e, &raw));
+      std::string v = normalise(raw);
+      if (!valid(v)) {
+        return fail(c, e, quote(raw) + " is not valid here; expected " + std::string(expected));
+      }
+      if (std::find(list->begin(), list->end(), v) != list->end()) {
+        return fail(c, e, quote(raw) + " is listed twice (compared case-insensitively)");
+      }
+      list->push_back(std::move(v));
+    }
+    return {};
+  };
+  auto lower = [](const std::string& v) { return core::ascii_lower(v); };
+  auto upper = [](const std::string& v) {
+    std::string u = v;
+    for (char& ch : u)
+      if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+    return u;
+  };
+  auto token_or_star = [](const std::string& v) { return v == "*" || all_of(v, is_token_char); };
+  auto origin = [](const std::string& v) {
+    return v == "*" || v == "https://*" || v == "http://*" || core::is_web_origin(v);
+  };
+  const Field* origins = m->get("allow_origins");
+  if (origins == nullptr) {
+    return m->missing(c, "allow_origins",
+                      "; expected the origins browsers may call from, e.g. "
+                      "[https://app.example.com]");
+  }
+  GH_CONFIG_TRY(read_list(origins, &out->allow_origins, lower, origin,
+                          "an origin such as https://app.example.com (scheme, host and port, "
+                          "no path), \"*\", \"https://*\" or \"http://*\""));
+  if (out->allow_origins.empty()) {
+    return fail(c, *origins, "list at least one origin, e.g. [https://app.example.com]");
+  }
+  GH_CONFIG_TRY(read_list(m->get("allow_methods"), &out->allow_methods, upper, token_or_star,
+                          "a method such as GET, or \"*\""));
+  GH_CONFIG_TRY(read_list(m->get("allow_headers"), &out->allow_headers, lower, token_or_star,
+                          "a header name such as authorization, or \"*\""));
+  GH_CONFIG_TRY(read_list(m->get("expose_headers"), &out->expose_headers, lower, token_or_star,
+                          "a header name such as x-request-id, or \"*\""));
+  if (const Field* cred = m->get("allow_credentials")) {
+    GH_CONFIG_TRY(read_bool(c, *cred, &out->allow_credentials));
+    const auto& o = out->allow_origins;
+    if (out->allow_credentials && std::find(o.begin(), o.end(), "*") != o.end()) {
+      return fail(c, *cred,
+                  "allow_credentials cannot go with allow_origins \"*\": browsers refuse "
+                  "credentials from a wildcard; list the origins");
+    }
+    // Echoing any https origin with credentials would let every site on the web make
+    // credentialed calls (the classic CORS hole): refused, not served.
+    for (const std::string& origin : o) {
+      if (out->allow_credentials && origin.ends_with("://*")) {
+        return fail(c, *cred,
+                    "allow_credentials cannot go with allow_origins " + quote(origin) +
+                        ": any site of that scheme could make credentialed calls; list the "
+                        "origins");
+      }
+    }
+  }
+  if (const Field* age = m->get("max_age_s")) {
+    uint32_t v = 0;
+    GH_CONFIG_TRY(read_number(c, age, 0, 86'400, &v));
+    out->max_age_s = v;
+  }
+  return {};
+}
+
 core::Status parse_gateway_response(const Ctx& c, GatewayResponseType type, const Field& f,
                                     GatewayResponse* out) {
   auto m = MapReader::open(c, f, {"status", "headers", "body"});
@@ -125,7 +213,7 @@ core::Status parse_api(const Ctx& c, const Field& f, Api* out,
   auto m = MapReader::open(c, f,
                            {"name", "stage", "listen", "region", "account_id", "api_id",
                             "io_threads", "default_authorizer", "shutdown_grace_ms", "limits",
-                            "binary_media_types", "stage_variables"});
+                            "binary_media_types", "stage_variables", "cors"});
   if (!m) return m.error();
   out->pos = source_pos(c, f.mark);
 
@@ -193,6 +281,7 @@ core::Status parse_api(const Ctx& c, const Field& f, Api* out,
   if (const Field* v = m->get("stage_variables")) {
     GH_CONFIG_TRY(read_stage_variables(c, *v, &out->stage_variables));
   }
+  if (const Field* cors = m->get("cors")) GH_CONFIG_TRY(parse_cors(c, *cors, &out->cors.emplace()));
   return {};
 }
 

@@ -102,4 +102,66 @@ TEST(ConfigErrors, BinaryMediaTypesAndStageVariables) {
 }
 
 }  // namespace
+
+// api.cors: lists normalised, origins checked, credentials never with "*".
+TEST(ConfigLoad, Cors) {
+  auto c = config_of(with_route(
+      "api:\n  name: x\n  cors:\n    allow_origins: [HTTPS://App.Example.com, "
+      "http://localhost:3000]\n"
+      "    allow_methods: [get, POST]\n    allow_headers: [Authorization, \"*\"]\n"
+      "    expose_headers: [X-Request-Id]\n    allow_credentials: true\n    max_age_s: 600\n"));
+  ASSERT_TRUE(c);
+  ASSERT_TRUE(c->api.cors.has_value());
+  const Cors& cors = *c->api.cors;
+  EXPECT_EQ(cors.allow_origins,
+            (std::vector<std::string>{"https://app.example.com", "http://localhost:3000"}));
+  EXPECT_EQ(cors.allow_methods, (std::vector<std::string>{"GET", "POST"}));
+  EXPECT_EQ(cors.allow_headers, (std::vector<std::string>{"authorization", "*"}));
+  EXPECT_EQ(cors.expose_headers, (std::vector<std::string>{"x-request-id"}));
+  EXPECT_TRUE(cors.allow_credentials);
+  EXPECT_EQ(cors.max_age_s, 600u);
+  EXPECT_FALSE(config_of(with_route("api: {name: x}\n"))->api.cors.has_value());
+}
+
+TEST(ConfigErrors, Cors) {
+  const std::string kOrigin =
+      " is not valid here; expected an origin such as https://app.example.com (scheme, host and "
+      "port, no path), \"*\", \"https://*\" or \"http://*\"";
+  expect_errors({
+      {"no origins", with_route("api: {name: x, cors: {allow_methods: [GET]}}\n"),
+       "gh.yaml:1:22: api.cors.allow_origins: required key is missing; expected the origins "
+       "browsers may call from, e.g. [https://app.example.com]"},
+      {"empty origins", with_route("api: {name: x, cors: {allow_origins: []}}\n"),
+       "gh.yaml:1:38: api.cors.allow_origins: list at least one origin, e.g. "
+       "[https://app.example.com]"},
+      {"a path", with_route("api: {name: x, cors: {allow_origins: [https://a.test/app]}}\n"),
+       "gh.yaml:1:39: api.cors.allow_origins[0]: 'https://a.test/app'" + kOrigin},
+      {"no scheme", with_route("api: {name: x, cors: {allow_origins: [a.test]}}\n"),
+       "gh.yaml:1:39: api.cors.allow_origins[0]: 'a.test'" + kOrigin},
+      {"credentials with any https origin",
+       with_route(
+           "api: {name: x, cors: {allow_origins: [\"https://*\"], allow_credentials: true}}\n"),
+       "gh.yaml:1:72: api.cors.allow_credentials: allow_credentials cannot go with allow_origins "
+       "'https://*': any site of that scheme could make credentialed calls; list the origins"},
+      {"credentials with any origin",
+       with_route("api: {name: x, cors: {allow_origins: [\"*\"], allow_credentials: true}}\n"),
+       "gh.yaml:1:64: api.cors.allow_credentials: allow_credentials cannot go with allow_origins "
+       "\"*\": browsers refuse credentials from a wildcard; list the origins"},
+      {"repeated",
+       with_route("api: {name: x, cors: {allow_origins: [https://a.test, HTTPS://A.test]}}\n"),
+       "gh.yaml:1:55: api.cors.allow_origins[1]: 'HTTPS://A.test' is listed twice (compared "
+       "case-insensitively)"},
+      {"bad method",
+       with_route(
+           "api: {name: x, cors: {allow_origins: [\"*\"], allow_methods: [\"GET POST\"]}}\n"),
+       "gh.yaml:1:61: api.cors.allow_methods[0]: 'GET POST' is not valid here; expected a method "
+       "such as GET, or \"*\""},
+      {"max age", with_route("api: {name: x, cors: {allow_origins: [\"*\"], max_age_s: 86401}}\n"),
+       "gh.yaml:1:56: api.cors.max_age_s: 86401 is out of range; expected an integer in 0..86400"},
+      {"unknown key", with_route("api: {name: x, cors: {allow_origins: [\"*\"], origins: [a]}}\n"),
+       "gh.yaml:1:45: api.cors.origins: unknown key 'origins'; expected one of: allow_origins, "
+       "allow_methods, allow_headers, expose_headers, allow_credentials, max_age_s"},
+  });
+}
+
 }  // namespace gatehouse::config

@@ -117,4 +117,22 @@ bool media_type_matches(std::string_view content_type, std::string_view pattern)
          part_matches(pattern.substr(slash + 1), media.substr(media_slash + 1));
 }
 
+bool is_web_origin(std::string_view s) noexcept {
+  if (s.starts_with("https://")) {
+    s.remove_prefix(8);
+  } else if (s.starts_with("http://")) {
+    s.remove_prefix(7);
+  } else {
+    return false;
+  }
+  if (s.empty()) return false;
+  for (char ch : s) {
+    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                    (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == ':' || ch == '[' ||
+                    ch == ']';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 }  // namespace gatehouse::core

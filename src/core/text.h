@@ -1,6 +1,6 @@
 // The text toolkit every area shares: percent-decoding (RFC 3986 §2.1; Boost.URL decodes), UTF-8
-// well-formedness, and Content-Type media types (RFC 9110 §8.3.1). One of each, tested once
-// (text_test.cc).
+// well-formedness, Content-Type media types (RFC 9110 §8.3.1) and web origins (RFC 6454). One of
+// each, tested once (text_test.cc).
 //
 // Thread safety: pure functions.
 #pragma once
@@ -152,5 +152,13 @@ void for_each_media_type_param(std::string_view content_type, Visit&& visit) {
 // Whether content_type's media type matches `pattern` ("image/png", "image/*", "*/*"): type and
 // subtype compared ASCII case-insensitively, '*' standing for a whole part; "*/*" matches any.
 bool media_type_matches(std::string_view content_type, std::string_view pattern);
+
+// ---------------------------------------------------------------------------------------------
+// Web origins
+
+// Whether `s` is a web origin as a browser sends it in Origin: http:// or https://, then a host
+// and an optional port (letters, digits, '-', '.', ':', and the brackets of an IPv6 literal),
+// nothing after. Not "null", no path, no list.
+bool is_web_origin(std::string_view s) noexcept;
 
 }  // namespace gatehouse::core

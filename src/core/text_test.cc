@@ -153,5 +153,15 @@ TEST(MediaTypes, Matching) {
   EXPECT_FALSE(media_type_matches("image/png", "image"));
 }
 
+TEST(WebOrigins, SchemeHostAndPortOnly) {
+  for (std::string_view o : {"https://app.example", "http://localhost:3000", "http://[::1]:8080",
+                             "https://A-b.Example.com"})
+    EXPECT_TRUE(is_web_origin(o)) << o;
+  for (std::string_view o :
+       {"null", "", "https://", "ftp://a.test", "https://a.test/", "https://a.test/app",
+        "https://a.test, https://b.test", "https://a.test\tx", "//a.test", "https://user@a.test"})
+    EXPECT_FALSE(is_web_origin(o)) << o;
+}
+
 }  // namespace
 }  // namespace gatehouse::core

@@ -657,6 +657,7 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(
   rt->api_port = deps.api_port;
   rt->stage_variables = config.api.stage_variables;
   rt->binary_media_types = config.api.binary_media_types;
+  if (config.api.cors) rt->cors.emplace(*config.api.cors);
   if (auto s = make_functions(config, deps, previous, *rt); !s.ok()) return s;
   for (const config::Authorizer& c : config.authorizers) {
     auto a = detail::make_authorizer(c, deps, *rt);

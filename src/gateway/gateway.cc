@@ -64,7 +64,8 @@ struct Gateway::Call {
   std::optional<functions::events::RequestFacts> facts;
   std::string_view cache_status;
   std::string_view error_reason;
-  std::string_view upstream;  // the http_proxy target that answered or failed (its Upstream's)
+  bool cors_preflight = false;  // answered by the CORS policy itself: its headers are final
+  std::string_view upstream;    // the http_proxy target that answered or failed (its Upstream's)
   uint64_t authorizer_us = 0;
   uint64_t integration_us = 0;
   bool issuer_request = false;  // answered by the embedded issuer
@@ -110,6 +111,12 @@ void Gateway::route(std::shared_ptr<Call> call) {
   http::Request& req = call->exchange->request();
   const Runtime& rt = *call->runtime;
 
+  // A browser's preflight is answered before anything else, as API Gateway does with CORS
+  // configured: it carries no credentials, and no route need exist for OPTIONS.
+  if (rt.cors && CorsPolicy::is_preflight(req.msg)) {
+    call->cors_preflight = true;
+    return finish(*call, rt.cors->preflight(req.msg));
+  }
   // The embedded issuer's endpoints are public and come before the API's routes (build_runtime
   // refuses routes that would shadow them).
   if (rt.issuer && rt.issuer->serves(req.path)) {
@@ -474,6 +481,8 @@ void Gateway::finish(Call& call, http::Response res, std::shared_ptr<http::BodyS
   // Names Beast has no code for (field::unknown), added only when absent from the response and
   // from the fields a service's answer passed: an insert, without the lookup by name and the
   // search for others of the name that set() makes.
+  // CORS headers are the policy's alone, on every answer, gateway responses included.
+  if (call.runtime->cors && !call.cors_preflight) call.runtime->cors->apply(req.msg, res, passed);
   const uint32_t in_passed =
       passed.empty() ? 0 : passed.which_of({"x-amzn-RequestId", "x-amz-apigw-id", "Content-Type"});
   if (!(in_passed & 1) && res.find("x-amzn-RequestId") == res.end())

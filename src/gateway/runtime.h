@@ -25,6 +25,7 @@
 #include "core/defaults.h"
 #include "core/stats.h"
 #include "functions/pool/worker_pool.h"
+#include "gateway/cors.h"
 #include "gateway/crud.h"
 #include "gateway/http_proxy.h"
 #include "gateway/responses.h"
@@ -169,6 +170,7 @@ struct Runtime {
   uint16_t api_port = 0;       // the API listener's: what X-Forwarded-Port tells upstreams
   std::vector<std::pair<std::string, std::string>> stage_variables;
   std::vector<std::string> binary_media_types;
+  std::optional<CorsPolicy> cors;           // api.cors
   std::optional<router::RouteTable> table;  // always set once built
   router::MethodArnPrefix arn_prefix{"", "", "", ""};
   std::vector<std::unique_ptr<RouteRuntime>> routes;  // by RouteSpec::route_index
