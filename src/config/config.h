@@ -120,6 +120,15 @@ struct Cors {
   bool operator==(const Cors&) const = default;
 };
 
+// Throttling as API Gateway's route throttling: a token bucket per route and method on each
+// gatehouse instance, `burst` requests at once refilled at `rate` per second; past it, 429
+// THROTTLED. Checked before authorization, so a flood costs no authorizer work.
+struct Throttle {
+  double rate = 0;     // requests per second, steady: 0..1000000, decimals allowed (0.5)
+  uint32_t burst = 0;  // requests at once: 0..1000000 (0 refuses every request)
+  bool operator==(const Throttle&) const = default;
+};
+
 // The API itself (api:).
 struct Api {
   std::string name;  // required; shown in logs and metrics
@@ -150,6 +159,8 @@ struct Api {
   std::vector<std::pair<std::string, std::string>> stage_variables;
   // None: no CORS; a browser's preflight OPTIONS is routed like any request.
   std::optional<Cors> cors;
+  // None: no throttling. The default of every route (each route and method its own bucket).
+  std::optional<Throttle> throttle;
   SourcePos pos;  // the api: map
 };
 
@@ -410,6 +421,8 @@ struct Route {
   // Empty: any valid token will do. Otherwise the token needs at least one of these scopes.
   std::vector<std::string> scopes;
   Integration integration;
+  // Resolved: the route's own `throttle`, else api.throttle; none: not throttled.
+  std::optional<Throttle> throttle;
   SourcePos pos;       // the route's map in the list
   SourcePos path_pos;  // its `path:` value: where template errors point
 };

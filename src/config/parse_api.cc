@@ -1,6 +1,7 @@
 // The api: section (with its limits, binary media types, stage variables and CORS), the check of
 // api.default_authorizer, gateway_responses:, admin: and access_log:.
 #include <algorithm>
+#include <charconv>
 #include <optional>
 #include <utility>
 
@@ -205,6 +206,28 @@ bool listeners_collide(const ListenAddress& a, const ListenAddress& b) {
          (a.host == b.host || unspecified(a.host) || unspecified(b.host));
 }
 
+core::Status parse_throttle(const Ctx& c, const Field& f, Throttle* out) {
+  auto m = MapReader::open(c, f, {"rate", "burst"});
+  if (!m) return m.error();
+  const Field* rate = m->get("rate");
+  if (rate == nullptr) return m->missing(c, "rate", "; expected requests per second, e.g. 100");
+  const Field* burst = m->get("burst");
+  if (burst == nullptr) return m->missing(c, "burst", "; expected requests at once, e.g. 200");
+  std::string text;
+  GH_CONFIG_TRY(read_scalar(c, *rate, &text));
+  double v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || !(v >= 0 && v <= 1e6)) {
+    return fail(c, *rate,
+                quote(text) +
+                    " is not a rate; expected requests per second from 0 to 1000000, "
+                    "e.g. 100 or 0.5");
+  }
+  out->rate = v;
+  GH_CONFIG_TRY(read_number(c, burst, 0, 1'000'000, &out->burst));
+  return {};
+}
+
 // Parsed before the authorizers (their stageVariables.<name> sources need stage_variables), so
 // default_authorizer is only checked against 'none' here; *default_authorizer receives its entry
 // for check_default_authorizer().
@@ -213,7 +236,7 @@ core::Status parse_api(const Ctx& c, const Field& f, Api* out,
   auto m = MapReader::open(c, f,
                            {"name", "stage", "listen", "region", "account_id", "api_id",
                             "io_threads", "default_authorizer", "shutdown_grace_ms", "limits",
-                            "binary_media_types", "stage_variables", "cors"});
+                            "binary_media_types", "stage_variables", "cors", "throttle"});
   if (!m) return m.error();
   out->pos = source_pos(c, f.mark);
 
@@ -282,6 +305,9 @@ core::Status parse_api(const Ctx& c, const Field& f, Api* out,
     GH_CONFIG_TRY(read_stage_variables(c, *v, &out->stage_variables));
   }
   if (const Field* cors = m->get("cors")) GH_CONFIG_TRY(parse_cors(c, *cors, &out->cors.emplace()));
+  if (const Field* t = m->get("throttle")) {
+    GH_CONFIG_TRY(parse_throttle(c, *t, &out->throttle.emplace()));
+  }
   return {};
 }
 

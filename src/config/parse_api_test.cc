@@ -164,4 +164,43 @@ TEST(ConfigErrors, Cors) {
   });
 }
 
+// api.throttle is every route's default; a route's own replaces it.
+TEST(ConfigLoad, Throttle) {
+  auto c = config_of(
+      "api: {name: x, throttle: {rate: 0.5, burst: 2}}\n"
+      "routes:\n"
+      "  - {path: /a, method: GET, auth: none, integration: {type: mock}}\n"
+      "  - {path: /b, method: GET, auth: none, throttle: {rate: 100, burst: 0},\n"
+      "     integration: {type: mock}}\n");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->api.throttle, (Throttle{0.5, 2}));
+  EXPECT_EQ(c->routes[0].throttle, (Throttle{0.5, 2}));
+  EXPECT_EQ(c->routes[1].throttle, (Throttle{100, 0}));
+  EXPECT_FALSE(config_of(with_route("api: {name: x}\n"))->routes[0].throttle.has_value());
+}
+
+TEST(ConfigErrors, Throttle) {
+  const std::string kRate =
+      " is not a rate; expected requests per second from 0 to 1000000, e.g. 100 or 0.5";
+  expect_errors({
+      {"no burst", with_route("api: {name: x, throttle: {rate: 1}}\n"),
+       "gh.yaml:1:26: api.throttle.burst: required key is missing; expected requests at once, e.g. "
+       "200"},
+      {"no rate", with_route("api: {name: x, throttle: {burst: 1}}\n"),
+       "gh.yaml:1:26: api.throttle.rate: required key is missing; expected requests per second, "
+       "e.g. 100"},
+      {"negative rate", with_route("api: {name: x, throttle: {rate: -1, burst: 1}}\n"),
+       "gh.yaml:1:33: api.throttle.rate: '-1'" + kRate},
+      {"rate not a number", with_route("api: {name: x, throttle: {rate: fast, burst: 1}}\n"),
+       "gh.yaml:1:33: api.throttle.rate: 'fast'" + kRate},
+      {"burst too large", with_route("api: {name: x, throttle: {rate: 1, burst: 1000001}}\n"),
+       "gh.yaml:1:43: api.throttle.burst: 1000001 is out of range; expected an integer in "
+       "0..1000000"},
+      {"route throttle",
+       "api: {name: x}\nroutes:\n  - {path: /, method: GET, auth: none, throttle: {rate: 1e9, "
+       "burst: 1}, integration: {type: mock}}\n",
+       "gh.yaml:3:57: routes[0].throttle.rate: '1e9'" + kRate},
+  });
+}
+
 }  // namespace gatehouse::config

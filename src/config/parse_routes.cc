@@ -184,7 +184,8 @@ core::Status parse_methods(const Ctx& c, const MapReader& m, std::vector<std::st
 core::Status parse_route(const Ctx& c, const Field& f, const Config& parsed, Route* out) {
   const Api& api = parsed.api;
   const std::vector<Authorizer>& authorizers = parsed.authorizers;
-  auto m = MapReader::open(c, f, {"path", "method", "methods", "auth", "scopes", "integration"});
+  auto m = MapReader::open(
+      c, f, {"path", "method", "methods", "auth", "scopes", "throttle", "integration"});
   if (!m) return m.error();
   out->pos = source_pos(c, f.mark);
 
@@ -236,6 +237,12 @@ core::Status parse_route(const Ctx& c, const Field& f, const Config& parsed, Rou
                       " authorizer, whose function's policy decides what a caller may do");
     }
     GH_CONFIG_TRY(read_string_list(c, *scopes, &out->scopes));
+  }
+
+  if (const Field* t = m->get("throttle")) {
+    GH_CONFIG_TRY(parse_throttle(c, *t, &out->throttle.emplace()));
+  } else {
+    out->throttle = api.throttle;
   }
 
   const Field* integration = m->get("integration");

@@ -696,6 +696,10 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(
         counted->method = m;
       }
       route->stats.push_back(std::move(counted));
+      if (r.throttle) {
+        route->throttles.push_back(
+            std::make_unique<core::TokenBucket>(r.throttle->rate, r.throttle->burst));
+      }
     }
     // config resolved `auth`: nullopt means a public route (auth: none).
     if (r.authorizer) {

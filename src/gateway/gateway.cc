@@ -137,6 +137,12 @@ void Gateway::route(std::shared_ptr<Call> call) {
   }
   call->match.emplace(std::move(*m));
   call->route = rt.routes[call->match->route_index].get();
+  // Throttled before anything costs: the body is not read, the authorizer not asked.
+  if (core::TokenBucket* bucket = call->route->throttle_for(req.msg.method_string());
+      bucket != nullptr && !bucket->try_take(clock_.monotonic())) {
+    call->error_reason = "throttled";
+    return finish(*call, error_response(*call, ResponseType::kThrottled));
+  }
   if (call->exchange->body_pending() && call->route->kind != RouteRuntime::Kind::kHttpProxy) {
     return read_whole_body(std::move(call), &Gateway::authorize_or_integrate);
   }

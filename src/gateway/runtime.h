@@ -24,6 +24,7 @@
 #include "aws/credential_chain.h"
 #include "core/defaults.h"
 #include "core/stats.h"
+#include "core/token_bucket.h"
 #include "functions/pool/worker_pool.h"
 #include "gateway/cors.h"
 #include "gateway/crud.h"
@@ -126,12 +127,21 @@ struct RouteRuntime {
   };
   // One per declared method, in config order; shared with the next runtime's same route and method.
   std::vector<std::shared_ptr<MethodStats>> stats;
-  // The stats of the request's method (the first declared one for a method not declared).
-  MethodStats& stats_for(std::string_view method) const {
-    for (const auto& s : stats) {
-      if (s->method == method) return *s;
+  // Per declared method as `stats`: its token bucket (the route's throttle), new with each
+  // runtime; empty when the route is not throttled.
+  std::vector<std::unique_ptr<core::TokenBucket>> throttles;
+  // Where the request's method is among the declared ones (the first for a method not declared:
+  // an ANY route's one).
+  size_t method_index(std::string_view method) const {
+    for (size_t i = 0; i < stats.size(); ++i) {
+      if (stats[i]->method == method) return i;
     }
-    return *stats.front();
+    return 0;
+  }
+  MethodStats& stats_for(std::string_view method) const { return *stats[method_index(method)]; }
+  // The bucket a request of `method` takes from, or nullptr when the route is not throttled.
+  core::TokenBucket* throttle_for(std::string_view method) const {
+    return throttles.empty() ? nullptr : throttles[method_index(method)].get();
   }
 };
 

@@ -46,6 +46,8 @@ core::Status parse_functions(const Ctx& c, const Field& f, const EnvReferences& 
 core::Status read_function_ref(const Ctx& c, const Field& f, const std::vector<Function>& functions,
                                std::string* out);
 
+// parse_api.cc: a throttle map ({rate, burst}), for api.throttle and a route's throttle.
+core::Status parse_throttle(const Ctx& c, const Field& f, Throttle* out);
 // parse_api.cc. default_authorizer is only checked against 'none' here (the authorizers come
 // later); *default_authorizer receives its entry for check_default_authorizer().
 core::Status parse_api(const Ctx& c, const Field& f, Api* out,
