@@ -99,14 +99,20 @@ Result<EndpointUri> parse_endpoint_uri(std::string_view uri) {
         "credentials with request_parameters");
   }
   if (u.has_fragment()) return invalid_argument("a fragment (#...) is never sent to a server");
+  unsigned long port = 0;
   if (u.has_port()) {
-    std::string_view port = u.port();
-    if (port.empty() || port.size() > 5 || std::stoul(std::string(port)) == 0 ||
-        std::stoul(std::string(port)) > 65535) {
-      return invalid_argument("the port must be 1..65535, not '" + std::string(port) + "'");
+    std::string_view digits = u.port();
+    if (digits.empty() || digits.size() > 5 || std::stoul(std::string(digits)) == 0 ||
+        std::stoul(std::string(digits)) > 65535) {
+      return invalid_argument("the port must be 1..65535, not '" + std::string(digits) + "'");
     }
+    port = std::stoul(std::string(digits));
   }
-  out.origin = scheme + std::string(origin.substr(scheme_end));
+  // One spelling per origin (http://A and http://a:80 are one service, one pool): the host
+  // lower-cased, the scheme's own port left out.
+  out.origin = scheme + "://" + ascii_lower(u.encoded_host());
+  const unsigned long default_port = scheme == "https" ? 443 : 80;
+  if (port != 0 && port != default_port) out.origin += ":" + std::to_string(port);
   out.target = std::string(uri.substr(origin_end));
   if (out.target.empty() || out.target.front() == '?') out.target.insert(0, "/");
   return out;

@@ -18,8 +18,9 @@
 namespace gatehouse::core {
 
 struct EndpointUri {
-  std::string
-      origin;  // "http://host[:port]" or "https://host[:port]", as written (lower-case scheme)
+  // "http://host[:port]" or "https://host[:port]": one spelling per origin, scheme and host
+  // lower-case, the port only when it is not the scheme's (http://A:80 is http://a).
+  std::string origin;
   // The path (at least "/") and, if written, '?' and the query, with `{name}` placeholders kept.
   std::string target;
   std::vector<std::string> placeholders;  // the `{name}` names, in order of appearance

@@ -20,6 +20,16 @@ TEST(EndpointUri, SplitsOriginAndTargetKeepingPlaceholders) {
   EXPECT_EQ(parse_endpoint_uri("http://[::1]:8080?q=1")->origin, "http://[::1]:8080");
 }
 
+// One origin, one spelling: the pool and the Host header are the same however it is written.
+TEST(EndpointUri, OneSpellingPerOrigin) {
+  EXPECT_EQ(parse_endpoint_uri("http://Svc.Example:80/x")->origin, "http://svc.example");
+  EXPECT_EQ(parse_endpoint_uri("http://svc.example/x")->origin, "http://svc.example");
+  EXPECT_EQ(parse_endpoint_uri("https://svc.example:443")->origin, "https://svc.example");
+  EXPECT_EQ(parse_endpoint_uri("https://svc.example:80")->origin, "https://svc.example:80");
+  EXPECT_EQ(parse_endpoint_uri("http://127.0.0.1:03000/")->origin, "http://127.0.0.1:3000");
+  EXPECT_EQ(parse_endpoint_uri("http://[::1]:80/")->origin, "http://[::1]");
+}
+
 TEST(EndpointUri, RefusesWhatIsNotAnHttpEndpoint) {
   struct Case {
     const char* uri;
