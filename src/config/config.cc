@@ -42,9 +42,10 @@ core::Status parse_config(const Ctx& c, const YAML::Node& root, Config* out) {
     return fail(c, root.Mark(), "",
                 "the top level must be a map with the keys api and routes, got " + describe(root));
   }
-  auto m = MapReader::open(c, top,
-                           {"api", "authorizers", "routes", "gateway_responses", "admin",
-                            "access_log", "data_dir", "issuer", "tables", "functions", "dynamodb"});
+  auto m =
+      MapReader::open(c, top,
+                      {"api", "authorizers", "usage_plans", "routes", "gateway_responses", "admin",
+                       "access_log", "data_dir", "issuer", "tables", "functions", "dynamodb"});
   if (!m) return m.error();
   out->file = c.file;
   if (const Field* d = m->get("data_dir")) {
@@ -56,7 +57,8 @@ core::Status parse_config(const Ctx& c, const YAML::Node& root, Config* out) {
   // issuer before functions ({issuer: ...} values) and authorizers (issuer: self); the api before
   // functions (a remote table must be in its region) and authorizers (stageVariables.<name>
   // sources); tables and functions before the authorizers and routes that name them; authorizers
-  // before api.default_authorizer is checked and before routes.
+  // before api.default_authorizer is checked and before routes; usage plans before the routes that
+  // require an API key.
   if (const Field* i = m->get("issuer")) {
     out->issuer.emplace();
     GH_CONFIG_TRY(parse_issuer(c, *i, out->data_dir, &*out->issuer));
@@ -76,6 +78,9 @@ core::Status parse_config(const Ctx& c, const YAML::Node& root, Config* out) {
   }
   if (default_authorizer) {
     GH_CONFIG_TRY(check_default_authorizer(c, *default_authorizer, out->api, out->authorizers));
+  }
+  if (const Field* u = m->get("usage_plans")) {
+    GH_CONFIG_TRY(detail::parse_usage_plans(c, *u, &out->usage_plans));
   }
   const Field* routes = m->get("routes");
   if (routes == nullptr) return m->missing(c, "routes", "; expected a list of routes");

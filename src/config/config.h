@@ -129,6 +129,10 @@ struct Throttle {
   bool operator==(const Throttle&) const = default;
 };
 
+// Where a route that requires an API key takes it from (api.api_key_source), as API Gateway's
+// apiKeySource: the x-api-key header, or the Lambda authorizer's usageIdentifierKey.
+enum class ApiKeySource { kHeader, kAuthorizer };
+
 // The API itself (api:).
 struct Api {
   std::string name;  // required; shown in logs and metrics
@@ -161,6 +165,8 @@ struct Api {
   std::optional<Cors> cors;
   // None: no throttling. The default of every route (each route and method its own bucket).
   std::optional<Throttle> throttle;
+  // header: routes with api_key_required read x-api-key.
+  ApiKeySource api_key_source = ApiKeySource::kHeader;
   SourcePos pos;  // the api: map
 };
 
@@ -423,8 +429,33 @@ struct Route {
   Integration integration;
   // Resolved: the route's own `throttle`, else api.throttle; none: not throttled.
   std::optional<Throttle> throttle;
+  // A request needs an API key of a usage plan (usage_plans); false by default.
+  bool api_key_required = false;
   SourcePos pos;       // the route's map in the list
   SourcePos path_pos;  // its `path:` value: where template errors point
+};
+
+// An API key (usage_plans.<plan>.api_keys.<name>): it belongs to its plan alone.
+struct ApiKey {
+  std::string name;  // [A-Za-z0-9_-]+, unique across plans: what logs and metrics show
+  SecretRef value;   // what clients send; resolved when the gateway is built: 20+ characters
+  bool operator==(const ApiKey&) const = default;
+};
+
+// A usage plan (usage_plans.<name>): what each of its keys may do, per gatehouse instance.
+struct UsagePlan {
+  enum class Period { kDay, kWeek, kMonth };  // UTC; a week from Monday 00:00
+  struct Quota {
+    uint64_t limit = 0;  // requests per period and key: 1..1000000000
+    Period period = Period::kDay;
+    bool operator==(const Quota&) const = default;
+  };
+  std::string name;
+  std::optional<Throttle> throttle;  // per key
+  std::optional<Quota> quota;        // per key
+  std::vector<ApiKey> api_keys;      // at least one
+  SourcePos pos;
+  bool operator==(const UsagePlan&) const = default;
 };
 
 // API Gateway's gateway response types; those gatehouse produces may be overridden, under the
@@ -647,6 +678,7 @@ struct Config {
   std::string file;  // as given to load() or parse()
   Api api;
   std::vector<Authorizer> authorizers;             // in file order
+  std::vector<UsagePlan> usage_plans;              // in file order
   std::vector<Route> routes;                       // in file order; route_index = position here
   std::vector<GatewayResponse> gateway_responses;  // in file order, one per type at most
   Admin admin;

@@ -1,6 +1,7 @@
 // The api: section (with its limits, binary media types, stage variables and CORS), the check of
 // api.default_authorizer, gateway_responses:, admin: and access_log:.
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <optional>
 #include <utility>
@@ -233,10 +234,11 @@ core::Status parse_throttle(const Ctx& c, const Field& f, Throttle* out) {
 // for check_default_authorizer().
 core::Status parse_api(const Ctx& c, const Field& f, Api* out,
                        std::optional<Field>* default_authorizer) {
-  auto m = MapReader::open(c, f,
-                           {"name", "stage", "listen", "region", "account_id", "api_id",
-                            "io_threads", "default_authorizer", "shutdown_grace_ms", "limits",
-                            "binary_media_types", "stage_variables", "cors", "throttle"});
+  auto m =
+      MapReader::open(c, f,
+                      {"name", "stage", "listen", "region", "account_id", "api_id", "io_threads",
+                       "default_authorizer", "shutdown_grace_ms", "limits", "binary_media_types",
+                       "stage_variables", "cors", "throttle", "api_key_source"});
   if (!m) return m.error();
   out->pos = source_pos(c, f.mark);
 
@@ -307,6 +309,12 @@ core::Status parse_api(const Ctx& c, const Field& f, Api* out,
   if (const Field* cors = m->get("cors")) GH_CONFIG_TRY(parse_cors(c, *cors, &out->cors.emplace()));
   if (const Field* t = m->get("throttle")) {
     GH_CONFIG_TRY(parse_throttle(c, *t, &out->throttle.emplace()));
+  }
+  if (const Field* k = m->get("api_key_source")) {
+    static constexpr std::array<std::string_view, 2> kSources = {"header", "authorizer"};
+    size_t i = 0;
+    GH_CONFIG_TRY(read_enum(c, *k, kSources, &i));
+    out->api_key_source = static_cast<ApiKeySource>(i);
   }
   return {};
 }

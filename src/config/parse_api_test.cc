@@ -203,4 +203,64 @@ TEST(ConfigErrors, Throttle) {
   });
 }
 
+// usage_plans: keys nested in their plan, one plan per key; routes that need a key need plans.
+TEST(ConfigLoad, UsagePlans) {
+  auto c = config_of(
+      "api: {name: x, api_key_source: authorizer}\n"
+      "usage_plans:\n"
+      "  basic:\n"
+      "    throttle: {rate: 5, burst: 10}\n"
+      "    quota: {limit: 1000, period: week}\n"
+      "    api_keys:\n"
+      "      partner-a: {value: {env: PARTNER_A_KEY}}\n"
+      "  free:\n"
+      "    api_keys: {trial: {value: {env: TRIAL_KEY}}}\n"
+      "routes:\n"
+      "  - {path: /, method: GET, auth: none, api_key_required: true, integration: {type: "
+      "mock}}\n");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->api.api_key_source, ApiKeySource::kAuthorizer);
+  ASSERT_EQ(c->usage_plans.size(), 2u);
+  EXPECT_EQ(c->usage_plans[0].name, "basic");
+  EXPECT_EQ(c->usage_plans[0].throttle, (Throttle{5, 10}));
+  EXPECT_EQ(c->usage_plans[0].quota, (UsagePlan::Quota{1000, UsagePlan::Period::kWeek}));
+  EXPECT_EQ(c->usage_plans[0].api_keys[0].name, "partner-a");
+  EXPECT_EQ(c->usage_plans[0].api_keys[0].value.name_or_path, "PARTNER_A_KEY");
+  EXPECT_FALSE(c->usage_plans[1].quota.has_value());
+  EXPECT_TRUE(c->routes[0].api_key_required);
+}
+
+TEST(ConfigErrors, UsagePlans) {
+  const std::string route =
+      "routes:\n  - {path: /, method: GET, auth: none, integration: {type: mock}}\n";
+  expect_errors({
+      {"key without plans",
+       "api: {name: x}\nroutes:\n  - {path: /, method: GET, auth: none, api_key_required: true, "
+       "integration: {type: mock}}\n",
+       "gh.yaml:3:58: routes[0].api_key_required: no API key could pass: define the keys under "
+       "usage_plans, e.g. usage_plans: {basic: {api_keys: {partner-a: {value: {env: "
+       "PARTNER_A_KEY}}}}}"},
+      {"inline value", "api: {name: x}\nusage_plans:\n  p: {api_keys: {k: {value: abc}}}\n" + route,
+       "gh.yaml:3:29: usage_plans.p.api_keys.k.value: a secret is never accepted inline; expected "
+       "{env: VARIABLE} or {file: path} (a file readable by its owner only)"},
+      {"key in two plans",
+       "api: {name: x}\nusage_plans:\n  p: {api_keys: {k: {value: {env: A}}}}\n"
+       "  q: {api_keys: {k: {value: {env: B}}}}\n" +
+           route,
+       "gh.yaml:4:18: usage_plans.q.api_keys.k: API key 'k' is in another plan too; a key belongs "
+       "to one plan"},
+      {"no keys", "api: {name: x}\nusage_plans:\n  p: {api_keys: {}}\n" + route,
+       "gh.yaml:3:17: usage_plans.p.api_keys: a plan needs at least one API key"},
+      {"period",
+       "api: {name: x}\nusage_plans:\n  p: {quota: {limit: 5, period: year}, api_keys: {k: {value: "
+       "{env: A}}}}\n" +
+           route,
+       "gh.yaml:3:33: usage_plans.p.quota.period: unknown value 'year'; expected one of: day, "
+       "week, month"},
+      {"source", "api: {name: x, api_key_source: query}\n" + route,
+       "gh.yaml:1:32: api.api_key_source: unknown value 'query'; expected one of: header, "
+       "authorizer"},
+  });
+}
+
 }  // namespace gatehouse::config

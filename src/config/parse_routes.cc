@@ -184,8 +184,9 @@ core::Status parse_methods(const Ctx& c, const MapReader& m, std::vector<std::st
 core::Status parse_route(const Ctx& c, const Field& f, const Config& parsed, Route* out) {
   const Api& api = parsed.api;
   const std::vector<Authorizer>& authorizers = parsed.authorizers;
-  auto m = MapReader::open(
-      c, f, {"path", "method", "methods", "auth", "scopes", "throttle", "integration"});
+  auto m = MapReader::open(c, f,
+                           {"path", "method", "methods", "auth", "scopes", "throttle",
+                            "api_key_required", "integration"});
   if (!m) return m.error();
   out->pos = source_pos(c, f.mark);
 
@@ -243,6 +244,14 @@ core::Status parse_route(const Ctx& c, const Field& f, const Config& parsed, Rou
     GH_CONFIG_TRY(parse_throttle(c, *t, &out->throttle.emplace()));
   } else {
     out->throttle = api.throttle;
+  }
+  if (const Field* k = m->get("api_key_required")) {
+    GH_CONFIG_TRY(read_bool(c, *k, &out->api_key_required));
+    if (out->api_key_required && parsed.usage_plans.empty()) {
+      return fail(c, *k,
+                  "no API key could pass: define the keys under usage_plans, e.g. usage_plans: "
+                  "{basic: {api_keys: {partner-a: {value: {env: PARTNER_A_KEY}}}}}");
+    }
   }
 
   const Field* integration = m->get("integration");

@@ -56,7 +56,7 @@ inline constexpr std::array<GatewayResponseTypeInfo, 21> kGatewayResponseTypes =
     {GatewayResponseType::kExpiredToken, "EXPIRED_TOKEN", true},
     {GatewayResponseType::kIntegrationFailure, "INTEGRATION_FAILURE", true},
     {GatewayResponseType::kIntegrationTimeout, "INTEGRATION_TIMEOUT", true},
-    {GatewayResponseType::kInvalidApiKey, "INVALID_API_KEY", false},
+    {GatewayResponseType::kInvalidApiKey, "INVALID_API_KEY", true},
     {GatewayResponseType::kInvalidSignature, "INVALID_SIGNATURE", false},
     {GatewayResponseType::kMissingAuthenticationToken, "MISSING_AUTHENTICATION_TOKEN", true},
     {GatewayResponseType::kQuotaExceeded, "QUOTA_EXCEEDED", true},

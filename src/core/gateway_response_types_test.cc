@@ -21,7 +21,7 @@ TEST(GatewayResponseTypes, TheTable) {
   EXPECT_EQ(gateway_response_type("access_denied"), std::nullopt);
   EXPECT_EQ(std::count_if(kGatewayResponseTypes.begin(), kGatewayResponseTypes.end(),
                           [](const auto& t) { return !t.produced; }),
-            3);
+            2);
   EXPECT_FALSE(
       kGatewayResponseTypes[static_cast<size_t>(GatewayResponseType::kWafFiltered)].produced);
 }

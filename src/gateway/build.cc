@@ -658,6 +658,13 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(
   rt->stage_variables = config.api.stage_variables;
   rt->binary_media_types = config.api.binary_media_types;
   if (config.api.cors) rt->cors.emplace(*config.api.cors);
+  rt->api_key_source = config.api.api_key_source;
+  if (!config.usage_plans.empty()) {
+    auto plans =
+        UsagePlans::build(config.usage_plans, previous ? previous->usage_plans.get() : nullptr);
+    if (!plans) return plans.error();
+    rt->usage_plans = std::move(*plans);
+  }
   if (auto s = make_functions(config, deps, previous, *rt); !s.ok()) return s;
   for (const config::Authorizer& c : config.authorizers) {
     auto a = detail::make_authorizer(c, deps, *rt);
@@ -681,6 +688,7 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(
     specs.push_back({r.path, r.methods, i});
     auto route = std::make_unique<RouteRuntime>();
     route->path_template = r.path;
+    route->api_key_required = r.api_key_required;
     for (const std::string& m : r.methods) {
       std::shared_ptr<RouteRuntime::MethodStats> counted;
       if (previous) {

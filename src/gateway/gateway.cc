@@ -140,8 +140,16 @@ void Gateway::route(std::shared_ptr<Call> call) {
   // Throttled before anything costs: the body is not read, the authorizer not asked.
   if (core::TokenBucket* bucket = call->route->throttle_for(req.msg.method_string());
       bucket != nullptr && !bucket->try_take(clock_.monotonic())) {
-    call->error_reason = "throttled";
+    call->error_reason = "route_throttled";
     return finish(*call, error_response(*call, ResponseType::kThrottled));
+  }
+  // A key from the header is checked before authorization, as the throttle is.
+  if (call->route->api_key_required && rt.api_key_source == config::ApiKeySource::kHeader) {
+    auto [it, end] = req.msg.equal_range("x-api-key");
+    // Two keys in one request are none: which one would count is not the client's to choose.
+    std::string_view key =
+        it != end && std::next(it) == end ? std::string_view(it->value()) : std::string_view();
+    if (!admit_api_key(*call, key)) return;
   }
   if (call->exchange->body_pending() && call->route->kind != RouteRuntime::Kind::kHttpProxy) {
     return read_whole_body(std::move(call), &Gateway::authorize_or_integrate);
@@ -217,9 +225,44 @@ void Gateway::on_authorized(std::shared_ptr<Call> call, const auth::stage::Outco
   call->authorizer_us = outcome.authorizer_us;
   call->cache_status = auth::stage::to_string(outcome.cache);
   call->decision = outcome.decision;
-  if (outcome.verdict == auth::stage::Verdict::kAllow) return integrate(std::move(call));
+  if (outcome.verdict == auth::stage::Verdict::kAllow) {
+    // The authorizer names the key (usageIdentifierKey), so it is checked once it has answered.
+    if (call->route->api_key_required &&
+        call->runtime->api_key_source == config::ApiKeySource::kAuthorizer &&
+        !admit_api_key(*call, outcome.decision
+                                  ? std::string_view(outcome.decision->usage_identifier_key)
+                                  : std::string_view())) {
+      return;
+    }
+    return integrate(std::move(call));
+  }
   call->error_reason = outcome.reason ? auth::to_string(*outcome.reason) : "";
   finish(*call, refusal_response(*call, outcome.verdict));
+}
+
+bool Gateway::admit_api_key(Call& call, std::string_view key) {
+  const Runtime& rt = *call.runtime;
+  // Config refuses api_key_required without plans; a runtime without them admits nothing.
+  const UsagePlans::Verdict verdict =
+      rt.usage_plans ? rt.usage_plans->admit(key, clock_.monotonic(), clock_.now()).verdict
+                     : UsagePlans::Verdict::kInvalidKey;
+  switch (verdict) {
+    case UsagePlans::Verdict::kAllowed:
+      return true;
+    case UsagePlans::Verdict::kInvalidKey:
+      call.error_reason = "invalid_api_key";
+      finish(call, error_response(call, ResponseType::kInvalidApiKey));
+      return false;
+    case UsagePlans::Verdict::kThrottled:
+      call.error_reason = "api_key_throttled";
+      finish(call, error_response(call, ResponseType::kThrottled));
+      return false;
+    case UsagePlans::Verdict::kQuotaExceeded:
+      call.error_reason = "quota_exceeded";
+      finish(call, error_response(call, ResponseType::kQuotaExceeded));
+      return false;
+  }
+  return false;
 }
 
 http::Response Gateway::refusal_response(Call& call, auth::stage::Verdict verdict) {

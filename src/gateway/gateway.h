@@ -94,6 +94,9 @@ class Gateway final : public http::Handler {
   void finish(Call& call, http::Response res, std::shared_ptr<http::BodySource> rest = nullptr,
               std::optional<uint64_t> length = std::nullopt, http::WireFields passed = {});
   http::Response error_response(Call& call, ResponseType type, const ErrorDetail& detail = {});
+  // Whether the call may go on with API key `key` (empty: none); if not, it is answered (403
+  // INVALID_API_KEY, 429 THROTTLED or QUOTA_EXCEEDED).
+  bool admit_api_key(Call& call, std::string_view key);
   // The access log line of `call` answered with `status`: views into the call and its runtime.
   observability::AccessRecord access_record(Call& call, unsigned status, uint64_t total_us);
   // `rest`, observed: its line is written when the body ends, saying how, with the whole

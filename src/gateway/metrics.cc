@@ -119,6 +119,23 @@ void register_metrics(const Runtime& runtime, observability::Registry& registry)
                            "From the invocation's arrival to a worker taking it.", l,
                            &ps.queue_wait);
   }
+  if (rt->usage_plans) {
+    for (const auto& k : rt->usage_plans->stats()) {
+      const std::pair<const char*, const core::Counter*> results[] = {
+          {"allowed", &k->allowed},
+          {"throttled", &k->throttled},
+          {"quota_exceeded", &k->quota_exceeded}};
+      for (auto& [result, counter] : results) {
+        registry.add_counter("gatehouse_api_key_requests_total",
+                             "Requests that presented an API key of a usage plan, by key name, "
+                             "plan and what became of them.",
+                             {{"api_key", k->key}, {"plan", k->plan}, {"result", result}}, counter);
+      }
+    }
+    registry.add_counter("gatehouse_api_key_invalid_total",
+                         "Requests to routes that need an API key with none, or none of a plan.",
+                         {}, &rt->usage_plans->invalid());
+  }
   for (const auto& u : rt->upstreams) {
     const proxy::UpstreamStats& us = u->stats();
     observability::Labels l = {{"upstream", u->origin()}};

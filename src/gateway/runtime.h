@@ -30,6 +30,7 @@
 #include "gateway/crud.h"
 #include "gateway/http_proxy.h"
 #include "gateway/responses.h"
+#include "gateway/usage_plans.h"
 #include "issuer/issuer.h"
 #include "router/method_arn.h"
 #include "router/router.h"
@@ -117,7 +118,8 @@ struct RouteRuntime {
   functions::Invoker* function = nullptr;  // kFunction
   ProxyRoute proxy;                        // kHttpProxy
   std::chrono::milliseconds function_timeout{core::defaults::kIntegrationTimeoutMs};
-  std::string resource_id;  // requestContext.resourceId: stable per route
+  std::string resource_id;        // requestContext.resourceId: stable per route
+  bool api_key_required = false;  // a key of a usage plan (Runtime::usage_plans) is needed
   // What /metrics counts, per method the route declares ("ANY" for an ANY route), so two routes
   // on one path (GET and POST /notes) are two series each.
   struct MethodStats {
@@ -180,7 +182,10 @@ struct Runtime {
   uint16_t api_port = 0;       // the API listener's: what X-Forwarded-Port tells upstreams
   std::vector<std::pair<std::string, std::string>> stage_variables;
   std::vector<std::string> binary_media_types;
-  std::optional<CorsPolicy> cors;           // api.cors
+  std::optional<CorsPolicy> cors;  // api.cors
+  // usage_plans: the API keys; null without plans. Where routes that need a key read it.
+  std::unique_ptr<UsagePlans> usage_plans;
+  config::ApiKeySource api_key_source = config::ApiKeySource::kHeader;
   std::optional<router::RouteTable> table;  // always set once built
   router::MethodArnPrefix arn_prefix{"", "", "", ""};
   std::vector<std::unique_ptr<RouteRuntime>> routes;  // by RouteSpec::route_index

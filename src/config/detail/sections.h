@@ -46,6 +46,8 @@ core::Status parse_functions(const Ctx& c, const Field& f, const EnvReferences& 
 core::Status read_function_ref(const Ctx& c, const Field& f, const std::vector<Function>& functions,
                                std::string* out);
 
+// parse_usage_plans.cc: usage_plans (each plan's keys, throttle and quota).
+core::Status parse_usage_plans(const Ctx& c, const Field& f, std::vector<UsagePlan>* out);
 // parse_api.cc: a throttle map ({rate, burst}), for api.throttle and a route's throttle.
 core::Status parse_throttle(const Ctx& c, const Field& f, Throttle* out);
 // parse_api.cc. default_authorizer is only checked against 'none' here (the authorizers come
