@@ -15,8 +15,17 @@ export const binary = process.env.GATEHOUSE_BIN || join(repoRoot, 'build/gatehou
 export const ISSUER = 'https://issuer.test/';
 export const AUDIENCE = 'https://api.test';
 
+// Every directory made here goes when the test process exits, whatever became of its test (a
+// failed one, a killed gateway, a directory kept between two starts).
+const madeDirs = new Set();
+process.on('exit', () => {
+  for (const dir of madeDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir() {
-  return mkdtempSync(join(tmpdir(), 'gatehouse-it-'));
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-it-'));
+  madeDirs.add(dir);
+  return dir;
 }
 
 // Starts gatehouse with `yaml` (written to dir/gatehouse.yaml). Resolves once it listens.
