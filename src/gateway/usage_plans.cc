@@ -44,6 +44,10 @@ core::Result<std::unique_ptr<UsagePlans>> UsagePlans::build(
       if (!value) {
         return core::invalid_argument("API key " + k.name + ": " + value.error().message());
       }
+      if (value->size() > kMaxKeyBytes) {
+        return core::invalid_argument("API key " + k.name + ": its value is longer than " +
+                                      std::to_string(kMaxKeyBytes) + " characters");
+      }
       if (value->size() < 20) {
         return core::invalid_argument("API key " + k.name +
                                       ": its value is shorter than 20 characters (API Gateway's "
@@ -83,7 +87,9 @@ core::Result<std::unique_ptr<UsagePlans>> UsagePlans::build(
 
 UsagePlans::Admission UsagePlans::admit(std::string_view value, core::MonoTime now,
                                         core::SystemTime wall) {
-  auto it = value.empty() ? by_digest_.end() : by_digest_.find(aws::sha256_hex(value));
+  // No key is longer: an oversized value is refused without the cost of hashing it.
+  auto it = value.empty() || value.size() > kMaxKeyBytes ? by_digest_.end()
+                                                         : by_digest_.find(aws::sha256_hex(value));
   if (it == by_digest_.end()) {
     invalid_->inc();
     return {Verdict::kInvalidKey, {}};

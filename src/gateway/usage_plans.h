@@ -29,8 +29,12 @@ namespace gatehouse::gateway {
 
 class UsagePlans {
  public:
+  // A key's value is 20 to this many characters.
+  static constexpr size_t kMaxKeyBytes = 1024;
+
   // Resolves every key's value: kInvalidArgument naming the key (never its value) for a value
-  // shorter than 20 characters or one another key has too; a secret's own errors as they are.
+  // shorter than 20 characters or longer than kMaxKeyBytes, or one another key has too; a
+  // secret's own errors as they are.
   // Keys of `previous` whose plan keeps its quota keep their counts (a reload resets no quota).
   static core::Result<std::unique_ptr<UsagePlans>> build(
       const std::vector<config::UsagePlan>& plans, const UsagePlans* previous);

@@ -40,7 +40,9 @@ TEST_F(UsagePlansTest, OnlyAKeysValueIsAdmitted) {
   EXPECT_EQ((*plans)->admit("aaaaaaaaaaaaaaaaaaaaaaaaaaaaab", t0, monday).verdict,
             Verdict::kInvalidKey);
   EXPECT_EQ((*plans)->admit("", t0, monday).verdict, Verdict::kInvalidKey);
-  EXPECT_EQ((*plans)->invalid().value(), 2u);
+  EXPECT_EQ((*plans)->admit(std::string(UsagePlans::kMaxKeyBytes + 1, 'a'), t0, monday).verdict,
+            Verdict::kInvalidKey);
+  EXPECT_EQ((*plans)->invalid().value(), 3u);
 }
 
 TEST_F(UsagePlansTest, ShortOrSharedValuesAreRefusedByName) {
