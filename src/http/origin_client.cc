@@ -1,5 +1,6 @@
 #include "http/origin_client.h"
 
+#include "http/detail/head_rule_parser.h"
 #include "http/detail/resolve.h"
 #include "http/detail/timed_socket.h"
 #include "http/detail/tls_client.h"
@@ -14,10 +15,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/string.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-#include <boost/container/small_vector.hpp>
 #include <boost/url/parse.hpp>
 
 #include <sys/socket.h>
@@ -429,78 +428,7 @@ namespace {
 // What a streamed piece is read into, and what a body that ends within it is held whole in.
 constexpr size_t kPieceBytes = 64 * 1024;
 
-// Beast's response parser with the request's HeadRule applied to each field as Beast parses it
-// (on_field_impl), written out in wire form, and the fields the answer's Connection header names
-// dropped once the head is whole (on_header_impl). The parser keeps the framing (length,
-// chunking, keep-alive) in its own state; without a rule, the fields go to the message as usual.
-class ResponseParser final : public bhttp::response_parser<bhttp::buffer_body> {
- public:
-  explicit ResponseParser(const HeadRule* rule) : rule_(rule) {}
-
-  // With a rule: the fields passed, once the head is parsed.
-  WireFields take_passed() { return std::move(passed_); }
-
- private:
-  void on_field_impl(bhttp::field code, beast::string_view name, beast::string_view value,
-                     beast::error_code&) override {
-    if (rule_ == nullptr) return get().insert(code, name, value);
-    if (code == bhttp::field::connection) {
-      if (!connection_.empty()) connection_ += ", ";
-      connection_.append(value);
-    }
-    HeadRule::Fate fate = rule_->fate(code, name);
-    if (fate == HeadRule::Fate::kKeep && listener_writes(code)) fate = HeadRule::Fate::kDrop;
-    // The values Beast hands over hold no line break (a folded one is joined with spaces).
-    if (fate == HeadRule::Fate::kKeep) {
-      kept_.push_back({static_cast<uint32_t>(passed_.text().size()),
-                       static_cast<uint32_t>(name.size()), fields_});
-      passed_.add({}, name, value);
-    }
-    if (fate == HeadRule::Fate::kRename) passed_.add(rule_->rename_prefix, name, value);
-    if (fate != HeadRule::Fate::kDrop) ++fields_;
-  }
-
-  void on_header_impl(beast::error_code& ec) override {
-    ec = {};
-    if (connection_.empty() || kept_.empty()) return;
-    // Kept fields the Connection header names are dropped; a renamed one is not judged again by
-    // its new name.
-    boost::container::small_vector<std::string_view, 4> tokens;
-    for (auto token : bhttp::token_list(connection_))
-      tokens.push_back(token);
-    boost::container::small_vector<uint32_t, 4> named;
-    for (const Kept& k : kept_) {
-      std::string_view name(passed_.text().data() + k.begin, k.name_size);
-      if (std::any_of(tokens.begin(), tokens.end(), [&](std::string_view t) {
-            return t.size() == name.size() && beast::iequals(t, name);
-          })) {
-        named.push_back(k.field);
-      }
-    }
-    if (named.empty()) return;
-    passed_.erase_if([&](size_t i, std::string_view) {
-      return std::find(named.begin(), named.end(), i) != named.end();
-    });
-  }
-
-  // The fields WireFields never holds: the listener writes its own.
-  static bool listener_writes(bhttp::field code) {
-    return code == bhttp::field::content_length || code == bhttp::field::transfer_encoding ||
-           code == bhttp::field::connection || code == bhttp::field::date;
-  }
-
-  const HeadRule* rule_;
-  WireFields passed_;
-  std::string connection_;  // the Connection fields' values, joined
-  // The fields kept as received: where each is in passed_'s text, and its place among them.
-  struct Kept {
-    uint32_t begin;
-    uint32_t name_size;
-    uint32_t field;
-  };
-  boost::container::small_vector<Kept, 16> kept_;
-  uint32_t fields_ = 0;  // in passed_ so far
-};
+using ResponseParser = detail::HeadRuleParser;
 
 // The request's head as it goes on the wire. The client's header names were parsed as tokens and
 // its values hold no line break; mapped values were checked (gateway/http_proxy.h).
