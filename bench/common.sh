@@ -1,10 +1,10 @@
-# The set-up bench/dynamodb.sh and bench/scale-out.sh share, sourced with the script's name for
-# its log lines and its build directory:
+# The set-up bench/dynamodb.sh, scale-out.sh, proxy.sh and tls.sh share, sourced with the
+# script's name for its log lines and its build directory:
 #   source "$(dirname "$0")/common.sh" ddb-bench "${1:-build}"
 # Sets repo, build, GH (the binary), work (a scratch directory removed at exit unless BENCH_KEEP
 # is set), pids (started servers, killed at exit), seconds, repeats, conns (BENCH_SECONDS,
-# BENCH_REPEATS, BENCH_CONNS), server_cpu and client_cpu; defines log, die, free_port,
-# start_dynamodb_gatehouse and start_dynalite; checks for the binary and wrk, and installs the
+# BENCH_REPEATS, BENCH_CONNS), server_cpu, client_cpu and hz; defines log, die, free_port,
+# cpu_ticks, median, start_dynamodb_gatehouse and start_dynalite; checks for the binary and wrk, and installs the
 # integration tests' npm packages (dynalite) if missing.
 bench_name=$1
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -64,6 +64,12 @@ start_dynalite() {
   pids+=($!)
   dl_pid=$!
 }
+
+# CPU time (clock ticks of utime + stime, `hz` a second) of the processes PID..., and the median
+# of a space-separated list of numbers (the repeats of one cell).
+hz=$(getconf CLK_TCK)
+cpu_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
+median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # The end of every wrk script: one line "RESULT <requests> <req/s> <p50 µs> <p99 µs> <non-2xx>".
 wrk_result_lua='done = function(summary, latency, requests)

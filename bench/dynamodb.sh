@@ -58,8 +58,6 @@ $wrk_result_lua
 LUA
 done
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-hz=$(getconf CLK_TCK)
 declare -A rps cpu p50 p99
 run() {  # run NAME PID PORT CASE CONNS -> appends one sample
   local name=$1 pid=$2 port=$3 c=$4 n=$5 before after out
@@ -75,7 +73,6 @@ run() {  # run NAME PID PORT CASE CONNS -> appends one sample
   p99[$name,$c,$n]+="$l99 "
   log "$name $c c=$n: $rate req/s, p50 $l50 us, p99 $l99 us, cpu $us us/req"
 }
-median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 for c in put get query; do
   for n in $conns; do taskset -c "$client_cpu" wrk -t1 -c"$n" -d2s -s "$work/$c.lua" "http://127.0.0.1:$gh_port/" >/dev/null; done

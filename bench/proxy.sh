@@ -212,8 +212,6 @@ if [ -n "${BENCH_INSTRUCTIONS:-}" ]; then
 fi
 
 # ---------------------------------------------------------------- run
-hz=$(getconf CLK_TCK)
-cpu_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
 declare -A rps cpu p50 p99
 run() { # run NAME CONNS SECONDS [measure]
   local name=$1 n=$2 d=$3 before after out requests rate l50 l99 errors us
@@ -232,7 +230,6 @@ run() { # run NAME CONNS SECONDS [measure]
   p99[$name,$n]+="$l99 "
   log "$name c=$n: $rate req/s, p50 $l50 us, p99 $l99 us, cpu $us us/req"
 }
-median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 log "openssl rsa2048 verify/s on CPU $server_cpu: $(taskset -c "$server_cpu" openssl speed -seconds 2 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $NF}')"
 for n in $names; do for c in $conns; do run "$n" "$c" 2; done; done

@@ -134,12 +134,6 @@ LUA
 lua "$work/post.lua" POST "$token"
 lua "$work/get.lua" GET "$token"
 
-hz=$(getconf CLK_TCK)
-ticks() {  # ticks PID...: user+system ticks of the processes and their threads
-  local t=0 p
-  for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
-  echo "$t"
-}
 nginx_pids() { echo "${pid[$1]} $(pgrep -P "${pid[$1]}" | tr '\n' ' ')"; }
 declare -A rps p99 cpu_front cpu_table
 # run CASE OP CONNS: one sample of wrk against CASE.
@@ -157,9 +151,9 @@ run() {
   fi
   path=/resource; [ "$o" = get ] && path="/resource/${item_of[$c]}"
   url="http://127.0.0.1:${port[$c]}$path"
-  before_f=$(ticks $front_pids); before_t=0; [ -n "$table_pids" ] && before_t=$(ticks $table_pids)
+  before_f=$(cpu_ticks $front_pids); before_t=0; [ -n "$table_pids" ] && before_t=$(cpu_ticks $table_pids)
   out=$("${pin[@]}" wrk -t1 -c"$n" -d"${seconds}s" -s "$script" "$url" | grep '^RESULT')
-  local after_f after_t=0; after_f=$(ticks $front_pids); [ -n "$table_pids" ] && after_t=$(ticks $table_pids)
+  local after_f after_t=0; after_f=$(cpu_ticks $front_pids); [ -n "$table_pids" ] && after_t=$(cpu_ticks $table_pids)
   read -r _ requests rate _ l99 errors <<<"$out"
   [ "$errors" = 0 ] || die "$c $o c=$n: $errors non-2xx answers"
   local uf ut
@@ -168,7 +162,6 @@ run() {
   rps[$c,$o,$n]+="$rate "; p99[$c,$o,$n]+="$l99 "; cpu_front[$c,$o,$n]+="$uf "; cpu_table[$c,$o,$n]+="$ut "
   log "$c $o c=$n: $rate req/s, p99 $l99 us, CPU us/req front $uf table $ut"
 }
-median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 part1="embedded gatehouse dynalite"
 part2="nginx1 nginx3"

@@ -53,6 +53,10 @@ void register_server_stats(observability::Registry& r, const std::string& listen
                 &s.protocol_errors);
   r.add_counter("gatehouse_timeouts_total", "Connections closed by a read timeout.", l,
                 &s.timeouts);
+  r.add_counter("gatehouse_tls_handshake_errors_total",
+                "TLS handshakes that failed (no common version or cipher, a client certificate "
+                "refused or missing, plain HTTP, a timeout).",
+                l, &s.tls_handshake_errors);
 }
 
 // Lets the API listener bind before the gateway exists, so the runtime can be built knowing the
@@ -209,6 +213,9 @@ int serve(const ServeArgs& args) {
   // The gateway holds the runtime alone: a reload that replaces it can then release it.
   gateway::Gateway gw(std::move(*runtime), core::system_clock(), access_log.get());
   api_handler.set(&gw);
+  // Each accepted connection takes the TLS settings of the runtime then served: a reload's new
+  // certificates apply from its next connection on.
+  if (config.api.tls) api.set_tls([&gw] { return gw.runtime()->tls; });
   // The process's series; the runtime's are added at each scrape (they follow reloads).
   observability::Registry registry;
 
@@ -291,8 +298,9 @@ int serve(const ServeArgs& args) {
   std::string routes = route_table(config);
   if (!routes.empty() && routes.back() == '\n') routes.pop_back();
   spdlog::info("{}", routes);
-  spdlog::info("gatehouse {}: api '{}' stage '{}' listening on http://{}:{}", kVersion,
-               config.api.name, config.api.stage, config.api.listen.host, api.port());
+  spdlog::info("gatehouse {}: api '{}' stage '{}' listening on {}://{}:{}", kVersion,
+               config.api.name, config.api.stage, config.api.tls ? "https" : "http",
+               config.api.listen.host, api.port());
   if (admin) {
     spdlog::info("admin endpoints on http://{}:{} (/healthz /readyz /metrics, POST /reload)",
                  config.admin.listen->host, admin->port());

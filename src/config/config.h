@@ -133,6 +133,42 @@ struct Throttle {
 // apiKeySource: the x-api-key header, or the Lambda authorizer's usageIdentifierKey.
 enum class ApiKeySource { kHeader, kAuthorizer };
 
+// A certificate a TLS listener presents (api.tls.certificates[]).
+struct TlsCertificate {
+  // PEM: the certificate, then the intermediates that chain it to a CA clients trust. Absolute,
+  // or relative to the config file's directory.
+  std::string certificate;
+  std::string key;  // its private key, PEM, unencrypted
+  SourcePos pos;
+  bool operator==(const TlsCertificate&) const = default;
+};
+
+// Client certificates (api.tls.mutual_tls), as API Gateway's mutual TLS: a client must present a
+// certificate issued by a CA of the truststore; the events carry it at
+// requestContext.identity.clientCert.
+struct MutualTls {
+  std::string truststore;  // PEM CA certificates (path as for certificates)
+  // true: a client without a certificate fails the handshake (API Gateway). false: it may go
+  // without one, and its requests carry clientCert null.
+  bool required = true;
+  bool operator==(const MutualTls&) const = default;
+};
+
+enum class TlsMinVersion { kTls12, kTls13 };
+
+// TLS on the API listener (api.tls). The files are read at start and again at every reload.
+struct ListenerTls {
+  // At least one. The first is presented to clients that name no host (SNI) or one no certificate
+  // is for; each other one to clients naming one of its DNS names (exact or wildcard).
+  std::vector<TlsCertificate> certificates;
+  TlsMinVersion min_version = TlsMinVersion::kTls12;  // "1.2" (1.2 and 1.3) or "1.3"
+  // TLS 1.2 cipher list in OpenSSL's syntax; none: ECDHE with AES-GCM or ChaCha20-Poly1305.
+  std::optional<std::string> ciphers;
+  std::optional<MutualTls> mutual_tls;
+  SourcePos pos;  // the tls: map
+  bool operator==(const ListenerTls&) const = default;
+};
+
 // The API itself (api:).
 struct Api {
   std::string name;  // required; shown in logs and metrics
@@ -168,6 +204,8 @@ struct Api {
   // header: routes with api_key_required read x-api-key.
   ApiKeySource api_key_source = ApiKeySource::kHeader;
   SourcePos pos;  // the api: map
+  // None: plain HTTP. Turning it on or off needs a restart; its files are read again at a reload.
+  std::optional<ListenerTls> tls;
 };
 
 // JWT signature algorithms we accept (never "none").

@@ -238,7 +238,7 @@ core::Status parse_api(const Ctx& c, const Field& f, Api* out,
       MapReader::open(c, f,
                       {"name", "stage", "listen", "region", "account_id", "api_id", "io_threads",
                        "default_authorizer", "shutdown_grace_ms", "limits", "binary_media_types",
-                       "stage_variables", "cors", "throttle", "api_key_source"});
+                       "stage_variables", "cors", "throttle", "api_key_source", "tls"});
   if (!m) return m.error();
   out->pos = source_pos(c, f.mark);
 
@@ -316,6 +316,7 @@ core::Status parse_api(const Ctx& c, const Field& f, Api* out,
     GH_CONFIG_TRY(read_enum(c, *k, kSources, &i));
     out->api_key_source = static_cast<ApiKeySource>(i);
   }
+  if (const Field* t = m->get("tls")) GH_CONFIG_TRY(parse_listener_tls(c, *t, &out->tls.emplace()));
   return {};
 }
 

@@ -263,4 +263,61 @@ TEST(ConfigErrors, UsagePlans) {
   });
 }
 
+// api.tls: paths resolved against the config's directory; the files are read at build.
+TEST(ConfigLoad, Tls) {
+  auto c =
+      config_of(with_route("api:\n"
+                           "  name: x\n"
+                           "  tls:\n"
+                           "    certificates:\n"
+                           "      - {certificate: certs/api.pem, key: /keys/api.key}\n"
+                           "      - {certificate: b.pem, key: b.key}\n"
+                           "    min_version: 1.3\n"
+                           "    ciphers: ECDHE-RSA-AES128-GCM-SHA256\n"
+                           "    mutual_tls: {truststore: clients.pem, required: false}\n"));
+  ASSERT_TRUE(c->api.tls);
+  const ListenerTls& tls = *c->api.tls;
+  ASSERT_EQ(tls.certificates.size(), 2u);
+  EXPECT_EQ(tls.certificates[0].certificate, "/etc/gh/certs/api.pem");
+  EXPECT_EQ(tls.certificates[0].key, "/keys/api.key");
+  EXPECT_EQ(tls.certificates[1].key, "/etc/gh/b.key");
+  EXPECT_EQ(tls.min_version, TlsMinVersion::kTls13);
+  EXPECT_EQ(tls.ciphers, "ECDHE-RSA-AES128-GCM-SHA256");
+  EXPECT_EQ(tls.mutual_tls, (MutualTls{"/etc/gh/clients.pem", false}));
+  auto plain =
+      config_of(with_route("api: {name: x, tls: {certificates: [{certificate: a.pem, key: a.key}], "
+                           "mutual_tls: {truststore: ca.pem}}}\n"));
+  EXPECT_EQ(plain->api.tls->min_version, TlsMinVersion::kTls12);
+  EXPECT_FALSE(plain->api.tls->ciphers);
+  EXPECT_TRUE(plain->api.tls->mutual_tls->required);
+  EXPECT_FALSE(config_of(with_route("api: {name: x}\n"))->api.tls);
+}
+
+TEST(ConfigErrors, Tls) {
+  const std::string kCert = "{certificate: a.pem, key: a.key}";
+  expect_errors({
+      {"no certificates", with_route("api: {name: x, tls: {min_version: 1.2}}\n"),
+       "gh.yaml:1:21: api.tls.certificates: required key is missing; expected a list of "
+       "{certificate: cert.pem, key: key.pem}"},
+      {"empty list", with_route("api: {name: x, tls: {certificates: []}}\n"),
+       "gh.yaml:1:36: api.tls.certificates: expected a list of one or more {certificate: "
+       "cert.pem, key: key.pem}; got an empty list"},
+      {"no key", with_route("api: {name: x, tls: {certificates: [{certificate: a.pem}]}}\n"),
+       "gh.yaml:1:37: api.tls.certificates[0].key: required key is missing; expected the "
+       "certificate's PEM private key"},
+      {"version",
+       with_route("api: {name: x, tls: {certificates: [" + kCert + "], min_version: 1.1}}\n"),
+       "gh.yaml:1:85: api.tls.min_version: '1.1' is not a TLS version gatehouse serves; expected "
+       "\"1.2\" (TLS 1.2 and 1.3) or \"1.3\""},
+      {"no truststore",
+       with_route("api: {name: x, tls: {certificates: [" + kCert + "], mutual_tls: {}}}\n"),
+       "gh.yaml:1:84: api.tls.mutual_tls.truststore: required key is missing; expected a PEM "
+       "file of the CA certificates client certificates must chain to"},
+      {"unknown key",
+       with_route("api: {name: x, tls: {certificates: [" + kCert + "], protocols: [tls1.3]}}\n"),
+       "gh.yaml:1:72: api.tls.protocols: unknown key 'protocols'; expected one of: "
+       "certificates, min_version, ciphers, mutual_tls"},
+  });
+}
+
 }  // namespace gatehouse::config

@@ -319,7 +319,10 @@ TEST(ConfigErrors, IdentitySources) {
        "context.resourceId, context.path, context.stage, context.requestId, "
        "context.extendedRequestId, context.apiId, context.accountId, context.domainName, "
        "context.domainPrefix, context.protocol, context.identity.sourceIp, "
-       "context.identity.userAgent"},
+       "context.identity.userAgent, context.identity.clientCert.clientCertPem, "
+       "context.identity.clientCert.subjectDN, context.identity.clientCert.issuerDN, "
+       "context.identity.clientCert.serialNumber, context.identity.clientCert.validity.notBefore, "
+       "context.identity.clientCert.validity.notAfter"},
       {"stage variable name", source("request", "stageVariables.my-var"),
        "gh.yaml:9:22: authorizers.a.identity_source: 'my-var' is not a valid stage variable "
        "name; expected letters, digits and '_'"},

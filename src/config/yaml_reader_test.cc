@@ -53,7 +53,7 @@ TEST(ConfigErrors, UnknownKeys) {
       {"no suggestion", with_route("api: {name: x, colour: red}\n"),
        "gh.yaml:1:16: api.colour: unknown key 'colour'; expected one of: name, stage, listen, "
        "region, account_id, api_id, io_threads, default_authorizer, shutdown_grace_ms, limits, "
-       "binary_media_types, stage_variables, cors, throttle, api_key_source"},
+       "binary_media_types, stage_variables, cors, throttle, api_key_source, tls"},
       {"nested", with_route("api:\n  name: x\n  limits: {max_body: 5}\n"),
        "gh.yaml:3:12: api.limits.max_body: unknown key 'max_body'; expected one of: "
        "max_request_line_bytes, max_header_bytes, max_body_bytes, header_timeout_ms, "

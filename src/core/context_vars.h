@@ -31,6 +31,13 @@ enum class ContextVar : uint8_t {
   kProtocol,
   kIdentitySourceIp,
   kIdentityUserAgent,
+  // identity.clientCert.*: the client certificate of a mutual TLS connection (empty without one).
+  kClientCertPem,
+  kClientCertSubjectDn,
+  kClientCertIssuerDn,
+  kClientCertSerialNumber,
+  kClientCertNotBefore,
+  kClientCertNotAfter,
   kErrorMessage,
   kErrorMessageString,
   kErrorResponseType,
@@ -53,7 +60,7 @@ struct ContextVarInfo {
 };
 
 // The identity sources first, in the order error messages list them.
-inline constexpr std::array<ContextVarInfo, 21> kContextVars = {{
+inline constexpr std::array<ContextVarInfo, 27> kContextVars = {{
     {"httpMethod", ContextVar::kHttpMethod, kIdentitySource | kTemplate},
     {"resourcePath", ContextVar::kResourcePath, kIdentitySource | kTemplate},
     {"resourceId", ContextVar::kResourceId, kIdentitySource | kTemplate},
@@ -68,6 +75,16 @@ inline constexpr std::array<ContextVarInfo, 21> kContextVars = {{
     {"protocol", ContextVar::kProtocol, kIdentitySource | kTemplate},
     {"identity.sourceIp", ContextVar::kIdentitySourceIp, kIdentitySource | kTemplate},
     {"identity.userAgent", ContextVar::kIdentityUserAgent, kIdentitySource | kTemplate},
+    {"identity.clientCert.clientCertPem", ContextVar::kClientCertPem, kIdentitySource | kTemplate},
+    {"identity.clientCert.subjectDN", ContextVar::kClientCertSubjectDn,
+     kIdentitySource | kTemplate},
+    {"identity.clientCert.issuerDN", ContextVar::kClientCertIssuerDn, kIdentitySource | kTemplate},
+    {"identity.clientCert.serialNumber", ContextVar::kClientCertSerialNumber,
+     kIdentitySource | kTemplate},
+    {"identity.clientCert.validity.notBefore", ContextVar::kClientCertNotBefore,
+     kIdentitySource | kTemplate},
+    {"identity.clientCert.validity.notAfter", ContextVar::kClientCertNotAfter,
+     kIdentitySource | kTemplate},
     {"error.message", ContextVar::kErrorMessage, kTemplate},
     {"error.messageString", ContextVar::kErrorMessageString, kTemplate},
     {"error.responseType", ContextVar::kErrorResponseType, kTemplate},

@@ -8,8 +8,9 @@
 namespace gatehouse::core {
 namespace {
 
-// Every name once; the fourteen identity sources are the values every event's requestContext
-// carries; templates know the error, authorizer and request names.
+// Every name once; the twenty identity sources are the values every event's requestContext
+// carries (the six identity.clientCert ones with mutual TLS); templates know the error,
+// authorizer and request names.
 TEST(ContextVars, TheTable) {
   std::set<std::string_view> names;
   size_t identity_sources = 0;
@@ -21,7 +22,10 @@ TEST(ContextVars, TheTable) {
       EXPECT_EQ(find_context_var(v.name, kIdentitySource), v.var) << v.name;
     }
   }
-  EXPECT_EQ(identity_sources, 14u);
+  EXPECT_EQ(identity_sources, 20u);
+  EXPECT_EQ(find_context_var("identity.clientCert.subjectDN", kIdentitySource),
+            ContextVar::kClientCertSubjectDn);
+  EXPECT_EQ(find_context_var("identity.clientCert", kTemplate), std::nullopt);
   EXPECT_EQ(find_context_var("identity.sourceIp", kIdentitySource), ContextVar::kIdentitySourceIp);
   // Templates have every variable the proxy event carries.
   EXPECT_EQ(find_context_var("identity.sourceIp", kTemplate), ContextVar::kIdentitySourceIp);

@@ -1,5 +1,6 @@
 #include "gateway/build.h"
 #include "gateway/build_authorizers.h"
+#include "gateway/listener_tls.h"
 #include "gateway/remote_tables.h"
 
 #include <unistd.h>
@@ -517,8 +518,9 @@ core::Result<issuer::IssuerOptions> issuer_options(const config::Config& config,
   o.issuer_url = c.issuer_url;
   const config::ListenAddress& l = config.api.listen;
   std::string host = l.host == "0.0.0.0" ? "127.0.0.1" : l.host == "::" ? "::1" : l.host;
-  o.public_url = c.public_url.value_or(
-      "http://" + config::ListenAddress{host, api_port ? api_port : l.port}.to_string());
+  o.public_url =
+      c.public_url.value_or(std::string(config.api.tls ? "https://" : "http://") +
+                            config::ListenAddress{host, api_port ? api_port : l.port}.to_string());
   o.key_dir = c.key_dir;
   auto alg = auth::jwt::parse_alg(config::to_string(c.algorithm));
   if (!alg) return config_error(c.pos, "issuer.algorithm", "unsupported algorithm");
@@ -587,6 +589,11 @@ core::Status restart_needed(const config::Config& running, const config::Config&
     return refuse(next.file, "admin.listen", "listeners are bound once, at start");
   if (running.api.io_threads != next.api.io_threads)
     return refuse(api_at, "api.io_threads", "I/O threads are started once, at start");
+  if (running.api.tls.has_value() != next.api.tls.has_value()) {
+    return refuse(api_at, "api.tls",
+                  "the API listener speaks HTTP or HTTPS from its start (its certificates, "
+                  "versions and mutual TLS do change at a reload)");
+  }
   if (!(running.api.limits == next.api.limits))
     return refuse(api_at, "api.limits", "the API listener's limits are set once, at start");
   if (!(running.access_log == next.access_log))
@@ -658,6 +665,11 @@ core::Result<std::shared_ptr<const Runtime>> build_runtime(
   rt->stage_variables = config.api.stage_variables;
   rt->binary_media_types = config.api.binary_media_types;
   if (config.api.cors) rt->cors.emplace(*config.api.cors);
+  if (config.api.tls) {
+    auto tls = load_listener_tls(*config.api.tls, deps.clock.unix_seconds());
+    if (!tls) return tls.error();
+    rt->tls = std::move(*tls);
+  }
   rt->api_key_source = config.api.api_key_source;
   if (!config.usage_plans.empty()) {
     auto plans =

@@ -423,7 +423,7 @@ void Gateway::integrate_http_proxy(std::shared_ptr<Call> call) {
       call->match->params,
       [&ctx](std::string_view name) { return ctx ? context_value(name, *ctx) : std::string(); },
       rt.stage_variables,
-      {req.peer_ip, "http", rt.api_port}};
+      {req.peer_ip, req.tls ? "https" : "http", rt.api_port}};
   auto upstream = upstream_request(route, in);
   if (!upstream) {
     // Never sent: the value would smuggle headers into the service's request.

@@ -36,6 +36,7 @@ functions::events::RequestFacts request_facts(const http::Request& req, const Ru
   f.user_agent = functions::events::find_header(f.headers, "User-Agent").last;
   f.protocol = req.msg.version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
   f.request_time_epoch_ms = request_time_epoch_ms;
+  f.tls = req.tls.get();
   return f;
 }
 

@@ -161,6 +161,12 @@ void append_context_var(std::string& out, std::string_view name, const ResponseC
     case ContextVar::kProtocol:
     case ContextVar::kIdentitySourceIp:
     case ContextVar::kIdentityUserAgent:
+    case ContextVar::kClientCertPem:
+    case ContextVar::kClientCertSubjectDn:
+    case ContextVar::kClientCertIssuerDn:
+    case ContextVar::kClientCertSerialNumber:
+    case ContextVar::kClientCertNotBefore:
+    case ContextVar::kClientCertNotAfter:
       return;  // only known from the request's facts (a route matched)
   }
 }

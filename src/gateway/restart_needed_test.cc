@@ -58,5 +58,16 @@ TEST(RestartNeeded, ListenersLimitsAndTablesAre) {
             std::string::npos);
 }
 
+// HTTP or HTTPS is the listener's from its start; its certificates may change at a reload.
+TEST(RestartNeeded, TlsOnOrOffIsCertificatesAreNot) {
+  const std::string with_tls =
+      replaced(kBase, "listen: 127.0.0.1:8080}",
+               "listen: 127.0.0.1:8080, tls: {certificates: [{certificate: a.pem, key: a.key}]}}");
+  EXPECT_NE(refusal(with_tls).find("api.tls: the API listener speaks HTTP or HTTPS from its start"),
+            std::string::npos);
+  auto s = restart_needed(*parse(with_tls), *parse(replaced(with_tls, "a.pem", "b.pem")));
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
 }  // namespace
 }  // namespace gatehouse::gateway

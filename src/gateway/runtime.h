@@ -31,6 +31,7 @@
 #include "gateway/http_proxy.h"
 #include "gateway/responses.h"
 #include "gateway/usage_plans.h"
+#include "http/tls_server.h"
 #include "issuer/issuer.h"
 #include "router/method_arn.h"
 #include "router/router.h"
@@ -183,6 +184,9 @@ struct Runtime {
   std::vector<std::pair<std::string, std::string>> stage_variables;
   std::vector<std::string> binary_media_types;
   std::optional<CorsPolicy> cors;  // api.cors
+  // api.tls read from its files (this runtime's: a reload reads them again); null for plain HTTP.
+  // The API listener takes it for each connection it accepts.
+  std::shared_ptr<const http::TlsServerContext> tls;
   // usage_plans: the API keys; null without plans. Where routes that need a key read it.
   std::unique_ptr<UsagePlans> usage_plans;
   config::ApiKeySource api_key_source = config::ApiKeySource::kHeader;

@@ -14,6 +14,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "http/body_stream.h"
+#include "http/tls_facts.h"
 #include "http/wire_fields.h"
 
 namespace gatehouse::http {
@@ -33,6 +34,8 @@ struct Request {
   // reads it, or none when it comes chunked. Not the Content-Length field: what frames the body
   // here is what must frame it wherever it is passed on.
   std::optional<uint64_t> streamed_body_length;
+  // The connection's TLS facts; null on a plain HTTP connection.
+  std::shared_ptr<const TlsFacts> tls;
 };
 
 // Why the server answered on its own, before any handler ran.

@@ -26,9 +26,10 @@
 #include "core/clock.h"
 #include "core/text.h"
 #include "http/detail/date.h"
+#include "http/detail/listener_stream.h"
 #include "http/detail/server_impl.h"
-#include "http/detail/timed_socket.h"
 #include "http/detail/wire.h"
+#include "http/tls_server.h"
 
 namespace gatehouse::http {
 
@@ -47,8 +48,8 @@ class Session;
 namespace {
 
 using detail::Framing;
+using detail::ListenerStream;
 using detail::Session;
-using detail::TimedSocket;
 
 // Owns the request and a strong reference to its session until the handler answers or drops it.
 // The session does not own exchanges (only their queue slots), so there is no reference cycle.
@@ -82,8 +83,12 @@ namespace detail {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Socket socket, std::shared_ptr<Server::Impl> server)
-      : stream_(std::move(socket)), server_(std::move(server)), limits_(server_->limits_) {
+  Session(Socket socket, std::shared_ptr<Server::Impl> server,
+          std::shared_ptr<const TlsServerContext> tls)
+      : stream_(std::move(socket)),
+        server_(std::move(server)),
+        limits_(server_->limits_),
+        tls_context_(std::move(tls)) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) {
@@ -96,7 +101,10 @@ class Session : public std::enable_shared_from_this<Session> {
   ~Session() { server_->session_closed(this); }
 
   void start() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->tls_context_) return self->handshake();
+      self->do_read();
+    });
   }
 
   // From any thread: stop reading new requests; close now if idle.
@@ -165,6 +173,46 @@ class Session : public std::enable_shared_from_this<Session> {
   auto executor() { return stream_.get_executor(); }
 
  private:
+  // A TLS connection's first exchange, within the head's deadline (a client that connects and
+  // sends nothing holds the connection no longer than one that sends half a request).
+  void handshake() {
+    stream_.use_tls(tls_context_->context());
+    stream_.expires_after(milliseconds(limits_.header_timeout_ms));
+    stream_.tls().async_handshake(
+        asio::ssl::stream_base::server,
+        [self = shared_from_this()](beast::error_code ec) { self->on_handshake(ec); });
+  }
+
+  void on_handshake(beast::error_code ec) {
+    if (closed_) return;
+    if (ec) {
+      server_->stats_->tls_handshake_errors.inc();
+      if (ec == beast::error::timeout) server_->stats_->timeouts.inc();
+      if (detail::is_plain_http_on_tls(ec)) return answer_plain_http();
+      return close();
+    }
+    try {
+      tls_facts_ =
+          std::make_shared<const TlsFacts>(tls_context_->facts(stream_.tls().native_handle()));
+    } catch (const std::bad_alloc&) {
+      return close();
+    }
+    do_read();
+  }
+
+  // The client spoke plain HTTP to a TLS port: told so in plain HTTP, which it can read, rather
+  // than left with a connection closed for no reason it could see.
+  void answer_plain_http() {
+    stream_.expires_after(milliseconds(limits_.write_timeout_ms));
+    asio::async_write(stream_.plain(),
+                      asio::buffer(detail::kPlainHttpOnTls.data(), detail::kPlainHttpOnTls.size()),
+                      [self = shared_from_this()](beast::error_code, size_t) {
+                        beast::error_code ignored;
+                        self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                        self->close();
+                      });
+  }
+
   void do_read() {
     if (closed_ || closing_ || reading_ || !read_open_) return;
     // Both resumed after a write: a client that pipelines without reading gets no more of its
@@ -298,6 +346,7 @@ class Session : public std::enable_shared_from_this<Session> {
       throw;
     }
     req.peer_port = peer_port_;
+    req.tls = tls_facts_;
     req.id = core::new_request_id();
     req.received_at = core::os_monotonic();
     slot.seq = next_seq_++;
@@ -577,15 +626,25 @@ class Session : public std::enable_shared_from_this<Session> {
     // The piece buffer of a body read before: its last piece was handed over long ago.
     if (piece_ && !body_parser_) piece_.reset();
     if (!keep) {
+      // TLS: close_notify first, and then the client's bytes are read (and dropped) until its
+      // own close_notify, its end or kLingerMs, as linger() does for plain connections. Not while
+      // a read is in flight: the shutdown would be a second one.
+      if (stream_.is_tls() && !reading_ && !body_read_in_flight_) return tls_shutdown();
       beast::error_code ignored;
       stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-      if (body_unread && !body_read_in_flight_) return linger();
+      if (body_unread && !body_read_in_flight_ && !stream_.is_tls()) return linger();
       return close();
     }
     if (closing_ && queue_.empty()) return close();
     maybe_write();
     maybe_dispatch();
     do_read();
+  }
+
+  void tls_shutdown() {
+    body_parser_.reset();
+    stream_.expires_after(milliseconds(kLingerMs));
+    stream_.tls().async_shutdown([self = shared_from_this()](beast::error_code) { self->close(); });
   }
 
   // Reads and drops what the client still sends until it stops or kLingerMs pass, then closes.
@@ -635,9 +694,13 @@ class Session : public std::enable_shared_from_this<Session> {
     return bytes;
   }
 
-  TimedSocket stream_;
+  ListenerStream stream_;
   std::shared_ptr<Server::Impl> server_;
   const Limits& limits_;
+  // A TLS connection's settings (held: OpenSSL calls back into them during the handshake) and,
+  // once it completed, its facts, which every request on the connection carries.
+  std::shared_ptr<const TlsServerContext> tls_context_;
+  std::shared_ptr<const TlsFacts> tls_facts_;
   std::string peer_ip_;
   uint16_t peer_port_ = 0;
 
@@ -700,8 +763,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool continue_then_read_piece_ = false;
 };
 
-void start_session(Socket socket, std::shared_ptr<Server::Impl> server) {
-  auto session = std::make_shared<Session>(std::move(socket), server);
+void start_session(Socket socket, std::shared_ptr<Server::Impl> server,
+                   std::shared_ptr<const TlsServerContext> tls) {
+  auto session = std::make_shared<Session>(std::move(socket), server, std::move(tls));
   server->session_opened(session);
   session->start();
 }

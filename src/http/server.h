@@ -13,6 +13,8 @@
 // exchange the handler drops unanswered answers 500 itself (http/message.h). Limits (limits.h)
 // bound what a connection can make the server hold.
 //
+// With set_tls(), connections speak TLS: each request carries its connection's TlsFacts.
+//
 // Thread safety: listen() and start() before pool.run(); drain() and close_all() from any thread.
 // Each connection lives on one io_context (one thread), so a session needs no strand.
 #pragma once
@@ -41,6 +43,7 @@ struct ServerStats {
   core::Gauge connections_open;
   core::Counter protocol_errors;
   core::Counter timeouts;
+  core::Counter tls_handshake_errors;  // TLS listeners: handshakes that failed or timed out
 };
 
 // Decides, before a byte is read, whether an accepted connection may stay (a worker's Runtime API
@@ -48,6 +51,13 @@ struct ServerStats {
 // quick and must not throw.
 using Admission = std::function<bool(const boost::asio::ip::tcp::endpoint& local,
                                      const boost::asio::ip::tcp::endpoint& peer)>;
+
+class TlsServerContext;  // http/tls_server.h
+
+// The TLS settings for a connection being accepted: the current ones (a reload may have loaded
+// new certificates). Runs on the acceptor's thread; must not throw. Null refuses the connection:
+// a TLS listener never falls back to plain HTTP.
+using TlsSource = std::function<std::shared_ptr<const TlsServerContext>()>;
 
 class Server {
  public:
@@ -64,6 +74,9 @@ class Server {
   // Every accepted connection is first shown to `admission`; refused ones are closed unread.
   // Requires: before start().
   void set_admission(Admission admission);
+  // Every accepted connection speaks TLS with the settings `tls` gives at its accept: its
+  // handshake must complete within Limits::header_timeout_ms. Requires: before start().
+  void set_tls(TlsSource tls);
   // Starts accepting. Requires: listen() succeeded.
   void start();
   // Stops accepting and closes idle connections; connections with requests in flight finish them

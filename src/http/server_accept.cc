@@ -42,9 +42,10 @@ void Server::Impl::on_accept(beast::error_code ec, detail::Socket socket) {
   if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
   if (ec) return accept_later(ec);
   retry_delay_ = milliseconds(0);
-  if (admitted(socket)) {
+  std::shared_ptr<const TlsServerContext> tls = tls_ ? tls_() : nullptr;
+  if (admitted(socket) && (tls || !tls_)) {
     stats_->connections_accepted.inc();
-    detail::start_session(std::move(socket), shared_from_this());
+    detail::start_session(std::move(socket), shared_from_this(), std::move(tls));
   } else {
     stats_->connections_refused.inc();
     beast::error_code ignored;
@@ -97,6 +98,10 @@ core::Status Server::listen(const std::string& host, uint16_t port) {
 
 void Server::set_admission(Admission admission) {
   impl_->admission_ = std::move(admission);
+}
+
+void Server::set_tls(TlsSource tls) {
+  impl_->tls_ = std::move(tls);
 }
 
 void Server::start() {

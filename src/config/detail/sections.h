@@ -50,6 +50,9 @@ core::Status read_function_ref(const Ctx& c, const Field& f, const std::vector<F
 core::Status parse_usage_plans(const Ctx& c, const Field& f, std::vector<UsagePlan>* out);
 // parse_api.cc: a throttle map ({rate, burst}), for api.throttle and a route's throttle.
 core::Status parse_throttle(const Ctx& c, const Field& f, Throttle* out);
+// parse_tls.cc: api.tls, its paths resolved against the config file's directory (the files are
+// read when the runtime is built).
+core::Status parse_listener_tls(const Ctx& c, const Field& f, ListenerTls* out);
 // parse_api.cc. default_authorizer is only checked against 'none' here (the authorizers come
 // later); *default_authorizer receives its entry for check_default_authorizer().
 core::Status parse_api(const Ctx& c, const Field& f, Api* out,

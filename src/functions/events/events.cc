@@ -200,6 +200,26 @@ void write_authorizer(ObjectWriter& context, const AuthorizerFacts& authorizer) 
   w.close();
 }
 
+// identity.clientCert on a listener that does mutual TLS: the client's certificate, or null when
+// it was let in without one (mutual_tls.required: false). Absent elsewhere, as in API Gateway.
+void write_client_cert(ObjectWriter& identity, const RequestFacts& request) {
+  if (!request.tls || !request.tls->client_certificate_asked) return;
+  if (!request.tls->client_certificate) return identity.null("clientCert");
+  const http::ClientCertificate& c = *request.tls->client_certificate;
+  ObjectWriter cert(identity.key("clientCert"));
+  cert.string("clientCertPem", c.pem);
+  cert.string("subjectDN", c.subject_dn);
+  cert.string("issuerDN", c.issuer_dn);
+  cert.string("serialNumber", c.serial_number);
+  {
+    ObjectWriter validity(cert.key("validity"));
+    validity.string("notBefore", c.not_before);
+    validity.string("notAfter", c.not_after);
+    validity.close();
+  }
+  cert.close();
+}
+
 }  // namespace
 
 std::string token_authorizer_event(std::string_view authorization_token,
@@ -253,6 +273,7 @@ std::string request_authorizer_event(const RequestFacts& request) {
     identity.null("cognitoIdentityId");
     identity.null("cognitoIdentityPoolId");
     identity.null("principalOrgId");
+    write_client_cert(identity, request);
     identity.close();
   }
   context.string("resourcePath", request.resource);
@@ -300,6 +321,7 @@ std::string proxy_event(const RequestFacts& request, const AuthorizerFacts* auth
     identity.null("userArn");
     identity.string_or_null("userAgent", request.user_agent);
     identity.null("user");
+    write_client_cert(identity, request);
     identity.close();
   }
   context.string("domainName", request.domain_name);

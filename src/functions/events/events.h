@@ -82,7 +82,7 @@ std::string token_authorizer_event(std::string_view authorization_token,
 // The REQUEST authorizer event (§1.4 key order): type, methodArn, resource, path, httpMethod,
 // headers, multiValueHeaders, queryStringParameters, multiValueQueryStringParameters,
 // pathParameters, stageVariables, requestContext. Its identity carries apiKey and apiKeyId (null)
-// as in AWS's sample; no clientCert (we do not do mutual TLS).
+// as in AWS's sample, and clientCert last on a listener that does mutual TLS.
 std::string request_authorizer_event(const RequestFacts& request);
 // The proxy integration event (§6.1 key order): resource, path, httpMethod, headers,
 // multiValueHeaders, queryStringParameters, multiValueQueryStringParameters, pathParameters,

@@ -159,6 +159,36 @@ TEST_F(EventsTest, ProxyEventMatchesApiGatewayKeyOrder) {
       R"("body":null,"isBase64Encoded":false})");
 }
 
+// Mutual TLS: identity.clientCert last in identity, API Gateway's keys in its order; null when the
+// listener let the client in without one; absent when the listener does not ask (plain TLS).
+TEST_F(EventsTest, EventsCarryTheClientCertificateOfMutualTls) {
+  route("/items/42");
+  http::TlsFacts tls;
+  tls.client_certificate_asked = true;
+  tls.client_certificate =
+      http::ClientCertificate{"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+                              "C=US,CN=client one",
+                              "CN=test ca",
+                              "4660",
+                              "Aug 29 00:28:21 2020 GMT",
+                              "Aug  5 00:28:21 2120 GMT"};
+  facts_.tls = &tls;
+  const std::string kCert =
+      R"("clientCert":{"clientCertPem":"-----BEGIN CERTIFICATE-----\nMIIB\n-----END )"
+      R"(CERTIFICATE-----\n","subjectDN":"C=US,CN=client one","issuerDN":"CN=test ca",)"
+      R"("serialNumber":"4660","validity":{"notBefore":"Aug 29 00:28:21 2020 GMT",)"
+      R"("notAfter":"Aug  5 00:28:21 2120 GMT"}})";
+  EXPECT_EQ(member_text(proxy_event(facts_, nullptr), "user", "domainName"),
+            R"("user":null,)" + kCert + "}");
+  EXPECT_EQ(member_text(request_authorizer_event(facts_), "principalOrgId", "resourcePath"),
+            R"("principalOrgId":null,)" + kCert + "}");
+  tls.client_certificate.reset();
+  EXPECT_EQ(member_text(proxy_event(facts_, nullptr), "user", "domainName"),
+            R"("user":null,"clientCert":null})");
+  tls.client_certificate_asked = false;
+  EXPECT_EQ(member_text(proxy_event(facts_, nullptr), "user", "domainName"), R"("user":null})");
+}
+
 // A Lambda authorizer's principalId, integrationLatency (a number) and context (strings) come
 // last in requestContext, in that order.
 TEST_F(EventsTest, ProxyEventCarriesLambdaAuthorizerContext) {

@@ -126,6 +126,31 @@ std::optional<std::string> request_context_value(const RequestFacts& f, std::str
       return std::string(f.source_ip);
     case ContextVar::kIdentityUserAgent:
       return std::string(f.user_agent);
+    case ContextVar::kClientCertPem:
+    case ContextVar::kClientCertSubjectDn:
+    case ContextVar::kClientCertIssuerDn:
+    case ContextVar::kClientCertSerialNumber:
+    case ContextVar::kClientCertNotBefore:
+    case ContextVar::kClientCertNotAfter: {
+      // Empty without a certificate: an identity source naming it then finds the request
+      // without its identity (401), and a template renders nothing.
+      if (!f.tls || !f.tls->client_certificate) return std::string();
+      const http::ClientCertificate& c = *f.tls->client_certificate;
+      switch (*var) {
+        case ContextVar::kClientCertPem:
+          return c.pem;
+        case ContextVar::kClientCertSubjectDn:
+          return c.subject_dn;
+        case ContextVar::kClientCertIssuerDn:
+          return c.issuer_dn;
+        case ContextVar::kClientCertSerialNumber:
+          return c.serial_number;
+        case ContextVar::kClientCertNotBefore:
+          return c.not_before;
+        default:
+          return c.not_after;
+      }
+    }
     case ContextVar::kErrorMessage:
     case ContextVar::kErrorMessageString:
     case ContextVar::kErrorResponseType:

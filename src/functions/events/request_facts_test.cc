@@ -125,6 +125,36 @@ TEST(RequestContextValue, EqualsWhatTheEventsCarry) {
   }
 }
 
+// The client certificate's paths read what the events carry under identity.clientCert; empty when
+// the connection has none (an identity source then finds the request without its identity).
+TEST(RequestContextValue, ClientCertificatePathsEqualWhatTheEventsCarry) {
+  RequestFacts f = sample_facts();
+  for (std::string_view path :
+       {"identity.clientCert.subjectDN", "identity.clientCert.validity.notAfter"}) {
+    EXPECT_EQ(request_context_value(f, path), "") << path;  // plain HTTP
+  }
+  http::TlsFacts tls;
+  tls.client_certificate_asked = true;
+  f.tls = &tls;
+  EXPECT_EQ(request_context_value(f, "identity.clientCert.serialNumber"), "");  // none came
+  tls.client_certificate = http::ClientCertificate{
+      "PEM\n", "CN=c", "CN=ca", "4660", "Jan  1 00:00:00 2026 GMT", "Jan  1 00:00:00 2027 GMT"};
+  for (const std::string& text : {request_authorizer_event(f), proxy_event(f, nullptr)}) {
+    const json::object cert =
+        json::parse(text).at("requestContext").at("identity").at("clientCert").as_object();
+    for (std::string_view key : {"clientCertPem", "subjectDN", "issuerDN", "serialNumber"}) {
+      EXPECT_EQ(request_context_value(f, "identity.clientCert." + std::string(key)),
+                std::string(cert.at(key).as_string()))
+          << key;
+    }
+    for (std::string_view key : {"notBefore", "notAfter"}) {
+      EXPECT_EQ(request_context_value(f, "identity.clientCert.validity." + std::string(key)),
+                std::string(cert.at("validity").at(key).as_string()))
+          << key;
+    }
+  }
+}
+
 // Over many generated requests (repeats, casings, encodings, orders), find_header and
 // find_query_param read exactly what the REQUEST and proxy events carry in their single-value
 // maps, and count what their multi-value maps hold.

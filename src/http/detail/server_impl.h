@@ -25,8 +25,10 @@ class Session;
 // copied per operation.
 using Socket =
     boost::asio::basic_stream_socket<boost::asio::ip::tcp, boost::asio::io_context::executor_type>;
-// Opens a session on an accepted, admitted socket and registers it with `server`.
-void start_session(Socket socket, std::shared_ptr<Server::Impl> server);
+// Opens a session on an accepted, admitted socket and registers it with `server`; with `tls`, the
+// session's first exchange is its TLS handshake.
+void start_session(Socket socket, std::shared_ptr<Server::Impl> server,
+                   std::shared_ptr<const TlsServerContext> tls);
 }  // namespace detail
 
 class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
@@ -53,6 +55,7 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
   const Limits limits_;
   const std::string name_;  // in log lines
   Admission admission_;     // set before start()
+  TlsSource tls_;           // set before start()
   ServerStats own_stats_;
   ServerStats* stats_;
 

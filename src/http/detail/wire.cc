@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
@@ -100,6 +104,11 @@ core::Status body_read_error(const boost::system::error_code& ec, const Limits& 
     return core::unavailable("the client's connection closed before the body's end");
   }
   return core::invalid_argument("the request body is malformed: " + ec.message());
+}
+
+bool is_plain_http_on_tls(const boost::system::error_code& ec) {
+  return ec.category() == boost::asio::error::get_ssl_category() &&
+         ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_HTTP_REQUEST;
 }
 
 }  // namespace gatehouse::http::detail

@@ -47,4 +47,12 @@ std::optional<ProtocolError> transfer_coding_problem(const boost::beast::http::f
 // when the connection closed, kInvalidArgument for a malformed body.
 core::Status body_read_error(const boost::system::error_code& ec, const Limits& limits);
 
+// A TLS handshake that failed because the client spoke plain HTTP (OpenSSL recognises a request
+// line), and the answer such a client is given, in plain HTTP, before the connection closes.
+bool is_plain_http_on_tls(const boost::system::error_code& ec);
+inline constexpr std::string_view kPlainHttpOnTls =
+    "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: 83\r\n"
+    "Connection: close\r\n\r\n"
+    R"json({"message":"This port speaks HTTPS: the request came as plain HTTP (use https://)"})json";
+
 }  // namespace gatehouse::http::detail
