@@ -13,8 +13,8 @@
 
 #include "core/clock.h"
 #include "core/ids.h"
+#include "core/tls_facts.h"
 #include "http/body_stream.h"
-#include "http/tls_facts.h"
 #include "http/wire_fields.h"
 
 namespace gatehouse::http {
@@ -35,7 +35,7 @@ struct Request {
   // here is what must frame it wherever it is passed on.
   std::optional<uint64_t> streamed_body_length;
   // The connection's TLS facts; null on a plain HTTP connection.
-  std::shared_ptr<const TlsFacts> tls;
+  std::shared_ptr<const core::TlsFacts> tls;
 };
 
 // Why the server answered on its own, before any handler ran.

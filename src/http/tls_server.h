@@ -20,9 +20,13 @@
 #include <vector>
 
 #include "core/status.h"
-#include "http/tls_facts.h"
+#include "core/tls_facts.h"
 
 namespace gatehouse::http {
+
+// A connection's facts are core's (the events read them without depending on http).
+using core::ClientCertificate;
+using core::TlsFacts;
 
 struct TlsServerOptions {
   struct Certificate {

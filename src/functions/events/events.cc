@@ -205,7 +205,7 @@ void write_authorizer(ObjectWriter& context, const AuthorizerFacts& authorizer) 
 void write_client_cert(ObjectWriter& identity, const RequestFacts& request) {
   if (!request.tls || !request.tls->client_certificate_asked) return;
   if (!request.tls->client_certificate) return identity.null("clientCert");
-  const http::ClientCertificate& c = *request.tls->client_certificate;
+  const core::ClientCertificate& c = *request.tls->client_certificate;
   ObjectWriter cert(identity.key("clientCert"));
   cert.string("clientCertPem", c.pem);
   cert.string("subjectDN", c.subject_dn);

@@ -163,10 +163,10 @@ TEST_F(EventsTest, ProxyEventMatchesApiGatewayKeyOrder) {
 // listener let the client in without one; absent when the listener does not ask (plain TLS).
 TEST_F(EventsTest, EventsCarryTheClientCertificateOfMutualTls) {
   route("/items/42");
-  http::TlsFacts tls;
+  core::TlsFacts tls;
   tls.client_certificate_asked = true;
   tls.client_certificate =
-      http::ClientCertificate{"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+      core::ClientCertificate{"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
                               "C=US,CN=client one",
                               "CN=test ca",
                               "4660",

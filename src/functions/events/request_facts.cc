@@ -135,7 +135,7 @@ std::optional<std::string> request_context_value(const RequestFacts& f, std::str
       // Empty without a certificate: an identity source naming it then finds the request
       // without its identity (401), and a template renders nothing.
       if (!f.tls || !f.tls->client_certificate) return std::string();
-      const http::ClientCertificate& c = *f.tls->client_certificate;
+      const core::ClientCertificate& c = *f.tls->client_certificate;
       switch (*var) {
         case ContextVar::kClientCertPem:
           return c.pem;

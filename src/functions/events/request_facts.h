@@ -27,7 +27,7 @@
 #include <utility>
 #include <vector>
 
-#include "http/tls_facts.h"
+#include "core/tls_facts.h"
 #include "router/router.h"
 
 namespace gatehouse::functions::events {
@@ -61,7 +61,7 @@ struct RequestFacts {
   std::string_view protocol = "HTTP/1.1";
   int64_t request_time_epoch_ms = 0;  // wall-clock time the request arrived
   // The connection's TLS facts; null on plain HTTP. With mutual TLS, identity.clientCert.
-  const http::TlsFacts* tls = nullptr;
+  const core::TlsFacts* tls = nullptr;
 };
 
 // ASCII case-insensitive equality, as header names compare.

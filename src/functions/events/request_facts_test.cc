@@ -133,11 +133,11 @@ TEST(RequestContextValue, ClientCertificatePathsEqualWhatTheEventsCarry) {
        {"identity.clientCert.subjectDN", "identity.clientCert.validity.notAfter"}) {
     EXPECT_EQ(request_context_value(f, path), "") << path;  // plain HTTP
   }
-  http::TlsFacts tls;
+  core::TlsFacts tls;
   tls.client_certificate_asked = true;
   f.tls = &tls;
   EXPECT_EQ(request_context_value(f, "identity.clientCert.serialNumber"), "");  // none came
-  tls.client_certificate = http::ClientCertificate{
+  tls.client_certificate = core::ClientCertificate{
       "PEM\n", "CN=c", "CN=ca", "4660", "Jan  1 00:00:00 2026 GMT", "Jan  1 00:00:00 2027 GMT"};
   for (const std::string& text : {request_authorizer_event(f), proxy_event(f, nullptr)}) {
     const json::object cert =

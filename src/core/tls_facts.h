@@ -1,12 +1,13 @@
-// What a TLS connection's handshake settled, derived once per connection (TlsServerContext::facts)
-// and shared by every request on it (Request::tls): the events' requestContext.identity.clientCert,
-// the $context.identity.clientCert.* variables and X-Forwarded-Proto all read these.
+// What a TLS connection's handshake settled, derived once per connection (http::TlsServerContext::
+// facts) and shared by every request on it (http::Request::tls): the events'
+// requestContext.identity.clientCert, the $context.identity.clientCert.* variables and
+// X-Forwarded-Proto all read these.
 #pragma once
 
 #include <optional>
 #include <string>
 
-namespace gatehouse::http {
+namespace gatehouse::core {
 
 // A client certificate as API Gateway hands it to authorizers and integrations
 // (requestContext.identity.clientCert).
@@ -29,4 +30,4 @@ struct TlsFacts {
   std::optional<ClientCertificate> client_certificate;
 };
 
-}  // namespace gatehouse::http
+}  // namespace gatehouse::core
