@@ -83,18 +83,15 @@ namespace detail {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Socket socket, std::shared_ptr<Server::Impl> server,
+  Session(Socket socket, const tcp::endpoint& peer, std::shared_ptr<Server::Impl> server,
           std::shared_ptr<const TlsServerContext> tls)
       : stream_(std::move(socket)),
         server_(std::move(server)),
         limits_(server_->limits_),
-        tls_context_(std::move(tls)) {
+        tls_context_(std::move(tls)),
+        peer_ip_(peer.address().to_string()),
+        peer_port_(peer.port()) {
     beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
-    if (!ec) {
-      peer_ip_ = ep.address().to_string();
-      peer_port_ = ep.port();
-    }
     stream_.socket().set_option(tcp::no_delay(true), ec);
   }
 
@@ -191,6 +188,7 @@ class Session : public std::enable_shared_from_this<Session> {
       if (detail::is_plain_http_on_tls(ec)) return answer_plain_http();
       return close();
     }
+    ticket_owed_ = true;
     try {
       tls_facts_ =
           std::make_shared<const TlsFacts>(tls_context_->facts(stream_.tls().native_handle()));
@@ -536,6 +534,7 @@ class Session : public std::enable_shared_from_this<Session> {
       if (!ec && !self->closed_ && front.rest) return self->pull_piece(keep);
       self->on_write(ec, keep, body_unread);
     };
+    send_owed_ticket();
     asio::async_write(stream_, buffers, std::move(done));
   }
 
@@ -544,6 +543,7 @@ class Session : public std::enable_shared_from_this<Session> {
     writing_ = true;
     continue_seq_.reset();
     stream_.expires_after(milliseconds(limits_.write_timeout_ms));
+    send_owed_ticket();
     asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
                       [self = shared_from_this()](beast::error_code ec, size_t) {
                         self->writing_ = false;
@@ -641,6 +641,14 @@ class Session : public std::enable_shared_from_this<Session> {
     do_read();
   }
 
+  // A TLS 1.3 connection's session ticket goes out with its first answer, in the same write (at
+  // the handshake's end it would be a write of its own, or ride on the first read's).
+  void send_owed_ticket() {
+    if (!ticket_owed_) return;
+    ticket_owed_ = false;
+    TlsServerContext::queue_session_ticket(stream_.tls().native_handle());
+  }
+
   void tls_shutdown() {
     body_parser_.reset();
     stream_.expires_after(milliseconds(kLingerMs));
@@ -701,6 +709,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // once it completed, its facts, which every request on the connection carries.
   std::shared_ptr<const TlsServerContext> tls_context_;
   std::shared_ptr<const TlsFacts> tls_facts_;
+  bool ticket_owed_ = false;  // send_owed_ticket() before the first write
   std::string peer_ip_;
   uint16_t peer_port_ = 0;
 
@@ -763,9 +772,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool continue_then_read_piece_ = false;
 };
 
-void start_session(Socket socket, std::shared_ptr<Server::Impl> server,
+void start_session(Socket socket, const tcp::endpoint& peer, std::shared_ptr<Server::Impl> server,
                    std::shared_ptr<const TlsServerContext> tls) {
-  auto session = std::make_shared<Session>(std::move(socket), server, std::move(tls));
+  auto session = std::make_shared<Session>(std::move(socket), peer, server, std::move(tls));
   server->session_opened(session);
   session->start();
 }

@@ -32,7 +32,7 @@ core::Status Server::Impl::listen(const std::string& host, uint16_t port, uint16
 }
 
 void Server::Impl::do_accept() {
-  acceptor_.async_accept(pool_.next(),
+  acceptor_.async_accept(pool_.next(), peer_,
                          [self = shared_from_this()](beast::error_code ec, detail::Socket socket) {
                            self->on_accept(ec, std::move(socket));
                          });
@@ -45,7 +45,7 @@ void Server::Impl::on_accept(beast::error_code ec, detail::Socket socket) {
   std::shared_ptr<const TlsServerContext> tls = tls_ ? tls_() : nullptr;
   if (admitted(socket) && (tls || !tls_)) {
     stats_->connections_accepted.inc();
-    detail::start_session(std::move(socket), shared_from_this(), std::move(tls));
+    detail::start_session(std::move(socket), peer_, shared_from_this(), std::move(tls));
   } else {
     stats_->connections_refused.inc();
     beast::error_code ignored;
@@ -60,11 +60,10 @@ void Server::Impl::on_accept(beast::error_code ec, detail::Socket socket) {
 
 bool Server::Impl::admitted(detail::Socket& socket) {
   if (!admission_) return true;
-  beast::error_code ec1, ec2;
-  auto local = socket.local_endpoint(ec1);
-  auto peer = socket.remote_endpoint(ec2);
-  if (ec1 || ec2) return false;  // already reset by the peer
-  return admission_(local, peer);
+  beast::error_code ec;
+  auto local = socket.local_endpoint(ec);
+  if (ec) return false;  // already reset by the peer
+  return admission_(local, peer_);
 }
 
 void Server::Impl::accept_later(const beast::error_code& ec) {

@@ -147,6 +147,9 @@ core::Status configure(ssl::context& context, const TlsServerOptions& o) {
     return core::invalid_argument("ciphers: OpenSSL knows none of the ciphers in '" + ciphers +
                                   "' (an OpenSSL cipher list, e.g. ECDHE-RSA-AES128-GCM-SHA256)");
   }
+  // TLS 1.3 tickets are not written at the handshake's end, in a write of their own: one goes
+  // out with the connection's first answer (queue_session_ticket).
+  SSL_CTX_set_num_tickets(ctx, 0);
   static constexpr unsigned char kSessionContext[] = "gatehouse";
   SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1);
   if (o.client_ca_file.empty()) return {};
@@ -281,6 +284,10 @@ int TlsServerContext::on_server_name(SSL* ssl, int*, void* arg) {
   const size_t i = self->certificate_for(core::ascii_lower(asked));
   if (i != 0) SSL_set_SSL_CTX(ssl, self->contexts_[i]->native_handle());
   return SSL_TLSEXT_ERR_OK;
+}
+
+void TlsServerContext::queue_session_ticket(SSL* ssl) {
+  if (SSL_version(ssl) == TLS1_3_VERSION && SSL_new_session_ticket(ssl) != 1) ERR_clear_error();
 }
 
 TlsFacts TlsServerContext::facts(SSL* ssl) const {

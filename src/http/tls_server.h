@@ -77,6 +77,9 @@ class TlsServerContext {
 
   // The facts of a connection whose handshake completed on `ssl`.
   TlsFacts facts(SSL* ssl) const;
+  // After a TLS 1.3 handshake: one session ticket (to resume with), written with the connection's
+  // next write rather than in one of its own.
+  static void queue_session_ticket(SSL* ssl);
 
  private:
   TlsServerContext() = default;

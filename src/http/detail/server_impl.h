@@ -25,9 +25,10 @@ class Session;
 // copied per operation.
 using Socket =
     boost::asio::basic_stream_socket<boost::asio::ip::tcp, boost::asio::io_context::executor_type>;
-// Opens a session on an accepted, admitted socket and registers it with `server`; with `tls`, the
-// session's first exchange is its TLS handshake.
-void start_session(Socket socket, std::shared_ptr<Server::Impl> server,
+// Opens a session on an accepted, admitted socket from `peer` and registers it with `server`; with
+// `tls`, the session's first exchange is its TLS handshake.
+void start_session(Socket socket, const boost::asio::ip::tcp::endpoint& peer,
+                   std::shared_ptr<Server::Impl> server,
                    std::shared_ptr<const TlsServerContext> tls);
 }  // namespace detail
 
@@ -66,7 +67,10 @@ class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
   void accept_later(const boost::beast::error_code& ec);
 
   boost::asio::ip::tcp::acceptor acceptor_;  // on context 0
-  bool accept_paused_ = false;               // context 0 only
+  // The peer of the connection being accepted, as accept() tells it (no getpeername per
+  // connection). Context 0 only: one accept at a time.
+  boost::asio::ip::tcp::endpoint peer_;
+  bool accept_paused_ = false;  // context 0 only
   // Context 0 only. accept() failing for want of descriptors or memory is retried after a pause
   // that doubles up to a second (retrying at once would spin a core while nothing can be
   // accepted); the first failure of a run is logged.
