@@ -4,7 +4,7 @@
 # Sets repo, build, GH (the binary), work (a scratch directory removed at exit unless BENCH_KEEP
 # is set), pids (started servers, killed at exit), seconds, repeats, conns (BENCH_SECONDS,
 # BENCH_REPEATS, BENCH_CONNS), server_cpu, client_cpu and hz; defines log, die, free_port,
-# cpu_ticks, median, start_dynamodb_gatehouse and start_dynalite; checks for the binary and wrk, and installs the
+# cpu_ticks, median, wrk_run, start_dynamodb_gatehouse and start_dynalite; checks for the binary and wrk, and installs the
 # integration tests' npm packages (dynalite) if missing.
 bench_name=$1
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -70,6 +70,22 @@ start_dynalite() {
 hz=$(getconf CLK_TCK)
 cpu_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
 median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# wrk_run SCRIPT URL CONNS SECONDS PID... -> "<req/s> <p50 µs> <p99 µs> <CPU µs per request>":
+# wrk -t1 on client_cpu with the wrk script SCRIPT (ending in wrk_result_lua) against URL for
+# SECONDS at CONNS connections, and the CPU the server's processes PID... spent meanwhile per
+# completed request. Fails (die) on any non-2xx answer.
+wrk_run() {
+  local script=$1 url=$2 n=$3 d=$4 before after out requests rate l50 l99 errors
+  shift 4
+  before=$(cpu_ticks "$@")
+  out=$(taskset -c "$client_cpu" wrk -t1 -c"$n" -d"${d}s" -s "$script" "$url" | grep '^RESULT')
+  after=$(cpu_ticks "$@")
+  read -r _ requests rate l50 l99 errors <<<"$out"
+  [ "$errors" = 0 ] || die "$url c=$n: $errors non-2xx answers"
+  echo "$rate $l50 $l99 $(awk -v t=$((after - before)) -v hz="$hz" -v r="$requests" \
+    'BEGIN { printf "%.2f", t / hz * 1e6 / r }')"
+}
 
 # The end of every wrk script: one line "RESULT <requests> <req/s> <p50 µs> <p99 µs> <non-2xx>".
 wrk_result_lua='done = function(summary, latency, requests)

@@ -214,16 +214,11 @@ fi
 # ---------------------------------------------------------------- run
 declare -A rps cpu p50 p99
 run() { # run NAME CONNS SECONDS [measure]
-  local name=$1 n=$2 d=$3 before after out requests rate l50 l99 errors us
+  local name=$1 n=$2 out rate l50 l99 us
   # shellcheck disable=SC2046
-  before=$(cpu_ticks $(pids_of "$name"))
-  out=$(taskset -c "$client_cpu" wrk -t1 -c"$n" -d"${d}s" -s "$work/get.lua" "$(url_of "$name")" | grep '^RESULT')
-  # shellcheck disable=SC2046
-  after=$(cpu_ticks $(pids_of "$name"))
+  out=$(wrk_run "$work/get.lua" "$(url_of "$name")" "$n" "$3" $(pids_of "$name")) || exit 1
   [ -n "${4:-}" ] || return 0
-  read -r _ requests rate l50 l99 errors <<<"$out"
-  [ "$errors" = 0 ] || die "$name c=$n: $errors non-2xx answers"
-  us=$(awk -v t=$((after - before)) -v hz="$hz" -v r="$requests" 'BEGIN { printf "%.2f", t / hz * 1e6 / r }')
+  read -r rate l50 l99 us <<<"$out"
   rps[$name,$n]+="$rate "
   cpu[$name,$n]+="$us "
   p50[$name,$n]+="$l50 "

@@ -126,16 +126,11 @@ printf '%s\n' "$wrk_result_lua" >"$work/keep.lua"
 # ---------------------------------------------------------------- run
 declare -A rps cpu p50 p99
 run() { # run NAME CONNS SECONDS SCRIPT [measure]
-  local name=$1 n=$2 d=$3 script=$4 before after out requests rate l50 l99 errors us key
+  local name=$1 n=$2 script=$4 out rate l50 l99 us key
   # shellcheck disable=SC2046
-  before=$(cpu_ticks $(pids_of "$name"))
-  out=$(taskset -c "$client_cpu" wrk -t1 -c"$n" -d"${d}s" -s "$work/$script.lua" "$(url_of "$name")" | grep '^RESULT')
-  # shellcheck disable=SC2046
-  after=$(cpu_ticks $(pids_of "$name"))
+  out=$(wrk_run "$work/$script.lua" "$(url_of "$name")" "$n" "$3" $(pids_of "$name")) || exit 1
   [ -n "${5:-}" ] || return 0
-  read -r _ requests rate l50 l99 errors <<<"$out"
-  [ "$errors" = 0 ] || die "$name c=$n: $errors non-2xx answers"
-  us=$(awk -v t=$((after - before)) -v hz="$hz" -v r="$requests" 'BEGIN { printf "%.2f", t / hz * 1e6 / r }')
+  read -r rate l50 l99 us <<<"$out"
   key="$script,$name,$n"
   rps[$key]+="$rate "
   cpu[$key]+="$us "

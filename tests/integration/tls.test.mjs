@@ -202,6 +202,27 @@ test('TLS 1.2 and 1.3 are served, TLS 1.1 is not', async () => {
   assert.equal(r.stdout, '200', r.stderr);
 });
 
+// `openssl s_client` sending one request and reading its answer: the output and whether the
+// session was resumed.
+function sClientRequest(port, args) {
+  return new Promise((resolve) => {
+    const child = execFile('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-ign_eof', ...args],
+      { encoding: 'utf8', timeout: 15000, cwd: dir }, (err, stdout, stderr) => resolve(`${stdout}\n${stderr}`));
+    child.stdin.end('GET /hello HTTP/1.1\r\nHost: api.example.test\r\nConnection: close\r\n\r\n');
+  });
+}
+
+test('a TLS 1.3 session resumes from the ticket sent with the first answer, client certificate included', async () => {
+  const cert = ['-cert', 'client.pem', '-key', 'client.key', '-tls1_3'];
+  const first = await sClientRequest(gw.port, [...cert, '-sess_out', 'session.pem']);
+  assert.match(first, /New, TLSv1\.3/);
+  assert.match(first, /"serial":"4660"/);
+  const resumed = await sClientRequest(gw.port, ['-tls1_3', '-sess_in', 'session.pem']);
+  assert.match(resumed, /Reused, TLSv1\.3/);
+  // The resumed session carries the certificate verified when it was made.
+  assert.match(resumed, /"subject":"C=US,O=Example Corp,CN=client one"/);
+});
+
 test('a listener with min_version "1.3" refuses TLS 1.2', async () => {
   const v12 = await sClient(optional.port, ['-tls1_2']);
   assert.notEqual(v12.code, 0);
