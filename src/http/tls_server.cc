@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "core/files.h"
 #include "core/text.h"
 
 namespace gatehouse::http {
@@ -132,7 +133,26 @@ int64_t epoch_seconds(const ASN1_TIME* t) {
 // The settings every context of a listener shares. SNI moves a connection from the first context
 // to another one: OpenSSL then takes the certificate, and the trust store client certificates are
 // verified against, from the new one, so they must not differ but in the certificate.
-core::Status configure(ssl::context& context, const TlsServerOptions& o) {
+// A PEM file's bytes, read once per load (every context of the listener gets them), at most
+// kMaxPemBytes: a wrong path to a large file fails at once.
+constexpr size_t kMaxPemBytes = 1 << 20;
+core::Result<std::string> read_pem(std::string_view what, const std::string& path) {
+  auto bytes = core::read_file(path, kMaxPemBytes);
+  if (!bytes) return core::invalid_argument(std::string(what) + ": " + bytes.error().message());
+  return bytes;
+}
+
+using MemBio = std::unique_ptr<BIO, decltype(&BIO_free)>;
+MemBio pem_bio(const std::string& pem) {
+  return MemBio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
+}
+
+// The settings every context of a listener shares. SNI moves a connection from the first context
+// to another one: OpenSSL then takes the certificate, and the trust store client certificates are
+// verified against, from the new one, so they must not differ but in the certificate.
+// `truststore`: the PEM CA certificates of mutual TLS (o.client_ca_file's bytes), or empty.
+core::Status configure(ssl::context& context, const TlsServerOptions& o,
+                       const std::string& truststore) {
   SSL_CTX* ctx = context.native_handle();
   SSL_CTX_set_min_proto_version(ctx, o.tls13_only ? TLS1_3_VERSION : TLS1_2_VERSION);
   // No renegotiation (a client could make the server redo handshakes at will), the server's
@@ -153,16 +173,27 @@ core::Status configure(ssl::context& context, const TlsServerOptions& o) {
   static constexpr unsigned char kSessionContext[] = "gatehouse";
   SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1);
   if (o.client_ca_file.empty()) return {};
-  boost::system::error_code ec;
-  context.load_verify_file(o.client_ca_file, ec);
-  if (ec) {
-    return core::invalid_argument("mutual_tls.truststore " + o.client_ca_file + ": " +
-                                  openssl_reason(ec) + " (expected PEM CA certificates)");
+  // Each CA is trusted for verification and named to the client, so it picks a certificate one
+  // of them issued.
+  MemBio bio = pem_bio(truststore);
+  X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+  int count = 0;
+  while (X509* ca = bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr) {
+    const bool added = X509_STORE_add_cert(store, ca) == 1 && SSL_CTX_add_client_CA(ctx, ca) == 1;
+    X509_free(ca);
+    if (!added) {
+      return core::invalid_argument("mutual_tls.truststore " + o.client_ca_file + ": " +
+                                    openssl_reason() + " (certificate " +
+                                    std::to_string(count + 1) + ")");
+    }
+    ++count;
   }
-  // Told to the client, so it picks a certificate these CAs issued.
-  STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(o.client_ca_file.c_str());
-  ERR_clear_error();
-  if (names) SSL_CTX_set_client_CA_list(ctx, names);
+  ERR_clear_error();  // the end of the PEM text reads as an error
+  if (count == 0) {
+    return core::invalid_argument("mutual_tls.truststore " + o.client_ca_file +
+                                  " holds no PEM certificate (expected the CA certificates "
+                                  "client certificates must chain to)");
+  }
   int mode = SSL_VERIFY_PEER;
   if (o.client_certificate_required) mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
   SSL_CTX_set_verify(ctx, mode, nullptr);
@@ -177,37 +208,34 @@ int refuse_passphrase(char*, int, int, void* asked) {
   return 0;
 }
 
-core::Status load_certificate(ssl::context& context, const TlsServerOptions::Certificate& c) {
+// The certificate (and its chain) and key of `c`, whose files' bytes are `chain` and `key`.
+core::Status load_certificate(ssl::context& context, const TlsServerOptions::Certificate& c,
+                              const std::string& chain, const std::string& key) {
   SSL_CTX* ctx = context.native_handle();
-  if (SSL_CTX_use_certificate_chain_file(ctx, c.certificate_file.c_str()) != 1) {
-    return core::invalid_argument("certificate " + c.certificate_file + ": " + openssl_reason() +
+  boost::system::error_code ec;
+  context.use_certificate_chain(boost::asio::buffer(chain), ec);
+  if (ec) {
+    return core::invalid_argument("certificate " + c.certificate_file + ": " + openssl_reason(ec) +
                                   " (expected PEM: the certificate, then its intermediates)");
   }
   bool asked = false;
-  SSL_CTX_set_default_passwd_cb(ctx, &refuse_passphrase);
-  SSL_CTX_set_default_passwd_cb_userdata(ctx, &asked);
-  const int loaded = SSL_CTX_use_PrivateKey_file(ctx, c.key_file.c_str(), SSL_FILETYPE_PEM);
-  SSL_CTX_set_default_passwd_cb(ctx, nullptr);
-  SSL_CTX_set_default_passwd_cb_userdata(ctx, nullptr);
-  if (loaded != 1) {
-    const unsigned long e = ERR_peek_last_error();
-    if (ERR_GET_LIB(e) == ERR_LIB_X509 && (ERR_GET_REASON(e) == X509_R_KEY_VALUES_MISMATCH ||
-                                           ERR_GET_REASON(e) == X509_R_KEY_TYPE_MISMATCH)) {
-      ERR_clear_error();
-      return core::invalid_argument("key " + c.key_file +
-                                    " is not the private key of certificate " + c.certificate_file);
-    }
+  MemBio bio = pem_bio(key);
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> pkey(
+      bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, &refuse_passphrase, &asked) : nullptr,
+      &EVP_PKEY_free);
+  if (!pkey) {
+    ERR_clear_error();
     if (asked) {
-      ERR_clear_error();
       return core::invalid_argument("key " + c.key_file +
                                     " is encrypted; gatehouse reads unencrypted PEM keys (write "
                                     "one with `openssl pkey -in <key> -out <plain key>`, readable "
                                     "by gatehouse alone)");
     }
-    return core::invalid_argument("key " + c.key_file + ": " + openssl_reason() +
-                                  " (expected an unencrypted PEM private key)");
+    return core::invalid_argument("key " + c.key_file +
+                                  ": no PEM private key in it (expected an unencrypted PEM "
+                                  "private key)");
   }
-  if (SSL_CTX_check_private_key(ctx) != 1) {
+  if (SSL_CTX_use_PrivateKey(ctx, pkey.get()) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
     ERR_clear_error();
     return core::invalid_argument("key " + c.key_file + " is not the private key of certificate " +
                                   c.certificate_file);
@@ -226,10 +254,25 @@ core::Result<std::shared_ptr<const TlsServerContext>> TlsServerContext::load(
   }
   std::shared_ptr<TlsServerContext> out(new TlsServerContext());
   out->asks_client_certificate_ = !options.client_ca_file.empty();
+  std::string truststore;
+  if (out->asks_client_certificate_) {
+    auto pem = read_pem("mutual_tls.truststore", options.client_ca_file);
+    if (!pem) return pem.error();
+    truststore = std::move(*pem);
+  }
   for (const TlsServerOptions::Certificate& c : options.certificates) {
+    auto chain = read_pem("certificate", c.certificate_file);
+    if (!chain) return chain.error();
+    auto key = read_pem("key", c.key_file);
+    if (!key) return key.error();
+    // The key's bytes are wiped once OpenSSL holds the key (or failed to).
+    struct Wipe {
+      std::string& bytes;
+      ~Wipe() { OPENSSL_cleanse(bytes.data(), bytes.size()); }
+    } wipe{*key};
     auto context = std::make_unique<ssl::context>(ssl::context::tls_server);
-    if (auto s = configure(*context, options); !s.ok()) return s;
-    if (auto s = load_certificate(*context, c); !s.ok()) return s;
+    if (auto s = configure(*context, options, truststore); !s.ok()) return s;
+    if (auto s = load_certificate(*context, c, *chain, *key); !s.ok()) return s;
     X509* leaf = SSL_CTX_get0_certificate(context->native_handle());
     CertificateInfo info{c.certificate_file, dns_names(leaf),
                          epoch_seconds(X509_get0_notAfter(leaf))};

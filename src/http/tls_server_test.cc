@@ -179,9 +179,13 @@ TEST_F(TlsServerContextTest, LoadErrorsNameTheFileAndWhatIsWrong) {
     return r ? std::string("loaded") : r.error().message();
   };
   EXPECT_EQ(error({}), "certificates: at least one certificate is needed");
-  EXPECT_NE(error({.certificates = {{path("missing.pem"), path("a.key")}}})
-                .find("certificate " + path("missing.pem") + ": "),
-            std::string::npos);
+  EXPECT_EQ(error({.certificates = {{path("missing.pem"), path("a.key")}}}),
+            "certificate: cannot open '" + path("missing.pem") + "': No such file or directory");
+  EXPECT_EQ(error({.certificates = {{path("a.pem"), path("missing.key")}}}),
+            "key: cannot open '" + path("missing.key") + "': No such file or directory");
+  EXPECT_EQ(error({.certificates = {{path("a.key"), path("a.key")}}})
+                .find("certificate " + path("a.key") + ": "),
+            0u);
   EXPECT_EQ(error({.certificates = {{path("a.pem"), path("b.key")}}}),
             "key " + path("b.key") + " is not the private key of certificate " + path("a.pem"));
   EXPECT_NE(error({.certificates = {{path("a.pem"), path("a.pem")}}}).find("key " + path("a.pem")),
@@ -197,8 +201,12 @@ TEST_F(TlsServerContextTest, LoadErrorsNameTheFileAndWhatIsWrong) {
                 .find("OpenSSL knows none of the ciphers in 'NOT-A-CIPHER'"),
             std::string::npos);
   EXPECT_NE(error({.certificates = {cert("a")}, .client_ca_file = path("missing-ca.pem")})
-                .find("mutual_tls.truststore " + path("missing-ca.pem")),
+                .find("mutual_tls.truststore: cannot open '" + path("missing-ca.pem")),
             std::string::npos);
+  EXPECT_EQ(error({.certificates = {cert("a")}, .client_ca_file = path("a.key")}),
+            "mutual_tls.truststore " + path("a.key") +
+                " holds no PEM certificate (expected the CA certificates client certificates "
+                "must chain to)");
   sh("openssl pkey -in a.key -out locked.key -aes256 -passout pass:x");
   const std::string locked = error({.certificates = {{path("a.pem"), path("locked.key")}}});
   EXPECT_NE(locked.find("key " + path("locked.key") + " is encrypted"), std::string::npos)
