@@ -779,6 +779,14 @@ void start_session(Socket socket, const tcp::endpoint& peer, std::shared_ptr<Ser
   session->start();
 }
 
+void begin_close(Session& s) {
+  s.begin_close();
+}
+
+void force_close(Session& s) {
+  s.force_close();
+}
+
 }  // namespace detail
 
 namespace {
@@ -836,67 +844,5 @@ ExchangeImpl::~ExchangeImpl() {
 }
 
 }  // namespace
-
-// ---------------------------------------------------------------------------------------------
-// Server::Impl
-
-void Server::Impl::session_opened(const std::shared_ptr<Session>& s) {
-  std::lock_guard lock(mu_);
-  sessions_.emplace(s.get(), s);
-  stats_->connections_open.set(static_cast<int64_t>(sessions_.size()));
-}
-
-void Server::Impl::session_closed(detail::Session* s) {
-  std::function<void()> done;
-  {
-    std::lock_guard lock(mu_);
-    sessions_.erase(s);
-    stats_->connections_open.set(static_cast<int64_t>(sessions_.size()));
-    if (draining_ && sessions_.empty() && drained_) done = std::move(drained_);
-  }
-  if (done) done();
-  asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
-    if (self->accept_paused_ && self->acceptor_.is_open()) {
-      self->accept_paused_ = false;
-      self->do_accept();
-    }
-  });
-}
-
-void Server::Impl::drain(std::function<void()> done) {
-  asio::post(acceptor_.get_executor(),
-             [self = shared_from_this(), done = std::move(done)]() mutable {
-               beast::error_code ignored;
-               self->acceptor_.close(ignored);
-               self->retry_timer_.cancel();
-               std::vector<std::shared_ptr<Session>> live;
-               {
-                 std::lock_guard lock(self->mu_);
-                 self->draining_ = true;
-                 for (auto& [raw, weak] : self->sessions_) {
-                   if (auto s = weak.lock()) live.push_back(std::move(s));
-                 }
-                 if (self->sessions_.empty()) {
-                   if (done) asio::post(self->acceptor_.get_executor(), std::move(done));
-                   return;
-                 }
-                 self->drained_ = std::move(done);
-               }
-               for (auto& s : live)
-                 s->begin_close();
-             });
-}
-
-void Server::Impl::close_all() {
-  std::vector<std::shared_ptr<Session>> live;
-  {
-    std::lock_guard lock(mu_);
-    for (auto& [raw, weak] : sessions_) {
-      if (auto s = weak.lock()) live.push_back(std::move(s));
-    }
-  }
-  for (auto& s : live)
-    s->force_close();
-}
 
 }  // namespace gatehouse::http

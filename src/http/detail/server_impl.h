@@ -1,5 +1,5 @@
-// The listener's shared state (http::Server::Impl): its acceptor (server_accept.cc) and its
-// registry of sessions (server.cc, where the sessions are). Internal to http/.
+// The listener's shared state (http::Server::Impl): its acceptor and its registry of sessions
+// (server_accept.cc); the sessions themselves are in server.cc. Internal to http/.
 //
 // Thread safety: the acceptor lives on context 0; the registry is guarded by mu_.
 #pragma once
@@ -30,6 +30,9 @@ using Socket =
 void start_session(Socket socket, const boost::asio::ip::tcp::endpoint& peer,
                    std::shared_ptr<Server::Impl> server,
                    std::shared_ptr<const TlsServerContext> tls);
+// From any thread: the session stops reading and closes once idle (drain), or closes now.
+void begin_close(Session& s);
+void force_close(Session& s);
 }  // namespace detail
 
 class Server::Impl : public std::enable_shared_from_this<Server::Impl> {
