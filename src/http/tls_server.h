@@ -53,9 +53,9 @@ inline constexpr std::string_view kDefaultCiphers =
 
 class TlsServerContext {
  public:
-  // Reads the files and builds the contexts. Errors name the file and what is wrong with it (a
-  // missing file, a key that is not the certificate's, a cipher list OpenSSL does not know);
-  // never a key's contents.
+  // Reads the files (each once, at most 1 MiB) and builds the contexts. Errors name the file and
+  // what is wrong with it (a missing file, a key that is not the certificate's, a cipher list
+  // OpenSSL does not know); never a key's contents.
   static core::Result<std::shared_ptr<const TlsServerContext>> load(
       const TlsServerOptions& options);
 
