@@ -62,8 +62,7 @@ std::string_view CorsPolicy::allowed_origin(std::string_view origin) const {
   return {};
 }
 
-void CorsPolicy::add_origin_headers(std::string_view origin, http::Response& res) const {
-  std::string_view allowed = allowed_origin(origin);
+void CorsPolicy::add_origin_headers(std::string_view allowed, http::Response& res) const {
   res.set(bhttp::field::access_control_allow_origin, allowed);
   if (allowed != "*") res.insert(bhttp::field::vary, "Origin");
   if (config_.allow_credentials) res.set(bhttp::field::access_control_allow_credentials, "true");
@@ -71,9 +70,9 @@ void CorsPolicy::add_origin_headers(std::string_view origin, http::Response& res
 
 http::Response CorsPolicy::preflight(const bhttp::request<bhttp::string_body>& req) const {
   http::Response res{bhttp::status::no_content, 11};
-  std::string_view origin = req[bhttp::field::origin];
-  if (allowed_origin(origin).empty()) return res;
-  add_origin_headers(origin, res);
+  const std::string_view allowed = allowed_origin(req[bhttp::field::origin]);
+  if (allowed.empty()) return res;
+  add_origin_headers(allowed, res);
   if (any_method_) {
     res.set(bhttp::field::access_control_allow_methods,
             req[bhttp::field::access_control_request_method]);
@@ -104,9 +103,9 @@ void CorsPolicy::apply(const bhttp::request<bhttp::string_body>& req, http::Resp
   if (!passed.empty()) {
     passed.erase_if([](size_t, std::string_view name) { return is_access_control(name); });
   }
-  std::string_view origin = req[bhttp::field::origin];
-  if (allowed_origin(origin).empty()) return;
-  add_origin_headers(origin, res);
+  const std::string_view allowed = allowed_origin(req[bhttp::field::origin]);
+  if (allowed.empty()) return;
+  add_origin_headers(allowed, res);
   if (!expose_.empty()) res.set(bhttp::field::access_control_expose_headers, expose_);
 }
 

@@ -48,8 +48,9 @@ class CorsPolicy {
   std::string_view allowed_origin(std::string_view origin) const;
 
  private:
-  // Access-Control-Allow-Origin, -Credentials and Vary for an allowed origin.
-  void add_origin_headers(std::string_view origin, http::Response& res) const;
+  // Access-Control-Allow-Origin (`allowed`: what allowed_origin() said, not empty),
+  // -Credentials, and Vary when the origin is echoed.
+  void add_origin_headers(std::string_view allowed, http::Response& res) const;
 
   config::Cors config_;
   bool any_origin_ = false;  // "*" listed

@@ -527,11 +527,11 @@ http::Response Gateway::error_response(Call& call, ResponseType type, const Erro
 void Gateway::finish(Call& call, http::Response res, std::shared_ptr<http::BodySource> rest,
                      std::optional<uint64_t> length, http::WireFields passed) {
   http::Request& req = call.exchange->request();
+  // CORS headers are the policy's alone, on every answer, gateway responses included.
+  if (call.runtime->cors && !call.cors_preflight) call.runtime->cors->apply(req.msg, res, passed);
   // Names Beast has no code for (field::unknown), added only when absent from the response and
   // from the fields a service's answer passed: an insert, without the lookup by name and the
   // search for others of the name that set() makes.
-  // CORS headers are the policy's alone, on every answer, gateway responses included.
-  if (call.runtime->cors && !call.cors_preflight) call.runtime->cors->apply(req.msg, res, passed);
   const uint32_t in_passed =
       passed.empty() ? 0 : passed.which_of({"x-amzn-RequestId", "x-amz-apigw-id", "Content-Type"});
   if (!(in_passed & 1) && res.find("x-amzn-RequestId") == res.end())
