@@ -22,6 +22,11 @@
 #      two functions, the same request as g (authorizer resultTtlInSeconds: 0)
 #   j  as g, POST /resource (each request writes one item file)
 #   k  as i, POST /resource
+#   m  as g with the authorizer's cache at API Gateway's default (cache_ttl_s: 300, warm: one
+#      token), so one handler invocation per request: what most deployments run
+#   n  as m with both functions run by AWS's own runtime client, aws-lambda-ric (as
+#      examples/lambda-blog/gatehouse.ric.yaml runs them: the authorizer through adapter.js, since
+#      aws-lambda-ric 4.x refuses callback handlers), instead of runtime: node
 #   l  HAProxy 2.6 (Debian's haproxy, one thread) with `jwt_verify` RS256 on every request: the
 #      native JWT gateway a user would pick instead of case c; it checks what case c checks
 #      (Bearer, alg RS256, iss, aud, exp, the signature against the demo public key) and returns
@@ -34,7 +39,7 @@
 #
 # Usage: bench/run.sh [BUILD_DIR]     (default build-bench; relative to the repository root)
 # Env:   BENCH_SECONDS (10)  BENCH_REPEATS (3)  BENCH_WARMUP (3)  BENCH_CONNS ("16 64")
-#        BENCH_CASES ("a b c d e f g h i j k l"; when unset, g-k are left out with a warning if this
+#        BENCH_CASES ("a b c d e f g h i j k l m n"; when unset, g-k, m and n are left out with a warning if this
 #          gatehouse binary or machine cannot run them; named explicitly, that is an error)
 #        BENCH_POST_CONNS ("1 16 64", connection counts of case e)
 #        BENCH_SLS_RUNNER (in-process): how serverless-offline runs Node handlers: in-process
@@ -61,7 +66,7 @@ repeats=${BENCH_REPEATS:-3}
 warmup=${BENCH_WARMUP:-3}
 conns_list=${BENCH_CONNS:-"16 64"}
 post_conns_list=${BENCH_POST_CONNS:-"1 16 64"}
-cases=${BENCH_CASES:-"a b c d e f g h i j k l"}
+cases=${BENCH_CASES:-"a b c d e f g h i j k l m n"}
 cases_explicit=${BENCH_CASES:+1}
 sls_runner=${BENCH_SLS_RUNNER:-in-process}
 fn_concurrency=${BENCH_FN_CONCURRENCY:-1}
@@ -427,12 +432,12 @@ drop_cases() {
   cases=${kept# }
 }
 
-has_fn_case() { wants_any g h i j k; }
-if wants_any g h i j k; then
+has_fn_case() { wants_any g h i j k m n; }
+if wants_any g h i j k m n; then
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    drop_cases "node and npm are required" g h i j k
+    drop_cases "node and npm are required" g h i j k m n
   elif [ ! -f "$lambda_dir/authorizer/index.js" ] || [ ! -f "$lambda_dir/users/index.js" ]; then
-    drop_cases "no $lambda_dir/{authorizer,users}/index.js" g h i j k
+    drop_cases "no $lambda_dir/{authorizer,users}/index.js" g h i j k m n
   else
     # The functions' npm packages, installed on first use as `make run-lambda` does.
     if ! (cd "$lambda_dir/authorizer" && node -e 'require.resolve("jsonwebtoken")') 2>/dev/null \
@@ -441,9 +446,13 @@ if wants_any g h i j k; then
       (cd "$lambda_dir" && npm ci --no-audit --no-fund --loglevel=error) >&2 || true
     fi
     if ! (cd "$lambda_dir/authorizer" && node -e 'require.resolve("jsonwebtoken")') 2>/dev/null; then
-      drop_cases "the authorizer's package jsonwebtoken is not installed (npm ci in $lambda_dir)" g h i j k
+      drop_cases "the authorizer's package jsonwebtoken is not installed (npm ci in $lambda_dir)" g h i j k m n
     fi
   fi
+fi
+ric_bin="$lambda_dir/node_modules/.bin/aws-lambda-ric"
+if wants n && [ ! -x "$ric_bin" ]; then
+  drop_cases "aws-lambda-ric is not installed (npm ci in $lambda_dir)" n
 fi
 case $sls_runner in
   in-process) sls_flags=(--useInProcess) ;;
@@ -462,6 +471,8 @@ BLOG_AUDIENCE=https://blog-api
 #               `sls_users` the serverless-offline cases write to
 #   post   (j)  the same, in a store of its own; verifies with the first instance's /pem
 #   cache  (h)  the Node TOKEN authorizer, cache 300 s, in front of case b's mock route
+#   getcache (m) as post with GET's routes and the authorizer's cache at 300 s, a store of its own
+#   ric    (n)  as getcache, both functions run by aws-lambda-ric
 #   issuer      only the embedded issuer (when this binary does not run functions yet, for i and k)
 # The DynamoDB listener of case g's instance: a fixed port, handed to serverless-offline too.
 FN_DYNAMODB_PORT=${FN_DYNAMODB_PORT:-$((20000 + RANDOM % 40000))}
@@ -472,7 +483,7 @@ fn_config() {
   else
     key="{file: $work/fn-issuer.pem}"
   fi
-  [ "$kind" = cache ] && ttl=300
+  case $kind in cache | getcache | ric) ttl=300 ;; esac
   cat <<YAML
 api:
   name: blog
@@ -509,12 +520,15 @@ routes:
 YAML
     return 0
   fi
+  # How a function's worker runs: gatehouse's Node runtime, or AWS's client (case n).
+  local run="runtime: node" auth_handler=index.handler
+  if [ "$kind" = ric ]; then run="command: [$ric_bin]"; auth_handler=adapter.handler; fi
   cat <<YAML
 functions:
   authorizer:
-    runtime: node
+    $run
     working_dir: $lambda_dir/authorizer
-    handler: index.handler
+    handler: $auth_handler
     environment:
       AUTH0_CLIENT_ID: $BLOG_AUDIENCE
       AUTH0_CLIENT_PUBLIC_KEY: $key
@@ -523,7 +537,7 @@ YAML
   if [ "$kind" != cache ]; then
     cat <<YAML
   users:
-    runtime: node
+    $run
     working_dir: $lambda_dir/users
     handler: index.handler
     environment:
@@ -537,6 +551,7 @@ dynamodb: {listen: 127.0.0.1:$ddb_port}
 tables:
   users: {key: {pk: S, sk: S}}
   sls_users: {key: {pk: S, sk: S}}
+  cost_users: {key: {pk: S, sk: S}}
 YAML
   fi
   cat <<YAML
@@ -567,17 +582,17 @@ YAML
   fi
 }
 
-if wants_any g h j; then
+if wants_any g h j m n; then
   fn_config get >"$work/fn-get.yaml"
   if ! "$GH" check -c "$work/fn-get.yaml" >"$work/fn-check.txt" 2>&1; then
-    drop_cases "this gatehouse binary does not run the lambda-blog functions: $(head -c 300 "$work/fn-check.txt")" g h j
+    drop_cases "this gatehouse binary does not run the lambda-blog functions: $(head -c 300 "$work/fn-check.txt")" g h j m n
   fi
 fi
 
 FN_TOKEN=""
-if wants_any g h i j k; then
+if wants_any g h i j k m n; then
   # The issuer: the lambda-blog gatehouse (case g's instance), or an issuer-only one.
-  if wants_any g h j; then
+  if wants_any g h j m n; then
     fn_config get >"$work/fn-get.yaml"
     start_gatehouse fnget "$work/fn-get.yaml"
     FN_BASE="http://127.0.0.1:$GH_PORT_fnget"
@@ -610,6 +625,8 @@ if wants_any h j; then
   if wants j; then fn_config post >"$work/fn-post.yaml"; start_gatehouse fnpost "$work/fn-post.yaml"; fi
   if wants h; then fn_config cache >"$work/fn-cache.yaml"; start_gatehouse fncache "$work/fn-cache.yaml"; fi
 fi
+if wants m; then fn_config getcache >"$work/fn-getcache.yaml"; start_gatehouse fngetcache "$work/fn-getcache.yaml"; fi
+if wants n; then fn_config ric >"$work/fn-ric.yaml"; start_gatehouse fnric "$work/fn-ric.yaml"; fi
 
 # serverless-offline: bench/serverless/serverless.yml in a service directory per instance, next to
 # symlinks to examples/lambda-blog and to bench/serverless/node_modules. No AWS account: dummy
@@ -711,6 +728,8 @@ fn_checks() {
 wants g && fn_checks "g gatehouse" "http://127.0.0.1:$GH_PORT_fnget" get
 wants j && fn_checks "j gatehouse" "http://127.0.0.1:$GH_PORT_fnpost" post
 wants h && fn_checks "h gatehouse" "http://127.0.0.1:$GH_PORT_fncache" cache
+wants m && fn_checks "m gatehouse" "http://127.0.0.1:$GH_PORT_fngetcache" get
+wants n && fn_checks "n gatehouse with aws-lambda-ric" "http://127.0.0.1:$GH_PORT_fnric" get
 wants i && fn_checks "i serverless-offline" "http://127.0.0.1:$SLS_PORT_get" get
 wants k && fn_checks "k serverless-offline" "http://127.0.0.1:$SLS_PORT_post" post
 if wants g && wants i; then
@@ -751,6 +770,8 @@ wants i && { URL[i]="http://127.0.0.1:$SLS_PORT_get/resource";   AUTH[i]=fn; }
 wants j && { URL[j]="http://127.0.0.1:$GH_PORT_fnpost/resource"; AUTH[j]=fn; }
 wants k && { URL[k]="http://127.0.0.1:$SLS_PORT_post/resource";  AUTH[k]=fn; }
 wants l && { URL[l]="http://127.0.0.1:$HAPROXY_PORT/resource";   AUTH[l]=1; }
+wants m && { URL[m]="http://127.0.0.1:$GH_PORT_fngetcache/resource"; AUTH[m]=fn; }
+wants n && { URL[n]="http://127.0.0.1:$GH_PORT_fnric/resource";      AUTH[n]=fn; }
 declare -A LABEL=(
   [a]="a. nginx static (HTTP limit)"
   [b]="b. gatehouse JWT, cache warm"
@@ -764,6 +785,8 @@ declare -A LABEL=(
   [j]="j. gatehouse Node authorizer (no cache) + Node handler, POST"
   [k]="k. serverless-offline, same functions, POST"
   [l]="l. HAProxy jwt_verify RS256 (no cache)"
+  [m]="m. as g, authorizer cache 300 s (one invocation per request)"
+  [n]="n. as m, functions run by aws-lambda-ric"
   [B]="B. as b, BENCH_BASE's gatehouse"
   [C]="C. as c, BENCH_BASE's gatehouse"
 )
@@ -779,6 +802,8 @@ server_pids() {
     g) echo "$GH_PID_fnget" $(descendants "$GH_PID_fnget") ;;
     h) echo "$GH_PID_fncache" $(descendants "$GH_PID_fncache") ;;
     j) echo "$GH_PID_fnpost" $(descendants "$GH_PID_fnpost") ;;
+    m) echo "$GH_PID_fngetcache" $(descendants "$GH_PID_fngetcache") ;;
+    n) echo "$GH_PID_fnric" $(descendants "$GH_PID_fnric") ;;
     i) echo "$SLS_PID_get" $(descendants "$SLS_PID_get") ;;
     k) echo "$SLS_PID_post" $(descendants "$SLS_PID_post") ;;
     l) echo "$HAPROXY_PID" ;;
@@ -925,13 +950,19 @@ log "fdatasync ceiling: $fsync_ceiling writes/s (appending $fsync_append/s, over
 
 # The example functions' own CPU per invocation, called directly in one Node process (no gateway).
 declare -A FC=()
-if has_fn_case; then
+if has_fn_case && [ -n "${GH_PID_fnget:-}" ]; then
   log "the functions' own cost (bench/function-cost.js, CPU $server_cpu)"
+  # The users handler lists the table cost_users of case g's gatehouse (its DynamoDB API), whose
+  # CPU per list is measured too (table_get).
   taskset -c "$server_cpu" node "$repo/bench/function-cost.js" "$lambda_dir" "$work/fn-issuer.pem" "$FN_TOKEN" \
-    "$work/fn-cost-items" >"$work/function-cost.txt" 2>&1 || die "bench/function-cost.js: $(cat "$work/function-cost.txt")"
-  while read -r name cpu_us _; do FC[$name]=$cpu_us; done <"$work/function-cost.txt"
-  rm -rf "$work/fn-cost-items"
-  log "functions' own CPU per invocation: authorizer ${FC[authorizer]} us, users GET list ${FC[users_get]} us"
+    "http://127.0.0.1:$FN_DYNAMODB_PORT" cost_users "${GH_PID_fnget:-}" >"$work/function-cost.txt" \
+    2>"$work/function-cost.err" || die "bench/function-cost.js: $(cat "$work/function-cost.err")"
+  # Only its `name cpu_us wall_us` lines (the SDK may print notices).
+  while read -r name cpu_us _; do
+    [[ $name =~ ^[a-z_]+$ && $cpu_us =~ ^[0-9.]+$ ]] && FC[$name]=$cpu_us
+  done <"$work/function-cost.txt"
+  FC[table_get]=${FC[table_get]:-0}
+  log "functions' own CPU per invocation: authorizer ${FC[authorizer]} us, users GET list ${FC[users_get]} us + the table's ${FC[table_get]} us"
 fi
 
 log "warm-up: ${warmup}s per case and connection count"
@@ -1038,7 +1069,17 @@ fi
 for conns in $conns_list; do
   has g && has i || continue
   r=$(ratio "${RPS[g,$conns]}" "${RPS[i,$conns]}")
-  ratios+="- g ÷ i req/s @$conns conns (gatehouse ÷ serverless-offline, Node authorizer without cache + Node handler): **$r** (${RPS[g,$conns]} ÷ ${RPS[i,$conns]}; target ≥ 5: $(verdict "$r" 5 ">="))"$'\n'
+  ratios+="- g ÷ i req/s @$conns conns (gatehouse ÷ serverless-offline, Node authorizer without cache + Node handler): **$r** (${RPS[g,$conns]} ÷ ${RPS[i,$conns]}; target ≥ 1.5: $(verdict "$r" 1.5 ">="))"$'\n'
+done
+for conns in $conns_list; do
+  has m && has i || continue
+  r=$(ratio "${RPS[m,$conns]}" "${RPS[i,$conns]}")
+  ratios+="- m ÷ i req/s @$conns conns (gatehouse with the authorizer's default cache ÷ serverless-offline, which has none): **$r** (${RPS[m,$conns]} ÷ ${RPS[i,$conns]}; target ≥ 3: $(verdict "$r" 3 ">="))"$'\n'
+done
+for conns in $conns_list; do
+  has m && has n || continue
+  r=$(ratio "${RPS[m,$conns]}" "${RPS[n,$conns]}")
+  ratios+="- m ÷ n req/s @$conns conns (gatehouse's Node runtime ÷ aws-lambda-ric, same gateway): **$r** (${RPS[m,$conns]} ÷ ${RPS[n,$conns]}); CPU µs/request ${CPU[m,$conns]} vs ${CPU[n,$conns]}"$'\n'
 done
 for conns in $conns_list; do
   has j && has k || continue
@@ -1052,12 +1093,23 @@ for conns in $conns_list; do
   ratios+="- h ÷ b req/s @$conns conns (Node authorizer ÷ built-in JWT, both with a warm cache): **$r** (target ≥ 0.80: $(verdict "$r" 0.80 ">=")); CPU µs/request h − b: $over"$'\n'
 done
 if [ -n "${FC[authorizer]:-}" ]; then
-  fc_get=$(awk -v a="${FC[authorizer]}" -v u="${FC[users_get]}" 'BEGIN {printf "%.1f", a + u}')
-  ratios+="- the functions' own CPU per GET list request (bench/function-cost.js, no gateway): $fc_get µs (authorizer ${FC[authorizer]} + users ${FC[users_get]})"$'\n'
+  fc_users=$(awk -v u="${FC[users_get]}" -v t="${FC[table_get]}" 'BEGIN {printf "%.1f", u + t}')
+  fc_get=$(awk -v a="${FC[authorizer]}" -v u="$fc_users" 'BEGIN {printf "%.1f", a + u}')
+  ratios+="- the functions' own CPU per GET list request (bench/function-cost.js, no gateway): $fc_get µs (authorizer ${FC[authorizer]} + users ${FC[users_get]} + its table's server ${FC[table_get]})"$'\n'
   for c in g i; do
     has "$c" || continue
     for conns in $conns_list; do
       ratios+="- ${LABEL[$c]} @$conns conns: CPU µs/request beyond the functions' own code: $(awk -v x="${CPU[$c,$conns]}" -v f="$fc_get" 'BEGIN {printf "%.0f (%.0f − %.0f)", x - f, x, f}')"$'\n'
+    done
+  done
+  # gatehouse's own CPU per invocation: the process tree's CPU per request less the functions'
+  # own, divided by the invocations per request (g: authorizer and handler; m, n: the handler).
+  for c in g m n; do
+    has "$c" || continue
+    for conns in $conns_list; do
+      if [ "$c" = g ]; then f=$fc_get; k=2; else f=$fc_users; k=1; fi
+      own=$(awk -v x="${CPU[$c,$conns]}" -v f="$f" -v k="$k" 'BEGIN {printf "%.0f", (x - f) / k}')
+      ratios+="- ${LABEL[$c]} @$conns conns: gateway and runtime CPU µs per invocation: **$own** ((${CPU[$c,$conns]} − $f) ÷ $k; target ≤ 150: $(verdict "$own" 150.5 "<"))"$'\n'
     done
   done
   if has i; then

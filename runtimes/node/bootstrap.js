@@ -11,7 +11,9 @@
 //      a failure is reported to POST /runtime/init/error, then the process exits (129);
 //   2. loop: GET /runtime/invocation/next (a long poll without a timeout), call the handler with
 //      the event, a context object and a callback, and report its outcome to
-//      POST /runtime/invocation/{id}/response or /runtime/invocation/{id}/error.
+//      POST /runtime/invocation/{id}/response or /runtime/invocation/{id}/error, with the next
+//      GET /next sent in the same write (runtime_api_client.js: one wake-up of the gateway and of
+//      this process per invocation).
 //
 // Compatibility, in short (docs/functions.md has the details):
 //   - error documents are the client's, byte for byte: {"errorType","errorMessage","trace"};
@@ -30,13 +32,12 @@
 //     function's name and the request id.
 'use strict';
 
-const http = require('node:http');
 const fs = require('node:fs');
 const path = require('node:path');
 const util = require('node:util');
 const { pathToFileURL } = require('node:url');
+const { createRuntimeApiClient, API_PREFIX } = require('./runtime_api_client.js');
 
-const API_PREFIX = '/2018-06-01/runtime';
 const ERROR_TYPE_HEADER = 'Lambda-Runtime-Function-Error-Type';
 
 // Exit codes of aws-lambda-ric 3.x: an uncaught exception (also a failed init), an unhandled
@@ -142,8 +143,8 @@ function serialize(value) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The Runtime API client: one keep-alive connection, no timeouts (the process may wait on /next
-// for as long as the function is idle).
+// The Runtime API: one keep-alive connection (runtime_api_client.js), no timeouts (the process
+// may wait on /next for as long as the function is idle).
 
 function runtimeApiAddress() {
   const value = process.env.AWS_LAMBDA_RUNTIME_API || '';
@@ -156,51 +157,58 @@ function runtimeApiAddress() {
   return { host: match[1].replace(/^\[(.*)\]$/, '$1'), port: Number(match[2]) };
 }
 
-const api = runtimeApiAddress();
-// maxSockets 1: the calls are sequential, so they share one connection. Idle keep-alive sockets
-// are unref'ed by the Agent and do not keep the event loop busy (see beforeExit below).
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const address = runtimeApiAddress();
+const api = createRuntimeApiClient(address.host, address.port);
+const NEXT = { method: 'GET', path: '/invocation/next' };
 
-// Resolves with { status, headers, body } once the whole answer is read.
-function callApi(method, apiPath, body, headers = {}) {
-  return new Promise((resolve, reject) => {
-    const options = { host: api.host, port: api.port, method, path: API_PREFIX + apiPath, agent,
-      headers };
-    if (body !== undefined) {
-      options.headers = { 'Content-Type': 'application/json',
-        'Content-Length': Buffer.byteLength(body), ...headers };
-    }
-    const req = http.request(options, (res) => {
-      const chunks = [];
-      res.on('data', (chunk) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers,
-        body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-// POSTs a document; a refusal (e.g. 413 for a response over 6 MB, 403 for a second answer) is
+// A POST's answer: a refusal (e.g. 413 for a response over 6 MB, 403 for a second answer) is
 // logged: the gateway has failed the invocation on its side, and the loop goes on.
-async function post(apiPath, body, headers) {
-  const res = await callApi('POST', apiPath, body, headers);
+function checkPosted(apiPath, res) {
   if (res.status < 200 || res.status > 299) {
     process.stderr.write(`gatehouse node runtime: POST ${API_PREFIX}${apiPath} answered ` +
       `${res.status} ${res.body}\n`);
   }
 }
 
-function postInitError(error) {
+// POSTs a document and waits for its answer.
+async function post(apiPath, body, headers) {
+  const { written, answers } = api.send([{ method: 'POST', path: apiPath, headers, body }]);
+  answers[0].catch(() => {});  // awaited below, once written
+  await written;
+  checkPosted(apiPath, await answers[0]);
+}
+
+// The GET /next sent behind the last outcome, for the loop to await.
+let nextAnswer = null;
+
+// POSTs an invocation's outcome with the next GET /next behind it, in one write. Resolves once
+// both have left the process; the POST's answer comes with the next event (gatehouse holds it
+// until then), so it is checked when it comes.
+async function postOutcome(apiPath, body, headers) {
+  const { written, answers } = api.send([{ method: 'POST', path: apiPath, headers, body }, NEXT]);
+  const [posted, next] = answers;
+  nextAnswer = next;
+  next.catch(() => {});  // awaited by the loop, which retries a /next lost with its connection
+  posted.then((res) => checkPosted(apiPath, res), (err) => {
+    process.stderr.write(`gatehouse node runtime: POST ${API_PREFIX}${apiPath} got no answer: ` +
+      `${err.message}\n`);
+  });
+  await written;
+}
+
+function errorOutcome(error) {
   const doc = errorDocument(error);
-  return post('/init/error', JSON.stringify(doc), { [ERROR_TYPE_HEADER]: errorTypeHeader(doc.errorType) });
+  return { body: JSON.stringify(doc), headers: { [ERROR_TYPE_HEADER]: errorTypeHeader(doc.errorType) } };
+}
+
+function postInitError(error) {
+  const { body, headers } = errorOutcome(error);
+  return post('/init/error', body, headers);
 }
 
 function postInvocationError(requestId, error) {
-  const doc = errorDocument(error);
-  return post(`/invocation/${encodeURIComponent(requestId)}/error`, JSON.stringify(doc),
-    { [ERROR_TYPE_HEADER]: errorTypeHeader(doc.errorType) });
+  const { body, headers } = errorOutcome(error);
+  return post(`/invocation/${encodeURIComponent(requestId)}/error`, body, headers);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -341,17 +349,19 @@ function invoke(handler, next) {
     invocation.settled = true;
     onEmptyEventLoop = null;
     invocation.sent = (async () => {
+      const id = encodeURIComponent(requestId);
       if (!failed) {
+        let body;
         try {
-          await post(`/invocation/${encodeURIComponent(requestId)}/response`, serialize(value));
-          return;
+          body = serialize(value);
         } catch (err) {
-          if (!(err instanceof JSONStringifyError)) throw err;
-          value = err;
+          value = err;  // a JSONStringifyError: reported as the invocation's error
         }
+        if (body !== undefined) return postOutcome(`/invocation/${id}/response`, body, {});
       }
       logError('Invoke Error', value);
-      await postInvocationError(requestId, value);
+      const { body, headers } = errorOutcome(value);
+      return postOutcome(`/invocation/${id}/error`, body, headers);
     })();
     invocation.sent.then(finished, fatalApiError);
   };
@@ -438,9 +448,28 @@ function fatalApiError(err) {
   process.exit(1);
 }
 
+// The next event: the GET /next sent with the last outcome, or a new one. A pipelined /next lost
+// with its connection (the gateway closes it after refusing an oversized response) is asked
+// again on a new one.
+async function nextInvocation() {
+  const pipelined = nextAnswer;
+  nextAnswer = null;
+  if (pipelined) {
+    try {
+      return await pipelined;
+    } catch (err) {
+      if (!err.connectionLost) throw err;
+    }
+  }
+  const { written, answers } = api.send([NEXT]);
+  answers[0].catch(() => {});  // awaited below, once written
+  await written;
+  return answers[0];
+}
+
 async function invokeLoop(handler) {
   for (;;) {
-    const next = await callApi('GET', '/invocation/next');
+    const next = await nextInvocation();
     if (next.status !== 200) {
       throw new Error(`GET ${API_PREFIX}/invocation/next answered ${next.status} ${next.body}`);
     }

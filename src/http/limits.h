@@ -35,6 +35,12 @@ struct Limits {
   uint32_t max_connections = core::defaults::kMaxConnections;
   // Default 60 s to write one response to a slow reader before the connection is dropped.
   uint32_t write_timeout_ms = 60'000;
+  // Default false. When true, an answer whose client has already sent its next request waits for
+  // that request's answer, and both go out in one write (up to four answers at once): a client
+  // that sends two requests together is woken once for the two answers. Only for listeners whose
+  // clients pipeline on purpose and need the first answer no sooner than the second: the Runtime
+  // API, where a runtime posts its result and asks for the next event in one write.
+  bool hold_answers_for_pipelined = false;
 };
 
 }  // namespace gatehouse::http

@@ -108,7 +108,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void begin_close() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
       self->closing_ = true;
-      if (self->queue_.empty() && !self->in_request_) self->close();
+      if (self->queue_.empty() && !self->in_request_) return self->close();
+      self->maybe_write();  // an answer held for the next one (hold_answers_for_pipelined) goes now
     });
   }
 
@@ -211,12 +212,16 @@ class Session : public std::enable_shared_from_this<Session> {
                       });
   }
 
+  // Whether another request may be read now. Both limits are resumed after a write: a client that
+  // pipelines without reading gets no more of its requests read than the count and the byte
+  // budget allow.
+  bool may_read_more() const {
+    return !closed_ && !closing_ && read_open_ && queue_.size() < limits_.max_pipelined_requests &&
+           request_bytes_ + answer_bytes_ < limits_.max_connection_held_bytes;
+  }
+
   void do_read() {
-    if (closed_ || closing_ || reading_ || !read_open_) return;
-    // Both resumed after a write: a client that pipelines without reading gets no more of its
-    // requests read than the count and the byte budget allow.
-    if (queue_.size() >= limits_.max_pipelined_requests) return;
-    if (request_bytes_ + answer_bytes_ >= limits_.max_connection_held_bytes) return;
+    if (reading_ || !may_read_more()) return;
     reading_ = true;
     parser_.emplace();
     parser_->header_limit(
@@ -444,7 +449,8 @@ class Session : public std::enable_shared_from_this<Session> {
       // A malformed request: answer 400 once, then close.
       return reject(ProtocolError::kBadRequest);
     }
-    if (queue_.empty()) close();
+    if (queue_.empty()) return close();
+    maybe_write();  // nothing more will be read: answers held for a next request go now
   }
 
   // Answers the current (unparsed or oversized) request ourselves and closes after the write.
@@ -460,6 +466,7 @@ class Session : public std::enable_shared_from_this<Session> {
     Slot slot{next_seq_++, false, false, std::nullopt, 0, std::nullopt};
     if (continue_seq_ && *continue_seq_ == slot.seq) continue_seq_.reset();
     slot.response.emplace(server_->handler_.protocol_error(error, partial));
+    slot.body_refused = error == ProtocolError::kBodyTooLarge;
     slot.bytes = response_bytes(*slot.response);
     answer_bytes_ += slot.bytes;
     queue_.push_back(std::move(slot));
@@ -510,10 +517,16 @@ class Session : public std::enable_shared_from_this<Session> {
       return write_continue();
     }
     if (queue_.empty() || !queue_.front().response) return;
+    size_t count = 1;
+    if (limits_.hold_answers_for_pipelined) {
+      count = gatherable_answers();
+      if (count == 0) return do_read();  // held: the next request is read (and answered) first
+    }
     writing_ = true;
+    writing_slots_ = count;
     Slot& slot = queue_.front();
     // A streamed body not read to its end leaves the connection unusable for another request.
-    const bool body_unread = slot.body_streamed && !slot.body_read;
+    const bool body_unread = (slot.body_streamed && !slot.body_read) || slot.body_refused;
     bool keep = slot.keep_alive && !closing_ && !body_unread;
     Framing framing = Framing::kLength;
     if (slot.rest && !slot.length) framing = slot.http10 ? Framing::kUntilClose : Framing::kChunked;
@@ -526,8 +539,19 @@ class Session : public std::enable_shared_from_this<Session> {
     const std::string& body = slot.response->body();
     slot.sent = send_body ? body.size() : 0;
     // Unused places stay empty buffers: the array is copied into the write, not referred to.
-    std::array<asio::const_buffer, 4> buffers = {asio::buffer(head_out_)};
+    std::array<asio::const_buffer, 2 * kMaxGatheredAnswers> buffers = {asio::buffer(head_out_)};
     if (send_body && !body.empty()) frame(framing, asio::buffer(body), buffers, 1);
+    // Gathered answers (whole, keep-alive ones: see gatherable_answers) follow in the same write;
+    // the last one decides whether the connection stays open.
+    for (size_t i = 1; i < count; ++i) {
+      Slot& next = queue_[i];
+      keep = next.keep_alive && !closing_;
+      std::string& head = gathered_heads_[i - 1];
+      send_body = detail::response_head(*next.response, next.passed.text(), keep, next.head_request,
+                                        Framing::kLength, next.response->body().size(), head);
+      buffers[2 * i] = asio::buffer(head);
+      if (send_body) buffers[2 * i + 1] = asio::buffer(next.response->body());
+    }
     stream_.expires_after(milliseconds(limits_.write_timeout_ms));
     auto done = [self = shared_from_this(), keep, body_unread](beast::error_code ec, size_t) {
       Slot& front = self->queue_.front();
@@ -538,9 +562,34 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::async_write(stream_, buffers, std::move(done));
   }
 
+  // Limits::hold_answers_for_pipelined: how many answers from the front go out in one write, or
+  // 0 to hold them. While the client's next request is in (queued unanswered, or its bytes read
+  // and about to be parsed) the answers before it wait for its answer, so that a client which
+  // sent two requests at once is woken once for both. Only whole answers to requests that keep
+  // the connection open are gathered; anything else goes out alone, as without the hold.
+  size_t gatherable_answers() const {
+    auto whole = [](const Slot& s) {
+      return s.response && !s.rest && s.keep_alive && !s.body_streamed;
+    };
+    // Held answers count against the budget: past it nothing further is dispatched or read.
+    if (!whole(queue_.front()) || closing_ || answer_bytes_ >= limits_.max_connection_held_bytes) {
+      return 1;
+    }
+    size_t ready = 1;
+    while (ready < queue_.size() && ready < kMaxGatheredAnswers && whole(queue_[ready]))
+      ++ready;
+    if (ready == kMaxGatheredAnswers) return ready;
+    if (ready < queue_.size()) {
+      // An answer that is not gathered (streamed, closing) goes in a write of its own after these.
+      return queue_[ready].response ? ready : 0;
+    }
+    return buffer_.size() > 0 && may_read_more() ? 0 : ready;
+  }
+
   void write_continue() {
     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     writing_ = true;
+    writing_slots_ = 0;
     continue_seq_.reset();
     stream_.expires_after(milliseconds(limits_.write_timeout_ms));
     send_owed_ticket();
@@ -603,7 +652,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // Places `data` into out[at...] as `framing` sends it.
-  void frame(Framing framing, asio::const_buffer data, std::array<asio::const_buffer, 4>& out,
+  template <size_t N>
+  void frame(Framing framing, asio::const_buffer data, std::array<asio::const_buffer, N>& out,
              size_t at) {
     if (framing != Framing::kChunked) {
       out[at] = data;
@@ -620,8 +670,11 @@ class Session : public std::enable_shared_from_this<Session> {
   // by a reset.
   void on_write(beast::error_code ec, bool keep, bool body_unread) {
     writing_ = false;
-    answer_bytes_ -= queue_.front().bytes;
-    queue_.pop_front();  // the slot just written: close() keeps it while a write is in flight
+    // The slots just written: close() keeps them while a write is in flight.
+    for (; writing_slots_ > 0; --writing_slots_) {
+      answer_bytes_ -= queue_.front().bytes;
+      queue_.pop_front();
+    }
     if (ec || closed_) return close();
     // The piece buffer of a body read before: its last piece was handed over long ago.
     if (piece_ && !body_parser_) piece_.reset();
@@ -685,11 +738,14 @@ class Session : public std::enable_shared_from_this<Session> {
     closed_ = true;
     beast::error_code ignored;
     stream_.socket().close(ignored);
-    // A write in flight (aborted by the close) still owns the front slot: its completion pops
-    // it. Everything behind it is dropped now.
-    queue_.erase(writing_ ? std::next(queue_.begin()) : queue_.begin(), queue_.end());
+    // A write in flight (aborted by the close) still owns its slots: its completion pops them.
+    // Everything behind them is dropped now.
+    const size_t kept = writing_ ? std::min(writing_slots_, queue_.size()) : 0;
+    queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(kept), queue_.end());
     request_bytes_ = 0;
-    answer_bytes_ = writing_ ? queue_.front().bytes : 0;
+    answer_bytes_ = 0;
+    for (const Slot& slot : queue_)
+      answer_bytes_ += slot.bytes;
     continue_seq_.reset();
     fail_waiting_body_reader();
   }
@@ -734,8 +790,17 @@ class Session : public std::enable_shared_from_this<Session> {
     Framing framing = Framing::kLength;
     uint64_t sent = 0;
     WireFields passed{};  // fields written after the response's own (respond_streaming)
+    // A body refused as too large: the client may still be sending it. What it sends is read and
+    // dropped for a moment after the answer, so that it finishes its write and reads the 413
+    // rather than a reset.
+    bool body_refused = false;
   };
-  std::string head_out_;         // the head being written (one write at a time)
+  std::string head_out_;  // the head being written (one write at a time)
+  // Limits::hold_answers_for_pipelined: the heads of the answers gathered behind head_out_'s, and
+  // how many slots the write in flight holds (1 without the hold; 0 for a 100 Continue).
+  static constexpr size_t kMaxGatheredAnswers = 4;
+  std::array<std::string, kMaxGatheredAnswers - 1> gathered_heads_;
+  size_t writing_slots_ = 0;
   std::string chunk_size_line_;  // the chunk size line being written
   std::deque<Slot> queue_;
   // The connection's byte budget (Limits::max_connection_held_bytes): bodies of requests not yet

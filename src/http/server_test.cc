@@ -157,6 +157,18 @@ TEST_F(ServerTest, OversizedBodyGets413) {
   asio::write(s, asio::buffer(req));
   std::string out = read_responses(s, 1);
   EXPECT_EQ(out.substr(0, 12), "HTTP/1.1 413") << out;
+
+  // A client that sends the whole body before reading (more than the socket buffers hold) gets
+  // to finish its write and read the 413, rather than a reset.
+  auto whole = connect();
+  std::string body(8u << 20, 'b');
+  boost::system::error_code ec;
+  asio::write(whole, asio::buffer(req.replace(req.find("1000"), 4, std::to_string(body.size()))),
+              ec);
+  asio::write(whole, asio::buffer(body), ec);
+  EXPECT_FALSE(ec) << ec.message();
+  out = read_responses(whole, 1);
+  EXPECT_EQ(out.substr(0, 12), "HTTP/1.1 413") << out;
 }
 
 // Garbage instead of HTTP is answered 400.
@@ -402,6 +414,102 @@ TEST_F(ServerTest, PipelinedRequestsAreHandledOneAtATime) {
   EXPECT_LT(out.find("answer 0"), out.find("answer 15")) << out;
   std::lock_guard lock(holding.mu);
   holding.held.clear();
+}
+
+// Answers at once, except /next, which it keeps until the test answers it (a Runtime API's long
+// poll).
+class LongPollHandler : public EchoHandler {
+ public:
+  void handle(ExchangePtr ex) override {
+    if (ex->request().path != "/next") return EchoHandler::handle(std::move(ex));
+    std::lock_guard lock(mu);
+    polls.push_back(std::move(ex));
+  }
+  void wait_for_poll() {
+    for (;;) {
+      {
+        std::lock_guard lock(mu);
+        if (!polls.empty()) return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  void answer_poll(std::string body) {
+    std::lock_guard lock(mu);
+    Response res{bhttp::status::ok, 11};
+    res.body() = std::move(body);
+    polls.back()->respond(std::move(res));
+    polls.clear();
+  }
+  std::mutex mu;
+  std::vector<ExchangePtr> polls;
+};
+
+const Limits kHolding = [] {
+  Limits limits;
+  limits.hold_answers_for_pipelined = true;
+  return limits;
+}();
+
+constexpr std::string_view kPostThenNext =
+    "POST /post HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+    "GET /next HTTP/1.1\r\nHost: x\r\n\r\n";
+
+// Bytes the server has sent that the client has not read, once it has had time to send them.
+size_t unread_bytes(tcp::socket& s) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  return s.available();
+}
+
+// With hold_answers_for_pipelined (the Runtime API), a client that sent a result and the next
+// long poll together gets the result's answer with the poll's, not before: one wake-up for both.
+TEST_F(ServerTest, HeldAnswerGoesOutWithTheNextOne) {
+  LongPollHandler handler;
+  start(kHolding, &handler);
+  auto s = connect();
+  asio::write(s, asio::buffer(kPostThenNext));
+  handler.wait_for_poll();
+  EXPECT_EQ(unread_bytes(s), 0u) << "the POST's answer went out before the poll's";
+  handler.answer_poll("event 1");
+  std::string out = read_responses(s, 2);
+  ASSERT_NE(out.find("POST /post 3"), std::string::npos) << out;
+  EXPECT_LT(out.find("POST /post 3"), out.find("event 1")) << out;
+  // A client that does not pipeline gets each answer at once.
+  asio::write(s, asio::buffer(std::string_view("POST /post HTTP/1.1\r\nHost: x\r\n\r\n")));
+  EXPECT_NE(read_responses(s, 1).find("POST /post 0"), std::string::npos);
+}
+
+// Without it, each answer goes out as soon as it is made.
+TEST_F(ServerTest, AnswersAreNotHeldByDefault) {
+  LongPollHandler handler;
+  start({}, &handler);
+  auto s = connect();
+  asio::write(s, asio::buffer(kPostThenNext));
+  EXPECT_NE(read_responses(s, 1).find("POST /post 3"), std::string::npos);
+  handler.wait_for_poll();
+  handler.answer_poll("event 1");
+  EXPECT_NE(read_responses(s, 1).find("event 1"), std::string::npos);
+}
+
+// An answer held for a request that will never be complete (the client stopped half-way), or on
+// a connection being drained, goes out rather than waiting for it.
+TEST_F(ServerTest, HeldAnswerGoesOutWhenNothingMoreComes) {
+  LongPollHandler handler;
+  start(kHolding, &handler);
+  auto half = connect();
+  asio::write(half, asio::buffer(std::string_view(
+                        "POST /post HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /ne")));
+  EXPECT_EQ(unread_bytes(half), 0u) << "answered before the next request was complete";
+  ::shutdown(half.native_handle(), SHUT_WR);
+  EXPECT_NE(read_responses(half, 1).find("POST /post 3"), std::string::npos);
+
+  auto draining = connect();
+  asio::write(draining,
+              asio::buffer(std::string_view(
+                  "POST /post HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /ne")));
+  EXPECT_EQ(unread_bytes(draining), 0u);
+  server_->drain(nullptr);
+  EXPECT_NE(read_responses(draining, 1).find("POST /post 3"), std::string::npos);
 }
 
 }  // namespace

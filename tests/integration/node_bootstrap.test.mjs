@@ -39,6 +39,11 @@ class RuntimeApi {
     this.posts = [];         // every POST: { path, headers, body }
     this.connections = 0;
     this.nextCount = 0;
+    // holdPostAnswers: a POST's 202 waits for the runtime's next GET /next, as the gateway holds
+    // it for a runtime that pipelines; nextBeforePostAnswer counts the GETs that came meanwhile.
+    this.holdPostAnswers = false;
+    this.heldReplies = [];
+    this.nextBeforePostAnswer = 0;
     this.initError = new Promise((resolve) => { this.resolveInitError = resolve; });
     this.server = http.createServer((req, res) => this.handle(req, res));
     this.server.on('connection', () => { this.connections += 1; });
@@ -79,7 +84,8 @@ class RuntimeApi {
     while (this.queue.length && this.pendingNext.length) {
       const inv = this.queue.shift();
       const res = this.pendingNext.shift();
-      res.writeHead(200, inv.headers);
+      // Framed by Content-Length, as Lambda's Runtime API and the gateway frame every answer.
+      res.writeHead(200, { ...inv.headers, 'Content-Length': Buffer.byteLength(inv.body) });
       res.end(inv.body);
     }
   }
@@ -91,11 +97,14 @@ class RuntimeApi {
       const body = Buffer.concat(chunks).toString('utf8');
       const url = req.url;
       const reply = (status, doc) => {
-        res.writeHead(status, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify(doc));
+        const text = JSON.stringify(doc);
+        res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+        res.end(text);
       };
       if (req.method === 'GET' && url === '/2018-06-01/runtime/invocation/next') {
         this.nextCount += 1;
+        if (this.heldReplies.length) this.nextBeforePostAnswer += 1;
+        for (const send of this.heldReplies.splice(0)) send();
         this.pendingNext.push(res);
         this.dispatch();
         return;
@@ -111,6 +120,7 @@ class RuntimeApi {
       if (!resolve) return reply(400, { errorMessage: 'Invalid request ID', errorType: 'InvalidRequestID' });
       this.outcomes.delete(decodeURIComponent(m[1]));
       resolve({ kind: m[2], body, headers: req.headers });
+      if (this.holdPostAnswers) return this.heldReplies.push(() => reply(202, { status: 'OK' }));
       return reply(202, { status: 'OK' });
     });
   }
@@ -450,11 +460,34 @@ describe('our Node.js runtime on the wire', () => {
         }
         await waitFor(() => w.api.nextCount === 21, { message: 'no GET /next after the 20th' });
         assert.equal(w.api.connections, 1);
-        for (const p of w.api.posts) assert.equal(p.headers.connection, 'keep-alive');
+        // HTTP/1.1 keeps the connection open unless a request says otherwise.
+        for (const p of w.api.posts) assert.notEqual(p.headers.connection, 'close');
       } finally {
         await w.stop();
       }
     });
+
+  // Each outcome goes out with the next GET /next in one write (HTTP/1.1 pipelining): the
+  // runtime does not wait for the POST's answer, which the gateway sends with the next event.
+  test('the next GET /next is sent with each outcome, not after its answer', async () => {
+    const w = await startRuntime('ours', basic, 'index.echo');
+    w.api.holdPostAnswers = true;
+    try {
+      for (let i = 1; i <= 3; i++) {
+        const out = await settle(w, w.api.invoke({ n: i }));
+        assert.equal(out.kind, 'response', w.stderr);
+        assert.equal(JSON.parse(out.body).event.n, i);
+      }
+      const failed = await settle(w, w.api.invoke({}, { extraHeaders: { 'Lambda-Runtime-Client-Context': '{bad' } }));
+      assert.equal(failed.kind, 'error', w.stderr);
+      await waitFor(() => w.api.nextCount === 5, { message: 'no GET /next after the error' });
+      assert.equal(w.api.nextBeforePostAnswer, 4);
+      assert.equal(w.api.connections, 1);
+      assert.equal(w.stderr.includes('answered'), false, w.stderr);
+    } finally {
+      await w.stop();
+    }
+  });
 
   test('getRemainingTimeInMillis counts down to Lambda-Runtime-Deadline-Ms', async () => {
     const w = await startRuntime('ours', basic, 'index.echo');

@@ -78,7 +78,8 @@ describe('function authorizers and integrations', () => {
     for (const [mode, what, reason] of [['string', 'returns a bare string', 'not_object'],
       ['unknown-key', 'returns an object with an unknown key', 'unknown_key'],
       ['bad-status', 'returns a non-numeric statusCode', 'bad_status_code'],
-      ['throw', 'throws (a function error)']]) {
+      ['throw', 'throws (a function error)'],
+      ['too-large', 'returns a response over 6 MB', 'response_too_large']]) {
       test(`a handler that ${what}: 502, the same worker serves the next one`, async () => {
         const before = await ok();
         const r = await expect502(`/fail?mode=${mode}`);

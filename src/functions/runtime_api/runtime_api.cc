@@ -123,6 +123,9 @@ http::Limits runtime_api_limits() {
   // One runtime needs one connection (two while a helper posts); the endpoint admits only its
   // worker's processes anyway, so this bounds what a runaway worker can hold.
   limits.max_connections = 8;
+  // A runtime that posts its result and asks for the next event in one write (gatehouse's own)
+  // gets the 202 with that event, in one write: one wake-up per invocation on each side.
+  limits.hold_answers_for_pipelined = true;
   return limits;
 }
 

@@ -51,6 +51,8 @@ exports.failures = async (event) => {
     case 'unknown-key': return { statusCode: 200, body: 'x', extra: 1 };
     case 'bad-status': return { statusCode: 'two hundred', body: 'x' };
     case 'throw': throw new Error('handler failed');
+    // Over the Runtime API's 6 MB: the gateway refuses the POST (413) and closes its connection.
+    case 'too-large': return { statusCode: 200, body: 'x'.repeat(7 * 1024 * 1024) };
     default: return { statusCode: 400, body: `unknown mode ${mode}` };
   }
 };
