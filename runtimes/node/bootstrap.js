@@ -6,7 +6,7 @@
 //     node runtimes/node/bootstrap.js
 //
 // It does what the official Node.js runtime interface client (the npm package aws-lambda-ric)
-// does, in one file with no dependencies:
+// does, with no dependencies (its Runtime API client is runtime_api_client.js, beside it):
 //   1. init: load the module named by _HANDLER from LAMBDA_TASK_ROOT and find the handler in it;
 //      a failure is reported to POST /runtime/init/error, then the process exits (129);
 //   2. loop: GET /runtime/invocation/next (a long poll without a timeout), call the handler with
