@@ -671,10 +671,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_write(beast::error_code ec, bool keep, bool body_unread) {
     writing_ = false;
     // The slots just written: close() keeps them while a write is in flight.
-    for (; writing_slots_ > 0; --writing_slots_) {
+    for (; writing_slots_ > 0 && !queue_.empty(); --writing_slots_) {
       answer_bytes_ -= queue_.front().bytes;
       queue_.pop_front();
     }
+    writing_slots_ = 0;
     if (ec || closed_) return close();
     // The piece buffer of a body read before: its last piece was handed over long ago.
     if (piece_ && !body_parser_) piece_.reset();

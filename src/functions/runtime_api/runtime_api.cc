@@ -4,6 +4,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <limits>
 #include <string>
 
 #include "functions/invoker.h"
@@ -118,8 +119,10 @@ void refuse_next(http::Exchange& next, std::string_view why) {
 http::Limits runtime_api_limits() {
   http::Limits limits;
   limits.max_body_bytes = kMaxResponseBytes;
-  // The longest invocation is 900 s; the runtime's connection is idle while its handler runs.
-  limits.idle_timeout_ms = 960'000;
+  // No idle cut-off: the runtime's connection carries no request while its handler runs (up to
+  // 900 s), and its GET /next waits for as long as the function gets no invocation. Closing it
+  // under a waiting /next would lose the event handed to it.
+  limits.idle_timeout_ms = std::numeric_limits<uint32_t>::max();
   // One runtime needs one connection (two while a helper posts); the endpoint admits only its
   // worker's processes anyway, so this bounds what a runaway worker can hold.
   limits.max_connections = 8;

@@ -72,8 +72,10 @@ void answer_next(http::Exchange& long_poll, NextInvocation invocation);
 // or an invocation is running), with `why` as the errorMessage.
 void refuse_next(http::Exchange& next, std::string_view why);
 
-// The listener limits of a Runtime API endpoint: bodies up to functions::kMaxResponseBytes, and
-// no idle cut-off shorter than the longest invocation (a busy worker's connection sits idle).
+// The listener limits of a Runtime API endpoint: bodies up to functions::kMaxResponseBytes, no idle
+// cut-off (a worker's connection sits idle while its handler runs, and its /next waits as long as
+// the function is idle), and answers held for a pipelined next request
+// (http::Limits::hold_answers_for_pipelined).
 http::Limits runtime_api_limits();
 
 class RuntimeApiHandler final : public http::Handler {
