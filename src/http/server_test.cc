@@ -421,6 +421,11 @@ TEST_F(ServerTest, PipelinedRequestsAreHandledOneAtATime) {
 class LongPollHandler : public EchoHandler {
  public:
   void handle(ExchangePtr ex) override {
+    if (ex->request().path == "/big") {
+      Response res{bhttp::status::ok, 11};
+      res.body() = std::string(2u << 20, 'x');  // over a connection's 1 MiB budget
+      return ex->respond(std::move(res));
+    }
     if (ex->request().path != "/next") return EchoHandler::handle(std::move(ex));
     std::lock_guard lock(mu);
     polls.push_back(std::move(ex));
@@ -510,6 +515,22 @@ TEST_F(ServerTest, HeldAnswerGoesOutWhenNothingMoreComes) {
   EXPECT_EQ(unread_bytes(draining), 0u);
   server_->drain(nullptr);
   EXPECT_NE(read_responses(draining, 1).find("POST /post 3"), std::string::npos);
+}
+
+// Held answers count against the connection's byte budget: an answer past it goes out at once
+// (holding it would stop the next request from being read and answered).
+TEST_F(ServerTest, AnswerOverTheBudgetIsNotHeld) {
+  LongPollHandler handler;
+  start(kHolding, &handler);
+  auto s = connect();
+  asio::write(s, asio::buffer(std::string_view(
+                     "GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n")));
+  std::string head;
+  boost::system::error_code ec;
+  asio::read_until(s, asio::dynamic_buffer(head), "\r\n\r\n", ec);
+  EXPECT_EQ(head.substr(0, 15), "HTTP/1.1 200 OK") << head;
+  handler.wait_for_poll();
+  handler.answer_poll("event 1");
 }
 
 }  // namespace
