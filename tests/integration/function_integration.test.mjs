@@ -6,9 +6,10 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { startGateway, curl, waitFor, accessLogFor, issuerToken, tempDir, repoRoot, metric, call,
-  DEMO_CLIENT } from './harness.mjs';
+  DEMO_CLIENT, binary } from './harness.mjs';
 import { NODE_MODULES, RIC_COMMAND, ricSkip, q, env, CLF_TIME, UNAUTHORIZED, DEADLINE_MS,
   FIXTURE_STAGE as STAGE, procStat, descendants, alive, issuerSection, stopCleanly,
   startFixtureGateway } from './functions_fixture.mjs';
@@ -216,6 +217,68 @@ for (const runtime of ['bootstrap', 'ric']) {
       });
     });
 }
+
+// =============================================================================================
+// A runtime client in another language on the same endpoints: the C++ example authorizer
+// (examples/cpp-authorizer: Boost.Beast, which waits for each answer) in front of the seed's users
+// handler under gatehouse's Node.js runtime (which sends each outcome with its next /next).
+
+const cppAuthorizer = join(dirname(binary), 'examples/cpp-authorizer/gatehouse-example-authorizer');
+describe('the seed\'s users handler behind the C++ example authorizer', {
+  skip: existsSync(cppAuthorizer) ? false : `not built: ${cppAuthorizer}`,
+}, () => {
+  let gw;
+  let token;
+  before(async () => {
+    gw = await startGateway(`api: {name: blog, stage: Lab, listen: 127.0.0.1:0, default_authorizer: cpp}
+data_dir: data
+${issuerSection}functions:
+  authorizer:
+    command: [${q(cppAuthorizer)}]
+    concurrency: 1
+    environment:
+      AUTH0_CLIENT_ID: https://blog-api
+      AUTH0_CLIENT_PUBLIC_KEY: {issuer: certificate}
+  users:
+    runtime: node
+    handler: index.handler
+    concurrency: 1
+    working_dir: ${q(join(SEED, 'users'))}
+    environment:
+      USERS_TABLE: {table: users}
+      NODE_PATH: ${q(NODE_MODULES)}
+dynamodb: {listen: 127.0.0.1:0}
+tables:
+  users: {key: {pk: S, sk: S}}
+authorizers:
+  cpp: {type: token, function: authorizer, identity_source: method.request.header.Authorization, cache_ttl_s: 0}
+routes:
+  - {path: /resource, methods: [GET, POST], integration: {type: function, function: users}}
+admin: {listen: 127.0.0.1:0}
+`, { dir: tempDir(), env, deadlineMs: DEADLINE_MS });
+    token = await issuerToken(gw);
+  });
+  after(async () => { await stopCleanly(gw); });
+
+  test('POST and GET /resource, each authorized by the C++ function; a bad token is 401', async () => {
+    const json = { 'content-type': 'application/json' };
+    const r = await call(gw, 'POST', '/resource', { token, headers: json, body: '{"name":"Ada"}' });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.json.createdBy, PRINCIPAL);
+    for (let i = 0; i < 5; i++) {
+      const list = await call(gw, 'GET', '/resource', { token });
+      assert.equal(list.status, 200, list.text);
+      assert.deepEqual(list.json, { items: [r.json] });
+    }
+    const refused = await call(gw, 'GET', '/resource', { token: `${token}x` });
+    assert.equal(refused.status, 401, refused.text);
+    assert.equal(refused.text, UNAUTHORIZED);
+    // Every request went to the authorizer (no cache), each through one worker that kept serving.
+    assert.equal(await metric(gw, 'gatehouse_function_invocations_total', { function: 'authorizer' }), 7);
+    assert.equal(await metric(gw, 'gatehouse_function_worker_starts_total', { function: 'authorizer' }), 1);
+    assert.equal(await metric(gw, 'gatehouse_function_worker_starts_total', { function: 'users' }), 1);
+  });
+});
 
 // =============================================================================================
 // The proxy event and the proxy response, on the fixture gateway.
