@@ -73,6 +73,10 @@ class Exchange {
   virtual void read_body(BodyReadDone done) = 0;
   // The connection's executor (one I/O thread), where a streaming handler's work belongs.
   virtual boost::asio::any_io_executor executor() = 0;
+  // Whether the client can send nothing more on this connection: it closed it (or half-closed
+  // it), or the connection failed. An answer may never reach such a client; a long poll whose
+  // client is gone is abandoned. Any thread.
+  virtual bool client_gone() const = 0;
 };
 using ExchangePtr = std::shared_ptr<Exchange>;
 

@@ -68,6 +68,7 @@ class ExchangeImpl final : public Exchange, public std::enable_shared_from_this<
   bool body_pending() const override { return body_pending_.load(); }
   void read_body(BodyReadDone done) override;
   asio::any_io_executor executor() override;
+  bool client_gone() const override;
 
  private:
   std::shared_ptr<Session> session_;
@@ -169,6 +170,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   auto executor() { return stream_.get_executor(); }
+  // Exchange::client_gone: set once a read fails or ends (the client closed its side), or the
+  // connection closes. Read from any thread.
+  bool client_gone() const { return client_gone_.load(std::memory_order_relaxed); }
 
  private:
   // A TLS connection's first exchange, within the head's deadline (a client that connects and
@@ -242,6 +246,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_first_bytes(beast::error_code ec, size_t n) {
     if (ec) {
+      client_gone_.store(true, std::memory_order_relaxed);
       reading_ = false;
       if (ec == beast::error::timeout) server_->stats_->timeouts.inc();
       read_open_ = false;
@@ -430,6 +435,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_read_error(beast::error_code ec) {
+    client_gone_.store(true, std::memory_order_relaxed);
     reading_ = false;
     read_open_ = false;
     in_request_ = false;
@@ -737,6 +743,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void close() {
     if (closed_) return;
     closed_ = true;
+    client_gone_.store(true, std::memory_order_relaxed);
     beast::error_code ignored;
     stream_.socket().close(ignored);
     // A write in flight (aborted by the close) still owns its slots: its completion pops them.
@@ -817,6 +824,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool writing_ = false;
   bool closing_ = false;
   bool closed_ = false;
+  std::atomic<bool> client_gone_{false};
 
   // What a streamed piece is read into (either way), and how long a client may linger.
   static constexpr size_t kPieceBytes = 64 * 1024;
@@ -894,6 +902,10 @@ void ExchangeImpl::read_body(BodyReadDone done) {
 
 asio::any_io_executor ExchangeImpl::executor() {
   return session_->executor();
+}
+
+bool ExchangeImpl::client_gone() const {
+  return session_->client_gone();
 }
 
 ExchangeImpl::~ExchangeImpl() {

@@ -25,6 +25,11 @@ while true; do
       CODE=$(curl -sS -o "$BODY" -w '%{http_code}' "$API/invocation/next")
       curl -sS -X POST "$API/invocation/$ID/response" -d "{\"code\":$CODE,\"body\":$(cat "$BODY")}" >/dev/null
       rm -f "$BODY" ;;
+    *abandon-next*)
+      # Answers, then asks for the next event and gives up on it after 0.3 s (its connection
+      # closes with the /next waiting); the loop then asks again on a new connection.
+      curl -sS -X POST "$API/invocation/$ID/response" --data-binary "$EVENT" >/dev/null
+      curl -sS --max-time 0.3 -o /dev/null "$API/invocation/next" || true ;;
     *slow*) sleep 0.5; curl -sS -X POST "$API/invocation/$ID/response" -d "{\"pid\":\"$$\"}" >/dev/null ;;
     *unauthorized*)
       curl -sS -X POST "$API/invocation/$ID/error" -H "Lambda-Runtime-Function-Error-Type: Unhandled" \

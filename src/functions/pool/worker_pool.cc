@@ -386,7 +386,13 @@ void WorkerPool::Impl::stop_worker(Worker& w) {
 
 WorkerPool::Impl::Worker* WorkerPool::Impl::idle_worker() {
   for (auto& w : workers_) {
-    if (w->state == Worker::State::kReady && w->long_poll && !w->current) return w.get();
+    if (w->state != Worker::State::kReady || !w->long_poll || w->current) continue;
+    // A /next whose client left (a runtime that gave up on it) would swallow the event.
+    if (w->long_poll->client_gone()) {
+      take_long_poll(*w);
+      continue;
+    }
+    return w.get();
   }
   return nullptr;
 }
@@ -577,8 +583,12 @@ void WorkerPool::Impl::on_next(Worker& w, http::ExchangePtr long_poll) {
                                 w.current->id));
   }
   if (w.long_poll) {
-    return runtime_api::refuse_next(*long_poll,
-                                    "Another /next request is already waiting for this runtime");
+    // A waiting /next whose client left is replaced; one whose client waits is not.
+    if (!w.long_poll->client_gone()) {
+      return runtime_api::refuse_next(*long_poll,
+                                      "Another /next request is already waiting for this runtime");
+    }
+    take_long_poll(w);
   }
   if (!w.initialized) {
     w.initialized = true;

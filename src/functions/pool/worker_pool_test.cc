@@ -196,6 +196,23 @@ TEST_F(WorkerPoolTest, ASecondNextWhileAnInvocationRunsIsRefused) {
   EXPECT_EQ(*again, "\"again\"");
 }
 
+// A runtime that gives up on a /next (its connection closes while the /next waits) and asks
+// again on a new connection gets the next event there: the abandoned /next neither swallows it
+// nor blocks the new one (403).
+TEST_F(WorkerPoolTest, AnAbandonedNextIsReplaced) {
+  start(options());
+  auto r = call("\"abandon-next\"");
+  ASSERT_TRUE(r) << r.error().error_message;
+  auto pids = pool_->worker_pids_for_test();
+  // The runtime's curl gives up after 0.3 s; then it asks again.
+  std::this_thread::sleep_for(1s);
+  auto after = call("\"after\"");
+  ASSERT_TRUE(after) << after.error().error_message;
+  EXPECT_EQ(*after, "\"after\"");
+  EXPECT_EQ(pool_->worker_pids_for_test(), pids) << "the worker was replaced";
+  EXPECT_EQ(stats_.timeouts.value(), 0u);
+}
+
 // An event goes to the worker and its response comes back byte for byte.
 TEST_F(WorkerPoolTest, ReturnsTheFunctionsResponse) {
   start(options());
