@@ -26,6 +26,7 @@
 #include "core/clock.h"
 #include "core/text.h"
 #include "http/detail/date.h"
+#include "http/detail/exchange.h"
 #include "http/detail/listener_stream.h"
 #include "http/detail/server_impl.h"
 #include "http/detail/wire.h"
@@ -50,33 +51,6 @@ namespace {
 using detail::Framing;
 using detail::ListenerStream;
 using detail::Session;
-
-// Owns the request and a strong reference to its session until the handler answers or drops it.
-// The session does not own exchanges (only their queue slots), so there is no reference cycle.
-class ExchangeImpl final : public Exchange, public std::enable_shared_from_this<ExchangeImpl> {
- public:
-  ExchangeImpl(std::shared_ptr<Session> session, Request req, uint64_t seq, bool body_pending)
-      : session_(std::move(session)),
-        req_(std::move(req)),
-        seq_(seq),
-        body_pending_(body_pending) {}
-  ~ExchangeImpl() override;
-  Request& request() override { return req_; }
-  void respond(Response res) override;
-  void respond_streaming(Response head, WireFields passed, std::shared_ptr<BodySource> rest,
-                         std::optional<uint64_t> length) override;
-  bool body_pending() const override { return body_pending_.load(); }
-  void read_body(BodyReadDone done) override;
-  asio::any_io_executor executor() override;
-  bool client_gone() const override;
-
- private:
-  std::shared_ptr<Session> session_;
-  Request req_;
-  const uint64_t seq_;
-  std::atomic<bool> responded_{false};
-  std::atomic<bool> body_pending_;
-};
 
 }  // namespace
 
@@ -499,8 +473,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (slot == queue_.end()) return;
     in_flight_ = true;
     in_flight_seq_ = slot->seq;
-    auto ex = std::make_shared<ExchangeImpl>(shared_from_this(), std::move(*slot->waiting),
-                                             slot->seq, slot->body_streamed);
+    auto ex = detail::make_exchange(shared_from_this(), std::move(*slot->waiting), slot->seq,
+                                    slot->body_streamed);
     slot->waiting.reset();
     Request& r = ex->request();
     std::string_view target = r.msg.target();
@@ -861,66 +835,23 @@ void force_close(Session& s) {
   s.force_close();
 }
 
+boost::asio::io_context::executor_type session_executor(Session& session) {
+  return session.executor();
+}
+
+void session_answer(Session& session, uint64_t seq, Response res, std::shared_ptr<BodySource> rest,
+                    std::optional<uint64_t> length, WireFields passed) {
+  session.on_response(seq, std::move(res), std::move(rest), length, std::move(passed));
+}
+
+void session_read_body_piece(Session& session, uint64_t seq, BodyReadDone done) {
+  session.read_body_piece(seq, std::move(done));
+}
+
+bool session_client_gone(const Session& session) {
+  return session.client_gone();
+}
+
 }  // namespace detail
-
-namespace {
-
-void ExchangeImpl::respond(Response res) {
-  if (responded_.exchange(true)) return;  // answered twice: the first answer stands
-  if (session_->executor().running_in_this_thread()) {
-    return session_->on_response(seq_, std::move(res));  // no handler to move it into
-  }
-  asio::dispatch(session_->executor(),
-                 [session = session_, seq = seq_, res = std::move(res)]() mutable {
-                   session->on_response(seq, std::move(res));
-                 });
-}
-
-void ExchangeImpl::respond_streaming(Response head, WireFields passed,
-                                     std::shared_ptr<BodySource> rest,
-                                     std::optional<uint64_t> length) {
-  if (responded_.exchange(true)) return;
-  if (session_->executor().running_in_this_thread()) {
-    return session_->on_response(seq_, std::move(head), std::move(rest), length, std::move(passed));
-  }
-  asio::dispatch(
-      session_->executor(), [session = session_, seq = seq_, res = std::move(head),
-                             passed = std::move(passed), rest = std::move(rest), length]() mutable {
-        session->on_response(seq, std::move(res), std::move(rest), length, std::move(passed));
-      });
-}
-
-void ExchangeImpl::read_body(BodyReadDone done) {
-  asio::dispatch(session_->executor(), [self = shared_from_this(), done = std::move(done)]() {
-    self->session_->read_body_piece(
-        self->seq_, [self, done = std::move(done)](core::Result<std::string_view> piece) {
-          if (piece && piece->empty()) self->body_pending_ = false;
-          done(std::move(piece));
-        });
-  });
-}
-
-asio::any_io_executor ExchangeImpl::executor() {
-  return session_->executor();
-}
-
-bool ExchangeImpl::client_gone() const {
-  return session_->client_gone();
-}
-
-ExchangeImpl::~ExchangeImpl() {
-  if (responded_.load()) return;
-  // A handler dropped the request without answering: answer 500 rather than stall the
-  // connection's pipeline forever.
-  Response res{bhttp::status::internal_server_error, 11};
-  res.set(bhttp::field::content_type, "application/json");
-  res.body() = R"({"message": "Internal server error"})";
-  asio::dispatch(session_->executor(),
-                 [session = session_, seq = seq_, res = std::move(res)]() mutable {
-                   session->on_response(seq, std::move(res));
-                 });
-}
-
-}  // namespace
 
 }  // namespace gatehouse::http
