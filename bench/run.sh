@@ -473,7 +473,8 @@ BLOG_AUDIENCE=https://blog-api
 #   cache  (h)  the Node TOKEN authorizer, cache 300 s, in front of case b's mock route
 #   getcache (m) as post with GET's routes and the authorizer's cache at 300 s, a store of its own
 #   ric    (n)  as getcache, both functions run by aws-lambda-ric
-#   issuer      only the embedded issuer (when this binary does not run functions yet, for i and k)
+#   issuer      only the embedded issuer and the table sls_users (when no case runs case g's
+#               instance: for i and k alone)
 # The DynamoDB listener of case g's instance: a fixed port, handed to serverless-offline too.
 FN_DYNAMODB_PORT=${FN_DYNAMODB_PORT:-$((20000 + RANDOM % 40000))}
 fn_config() {
@@ -512,11 +513,15 @@ issuer:
 YAML
   fi
   if [ "$kind" = issuer ]; then
+    # Also the table serverless-offline's cases use, on the DynamoDB listener they are given.
     cat <<YAML
 authorizers:
   jwt: {type: jwt, audiences: [$BLOG_AUDIENCE], keys: {issuer: self}}
 routes:
   - {path: /health, method: GET, auth: none, integration: {type: mock, body: '{"status":"ok"}'}}
+dynamodb: {listen: 127.0.0.1:$FN_DYNAMODB_PORT}
+tables:
+  sls_users: {key: {pk: S, sk: S}}
 YAML
     return 0
   fi
