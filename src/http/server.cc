@@ -206,9 +206,16 @@ class Session : public std::enable_shared_from_this<Session> {
         static_cast<std::uint32_t>(limits_.max_request_line_bytes + limits_.max_header_bytes));
     parser_->body_limit(limits_.max_body_bytes);
     if (buffer_.size() == 0) {
-      // Idle between requests: wait for the first byte with the idle timeout; the head then gets
-      // its own, shorter deadline.
-      stream_.expires_after(milliseconds(limits_.idle_timeout_ms));
+      // Waiting for the next request: with the idle timeout once nothing is in flight; while an
+      // answer is still owed, untimed, and given the idle timeout when the last answer is written
+      // (on_write), so a long answer (a stream) is not cut off by the wait for the next request.
+      // The head then gets its own, shorter deadline.
+      awaiting_untimed_ = !queue_.empty();
+      if (awaiting_untimed_) {
+        stream_.expires_at(std::chrono::steady_clock::time_point::max());
+      } else {
+        stream_.expires_after(milliseconds(limits_.idle_timeout_ms));
+      }
       stream_.async_read_some(buffer_.prepare(4096),
                               [self = shared_from_this()](beast::error_code ec, size_t n) {
                                 self->on_first_bytes(ec, n);
@@ -219,6 +226,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_first_bytes(beast::error_code ec, size_t n) {
+    awaiting_untimed_ = false;
     if (ec) {
       client_gone_.store(true, std::memory_order_relaxed);
       reading_ = false;
@@ -657,6 +665,12 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     writing_slots_ = 0;
     if (ec || closed_) return close();
+    if (queue_.empty() && awaiting_untimed_) {
+      // Nothing in flight any more: the wait for the next request is idle from now on.
+      awaiting_untimed_ = false;
+      stream_.read_expires_at(std::chrono::steady_clock::now() +
+                              milliseconds(limits_.idle_timeout_ms));
+    }
     // The piece buffer of a body read before: its last piece was handed over long ago.
     if (piece_ && !body_parser_) piece_.reset();
     if (!keep) {
@@ -798,6 +812,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool writing_ = false;
   bool closing_ = false;
   bool closed_ = false;
+  bool awaiting_untimed_ = false;  // a wait for the next request started while an answer was owed
   std::atomic<bool> client_gone_{false};
 
   // What a streamed piece is read into (either way), and how long a client may linger.

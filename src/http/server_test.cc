@@ -533,5 +533,42 @@ TEST_F(ServerTest, AnswerOverTheBudgetIsNotHeld) {
   handler.answer_poll("event 1");
 }
 
+// Reads until the server closes the connection (a test failure if it sends anything first).
+void expect_closed_by_server(tcp::socket& s) {
+  char byte;
+  boost::system::error_code ec;
+  size_t n = s.read_some(asio::buffer(&byte, 1), ec);
+  EXPECT_EQ(n, 0u);
+  EXPECT_EQ(ec, asio::error::eof) << ec.message();
+}
+
+// The idle timeout runs only while nothing is in flight: an answer that takes longer than it (a
+// slow integration, a long stream) is delivered, and the connection is closed once it has then
+// been idle for the timeout.
+TEST_F(ServerTest, IdleTimeoutCountsOnlyWhileNothingIsInFlight) {
+  HoldingHandler holding;
+  Limits limits;
+  limits.idle_timeout_ms = 200;
+  start(limits, &holding);
+  auto s = connect();
+  asio::write(s, asio::buffer(std::string_view("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")));
+  while (holding.count() == 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // three idle timeouts
+  {
+    std::lock_guard lock(holding.mu);
+    Response res{bhttp::status::ok, 11};
+    res.body() = "late answer";
+    holding.held.back()->respond(std::move(res));
+    holding.held.clear();
+  }
+  EXPECT_NE(read_responses(s, 1).find("late answer"), std::string::npos);
+  expect_closed_by_server(s);
+  // Counted as the closed read completes, which may be just after the client sees the close.
+  for (int i = 0; i < 200 && stats_.timeouts.value() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(stats_.timeouts.value(), 1u);
+}
+
 }  // namespace
 }  // namespace gatehouse::http

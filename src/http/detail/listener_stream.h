@@ -35,6 +35,7 @@ class ListenerStream {
   TimedSocket::socket_type& socket() noexcept { return plain_.socket(); }
   void expires_after(TimedSocket::clock::duration d) { plain_.expires_after(d); }
   void expires_at(TimedSocket::clock::time_point t) { plain_.expires_at(t); }
+  void read_expires_at(TimedSocket::clock::time_point t) { plain_.read_expires_at(t); }
 
   template <class Buffers, class Token>
   auto async_read_some(const Buffers& buffers, Token&& token) {

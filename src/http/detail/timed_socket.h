@@ -59,6 +59,10 @@ class TimedSocket {
 
   void expires_after(clock::duration d) { state_->deadline = clock::now() + d; }
   void expires_at(clock::time_point t) { state_->deadline = t; }
+  // Gives the read in progress, if any, the deadline `t` instead of the one it started with (the
+  // listener waits for a client's next request untimed while an answer is still owed, and gives
+  // that wait the idle timeout once none is). Operations started later are not affected.
+  void read_expires_at(clock::time_point t) { state_->move_due(kRead, t); }
   // With nothing pending, the timer is let go too: an armed wait would keep the socket's context
   // running with nothing to time (a pooled idle connection, a context run until its work ends).
   void expires_never() {
@@ -144,6 +148,14 @@ class TimedSocket {
       if (deadline == clock::time_point::max()) return;
       if (armed && armed_at <= deadline) return;  // fires first; re-armed then if need be
       arm(deadline);
+    }
+
+    void move_due(int direction, clock::time_point at) {
+      if (!pending[direction]) return;
+      due[direction] = at;
+      // Later than the timer: it finds the operation not due when it fires, and re-arms.
+      if (at == clock::time_point::max() || (armed && armed_at <= at)) return;
+      arm(at);
     }
 
     void arm(clock::time_point at) {
