@@ -50,6 +50,31 @@ TEST(TimedSocket, ReadPastItsDeadlineTimesOut) {
   EXPECT_FALSE(p.ours->socket().is_open());
 }
 
+// read_expires_at gives the pending read a deadline it started without: it times out then.
+TEST(TimedSocket, ReadGivenADeadlineWhilePendingTimesOut) {
+  Pair p;
+  p.ours->expires_never();
+  p.read_byte();
+  p.ours->read_expires_at(TimedSocket::clock::now() + 20ms);
+  p.ioc.run();
+  ASSERT_TRUE(p.read.has_value());
+  EXPECT_EQ(*p.read, boost::beast::error::timeout);
+}
+
+// ... and can take one away: a read whose short deadline was lifted gets the peer's late byte.
+TEST(TimedSocket, ReadWhoseDeadlineIsLiftedWaits) {
+  Pair p;
+  p.ours->expires_after(20ms);
+  p.read_byte();
+  p.ours->read_expires_at(TimedSocket::clock::time_point::max());
+  asio::steady_timer later(p.ioc, 80ms);
+  later.async_wait([&](error_code) { asio::write(p.peer, asio::buffer("y", 1)); });
+  p.ioc.run();
+  ASSERT_TRUE(p.read.has_value());
+  EXPECT_FALSE(*p.read) << p.read->message();
+  EXPECT_EQ(p.byte, 'y');
+}
+
 // A deadline set after an operation started is for the operations after it: a pending read keeps
 // its short one while a write started without one completes.
 TEST(TimedSocket, PendingOperationKeepsItsDeadline) {
