@@ -72,14 +72,14 @@ cpu_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' 
 median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # wrk_run SCRIPT URL CONNS SECONDS PID... -> "<req/s> <p50 µs> <p99 µs> <CPU µs per request>":
-# wrk -t1 on client_cpu with the wrk script SCRIPT (ending in wrk_result_lua) against URL for
+# wrk -t1 on client_cpu (or on the CPUs in wrk_cpus, when set) with the wrk script SCRIPT (ending in wrk_result_lua) against URL for
 # SECONDS at CONNS connections, and the CPU the server's processes PID... spent meanwhile per
 # completed request. Fails (die) on any non-2xx answer.
 wrk_run() {
   local script=$1 url=$2 n=$3 d=$4 before after out requests rate l50 l99 errors
   shift 4
   before=$(cpu_ticks "$@")
-  out=$(taskset -c "$client_cpu" wrk -t1 -c"$n" -d"${d}s" -s "$script" "$url" | grep '^RESULT')
+  out=$(taskset -c "${wrk_cpus:-$client_cpu}" wrk -t1 -c"$n" -d"${d}s" -s "$script" "$url" | grep '^RESULT')
   after=$(cpu_ticks "$@")
   read -r _ requests rate l50 l99 errors <<<"$out"
   [ "$errors" = 0 ] || die "$url c=$n: $errors non-2xx answers"

@@ -243,15 +243,12 @@ for c in $cases; do SYS[$c]=$(syscalls "$c"); done
 declare -A SCALE
 if [ "${BENCH_SCALE:-1}" != 0 ]; then
   scale_run() { # scale_run URL CLIENT_CPUS PID... -> req/s and CPU µs per request
-    local url=$1 ccpus=$2 t0 t1 out requests rate errors
+    local url=$1 cpus=$2 result
     shift 2
-    t0=$(cpu_ticks "$@")
-    out=$(taskset -c "$ccpus" wrk -t1 -c"$BENCH_CONNS" -d"${seconds}s" -s "$work/get.lua" "$url" | grep '^RESULT')
-    t1=$(cpu_ticks "$@")
-    read -r _ requests rate _ _ errors <<<"$out"
-    [ "$errors" = 0 ] || die "$url: $errors non-2xx answers"
-    echo "$rate $(awk -v t=$((t1 - t0)) -v hz="$hz" -v n="$requests" 'BEGIN {printf "%.0f", t / hz * 1e6 / n}')"
+    result=$(wrk_cpus=$cpus wrk_run "$work/get.lua" "$url" "$BENCH_CONNS" "$seconds" "$@")
+    awk '{printf "%s %.0f", $1, $4}' <<<"$result"
   }
+  last_run() { awk '{print $(NF - 1) ", " $NF}' <<<"$1"; }  # the last "req/s cpu" pair of a list
   start_gatehouse gh2 0,1 2
   wait_ok "http://127.0.0.1:$port_gh2/mock"
   wait_ok "http://127.0.0.1:$port_gh2/resource"
@@ -269,7 +266,7 @@ if [ "${BENCH_SCALE:-1}" != 0 ]; then
     SCALE[gh2]+=" $(scale_run "http://127.0.0.1:$port_gh2/resource" 0,1 "$pid_gh2" $(descendants "$pid_gh2"))"
     SCALE[sls1]+=" $(scale_run "http://127.0.0.1:$port_sls/resource" "$client_cpu" "$pid_sls")"
     SCALE[sls2]+=" $(scale_run "http://127.0.0.1:$port_sls2/resource" 0,1 "$pid_sls2")"
-    log "scale repeat $r: ${SCALE[gh1]##* } / ${SCALE[gh2]##* } / ${SCALE[sls1]##* } / ${SCALE[sls2]##* }"
+    log "scale repeat $r (req/s, CPU µs/request): gatehouse $(last_run "${SCALE[gh1]}") then $(last_run "${SCALE[gh2]}"), serverless-offline $(last_run "${SCALE[sls1]}") then $(last_run "${SCALE[sls2]}")"
   done
 fi
 

@@ -456,6 +456,10 @@ const Limits kHolding = [] {
   return limits;
 }();
 
+// A result and the first bytes of the next request: a client that stopped half-way.
+constexpr std::string_view kPostThenHalfNext =
+    "POST /post HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /ne";
+
 constexpr std::string_view kPostThenNext =
     "POST /post HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
     "GET /next HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -502,16 +506,13 @@ TEST_F(ServerTest, HeldAnswerGoesOutWhenNothingMoreComes) {
   LongPollHandler handler;
   start(kHolding, &handler);
   auto half = connect();
-  asio::write(half, asio::buffer(std::string_view(
-                        "POST /post HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /ne")));
+  asio::write(half, asio::buffer(kPostThenHalfNext));
   EXPECT_EQ(unread_bytes(half), 0u) << "answered before the next request was complete";
   ::shutdown(half.native_handle(), SHUT_WR);
   EXPECT_NE(read_responses(half, 1).find("POST /post 3"), std::string::npos);
 
   auto draining = connect();
-  asio::write(draining,
-              asio::buffer(std::string_view(
-                  "POST /post HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /ne")));
+  asio::write(draining, asio::buffer(kPostThenHalfNext));
   EXPECT_EQ(unread_bytes(draining), 0u);
   server_->drain(nullptr);
   EXPECT_NE(read_responses(draining, 1).find("POST /post 3"), std::string::npos);

@@ -51,6 +51,20 @@ function within(promise, ms, message) {
 // The seed scenario (examples/lambda-blog/gatehouse.yaml and gatehouse.ric.yaml, with a temporary
 // data directory and port 0), then SIGTERM.
 
+// The seed's users handler (`run`: how its worker runs) and its table, at the end of `functions:`.
+function usersYaml(run) {
+  return `  users:
+    ${run}
+    working_dir: ${q(join(SEED, 'users'))}
+    environment:
+      USERS_TABLE: {table: users}
+      NODE_PATH: ${q(NODE_MODULES)}
+dynamodb: {listen: 127.0.0.1:0}
+tables:
+  users: {key: {pk: S, sk: S}}
+`;
+}
+
 // The example's configuration, with the functions run by `runtime` ('bootstrap': runtime: node;
 // 'ric': the official client). The authorizer's jsonwebtoken comes from this directory's
 // node_modules (NODE_PATH), so the test does not need `npm ci` in examples/lambda-blog.
@@ -70,16 +84,7 @@ ${issuerSection}functions:
       AUTH0_CLIENT_ID: https://blog-api
       AUTH0_CLIENT_PUBLIC_KEY: {issuer: certificate}
       NODE_PATH: ${q(NODE_MODULES)}
-  users:
-    ${run('index.handler')}
-    working_dir: ${q(join(SEED, 'users'))}
-    environment:
-      USERS_TABLE: {table: users}
-      NODE_PATH: ${q(NODE_MODULES)}
-dynamodb: {listen: 127.0.0.1:0}
-tables:
-  users: {key: {pk: S, sk: S}}
-authorizers:
+${usersYaml(run('index.handler'))}authorizers:
   lambda:
     type: token
     function: authorizer
@@ -239,18 +244,7 @@ ${issuerSection}functions:
     environment:
       AUTH0_CLIENT_ID: https://blog-api
       AUTH0_CLIENT_PUBLIC_KEY: {issuer: certificate}
-  users:
-    runtime: node
-    handler: index.handler
-    concurrency: 1
-    working_dir: ${q(join(SEED, 'users'))}
-    environment:
-      USERS_TABLE: {table: users}
-      NODE_PATH: ${q(NODE_MODULES)}
-dynamodb: {listen: 127.0.0.1:0}
-tables:
-  users: {key: {pk: S, sk: S}}
-authorizers:
+${usersYaml('runtime: node\n    handler: index.handler\n    concurrency: 1')}authorizers:
   cpp: {type: token, function: authorizer, identity_source: method.request.header.Authorization, cache_ttl_s: 0}
 routes:
   - {path: /resource, methods: [GET, POST], integration: {type: function, function: users}}
